@@ -1,0 +1,116 @@
+//! AWS credentials: the value, the provider trait, and the providers (static, environment,
+//! shared profile files, the default chain, and a cache that refreshes before expiry).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::SystemTime;
+
+/// An access key pair, with an optional session token and expiry. `Debug` never shows secrets.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+}
+
+impl Credentials {
+    /// Credentials from their parts.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+        expiry: Option<SystemTime>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry,
+        }
+    }
+
+    /// The access key id (not secret, but still not printed in full by `Debug`).
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    /// When these credentials stop working, if they expire.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &"** redacted **")
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field("expiry", &self.expiry)
+            .finish()
+    }
+}
+
+/// Why credentials could not be provided.
+#[derive(Debug)]
+pub struct CredentialsError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CredentialsError {
+    /// An error with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), source: None }
+    }
+
+    /// An error with a message and an underlying cause.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self { message: message.into(), source: Some(source.into()) }
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CredentialsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+/// The future returned by [`ProvideCredentials::provide_credentials`].
+pub type ProvideFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// Something that can produce credentials, possibly asynchronously. Implement it for a custom
+/// source; wrap it in a cache so it is not asked on every request.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Produces credentials.
+    fn provide_credentials(&self) -> ProvideFuture<'_>;
+}
+
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        let creds = self.clone();
+        Box::pin(async move { Ok(creds) })
+    }
+}

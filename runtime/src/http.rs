@@ -1,0 +1,327 @@
+//! The HTTP request and response values that flow between generated serializers, the signer,
+//! the transport and generated deserializers, and the trait a user implements to bring their
+//! own HTTP client.
+//!
+//! These are deliberately plain: owned strings and bytes, headers kept in insertion order with
+//! case-insensitive lookup. No dependency on the `http` crate keeps the build small.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A header name as written by generated code (`&'static str`) or received on the wire.
+pub type HeaderName = Cow<'static, str>;
+
+/// HTTP headers in insertion order. Lookups ignore ASCII case, as HTTP requires.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    entries: Vec<(HeaderName, String)>,
+}
+
+impl Headers {
+    /// An empty header list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a header, keeping any earlier value of the same name.
+    pub fn append(&mut self, name: impl Into<HeaderName>, value: impl Into<String>) {
+        self.entries.push((name.into(), value.into()));
+    }
+
+    /// Sets a header, replacing every earlier value of the same name.
+    pub fn insert(&mut self, name: impl Into<HeaderName>, value: impl Into<String>) {
+        let name = name.into();
+        self.remove(&name);
+        self.entries.push((name, value.into()));
+    }
+
+    /// Removes every value of `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether any value of `name` is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// All headers in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+    }
+
+    /// Number of header lines.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no headers.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Debug for Headers {
+    // Header values can carry credentials (`authorization`, `x-amz-security-token`); Debug shows
+    // them redacted so that logging a request never leaks a secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.entries {
+            if is_secret_header(name) {
+                map.entry(name, &"** redacted **");
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+fn is_secret_header(name: &str) -> bool {
+    ["authorization", "x-amz-security-token", "proxy-authorization", "cookie", "set-cookie"]
+        .iter()
+        .any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// The parts of a request URI. `path` and `query` are already percent-encoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Uri {
+    /// `https` or `http`.
+    pub scheme: String,
+    /// `host` or `host:port`.
+    pub authority: String,
+    /// Encoded path, starting with `/`.
+    pub path: String,
+    /// Encoded query string without the leading `?`; empty when there is none.
+    pub query: String,
+}
+
+impl Uri {
+    /// Parses an absolute `scheme://authority/path?query` URL. Returns `None` when the input is
+    /// not of that form.
+    pub fn parse(url: &str) -> Option<Uri> {
+        let (scheme, rest) = url.split_once("://")?;
+        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
+            return None;
+        }
+        let (before_fragment, _) = rest.split_once('#').unwrap_or((rest, ""));
+        let (before_query, query) = before_fragment.split_once('?').unwrap_or((before_fragment, ""));
+        let (authority, path) = match before_query.find('/') {
+            Some(i) => (&before_query[..i], &before_query[i..]),
+            None => (before_query, ""),
+        };
+        if authority.is_empty() {
+            return None;
+        }
+        Some(Uri {
+            scheme: scheme.to_ascii_lowercase(),
+            authority: authority.to_string(),
+            path: if path.is_empty() { "/".to_string() } else { path.to_string() },
+            query: query.to_string(),
+        })
+    }
+
+    /// The host without any port or IPv6 brackets' port suffix.
+    pub fn host(&self) -> &str {
+        host_and_port(&self.authority).0
+    }
+
+    /// The explicit port, or the scheme's default (443 for https, 80 otherwise).
+    pub fn port(&self) -> u16 {
+        host_and_port(&self.authority)
+            .1
+            .unwrap_or(if self.scheme == "https" { 443 } else { 80 })
+    }
+
+    /// `path?query`, or just `path` when the query is empty.
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
+    }
+}
+
+impl fmt::Display for Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}{}", self.scheme, self.authority, self.path)?;
+        if !self.query.is_empty() {
+            write!(f, "?{}", self.query)?;
+        }
+        Ok(())
+    }
+}
+
+fn host_and_port(authority: &str) -> (&str, Option<u16>) {
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    if let Some(rest) = authority.strip_prefix('[') {
+        // IPv6 literal: `[::1]:8080`
+        if let Some((host, after)) = rest.split_once(']') {
+            let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+            return (host, port);
+        }
+        return (authority, None);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            (host, port.parse().ok())
+        }
+        _ => (authority, None),
+    }
+}
+
+/// An HTTP request ready to be signed and sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, ...
+    pub method: Cow<'static, str>,
+    /// Where the request goes.
+    pub uri: Uri,
+    /// Request headers; the transport adds `host` and `content-length` when absent.
+    pub headers: Headers,
+    /// The request body (empty for none).
+    pub body: Vec<u8>,
+}
+
+/// An HTTP response as received, body fully read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Response headers.
+    pub headers: Headers,
+    /// The response body.
+    pub body: Vec<u8>,
+}
+
+/// Why a request could not be exchanged with the server.
+#[derive(Debug)]
+pub struct DispatchError {
+    kind: DispatchErrorKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// The class of a [`DispatchError`], which decides whether it may be retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DispatchErrorKind {
+    /// Connecting failed (DNS, refused, TLS handshake).
+    Connect,
+    /// The connection broke while sending or receiving (reset, truncated body).
+    Io,
+    /// A connect or read deadline passed.
+    Timeout,
+    /// The user's HTTP client or the request itself is at fault; not retried.
+    Other,
+}
+
+impl DispatchError {
+    /// A dispatch failure of `kind` caused by `source`.
+    pub fn new(kind: DispatchErrorKind, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { kind, source: source.into() }
+    }
+
+    /// The class of failure.
+    pub fn kind(&self) -> DispatchErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for DispatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            DispatchErrorKind::Connect => "connect failed",
+            DispatchErrorKind::Io => "connection error",
+            DispatchErrorKind::Timeout => "timed out",
+            DispatchErrorKind::Other => "request failed",
+        };
+        write!(f, "{what}: {}", self.source)
+    }
+}
+
+impl std::error::Error for DispatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// A boxed future returned by [`HttpClient::send`].
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, DispatchError>> + Send + 'a>>;
+
+/// Sends one HTTP request and reads the whole response. Implement it to bring your own HTTP
+/// stack; the built-in one is [`crate::transport::Transport`].
+pub trait HttpClient: Send + Sync + fmt::Debug {
+    /// Sends `request` and returns the response with its body read.
+    fn send(&self, request: HttpRequest) -> SendFuture<'_>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lookup_ignores_case_and_insert_replaces() {
+        let mut h = Headers::new();
+        h.append("X-A", "1");
+        h.append("x-a", "2");
+        assert_eq!(h.get("x-A"), Some("1"));
+        assert_eq!(h.get_all("X-A").collect::<Vec<_>>(), ["1", "2"]);
+        h.insert("X-a", "3");
+        assert_eq!(h.get_all("x-a").collect::<Vec<_>>(), ["3"]);
+        h.remove("X-A");
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn debug_redacts_secret_headers() {
+        let mut h = Headers::new();
+        h.append("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/secret");
+        h.append("X-Amz-Security-Token", "token-value");
+        h.append("x-other", "visible");
+        let s = format!("{h:?}");
+        assert!(!s.contains("AKID") && !s.contains("token-value"), "{s}");
+        assert!(s.contains("visible"));
+    }
+
+    #[test]
+    fn uri_parse_table() {
+        let cases = [
+            ("https://example.com", Some(("https", "example.com", "/", "", "example.com", 443))),
+            ("http://127.0.0.1:8080/a/b?x=1", Some(("http", "127.0.0.1:8080", "/a/b", "x=1", "127.0.0.1", 8080))),
+            ("https://[::1]:9000/p", Some(("https", "[::1]:9000", "/p", "", "::1", 9000))),
+            ("HTTPS://Host/#frag", Some(("https", "Host", "/", "", "Host", 443))),
+            ("no-scheme.com/x", None),
+            ("https:///path", None),
+        ];
+        for (input, want) in cases {
+            let got = Uri::parse(input);
+            match (got, want) {
+                (None, None) => {}
+                (Some(u), Some((s, a, p, q, h, port))) => {
+                    assert_eq!((u.scheme.as_str(), u.authority.as_str(), u.path.as_str(), u.query.as_str()), (s, a, p, q), "{input}");
+                    assert_eq!((u.host(), u.port()), (h, port), "{input}");
+                }
+                (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+}

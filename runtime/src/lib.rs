@@ -1,0 +1,24 @@
+//! Hand-written runtime shared by every client the generator emits.
+//!
+//! Generated code stays thin: it describes *what* goes on the wire for each operation (paths,
+//! headers, JSON members) and calls into this crate for *how* (encoding, signing, endpoints,
+//! retries, transport). Each module owns one concern and is tested on its own.
+
+pub mod base64;
+pub mod clock;
+pub mod config;
+pub mod credentials;
+pub mod document;
+pub mod endpoint;
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod orchestrator;
+pub mod pagination;
+pub mod percent;
+pub mod rand;
+pub mod region;
+pub mod retry;
+pub mod sigv4;
+pub mod time;
+pub mod transport;

@@ -1,0 +1,64 @@
+//! `cargo xtask conformance [--shared DIR]`: runs every external suite in `../shared` and prints
+//! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
+//! failed. Each suite lives in its own module and returns a [`SuiteResult`].
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The outcome of one suite.
+#[derive(Debug, Default)]
+pub struct SuiteResult {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Failed cases: `(case name, why)`.
+    pub failed: Vec<(String, String)>,
+    /// Skipped cases: `(case name, reason)`. A skip is never counted as a pass.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl SuiteResult {
+    /// Records one case's outcome.
+    pub fn record(&mut self, case: impl Into<String>, outcome: Result<(), String>) {
+        match outcome {
+            Ok(()) => self.passed += 1,
+            Err(why) => self.failed.push((case.into(), why)),
+        }
+    }
+}
+
+type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
+
+const SUITES: &[(&str, Suite)] = &[];
+
+pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
+    let flags = crate::parse_flags(args, &["shared", "only"], &["verbose"])?;
+    let shared = flags
+        .get("shared")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::workspace_root().join("../shared"));
+    anyhow::ensure!(shared.is_dir(), "shared folder {} not found (pass --shared DIR)", shared.display());
+    let verbose = flags.contains_key("verbose");
+    let mut all_ok = true;
+    for (name, suite) in SUITES {
+        if flags.get("only").is_some_and(|o| o != name) {
+            continue;
+        }
+        match suite(&shared) {
+            Ok(r) => {
+                println!("{name}: {} passed, {} failed, {} skipped", r.passed, r.failed.len(), r.skipped.len());
+                for (case, why) in &r.failed {
+                    all_ok = false;
+                    eprintln!("  FAILED {case}: {}", if verbose { why.as_str() } else { why.lines().next().unwrap_or("") });
+                }
+                for (case, why) in &r.skipped {
+                    eprintln!("  skipped {case}: {why}");
+                }
+            }
+            Err(e) => {
+                all_ok = false;
+                println!("{name}: could not run: {e:#}");
+            }
+        }
+    }
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
