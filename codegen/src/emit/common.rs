@@ -1,0 +1,230 @@
+//! Token helpers shared by the emitters: doc attributes, Rust spellings of IR types, and the
+//! paths of runtime items. Generated code names std and runtime items by absolute path so a
+//! model's type called `String` or `Result` can never shadow them.
+
+use crate::ir::*;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// `#[doc = " line"]` per line (one attribute per line renders as `///` comments).
+pub fn doc_attrs(docs: &Docs) -> TokenStream {
+    let lines = docs.0.iter().map(|l| {
+        let text = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #text])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Doc attributes from a single line.
+pub fn doc_line(line: &str) -> TokenStream {
+    doc_attrs(&Docs(vec![line.to_string()]))
+}
+
+/// `#[deprecated(...)]` when the shape or member is deprecated.
+pub fn deprecated_attr(d: &Option<Deprecated>) -> TokenStream {
+    match d {
+        None => quote!(),
+        Some(Deprecated { message, since }) => {
+            let note = message.clone().map(|m| quote!(note = #m));
+            let since = since.clone().map(|s| quote!(since = #s));
+            let args: Vec<TokenStream> = since.into_iter().chain(note).collect();
+            if args.is_empty() {
+                quote!(#[deprecated])
+            } else {
+                quote!(#[deprecated(#(#args),*)])
+            }
+        }
+    }
+}
+
+/// The path of a named type (`crate::types::AppInstance`).
+pub fn named_path(n: &NamedRef) -> TokenStream {
+    let name = &n.name;
+    match &n.module {
+        Module::Types => quote!(crate::types::#name),
+        Module::Errors => quote!(crate::types::error::#name),
+        Module::Operation(op) => quote!(crate::operation::#op::#name),
+    }
+}
+
+/// The builder of a named structure (`crate::types::builders::AppInstanceBuilder`).
+pub fn builder_path(n: &NamedRef) -> TokenStream {
+    let b = format_ident!("{}Builder", n.name.bare());
+    match &n.module {
+        Module::Types => quote!(crate::types::builders::#b),
+        Module::Errors => quote!(crate::types::error::builders::#b),
+        Module::Operation(op) => quote!(crate::operation::#op::builders::#b),
+    }
+}
+
+/// The Rust type of a value.
+pub fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Byte => quote!(i8),
+        TypeRef::Short => quote!(i16),
+        TypeRef::Integer => quote!(i32),
+        TypeRef::Long => quote!(i64),
+        TypeRef::Float => quote!(f32),
+        TypeRef::Double => quote!(f64),
+        TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger),
+        TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal),
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Blob => quote!(::client_runtime::types::Blob),
+        TypeRef::ByteStream => quote!(::client_runtime::types::ByteStream),
+        TypeRef::Timestamp { .. } => quote!(::client_runtime::time::DateTime),
+        TypeRef::Document => quote!(::client_runtime::document::Document),
+        TypeRef::Named(n) => named_path(n),
+        TypeRef::List { member, sparse } => {
+            let m = rust_type(member);
+            if *sparse {
+                quote!(::std::vec::Vec<::std::option::Option<#m>>)
+            } else {
+                quote!(::std::vec::Vec<#m>)
+            }
+        }
+        TypeRef::Map { key, value, sparse } => {
+            let k = rust_type(key);
+            let v = rust_type(value);
+            if *sparse {
+                quote!(::std::collections::HashMap<#k, ::std::option::Option<#v>>)
+            } else {
+                quote!(::std::collections::HashMap<#k, #v>)
+            }
+        }
+    }
+}
+
+/// The type of a field as stored in its struct (boxing and `Option` applied).
+pub fn field_type(f: &Field) -> TokenStream {
+    let inner = rust_type(&f.ty);
+    let inner = if f.boxed { quote!(::std::boxed::Box<#inner>) } else { inner };
+    if f.optional {
+        quote!(::std::option::Option<#inner>)
+    } else {
+        inner
+    }
+}
+
+/// Whether values of this type are `Copy` (accessors return them by value).
+pub fn is_copy(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long | TypeRef::Float | TypeRef::Double | TypeRef::Timestamp { .. }
+    )
+}
+
+/// A Rust expression for a default value of type `ty`.
+pub fn default_expr(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
+    match d {
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(i) => int_literal(*i, ty),
+        DefaultValue::Float(f) => float_literal(*f, ty),
+        DefaultValue::String(s) => match ty {
+            TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger::new(#s)),
+            TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal::new(#s)),
+            _ => quote!(::std::string::String::from(#s)),
+        },
+        DefaultValue::EnumVariant(v) => match ty {
+            TypeRef::Named(n) => {
+                let p = named_path(n);
+                quote!(#p::#v)
+            }
+            _ => quote!(::std::default::Default::default()),
+        },
+        DefaultValue::IntEnumValue(i) => match ty {
+            TypeRef::Named(n) => {
+                let p = named_path(n);
+                quote!(#p::from(#i))
+            }
+            _ => quote!(::std::default::Default::default()),
+        },
+        DefaultValue::Blob(bytes) => {
+            let lit = Literal::byte_string(bytes);
+            if *ty == TypeRef::ByteStream {
+                quote!(::client_runtime::types::ByteStream::from_static(#lit))
+            } else {
+                quote!(::client_runtime::types::Blob::new(#lit.to_vec()))
+            }
+        }
+        DefaultValue::Timestamp(secs) => quote!(::client_runtime::time::DateTime::from_secs(#secs)),
+        DefaultValue::Document(d) => doc_value_expr(d),
+        DefaultValue::EmptyList => quote!(::std::vec::Vec::new()),
+        DefaultValue::EmptyMap => quote!(::std::collections::HashMap::new()),
+    }
+}
+
+/// An integer literal typed for `ty`.
+pub fn int_literal(i: i64, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Byte => {
+            let v = Literal::i8_suffixed(i.clamp(i8::MIN as i64, i8::MAX as i64) as i8);
+            quote!(#v)
+        }
+        TypeRef::Short => {
+            let v = Literal::i16_suffixed(i.clamp(i16::MIN as i64, i16::MAX as i64) as i16);
+            quote!(#v)
+        }
+        TypeRef::Integer => {
+            let v = Literal::i32_suffixed(i.clamp(i32::MIN as i64, i32::MAX as i64) as i32);
+            quote!(#v)
+        }
+        TypeRef::Float | TypeRef::Double => float_literal(i as f64, ty),
+        _ => {
+            let v = Literal::i64_suffixed(i);
+            quote!(#v)
+        }
+    }
+}
+
+/// A float literal, with NaN and the infinities spelled as constants.
+pub fn float_literal(f: f64, ty: &TypeRef) -> TokenStream {
+    let single = *ty == TypeRef::Float;
+    let t = if single { quote!(f32) } else { quote!(f64) };
+    if f.is_nan() {
+        quote!(#t::NAN)
+    } else if f == f64::INFINITY {
+        quote!(#t::INFINITY)
+    } else if f == f64::NEG_INFINITY {
+        quote!(#t::NEG_INFINITY)
+    } else if single {
+        let v = Literal::f32_suffixed(f as f32);
+        quote!(#v)
+    } else {
+        let v = Literal::f64_suffixed(f);
+        quote!(#v)
+    }
+}
+
+/// A `Document` expression for a literal.
+pub fn doc_value_expr(d: &DocValue) -> TokenStream {
+    let doc = quote!(::client_runtime::document::Document);
+    let num = quote!(::client_runtime::document::Number);
+    match d {
+        DocValue::Null => quote!(#doc::Null),
+        DocValue::Bool(b) => quote!(#doc::Bool(#b)),
+        DocValue::PosInt(u) => quote!(#doc::Number(#num::PosInt(#u))),
+        DocValue::NegInt(i) => quote!(#doc::Number(#num::NegInt(#i))),
+        DocValue::Float(f) => {
+            let f = float_literal(*f, &TypeRef::Double);
+            quote!(#doc::Number(#num::Float(#f)))
+        }
+        DocValue::String(s) => quote!(#doc::String(::std::string::String::from(#s))),
+        DocValue::Array(items) => {
+            let items = items.iter().map(doc_value_expr);
+            quote!(#doc::Array(::std::vec![#(#items),*]))
+        }
+        DocValue::Object(entries) => {
+            let entries = entries.iter().map(|(k, v)| {
+                let v = doc_value_expr(v);
+                quote!((::std::string::String::from(#k), #v))
+            });
+            quote!(#doc::Object([#(#entries),*].into_iter().collect()))
+        }
+    }
+}
+
+/// A Rust string literal token.
+pub fn lit(s: &str) -> Literal {
+    Literal::string(s)
+}

@@ -1,0 +1,383 @@
+//! HTTP bindings of one operation: the request serializer (path labels, query, headers, body
+//! or payload, host prefix) and the response/error deserializers (status, headers, prefix
+//! headers, payload or JSON body), as the Smithy HTTP binding traits define them.
+
+use super::common::*;
+use super::json::{de_arm, finish_field, local, ser_field, timestamp_format};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// An expression formatting scalar `v` (`&T`) for a label, query value or header. Returns a
+/// `String`, or a `&str` for strings and enums. Timestamps default to `default`.
+fn scalar_text(v: TokenStream, ty: &TypeRef, default: TimestampFormat, media_type: bool) -> Option<TokenStream> {
+    Some(match ty {
+        TypeRef::String if media_type => quote!(::client_runtime::base64::encode(#v.as_bytes())),
+        TypeRef::String => quote!(#v.as_str()),
+        TypeRef::Named(n) if n.kind == NamedKind::Enum => quote!(#v.as_str()),
+        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => quote!(#v.value().to_string()),
+        TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long => quote!(#v.to_string()),
+        TypeRef::Float => quote!(::client_runtime::operation::fmt_float(f64::from(*#v))),
+        TypeRef::Double => quote!(::client_runtime::operation::fmt_float(*#v)),
+        TypeRef::BigInteger | TypeRef::BigDecimal => quote!(#v.as_str()),
+        TypeRef::Timestamp { format } => {
+            let f = timestamp_format(format, default);
+            quote!(#v.format(#f)?)
+        }
+        TypeRef::Blob => quote!(::client_runtime::base64::encode(#v.as_ref())),
+        _ => return None,
+    })
+}
+
+/// The `serialize` function body.
+pub fn serialize(op: &OperationDef) -> TokenStream {
+    let OperationDef { input, http, host_prefix, request_body, request_content_type, .. } = op;
+    let method = &http.method;
+    let mut stmts = Vec::new();
+    for seg in &http.path {
+        match seg {
+            PathSegment::Literal(l) => stmts.push(quote!(request.push_path(#l);)),
+            PathSegment::Label { field, greedy } => {
+                let f = input.fields.iter().find(|f| &f.name == field).expect("labels are input fields");
+                let member = &f.member;
+                let text = scalar_text(quote!(value), &f.ty, TimestampFormat::DateTime, false).expect("labels are scalars");
+                stmts.push(quote! {
+                    let value = input.#field.as_ref().ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, "input"))?;
+                    request.push_label(#member, &#text, #greedy)?;
+                });
+            }
+        }
+    }
+    for (k, v) in &http.query_literals {
+        let v = match v {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
+        stmts.push(quote!(request.push_query_literal(#k, #v);));
+    }
+    let named_query: Vec<&str> = input
+        .fields
+        .iter()
+        .filter_map(|f| match &f.http {
+            HttpBinding::Query(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    for f in &input.fields {
+        let n = &f.name;
+        match &f.http {
+            HttpBinding::Query(key) => {
+                let write = match &f.ty {
+                    TypeRef::List { member, .. } => {
+                        let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false).expect("query lists hold scalars");
+                        quote!(for item in value { request.push_query(#key, &#text); })
+                    }
+                    ty => {
+                        let text = scalar_text(quote!(value), ty, TimestampFormat::DateTime, false).expect("query values are scalars");
+                        quote!(request.push_query(#key, &#text);)
+                    }
+                };
+                stmts.push(quote!(if let ::std::option::Option::Some(value) = &input.#n { #write }));
+            }
+            HttpBinding::QueryParams => {
+                let TypeRef::Map { value: v, .. } = &f.ty else { continue };
+                let write = match &**v {
+                    TypeRef::List { member, .. } => {
+                        let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false).expect("scalar");
+                        quote!(for item in items { request.push_query(k, &#text); })
+                    }
+                    ty => {
+                        let text = scalar_text(quote!(items), ty, TimestampFormat::DateTime, false).expect("scalar");
+                        quote!(request.push_query(k, &#text);)
+                    }
+                };
+                // Spec (httpQueryParams): a key also bound by an @httpQuery member is taken from
+                // that member, never from the map.
+                stmts.push(quote! {
+                    if let ::std::option::Option::Some(value) = &input.#n {
+                        let mut entries: ::std::vec::Vec<_> = value.iter().collect();
+                        entries.sort_by(|a, b| a.0.cmp(b.0));
+                        for (k, items) in entries {
+                            if [#(#named_query),*].contains(&k.as_str()) {
+                                continue;
+                            }
+                            #write
+                        }
+                    }
+                });
+            }
+            HttpBinding::Header(name) => {
+                let media = f.media_type.is_some();
+                let write = match &f.ty {
+                    TypeRef::List { member, .. } => {
+                        let quoted = matches!(&**member, TypeRef::String) || matches!(&**member, TypeRef::Named(n) if n.kind == NamedKind::Enum);
+                        let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false).expect("header lists hold scalars");
+                        let text = if quoted { quote!(::client_runtime::operation::quote_header_value(#text)) } else { quote!(#text) };
+                        quote! {
+                            let mut items = ::std::vec::Vec::with_capacity(value.len());
+                            for item in value { items.push(::std::string::String::from(#text)); }
+                            if !items.is_empty() {
+                                request.header(#name, &items.join(", "))?;
+                            }
+                        }
+                    }
+                    ty => {
+                        let text = scalar_text(quote!(value), ty, TimestampFormat::HttpDate, media).expect("header values are scalars");
+                        quote!(request.header(#name, &#text)?;)
+                    }
+                };
+                stmts.push(quote!(if let ::std::option::Option::Some(value) = &input.#n { #write }));
+            }
+            HttpBinding::PrefixHeaders(prefix) => {
+                stmts.push(quote! {
+                    if let ::std::option::Option::Some(value) = &input.#n {
+                        let mut entries: ::std::vec::Vec<_> = value.iter().collect();
+                        entries.sort_by(|a, b| a.0.cmp(b.0));
+                        for (k, v) in entries {
+                            request.header(&::std::format!("{}{}", #prefix, k), v)?;
+                        }
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+    if let Some(segments) = host_prefix {
+        let parts = segments.iter().map(|s| match s {
+            HostSegment::Literal(l) => quote!(prefix.push_str(#l);),
+            HostSegment::Label(field) => {
+                let member = input.fields.iter().find(|f| &f.name == field).map(|f| f.member.clone()).unwrap_or_default();
+                quote! {
+                    let label = input.#field.as_deref().ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, "input"))?;
+                    ::client_runtime::operation::check_host_label(#member, label)?;
+                    prefix.push_str(label);
+                }
+            }
+        });
+        stmts.push(quote! {
+            let mut prefix = ::std::string::String::new();
+            #(#parts)*
+            request.host_prefix = ::std::option::Option::Some(prefix);
+        });
+    }
+    stmts.push(body_stmt(input, request_body, request_content_type));
+    quote! {
+        let mut request = ::client_runtime::operation::RequestParts::new(#method);
+        #(#stmts)*
+        ::std::result::Result::Ok(request)
+    }
+}
+
+fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> TokenStream {
+    let ct = content_type.clone().unwrap_or_default();
+    match body {
+        Body::Members => {
+            let fields: Vec<&Field> = input.fields.iter().filter(|f| f.http == HttpBinding::Body).collect();
+            if fields.is_empty() {
+                return quote!();
+            }
+            let obj = format_ident!("object");
+            let writes = fields.iter().map(|f| ser_field(&obj, quote!(input), f));
+            quote! {
+                let mut body = ::std::string::String::new();
+                let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+                #(#writes)*
+                object.finish();
+                request.set_body(body.into_bytes(), #ct);
+            }
+        }
+        Body::Payload { field, kind } => {
+            let write = match kind {
+                PayloadKind::Shape(n) => {
+                    let f = super::json::ser_fn(&n.name);
+                    quote! {
+                        let mut body = ::std::string::String::new();
+                        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+                        crate::protocol_serde::#f(&mut object, value)?;
+                        object.finish();
+                        request.set_body(body.into_bytes(), #ct);
+                    }
+                }
+                PayloadKind::Document => quote! {
+                    let mut body = ::std::string::String::new();
+                    ::client_runtime::json::JsonValueWriter::new(&mut body).document(value);
+                    request.set_body(body.into_bytes(), #ct);
+                },
+                PayloadKind::String => quote!(request.set_body(value.clone().into_bytes(), #ct);),
+                PayloadKind::Enum(_) => quote!(request.set_body(value.as_str().as_bytes().to_vec(), #ct);),
+                PayloadKind::Blob => quote!(request.set_body(value.as_ref().to_vec(), #ct);),
+                PayloadKind::ByteStream => quote!(request.set_body(value.as_ref().to_vec(), #ct);),
+            };
+            quote! {
+                if let ::std::option::Option::Some(value) = &input.#field {
+                    #write
+                }
+            }
+        }
+    }
+}
+
+/// An expression parsing header text `text` (`&str`) into scalar type `ty`, or `None` for
+/// types headers cannot hold.
+fn parse_scalar(text: TokenStream, ty: &TypeRef, media_type: bool, name: &str) -> Option<TokenStream> {
+    let h = quote!(::client_runtime::operation::header);
+    Some(match ty {
+        TypeRef::String if media_type => quote!(#h::base64_string(#name, #text)?),
+        TypeRef::String => quote!(::std::string::String::from(#text)),
+        TypeRef::Named(n) if n.kind == NamedKind::Enum => {
+            let p = named_path(n);
+            quote!(#p::from(#text))
+        }
+        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => {
+            let p = named_path(n);
+            quote!(#p::from(#h::number::<i32>(#name, #text)?))
+        }
+        TypeRef::Bool => quote!(#h::boolean(#name, #text)?),
+        TypeRef::Byte => quote!(#h::number::<i8>(#name, #text)?),
+        TypeRef::Short => quote!(#h::number::<i16>(#name, #text)?),
+        TypeRef::Integer => quote!(#h::number::<i32>(#name, #text)?),
+        TypeRef::Long => quote!(#h::number::<i64>(#name, #text)?),
+        TypeRef::Float => quote!(#h::float(#name, #text)? as f32),
+        TypeRef::Double => quote!(#h::float(#name, #text)?),
+        TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger::new(#text)),
+        TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal::new(#text)),
+        TypeRef::Timestamp { format } => {
+            let f = timestamp_format(format, TimestampFormat::HttpDate);
+            quote!(#h::timestamp(#name, #text, #f)?)
+        }
+        TypeRef::Blob => quote!(::client_runtime::types::Blob::new(#h::base64(#name, #text)?)),
+        _ => return None,
+    })
+}
+
+/// The body of a function reading structure `def` out of `response` (outputs and errors).
+/// `meta` is the error metadata expression for error structures.
+pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> TokenStream {
+    let mut stmts = Vec::new();
+    let locals = def.fields.iter().map(|f| {
+        let l = local(f);
+        quote!(let mut #l = ::std::option::Option::None;)
+    });
+    stmts.push(quote!(#(#locals)*));
+    for f in &def.fields {
+        let l = local(f);
+        match &f.http {
+            HttpBinding::Header(name) => {
+                let read = match &f.ty {
+                    TypeRef::List { member, .. } => {
+                        let http_date = matches!(&**member, TypeRef::Timestamp { format: None | Some(TimestampFormat::HttpDate) });
+                        let item = parse_scalar(quote!(item), member, false, name).expect("header lists hold scalars");
+                        quote! {
+                            let items = ::client_runtime::operation::header::split_list(response.headers.get_all(#name), #http_date)?;
+                            if !items.is_empty() {
+                                let mut list = ::std::vec::Vec::with_capacity(items.len());
+                                for item in items.iter().map(::std::string::String::as_str) { list.push(#item); }
+                                #l = ::std::option::Option::Some(list);
+                            }
+                        }
+                    }
+                    ty => {
+                        let v = parse_scalar(quote!(text), ty, f.media_type.is_some(), name).expect("header values are scalars");
+                        quote! {
+                            if let ::std::option::Option::Some(text) = response.headers.get(#name) {
+                                #l = ::std::option::Option::Some(#v);
+                            }
+                        }
+                    }
+                };
+                stmts.push(read);
+            }
+            HttpBinding::PrefixHeaders(prefix) => {
+                stmts.push(quote! {
+                    let map = ::client_runtime::operation::header::prefixed(&response.headers, #prefix);
+                    if !map.is_empty() {
+                        #l = ::std::option::Option::Some(map);
+                    }
+                });
+            }
+            HttpBinding::ResponseCode => stmts.push(quote!(#l = ::std::option::Option::Some(i32::from(response.status));)),
+            _ => {}
+        }
+    }
+    match body {
+        Body::Members => {
+            let arms: Vec<TokenStream> = def.fields.iter().filter(|f| f.http == HttpBinding::Body).map(de_arm).collect();
+            if !arms.is_empty() {
+                stmts.push(quote! {
+                    if !::client_runtime::operation::body_is_empty(&response.body) {
+                        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+                        r.start_object()?;
+                        while let ::std::option::Option::Some(key) = r.next_key()? {
+                            match key.as_ref() {
+                                #(#arms)*
+                                _ => r.skip_value()?,
+                            }
+                        }
+                        r.finish()?;
+                    }
+                });
+            }
+        }
+        Body::Payload { field, kind } => {
+            let f = def.fields.iter().find(|f| &f.name == field).expect("payload is a field");
+            let l = local(f);
+            let read = match kind {
+                PayloadKind::Shape(n) => {
+                    let de = super::json::de_fn(&n.name);
+                    quote! {
+                        if !::client_runtime::operation::body_is_empty(&response.body) {
+                            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+                            #l = ::std::option::Option::Some(crate::protocol_serde::#de(r)?);
+                            r.finish()?;
+                        }
+                    }
+                }
+                PayloadKind::Document => quote! {
+                    if !::client_runtime::operation::body_is_empty(&response.body) {
+                        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+                        #l = ::std::option::Option::Some(r.document()?);
+                        r.finish()?;
+                    }
+                },
+                PayloadKind::String => quote! {
+                    if !response.body.is_empty() {
+                        #l = ::std::option::Option::Some(::client_runtime::operation::body_text(&response.body)?.to_string());
+                    }
+                },
+                PayloadKind::Enum(n) => {
+                    let p = named_path(n);
+                    quote! {
+                        if !response.body.is_empty() {
+                            #l = ::std::option::Option::Some(#p::from(::client_runtime::operation::body_text(&response.body)?));
+                        }
+                    }
+                }
+                PayloadKind::Blob => quote! {
+                    if !response.body.is_empty() {
+                        #l = ::std::option::Option::Some(::client_runtime::types::Blob::new(response.body.clone()));
+                    }
+                },
+                PayloadKind::ByteStream => quote! {
+                    #l = ::std::option::Option::Some(::client_runtime::types::ByteStream::new(response.body.clone()));
+                },
+            };
+            stmts.push(read);
+        }
+    }
+    let finish = def.fields.iter().map(finish_field);
+    let meta = def.error.as_ref().map(|_| quote!(meta,));
+    quote! {
+        #(#stmts)*
+        ::std::result::Result::Ok(#path { #(#finish)* #meta })
+    }
+}
+
+/// Whether the response deserializer reads anything (to avoid unused-variable warnings).
+pub fn reads_response(def: &StructDef) -> bool {
+    !def.fields.is_empty()
+}
+
+/// Returns `ident` usable as a `let` name that does not clash with generated locals.
+pub fn local_ident(name: &str) -> proc_macro2::Ident {
+    format_ident!("{name}")
+}

@@ -1,0 +1,133 @@
+//! IR → one token stream (or text) per output file. Each submodule emits one kind of file;
+//! none of them reads the model.
+
+mod common;
+mod crate_files;
+mod endpoint;
+mod http;
+mod json;
+mod operation;
+mod protocol_tests;
+mod types;
+
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A file before rendering.
+pub enum Emitted {
+    /// Rust source, formatted by `render`.
+    Rust { path: String, tokens: TokenStream },
+    /// Any other text, written as is.
+    Text { path: String, text: String },
+}
+
+/// Emits every file of the crate, in a fixed order.
+pub fn emit(krate: &Crate) -> Vec<Emitted> {
+    let mut out = vec![
+        Emitted::Text { path: "Cargo.toml".into(), text: crate_files::cargo_toml(krate) },
+        Emitted::Rust { path: "src/lib.rs".into(), tokens: crate_files::lib_rs(krate) },
+        Emitted::Rust { path: "src/client.rs".into(), tokens: crate_files::client_rs(krate) },
+        Emitted::Rust { path: "src/config.rs".into(), tokens: crate_files::config_rs() },
+        Emitted::Rust { path: "src/error.rs".into(), tokens: crate_files::error_rs(krate) },
+        Emitted::Rust { path: "src/primitives.rs".into(), tokens: crate_files::primitives_rs() },
+        Emitted::Rust { path: "src/types.rs".into(), tokens: types_rs(krate) },
+        Emitted::Rust { path: "src/types/error.rs".into(), tokens: errors_rs(krate) },
+        Emitted::Rust { path: "src/operation.rs".into(), tokens: crate_files::operation_rs(krate) },
+        Emitted::Rust { path: "src/protocol_serde.rs".into(), tokens: protocol_serde_rs(krate) },
+        Emitted::Rust { path: "src/endpoint.rs".into(), tokens: endpoint::endpoint_rs(krate) },
+    ];
+    for op in &krate.operations {
+        out.push(Emitted::Rust { path: format!("src/operation/{}.rs", op.fn_name.bare()), tokens: operation::operation_file(op) });
+    }
+    if let Some(rules) = &krate.endpoint {
+        if !rules.tests.is_empty() {
+            out.push(Emitted::Rust { path: "tests/endpoint_tests.rs".into(), tokens: endpoint::tests_rs(krate, rules) });
+        }
+    }
+    if krate.operations.iter().any(|o| !o.request_tests.is_empty() || !o.response_tests.is_empty()) {
+        out.push(Emitted::Rust { path: "tests/protocol_tests.rs".into(), tokens: protocol_tests::tests_rs(krate) });
+    }
+    out
+}
+
+fn types_rs(krate: &Crate) -> TokenStream {
+    let mut items = Vec::new();
+    let mut builders = Vec::new();
+    for t in &krate.types {
+        match t {
+            TypeDef::Struct(s) => {
+                let b = quote::format_ident!("{}Builder", s.name.bare());
+                let (tokens, builder) = types::structure(s, &quote!(crate::types::builders::#b));
+                items.push(tokens);
+                builders.push(builder);
+            }
+            TypeDef::Union(u) => items.push(types::union(u)),
+            TypeDef::Enum(e) => items.push(types::string_enum(e)),
+            TypeDef::IntEnum(e) => items.push(types::int_enum(e)),
+        }
+    }
+    quote! {
+        //! Data types of the service: structures, unions and enums shared by its operations.
+
+        pub mod error;
+
+        #(#items)*
+
+        /// Builders of the structures in this module.
+        pub mod builders {
+            #(#builders)*
+        }
+    }
+}
+
+fn errors_rs(krate: &Crate) -> TokenStream {
+    let mut items = Vec::new();
+    let mut builders = Vec::new();
+    for e in &krate.errors {
+        let b = quote::format_ident!("{}Builder", e.name.bare());
+        let (tokens, builder) = types::structure(e, &quote!(crate::types::error::builders::#b));
+        items.push(tokens);
+        builders.push(builder);
+    }
+    quote! {
+        //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
+
+        #(#items)*
+
+        /// Builders of the errors in this module.
+        pub mod builders {
+            #(#builders)*
+        }
+    }
+}
+
+fn protocol_serde_rs(krate: &Crate) -> TokenStream {
+    let mut fns = Vec::new();
+    for t in &krate.types {
+        match t {
+            TypeDef::Struct(s) => fns.push(json::struct_fns(s)),
+            TypeDef::Union(u) => fns.push(json::union_fns(u)),
+            TypeDef::Enum(_) | TypeDef::IntEnum(_) => {}
+        }
+    }
+    for e in &krate.errors {
+        let f = json::de_response_fn(&e.name);
+        let name = &e.name;
+        let body = http::deserialize_struct(e, &Body::Members, quote!(crate::types::error::#name));
+        fns.push(quote! {
+            pub(crate) fn #f(
+                response: &::client_runtime::http::HttpResponse,
+                meta: ::client_runtime::error::ErrorMetadata,
+            ) -> ::std::result::Result<crate::types::error::#name, ::client_runtime::error::DeserializeError> {
+                #body
+            }
+        });
+    }
+    quote! {
+        //! JSON writers and readers of the named types (restJson1 "JSON shape serialization"),
+        //! and readers of modeled error responses.
+
+        #(#fns)*
+    }
+}

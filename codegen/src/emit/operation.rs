@@ -1,0 +1,381 @@
+//! One file per operation (`src/operation/<name>.rs`): the operation type and its protocol
+//! functions, the input and output structures, the error enum, the fluent builder that
+//! `Client` returns, and the paginator when the operation is `@paginated`.
+
+use super::common::*;
+use super::http;
+use super::types::{build_is_fallible, structure};
+use crate::ir::*;
+use crate::naming::prefixed;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The tokens of `src/operation/<fn_name>.rs`.
+pub fn operation_file(op: &OperationDef) -> TokenStream {
+    let OperationDef {
+        name: smithy_name,
+        shape_id: _,
+        fn_name: _,
+        type_name,
+        docs,
+        deprecated,
+        input,
+        output,
+        error_name,
+        errors,
+        http: _,
+        host_prefix: _,
+        request_body: _,
+        response_body,
+        request_content_type: _,
+        paginator,
+        checksum_required: _,
+        request_tests: _,
+        response_tests: _,
+    } = op;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let input_name = &input.name;
+    let output_name = &output.name;
+    let ib = format_ident!("{}Builder", input_name.bare());
+    let ob = format_ident!("{}Builder", output_name.bare());
+    let (input_struct, input_builder) = structure(input, &quote!(builders::#ib));
+    let (output_struct, output_builder) = structure(output, &quote!(builders::#ob));
+
+    let serialize = http::serialize(op);
+    let deserialize = http::deserialize_struct(output, response_body, quote!(#output_name));
+    let prepare = input.fields.iter().find(|f| f.idempotency_token).map(|f| {
+        let n = &f.name;
+        quote! {
+            fn prepare(input: &mut Self::Input, idempotency_token: &dyn ::std::ops::Fn() -> ::std::string::String) {
+                if input.#n.is_none() {
+                    input.#n = ::std::option::Option::Some(idempotency_token());
+                }
+            }
+        }
+    });
+    let retryable: Vec<TokenStream> = errors
+        .iter()
+        .filter_map(|e| e.retryable.map(|throttling| {
+            let code = &e.code;
+            quote!((#code, #throttling))
+        }))
+        .collect();
+    let error_arms = errors.iter().map(|e| {
+        let code = &e.code;
+        let v = &e.variant;
+        let de = super::json::de_response_fn(&e.ty);
+        quote!(::std::option::Option::Some(#code) => #error_name::#v(crate::protocol_serde::#de(response, meta)?),)
+    });
+    let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
+    let error_enum = error_enum(error_name, errors);
+    let fluent = fluent_builder(op);
+    let paginator = paginator.as_ref().map(|p| paginator_module(op, p));
+    quote! {
+        #doc
+        #op_doc
+        #dep
+        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::default::Default)]
+        #[non_exhaustive]
+        pub struct #type_name;
+
+        impl ::client_runtime::operation::Operation for #type_name {
+            type Input = #input_name;
+            type Output = #output_name;
+            type Error = #error_name;
+            const NAME: &'static str = #smithy_name;
+            const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[#(#retryable),*];
+
+            #prepare
+
+            fn serialize(input: &Self::Input) -> ::std::result::Result<::client_runtime::operation::RequestParts, ::client_runtime::error::BuildError> {
+                #serialize
+            }
+
+            fn deserialize(response: &::client_runtime::http::HttpResponse) -> ::std::result::Result<Self::Output, ::client_runtime::error::DeserializeError> {
+                #deserialize
+            }
+
+            fn deserialize_error(
+                response: &::client_runtime::http::HttpResponse,
+                meta: ::client_runtime::error::ErrorMetadata,
+            ) -> ::std::result::Result<Self::Error, ::client_runtime::error::DeserializeError> {
+                ::std::result::Result::Ok(match meta.code() {
+                    #(#error_arms)*
+                    _ => #error_name::Unhandled(::client_runtime::error::Unhandled::new(meta)),
+                })
+            }
+        }
+
+        #input_struct
+        #output_struct
+        #error_enum
+
+        /// Builders of this operation's input and output, and its fluent builder.
+        pub mod builders {
+            #input_builder
+            #output_builder
+            #fluent
+        }
+
+        #paginator
+    }
+}
+
+fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStream {
+    let doc = doc_line(&format!("Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here."));
+    let variants = errors.iter().map(|e| {
+        let d = doc_attrs(&e.docs);
+        let v = &e.variant;
+        let t = &e.ty;
+        quote!(#d #v(crate::types::error::#t),)
+    });
+    let meta_arms = errors.iter().map(|e| {
+        let v = &e.variant;
+        quote!(#name::#v(e) => e.meta(),)
+    });
+    let display_arms = errors.iter().map(|e| {
+        let v = &e.variant;
+        quote!(#name::#v(e) => ::std::fmt::Display::fmt(e, f),)
+    });
+    let source_arms = errors.iter().map(|e| {
+        let v = &e.variant;
+        quote!(#name::#v(e) => ::std::option::Option::Some(e),)
+    });
+    let is_fns = errors.iter().map(|e| {
+        let v = &e.variant;
+        let snake = crate::naming::fn_name(v.bare()).expect("identifier");
+        let is = prefixed("is_", &snake);
+        let d = doc_line(&format!("Whether this is a `{}`.", e.code));
+        quote! {
+            #d
+            pub fn #is(&self) -> bool {
+                ::std::matches!(self, #name::#v(_))
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(::std::fmt::Debug)]
+        pub enum #name {
+            #(#variants)*
+            /// An error the model does not list for this operation (or a new one); its code,
+            /// message and request id are in [`Self::meta`].
+            Unhandled(::client_runtime::error::Unhandled),
+        }
+        impl #name {
+            /// The error code, message and request id.
+            pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+                match self {
+                    #(#meta_arms)*
+                    #name::Unhandled(e) => e.meta(),
+                }
+            }
+            #(#is_fns)*
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#display_arms)*
+                    #name::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
+                }
+            }
+        }
+        impl ::std::error::Error for #name {
+            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    #(#source_arms)*
+                    #name::Unhandled(e) => ::std::option::Option::Some(e),
+                }
+            }
+        }
+        impl ::client_runtime::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+                #name::meta(self)
+            }
+        }
+    }
+}
+
+/// The fluent builder `Client::<op>()` returns: the input's setters plus `send()`.
+fn fluent_builder(op: &OperationDef) -> TokenStream {
+    let OperationDef { type_name, input, output, error_name, docs, paginator, .. } = op;
+    let name = format_ident!("{}FluentBuilder", type_name.bare());
+    let ib = format_ident!("{}Builder", input.name.bare());
+    let out = &output.name;
+    let doc = doc_attrs(docs);
+    let setters = input.fields.iter().map(|f| {
+        let Field { name: n, docs, deprecated, ty, .. } = f;
+        let d = doc_attrs(docs);
+        let dep = deprecated_attr(deprecated);
+        let set = prefixed("set_", n);
+        let get = prefixed("get_", n);
+        let t = rust_type(ty);
+        let one = match ty {
+            TypeRef::List { member, sparse } => {
+                let m = rust_type(member);
+                let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+                quote!(pub fn #n(mut self, input: #m) -> Self { self.inner = self.inner.#n(input); self })
+            }
+            TypeRef::Map { key, value, sparse } => {
+                let k = rust_type(key);
+                let v = rust_type(value);
+                let v = if *sparse { quote!(::std::option::Option<#v>) } else { v };
+                quote!(pub fn #n(mut self, k: impl ::std::convert::Into<#k>, v: #v) -> Self { self.inner = self.inner.#n(k, v); self })
+            }
+            _ => quote!(pub fn #n(mut self, input: impl ::std::convert::Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
+        };
+        quote! {
+            #d #dep #one
+            #d #dep
+            pub fn #set(mut self, input: ::std::option::Option<#t>) -> Self { self.inner = self.inner.#set(input); self }
+            #d #dep
+            pub fn #get(&self) -> &::std::option::Option<#t> { self.inner.#get() }
+        }
+    });
+    let build = if build_is_fallible(input) {
+        quote!(self.inner.build().map_err(::client_runtime::error::SdkError::construction_failure)?)
+    } else {
+        quote!(self.inner.build())
+    };
+    let into_paginator = paginator.as_ref().map(|_| {
+        let p = format_ident!("{}Paginator", type_name.bare());
+        quote! {
+            /// Turns this call into a stream of pages; see [`super::paginator::#p`].
+            pub fn into_paginator(self) -> super::paginator::#p {
+                super::paginator::#p::new(self.handle, self.inner)
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct #name {
+            handle: ::client_runtime::client::Handle,
+            inner: #ib,
+        }
+        impl #name {
+            pub(crate) fn new(handle: ::client_runtime::client::Handle) -> Self {
+                Self { handle, inner: ::std::default::Default::default() }
+            }
+            /// The input built so far.
+            pub fn as_input(&self) -> &#ib {
+                &self.inner
+            }
+            /// Sends the request. A missing required member or a value outside its modeled
+            /// constraints is refused here, before anything is sent.
+            pub async fn send(self) -> ::std::result::Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>> {
+                let input = #build;
+                self.handle.invoke::<super::#type_name>(input).await
+            }
+            #into_paginator
+            #(#setters)*
+        }
+    }
+}
+
+fn path_expr(base: TokenStream, steps: &[PathStep], last_as: TokenStream) -> TokenStream {
+    // Walks `a.b.c` through optional and required fields, yielding an `Option<&T>`.
+    let mut expr = quote!(::std::option::Option::Some(#base));
+    for s in steps {
+        let f = &s.field;
+        let step = if s.optional { quote!(v.#f.as_ref()) } else { quote!(::std::option::Option::Some(&v.#f)) };
+        expr = quote!(#expr.and_then(|v| #step));
+    }
+    quote!(#expr #last_as)
+}
+
+fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
+    let OperationDef { type_name, input, output, error_name, .. } = op;
+    let pname = format_ident!("{}Paginator", type_name.bare());
+    let items_name = format_ident!("{}PaginatorItems", type_name.bare());
+    let ib = format_ident!("{}Builder", input.name.bare());
+    let out = &output.name;
+    let input_token = &p.input_token;
+    let token = path_expr(quote!(output), &p.output_token, quote!(.map(|t| t.as_str())));
+    let page_size = p.page_size.as_ref().map(|ps| {
+        let ty = input.fields.iter().find(|f| &f.name == ps).map(|f| rust_type(&f.ty)).unwrap_or_else(|| quote!(i32));
+        quote! {
+            /// Sets how many items each page may hold.
+            pub fn page_size(mut self, size: #ty) -> Self {
+                self.input = self.input.#ps(size);
+                self
+            }
+        }
+    });
+    let (items_method, items_type) = match &p.items {
+        None => (quote!(), quote!()),
+        Some(items) => {
+            let item_ty = match &items.item {
+                TypeRef::Map { key, value, .. } => {
+                    let k = rust_type(key);
+                    let v = rust_type(value);
+                    quote!((#k, #v))
+                }
+                other => rust_type(other),
+            };
+            let mut take = quote!(::std::option::Option::Some(output));
+            for s in &items.path {
+                let f = &s.field;
+                take = if s.optional { quote!(#take.and_then(|v| v.#f)) } else { quote!(#take.map(|v| v.#f)) };
+            }
+            let take = quote!(#take.map(|v| v.into_iter().collect::<::std::vec::Vec<_>>()).unwrap_or_default());
+            let inferred = if items.inferred {
+                doc_line("The model names no `items` member; this paginator infers it as the output's only list member.")
+            } else {
+                quote!()
+            };
+            let method = quote! {
+                /// Items of every page, one at a time.
+                #inferred
+                pub fn items(self) -> #items_name {
+                    #items_name(self)
+                }
+            };
+            let ty = quote! {
+                /// A stream of the items of every page. Created by the paginator's `items()`.
+                #inferred
+                #[derive(::std::fmt::Debug)]
+                pub struct #items_name(#pname);
+                impl #items_name {
+                    /// Starts the walk: a stream of items (or the error that ended it).
+                    pub fn send(self) -> ::client_runtime::pagination::PaginationStream<::std::result::Result<#item_ty, ::client_runtime::error::SdkError<super::#error_name>>> {
+                        self.0.send().flat_map(|output: super::#out| #take)
+                    }
+                }
+            };
+            (method, ty)
+        }
+    };
+    quote! {
+        /// Paginators: walk every page of this operation.
+        pub mod paginator {
+            /// Walks the pages of this operation. Stops when the service returns no token, an
+            /// empty token, or the token it was just sent.
+            #[derive(::std::fmt::Debug)]
+            pub struct #pname {
+                handle: ::client_runtime::client::Handle,
+                input: super::builders::#ib,
+            }
+            impl #pname {
+                pub(crate) fn new(handle: ::client_runtime::client::Handle, input: super::builders::#ib) -> Self {
+                    Self { handle, input }
+                }
+                #page_size
+                #items_method
+                /// Starts the walk: a stream of pages (or the error that ended it).
+                pub fn send(self) -> ::client_runtime::pagination::PaginationStream<::std::result::Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>>> {
+                    ::client_runtime::pagination::paginate::<super::#type_name, _>(
+                        self.handle,
+                        self.input,
+                        |builder| builder.clone().build().map_err(::client_runtime::error::SdkError::construction_failure),
+                        |builder, token| builder.clone().#input_token(token),
+                        |output| #token,
+                    )
+                }
+            }
+            #items_type
+        }
+    }
+}

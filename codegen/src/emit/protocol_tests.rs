@@ -1,0 +1,268 @@
+//! `tests/protocol_tests.rs`: each protocol compliance case as an ordinary `#[test]`.
+//! Request cases drive the public client against a capturing HTTP client and compare the
+//! request as the spec says (method, path, query, headers, body by media type); response cases
+//! feed a canned response to the operation's deserializer and compare the result.
+
+use super::common::*;
+use super::types::build_is_fallible;
+use crate::ir::tests::*;
+use crate::ir::*;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+fn test_name(id: &str, suffix: &str) -> Ident {
+    let snake = crate::naming::fn_name(id).map(|n| n.bare().to_string()).unwrap_or_else(|_| "case".into());
+    format_ident!("{}_{}", snake, suffix)
+}
+
+fn krate_ident(k: &Crate) -> Ident {
+    format_ident!("{}", k.package.name.replace('-', "_"))
+}
+
+fn path_in(root: &Ident, n: &NamedRef) -> TokenStream {
+    let name = &n.name;
+    match &n.module {
+        Module::Types => quote!(#root::types::#name),
+        Module::Errors => quote!(#root::types::error::#name),
+        Module::Operation(op) => quote!(#root::operation::#op::#name),
+    }
+}
+
+fn value(root: &Ident, v: &TestValue) -> TokenStream {
+    match v {
+        TestValue::Bool(b) => quote!(#b),
+        TestValue::Int(i) => {
+            let l = proc_macro2::Literal::i64_unsuffixed(*i);
+            quote!(#l)
+        }
+        TestValue::Float(f) => {
+            let f = float_literal(*f, &TypeRef::Double);
+            quote!((#f) as _)
+        }
+        TestValue::BigNumber(s) => quote!(#s.parse().expect("valid number")),
+        TestValue::String(s) => quote!(::std::string::String::from(#s)),
+        TestValue::Blob(b) => {
+            let l = proc_macro2::Literal::byte_string(b);
+            quote!(::client_runtime::types::Blob::new(#l.to_vec()))
+        }
+        TestValue::ByteStream(b) => {
+            let l = proc_macro2::Literal::byte_string(b);
+            quote!(::client_runtime::types::ByteStream::new(#l.to_vec()))
+        }
+        TestValue::Timestamp(s, n) => quote!(::client_runtime::time::DateTime::from_secs_and_nanos(#s, #n)),
+        TestValue::Document(d) => doc_value_expr(d),
+        TestValue::Enum { ty, value, .. } => {
+            let p = path_in(root, ty);
+            quote!(#p::from(#value))
+        }
+        TestValue::IntEnum { ty, value, .. } => {
+            let p = path_in(root, ty);
+            quote!(#p::from(#value))
+        }
+        TestValue::List { items, sparse } => {
+            let items = items.iter().map(|i| match (i, sparse) {
+                (Some(i), true) => {
+                    let v = value(root, i);
+                    quote!(::std::option::Option::Some(#v))
+                }
+                (Some(i), false) => value(root, i),
+                (None, _) => quote!(::std::option::Option::None),
+            });
+            quote!(::std::vec![#(#items),*])
+        }
+        TestValue::Map { entries, sparse } => {
+            let entries = entries.iter().map(|(k, v)| {
+                let k = value(root, k);
+                let v = match (v, sparse) {
+                    (Some(v), true) => {
+                        let v = value(root, v);
+                        quote!(::std::option::Option::Some(#v))
+                    }
+                    (Some(v), false) => value(root, v),
+                    (None, _) => quote!(::std::option::Option::None),
+                };
+                quote!((#k, #v))
+            });
+            quote!([#(#entries),*].into_iter().collect::<::std::collections::HashMap<_, _>>())
+        }
+        TestValue::Struct { ty, fields, fallible } => {
+            let p = path_in(root, ty);
+            let sets = setters(root, fields);
+            let unwrap = fallible.then(|| quote!(.expect("the expected value is complete")));
+            quote!(#p::builder() #sets .build() #unwrap)
+        }
+        TestValue::Union { ty, variant, value: inner } => {
+            let p = path_in(root, ty);
+            match inner {
+                Some(i) => {
+                    let v = value(root, i);
+                    quote!(#p::#variant(#v.into()))
+                }
+                None => quote!(#p::#variant),
+            }
+        }
+    }
+}
+
+fn setters(root: &Ident, fields: &[(crate::naming::Name, TestValue)]) -> TokenStream {
+    let calls = fields.iter().map(|(name, v)| {
+        let set = crate::naming::prefixed("set_", name);
+        let v = value(root, v);
+        quote!(.#set(::std::option::Option::Some(#v)))
+    });
+    quote!(#(#calls)*)
+}
+
+fn strs(items: &[String]) -> TokenStream {
+    quote!(&[#(#items),*])
+}
+
+fn opt_str(v: &Option<String>) -> TokenStream {
+    match v {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn headers(h: &[(String, String)]) -> TokenStream {
+    let pairs = h.iter().map(|(k, v)| quote!((#k, #v)));
+    quote!(&[#(#pairs),*])
+}
+
+fn ignore(skip: &Option<String>) -> TokenStream {
+    match skip {
+        Some(reason) => quote!(#[ignore = #reason]),
+        None => quote!(),
+    }
+}
+
+fn request_test(root: &Ident, op: &OperationDef, t: &RequestTest) -> TokenStream {
+    let RequestTest {
+        id,
+        docs,
+        params,
+        method,
+        uri,
+        resolved_host,
+        host,
+        query_params,
+        forbid_query_params,
+        require_query_params,
+        headers: hs,
+        forbid_headers,
+        require_headers,
+        body,
+        body_media_type,
+        skip,
+    } = t;
+    let name = test_name(id, "request");
+    let doc = doc_attrs(docs);
+    let ig = ignore(skip);
+    let fn_name = &op.fn_name;
+    let sets = setters(root, params);
+    let endpoint = format!("https://{}", host.as_deref().unwrap_or("example.com"));
+    let (qp, fqp, rqp) = (strs(query_params), strs(forbid_query_params), strs(require_query_params));
+    let (fh, rh) = (strs(forbid_headers), strs(require_headers));
+    let hs = headers(hs);
+    let (body, media, resolved) = (opt_str(body), opt_str(body_media_type), opt_str(resolved_host));
+    quote! {
+        #doc
+        #[test]
+        #ig
+        fn #name() {
+            let (http, captured) = ::client_runtime::test_util::CaptureClient::new();
+            let client = #root::Client::from_conf(::client_runtime::test_util::test_config(http, #endpoint));
+            let _ = ::client_runtime::test_util::block_on(client.#fn_name() #sets .send());
+            let request = captured.take().expect("the client sent no request");
+            ::client_runtime::test_util::ExpectedRequest {
+                id: #id,
+                method: #method,
+                uri: #uri,
+                resolved_host: #resolved,
+                query_params: #qp,
+                forbid_query_params: #fqp,
+                require_query_params: #rqp,
+                headers: #hs,
+                forbid_headers: #fh,
+                require_headers: #rh,
+                body: #body,
+                body_media_type: #media,
+            }
+            .assert_matches(&request);
+        }
+    }
+}
+
+fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTest) -> TokenStream {
+    let ResponseTest { id, docs, code, headers: hs, body, body_media_type: _, expect, skip } = t;
+    let name = test_name(id, "response");
+    let doc = doc_attrs(docs);
+    let ig = ignore(skip);
+    let m = &op.fn_name;
+    let ty = &op.type_name;
+    let hs = headers(hs);
+    let body = body.clone().unwrap_or_default();
+    let response = quote! {
+        let response = ::client_runtime::test_util::response(#code, #hs, #body);
+    };
+    let check = match expect {
+        Expected::Output(fields) => {
+            let out = &op.output.name;
+            let sets = setters(root, fields);
+            let unwrap = build_is_fallible(&op.output).then(|| quote!(.expect("the expected output is complete")));
+            quote! {
+                let actual = <#root::operation::#m::#ty as ::client_runtime::operation::Operation>::deserialize(&response)
+                    .expect("the response deserializes");
+                let expected = #root::operation::#m::#out::builder() #sets .build() #unwrap;
+                ::client_runtime::test_util::assert_same(&actual, &expected);
+            }
+        }
+        Expected::Error { variant, ty: err_ty, fields } => {
+            let en = &op.error_name;
+            let p = path_in(root, err_ty);
+            let sets = setters(root, fields);
+            let fallible = krate.errors.iter().find(|e| e.name == err_ty.name).is_some_and(build_is_fallible);
+            let unwrap = fallible.then(|| quote!(.expect("the expected error is complete")));
+            quote! {
+                let meta = ::client_runtime::protocol::rest_json::error_metadata(&response);
+                let actual = <#root::operation::#m::#ty as ::client_runtime::operation::Operation>::deserialize_error(&response, meta)
+                    .expect("the error response deserializes");
+                let #root::operation::#m::#en::#variant(actual) = actual else {
+                    panic!("expected the {} error, got {:?}", ::std::stringify!(#variant), actual);
+                };
+                let expected = #p::builder() #sets .meta(actual.meta().clone()).build() #unwrap;
+                ::client_runtime::test_util::assert_same(&actual, &expected);
+            }
+        }
+    };
+    quote! {
+        #doc
+        #[test]
+        #ig
+        fn #name() {
+            #response
+            #check
+        }
+    }
+}
+
+/// `tests/protocol_tests.rs`.
+pub fn tests_rs(krate: &Crate) -> TokenStream {
+    let root = krate_ident(krate);
+    let mut tests = Vec::new();
+    for op in &krate.operations {
+        for t in &op.request_tests {
+            tests.push(request_test(&root, op, t));
+        }
+        for t in &op.response_tests {
+            tests.push(response_test(&root, krate, op, t));
+        }
+    }
+    quote! {
+        //! Protocol compliance cases from the model (`smithy.test#httpRequestTests` and
+        //! `httpResponseTests`), one test each.
+        #![allow(clippy::all, unused_imports, deprecated)]
+
+        #(#tests)*
+    }
+}

@@ -1,0 +1,585 @@
+//! Data types: structures with their builders, string enums, intEnums and unions, in the
+//! conventions users of the AWS SDK for Rust know (`#[non_exhaustive]`, accessors, builders
+//! with `x` / `set_x` / `get_x`, `Unknown` variants for values newer than the model).
+
+use super::common::*;
+use crate::ir::*;
+use crate::naming::prefixed;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+const REDACTED: &str = "*** Sensitive Data Redacted ***";
+
+/// A structure and its impl (accessors, `builder()`); the builder is returned separately so
+/// callers can place it in their `builders` module.
+pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, TokenStream) {
+    let StructDef { name, shape_id: _, docs, deprecated, fields, sensitive, error, uses: _, module: _ } = s;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let field_decls = fields.iter().map(|f| {
+        let fdoc = doc_attrs(&f.docs);
+        let fdep = deprecated_attr(&f.deprecated);
+        let n = &f.name;
+        let ty = field_type(f);
+        quote!(#fdoc #fdep pub #n: #ty,)
+    });
+    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: ::client_runtime::error::ErrorMetadata,));
+    let accessors = fields.iter().map(accessor);
+    let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
+    let derive_debug = if needs_manual_debug { quote!() } else { quote!(::std::fmt::Debug,) };
+    let debug_impl = if needs_manual_debug { debug_impl(name, fields, *sensitive, error.is_some()) } else { quote!() };
+    let builder_doc = doc_line(&format!("Creates a new builder-style object to manufacture [`{name}`]."));
+    let error_impls = error.as_ref().map(|e| error_impls(name, e, fields));
+    let tokens = quote! {
+        #doc
+        #dep
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_debug)]
+        pub struct #name {
+            #(#field_decls)*
+            #meta_decl
+        }
+        impl #name {
+            #(#accessors)*
+            #builder_doc
+            pub fn builder() -> #builder_path {
+                ::std::default::Default::default()
+            }
+        }
+        #debug_impl
+        #error_impls
+    };
+    (tokens, builder(s))
+}
+
+fn accessor(f: &Field) -> TokenStream {
+    let Field { name, docs, deprecated, ty, boxed, optional, .. } = f;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let inner = rust_type(ty);
+    let (ret, body) = match (optional, ty) {
+        (true, TypeRef::String) => (quote!(::std::option::Option<&str>), quote!(self.#name.as_deref())),
+        (true, TypeRef::List { member, sparse }) => {
+            let m = rust_type(member);
+            let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+            (quote!(&[#m]), quote!(self.#name.as_deref().unwrap_or_default()))
+        }
+        (true, t) if is_copy(t) && !boxed => (quote!(::std::option::Option<#inner>), quote!(self.#name)),
+        (true, _) if *boxed => (quote!(::std::option::Option<&#inner>), quote!(self.#name.as_deref())),
+        (true, _) => (quote!(::std::option::Option<&#inner>), quote!(self.#name.as_ref())),
+        (false, TypeRef::String) => (quote!(&str), quote!(self.#name.as_str())),
+        (false, TypeRef::List { member, sparse }) => {
+            let m = rust_type(member);
+            let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+            (quote!(&[#m]), quote!(&self.#name))
+        }
+        (false, t) if is_copy(t) && !boxed => (inner.clone(), quote!(self.#name)),
+        (false, _) => (quote!(&#inner), quote!(&self.#name)),
+    };
+    quote! {
+        #doc
+        #dep
+        pub fn #name(&self) -> #ret {
+            #body
+        }
+    }
+}
+
+fn debug_impl(name: &crate::naming::Name, fields: &[Field], all_sensitive: bool, error: bool) -> TokenStream {
+    let label = name.bare();
+    let entries = fields.iter().map(|f| {
+        let n = &f.name;
+        let key = f.name.bare();
+        if all_sensitive || f.sensitive {
+            quote!(.field(#key, &#REDACTED))
+        } else {
+            quote!(.field(#key, &self.#n))
+        }
+    });
+    let meta = error.then(|| quote!(.field("meta", &self.meta)));
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#entries)* #meta .finish()
+            }
+        }
+    }
+}
+
+/// `Display`, `Error` and `ProvideErrorMetadata` for a modeled error structure.
+fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> TokenStream {
+    let code = &e.code;
+    let message = fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == TypeRef::String);
+    let message_expr = match message {
+        Some(f) if f.sensitive => quote!(::std::option::Option::None::<&str>),
+        Some(Field { name, optional: true, .. }) => quote!(self.#name.as_deref()),
+        Some(Field { name, .. }) => quote!(::std::option::Option::Some(self.#name.as_str())),
+        None => quote!(self.meta.message()),
+    };
+    quote! {
+        impl #name {
+            /// The error code, request id and other metadata of the response.
+            pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+                &self.meta
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(#code)?;
+                if let ::std::option::Option::Some(message) = #message_expr {
+                    ::std::write!(f, ": {}", message)?;
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+        impl ::std::error::Error for #name {}
+        impl ::client_runtime::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+                &self.meta
+            }
+        }
+    }
+}
+
+/// Whether `build()` can fail: a non-optional field without default must be set, or the
+/// structure is an operation input (required members and constraints are checked).
+pub fn build_is_fallible(s: &StructDef) -> bool {
+    is_input(s) || s.fields.iter().any(|f| !f.optional && f.default.is_none())
+}
+
+fn is_input(s: &StructDef) -> bool {
+    matches!(s.module, Module::Operation(_)) && s.name.bare().ends_with("Input")
+}
+
+fn builder(s: &StructDef) -> TokenStream {
+    let StructDef { name, fields, sensitive, error, .. } = s;
+    let bname = format_ident!("{}Builder", name.bare());
+    let doc = doc_line(&format!("A builder for [`{}`].", name.bare()));
+    let decls = fields.iter().map(|f| {
+        let n = &f.name;
+        let t = rust_type(&f.ty);
+        quote!(pub(crate) #n: ::std::option::Option<#t>,)
+    });
+    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,));
+    let setters = fields.iter().map(setters);
+    let meta_setter = error.as_ref().map(|_| {
+        quote! {
+            /// Sets the error metadata (code, message, request id).
+            pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
+                self.meta = ::std::option::Option::Some(meta);
+                self
+            }
+        }
+    });
+    let struct_path = match &s.module {
+        Module::Types => quote!(crate::types::#name),
+        Module::Errors => quote!(crate::types::error::#name),
+        Module::Operation(op) => quote!(crate::operation::#op::#name),
+    };
+    let fallible = build_is_fallible(s);
+    let checks = if is_input(s) { input_checks(s) } else { quote!() };
+    let inits = fields.iter().map(|f| {
+        let n = &f.name;
+        let member = &f.member;
+        let struct_name = name.bare();
+        let boxed = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
+        if f.optional {
+            if f.boxed {
+                quote!(#n: self.#n.map(::std::boxed::Box::new),)
+            } else {
+                quote!(#n: self.#n,)
+            }
+        } else if let Some(d) = &f.default {
+            let d = default_expr(d, &f.ty);
+            let v = boxed(quote!(self.#n.unwrap_or_else(|| #d)));
+            quote!(#n: #v,)
+        } else {
+            let v = boxed(quote!(self.#n.ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, #struct_name))?));
+            quote!(#n: #v,)
+        }
+    });
+    let meta_init = error.as_ref().map(|_| quote!(meta: self.meta.unwrap_or_default(),));
+    let build_doc = doc_line(&format!("Consumes the builder and constructs a [`{}`].", name.bare()));
+    let build = if fallible {
+        quote! {
+            #build_doc
+            pub fn build(self) -> ::std::result::Result<#struct_path, ::client_runtime::error::BuildError> {
+                #checks
+                ::std::result::Result::Ok(#struct_path { #(#inits)* #meta_init })
+            }
+        }
+    } else {
+        quote! {
+            #build_doc
+            pub fn build(self) -> #struct_path {
+                #struct_path { #(#inits)* #meta_init }
+            }
+        }
+    };
+    let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
+    let derive_debug = if needs_manual_debug { quote!() } else { quote!(::std::fmt::Debug,) };
+    let debug = if needs_manual_debug {
+        let bident = crate::naming::type_name(&format!("{}Builder", name.bare())).expect("valid");
+        debug_impl(&bident, fields, *sensitive, false)
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug)]
+        pub struct #bname {
+            #(#decls)*
+            #meta_decl
+        }
+        impl #bname {
+            #(#setters)*
+            #meta_setter
+            #build
+        }
+        #debug
+    }
+}
+
+fn setters(f: &Field) -> TokenStream {
+    let Field { name, docs, deprecated, ty, .. } = f;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let set = prefixed("set_", name);
+    let get = prefixed("get_", name);
+    let t = rust_type(ty);
+    let one = match ty {
+        TypeRef::List { member, sparse } => {
+            let m = rust_type(member);
+            let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+            let append_doc = doc_line("Appends an item; use the `set_` method to replace the whole list.");
+            quote! {
+                #doc
+                #append_doc
+                #dep
+                pub fn #name(mut self, input: #m) -> Self {
+                    self.#name.get_or_insert_with(::std::vec::Vec::new).push(input);
+                    self
+                }
+            }
+        }
+        TypeRef::Map { key, value, sparse } => {
+            let k = rust_type(key);
+            let v = rust_type(value);
+            let v = if *sparse { quote!(::std::option::Option<#v>) } else { v };
+            let insert_doc = doc_line("Inserts an entry; use the `set_` method to replace the whole map.");
+            quote! {
+                #doc
+                #insert_doc
+                #dep
+                pub fn #name(mut self, k: impl ::std::convert::Into<#k>, v: #v) -> Self {
+                    self.#name.get_or_insert_with(::std::collections::HashMap::new).insert(k.into(), v);
+                    self
+                }
+            }
+        }
+        _ => quote! {
+            #doc
+            #dep
+            pub fn #name(mut self, input: impl ::std::convert::Into<#t>) -> Self {
+                self.#name = ::std::option::Option::Some(input.into());
+                self
+            }
+        },
+    };
+    quote! {
+        #one
+        #doc
+        #dep
+        pub fn #set(mut self, input: ::std::option::Option<#t>) -> Self {
+            self.#name = input;
+            self
+        }
+        #doc
+        #dep
+        pub fn #get(&self) -> &::std::option::Option<#t> {
+            &self.#name
+        }
+    }
+}
+
+/// Checks an input before anything is sent: required members present (idempotency tokens are
+/// filled later, so they are exempt) and `@length` / `@range` respected.
+fn input_checks(s: &StructDef) -> TokenStream {
+    let struct_name = s.name.bare();
+    let checks = s.fields.iter().map(|f| {
+        let n = &f.name;
+        let member = &f.member;
+        let required = (f.required && !f.idempotency_token).then(|| {
+            quote! {
+                if self.#n.is_none() {
+                    return ::std::result::Result::Err(::client_runtime::error::BuildError::missing_field(#member, #struct_name));
+                }
+            }
+        });
+        let length = f.constraints.length.and_then(|(min, max)| {
+            let len = match &f.ty {
+                TypeRef::String => quote!(v.chars().count()),
+                TypeRef::List { .. } | TypeRef::Map { .. } => quote!(v.len()),
+                TypeRef::Blob => quote!(v.as_ref().len()),
+                _ => return None,
+            };
+            let min = opt_u64(min);
+            let max = opt_u64(max);
+            Some(quote! {
+                if let ::std::option::Option::Some(v) = &self.#n {
+                    ::client_runtime::error::BuildError::check_length(#member, #len, #min, #max)?;
+                }
+            })
+        });
+        let range = f.constraints.range.and_then(|(min, max)| {
+            let value = match &f.ty {
+                TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long | TypeRef::Float | TypeRef::Double => quote!(*v as f64),
+                _ => return None,
+            };
+            let min = opt_f64(min);
+            let max = opt_f64(max);
+            Some(quote! {
+                if let ::std::option::Option::Some(v) = &self.#n {
+                    ::client_runtime::error::BuildError::check_range(#member, #value, #min, #max)?;
+                }
+            })
+        });
+        quote!(#required #length #range)
+    });
+    quote!(#(#checks)*)
+}
+
+fn opt_u64(v: Option<u64>) -> TokenStream {
+    match v {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn opt_f64(v: Option<f64>) -> TokenStream {
+    match v {
+        Some(v) => {
+            let l = proc_macro2::Literal::f64_suffixed(v);
+            quote!(::std::option::Option::Some(#l))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// A string enum with an `Unknown` variant for values this model version does not know.
+pub fn string_enum(e: &EnumDef) -> TokenStream {
+    let EnumDef { name, shape_id: _, docs, deprecated, sensitive, values, uses: _ } = e;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let variants = values.iter().map(|v| {
+        let vdoc = doc_attrs(&v.docs);
+        let vdep = deprecated_attr(&v.deprecated);
+        let n = &v.name;
+        quote!(#vdoc #vdep #n,)
+    });
+    let as_str = values.iter().map(|v| {
+        let n = &v.name;
+        let s = &v.value;
+        quote!(#name::#n => #s,)
+    });
+    let from = values.iter().map(|v| {
+        let n = &v.name;
+        let s = &v.value;
+        quote!(#s => #name::#n,)
+    });
+    let all: Vec<&String> = values.iter().map(|v| &v.value).collect();
+    let derive_debug = if *sensitive { quote!() } else { quote!(::std::fmt::Debug,) };
+    let debug = sensitive.then(|| {
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(#REDACTED)
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #dep
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash, #derive_debug)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know; match on [`Self::as_str`] to
+            /// handle it.
+            Unknown(::client_runtime::types::UnknownVariantValue),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    #name::Unknown(v) => v.as_str(),
+                }
+            }
+            /// Every value this version of the client knows.
+            pub const fn values() -> &'static [&'static str] {
+                &[#(#all),*]
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(s: &str) -> Self {
+                match s {
+                    #(#from)*
+                    other => #name::Unknown(::client_runtime::types::UnknownVariantValue::new(other)),
+                }
+            }
+        }
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(#name::from(s))
+            }
+        }
+        impl ::std::convert::AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        #debug
+    }
+}
+
+/// An intEnum with an `Unknown` variant carrying the raw value.
+pub fn int_enum(e: &IntEnumDef) -> TokenStream {
+    let IntEnumDef { name, shape_id: _, docs, deprecated, values, uses: _ } = e;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let variants = values.iter().map(|v| {
+        let vdoc = doc_attrs(&v.docs);
+        let vdep = deprecated_attr(&v.deprecated);
+        let n = &v.name;
+        quote!(#vdoc #vdep #n,)
+    });
+    let to = values.iter().map(|v| {
+        let n = &v.name;
+        let i = v.value;
+        quote!(#name::#n => #i,)
+    });
+    let from = values.iter().map(|v| {
+        let n = &v.name;
+        let i = v.value;
+        quote!(#i => #name::#n,)
+    });
+    quote! {
+        #doc
+        #dep
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash, ::std::fmt::Debug)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know.
+            Unknown(i32),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn value(&self) -> i32 {
+                match self {
+                    #(#to)*
+                    #name::Unknown(v) => *v,
+                }
+            }
+        }
+        impl ::std::convert::From<i32> for #name {
+            fn from(v: i32) -> Self {
+                match v {
+                    #(#from)*
+                    other => #name::Unknown(other),
+                }
+            }
+        }
+    }
+}
+
+/// A union, with an `Unknown` variant for members newer than the model.
+pub fn union(u: &UnionDef) -> TokenStream {
+    let UnionDef { name, shape_id: _, docs, deprecated, sensitive, variants, uses: _ } = u;
+    let doc = doc_attrs(docs);
+    let dep = deprecated_attr(deprecated);
+    let decls = variants.iter().map(|v| {
+        let vdoc = doc_attrs(&v.docs);
+        let vdep = deprecated_attr(&v.deprecated);
+        let n = &v.name;
+        match &v.ty {
+            None => quote!(#vdoc #vdep #n,),
+            Some(t) => {
+                let t = rust_type(t);
+                let t = if v.boxed { quote!(::std::boxed::Box<#t>) } else { t };
+                quote!(#vdoc #vdep #n(#t),)
+            }
+        }
+    });
+    let methods = variants.iter().map(|v| {
+        let n = &v.name;
+        let snake = crate::naming::fn_name(v.name.bare()).expect("variant names are identifiers");
+        let is = prefixed("is_", &snake);
+        let as_ = prefixed("as_", &snake);
+        let is_doc = doc_line(&format!("Whether this is the [`{}::{}`] variant.", name.bare(), n.bare()));
+        let as_doc = doc_line(&format!("The inner value if this is [`{}::{}`], else `Err(self)`.", name.bare(), n.bare()));
+        let dep = deprecated_attr(&v.deprecated);
+        let is_fn = quote! {
+            #is_doc
+            #dep
+            pub fn #is(&self) -> bool {
+                ::std::matches!(self, #name::#n { .. })
+            }
+        };
+        match &v.ty {
+            None => is_fn,
+            Some(t) => {
+                let t = rust_type(t);
+                let t = if v.boxed { quote!(::std::boxed::Box<#t>) } else { t };
+                quote! {
+                    #is_fn
+                    #as_doc
+                    #dep
+                    pub fn #as_(&self) -> ::std::result::Result<&#t, &Self> {
+                        if let #name::#n(v) = self { ::std::result::Result::Ok(v) } else { ::std::result::Result::Err(self) }
+                    }
+                }
+            }
+        }
+    });
+    let derive_debug = if *sensitive { quote!() } else { quote!(::std::fmt::Debug,) };
+    let debug = sensitive.then(|| {
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(#REDACTED)
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #dep
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_debug)]
+        pub enum #name {
+            #(#decls)*
+            /// A member this version of the client does not know (received from a newer
+            /// service). It cannot be sent.
+            #[non_exhaustive]
+            Unknown,
+        }
+        impl #name {
+            #(#methods)*
+            /// Whether this is a member this version of the client does not know.
+            pub fn is_unknown(&self) -> bool {
+                ::std::matches!(self, #name::Unknown)
+            }
+        }
+        #debug
+    }
+}

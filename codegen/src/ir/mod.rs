@@ -1,0 +1,441 @@
+//! The plain-data intermediate representation between `lower` and `emit`.
+//!
+//! It is Rust-shaped and fully decided: every name is a validated [`Name`], every trait that
+//! matters has been read into a typed field, and no JSON is left. Emitters read it and never
+//! look back at the model. Adding a field here forces every emitter that destructures the
+//! struct to decide what to do with it.
+
+pub mod endpoint;
+pub mod tests;
+
+use crate::naming::Name;
+
+/// Everything needed to emit one client crate.
+#[derive(Clone, Debug)]
+pub struct Crate {
+    pub package: Package,
+    pub service: ServiceDef,
+    /// Structures, unions and enums of `crate::types`.
+    pub types: Vec<TypeDef>,
+    /// Modeled error structures of `crate::types::error`.
+    pub errors: Vec<StructDef>,
+    pub operations: Vec<OperationDef>,
+    /// The compiled endpoint rule set, when the service has one.
+    pub endpoint: Option<endpoint::EndpointRules>,
+}
+
+/// Cargo package facts.
+#[derive(Clone, Debug)]
+pub struct Package {
+    /// Crate name (`chime-sdk-identity`).
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    /// Path from the crate to the runtime crate, for its `Cargo.toml`.
+    pub runtime_path: String,
+    /// `false` adds an empty `[workspace]` table so the crate builds on its own anywhere.
+    pub workspace_member: bool,
+}
+
+/// The service being generated.
+#[derive(Clone, Debug)]
+pub struct ServiceDef {
+    pub shape_id: String,
+    pub title: String,
+    pub docs: Docs,
+    /// The API version (`2021-04-20`).
+    pub version: String,
+    /// `aws.api#service` sdkId, or the shape name.
+    pub sdk_id: String,
+    /// SigV4 signing name, when the service uses `aws.auth#sigv4`.
+    pub signing_name: Option<String>,
+    /// Suffix of the service-specific endpoint environment variable
+    /// (`AWS_ENDPOINT_URL_<suffix>`).
+    pub env_suffix: String,
+}
+
+/// Rustdoc lines (already converted from Smithy HTML).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Docs(pub Vec<String>);
+
+/// `@deprecated`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deprecated {
+    pub message: Option<String>,
+    pub since: Option<String>,
+}
+
+/// Where a named type lives.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Module {
+    /// `crate::types`.
+    Types,
+    /// `crate::types::error`.
+    Errors,
+    /// `crate::operation::<name>` (operation inputs and outputs).
+    Operation(Name),
+}
+
+/// The kind of a named type, which decides how it is (de)serialized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NamedKind {
+    Struct,
+    Union,
+    Enum,
+    IntEnum,
+}
+
+/// A reference to a named generated type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NamedRef {
+    pub name: Name,
+    pub kind: NamedKind,
+    pub module: Module,
+}
+
+/// Timestamp wire formats (`@timestampFormat`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimestampFormat {
+    DateTime,
+    HttpDate,
+    EpochSeconds,
+}
+
+/// The Rust type of a value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeRef {
+    Bool,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    /// Kept as its decimal text to avoid losing precision.
+    BigInteger,
+    BigDecimal,
+    String,
+    Blob,
+    /// A `@streaming` blob payload.
+    ByteStream,
+    /// `format` is the member's or target's `@timestampFormat`, if any.
+    Timestamp { format: Option<TimestampFormat> },
+    Document,
+    Named(NamedRef),
+    List { member: Box<TypeRef>, sparse: bool },
+    Map { key: Box<TypeRef>, value: Box<TypeRef>, sparse: bool },
+}
+
+/// A default value (`@default`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefaultValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    /// A variant of a string enum, by its Rust name.
+    EnumVariant(Name),
+    /// An intEnum value.
+    IntEnumValue(i32),
+    Blob(Vec<u8>),
+    /// Seconds since the epoch.
+    Timestamp(i64),
+    Document(DocValue),
+    EmptyList,
+    EmptyMap,
+}
+
+/// A document literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DocValue {
+    Null,
+    Bool(bool),
+    PosInt(u64),
+    NegInt(i64),
+    Float(f64),
+    String(String),
+    Array(Vec<DocValue>),
+    Object(Vec<(String, DocValue)>),
+}
+
+/// Client-side checks (`@length`, `@range`) applied before a request is sent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    pub range: Option<(Option<f64>, Option<f64>)>,
+}
+
+/// How a top-level input or output member is bound to the HTTP message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HttpBinding {
+    /// A member of the JSON body (also used for every non-top-level member).
+    Body,
+    /// A path label; `greedy` for `{name+}`.
+    Label { greedy: bool },
+    Query(String),
+    QueryParams,
+    Header(String),
+    PrefixHeaders(String),
+    Payload,
+    ResponseCode,
+}
+
+/// A field of a structure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: Name,
+    /// The Smithy member name (error messages and docs).
+    pub member: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    pub ty: TypeRef,
+    /// Boxed to break a type cycle.
+    pub boxed: bool,
+    /// `Option<T>` in the struct.
+    pub optional: bool,
+    /// `@required`: a missing value is refused (inputs) or an error at `build()` (others).
+    pub required: bool,
+    pub default: Option<DefaultValue>,
+    /// Redacted in `Debug`: the member or its target is `@sensitive`.
+    pub sensitive: bool,
+    /// Property name in JSON (`@jsonName` or the member name).
+    pub json_name: String,
+    pub http: HttpBinding,
+    /// `@mediaType` of a string/blob target (headers base64-encode such strings).
+    pub media_type: Option<String>,
+    pub constraints: Constraints,
+    pub idempotency_token: bool,
+    pub host_label: bool,
+}
+
+/// Whether a type's JSON serializer/deserializer/zero value is needed (so unused ones are not
+/// emitted and do not warn).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Uses {
+    pub ser: bool,
+    pub de: bool,
+    /// Needed to fill a required member missing from a response (client error correction).
+    pub zero: bool,
+}
+
+/// An error structure's extra facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorInfo {
+    /// `client` or `server` fault.
+    pub server_fault: bool,
+    /// `@httpError`, or 400/500 by fault.
+    pub status: u16,
+    /// `@retryable`: `Some(throttling)` when retryable.
+    pub retryable: Option<bool>,
+    /// The error code on the wire (the shape name, or its rename).
+    pub code: String,
+}
+
+/// A structure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructDef {
+    pub name: Name,
+    pub shape_id: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    pub fields: Vec<Field>,
+    /// The whole structure is `@sensitive`.
+    pub sensitive: bool,
+    pub error: Option<ErrorInfo>,
+    pub uses: Uses,
+    pub module: Module,
+}
+
+/// A union variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: Name,
+    pub member: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    /// `None` for members targeting `smithy.api#Unit`.
+    pub ty: Option<TypeRef>,
+    pub boxed: bool,
+    pub json_name: String,
+}
+
+/// A union.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionDef {
+    pub name: Name,
+    pub shape_id: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    pub sensitive: bool,
+    pub variants: Vec<Variant>,
+    pub uses: Uses,
+}
+
+/// A string enum value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumValue {
+    pub name: Name,
+    pub value: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+}
+
+/// A string enum (`enum` or 1.0 `@enum`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDef {
+    pub name: Name,
+    pub shape_id: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    pub sensitive: bool,
+    pub values: Vec<EnumValue>,
+    pub uses: Uses,
+}
+
+/// An intEnum value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntEnumValue {
+    pub name: Name,
+    pub value: i32,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+}
+
+/// An intEnum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntEnumDef {
+    pub name: Name,
+    pub shape_id: String,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    pub values: Vec<IntEnumValue>,
+    pub uses: Uses,
+}
+
+/// A named type of `crate::types`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeDef {
+    Struct(StructDef),
+    Union(UnionDef),
+    Enum(EnumDef),
+    IntEnum(IntEnumDef),
+}
+
+/// One piece of a URI path template.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathSegment {
+    /// Literal text, already valid in a path (written as is).
+    Literal(String),
+    /// A label bound to an input field.
+    Label { field: Name, greedy: bool },
+}
+
+/// `@http` facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpDef {
+    pub method: String,
+    pub path: Vec<PathSegment>,
+    /// Constant query parameters from the URI (`?operation=tag-resource`): key, optional value,
+    /// both already encoded.
+    pub query_literals: Vec<(String, Option<String>)>,
+    /// Success status code.
+    pub code: u16,
+}
+
+/// A part of an `@endpoint` host prefix.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HostSegment {
+    Literal(String),
+    Label(Name),
+}
+
+/// What the body of a request or response is made of.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// The `Body`-bound members as a JSON object (no body when there are none).
+    Members,
+    /// One `@httpPayload` member.
+    Payload { field: Name, kind: PayloadKind },
+}
+
+/// The type of an `@httpPayload` member.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PayloadKind {
+    /// A structure or union, sent as JSON.
+    Shape(NamedRef),
+    Document,
+    String,
+    /// An enum payload, sent as its string value.
+    Enum(NamedRef),
+    Blob,
+    ByteStream,
+}
+
+/// `@paginated` facts, resolved to fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paginator {
+    pub input_token: Name,
+    /// Path of fields to the output token (usually one step).
+    pub output_token: Vec<PathStep>,
+    pub page_size: Option<Name>,
+    pub items: Option<PaginatorItems>,
+}
+
+/// One field on a path through nested output structures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathStep {
+    pub field: Name,
+    /// The field is an `Option`.
+    pub optional: bool,
+}
+
+/// The list (or map) of items a paginator yields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaginatorItems {
+    pub path: Vec<PathStep>,
+    pub item: TypeRef,
+    /// `true` when the model names no `items` and the single list member of the output was
+    /// chosen.
+    pub inferred: bool,
+}
+
+/// A variant of an operation's error enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorVariant {
+    pub variant: Name,
+    /// The struct in `crate::types::error`.
+    pub ty: Name,
+    /// The error code on the wire.
+    pub code: String,
+    pub docs: Docs,
+    /// `@retryable`: `Some(throttling)`.
+    pub retryable: Option<bool>,
+}
+
+/// An operation.
+#[derive(Clone, Debug)]
+pub struct OperationDef {
+    /// The Smithy name (`CreateAppInstance`).
+    pub name: String,
+    pub shape_id: String,
+    /// `create_app_instance`: the client method and the module.
+    pub fn_name: Name,
+    /// Type names: the operation marker (`CreateAppInstance`), input, output, error and builders.
+    pub type_name: Name,
+    pub docs: Docs,
+    pub deprecated: Option<Deprecated>,
+    pub input: StructDef,
+    pub output: StructDef,
+    pub error_name: Name,
+    pub errors: Vec<ErrorVariant>,
+    pub http: HttpDef,
+    pub host_prefix: Option<Vec<HostSegment>>,
+    pub request_body: Body,
+    pub response_body: Body,
+    /// The request's `Content-Type` when it has a body of that kind.
+    pub request_content_type: Option<String>,
+    pub paginator: Option<Paginator>,
+    pub checksum_required: bool,
+    pub request_tests: Vec<tests::RequestTest>,
+    pub response_tests: Vec<tests::ResponseTest>,
+}

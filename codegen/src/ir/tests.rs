@@ -1,0 +1,78 @@
+//! Protocol compliance cases (`smithy.test#httpRequestTests` / `httpResponseTests`) lowered to
+//! typed values, so the emitter can write them as ordinary Rust tests.
+
+use super::{Docs, Name, NamedRef};
+
+/// A value to build in a test: input parameters or an expected output.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestValue {
+    Bool(bool),
+    /// Integers of any width; the emitter casts to the field's type.
+    Int(i64),
+    /// Floats, including NaN and the infinities.
+    Float(f64),
+    /// bigInteger / bigDecimal text.
+    BigNumber(String),
+    String(String),
+    Blob(Vec<u8>),
+    /// Seconds and nanoseconds since the epoch.
+    Timestamp(i64, u32),
+    Document(super::DocValue),
+    /// A string enum value: a known variant, or an unknown value.
+    Enum { ty: NamedRef, variant: Option<Name>, value: String },
+    IntEnum { ty: NamedRef, variant: Option<Name>, value: i32 },
+    List { items: Vec<Option<TestValue>>, sparse: bool },
+    Map { entries: Vec<(TestValue, Option<TestValue>)>, sparse: bool },
+    /// A structure built through its builder; `fields` are (setter, value).
+    Struct { ty: NamedRef, fields: Vec<(Name, TestValue)>, fallible: bool },
+    Union { ty: NamedRef, variant: Name, value: Option<Box<TestValue>> },
+    /// A streaming blob payload.
+    ByteStream(Vec<u8>),
+}
+
+/// What a request test expects on the wire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestTest {
+    pub id: String,
+    pub docs: Docs,
+    /// Input fields (setter, value) for the operation's input builder.
+    pub params: Vec<(Name, TestValue)>,
+    pub method: String,
+    pub uri: String,
+    /// Expected `Host`, when the test sets one (endpoint host prefixes).
+    pub resolved_host: Option<String>,
+    /// The endpoint the client is configured with (`host` of the test).
+    pub host: Option<String>,
+    pub query_params: Vec<String>,
+    pub forbid_query_params: Vec<String>,
+    pub require_query_params: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub forbid_headers: Vec<String>,
+    pub require_headers: Vec<String>,
+    pub body: Option<String>,
+    pub body_media_type: Option<String>,
+    /// Why the case is skipped, if it is (listed, never silently passed).
+    pub skip: Option<String>,
+}
+
+/// What a response test feeds the client, and what it expects back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseTest {
+    pub id: String,
+    pub docs: Docs,
+    pub code: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub body_media_type: Option<String>,
+    pub expect: Expected,
+    pub skip: Option<String>,
+}
+
+/// The value a response test expects.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expected {
+    /// The operation's output, built from these fields.
+    Output(Vec<(Name, TestValue)>),
+    /// A modeled error: the error enum variant and the error struct's fields.
+    Error { variant: Name, ty: NamedRef, fields: Vec<(Name, TestValue)> },
+}
