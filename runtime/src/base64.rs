@@ -40,7 +40,11 @@ impl Base64Error {
 
 impl fmt::Display for Base64Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid base64: {} at byte {}", self.message, self.offset)
+        write!(
+            f,
+            "invalid base64: {} at byte {}",
+            self.message, self.offset
+        )
     }
 }
 
@@ -91,7 +95,10 @@ pub fn encode_into(input: &[u8], out: &mut String) {
 pub fn decode(input: &str) -> Result<Vec<u8>, Base64Error> {
     let bytes = input.as_bytes();
     if bytes.len() % 4 != 0 {
-        return Err(Base64Error { message: "length is not a multiple of 4", offset: bytes.len() });
+        return Err(Base64Error {
+            message: "length is not a multiple of 4",
+            offset: bytes.len(),
+        });
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
     let last_group = bytes.len().saturating_sub(4);
@@ -103,14 +110,24 @@ pub fn decode(input: &str) -> Result<Vec<u8>, Base64Error> {
             0
         };
         if padding > 2 {
-            return Err(Base64Error { message: "too much padding", offset: start + 4 - padding });
+            return Err(Base64Error {
+                message: "too much padding",
+                offset: start + 4 - padding,
+            });
         }
         let mut value = 0u32;
         for (i, &b) in group[..4 - padding].iter().enumerate() {
             let sextet = DECODE[usize::from(b)];
             if sextet == INVALID {
-                let message = if b == b'=' { "padding before the end" } else { "invalid character" };
-                return Err(Base64Error { message, offset: start + i });
+                let message = if b == b'=' {
+                    "padding before the end"
+                } else {
+                    "invalid character"
+                };
+                return Err(Base64Error {
+                    message,
+                    offset: start + i,
+                });
             }
             value = (value << 6) | u32::from(sextet);
         }
@@ -121,7 +138,10 @@ pub fn decode(input: &str) -> Result<Vec<u8>, Base64Error> {
             1 if b2 == 0 => out.extend_from_slice(&[b0, b1]),
             2 if b1 == 0 && b2 == 0 => out.push(b0),
             _ => {
-                return Err(Base64Error { message: "non-zero bits before padding", offset: start + 3 - padding })
+                return Err(Base64Error {
+                    message: "non-zero bits before padding",
+                    offset: start + 3 - padding,
+                })
             }
         }
     }
@@ -174,7 +194,11 @@ mod tests {
         ];
         for (input, message, offset) in cases {
             let err = decode(input).unwrap_err();
-            assert_eq!((err.message(), err.offset()), (message, offset), "{input:?}");
+            assert_eq!(
+                (err.message(), err.offset()),
+                (message, offset),
+                "{input:?}"
+            );
         }
         assert!(decode("Zm9\u{e9}A").is_err());
     }

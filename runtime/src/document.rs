@@ -269,19 +269,50 @@ mod tests {
 
     #[test]
     fn number_conversions_are_checked() {
-        let cases: &[(Number, Option<i64>, Option<u64>, Option<f64>)] = &[
+        type Case = (Number, Option<i64>, Option<u64>, Option<f64>);
+        let cases: &[Case] = &[
             (Number::PosInt(0), Some(0), Some(0), Some(0.0)),
             (Number::PosInt(u64::MAX), None, Some(u64::MAX), None),
-            (Number::PosInt(1 << 53), Some(1 << 53), Some(1 << 53), Some(9007199254740992.0)),
-            (Number::PosInt((1 << 53) + 1), Some((1 << 53) + 1), Some((1 << 53) + 1), None),
+            (
+                Number::PosInt(1 << 53),
+                Some(1 << 53),
+                Some(1 << 53),
+                Some(9007199254740992.0),
+            ),
+            (
+                Number::PosInt((1 << 53) + 1),
+                Some((1 << 53) + 1),
+                Some((1 << 53) + 1),
+                None,
+            ),
             (Number::NegInt(-5), Some(-5), None, Some(-5.0)),
             (Number::NegInt(i64::MIN), Some(i64::MIN), None, None),
             (Number::Float(2.0), Some(2), Some(2), Some(2.0)),
             (Number::Float(-2.5), None, None, Some(-2.5)),
-            (Number::Float(-9223372036854775808.0), Some(i64::MIN), None, Some(-9223372036854775808.0)),
-            (Number::Float(9223372036854775808.0), None, Some(1 << 63), Some(9223372036854775808.0)),
-            (Number::Float(18446744073709551616.0), None, None, Some(18446744073709551616.0)),
-            (Number::Float(f64::INFINITY), None, None, Some(f64::INFINITY)),
+            (
+                Number::Float(-9223372036854775808.0),
+                Some(i64::MIN),
+                None,
+                Some(-9223372036854775808.0),
+            ),
+            (
+                Number::Float(9223372036854775808.0),
+                None,
+                Some(1 << 63),
+                Some(9223372036854775808.0),
+            ),
+            (
+                Number::Float(18446744073709551616.0),
+                None,
+                None,
+                Some(18446744073709551616.0),
+            ),
+            (
+                Number::Float(f64::INFINITY),
+                None,
+                None,
+                Some(f64::INFINITY),
+            ),
         ];
         for &(n, i, u, f) in cases {
             assert_eq!(n.to_i64(), i, "{n:?} to_i64");
@@ -289,7 +320,10 @@ mod tests {
             assert_eq!(n.to_f64(), f, "{n:?} to_f64");
         }
         assert!(Number::Float(f64::NAN).to_i64().is_none());
-        assert_eq!(Number::PosInt(u64::MAX).to_f64_lossy(), 18446744073709551615.0);
+        assert_eq!(
+            Number::PosInt(u64::MAX).to_f64_lossy(),
+            18446744073709551615.0
+        );
     }
 
     #[test]
@@ -304,7 +338,10 @@ mod tests {
     fn document_from_and_accessors() {
         let mut obj = BTreeMap::new();
         obj.insert("a".to_owned(), Document::from("x"));
-        obj.insert("b".to_owned(), Document::from(vec![Document::from(true), Document::from(None::<i32>)]));
+        obj.insert(
+            "b".to_owned(),
+            Document::from(vec![Document::from(true), Document::from(None::<i32>)]),
+        );
         let mut doc = Document::from(obj);
         assert_eq!(doc.as_object().and_then(|m| m["a"].as_str()), Some("x"));
         let b = &doc.as_object().unwrap()["b"];
@@ -312,12 +349,20 @@ mod tests {
         assert_eq!(b.as_array().unwrap()[0].as_bool(), Some(true));
         assert!(b.as_array().unwrap()[1].is_null());
         assert_eq!(Document::from(-3i64).as_number(), Some(Number::NegInt(-3)));
-        assert_eq!(Document::from(Some(2u32)), Document::Number(Number::PosInt(2)));
+        assert_eq!(
+            Document::from(Some(2u32)),
+            Document::Number(Number::PosInt(2))
+        );
         assert!(doc.as_str().is_none() && doc.as_array().is_none() && doc.as_bool().is_none());
-        doc.as_object_mut().unwrap().insert("c".into(), Document::Null);
+        doc.as_object_mut()
+            .unwrap()
+            .insert("c".into(), Document::Null);
         assert_eq!(doc.as_object().unwrap().len(), 3);
         let mut arr = Document::Array(vec![]);
         arr.as_array_mut().unwrap().push(1u64.into());
-        assert_eq!(arr, Document::Array(vec![Document::Number(Number::PosInt(1))]));
+        assert_eq!(
+            arr,
+            Document::Array(vec![Document::Number(Number::PosInt(1))])
+        );
     }
 }

@@ -31,7 +31,11 @@ impl PercentError {
 
 impl fmt::Display for PercentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid percent-encoding: {} at byte {}", self.message, self.offset)
+        write!(
+            f,
+            "invalid percent-encoding: {} at byte {}",
+            self.message, self.offset
+        )
     }
 }
 
@@ -94,7 +98,10 @@ pub fn decode_query_component(s: &str) -> Result<String, PercentError> {
 
 fn decode_impl(s: &str, plus_is_space: bool) -> Result<String, PercentError> {
     let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || (plus_is_space && b == b'+')) {
+    if !bytes
+        .iter()
+        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    {
         return Ok(s.to_owned());
     }
     let mut out = Vec::with_capacity(bytes.len());
@@ -106,7 +113,12 @@ fn decode_impl(s: &str, plus_is_space: bool) -> Result<String, PercentError> {
                 match (hex(i + 1), hex(i + 2)) {
                     // Two hex digits make a value below 256.
                     (Some(hi), Some(lo)) => out.push(((hi << 4) | lo) as u8),
-                    _ => return Err(PercentError { message: "'%' not followed by two hex digits", offset: i }),
+                    _ => {
+                        return Err(PercentError {
+                            message: "'%' not followed by two hex digits",
+                            offset: i,
+                        })
+                    }
                 }
                 i += 3;
             }
@@ -147,16 +159,35 @@ mod tests {
             ("a b+c", "a%20b%2Bc", "a%20b%2Bc", "a%20b%2Bc"),
             ("k=v&x", "k%3Dv%26x", "k%3Dv%26x", "k%3Dv%26x"),
             ("%", "%25", "%25", "%25"),
-            ("!$'()*,;:@?#[]", "%21%24%27%28%29%2A%2C%3B%3A%40%3F%23%5B%5D", "%21%24%27%28%29%2A%2C%3B%3A%40%3F%23%5B%5D", "%21%24%27%28%29%2A%2C%3B%3A%40%3F%23%5B%5D"),
+            (
+                "!$'()*,;:@?#[]",
+                "%21%24%27%28%29%2A%2C%3B%3A%40%3F%23%5B%5D",
+                "%21%24%27%28%29%2A%2C%3B%3A%40%3F%23%5B%5D",
+                "%21%24%27%28%29%2A%2C%3B%3A%40%3F%23%5B%5D",
+            ),
             ("é", "%C3%A9", "%C3%A9", "%C3%A9"),
-            ("日本/語", "%E6%97%A5%E6%9C%AC%2F%E8%AA%9E", "%E6%97%A5%E6%9C%AC/%E8%AA%9E", "%E6%97%A5%E6%9C%AC%2F%E8%AA%9E"),
+            (
+                "日本/語",
+                "%E6%97%A5%E6%9C%AC%2F%E8%AA%9E",
+                "%E6%97%A5%E6%9C%AC/%E8%AA%9E",
+                "%E6%97%A5%E6%9C%AC%2F%E8%AA%9E",
+            ),
             ("x😀y", "x%F0%9F%98%80y", "x%F0%9F%98%80y", "x%F0%9F%98%80y"),
             ("\u{0}\n\u{7f}", "%00%0A%7F", "%00%0A%7F", "%00%0A%7F"),
-            ("/foo//bar/", "%2Ffoo%2F%2Fbar%2F", "/foo//bar/", "%2Ffoo%2F%2Fbar%2F"),
+            (
+                "/foo//bar/",
+                "%2Ffoo%2F%2Fbar%2F",
+                "/foo//bar/",
+                "%2Ffoo%2F%2Fbar%2F",
+            ),
         ];
         for (input, label, greedy, query) in cases {
             assert_eq!(encoded(encode_label_into, input), label, "label {input:?}");
-            assert_eq!(encoded(encode_greedy_label_into, input), greedy, "greedy {input:?}");
+            assert_eq!(
+                encoded(encode_greedy_label_into, input),
+                greedy,
+                "greedy {input:?}"
+            );
             assert_eq!(encoded(encode_query_into, input), query, "query {input:?}");
         }
     }
@@ -169,7 +200,14 @@ mod tests {
         assert_eq!(decode("plain").unwrap(), "plain");
         assert_eq!(decode("").unwrap(), "");
         assert_eq!(decode("日本").unwrap(), "日本");
-        for (input, offset) in [("%", 0), ("a%2", 1), ("%zz", 0), ("ab%g1", 2), ("%%41", 0), ("%+1", 0)] {
+        for (input, offset) in [
+            ("%", 0),
+            ("a%2", 1),
+            ("%zz", 0),
+            ("ab%g1", 2),
+            ("%%41", 0),
+            ("%+1", 0),
+        ] {
             for f in [decode, decode_query_component] {
                 let err = f(input).unwrap_err();
                 assert_eq!(err.offset(), offset, "{input}");
@@ -177,26 +215,46 @@ mod tests {
             }
         }
         for input in ["%FF", "%C3", "a%C3%28", "%ED%A0%80"] {
-            assert_eq!(decode(input).unwrap_err().message(), "decoded bytes are not UTF-8", "{input}");
+            assert_eq!(
+                decode(input).unwrap_err().message(),
+                "decoded bytes are not UTF-8",
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn round_trips_pseudo_random_strings() {
         let mut state = 0xDEAD_BEEF_u64;
-        let pool = ['a', 'Z', '0', '-', '.', '_', '~', ' ', '+', '/', '%', '&', '=', '?', 'é', '€', '😀', '\u{0}'];
+        let pool = [
+            'a', 'Z', '0', '-', '.', '_', '~', ' ', '+', '/', '%', '&', '=', '?', 'é', '€', '😀',
+            '\u{0}',
+        ];
         for _ in 0..5000 {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             let len = (state % 12) as usize;
-            let s: String = (0..len).map(|i| pool[((state >> (i * 5)) % pool.len() as u64) as usize]).collect();
-            for f in [encode_label_into, encode_greedy_label_into, encode_query_into] {
+            let s: String = (0..len)
+                .map(|i| pool[((state >> (i * 5)) % pool.len() as u64) as usize])
+                .collect();
+            for f in [
+                encode_label_into,
+                encode_greedy_label_into,
+                encode_query_into,
+            ] {
                 let text = encoded(f, &s);
-                assert!(text.bytes().all(|b| is_unreserved(b) || b == b'%' || b == b'/'), "{text}");
+                assert!(
+                    text.bytes()
+                        .all(|b| is_unreserved(b) || b == b'%' || b == b'/'),
+                    "{text}"
+                );
                 assert_eq!(decode(&text).unwrap(), s);
             }
-            assert_eq!(decode_query_component(&encoded(encode_query_into, &s)).unwrap(), s);
+            assert_eq!(
+                decode_query_component(&encoded(encode_query_into, &s)).unwrap(),
+                s
+            );
         }
     }
 }

@@ -90,16 +90,28 @@ mod tests {
 
     #[test]
     fn uuid_has_version_and_variant() {
-        assert_eq!(format_uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
-        assert_eq!(format_uuid_v4([0xFF; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(
+            format_uuid_v4([0; 16]),
+            "00000000-0000-4000-8000-000000000000"
+        );
+        assert_eq!(
+            format_uuid_v4([0xFF; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
         let mut seen = std::collections::HashSet::new();
         for _ in 0..200 {
             let id = uuid_v4();
             assert_eq!(id.len(), 36);
             let b = id.as_bytes();
-            assert_eq!((b[8], b[13], b[14], b[18], b[23]), (b'-', b'-', b'4', b'-', b'-'), "{id}");
+            assert_eq!(
+                (b[8], b[13], b[14], b[18], b[23]),
+                (b'-', b'-', b'4', b'-', b'-'),
+                "{id}"
+            );
             assert!(matches!(b[19], b'8' | b'9' | b'a' | b'b'), "{id}");
-            assert!(id.bytes().all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+            assert!(id
+                .bytes()
+                .all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
             assert!(seen.insert(id));
         }
     }

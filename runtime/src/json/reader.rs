@@ -25,7 +25,10 @@ impl JsonError {
     /// An error with a custom message, for deserializers reporting problems the reader cannot
     /// see (such as an unknown enum value) at [`JsonReader::offset`].
     pub fn new(message: impl Into<Cow<'static, str>>, offset: usize) -> Self {
-        JsonError { message: message.into(), offset }
+        JsonError {
+            message: message.into(),
+            offset,
+        }
     }
 
     /// What was wrong.
@@ -53,7 +56,7 @@ impl std::error::Error for JsonError {}
 /// [`next_key`](Self::next_key) until it returns `None`, reading each member's value in between;
 /// arrays with [`start_array`](Self::start_array) then [`next_element`](Self::next_element)
 /// until it returns `false`, reading each element in between.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct JsonReader<'a> {
     input: &'a [u8],
     pos: usize,
@@ -66,6 +69,17 @@ pub struct JsonReader<'a> {
     objects: u128,
 }
 
+impl fmt::Debug for JsonReader<'_> {
+    /// Shows the position only: response bodies can hold secrets (credentials, tokens).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonReader")
+            .field("len", &self.input.len())
+            .field("pos", &self.pos)
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
+}
+
 fn is_whitespace(b: u8) -> bool {
     // RFC 8259 §2: only these four.
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -74,7 +88,13 @@ fn is_whitespace(b: u8) -> bool {
 impl<'a> JsonReader<'a> {
     /// A reader positioned at the start of `input`.
     pub fn new(input: &'a [u8]) -> Self {
-        JsonReader { input, pos: 0, depth: 0, awaiting_first: 0, objects: 0 }
+        JsonReader {
+            input,
+            pos: 0,
+            depth: 0,
+            awaiting_first: 0,
+            objects: 0,
+        }
     }
 
     /// Whether only whitespace remains (an empty body, for instance).
@@ -166,7 +186,8 @@ impl<'a> JsonReader<'a> {
     /// An integer (`i32`).
     pub fn i32(&mut self) -> Result<i32, JsonError> {
         let (value, start) = self.integer()?;
-        i32::try_from(value).map_err(|_| JsonError::new("integer out of range for an integer", start))
+        i32::try_from(value)
+            .map_err(|_| JsonError::new("integer out of range for an integer", start))
     }
 
     /// A long (`i64`).
@@ -179,12 +200,20 @@ impl<'a> JsonReader<'a> {
     /// `"NaN"`, `"Infinity"`, `"-Infinity"` (restJson1). Numbers too large for an `f32` are an
     /// error rather than infinity.
     pub fn f32(&mut self) -> Result<f32, JsonError> {
-        self.float(|text| text.parse::<f32>().ok().filter(|v| v.is_finite()), f32::NAN, f32::INFINITY)
+        self.float(
+            |text| text.parse::<f32>().ok().filter(|v| v.is_finite()),
+            f32::NAN,
+            f32::INFINITY,
+        )
     }
 
     /// A double (`f64`), with the same rules as [`f32`](Self::f32).
     pub fn f64(&mut self) -> Result<f64, JsonError> {
-        self.float(|text| text.parse::<f64>().ok().filter(|v| v.is_finite()), f64::NAN, f64::INFINITY)
+        self.float(
+            |text| text.parse::<f64>().ok().filter(|v| v.is_finite()),
+            f64::NAN,
+            f64::INFINITY,
+        )
     }
 
     /// A number as [`Number`]: integers without fraction or exponent that fit a `u64` or `i64`
@@ -219,7 +248,11 @@ impl<'a> JsonReader<'a> {
                 std::str::from_utf8(token).map_err(|_| JsonError::new("expected a number", start))
             }
             Err(at) => Err(JsonError::new(
-                if at == 0 { "expected a number" } else { "invalid number" },
+                if at == 0 {
+                    "expected a number"
+                } else {
+                    "invalid number"
+                },
                 start + at,
             )),
         }
@@ -368,11 +401,20 @@ impl<'a> JsonReader<'a> {
 
     /// Shared by `next_key` and `next_element`: `false` after consuming the closer, `true`
     /// when a member follows (after consuming its comma, unless it is the first).
-    fn continue_container(&mut self, object: bool, closer: u8, message: &'static str) -> Result<bool, JsonError> {
+    fn continue_container(
+        &mut self,
+        object: bool,
+        closer: u8,
+        message: &'static str,
+    ) -> Result<bool, JsonError> {
         let bit = match self.depth.checked_sub(1) {
             Some(level) if ((self.objects >> level) & 1 == 1) == object => 1u128 << level,
             _ => {
-                return Err(self.error(if object { "not inside an object" } else { "not inside an array" }));
+                return Err(self.error(if object {
+                    "not inside an object"
+                } else {
+                    "not inside an array"
+                }));
             }
         };
         match self.peek() {
@@ -394,7 +436,12 @@ impl<'a> JsonReader<'a> {
     }
 
     /// Whitespace is skipped; then a number (as `parse` accepts it) or a restJson1 string.
-    fn float<T>(&mut self, parse: impl Fn(&str) -> Option<T>, nan: T, infinity: T) -> Result<T, JsonError>
+    fn float<T>(
+        &mut self,
+        parse: impl Fn(&str) -> Option<T>,
+        nan: T,
+        infinity: T,
+    ) -> Result<T, JsonError>
     where
         T: std::ops::Neg<Output = T>,
     {
@@ -404,7 +451,10 @@ impl<'a> JsonReader<'a> {
                 "NaN" => Ok(nan),
                 "Infinity" => Ok(infinity),
                 "-Infinity" => Ok(-infinity),
-                _ => Err(JsonError::new("expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"", start)),
+                _ => Err(JsonError::new(
+                    "expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"",
+                    start,
+                )),
             };
         }
         let text = self.number_text()?;
@@ -416,9 +466,13 @@ impl<'a> JsonReader<'a> {
     fn integer(&mut self) -> Result<(i128, usize), JsonError> {
         let start = self.skip_whitespace();
         let text = self.number_text()?;
-        let d = parse_decimal(text.as_bytes()).map_err(|_| JsonError::new("integer out of range", start))?;
+        let d = parse_decimal(text.as_bytes())
+            .map_err(|_| JsonError::new("integer out of range", start))?;
         if d.nanos != 0 || !d.exact {
-            return Err(JsonError::new("expected an integer, found a fraction", start));
+            return Err(JsonError::new(
+                "expected an integer, found a fraction",
+                start,
+            ));
         }
         let magnitude = i128::from(d.int);
         Ok((if d.negative { -magnitude } else { magnitude }, start))
@@ -453,7 +507,10 @@ impl<'a> JsonReader<'a> {
                     run_start = i;
                 }
                 Some(&b) if b < 0x20 => {
-                    return Err(JsonError::new("control character in string must be escaped", i));
+                    return Err(JsonError::new(
+                        "control character in string must be escaped",
+                        i,
+                    ));
                 }
                 Some(_) => i += 1,
             }
@@ -464,7 +521,8 @@ impl<'a> JsonReader<'a> {
 /// The bytes `start..end` of `input` as UTF-8.
 fn utf8(input: &[u8], start: usize, end: usize) -> Result<&str, JsonError> {
     let bytes = input.get(start..end).unwrap_or_default();
-    std::str::from_utf8(bytes).map_err(|e| JsonError::new("invalid UTF-8 in string", start + e.valid_up_to()))
+    std::str::from_utf8(bytes)
+        .map_err(|e| JsonError::new("invalid UTF-8 in string", start + e.valid_up_to()))
 }
 
 /// Decodes the escape sequence at `at` (a backslash) into `out`; returns the offset after it.
@@ -492,7 +550,9 @@ fn unescape(input: &[u8], at: usize, out: &mut String) -> Result<usize, JsonErro
                     }
                     (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), at + 12)
                 }
-                0xDC00..=0xDFFF => return Err(JsonError::new("unpaired surrogate in string escape", at)),
+                0xDC00..=0xDFFF => {
+                    return Err(JsonError::new("unpaired surrogate in string escape", at))
+                }
                 _ => (unit, at + 6),
             };
             // Surrogates are excluded above, so every remaining code is a char.

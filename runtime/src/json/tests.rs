@@ -20,7 +20,12 @@ fn read_doc(text: &str) -> Result<Document, JsonError> {
 }
 
 fn obj(members: &[(&str, Document)]) -> Document {
-    Document::Object(members.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Document::Object(
+        members
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 #[test]
@@ -83,23 +88,42 @@ fn writes_floats_as_valid_json() {
         assert_eq!(out, expected);
         let mut r = JsonReader::new(out.as_bytes());
         let back = r.f64().unwrap();
-        assert!(back == value || (back.is_nan() && value.is_nan()), "{value} -> {out} -> {back}");
+        assert!(
+            back == value || (back.is_nan() && value.is_nan()),
+            "{value} -> {out} -> {back}"
+        );
         assert_eq!(back.is_sign_negative(), value.is_sign_negative(), "{out}");
     }
     assert_eq!(written(|w| w.float32(0.1)), "0.1");
     assert_eq!(written(|w| w.float32(3.4028235e38)), "3.4028235e38");
     assert_eq!(written(|w| w.float32(f32::NEG_INFINITY)), r#""-Infinity""#);
-    assert_eq!(written(|w| w.float(f64::from(0.1f32))), "0.10000000149011612");
+    assert_eq!(
+        written(|w| w.float(f64::from(0.1f32))),
+        "0.10000000149011612"
+    );
 }
 
 #[test]
 fn raw_numbers_are_validated() {
-    for valid in ["0", "-0", "123456789012345678901234567890", "-1.5e-300", "1E+2", "0.000"] {
+    for valid in [
+        "0",
+        "-0",
+        "123456789012345678901234567890",
+        "-1.5e-300",
+        "1E+2",
+        "0.000",
+    ] {
         assert_eq!(written(|w| w.raw_number(valid)), valid);
     }
-    for invalid in ["", "01", "1.", ".5", "+1", "1e", "NaN", "1 ", "0x10", "1\"}"] {
+    for invalid in [
+        "", "01", "1.", ".5", "+1", "1e", "NaN", "1 ", "0x10", "1\"}",
+    ] {
         let out = written(|w| w.raw_number(invalid));
-        assert_eq!(serde_json::from_str::<String>(&out).unwrap(), invalid, "{out}");
+        assert_eq!(
+            serde_json::from_str::<String>(&out).unwrap(),
+            invalid,
+            "{out}"
+        );
     }
 }
 
@@ -108,11 +132,23 @@ fn writes_timestamps() {
     let t = DateTime::from_secs_and_nanos(1_576_540_098, 500_000_000);
     let mut out = String::new();
     let mut object = JsonObjectWriter::new(&mut out);
-    object.key("e").timestamp(t, TimestampFormat::EpochSeconds).unwrap();
-    object.key("d").timestamp(t, TimestampFormat::DateTime).unwrap();
-    object.key("h").timestamp(t, TimestampFormat::HttpDate).unwrap();
+    object
+        .key("e")
+        .timestamp(t, TimestampFormat::EpochSeconds)
+        .unwrap();
+    object
+        .key("d")
+        .timestamp(t, TimestampFormat::DateTime)
+        .unwrap();
+    object
+        .key("h")
+        .timestamp(t, TimestampFormat::HttpDate)
+        .unwrap();
     let too_late = DateTime::from_secs(300_000_000_000);
-    assert!(object.key("x").timestamp(too_late, TimestampFormat::DateTime).is_err());
+    assert!(object
+        .key("x")
+        .timestamp(too_late, TimestampFormat::DateTime)
+        .is_err());
     object.finish();
     // The failed member left its key behind, but not a half-written value.
     assert_eq!(
@@ -121,7 +157,11 @@ fn writes_timestamps() {
     );
     let mut r = JsonReader::new(br#"{"e":1576540098.5,"d":"2019-12-16T23:48:18.5Z","h":"Mon, 16 Dec 2019 23:48:18.500 GMT"}"#);
     r.start_object().unwrap();
-    for format in [TimestampFormat::EpochSeconds, TimestampFormat::DateTime, TimestampFormat::HttpDate] {
+    for format in [
+        TimestampFormat::EpochSeconds,
+        TimestampFormat::DateTime,
+        TimestampFormat::HttpDate,
+    ] {
         r.next_key().unwrap().unwrap();
         assert_eq!(r.timestamp(format).unwrap(), t);
     }
@@ -144,7 +184,13 @@ fn writes_nested_structures() {
     tags.value().start_array().finish();
     tags.finish();
     root.key("Empty").start_object().finish();
-    root.key("Doc").document(&obj(&[("z", Document::Null), ("a", Document::from(vec![Document::from(1.5), Document::from(-2i64)]))]));
+    root.key("Doc").document(&obj(&[
+        ("z", Document::Null),
+        (
+            "a",
+            Document::from(vec![Document::from(1.5), Document::from(-2i64)]),
+        ),
+    ]));
     root.finish();
     assert_eq!(
         out,
@@ -223,10 +269,21 @@ fn reads_the_generated_pattern() {
             count: Some(12),
         }
     );
-    assert_eq!(de_body(br#"{"Name":null,"Tags":null,"Count":null}"#).unwrap(), Body::default());
+    assert_eq!(
+        de_body(br#"{"Name":null,"Tags":null,"Count":null}"#).unwrap(),
+        Body::default()
+    );
     assert_eq!(de_body(b"  \n").unwrap(), Body::default());
     assert_eq!(de_body(br#"{"Tags":[]}"#).unwrap().tags, Some(vec![]));
-    for bad in [&br#"{"Name":1}"#[..], br#"{"Count":1.5}"#, br#"{"Tags":[{"Key":"k"},]}"#, br#"{"Name":"a",}"#, br#"{"Name":"a"} x"#, br#"{"Name":"a""#, b"[]"] {
+    for bad in [
+        &br#"{"Name":1}"#[..],
+        br#"{"Count":1.5}"#,
+        br#"{"Tags":[{"Key":"k"},]}"#,
+        br#"{"Name":"a",}"#,
+        br#"{"Name":"a"} x"#,
+        br#"{"Name":"a""#,
+        b"[]",
+    ] {
         assert!(de_body(bad).is_err(), "{}", String::from_utf8_lossy(bad));
     }
 }
@@ -256,22 +313,42 @@ fn reads_string_escapes() {
         ("\"é日😀\u{7f}\"", "é日😀\u{7f}"),
     ];
     for (input, expected) in cases {
-        assert_eq!(JsonReader::new(input.as_bytes()).string().unwrap(), expected, "{input}");
+        assert_eq!(
+            JsonReader::new(input.as_bytes()).string().unwrap(),
+            expected,
+            "{input}"
+        );
     }
     let bad: &[(&[u8], &str, usize)] = &[
         (br#""\ud83d""#, "unpaired surrogate in string escape", 1),
         (br#""\ud83dx""#, "unpaired surrogate in string escape", 1),
-        (br#""\ud83d\u0041""#, "unpaired surrogate in string escape", 1),
+        (
+            br#""\ud83d\u0041""#,
+            "unpaired surrogate in string escape",
+            1,
+        ),
         (br#""\ude00""#, "unpaired surrogate in string escape", 1),
-        (br#""\ud83d\ud83d""#, "unpaired surrogate in string escape", 1),
+        (
+            br#""\ud83d\ud83d""#,
+            "unpaired surrogate in string escape",
+            1,
+        ),
         (br#""\x""#, "invalid string escape", 1),
         (br#""\u12""#, "incomplete \\u escape", 3),
         (br#""\u12"  "#, "invalid hex digit in \\u escape", 3),
         (br#""\u12g4""#, "invalid hex digit in \\u escape", 3),
         (br#""\u12"#, "incomplete \\u escape", 3),
         (br#""\"#, "invalid string escape", 1),
-        (b"\"a\nb\"", "control character in string must be escaped", 2),
-        (b"\"a\tb\"", "control character in string must be escaped", 2),
+        (
+            b"\"a\nb\"",
+            "control character in string must be escaped",
+            2,
+        ),
+        (
+            b"\"a\tb\"",
+            "control character in string must be escaped",
+            2,
+        ),
         (b"\"abc", "unterminated string", 4),
         (b"\"a\xffb\"", "invalid UTF-8 in string", 2),
         (b"\"\xc3\"", "invalid UTF-8 in string", 1),
@@ -282,7 +359,12 @@ fn reads_string_escapes() {
     ];
     for &(input, message, offset) in bad {
         let err = JsonReader::new(input).string().unwrap_err();
-        assert_eq!((err.message(), err.offset()), (message, offset), "{}", String::from_utf8_lossy(input));
+        assert_eq!(
+            (err.message(), err.offset()),
+            (message, offset),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
@@ -314,7 +396,8 @@ fn reads_integers_with_range_checks() {
     assert!(!r.next_element().unwrap());
     r.finish().unwrap();
 
-    let out_of_range: &[(&str, fn(&mut JsonReader<'_>) -> Result<(), JsonError>)] = &[
+    type Read = fn(&mut JsonReader<'_>) -> Result<(), JsonError>;
+    let out_of_range: &[(&str, Read)] = &[
         ("128", |r| r.i8().map(drop)),
         ("-129", |r| r.i8().map(drop)),
         ("32768", |r| r.i16().map(drop)),
@@ -338,7 +421,10 @@ fn reads_integers_with_range_checks() {
         }),
     ];
     for (input, read) in out_of_range {
-        assert!(read(&mut JsonReader::new(input.as_bytes())).is_err(), "accepted {input}");
+        assert!(
+            read(&mut JsonReader::new(input.as_bytes())).is_err(),
+            "accepted {input}"
+        );
     }
 }
 
@@ -365,9 +451,20 @@ fn reads_floats_and_special_strings() {
     assert_eq!(JsonReader::new(b"0.1").f32().unwrap(), 0.1f32);
     // Just above the midpoint between 1.0 and the next f32: rounding once gives the upper
     // neighbour, while rounding to f64 first lands on the midpoint and then ties to 1.0.
-    assert_eq!(JsonReader::new(b"1.0000000596046447753906251").f32().unwrap(), 1.0 + f32::EPSILON);
-    assert_eq!(JsonReader::new(b"\"-Infinity\"").f32().unwrap(), f32::NEG_INFINITY);
-    for bad in ["1e309", "-1e400", "\"nan\"", "\"inf\"", "\"1.5\"", "NaN", "Infinity", "null", "1.", ".1", "+1", "0x1"] {
+    assert_eq!(
+        JsonReader::new(b"1.0000000596046447753906251")
+            .f32()
+            .unwrap(),
+        1.0 + f32::EPSILON
+    );
+    assert_eq!(
+        JsonReader::new(b"\"-Infinity\"").f32().unwrap(),
+        f32::NEG_INFINITY
+    );
+    for bad in [
+        "1e309", "-1e400", "\"nan\"", "\"inf\"", "\"1.5\"", "NaN", "Infinity", "null", "1.", ".1",
+        "+1", "0x1",
+    ] {
         let mut r = JsonReader::new(bad.as_bytes());
         assert!(r.f64().and_then(|_| r.finish()).is_err(), "accepted {bad}");
     }
@@ -380,22 +477,35 @@ fn reads_numbers_by_kind() {
         ("0", Number::PosInt(0)),
         ("-0", Number::PosInt(0)),
         ("18446744073709551615", Number::PosInt(u64::MAX)),
-        ("18446744073709551616", Number::Float(18446744073709551616.0)),
+        (
+            "18446744073709551616",
+            Number::Float(18446744073709551616.0),
+        ),
         ("-9223372036854775808", Number::NegInt(i64::MIN)),
-        ("-9223372036854775809", Number::Float(-9223372036854775809.0)),
+        (
+            "-9223372036854775809",
+            Number::Float(-9223372036854775809.0),
+        ),
         ("1.0", Number::Float(1.0)),
         ("1e2", Number::Float(100.0)),
         ("-0.5", Number::Float(-0.5)),
     ];
     for &(input, expected) in cases {
-        assert_eq!(JsonReader::new(input.as_bytes()).number().unwrap(), expected, "{input}");
+        assert_eq!(
+            JsonReader::new(input.as_bytes()).number().unwrap(),
+            expected,
+            "{input}"
+        );
     }
     assert!(JsonReader::new(b"1e400").number().is_err());
     assert!(JsonReader::new(b"\"1\"").number().is_err());
     let mut r = JsonReader::new(b" [ 123456789012345678901234567890.5e-3 ,-0] ");
     r.start_array().unwrap();
     r.next_element().unwrap();
-    assert_eq!(r.number_text().unwrap(), "123456789012345678901234567890.5e-3");
+    assert_eq!(
+        r.number_text().unwrap(),
+        "123456789012345678901234567890.5e-3"
+    );
     r.next_element().unwrap();
     assert_eq!(r.number_text().unwrap(), "-0");
     assert!(!r.next_element().unwrap());
@@ -409,7 +519,10 @@ fn reads_numbers_by_kind() {
 #[test]
 fn reads_blobs_and_timestamps() {
     assert_eq!(JsonReader::new(br#""Zm9vYmFy""#).blob().unwrap(), b"foobar");
-    assert_eq!(JsonReader::new(br#""Zm9v\/w==""#).blob().unwrap(), [b'f', b'o', b'o', 0xFF]);
+    assert_eq!(
+        JsonReader::new(br#""Zm9v\/w==""#).blob().unwrap(),
+        [b'f', b'o', b'o', 0xFF]
+    );
     let err = JsonReader::new(br#" "Zm9""#).blob().unwrap_err();
     assert_eq!(err.offset(), 1);
     assert!(err.message().starts_with("invalid base64"), "{err}");
@@ -418,14 +531,38 @@ fn reads_blobs_and_timestamps() {
     let epoch = TimestampFormat::EpochSeconds;
     let cases: &[(&str, TimestampFormat, DateTime)] = &[
         ("1576540098", epoch, DateTime::from_secs(1_576_540_098)),
-        ("1576540098.123", epoch, DateTime::from_secs_and_nanos(1_576_540_098, 123_000_000)),
-        ("1.576540098123E9", epoch, DateTime::from_secs_and_nanos(1_576_540_098, 123_000_000)),
-        ("-1.5", epoch, DateTime::from_secs_and_nanos(-2, 500_000_000)),
-        (r#""2019-12-16T22:48:18-01:00""#, TimestampFormat::DateTime, DateTime::from_secs(1_576_540_098)),
-        (r#""Mon, 16 Dec 2019 23:48:18 GMT""#, TimestampFormat::HttpDate, DateTime::from_secs(1_576_540_098)),
+        (
+            "1576540098.123",
+            epoch,
+            DateTime::from_secs_and_nanos(1_576_540_098, 123_000_000),
+        ),
+        (
+            "1.576540098123E9",
+            epoch,
+            DateTime::from_secs_and_nanos(1_576_540_098, 123_000_000),
+        ),
+        (
+            "-1.5",
+            epoch,
+            DateTime::from_secs_and_nanos(-2, 500_000_000),
+        ),
+        (
+            r#""2019-12-16T22:48:18-01:00""#,
+            TimestampFormat::DateTime,
+            DateTime::from_secs(1_576_540_098),
+        ),
+        (
+            r#""Mon, 16 Dec 2019 23:48:18 GMT""#,
+            TimestampFormat::HttpDate,
+            DateTime::from_secs(1_576_540_098),
+        ),
     ];
     for &(input, format, expected) in cases {
-        assert_eq!(JsonReader::new(input.as_bytes()).timestamp(format).unwrap(), expected, "{input}");
+        assert_eq!(
+            JsonReader::new(input.as_bytes()).timestamp(format).unwrap(),
+            expected,
+            "{input}"
+        );
     }
     for (input, format) in [
         (r#""1576540098""#, epoch),
@@ -434,7 +571,10 @@ fn reads_blobs_and_timestamps() {
         (r#""2019-12-16""#, TimestampFormat::DateTime),
         (r#""2019-12-16T23:48:18Z""#, TimestampFormat::HttpDate),
     ] {
-        assert!(JsonReader::new(input.as_bytes()).timestamp(format).is_err(), "accepted {input}");
+        assert!(
+            JsonReader::new(input.as_bytes()).timestamp(format).is_err(),
+            "accepted {input}"
+        );
     }
 }
 
@@ -445,7 +585,10 @@ fn reads_documents_and_skips_values() {
     // Duplicate keys keep the last value.
     assert_eq!(
         doc,
-        obj(&[("a", Document::from(0u64)), ("b", obj(&[("c", obj(&[("d", Document::Array(vec![]))]))]))])
+        obj(&[
+            ("a", Document::from(0u64)),
+            ("b", obj(&[("c", obj(&[("d", Document::Array(vec![]))]))]))
+        ])
     );
     let mut r = JsonReader::new(text.as_bytes());
     r.skip_value().unwrap();
@@ -478,7 +621,11 @@ fn rejects_invalid_syntax() {
         ("tru", "invalid literal", 0),
         ("nul", "invalid literal", 0),
         ("True", "expected a value", 0),
-        ("[true false]", "expected ',' or ']' after an array element", 6),
+        (
+            "[true false]",
+            "expected ',' or ']' after an array element",
+            6,
+        ),
         ("1 2", "unexpected data after the value", 2),
         ("{} {}", "unexpected data after the value", 3),
         ("01", "unexpected data after the value", 1),
@@ -492,9 +639,16 @@ fn rejects_invalid_syntax() {
     ];
     for &(input, message, offset) in cases {
         let err = read_doc(input).unwrap_err();
-        assert_eq!((err.message(), err.offset()), (message, offset), "{input:?}");
+        assert_eq!(
+            (err.message(), err.offset()),
+            (message, offset),
+            "{input:?}"
+        );
         let mut r = JsonReader::new(input.as_bytes());
-        assert!(r.skip_value().and_then(|()| r.finish()).is_err(), "skip accepted {input:?}");
+        assert!(
+            r.skip_value().and_then(|()| r.finish()).is_err(),
+            "skip accepted {input:?}"
+        );
     }
 }
 
@@ -502,14 +656,23 @@ fn rejects_invalid_syntax() {
 fn misuse_is_an_error_not_a_panic() {
     let mut r = JsonReader::new(b"[1]");
     assert_eq!(r.next_key().unwrap_err().message(), "not inside an object");
-    assert_eq!(r.next_element().unwrap_err().message(), "not inside an array");
+    assert_eq!(
+        r.next_element().unwrap_err().message(),
+        "not inside an array"
+    );
     r.start_array().unwrap();
     assert_eq!(r.next_key().unwrap_err().message(), "not inside an object");
     assert!(r.next_element().unwrap());
     assert_eq!(r.string().unwrap_err().message(), "expected a string");
-    assert_eq!(r.start_object().unwrap_err().message(), "expected an object");
+    assert_eq!(
+        r.start_object().unwrap_err().message(),
+        "expected an object"
+    );
     assert_eq!(r.i32().unwrap(), 1);
-    assert_eq!(r.finish().unwrap_err().message(), "unexpected end of input, object or array not closed");
+    assert_eq!(
+        r.finish().unwrap_err().message(),
+        "unexpected end of input, object or array not closed"
+    );
     assert!(!r.next_element().unwrap());
     r.finish().unwrap();
     assert!(r.read_null().is_err());
@@ -518,6 +681,20 @@ fn misuse_is_an_error_not_a_panic() {
     assert!(JsonReader::new(b" \t\r\n").is_empty());
     assert!(!JsonReader::new(b" {}").is_empty());
     assert_eq!(JsonError::new("custom", 3).to_string(), "custom at byte 3");
+}
+
+#[test]
+fn debug_output_hides_content() {
+    let body = br#"{"SecretAccessKey":"hunter2"}"#;
+    let mut r = JsonReader::new(body);
+    r.start_object().unwrap();
+    let shown = format!("{r:?}");
+    assert!(!shown.contains("hunter2") && shown.contains("pos: 1"), "{shown}");
+    let mut out = String::from("hunter2");
+    let object = JsonObjectWriter::new(&mut out);
+    let shown = format!("{object:?}");
+    assert!(!shown.contains("hunter2") && shown.contains("written: 8"), "{shown}");
+    object.finish();
 }
 
 #[test]
@@ -530,11 +707,17 @@ fn nesting_is_limited() {
     r.finish().unwrap();
     let too_deep = nested(MAX_DEPTH + 1);
     let err = read_doc(&too_deep).unwrap_err();
-    assert_eq!((err.message(), err.offset()), ("objects and arrays nested too deeply", MAX_DEPTH));
+    assert_eq!(
+        (err.message(), err.offset()),
+        ("objects and arrays nested too deeply", MAX_DEPTH)
+    );
     assert!(JsonReader::new(too_deep.as_bytes()).skip_value().is_err());
     // Far deeper hostile input fails the same way instead of exhausting the stack.
     let hostile = "[{\"a\":".repeat(100_000);
-    assert_eq!(read_doc(&hostile).unwrap_err().message(), "objects and arrays nested too deeply");
+    assert_eq!(
+        read_doc(&hostile).unwrap_err().message(),
+        "objects and arrays nested too deeply"
+    );
     assert!(JsonReader::new(hostile.as_bytes()).skip_value().is_err());
     // Closing releases depth: many sibling containers are fine.
     let siblings = format!("[{}[]]", "[[[]]],".repeat(1000));
@@ -557,10 +740,15 @@ impl Rng {
     }
 }
 
-const STRING_POOL: &[&str] = &["", "a", "key", "\"", "\\", "/", "\n", "\u{0}", "\u{1f}", "\u{7f}", "é", "日本", "😀", "\u{2028}", "\u{fffd}", " ", "NaN"];
+const STRING_POOL: &[&str] = &[
+    "", "a", "key", "\"", "\\", "/", "\n", "\u{0}", "\u{1f}", "\u{7f}", "é", "日本", "😀",
+    "\u{2028}", "\u{fffd}", " ", "NaN",
+];
 
 fn random_string(rng: &mut Rng) -> String {
-    (0..rng.below(4)).map(|_| STRING_POOL[rng.below(STRING_POOL.len())]).collect()
+    (0..rng.below(4))
+        .map(|_| STRING_POOL[rng.below(STRING_POOL.len())])
+        .collect()
 }
 
 fn random_number(rng: &mut Rng) -> Number {
@@ -580,8 +768,16 @@ fn random_document(rng: &mut Rng, depth: usize) -> Document {
         1 => Document::Number(random_number(rng)),
         2 => Document::Bool(rng.below(2) == 0),
         3 => Document::Null,
-        4 => Document::Array((0..rng.below(4)).map(|_| random_document(rng, depth - 1)).collect()),
-        _ => Document::Object((0..rng.below(4)).map(|_| (random_string(rng), random_document(rng, depth - 1))).collect()),
+        4 => Document::Array(
+            (0..rng.below(4))
+                .map(|_| random_document(rng, depth - 1))
+                .collect(),
+        ),
+        _ => Document::Object(
+            (0..rng.below(4))
+                .map(|_| (random_string(rng), random_document(rng, depth - 1)))
+                .collect(),
+        ),
     }
 }
 
@@ -590,12 +786,20 @@ fn random_document(rng: &mut Rng, depth: usize) -> Document {
 fn as_read_back(doc: &Document) -> Document {
     match doc {
         Document::Number(Number::Float(v)) if v.is_nan() => Document::from("NaN"),
-        Document::Number(Number::Float(v)) if v.is_infinite() => Document::from(if *v > 0.0 { "Infinity" } else { "-Infinity" }),
-        Document::Number(Number::Float(v)) if v.fract() == 0.0 && (*v == 0.0 || (1e-7..1e16).contains(&v.abs())) => {
+        Document::Number(Number::Float(v)) if v.is_infinite() => {
+            Document::from(if *v > 0.0 { "Infinity" } else { "-Infinity" })
+        }
+        Document::Number(Number::Float(v))
+            if v.fract() == 0.0 && (*v == 0.0 || (1e-7..1e16).contains(&v.abs())) =>
+        {
             Document::Number(Number::from(*v as i64))
         }
         Document::Array(v) => Document::Array(v.iter().map(as_read_back).collect()),
-        Document::Object(m) => Document::Object(m.iter().map(|(k, v)| (k.clone(), as_read_back(v))).collect()),
+        Document::Object(m) => Document::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), as_read_back(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -610,11 +814,17 @@ fn same_as_serde(ours: &Document, theirs: &serde_json::Value) -> bool {
             Number::PosInt(v) => b.as_u64() == Some(v),
             Number::NegInt(v) => b.as_i64() == Some(v),
             // Without its `float_roundtrip` feature serde_json may parse a float one ulp off.
-            Number::Float(v) => b.as_f64().is_some_and(|w| w == v || (w - v).abs() <= v.abs() * 4.0 * f64::EPSILON),
+            Number::Float(v) => b
+                .as_f64()
+                .is_some_and(|w| w == v || (w - v).abs() <= v.abs() * 4.0 * f64::EPSILON),
         },
-        (Document::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_as_serde(x, y)),
+        (Document::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_as_serde(x, y))
+        }
         (Document::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_serde(v, w)))
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|w| same_as_serde(v, w)))
         }
         _ => false,
     }
@@ -628,7 +838,8 @@ fn written_documents_read_back_identically() {
         let text = written(|w| w.document(&doc));
         let expected = as_read_back(&doc);
         assert_eq!(read_doc(&text).as_ref(), Ok(&expected), "{text}");
-        let theirs: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let theirs: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
         assert!(same_as_serde(&expected, &theirs), "{text}");
         let mut r = JsonReader::new(text.as_bytes());
         r.skip_value().unwrap();
@@ -654,8 +865,9 @@ fn serde_json_output_reads_back() {
 #[test]
 fn reader_agrees_with_serde_json_on_mutated_input() {
     let mut rng = Rng(0xFEED_FACE);
-    let noise: &[u8] = b"{}[],:\"\\/ntrufalse0123456789-+.eEu \t\n\x00\x1f\x7f\xc3\xa9\xed\xa0\x80\xff";
-    let mut checked = 0;
+    let noise: &[u8] =
+        b"{}[],:\"\\/ntrufalse0123456789-+.eEu \t\n\x00\x1f\x7f\xc3\xa9\xed\xa0\x80\xff";
+    let (mut accepted, mut rejected) = (0, 0);
     for _ in 0..20_000 {
         let doc = random_document(&mut rng, 3);
         let mut bytes = written(|w| w.document(&doc)).into_bytes();
@@ -677,9 +889,15 @@ fn reader_agrees_with_serde_json_on_mutated_input() {
         };
         let theirs = serde_json::from_slice::<serde_json::Value>(&bytes);
         match (&ours, &theirs) {
-            (Ok(a), Ok(b)) => assert!(same_as_serde(a, b), "{}", String::from_utf8_lossy(&bytes)),
-            (Err(_), Err(_)) => {}
-            _ => panic!("disagree on {:?}: ours {ours:?}, serde_json {theirs:?}", String::from_utf8_lossy(&bytes)),
+            (Ok(a), Ok(b)) => {
+                assert!(same_as_serde(a, b), "{}", String::from_utf8_lossy(&bytes));
+                accepted += 1;
+            }
+            (Err(_), Err(_)) => rejected += 1,
+            _ => panic!(
+                "disagree on {:?}: ours {ours:?}, serde_json {theirs:?}",
+                String::from_utf8_lossy(&bytes)
+            ),
         }
         let mut r = JsonReader::new(&bytes);
         let skipped = r.skip_value().and_then(|()| r.finish()).is_ok();
@@ -688,9 +906,12 @@ fn reader_agrees_with_serde_json_on_mutated_input() {
             Ok(_) => assert!(skipped),
             Err(e) => assert!(!skipped || e.message().contains("out of range"), "{e}"),
         }
-        checked += 1;
     }
-    assert_eq!(checked, 20_000);
+    // The mutations must exercise both outcomes for the agreement to mean anything.
+    assert!(
+        accepted > 2000 && rejected > 2000,
+        "{accepted} accepted, {rejected} rejected"
+    );
 }
 
 #[test]
@@ -698,17 +919,27 @@ fn reader_never_panics_on_arbitrary_bytes_or_truncation() {
     let mut rng = Rng(99);
     for _ in 0..20_000 {
         let len = rng.below(40);
-        let bytes: Vec<u8> = (0..len).map(|_| b"{}[]\":,\\tfn0-1e.u"[rng.below(17)].max(rng.next() as u8 & 0x80)).collect();
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| b"{}[]\":,\\tfn0-1e.u"[rng.below(17)].max(rng.next() as u8 & 0x80))
+            .collect();
         exercise(&bytes);
     }
     for _ in 0..300 {
-        let doc = Document::Object([("k".to_string(), random_document(&mut rng, 4))].into_iter().collect());
+        let doc = Document::Object(
+            [("k".to_string(), random_document(&mut rng, 4))]
+                .into_iter()
+                .collect(),
+        );
         let text = written(|w| w.document(&doc));
         for end in 0..text.len() {
             let prefix = &text.as_bytes()[..end];
             exercise(prefix);
             // A proper prefix of an object is never a complete document.
-            assert!(read_doc_bytes(prefix).is_err(), "{}", String::from_utf8_lossy(prefix));
+            assert!(
+                read_doc_bytes(prefix).is_err(),
+                "{}",
+                String::from_utf8_lossy(prefix)
+            );
         }
     }
 }
@@ -723,11 +954,24 @@ fn read_doc_bytes(bytes: &[u8]) -> Result<Document, JsonError> {
 /// Drives every reading method over `bytes`; only panics would fail.
 fn exercise(bytes: &[u8]) {
     let _ = read_doc_bytes(bytes);
-    for format in [TimestampFormat::EpochSeconds, TimestampFormat::DateTime, TimestampFormat::HttpDate] {
+    for format in [
+        TimestampFormat::EpochSeconds,
+        TimestampFormat::DateTime,
+        TimestampFormat::HttpDate,
+    ] {
         let _ = JsonReader::new(bytes).timestamp(format);
     }
     let mut r = JsonReader::new(bytes);
-    let _ = (r.is_empty(), r.read_null(), r.boolean(), r.i8(), r.f32(), r.f64(), r.number(), r.blob());
+    let _ = (
+        r.is_empty(),
+        r.read_null(),
+        r.boolean(),
+        r.i8(),
+        r.f32(),
+        r.f64(),
+        r.number(),
+        r.blob(),
+    );
     // A generated-style walk that keeps going through errors until the input runs out.
     let mut r = JsonReader::new(bytes);
     for _ in 0..bytes.len() + 1 {

@@ -8,7 +8,6 @@ use crate::time::{DateTime, DateTimeError, TimestampFormat};
 
 /// Writes one JSON value. Every method consumes the writer, so a value is written at most once.
 #[must_use = "a JSON value writer writes nothing until one of its methods is called"]
-#[derive(Debug)]
 pub struct JsonValueWriter<'a> {
     out: &'a mut String,
 }
@@ -16,7 +15,6 @@ pub struct JsonValueWriter<'a> {
 /// Writes the members of a JSON object; created by [`JsonValueWriter::start_object`] or
 /// [`JsonObjectWriter::new`]. Call [`finish`](Self::finish) to close it.
 #[must_use = "call finish() to close the object"]
-#[derive(Debug)]
 pub struct JsonObjectWriter<'a> {
     out: &'a mut String,
     empty: bool,
@@ -25,11 +23,23 @@ pub struct JsonObjectWriter<'a> {
 /// Writes the elements of a JSON array; created by [`JsonValueWriter::start_array`] or
 /// [`JsonArrayWriter::new`]. Call [`finish`](Self::finish) to close it.
 #[must_use = "call finish() to close the array"]
-#[derive(Debug)]
 pub struct JsonArrayWriter<'a> {
     out: &'a mut String,
     empty: bool,
 }
+
+/// The writers show only how much has been written: request bodies can hold sensitive members.
+macro_rules! debug_without_content {
+    ($($writer:ident),*) => {$(
+        impl fmt::Debug for $writer<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($writer)).field("written", &self.out.len()).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
+debug_without_content!(JsonValueWriter, JsonObjectWriter, JsonArrayWriter);
 
 impl<'a> JsonObjectWriter<'a> {
     /// Starts an object by writing `{`.
