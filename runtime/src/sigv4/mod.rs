@@ -171,7 +171,7 @@ impl Signer {
     /// Signs `request` in place: sets `x-amz-date`, `x-amz-security-token` (session credentials),
     /// `x-amz-content-sha256` (when asked), `host` (when missing) and `authorization`.
     pub fn sign(&self, request: &mut HttpRequest, params: &SigningParams<'_>) -> Result<(), SigningError> {
-        sign_headers(Some(&self.keys), request, params, false).map(drop)
+        sign_headers(Some(&self.keys), request, params).map(drop)
     }
 
     /// [`Signer::sign`], also returning the intermediate products.
@@ -180,13 +180,13 @@ impl Signer {
         request: &mut HttpRequest,
         params: &SigningParams<'_>,
     ) -> Result<SigningDetails, SigningError> {
-        sign_headers(Some(&self.keys), request, params, true).map(Option::unwrap_or_default)
+        sign_headers(Some(&self.keys), request, params).map(Products::into_details)
     }
 
     /// The presigned URL of `request`: its URI with the `X-Amz-*` authentication parameters
     /// appended to the query.
     pub fn presign(&self, request: &HttpRequest, params: &SigningParams<'_>) -> Result<Uri, SigningError> {
-        presign_query(Some(&self.keys), request, params, false).map(|(uri, _)| uri)
+        presign_query(Some(&self.keys), request, params).map(|(uri, _)| uri)
     }
 
     /// [`Signer::presign`], also returning the intermediate products.
@@ -195,24 +195,18 @@ impl Signer {
         request: &HttpRequest,
         params: &SigningParams<'_>,
     ) -> Result<(Uri, SigningDetails), SigningError> {
-        presign_query(Some(&self.keys), request, params, true).map(|(uri, d)| (uri, d.unwrap_or_default()))
-    }
-}
-
-impl Default for SigningDetails {
-    fn default() -> Self {
-        Self { canonical_request: String::new(), string_to_sign: String::new(), signature: String::new() }
+        presign_query(Some(&self.keys), request, params).map(|(uri, products)| (uri, products.into_details()))
     }
 }
 
 /// Signs `request` in place without a key cache; see [`Signer::sign`].
 pub fn sign(request: &mut HttpRequest, params: &SigningParams<'_>) -> Result<(), SigningError> {
-    sign_headers(None, request, params, false).map(drop)
+    sign_headers(None, request, params).map(drop)
 }
 
 /// Presigns `request` without a key cache; see [`Signer::presign`].
 pub fn presign(request: &HttpRequest, params: &SigningParams<'_>) -> Result<Uri, SigningError> {
-    presign_query(None, request, params, false).map(|(uri, _)| uri)
+    presign_query(None, request, params).map(|(uri, _)| uri)
 }
 
 /// `X-Amz-Date`, `YYYYMMDDTHHMMSSZ`, kept on the stack.
@@ -374,13 +368,31 @@ fn push_scope(out: &mut String, date: &AmzDate, params: &SigningParams<'_>) {
     out.push_str("/aws4_request");
 }
 
-/// The string to sign and the signature over it.
+/// What one signing produced; the public `*_with_details` methods hand it out, the others drop
+/// it (the strings were needed anyway, so this costs nothing).
+struct Products {
+    canonical_request: String,
+    string_to_sign: String,
+    signature: Hex64,
+}
+
+impl Products {
+    fn into_details(self) -> SigningDetails {
+        SigningDetails {
+            canonical_request: self.canonical_request,
+            string_to_sign: self.string_to_sign,
+            signature: self.signature.as_str().to_string(),
+        }
+    }
+}
+
+/// Completes `canonical_request` with the string to sign and the signature over it.
 fn finish(
     keys: Option<&key::KeyCache>,
     params: &SigningParams<'_>,
     date: &AmzDate,
-    canonical_request: &str,
-) -> (String, Hex64) {
+    canonical_request: String,
+) -> Products {
     let hash = Hex64::new(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref());
     let mut sts = String::with_capacity(128 + params.region.len() + params.service.len());
     sts.push_str(ALGORITHM);
@@ -397,15 +409,14 @@ fn finish(
         None => key::uncached(secret, &date.date(), params.region, params.service),
     };
     let signature = Hex64::new(hmac::sign(&key, sts.as_bytes()).as_ref());
-    (sts, signature)
+    Products { canonical_request, string_to_sign: sts, signature }
 }
 
 fn sign_headers(
     keys: Option<&key::KeyCache>,
     request: &mut HttpRequest,
     params: &SigningParams<'_>,
-    want_details: bool,
-) -> Result<Option<SigningDetails>, SigningError> {
+) -> Result<Products, SigningError> {
     let settings = params.settings;
     let date = AmzDate::new(params.time)?;
     validate_scope(params)?;
@@ -436,9 +447,9 @@ fn sign_headers(
         double_encode_path: settings.double_encode_path,
     }
     .write(&mut creq);
-    let (sts, signature) = finish(keys, params, &date, &creq);
+    let products = finish(keys, params, &date, creq);
 
-    let signed_headers = creq.get(signed_range).unwrap_or_default();
+    let signed_headers = products.canonical_request.get(signed_range).unwrap_or_default();
     let akid = params.credentials.access_key_id();
     let mut authorization = String::with_capacity(128 + akid.len() + signed_headers.len());
     authorization.push_str(ALGORITHM);
@@ -449,7 +460,7 @@ fn sign_headers(
     authorization.push_str(", SignedHeaders=");
     authorization.push_str(signed_headers);
     authorization.push_str(", Signature=");
-    authorization.push_str(signature.as_str());
+    authorization.push_str(products.signature.as_str());
 
     let host = host.map(str::to_owned);
     drop(entries);
@@ -466,19 +477,14 @@ fn sign_headers(
         headers.insert("host", host);
     }
     headers.insert("authorization", authorization);
-    Ok(want_details.then(|| SigningDetails {
-        canonical_request: creq,
-        string_to_sign: sts,
-        signature: signature.as_str().to_string(),
-    }))
+    Ok(products)
 }
 
 fn presign_query(
     keys: Option<&key::KeyCache>,
     request: &HttpRequest,
     params: &SigningParams<'_>,
-    want_details: bool,
-) -> Result<(Uri, Option<SigningDetails>), SigningError> {
+) -> Result<(Uri, Products), SigningError> {
     let settings = params.settings;
     let date = AmzDate::new(params.time)?;
     validate_scope(params)?;
@@ -534,23 +540,343 @@ fn presign_query(
         double_encode_path: settings.double_encode_path,
     }
     .write(&mut creq);
-    let (sts, signature) = finish(keys, params, &date, &creq);
+    let products = finish(keys, params, &date, creq);
 
     if let Some(token) = token.filter(|_| settings.omit_session_token) {
         push_token(&mut query, token);
     }
     query.push_str("&X-Amz-Signature=");
-    query.push_str(signature.as_str());
+    query.push_str(products.signature.as_str());
     let uri = Uri {
         scheme: request.uri.scheme.clone(),
         authority: request.uri.authority.clone(),
         path: request.uri.path.clone(),
         query,
     };
-    let details = want_details.then(|| SigningDetails {
-        canonical_request: creq,
-        string_to_sign: sts,
-        signature: signature.as_str().to_string(),
-    });
-    Ok((uri, details))
+    Ok((uri, products))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Headers;
+
+    const AKID: &str = "AKIDEXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const TOKEN: &str = "session-token/with+chars=";
+    /// The signing time of AWS's SigV4 suite, 2015-08-30T12:36:00Z.
+    const SUITE_SECS: u64 = 1_440_938_160;
+    /// `get-vanilla` of AWS's SigV4 suite.
+    const VANILLA_SIGNATURE: &str = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    fn request(url: &str) -> HttpRequest {
+        HttpRequest { method: "GET".into(), uri: Uri::parse(url).unwrap(), ..HttpRequest::default() }
+    }
+
+    fn params<'a>(credentials: &'a Credentials, settings: &'a SigningSettings, time: SystemTime) -> SigningParams<'a> {
+        SigningParams { credentials, region: "us-east-1", service: "service", time, settings }
+    }
+
+    fn authorization(request: &HttpRequest) -> &str {
+        request.headers.get("authorization").unwrap()
+    }
+
+    fn signed_headers(request: &HttpRequest) -> &str {
+        let auth = authorization(request);
+        let start = auth.find("SignedHeaders=").unwrap() + "SignedHeaders=".len();
+        auth[start..].split(',').next().unwrap()
+    }
+
+    fn signature(request: &HttpRequest) -> &str {
+        authorization(request).rsplit("Signature=").next().unwrap()
+    }
+
+    #[test]
+    fn signs_the_suite_vanilla_request_adding_host() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let settings = SigningSettings::default();
+        let mut req = request("https://example.amazonaws.com/");
+        sign(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        assert_eq!(req.headers.get("host"), Some("example.amazonaws.com"));
+        assert_eq!(req.headers.get("x-amz-date"), Some("20150830T123600Z"));
+        assert_eq!(
+            authorization(&req),
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+                 SignedHeaders=host;x-amz-date, Signature={VANILLA_SIGNATURE}"
+            )
+        );
+    }
+
+    #[test]
+    fn cached_and_uncached_signing_agree() {
+        let signer = Signer::new();
+        let settings = SigningSettings::default();
+        let original = Credentials::new(AKID, SECRET, None, None);
+        let rotated = Credentials::new(AKID, "rotated-secret", None, None);
+        let same_day_later = SUITE_SECS + 3_600;
+        let next_day = SUITE_SECS + 86_400;
+        let mut signatures = Vec::new();
+        for (creds, secs) in [(&original, SUITE_SECS), (&original, same_day_later), (&rotated, same_day_later), (&original, next_day)] {
+            let p = params(creds, &settings, at(secs));
+            let (mut cached, mut uncached) = (request("https://example.amazonaws.com/"), request("https://example.amazonaws.com/"));
+            signer.sign(&mut cached, &p).unwrap();
+            sign(&mut uncached, &p).unwrap();
+            assert_eq!(authorization(&cached), authorization(&uncached), "secs={secs}");
+            signatures.push(signature(&cached).to_string());
+        }
+        assert_eq!(signatures[0], VANILLA_SIGNATURE);
+        assert!(signatures.windows(2).all(|w| w[0] != w[1]));
+        // Day 1 with each secret, then day 2: three keys; the same-day request reused the first.
+        assert_eq!(signer.keys.len(), 3);
+    }
+
+    #[test]
+    fn session_token_is_signed_unless_omitted() {
+        let with_token = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
+        let without = Credentials::new(AKID, SECRET, None, None);
+        let signed = SigningSettings::default();
+        let omitted = SigningSettings { omit_session_token: true, ..SigningSettings::default() };
+        let time = at(SUITE_SECS);
+
+        let mut req = request("https://example.amazonaws.com/");
+        sign(&mut req, &params(&with_token, &signed, time)).unwrap();
+        assert_eq!(req.headers.get("x-amz-security-token"), Some(TOKEN));
+        assert_eq!(signed_headers(&req), "host;x-amz-date;x-amz-security-token");
+
+        // Omitted: sent, but the signature is the one of credentials without a token.
+        let mut req = request("https://example.amazonaws.com/");
+        sign(&mut req, &params(&with_token, &omitted, time)).unwrap();
+        assert_eq!(req.headers.get("x-amz-security-token"), Some(TOKEN));
+        assert_eq!(signed_headers(&req), "host;x-amz-date");
+        assert_eq!(signature(&req), VANILLA_SIGNATURE);
+
+        // Re-signing with long-term credentials drops the stale token.
+        sign(&mut req, &params(&without, &signed, time)).unwrap();
+        assert!(!req.headers.contains("x-amz-security-token"));
+        assert_eq!(signature(&req), VANILLA_SIGNATURE);
+    }
+
+    #[test]
+    fn presigned_session_token_is_in_the_url_and_signed_unless_omitted() {
+        let with_token = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
+        let without = Credentials::new(AKID, SECRET, None, None);
+        let expires_in = Some(Duration::from_secs(3_600));
+        let signed = SigningSettings { expires_in, ..SigningSettings::default() };
+        let omitted = SigningSettings { expires_in, omit_session_token: true, ..SigningSettings::default() };
+        let req = request("https://example.amazonaws.com/");
+        let time = at(SUITE_SECS);
+        let encoded_token = "X-Amz-Security-Token=session-token%2Fwith%2Bchars%3D";
+
+        let (uri, details) = Signer::new().presign_with_details(&req, &params(&with_token, &signed, time)).unwrap();
+        assert!(uri.query.contains(encoded_token), "{}", uri.query);
+        assert!(details.canonical_request.contains(encoded_token));
+
+        let (uri, details) = Signer::new().presign_with_details(&req, &params(&with_token, &omitted, time)).unwrap();
+        assert!(uri.query.contains(encoded_token));
+        assert!(!details.canonical_request.contains("X-Amz-Security-Token"));
+        let plain = presign(&req, &params(&without, &signed, time)).unwrap();
+        assert_eq!(uri.query.rsplit("X-Amz-Signature=").next(), plain.query.rsplit("X-Amz-Signature=").next());
+    }
+
+    #[test]
+    fn presign_matches_the_suite_and_keeps_the_existing_query() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let settings = SigningSettings { expires_in: Some(Duration::from_secs(3_600)), ..SigningSettings::default() };
+        let req = request("https://example.amazonaws.com/");
+        let uri = presign(&req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        // get-vanilla's query-signed-request.txt.
+        assert_eq!(
+            uri.query,
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request\
+             &X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600\
+             &X-Amz-Signature=e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+        );
+        assert!(req.headers.is_empty(), "presign leaves the request alone");
+        let with_query = presign(&request("https://example.amazonaws.com/p?b=2&a=1"), &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        assert_eq!(with_query.path, "/p");
+        assert!(with_query.query.starts_with("b=2&a=1&X-Amz-Algorithm="), "{}", with_query.query);
+    }
+
+    #[test]
+    fn debug_output_never_contains_secrets() {
+        let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
+        let settings = SigningSettings { expires_in: Some(Duration::from_secs(60)), ..SigningSettings::default() };
+        let p = params(&creds, &settings, at(SUITE_SECS));
+        let signer = Signer::new();
+        let mut req = request("https://example.amazonaws.com/");
+        let details = signer.sign_with_details(&mut req, &p).unwrap();
+        let (_, query_details) = signer.presign_with_details(&req, &p).unwrap();
+        assert!(details.canonical_request.contains(TOKEN), "the redaction below has something to hide");
+        let error = SigningError::InvalidHeader { name: "x-a".into() };
+        for s in [
+            format!("{p:?}"),
+            format!("{settings:?}"),
+            format!("{signer:?}"),
+            format!("{details:?}"),
+            format!("{query_details:?}"),
+            format!("{req:?}"),
+            format!("{error:?} {error}"),
+        ] {
+            assert!(!s.contains(SECRET) && !s.contains(TOKEN) && !s.contains("session-token"), "{s}");
+        }
+    }
+
+    #[test]
+    fn odd_input_signs_without_panicking() {
+        let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
+        let paths = ["", "/", "..", "/%", "/%E", "/%%%", "/\u{e9}\u{1F600}/../x", "//..//.", "no-slash", "/a/./../../.."];
+        let queries = ["", "&", "=", "&&==&", "%", "a=%F0%9F", "\u{e9}=\u{e9}&\u{e9}", "a=1&a=1"];
+        let header_values = ["", "   ", "\u{e9}\t\u{1F600}  x ", "\t"];
+        for (normalize_path, double_encode_path) in [(true, true), (false, false)] {
+            let settings = SigningSettings {
+                normalize_path,
+                double_encode_path,
+                expires_in: Some(Duration::from_secs(1)),
+                ..SigningSettings::default()
+            };
+            for path in paths {
+                for query in queries {
+                    for value in header_values {
+                        let mut req = HttpRequest {
+                            method: "".into(),
+                            uri: Uri { scheme: "https".into(), authority: "h".into(), path: path.into(), query: query.into() },
+                            ..HttpRequest::default()
+                        };
+                        req.headers.append("x-odd", value);
+                        let p = params(&creds, &settings, at(SUITE_SECS));
+                        presign(&req, &p).unwrap();
+                        sign(&mut req, &p).unwrap();
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_input_is_an_error_and_leaves_the_request_unchanged() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let settings = SigningSettings::default();
+        let good = params(&creds, &settings, at(SUITE_SECS));
+        let mut req = request("https://example.amazonaws.com/");
+        req.headers.append("x-bad", "a\r\nx-injected: 1");
+        let before = req.clone();
+        assert_eq!(sign(&mut req, &good), Err(SigningError::InvalidHeader { name: "x-bad".into() }));
+        assert_eq!(req, before);
+
+        let check = |p: SigningParams<'_>, req: &HttpRequest, want: SigningError| {
+            let mut copy = req.clone();
+            assert_eq!(sign(&mut copy, &p), Err(want.clone()));
+            assert_eq!(&copy, req);
+            assert!(!want.to_string().is_empty());
+        };
+        let ok_req = request("https://example.amazonaws.com/");
+        check(SigningParams { time: UNIX_EPOCH - Duration::from_secs(1), ..good }, &ok_req, SigningError::TimeBeforeEpoch);
+        check(SigningParams { time: at(253_402_300_800), ..good }, &ok_req, SigningError::TimeOutOfRange);
+        check(SigningParams { region: "us-east-1/x", ..good }, &ok_req, SigningError::InvalidScope);
+        check(SigningParams { service: "", ..good }, &ok_req, SigningError::InvalidScope);
+        let no_akid = Credentials::new("", SECRET, None, None);
+        check(SigningParams { credentials: &no_akid, ..good }, &ok_req, SigningError::InvalidAccessKeyId);
+        let bad_hash = SigningSettings { payload: PayloadHash::Precomputed("a b".into()), ..SigningSettings::default() };
+        check(SigningParams { settings: &bad_hash, ..good }, &ok_req, SigningError::InvalidPayloadHash);
+        let hostless = HttpRequest::default();
+        check(good, &hostless, SigningError::MissingHost);
+
+        assert_eq!(presign(&ok_req, &good), Err(SigningError::MissingExpiry));
+        for secs in [0, 7 * 86_400 + 1] {
+            let s = SigningSettings { expires_in: Some(Duration::from_secs(secs)), ..SigningSettings::default() };
+            assert_eq!(presign(&ok_req, &SigningParams { settings: &s, ..good }), Err(SigningError::ExpiryOutOfRange));
+        }
+        let _: &dyn std::error::Error = &SigningError::MissingHost;
+    }
+
+    #[test]
+    fn amz_date_formats_calendar_dates() {
+        for (secs, want) in [
+            (0, "19700101T000000Z"),
+            (94_694_399, "19721231T235959Z"),
+            (951_782_400, "20000229T000000Z"),
+            (SUITE_SECS, "20150830T123600Z"),
+            (4_107_542_400, "21000301T000000Z"),
+            (253_402_300_799, "99991231T235959Z"),
+        ] {
+            let date = AmzDate::new(at(secs)).unwrap();
+            assert_eq!(date.as_str(), want);
+            assert_eq!(&date.date(), &want.as_bytes()[..8]);
+        }
+    }
+
+    #[test]
+    fn host_comes_from_the_authority_without_the_default_port() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let settings = SigningSettings::default();
+        for (url, host) in [
+            ("https://example.com:443/", "example.com"),
+            ("http://example.com:80/", "example.com"),
+            ("http://example.com:443/", "example.com:443"),
+            ("https://user@h:8443/", "h:8443"),
+            ("https://[::1]:443/", "[::1]"),
+        ] {
+            let mut req = request(url);
+            sign(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+            assert_eq!(req.headers.get("host"), Some(host), "{url}");
+        }
+        // A host header already present is kept and signed as is.
+        let mut req = request("https://example.com/");
+        req.headers.append("Host", "example.amazonaws.com");
+        sign(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        assert_eq!(req.headers.get_all("host").collect::<Vec<_>>(), ["example.amazonaws.com"]);
+        assert_eq!(signature(&req), VANILLA_SIGNATURE);
+    }
+
+    #[test]
+    fn payload_hash_settings() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let cases = [
+            (PayloadHash::Signed, "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"),
+            (PayloadHash::Unsigned, "UNSIGNED-PAYLOAD"),
+            (PayloadHash::Precomputed("STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into()), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+        ];
+        for (payload, want) in cases {
+            let settings = SigningSettings { payload, content_sha256_header: true, ..SigningSettings::default() };
+            let mut req = request("https://example.amazonaws.com/");
+            req.body = b"Param1=value1".to_vec();
+            let details = Signer::new().sign_with_details(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+            assert_eq!(req.headers.get("x-amz-content-sha256"), Some(want));
+            assert!(details.canonical_request.ends_with(&format!("\n{want}")));
+            assert_eq!(signed_headers(&req), "host;x-amz-content-sha256;x-amz-date");
+        }
+    }
+
+    #[test]
+    fn resigning_replaces_the_previous_signature() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let settings = SigningSettings::default();
+        let mut req = request("https://example.amazonaws.com/");
+        sign(&mut req, &params(&creds, &settings, at(SUITE_SECS - 86_400))).unwrap();
+        sign(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        assert_eq!(req.headers.get_all("authorization").count(), 1);
+        assert_eq!(req.headers.get_all("x-amz-date").collect::<Vec<_>>(), ["20150830T123600Z"]);
+        assert_eq!(signature(&req), VANILLA_SIGNATURE);
+    }
+
+    #[test]
+    fn hop_by_hop_and_rewritten_headers_are_not_signed() {
+        let creds = Credentials::new(AKID, SECRET, None, None);
+        let settings = SigningSettings::default();
+        let mut headers = Headers::new();
+        for name in ["User-Agent", "X-Amzn-Trace-Id", "Expect", "Transfer-Encoding", "Connection", "Authorization"] {
+            headers.append(name, "anything");
+        }
+        let mut req = request("https://example.amazonaws.com/");
+        req.headers = headers;
+        sign(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        assert_eq!(signed_headers(&req), "host;x-amz-date");
+        assert_eq!(signature(&req), VANILLA_SIGNATURE);
+        assert_eq!(req.headers.get("user-agent"), Some("anything"));
+    }
 }
