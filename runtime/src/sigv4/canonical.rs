@@ -65,8 +65,7 @@ fn lowercase(s: &str) -> impl Iterator<Item = u8> + '_ {
 
 /// RFC 9110 §5.6.2 `token`: what a field name may be.
 fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// RFC 9110 §5.5: field values are visible characters, spaces, tabs and obs-text. A CR or LF
@@ -234,15 +233,10 @@ pub(super) fn write_canonical_query(query: &str, out: &mut String) {
     if query.is_empty() {
         return;
     }
-    let mut params: Vec<(&str, &str)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect();
+    let mut params: Vec<(&str, &str)> =
+        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
     params.sort_by(|a, b| {
-        Reencoded::new(a.0)
-            .cmp(Reencoded::new(b.0))
-            .then_with(|| Reencoded::new(a.1).cmp(Reencoded::new(b.1)))
+        Reencoded::new(a.0).cmp(Reencoded::new(b.0)).then_with(|| Reencoded::new(a.1).cmp(Reencoded::new(b.1)))
     });
     for (i, (name, value)) in params.iter().enumerate() {
         if i > 0 {

@@ -11,7 +11,7 @@ const CAPACITY: usize = 4;
 
 /// Derives the signing key for `date` (`YYYYMMDD`), region and service from a secret access key.
 /// Returns the raw kSigning bytes.
-pub(super) fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str) -> hmac::Tag {
+fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str) -> hmac::Tag {
     let mut k_secret = Vec::with_capacity(4 + secret.len());
     k_secret.extend_from_slice(b"AWS4");
     k_secret.extend_from_slice(secret.as_bytes());

@@ -318,9 +318,8 @@ impl Payload<'_> {
 /// access key id into `Credential=`; a `/`, `,` or control character there would change what
 /// the service parses, so they are refused rather than signed.
 fn validate_scope(params: &SigningParams<'_>) -> Result<(), SigningError> {
-    let scope_part = |s: &str| {
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    };
+    let scope_part =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if !scope_part(params.region) || !scope_part(params.service) {
         return Err(SigningError::InvalidScope);
     }
@@ -342,7 +341,8 @@ fn host_header(uri: &Uri) -> Result<&str, SigningError> {
     } else {
         ""
     };
-    let host = if default_port.is_empty() { authority } else { authority.strip_suffix(default_port).unwrap_or(authority) };
+    let host =
+        if default_port.is_empty() { authority } else { authority.strip_suffix(default_port).unwrap_or(authority) };
     if host.is_empty() {
         Err(SigningError::MissingHost)
     } else {
@@ -500,9 +500,8 @@ fn presign_query(
 
     // The parameters in the order AWS's own signers emit them; the canonical query sorts them.
     let token = params.credentials.session_token();
-    let mut query = String::with_capacity(
-        request.uri.query.len() + 256 + signed_headers.len() + token.map_or(0, |t| t.len() * 3),
-    );
+    let mut query =
+        String::with_capacity(request.uri.query.len() + 256 + signed_headers.len() + token.map_or(0, |t| t.len() * 3));
     query.push_str(&request.uri.query);
     if !query.is_empty() {
         query.push('&');
@@ -621,9 +620,12 @@ mod tests {
         let same_day_later = SUITE_SECS + 3_600;
         let next_day = SUITE_SECS + 86_400;
         let mut signatures = Vec::new();
-        for (creds, secs) in [(&original, SUITE_SECS), (&original, same_day_later), (&rotated, same_day_later), (&original, next_day)] {
+        for (creds, secs) in
+            [(&original, SUITE_SECS), (&original, same_day_later), (&rotated, same_day_later), (&original, next_day)]
+        {
             let p = params(creds, &settings, at(secs));
-            let (mut cached, mut uncached) = (request("https://example.amazonaws.com/"), request("https://example.amazonaws.com/"));
+            let (mut cached, mut uncached) =
+                (request("https://example.amazonaws.com/"), request("https://example.amazonaws.com/"));
             signer.sign(&mut cached, &p).unwrap();
             sign(&mut uncached, &p).unwrap();
             assert_eq!(authorization(&cached), authorization(&uncached), "secs={secs}");
@@ -697,7 +699,9 @@ mod tests {
              &X-Amz-Signature=e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
         );
         assert!(req.headers.is_empty(), "presign leaves the request alone");
-        let with_query = presign(&request("https://example.amazonaws.com/p?b=2&a=1"), &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+        let with_query =
+            presign(&request("https://example.amazonaws.com/p?b=2&a=1"), &params(&creds, &settings, at(SUITE_SECS)))
+                .unwrap();
         assert_eq!(with_query.path, "/p");
         assert!(with_query.query.starts_with("b=2&a=1&X-Amz-Algorithm="), "{}", with_query.query);
     }
@@ -729,7 +733,8 @@ mod tests {
     #[test]
     fn odd_input_signs_without_panicking() {
         let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
-        let paths = ["", "/", "..", "/%", "/%E", "/%%%", "/\u{e9}\u{1F600}/../x", "//..//.", "no-slash", "/a/./../../.."];
+        let paths =
+            ["", "/", "..", "/%", "/%E", "/%%%", "/\u{e9}\u{1F600}/../x", "//..//.", "no-slash", "/a/./../../.."];
         let queries = ["", "&", "=", "&&==&", "%", "a=%F0%9F", "\u{e9}=\u{e9}&\u{e9}", "a=1&a=1"];
         let header_values = ["", "   ", "\u{e9}\t\u{1F600}  x ", "\t"];
         for (normalize_path, double_encode_path) in [(true, true), (false, false)] {
@@ -744,7 +749,12 @@ mod tests {
                     for value in header_values {
                         let mut req = HttpRequest {
                             method: "".into(),
-                            uri: Uri { scheme: "https".into(), authority: "h".into(), path: path.into(), query: query.into() },
+                            uri: Uri {
+                                scheme: "https".into(),
+                                authority: "h".into(),
+                                path: path.into(),
+                                query: query.into(),
+                            },
                             ..HttpRequest::default()
                         };
                         req.headers.append("x-odd", value);
@@ -775,13 +785,18 @@ mod tests {
             assert!(!want.to_string().is_empty());
         };
         let ok_req = request("https://example.amazonaws.com/");
-        check(SigningParams { time: UNIX_EPOCH - Duration::from_secs(1), ..good }, &ok_req, SigningError::TimeBeforeEpoch);
+        check(
+            SigningParams { time: UNIX_EPOCH - Duration::from_secs(1), ..good },
+            &ok_req,
+            SigningError::TimeBeforeEpoch,
+        );
         check(SigningParams { time: at(253_402_300_800), ..good }, &ok_req, SigningError::TimeOutOfRange);
         check(SigningParams { region: "us-east-1/x", ..good }, &ok_req, SigningError::InvalidScope);
         check(SigningParams { service: "", ..good }, &ok_req, SigningError::InvalidScope);
         let no_akid = Credentials::new("", SECRET, None, None);
         check(SigningParams { credentials: &no_akid, ..good }, &ok_req, SigningError::InvalidAccessKeyId);
-        let bad_hash = SigningSettings { payload: PayloadHash::Precomputed("a b".into()), ..SigningSettings::default() };
+        let bad_hash =
+            SigningSettings { payload: PayloadHash::Precomputed("a b".into()), ..SigningSettings::default() };
         check(SigningParams { settings: &bad_hash, ..good }, &ok_req, SigningError::InvalidPayloadHash);
         let hostless = HttpRequest::default();
         check(good, &hostless, SigningError::MissingHost);
@@ -839,13 +854,17 @@ mod tests {
         let cases = [
             (PayloadHash::Signed, "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"),
             (PayloadHash::Unsigned, "UNSIGNED-PAYLOAD"),
-            (PayloadHash::Precomputed("STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into()), "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+            (
+                PayloadHash::Precomputed("STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into()),
+                "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+            ),
         ];
         for (payload, want) in cases {
             let settings = SigningSettings { payload, content_sha256_header: true, ..SigningSettings::default() };
             let mut req = request("https://example.amazonaws.com/");
             req.body = b"Param1=value1".to_vec();
-            let details = Signer::new().sign_with_details(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
+            let details =
+                Signer::new().sign_with_details(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
             assert_eq!(req.headers.get("x-amz-content-sha256"), Some(want));
             assert!(details.canonical_request.ends_with(&format!("\n{want}")));
             assert_eq!(signed_headers(&req), "host;x-amz-content-sha256;x-amz-date");

@@ -233,17 +233,20 @@ fn parse_context(json: &str, raw_path: bool) -> Result<Context, String> {
         None => None,
         Some(_) => Some(string(creds, "token")?),
     };
-    let expires = v
-        .get("expiration_in_seconds")
-        .and_then(Value::as_u64)
-        .ok_or("`expiration_in_seconds` is not a number")?;
+    let expires =
+        v.get("expiration_in_seconds").and_then(Value::as_u64).ok_or("`expiration_in_seconds` is not a number")?;
     let omit_session_token = match v.get("omit_session_token") {
         None => false,
         Some(_) => boolean("omit_session_token")?,
     };
     let time = parse_time(&string(&v, "timestamp")?)?;
     Ok(Context {
-        credentials: Credentials::new(string(creds, "access_key_id")?, string(creds, "secret_access_key")?, token, None),
+        credentials: Credentials::new(
+            string(creds, "access_key_id")?,
+            string(creds, "secret_access_key")?,
+            token,
+            None,
+        ),
         region: string(&v, "region")?,
         service: string(&v, "service")?,
         time,
@@ -264,7 +267,11 @@ fn parse_time(s: &str) -> Result<SystemTime, String> {
     let compact: String = s.chars().filter(|c| *c != '-' && *c != ':').collect();
     let bad = || format!("bad timestamp {s:?}");
     let digits = |range: std::ops::Range<usize>| -> Result<i64, String> {
-        compact.get(range).filter(|d| d.bytes().all(|b| b.is_ascii_digit())).and_then(|d| d.parse().ok()).ok_or_else(bad)
+        compact
+            .get(range)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(bad)
     };
     if compact.len() != 16 || compact.get(8..9) != Some("T") || !compact.ends_with('Z') {
         return Err(bad());
@@ -477,7 +484,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed_requests() {
-        for text in ["", "GET\nHost:h", " value\n", "GET / HTTP/1.1\n continuation", "GET / HTTP/1.1\nno colon", "GET / HTTP/1.1\nBad Name:v"] {
+        for text in [
+            "",
+            "GET\nHost:h",
+            " value\n",
+            "GET / HTTP/1.1\n continuation",
+            "GET / HTTP/1.1\nno colon",
+            "GET / HTTP/1.1\nBad Name:v",
+        ] {
             assert!(parse_request(text).is_err(), "{text:?}");
         }
     }
