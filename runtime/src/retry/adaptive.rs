@@ -93,7 +93,11 @@ impl RateLimiter {
     }
 
     pub(super) fn snapshot(&self) -> RateLimiterSnapshot {
-        RateLimiterSnapshot { measured_tx_rate: self.measured_tx_rate, fill_rate: self.fill_rate, enabled: self.enabled }
+        RateLimiterSnapshot {
+            measured_tx_rate: self.measured_tx_rate,
+            fill_rate: self.fill_rate,
+            enabled: self.enabled,
+        }
     }
 
     /// Takes the token for one request at `now` and returns how long to wait before sending it.

@@ -279,9 +279,8 @@ impl RetryStrategy {
     fn release(&self, amount: u32) {
         let cap = self.config.retry_quota;
         // The closure always returns Some, so the update cannot fail.
-        let _ = self
-            .quota
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| Some(q.saturating_add(amount).min(cap)));
+        let _ =
+            self.quota.fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| Some(q.saturating_add(amount).min(cap)));
     }
 
     fn on_response(&self, throttled: bool) {

@@ -55,8 +55,7 @@ impl ClockSkew {
     /// The server's idea of `local`: the time to sign with.
     pub fn apply(self, local: SystemTime) -> SystemTime {
         let magnitude = Duration::from_secs(self.seconds.unsigned_abs());
-        let corrected =
-            if self.seconds >= 0 { local.checked_add(magnitude) } else { local.checked_sub(magnitude) };
+        let corrected = if self.seconds >= 0 { local.checked_add(magnitude) } else { local.checked_sub(magnitude) };
         corrected.unwrap_or(local)
     }
 }
@@ -111,8 +110,7 @@ fn parse_imf_fixdate(s: &str) -> Option<i64> {
     let mut hms = time.split(':');
     let (hour, minute, second) = (digits(hms.next()?, 2)?, digits(hms.next()?, 2)?, digits(hms.next()?, 2)?);
     // Second 60 is a leap second, which Unix time folds into the next minute.
-    if hms.next().is_some() || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60
-    {
+    if hms.next().is_some() || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let days = days_from_civil(i64::from(year), month, day);
@@ -189,11 +187,11 @@ mod tests {
         assert_eq!(skew.map(|s| s.apply(sent)), Some(UNIX_EPOCH + Duration::from_secs(784_111_777)));
         // The local clock ahead of the server's gives a negative skew.
         let ahead = UNIX_EPOCH + Duration::from_secs(784_111_777 + 600);
-        assert_eq!(clock_skew_correction("RequestExpired", date, ahead, ClockSkew::NONE), Some(ClockSkew::from_seconds(-600)));
         assert_eq!(
-            ClockSkew::from_seconds(-600).apply(ahead),
-            UNIX_EPOCH + Duration::from_secs(784_111_777)
+            clock_skew_correction("RequestExpired", date, ahead, ClockSkew::NONE),
+            Some(ClockSkew::from_seconds(-600))
         );
+        assert_eq!(ClockSkew::from_seconds(-600).apply(ahead), UNIX_EPOCH + Duration::from_secs(784_111_777));
     }
 
     #[test]

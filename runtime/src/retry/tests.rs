@@ -22,7 +22,10 @@ fn retry_delay(decision: RetryDecision) -> Duration {
 fn defaults() {
     let c = RetryConfig::default();
     assert_eq!((c.mode(), c.revision(), c.max_attempts()), (RetryMode::Standard, RetryRevision::Original, 3));
-    assert_eq!((c.initial_backoff(), c.max_backoff(), c.retry_quota()), (Duration::from_secs(1), Duration::from_secs(20), 500));
+    assert_eq!(
+        (c.initial_backoff(), c.max_backoff(), c.retry_quota()),
+        (Duration::from_secs(1), Duration::from_secs(20), 500)
+    );
     let updated = RetryConfig::standard().with_revision(RetryRevision::Updated2026);
     assert_eq!(updated.initial_backoff(), Duration::from_millis(50));
     assert_eq!(RetryConfig::standard().with_max_attempts(0).max_attempts(), 1);
@@ -32,10 +35,14 @@ fn defaults() {
 fn backoff_doubles_and_is_capped_at_20_seconds() {
     for revision in [RetryRevision::Original, RetryRevision::Updated2026] {
         let s = strategy(
-            RetryConfig::standard().with_revision(revision).with_max_attempts(40).with_initial_backoff(Duration::from_secs(1)),
+            RetryConfig::standard()
+                .with_revision(revision)
+                .with_max_attempts(40)
+                .with_initial_backoff(Duration::from_secs(1)),
         );
         let mut call = s.start_call(false);
-        let delays: Vec<_> = (0..8).map(|_| retry_delay(call.on_failure(RetryKind::ServerError, None)).as_secs()).collect();
+        let delays: Vec<_> =
+            (0..8).map(|_| retry_delay(call.on_failure(RetryKind::ServerError, None)).as_secs()).collect();
         assert_eq!(delays, [1, 2, 4, 8, 16, 20, 20, 20], "{revision:?}");
         // Far past any representable exponent the cap still holds (and nothing overflows).
         for _ in 0..30 {
@@ -52,8 +59,10 @@ fn jitter_scales_the_backoff_and_is_clamped() {
     // Original rules cap after jitter: 0.5 · 64 s = 32 s → 20 s. 2026 rules jitter after the
     // cap: 0.5 · min(64 s, 20 s) = 10 s.
     assert_eq!(half.backoff(RetryKind::ServerError, 7, None), Duration::from_secs(20));
-    let half_updated = RetryStrategy::new(RetryConfig::standard().with_revision(RetryRevision::Updated2026).with_initial_backoff(Duration::from_secs(1)))
-        .with_jitter(constant(0.5));
+    let half_updated = RetryStrategy::new(
+        RetryConfig::standard().with_revision(RetryRevision::Updated2026).with_initial_backoff(Duration::from_secs(1)),
+    )
+    .with_jitter(constant(0.5));
     assert_eq!(half_updated.backoff(RetryKind::ServerError, 7, None), Duration::from_secs(10));
     for (bad, want) in [(7.0, 1), (-3.0, 0), (f64::NAN, 1)] {
         let s = RetryStrategy::new(RetryConfig::standard()).with_jitter(constant(bad));
@@ -79,7 +88,10 @@ fn exhausted_bucket_stops_retries() {
     assert_eq!(s.available_quota(), 2, "a refused retry takes nothing");
     // The quota is shared: another call cannot retry either.
     let mut other = s.start_call(false);
-    assert!(matches!(other.on_failure(RetryKind::Throttling, None), RetryDecision::Stop { reason: StopReason::QuotaExceeded, .. }));
+    assert!(matches!(
+        other.on_failure(RetryKind::Throttling, None),
+        RetryDecision::Stop { reason: StopReason::QuotaExceeded, .. }
+    ));
 }
 
 #[test]
@@ -129,7 +141,10 @@ fn never_retries_a_modeled_400() {
     let s = strategy(RetryConfig::standard());
     let kind = classify(Failure::Response { status: 400, code: Some("ValidationException") }, None);
     let mut call = s.start_call(false);
-    assert_eq!(call.on_failure(kind, None), RetryDecision::Stop { reason: StopReason::NotRetryable, delay: Duration::ZERO });
+    assert_eq!(
+        call.on_failure(kind, None),
+        RetryDecision::Stop { reason: StopReason::NotRetryable, delay: Duration::ZERO }
+    );
     assert_eq!((s.available_quota(), call.attempt()), (500, 1));
 }
 
@@ -161,7 +176,9 @@ fn retry_after_header_is_clamped_under_updated_rules_only() {
 
 #[test]
 fn long_polling_waits_before_failing_for_quota_under_updated_rules_only() {
-    for (revision, want) in [(RetryRevision::Original, Duration::ZERO), (RetryRevision::Updated2026, Duration::from_millis(50))] {
+    for (revision, want) in
+        [(RetryRevision::Original, Duration::ZERO), (RetryRevision::Updated2026, Duration::from_millis(50))]
+    {
         let s = strategy(RetryConfig::standard().with_revision(revision).with_retry_quota(0));
         assert_eq!(
             s.start_call(true).on_failure(RetryKind::ServerError, None),

@@ -2,6 +2,8 @@
 //! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
+mod retry;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,7 +30,11 @@ impl SuiteResult {
 
 type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
 
-const SUITES: &[(&str, Suite)] = &[];
+const SUITES: &[(&str, Suite)] = &[
+    ("retry-standard", retry::standard),
+    ("retry-new-standard", retry::new_standard),
+    ("retry-adaptive", retry::adaptive),
+];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
     let flags = crate::parse_flags(args, &["shared", "only"], &["verbose"])?;
