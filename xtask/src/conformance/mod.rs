@@ -2,6 +2,7 @@
 //! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
+mod retry;
 mod sigv4;
 
 use std::path::{Path, PathBuf};
@@ -30,7 +31,12 @@ impl SuiteResult {
 
 type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
 
-const SUITES: &[(&str, Suite)] = &[("sigv4", sigv4::run)];
+const SUITES: &[(&str, Suite)] = &[
+    ("sigv4", sigv4::run),
+    ("retry-standard", retry::standard),
+    ("retry-new-standard", retry::new_standard),
+    ("retry-adaptive", retry::adaptive),
+];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
     let flags = crate::parse_flags(args, &["shared", "only"], &["verbose"])?;
