@@ -2,6 +2,8 @@
 //! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
+mod endpoints;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,7 +30,10 @@ impl SuiteResult {
 
 type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
 
-const SUITES: &[(&str, Suite)] = &[];
+const SUITES: &[(&str, Suite)] = &[
+    ("endpoint-tests", endpoints::endpoint_tests),
+    ("rules-engine", endpoints::rules_engine),
+];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
     let flags = crate::parse_flags(args, &["shared", "only"], &["verbose"])?;
