@@ -53,7 +53,8 @@ pub fn parse_arn(input: &str) -> Option<Arn<'_>> {
 /// must not look like an IPv4 address.
 pub fn is_virtual_hostable_s3_bucket(bucket: &str, allow_subdomains: bool) -> bool {
     let b = bucket.as_bytes();
-    let allowed = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || (allow_subdomains && *c == b'.');
+    let allowed =
+        |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-' || (allow_subdomains && *c == b'.');
     let edge_ok = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if !(3..=63).contains(&b.len()) || !b.iter().all(allowed) || !edge_ok(b.first()) || !edge_ok(b.last()) {
         return false;
@@ -61,9 +62,9 @@ pub fn is_virtual_hostable_s3_bucket(bucket: &str, allow_subdomains: bool) -> bo
     if !allow_subdomains {
         return true;
     }
-    let labels_ok = is_valid_host_label(bucket, true)
-        && bucket.split('.').all(|l| !l.ends_with('-'));
-    let looks_like_ip = bucket.split('.').count() == 4 && bucket.split('.').all(|l| l.bytes().all(|c| c.is_ascii_digit()));
+    let labels_ok = is_valid_host_label(bucket, true) && bucket.split('.').all(|l| !l.ends_with('-'));
+    let looks_like_ip =
+        bucket.split('.').count() == 4 && bucket.split('.').all(|l| l.bytes().all(|c| c.is_ascii_digit()));
     labels_ok && !looks_like_ip
 }
 
@@ -77,7 +78,10 @@ mod tests {
         type Want<'a> = Option<(&'a str, &'a str, &'a str, &'a str, &'a [&'a str])>;
         let cases: [(&str, Want); 11] = [
             ("arn:aws:sns:us-west-2:012345678910:topic", Some(("aws", "sns", "us-west-2", "012345678910", &["topic"]))),
-            ("arn:aws:ec2:us-east-1:012345678910:vpc/vpc-0e98", Some(("aws", "ec2", "us-east-1", "012345678910", &["vpc", "vpc-0e98"]))),
+            (
+                "arn:aws:ec2:us-east-1:012345678910:vpc/vpc-0e98",
+                Some(("aws", "ec2", "us-east-1", "012345678910", &["vpc", "vpc-0e98"])),
+            ),
             ("arn:aws:iam::012345678910:user/johndoe", Some(("aws", "iam", "", "012345678910", &["user", "johndoe"]))),
             ("arn:aws:s3:::bucket_name", Some(("aws", "s3", "", "", &["bucket_name"]))),
             ("arn:aws:s3:us-east-2:0123:outpost::", Some(("aws", "s3", "us-east-2", "0123", &["outpost", "", ""]))),
@@ -89,9 +93,8 @@ mod tests {
             ("arn:aws:s3:us-west-2", None),
         ];
         for (input, want) in cases {
-            let got = parse_arn(input).map(|a| {
-                (a.partition, a.service, a.region, a.account_id, a.resource_id().collect::<Vec<_>>())
-            });
+            let got = parse_arn(input)
+                .map(|a| (a.partition, a.service, a.region, a.account_id, a.resource_id().collect::<Vec<_>>()));
             let want = want.map(|(p, s, r, a, id)| (p, s, r, a, id.to_vec()));
             assert_eq!(got, want, "{input}");
         }

@@ -250,7 +250,9 @@ impl<'a> Evaluator<'a> {
                             .map(|(k, v)| Ok((k.to_string(), self.property(v)?)))
                             .collect::<Result<_, ResolveError>>()?,
                     }),
-                    Outcome::Error(message) => Err(ResolveError::Rule(self.string_expr(message, "error")?.into_owned())),
+                    Outcome::Error(message) => {
+                        Err(ResolveError::Rule(self.string_expr(message, "error")?.into_owned()))
+                    }
                     Outcome::Tree(children) => self.rules(children),
                 };
             }
@@ -306,7 +308,9 @@ impl<'a> Evaluator<'a> {
         if let [part] = &*t.parts {
             return self.template_part(part);
         }
-        let mut out = String::new();
+        // Sized up front so building a URL is a single allocation in the common case.
+        let literal_len: usize = t.parts.iter().map(|p| if let TemplatePart::Literal(l) = p { l.len() } else { 32 }).sum();
+        let mut out = String::with_capacity(literal_len);
         for part in t.parts.iter() {
             match part {
                 TemplatePart::Literal(s) => out.push_str(s),
@@ -340,10 +344,16 @@ impl<'a> Evaluator<'a> {
             PropertyTemplate::String(t) => Property::String(self.template(t)?.into_owned()),
             PropertyTemplate::Bool(b) => Property::Bool(*b),
             PropertyTemplate::Int(i) => Property::Int(*i),
-            PropertyTemplate::Array(items) => Property::Array(items.iter().map(|i| self.property(i)).collect::<Result<_, _>>()?),
-            PropertyTemplate::Object(fields) => Property::Object(
-                fields.iter().map(|(k, v)| Ok((k.to_string(), self.property(v)?))).collect::<Result<_, ResolveError>>()?,
-            ),
+            PropertyTemplate::Array(items) => {
+                Property::Array(items.iter().map(|i| self.property(i)).collect::<Result<_, _>>()?)
+            }
+            PropertyTemplate::Object(fields) => {
+                Property::Object(fields.iter().map(|(k, v)| Ok((k.to_string(), self.property(v)?))).collect::<Result<
+                    _,
+                    ResolveError,
+                >>(
+                )?)
+            }
         })
     }
 
@@ -359,14 +369,21 @@ impl<'a> Evaluator<'a> {
     fn str_arg(&self, call: &'a Call, i: usize) -> Result<Cow<'a, str>, ResolveError> {
         match self.arg(call, i)? {
             Value::Str(s) => Ok(s),
-            v => eval_err(format!("argument {} of `{}` must be a string, found a {}", i + 1, call.func.name(), v.kind())),
+            v => {
+                eval_err(format!("argument {} of `{}` must be a string, found a {}", i + 1, call.func.name(), v.kind()))
+            }
         }
     }
 
     fn bool_arg(&self, call: &'a Call, i: usize) -> Result<bool, ResolveError> {
         match self.arg(call, i)? {
             Value::Bool(b) => Ok(b),
-            v => eval_err(format!("argument {} of `{}` must be a boolean, found a {}", i + 1, call.func.name(), v.kind())),
+            v => eval_err(format!(
+                "argument {} of `{}` must be a boolean, found a {}",
+                i + 1,
+                call.func.name(),
+                v.kind()
+            )),
         }
     }
 
@@ -375,7 +392,12 @@ impl<'a> Evaluator<'a> {
         match self.arg(call, i)? {
             Value::Int(n) => usize::try_from(n)
                 .or_else(|_| eval_err(format!("argument {} of `{}` must not be negative", i + 1, call.func.name()))),
-            v => eval_err(format!("argument {} of `{}` must be an integer, found a {}", i + 1, call.func.name(), v.kind())),
+            v => eval_err(format!(
+                "argument {} of `{}` must be an integer, found a {}",
+                i + 1,
+                call.func.name(),
+                v.kind()
+            )),
         }
     }
 
@@ -524,5 +546,322 @@ fn field<'a>(value: &Value<'a>, key: &str) -> Option<Value<'a>> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::rules::{Condition, EndpointTemplate, Parameter};
+
+    fn s(text: &str) -> Expr {
+        Expr::String(Template::parse(text).unwrap())
+    }
+
+    fn r(name: &'static str) -> Expr {
+        Expr::Ref(Cow::Borrowed(name))
+    }
+
+    fn f(name: &str, args: Vec<Expr>) -> Expr {
+        Expr::Call(Call::new(name, args).unwrap())
+    }
+
+    fn cond(call: Expr, assign: Option<&'static str>) -> Condition {
+        let Expr::Call(call) = call else { panic!("not a call") };
+        Condition { call, assign: assign.map(Cow::Borrowed) }
+    }
+
+    fn endpoint(conditions: Vec<Condition>, url: &str) -> Rule {
+        Rule {
+            conditions: conditions.into(),
+            outcome: Outcome::Endpoint(EndpointTemplate {
+                url: s(url),
+                headers: Cow::Borrowed(&[]),
+                properties: Cow::Borrowed(&[]),
+            }),
+        }
+    }
+
+    fn error(conditions: Vec<Condition>, message: &str) -> Rule {
+        Rule { conditions: conditions.into(), outcome: Outcome::Error(s(message)) }
+    }
+
+    fn tree(conditions: Vec<Condition>, rules: Vec<Rule>) -> Rule {
+        Rule { conditions: conditions.into(), outcome: Outcome::Tree(rules.into()) }
+    }
+
+    fn param(name: &'static str, ty: ParameterType, required: bool, default: Option<ParamValue>) -> Parameter {
+        Parameter { name: Cow::Borrowed(name), ty, required, default, built_in: None, deprecated: None }
+    }
+
+    fn rule_set(parameters: Vec<Parameter>, rules: Vec<Rule>) -> RuleSet {
+        RuleSet { version: "1.1".into(), parameters: parameters.into(), rules: rules.into() }
+    }
+
+    /// Renders a value compactly so tables can state expectations as strings.
+    fn show(v: &Value<'_>) -> String {
+        match v {
+            Value::Str(s) => format!("{s:?}"),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Array(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(",")),
+            Value::Partition(p) => format!("partition {}", p.name),
+            Value::Url(u) => format!("url {} {} {:?} {} {}", u.scheme, u.authority, u.path, u.normalized_path, u.is_ip),
+            Value::Arn(a) => format!(
+                "arn {} {} {} {} {}",
+                a.partition,
+                a.service,
+                a.region,
+                a.account_id,
+                show(&Value::Array(a.resource_id.clone()))
+            ),
+        }
+    }
+
+    /// Evaluates `e` with `X` = "abc", `Flag` = true, `List` = ["a","b","c"] and `Unset` unset.
+    fn eval(e: &Expr) -> Result<Option<String>, ResolveError> {
+        let list: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
+        let list = ParamValue::from(list);
+        let evaluator = Evaluator {
+            partitions: &AWS_PARTITIONS,
+            scope: vec![
+                ("X", Value::Str(Cow::Borrowed("abc"))),
+                ("Flag", Value::Bool(true)),
+                ("List", param_value(&list)),
+            ],
+        };
+        Ok(evaluator.expr(e)?.as_ref().map(show))
+    }
+
+    #[test]
+    fn library_functions_through_the_evaluator() {
+        let some = |v: &str| Ok(Some(v.to_owned()));
+        let cases: Vec<(Expr, Result<Option<String>, ResolveError>)> = vec![
+            (f("booleanEquals", vec![r("Flag"), Expr::Bool(true)]), some("true")),
+            (f("booleanEquals", vec![r("Flag"), Expr::Bool(false)]), some("false")),
+            (f("stringEquals", vec![r("X"), s("abc")]), some("true")),
+            (f("stringEquals", vec![s("{X}-"), s("abc-")]), some("true")),
+            (f("stringEquals", vec![r("X"), s("ABC")]), some("false")),
+            (f("isSet", vec![r("X")]), some("true")),
+            (f("isSet", vec![r("Unset")]), some("false")),
+            (f("not", vec![f("isSet", vec![r("Unset")])]), some("true")),
+            (f("getAttr", vec![r("List"), s("[0]")]), some("\"a\"")),
+            (f("getAttr", vec![r("List"), s("[-1]")]), some("\"c\"")),
+            (f("getAttr", vec![r("List"), s("[-3]")]), some("\"a\"")),
+            (f("getAttr", vec![r("List"), s("[3]")]), Ok(None)),
+            (f("getAttr", vec![r("List"), s("[-4]")]), Ok(None)),
+            (
+                f("getAttr", vec![f("aws.partition", vec![s("us-west-2")]), s("dualStackDnsSuffix")]),
+                some("\"api.aws\""),
+            ),
+            (f("getAttr", vec![f("aws.partition", vec![s("cn-north-1")]), s("supportsFIPS")]), some("true")),
+            (f("getAttr", vec![f("aws.parseArn", vec![s("arn:aws:s3:r:1:a/b")]), s("resourceId[1]")]), some("\"b\"")),
+            (f("getAttr", vec![f("parseURL", vec![s("https://h:1/p")]), s("normalizedPath")]), some("\"/p/\"")),
+            (f("isValidHostLabel", vec![s("a.b"), Expr::Bool(true)]), some("true")),
+            (f("isValidHostLabel", vec![s("a.b"), Expr::Bool(false)]), some("false")),
+            (f("parseURL", vec![s("http://1.2.3.4/x")]), some("url http 1.2.3.4 \"/x\" /x/ true")),
+            (f("parseURL", vec![s("https://e.com?q")]), Ok(None)),
+            (f("substring", vec![r("X"), Expr::Int(1), Expr::Int(3), Expr::Bool(false)]), some("\"bc\"")),
+            (f("substring", vec![r("X"), Expr::Int(0), Expr::Int(1), Expr::Bool(true)]), some("\"c\"")),
+            (f("substring", vec![r("X"), Expr::Int(0), Expr::Int(4), Expr::Bool(false)]), Ok(None)),
+            (f("uriEncode", vec![s("a b/c")]), some("\"a%20b%2Fc\"")),
+            (f("split", vec![s("a--b"), s("--"), Expr::Int(0)]), some("[\"a\",\"b\"]")),
+            (f("coalesce", vec![r("Unset"), r("X")]), some("\"abc\"")),
+            (f("coalesce", vec![r("Unset"), r("Unset"), s("last")]), some("\"last\"")),
+            (f("coalesce", vec![r("Unset"), r("Unset")]), Ok(None)),
+            (f("coalesce", vec![Expr::Bool(false), Expr::Bool(true)]), some("false")),
+            // Later arguments are not evaluated once one has a value (this one would fail).
+            (f("coalesce", vec![r("X"), f("not", vec![r("X")])]), some("\"abc\"")),
+            (f("ite", vec![r("Flag"), s("-fips"), s("")]), some("\"-fips\"")),
+            (f("ite", vec![Expr::Bool(false), f("not", vec![r("X")]), s("")]), some("\"\"")),
+            (f("aws.partition", vec![s("us-gov-west-1")]), some("partition aws-us-gov")),
+            (f("aws.partition", vec![s("mars-1")]), some("partition aws")),
+            (f("aws.parseArn", vec![s("arn:aws:iam::1:user/x")]), some("arn aws iam  1 [\"user\",\"x\"]")),
+            (f("aws.parseArn", vec![s("not-an-arn")]), Ok(None)),
+            (f("aws.isVirtualHostableS3Bucket", vec![s("a.bc"), Expr::Bool(true)]), some("true")),
+            (f("aws.isVirtualHostableS3Bucket", vec![s("a.bc"), Expr::Bool(false)]), some("false")),
+            (Expr::Array(vec![r("X"), Expr::Bool(true)].into()), some("[\"abc\",true]")),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(eval(&expr), want, "{expr:?}");
+        }
+    }
+
+    #[test]
+    fn ill_typed_calls_are_evaluation_errors() {
+        let cases = [
+            f("stringEquals", vec![r("Unset"), s("x")]),
+            f("stringEquals", vec![r("Flag"), s("x")]),
+            f("booleanEquals", vec![r("X"), Expr::Bool(true)]),
+            f("not", vec![r("X")]),
+            f("getAttr", vec![r("X"), s("name")]),
+            f("getAttr", vec![f("aws.partition", vec![s("us-east-1")]), s("nope")]),
+            f("getAttr", vec![f("aws.partition", vec![s("us-east-1")]), s("[0]")]),
+            f("substring", vec![r("X"), Expr::Int(-1), Expr::Int(2), Expr::Bool(false)]),
+            f("split", vec![r("X"), s(""), Expr::Int(0)]),
+            f("ite", vec![r("X"), s("a"), s("b")]),
+            s("{Flag}"),
+            s("x{Unset}"),
+        ];
+        for expr in cases {
+            assert!(matches!(eval(&expr), Err(ResolveError::Evaluation(_))), "{expr:?} gave {:?}", eval(&expr));
+        }
+    }
+
+    #[test]
+    fn substrings_of_borrowed_inputs_stay_borrowed() {
+        let whole: Cow<'_, str> = Cow::Borrowed("arn:aws:s3");
+        assert!(matches!(narrow(&whole, &whole[4..7]), Cow::Borrowed("aws")));
+        let owned: Cow<'_, str> = Cow::Owned("arn:aws".into());
+        assert!(matches!(narrow(&owned, &owned[4..]), Cow::Owned(ref s) if s == "aws"));
+        // A string that is not a piece of `whole` is copied, never mis-sliced.
+        assert!(matches!(narrow(&whole, "aws"), Cow::Owned(ref s) if s == "aws"));
+    }
+
+    #[test]
+    fn templates_render_values_and_attributes() {
+        let set = rule_set(
+            vec![param("Region", ParameterType::String, true, None)],
+            vec![endpoint(
+                vec![cond(f("aws.partition", vec![r("Region")]), Some("P"))],
+                "https://{{svc}}.{Region}.{P#dnsSuffix}/{P#name}",
+            )],
+        );
+        let got = resolve(&set, &Params::new().with("Region", "eu-west-1"), &EvalContext::default());
+        assert_eq!(got.map(|e| e.url), Ok("https://{svc}.eu-west-1.amazonaws.com/aws".to_owned()));
+    }
+
+    #[test]
+    fn parameter_binding_errors() {
+        let set = rule_set(
+            vec![
+                param("Region", ParameterType::String, true, None),
+                param("Fips", ParameterType::Boolean, true, Some(ParamValue::Boolean(false))),
+            ],
+            vec![endpoint(vec![], "https://{Region}")],
+        );
+        let ctx = EvalContext::default();
+        assert_eq!(resolve(&set, &Params::new(), &ctx), Err(ResolveError::MissingParameter("Region".into())));
+        assert_eq!(
+            resolve(&set, &Params::new().with("Region", true), &ctx),
+            Err(ResolveError::ParameterType { name: "Region".into(), expected: ParameterType::String })
+        );
+        assert_eq!(
+            resolve(&set, &Params::new().with("Region", "r").with("Fips", "yes"), &ctx),
+            Err(ResolveError::ParameterType { name: "Fips".into(), expected: ParameterType::Boolean })
+        );
+        assert_eq!(
+            resolve(&set, &Params::new().with("Region", "r").with("Typo", "x"), &ctx),
+            Err(ResolveError::UnknownParameter("Typo".into()))
+        );
+        assert_eq!(resolve(&set, &Params::new().with("Region", "r"), &ctx).map(|e| e.url), Ok("https://r".into()));
+        let msg = ResolveError::MissingParameter("Region".into()).to_string();
+        assert!(msg.contains("Region"), "{msg}");
+    }
+
+    #[test]
+    fn defaults_apply_only_when_unset() {
+        let set = rule_set(
+            vec![param("Fips", ParameterType::Boolean, true, Some(ParamValue::Boolean(false)))],
+            vec![
+                endpoint(vec![cond(f("booleanEquals", vec![r("Fips"), Expr::Bool(true)]), None)], "https://fips"),
+                endpoint(vec![], "https://plain"),
+            ],
+        );
+        let ctx = EvalContext::default();
+        assert_eq!(resolve(&set, &Params::new(), &ctx).map(|e| e.url), Ok("https://plain".into()));
+        assert_eq!(resolve(&set, &Params::new().with("Fips", true), &ctx).map(|e| e.url), Ok("https://fips".into()));
+    }
+
+    #[test]
+    fn rule_outcomes_and_exhaustion() {
+        let is_set = |n| cond(f("isSet", vec![r(n)]), None);
+        let set = rule_set(
+            vec![param("A", ParameterType::String, false, None), param("B", ParameterType::String, false, None)],
+            vec![
+                // Assigns `V`, then fails: `V` must not leak into the next rule.
+                endpoint(
+                    vec![
+                        cond(f("coalesce", vec![r("A"), s("x")]), Some("V")),
+                        is_set("B"),
+                        cond(f("not", vec![Expr::Bool(true)]), None),
+                    ],
+                    "https://never",
+                ),
+                error(vec![cond(f("isSet", vec![r("V")]), None)], "leaked"),
+                tree(vec![is_set("A")], vec![error(vec![is_set("B")], "A={A} and B={B}")]),
+                endpoint(vec![is_set("B")], "https://{B}"),
+            ],
+        );
+        let ctx = EvalContext::default();
+        let run = |p: Params| resolve(&set, &p, &ctx);
+        assert_eq!(run(Params::new().with("A", "1").with("B", "2")), Err(ResolveError::Rule("A=1 and B=2".into())));
+        // A selected tree is terminal: its exhaustion does not fall through to later rules.
+        assert_eq!(run(Params::new().with("A", "1")), Err(ResolveError::NoMatch));
+        assert_eq!(run(Params::new().with("B", "2")).map(|e| e.url), Ok("https://2".into()));
+        assert_eq!(run(Params::new()), Err(ResolveError::NoMatch));
+        assert_eq!(ResolveError::Rule("exact text".into()).to_string(), "exact text");
+    }
+
+    #[test]
+    fn headers_and_properties_are_rendered() {
+        let set = RuleSet {
+            version: "1.0".into(),
+            parameters: vec![param("Region", ParameterType::String, true, None)].into(),
+            rules: vec![Rule {
+                conditions: Cow::Borrowed(&[]),
+                outcome: Outcome::Endpoint(EndpointTemplate {
+                    url: r("Region"),
+                    headers: vec![("x-multi".into(), vec![s("*"), s("{Region}")].into())].into(),
+                    properties: vec![(
+                        "authSchemes".into(),
+                        PropertyTemplate::Array(
+                            vec![PropertyTemplate::Object(
+                                vec![
+                                    ("name".into(), PropertyTemplate::String(Template::literal("sigv4"))),
+                                    (
+                                        "signingRegion".into(),
+                                        PropertyTemplate::String(Template::parse("{Region}").unwrap()),
+                                    ),
+                                    ("disableDoubleEncoding".into(), PropertyTemplate::Bool(true)),
+                                ]
+                                .into(),
+                            )]
+                            .into(),
+                        ),
+                    )]
+                    .into(),
+                }),
+            }]
+            .into(),
+        };
+        let e = resolve(&set, &Params::new().with("Region", "https://r"), &EvalContext::default()).unwrap();
+        assert_eq!(e.url, "https://r");
+        assert_eq!(e.header("X-Multi"), Some(&["*".to_string(), "https://r".to_string()][..]));
+        let scheme = e.auth_scheme("sigv4").unwrap();
+        assert_eq!(scheme.signing_region(), Some("https://r"));
+        assert!(scheme.disable_double_encoding());
+    }
+
+    #[test]
+    fn custom_partitions_are_used() {
+        let mut data = AWS_PARTITIONS.clone();
+        data.partitions.to_mut()[0].outputs.dns_suffix = Cow::Borrowed("example.test");
+        let set = rule_set(
+            vec![param("Region", ParameterType::String, true, None)],
+            vec![endpoint(vec![cond(f("aws.partition", vec![r("Region")]), Some("P"))], "https://{P#dnsSuffix}")],
+        );
+        let got = resolve(&set, &Params::new().with("Region", "us-east-1"), &EvalContext::new(&data));
+        assert_eq!(got.map(|e| e.url), Ok("https://example.test".into()));
+    }
+
+    #[test]
+    fn params_set_replaces() {
+        let mut p = Params::new();
+        p.set("A", "1").set("B", true).set("A", "2");
+        assert_eq!(p.get("A"), Some(&ParamValue::from("2")));
+        assert_eq!(p.iter().count(), 2);
+        p.unset("A");
+        assert_eq!(p.get("A"), None);
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! - [`rules`]: the rule-set data model, const-constructible so generated clients embed theirs as
 //!   a `static`, and buildable from owned data by tools.
-//! - [`eval`]: parameters, the evaluator and its errors.
+//! - [`eval`]: parameters, the evaluator and its errors; [`cache`]: a memo for repeated calls.
 //! - [`output`]: the resolved [`Endpoint`] and its auth-scheme accessors.
 //! - [`stdlib`], [`aws`]: the library functions; [`partitions`]: the AWS partitions data.
 //!
@@ -48,6 +48,7 @@
 //! ```
 
 pub mod aws;
+pub mod cache;
 pub mod eval;
 pub mod output;
 pub mod partitions;
@@ -55,6 +56,7 @@ mod pattern;
 pub mod rules;
 pub mod stdlib;
 
+pub use cache::CachedResolver;
 pub use eval::{resolve, EvalContext, Params, ResolveError};
 pub use output::{AuthScheme, Endpoint, Property};
 pub use partitions::{Partition, PartitionOutputs, Partitions, AWS_PARTITIONS};

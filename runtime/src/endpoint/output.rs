@@ -84,15 +84,11 @@ impl Endpoint {
     /// The `authSchemes` property, in priority order. Entries that are not maps with a string
     /// `name` are skipped (spec: every configuration object has a `name`).
     pub fn auth_schemes(&self) -> impl Iterator<Item = AuthScheme<'_>> {
-        self.property("authSchemes")
-            .and_then(Property::as_array)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|p| {
-                let fields = p.as_object()?;
-                let name = find(fields, "name")?.as_str()?;
-                Some(AuthScheme { name, fields })
-            })
+        self.property("authSchemes").and_then(Property::as_array).unwrap_or_default().iter().filter_map(|p| {
+            let fields = p.as_object()?;
+            let name = find(fields, "name")?.as_str()?;
+            Some(AuthScheme { name, fields })
+        })
     }
 
     /// The auth scheme configuration named `name` (for example `sigv4`), if the endpoint has one.
@@ -163,7 +159,11 @@ mod tests {
             properties: vec![(
                 "authSchemes".into(),
                 Property::Array(vec![
-                    obj(&[("name", s("sigv4a")), ("signingName", s("s3")), ("signingRegionSet", Property::Array(vec![s("*")]))]),
+                    obj(&[
+                        ("name", s("sigv4a")),
+                        ("signingName", s("s3")),
+                        ("signingRegionSet", Property::Array(vec![s("*")])),
+                    ]),
                     s("not an object"),
                     obj(&[("signingName", s("nameless"))]),
                     obj(&[

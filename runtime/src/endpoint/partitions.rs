@@ -87,14 +87,40 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
             id: b("aws"),
             region_regex: b(r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$"),
             regions: Cow::Borrowed(&[
-                b("af-south-1"), b("ap-east-1"), b("ap-east-2"), b("ap-northeast-1"),
-                b("ap-northeast-2"), b("ap-northeast-3"), b("ap-south-1"), b("ap-south-2"),
-                b("ap-southeast-1"), b("ap-southeast-2"), b("ap-southeast-3"), b("ap-southeast-4"),
-                b("ap-southeast-5"), b("ap-southeast-6"), b("ap-southeast-7"), b("aws-global"),
-                b("ca-central-1"), b("ca-west-1"), b("eu-central-1"), b("eu-central-2"),
-                b("eu-north-1"), b("eu-south-1"), b("eu-south-2"), b("eu-west-1"), b("eu-west-2"),
-                b("eu-west-3"), b("il-central-1"), b("me-central-1"), b("me-south-1"),
-                b("mx-central-1"), b("sa-east-1"), b("us-east-1"), b("us-east-2"), b("us-west-1"),
+                b("af-south-1"),
+                b("ap-east-1"),
+                b("ap-east-2"),
+                b("ap-northeast-1"),
+                b("ap-northeast-2"),
+                b("ap-northeast-3"),
+                b("ap-south-1"),
+                b("ap-south-2"),
+                b("ap-southeast-1"),
+                b("ap-southeast-2"),
+                b("ap-southeast-3"),
+                b("ap-southeast-4"),
+                b("ap-southeast-5"),
+                b("ap-southeast-6"),
+                b("ap-southeast-7"),
+                b("aws-global"),
+                b("ca-central-1"),
+                b("ca-west-1"),
+                b("eu-central-1"),
+                b("eu-central-2"),
+                b("eu-north-1"),
+                b("eu-south-1"),
+                b("eu-south-2"),
+                b("eu-west-1"),
+                b("eu-west-2"),
+                b("eu-west-3"),
+                b("il-central-1"),
+                b("me-central-1"),
+                b("me-south-1"),
+                b("mx-central-1"),
+                b("sa-east-1"),
+                b("us-east-1"),
+                b("us-east-2"),
+                b("us-west-1"),
                 b("us-west-2"),
             ]),
             outputs: PartitionOutputs {
@@ -109,9 +135,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-cn"),
             region_regex: b(r"^cn\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("aws-cn-global"), b("cn-north-1"), b("cn-northwest-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("aws-cn-global"), b("cn-north-1"), b("cn-northwest-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-cn"),
                 dns_suffix: b("amazonaws.com.cn"),
@@ -124,9 +148,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-eusc"),
             region_regex: b(r"^eusc\-(de)\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("eusc-de-east-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("eusc-de-east-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-eusc"),
                 dns_suffix: b("amazonaws.eu"),
@@ -139,9 +161,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-iso"),
             region_regex: b(r"^us\-iso\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("aws-iso-global"), b("us-iso-east-1"), b("us-iso-west-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("aws-iso-global"), b("us-iso-east-1"), b("us-iso-west-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-iso"),
                 dns_suffix: b("c2s.ic.gov"),
@@ -154,9 +174,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-iso-b"),
             region_regex: b(r"^us\-isob\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("aws-iso-b-global"), b("us-isob-east-1"), b("us-isob-west-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("aws-iso-b-global"), b("us-isob-east-1"), b("us-isob-west-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-iso-b"),
                 dns_suffix: b("sc2s.sgov.gov"),
@@ -169,9 +187,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-iso-e"),
             region_regex: b(r"^eu\-isoe\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("aws-iso-e-global"), b("eu-isoe-west-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("aws-iso-e-global"), b("eu-isoe-west-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-iso-e"),
                 dns_suffix: b("cloud.adc-e.uk"),
@@ -184,9 +200,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-iso-f"),
             region_regex: b(r"^us\-isof\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("aws-iso-f-global"), b("us-isof-east-1"), b("us-isof-south-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("aws-iso-f-global"), b("us-isof-east-1"), b("us-isof-south-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-iso-f"),
                 dns_suffix: b("csp.hci.ic.gov"),
@@ -199,9 +213,7 @@ pub static AWS_PARTITIONS: Partitions = Partitions {
         Partition {
             id: b("aws-us-gov"),
             region_regex: b(r"^us\-gov\-\w+\-\d+$"),
-            regions: Cow::Borrowed(&[
-                b("aws-us-gov-global"), b("us-gov-east-1"), b("us-gov-west-1"),
-            ]),
+            regions: Cow::Borrowed(&[b("aws-us-gov-global"), b("us-gov-east-1"), b("us-gov-west-1")]),
             outputs: PartitionOutputs {
                 name: b("aws-us-gov"),
                 dns_suffix: b("amazonaws.com"),
@@ -267,6 +279,8 @@ mod tests {
         assert_eq!(name("eusc-de-east-2"), Some("aws-eusc"));
         assert_eq!(name("aws-iso-f-global"), Some("aws-iso-f"));
         assert_eq!(name("local"), Some("aws"));
+        // Absurdly long names skip the patterns (bounded recursion) and fall back to `aws`.
+        assert_eq!(name(&format!("cn-north-{}", "1".repeat(1 << 20))), Some("aws"));
         assert_eq!(AWS_PARTITIONS.validate(), Ok(()));
     }
 
@@ -328,14 +342,25 @@ mod tests {
             let oc = format!("{ctx} outputs");
             assert_keys(
                 o,
-                &["dnsSuffix", "dualStackDnsSuffix", "implicitGlobalRegion", "name", "supportsDualStack", "supportsFIPS"],
+                &[
+                    "dnsSuffix",
+                    "dualStackDnsSuffix",
+                    "implicitGlobalRegion",
+                    "name",
+                    "supportsDualStack",
+                    "supportsFIPS",
+                ],
                 &oc,
             );
             let ours = &ours.outputs;
             assert_eq!(str_field(o, "name", &oc), ours.name, "{oc}: name");
             assert_eq!(str_field(o, "dnsSuffix", &oc), ours.dns_suffix, "{oc}: dnsSuffix");
             assert_eq!(str_field(o, "dualStackDnsSuffix", &oc), ours.dual_stack_dns_suffix, "{oc}: dualStackDnsSuffix");
-            assert_eq!(str_field(o, "implicitGlobalRegion", &oc), ours.implicit_global_region, "{oc}: implicitGlobalRegion");
+            assert_eq!(
+                str_field(o, "implicitGlobalRegion", &oc),
+                ours.implicit_global_region,
+                "{oc}: implicitGlobalRegion"
+            );
             assert_eq!(bool_field(o, "supportsFIPS", &oc), ours.supports_fips, "{oc}: supportsFIPS");
             assert_eq!(bool_field(o, "supportsDualStack", &oc), ours.supports_dual_stack, "{oc}: supportsDualStack");
         }

@@ -58,9 +58,17 @@ pub fn check(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Texts longer than this never match. The matcher recurses once per character a quantifier
+/// consumes, and the text (a region name) comes from user configuration: the cap keeps a
+/// pathological value from exhausting the stack. Real region names are under 30 bytes.
+const MAX_TEXT: usize = 256;
+
 /// Whether `text` matches `pattern`. A pattern without `^` may match anywhere (search
 /// semantics, as in Java and Rust regex engines); without `$` it may stop early.
 pub fn is_match(pattern: &str, text: &str) -> bool {
+    if text.len() > MAX_TEXT {
+        return false;
+    }
     let p = pattern.as_bytes();
     let t = text.as_bytes();
     let (p, anchored) = match p.split_first() {
@@ -206,7 +214,7 @@ mod tests {
 
     #[test]
     fn general_subset() {
-        let cases = [
+        let cases: [(&str, &str, bool); 15] = [
             ("a*b", "b", true),
             ("^a*b$", "aaab", true),
             ("^a?b$", "ab", true),
@@ -217,6 +225,8 @@ mod tests {
             ("^(a*)*$", "aaaa", true),
             ("^(a*)*b$", "aaaa", false),
             ("^a.c$", "abc", true),
+            ("^a+$", &"a".repeat(MAX_TEXT), true),
+            ("^a+$", &"a".repeat(MAX_TEXT + 1), false),
             ("bc", "abcd", true),
             ("^bc", "abcd", false),
             (r"^\s\.$", " .", true),

@@ -610,12 +610,7 @@ mod tests {
             ("{Region}", vec![val("Region", vec![])]),
             (
                 "https://{Region}.{PartitionResult#dnsSuffix}",
-                vec![
-                    lit("https://"),
-                    val("Region", vec![]),
-                    lit("."),
-                    val("PartitionResult", vec![key("dnsSuffix")]),
-                ],
+                vec![lit("https://"), val("Region", vec![]), lit("."), val("PartitionResult", vec![key("dnsSuffix")])],
             ),
             ("{{literal}} {x}", vec![lit("{literal} "), val("x", vec![])]),
             ("a}}b{{c", vec![lit("a}b{c")]),
@@ -638,10 +633,7 @@ mod tests {
     fn path_parse_table() {
         assert_eq!(parse_path("scheme").unwrap(), vec![key("scheme")]);
         assert_eq!(parse_path("[-1]").unwrap(), vec![PathSegment::Index(-1)]);
-        assert_eq!(
-            parse_path("a.b[2]").unwrap(),
-            vec![key("a"), key("b"), PathSegment::Index(2)]
-        );
+        assert_eq!(parse_path("a.b[2]").unwrap(), vec![key("a"), key("b"), PathSegment::Index(2)]);
         for bad in ["", "a..b", "a[x]", "a[1", "a."] {
             assert!(parse_path(bad).is_err(), "{bad} should be rejected");
         }

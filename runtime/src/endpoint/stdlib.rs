@@ -191,7 +191,8 @@ mod tests {
     #[test]
     fn parse_url_table() {
         // (input, Some((scheme, authority, path, normalizedPath, isIp)))
-        let cases: [(&str, Option<(&str, &str, &str, &str, bool)>); 16] = [
+        type Parts<'a> = Option<(&'a str, &'a str, &'a str, &'a str, bool)>;
+        let cases: [(&str, Parts); 16] = [
             ("https://example.com", Some(("https", "example.com", "", "/", false))),
             ("http://example.com:80/foo/bar", Some(("http", "example.com:80", "/foo/bar", "/foo/bar/", false))),
             ("https://127.0.0.1", Some(("https", "127.0.0.1", "", "/", true))),
@@ -210,8 +211,8 @@ mod tests {
             ("https://", None),
         ];
         for (input, want) in cases {
-            let got = parse_url(input)
-                .map(|u| (u.scheme, u.authority, u.path, u.normalized_path().into_owned(), u.is_ip));
+            let got =
+                parse_url(input).map(|u| (u.scheme, u.authority, u.path, u.normalized_path().into_owned(), u.is_ip));
             let want = want.map(|(s, a, p, n, ip)| (s, a, p, n.to_owned(), ip));
             assert_eq!(got, want, "{input}");
         }
@@ -241,7 +242,10 @@ mod tests {
         let cases = [
             ("abcdefg", "abcdefg"),
             ("abc:defg", "abc%3Adefg"),
-            ("/:,?#[]{}|@! $&'()*+;=%<>\"^`\\", "%2F%3A%2C%3F%23%5B%5D%7B%7D%7C%40%21%20%24%26%27%28%29%2A%2B%3B%3D%25%3C%3E%22%5E%60%5C"),
+            (
+                "/:,?#[]{}|@! $&'()*+;=%<>\"^`\\",
+                "%2F%3A%2C%3F%23%5B%5D%7B%7D%7C%40%21%20%24%26%27%28%29%2A%2B%3B%3D%25%3C%3E%22%5E%60%5C",
+            ),
             ("0123456789.underscore_dash-Tilda~", "0123456789.underscore_dash-Tilda~"),
             ("\u{1f639}", "%F0%9F%98%B9"),
             ("", ""),

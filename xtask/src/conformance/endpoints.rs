@@ -113,7 +113,8 @@ fn run_case(rule_set: &RuleSet, ctx: &EvalContext<'_>, case: &Value) -> Result<(
     let expect = &case["expect"];
     check(expect, resolve(rule_set, &params, ctx)).map_err(|e| format!("with params: {e}"))?;
     for (i, input) in case["operationInputs"].as_array().map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
-        let bound = bind_operation_input(rule_set, &params, input).map_err(|e| format!("operationInputs[{i}]: {e:#}"))?;
+        let bound =
+            bind_operation_input(rule_set, &params, input).map_err(|e| format!("operationInputs[{i}]: {e:#}"))?;
         check(expect, resolve(rule_set, &bound, ctx)).map_err(|e| format!("operationInputs[{i}]: {e}"))?;
     }
     Ok(())
@@ -185,7 +186,9 @@ fn property_to_json(p: &Property) -> Value {
         Property::Bool(b) => Value::Bool(*b),
         Property::Int(i) => Value::from(*i),
         Property::Array(items) => Value::Array(items.iter().map(property_to_json).collect()),
-        Property::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (k.clone(), property_to_json(v))).collect()),
+        Property::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), property_to_json(v))).collect())
+        }
     }
 }
 
@@ -205,7 +208,11 @@ fn param_value_from_json(v: &Value) -> Result<ParamValue> {
         Value::Array(items) => ParamValue::StringArray(
             items
                 .iter()
-                .map(|i| i.as_str().map(|s| Cow::Owned(s.to_owned())).ok_or_else(|| anyhow!("array element {i} is not a string")))
+                .map(|i| {
+                    i.as_str()
+                        .map(|s| Cow::Owned(s.to_owned()))
+                        .ok_or_else(|| anyhow!("array element {i} is not a string"))
+                })
                 .collect::<Result<Vec<Str>>>()?
                 .into(),
         ),
@@ -229,7 +236,10 @@ fn array_field<'a>(obj: &'a Value, key: &str) -> Result<&'a [Value]> {
 /// paths and templates are resolved here, so a malformed rule set fails now, with the JSON path
 /// of the fault, rather than at evaluation.
 pub fn rule_set_from_json(v: &Value) -> Result<RuleSet> {
-    let params = v.get("parameters").and_then(Value::as_object).ok_or_else(|| anyhow!("`parameters` missing or not an object"))?;
+    let params = v
+        .get("parameters")
+        .and_then(Value::as_object)
+        .ok_or_else(|| anyhow!("`parameters` missing or not an object"))?;
     let parameters = params
         .iter()
         .map(|(name, p)| parameter_from_json(name, p).with_context(|| format!("parameters.{name}")))
@@ -295,7 +305,9 @@ fn rule_from_json(r: &Value, at: &str) -> Result<Rule> {
             let e = r.get("endpoint").ok_or_else(|| anyhow!("`endpoint` missing"))?;
             Outcome::Endpoint(endpoint_from_json(e).context("endpoint")?)
         }
-        "error" => Outcome::Error(expr_from_json(r.get("error").ok_or_else(|| anyhow!("`error` missing"))?).context("error")?),
+        "error" => {
+            Outcome::Error(expr_from_json(r.get("error").ok_or_else(|| anyhow!("`error` missing"))?).context("error")?)
+        }
         "tree" => Outcome::Tree(rules_from_json(array_field(r, "rules")?, &format!("{at}.rules"))?.into()),
         other => bail!("unknown rule type `{other}`"),
     };
@@ -329,7 +341,8 @@ fn endpoint_from_json(e: &Value) -> Result<EndpointTemplate> {
     let mut headers = Vec::new();
     for (name, values) in e.get("headers").and_then(Value::as_object).into_iter().flatten() {
         let values = values.as_array().ok_or_else(|| anyhow!("headers.{name} is not an array"))?;
-        let values = values.iter().map(expr_from_json).collect::<Result<Vec<_>>>().with_context(|| format!("headers.{name}"))?;
+        let values =
+            values.iter().map(expr_from_json).collect::<Result<Vec<_>>>().with_context(|| format!("headers.{name}"))?;
         headers.push((owned(name), values.into()));
     }
     let mut properties = Vec::new();
@@ -344,12 +357,17 @@ fn property_from_json(v: &Value) -> Result<PropertyTemplate> {
         Value::String(s) => PropertyTemplate::String(Template::parse(s)?),
         Value::Bool(b) => PropertyTemplate::Bool(*b),
         Value::Number(n) => PropertyTemplate::Int(n.as_i64().ok_or_else(|| anyhow!("number {n} is not an integer"))?),
-        Value::Array(items) => PropertyTemplate::Array(items.iter().map(property_from_json).collect::<Result<Vec<_>>>()?.into()),
+        Value::Array(items) => {
+            PropertyTemplate::Array(items.iter().map(property_from_json).collect::<Result<Vec<_>>>()?.into())
+        }
         Value::Object(o) if o.contains_key("ref") || o.contains_key("fn") => {
             bail!("properties may not contain references or function calls")
         }
         Value::Object(o) => PropertyTemplate::Object(
-            o.iter().map(|(k, v)| Ok((owned(k), property_from_json(v).with_context(|| k.clone())?))).collect::<Result<Vec<_>>>()?.into(),
+            o.iter()
+                .map(|(k, v)| Ok((owned(k), property_from_json(v).with_context(|| k.clone())?)))
+                .collect::<Result<Vec<_>>>()?
+                .into(),
         ),
         Value::Null => bail!("null is not a property value"),
     })
@@ -362,8 +380,13 @@ pub fn partitions_from_json(v: &Value) -> Result<Partitions> {
         .enumerate()
         .map(|(i, p)| {
             let o = p.get("outputs").ok_or_else(|| anyhow!("partitions[{i}]: `outputs` missing"))?;
-            let flag = |key: &str| o.get(key).and_then(Value::as_bool).ok_or_else(|| anyhow!("outputs.{key} missing or not a boolean"));
-            let regions = p.get("regions").and_then(Value::as_object).ok_or_else(|| anyhow!("partitions[{i}]: `regions` missing"))?;
+            let flag = |key: &str| {
+                o.get(key).and_then(Value::as_bool).ok_or_else(|| anyhow!("outputs.{key} missing or not a boolean"))
+            };
+            let regions = p
+                .get("regions")
+                .and_then(Value::as_object)
+                .ok_or_else(|| anyhow!("partitions[{i}]: `regions` missing"))?;
             Ok(Partition {
                 id: owned(str_field(p, "id")?),
                 region_regex: owned(str_field(p, "regionRegex")?),
