@@ -309,7 +309,8 @@ impl<'a> Evaluator<'a> {
             return self.template_part(part);
         }
         // Sized up front so building a URL is a single allocation in the common case.
-        let literal_len: usize = t.parts.iter().map(|p| if let TemplatePart::Literal(l) = p { l.len() } else { 32 }).sum();
+        let literal_len: usize =
+            t.parts.iter().map(|p| if let TemplatePart::Literal(l) = p { l.len() } else { 32 }).sum();
         let mut out = String::with_capacity(literal_len);
         for part in t.parts.iter() {
             match part {

@@ -8,8 +8,8 @@
 //! since nothing at run time reads them. Tools can build a [`Partitions`] from owned data
 //! (another `partitions.json`) through the public fields.
 //!
-//! `regionRegex` values are matched by the small interpreter in [`super::pattern`] rather than a
-//! regex engine; [`Partitions::validate`] rejects patterns outside its subset.
+//! `regionRegex` values are matched by the small interpreter in the private `pattern` module
+//! rather than a regex engine; [`Partitions::validate`] rejects patterns outside its subset.
 
 use std::borrow::Cow;
 

@@ -36,6 +36,7 @@ pub fn endpoint_tests(shared: &Path) -> Result<SuiteResult> {
         .ok_or_else(|| anyhow!("{CHIME_MODEL}: no service shape"))?;
     let traits = &service["traits"];
     let rule_set = rule_set_from_json(&traits["smithy.rules#endpointRuleSet"]).context("endpointRuleSet")?;
+    rule_set.validate().map_err(|e| anyhow!("endpointRuleSet validation: {e}"))?;
     let partitions = partitions_from_json(&read_json(&shared.join(TESTS_PARTITIONS))?).context(TESTS_PARTITIONS)?;
     let cases = traits["smithy.rules#endpointTests"]["testCases"]
         .as_array()
