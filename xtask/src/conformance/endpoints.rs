@@ -122,18 +122,25 @@ fn run_case(rule_set: &RuleSet, ctx: &EvalContext<'_>, case: &Value) -> Result<(
 }
 
 fn bind_operation_input(rule_set: &RuleSet, params: &Params, input: &Value) -> Result<Params> {
-    let mut bound = Params::new();
+    // The values the built-in and client layers supply, least specific first, read from the
+    // test itself so that the operation layer below is decided independently of `bound`.
+    let mut layers: Vec<(String, ParamValue)> = Vec::new();
     for (built_in, v) in input["builtInParams"].as_object().into_iter().flatten() {
         let p = rule_set
             .parameter_for_built_in(built_in)
             .ok_or_else(|| anyhow!("no parameter is bound to built-in `{built_in}`"))?;
-        bound.set(p.name.clone(), param_value_from_json(v)?);
+        layers.push((p.name.to_string(), param_value_from_json(v)?));
     }
     for (name, v) in input["clientParams"].as_object().into_iter().flatten() {
-        bound.set(name.clone(), param_value_from_json(v)?);
+        layers.push((name.clone(), param_value_from_json(v)?));
+    }
+    let mut bound = Params::new();
+    for (name, v) in &layers {
+        bound.set(name.clone(), v.clone());
     }
     for (name, v) in params.iter() {
-        if bound.get(name) != Some(v) {
+        let layered = layers.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v);
+        if layered != Some(v) {
             bound.set(name.to_owned(), v.clone());
         }
     }
