@@ -14,8 +14,8 @@ use super::aws;
 use super::output::{Endpoint, Property};
 use super::partitions::{PartitionOutputs, Partitions, AWS_PARTITIONS};
 use super::rules::{
-    Call, Expr, Function, Outcome, ParamValue, ParameterType, PathSegment, PropertyTemplate, Rule, RuleSet, Str,
-    Template, TemplatePart,
+    Call, EndpointTemplate, Expr, Function, List, Outcome, ParamValue, ParameterType, PathSegment, PropertyTemplate,
+    Rule, RuleSet, Str, Template, TemplatePart,
 };
 use super::stdlib;
 
@@ -234,22 +234,7 @@ impl<'a> Evaluator<'a> {
                 // Spec: a selected tree rule is terminal; exhausting its sub-rules is an error
                 // rather than a fall-through to the next sibling.
                 return match &rule.outcome {
-                    Outcome::Endpoint(e) => Ok(Endpoint {
-                        url: self.string_expr(&e.url, "url")?.into_owned(),
-                        headers: e
-                            .headers
-                            .iter()
-                            .map(|(name, values)| {
-                                let values = values.iter().map(|v| Ok(self.string_expr(v, name)?.into_owned()));
-                                Ok((name.to_string(), values.collect::<Result<_, ResolveError>>()?))
-                            })
-                            .collect::<Result<_, ResolveError>>()?,
-                        properties: e
-                            .properties
-                            .iter()
-                            .map(|(k, v)| Ok((k.to_string(), self.property(v)?)))
-                            .collect::<Result<_, ResolveError>>()?,
-                    }),
+                    Outcome::Endpoint(e) => self.endpoint(e),
                     Outcome::Error(message) => {
                         Err(ResolveError::Rule(self.string_expr(message, "error")?.into_owned()))
                     }
@@ -259,6 +244,22 @@ impl<'a> Evaluator<'a> {
             self.scope.truncate(depth);
         }
         Err(ResolveError::NoMatch)
+    }
+
+    fn endpoint(&self, e: &'a EndpointTemplate) -> Result<Endpoint, ResolveError> {
+        let header = |(name, values): &'a (Str, List<Expr>)| {
+            let values = values.iter().map(|v| Ok(self.string_expr(v, name)?.into_owned()));
+            Ok((name.to_string(), values.collect::<Result<_, ResolveError>>()?))
+        };
+        Ok(Endpoint {
+            url: self.string_expr(&e.url, "url")?.into_owned(),
+            headers: e.headers.iter().map(header).collect::<Result<_, _>>()?,
+            properties: e
+                .properties
+                .iter()
+                .map(|(k, v)| Ok((k.to_string(), self.property(v)?)))
+                .collect::<Result<_, _>>()?,
+        })
     }
 
     /// Spec: a condition holds unless it yields no value or `false`.
@@ -553,7 +554,7 @@ fn field<'a>(value: &Value<'a>, key: &str) -> Option<Value<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::rules::{Condition, EndpointTemplate, Parameter};
+    use crate::endpoint::rules::{Condition, Parameter};
 
     fn s(text: &str) -> Expr {
         Expr::String(Template::parse(text).unwrap())
