@@ -2,6 +2,7 @@
 //! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
+mod endpoints;
 mod retry;
 mod sigv4;
 
@@ -33,6 +34,8 @@ type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
 
 const SUITES: &[(&str, Suite)] = &[
     ("sigv4", sigv4::run),
+    ("endpoint-tests", endpoints::endpoint_tests),
+    ("rules-engine", endpoints::rules_engine),
     ("retry-standard", retry::standard),
     ("retry-new-standard", retry::new_standard),
     ("retry-adaptive", retry::adaptive),
