@@ -94,7 +94,9 @@ fn models() -> &'static Models {
 }
 
 fn shapes(model: &Value) -> &Map<String, Value> {
-    model["shapes"].as_object().expect("model has a `shapes` object")
+    model["shapes"]
+        .as_object()
+        .expect("model has a `shapes` object")
 }
 
 fn shape<'a>(model: &'a Value, id: &str) -> Option<&'a Value> {
@@ -223,7 +225,11 @@ impl Report {
     }
 
     fn member(&mut self, at: &str, ours: &Value, official: &Value) {
-        self.values(&format!("{at} target"), ours.get("target"), official.get("target"));
+        self.values(
+            &format!("{at} target"),
+            ours.get("target"),
+            official.get("target"),
+        );
         self.traits(at, ours, official);
     }
 }
@@ -251,7 +257,10 @@ fn seed_operation_ids() -> BTreeSet<String> {
 
 fn newer_operation_ids() -> BTreeSet<String> {
     let official = targets_of(models().official["shapes"][SERVICE].get("operations"));
-    official.difference(&seed_operation_ids()).cloned().collect()
+    official
+        .difference(&seed_operation_ids())
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -262,11 +271,18 @@ fn service_offers_exactly_the_seed_operations() {
     let official = targets_of(m.official["shapes"][SERVICE].get("operations"));
     let seed = seed_operation_ids();
     for op in ours.symmetric_difference(&seed) {
-        let side = if ours.contains(op) { "ours only" } else { "seed only" };
+        let side = if ours.contains(op) {
+            "ours only"
+        } else {
+            "seed only"
+        };
         report.differ(format!("service operation {} ({side})", short(op)));
     }
     for op in seed.difference(&official) {
-        report.differ(format!("seed operation {} is not in the official model", short(op)));
+        report.differ(format!(
+            "seed operation {} is not in the official model",
+            short(op)
+        ));
     }
     let newer = newer_operation_ids();
     if newer.len() != 6 {
@@ -289,10 +305,16 @@ fn model_holds_exactly_the_shapes_the_operations_reach() {
         .collect();
     let wanted = closure(&m.official, seed_operation_ids());
     for id in ours.difference(&wanted) {
-        report.differ(format!("{} is ours but not reached by the seed operations", short(id)));
+        report.differ(format!(
+            "{} is ours but not reached by the seed operations",
+            short(id)
+        ));
     }
     for id in wanted.difference(&ours) {
-        report.differ(format!("{} is reached in the official model but missing", short(id)));
+        report.differ(format!(
+            "{} is reached in the official model but missing",
+            short(id)
+        ));
     }
     let reached_in_ours = closure(&m.ours, [SERVICE.to_owned()]);
     for id in ours.difference(&reached_in_ours) {
@@ -323,7 +345,9 @@ fn omitted_members_are_optional_additions_of_newer_operations() {
         }
         // Leaving out anything but an optional body member would change requests we send.
         for name in traits(official).keys().filter(|k| *k != DOC) {
-            report.differ(format!("{at}: official member carries {name}, so it cannot be dropped"));
+            report.differ(format!(
+                "{at}: official member carries {name}, so it cannot be dropped"
+            ));
         }
         let target = official["target"].as_str().unwrap_or_default();
         if !newer_reach.contains(target) {
@@ -356,9 +380,16 @@ fn shapes_agree_on_wire_facts() {
             match key.as_str() {
                 "traits" => report.traits(at, ours, official),
                 "errors" => {
-                    let (a, b) = (targets_of(ours.get("errors")), targets_of(official.get("errors")));
+                    let (a, b) = (
+                        targets_of(ours.get("errors")),
+                        targets_of(official.get("errors")),
+                    );
                     for e in a.symmetric_difference(&b) {
-                        let side = if a.contains(e) { "ours only" } else { "official only" };
+                        let side = if a.contains(e) {
+                            "ours only"
+                        } else {
+                            "official only"
+                        };
                         report.differ(format!("{at} error {} ({side})", short(e)));
                     }
                 }
@@ -398,14 +429,20 @@ fn service_agrees_on_wire_facts() {
         .flat_map(Map::keys)
         .collect();
     // Operations are checked against the seed in `service_offers_exactly_the_seed_operations`.
-    for key in keys.into_iter().filter(|k| !matches!(k.as_str(), "traits" | "operations")) {
+    for key in keys
+        .into_iter()
+        .filter(|k| !matches!(k.as_str(), "traits" | "operations"))
+    {
         report.values(&format!("service {key}"), ours.get(key), official.get(key));
     }
     let (a, b) = (traits(ours), traits(official));
     let names: BTreeSet<&String> = a.keys().chain(b.keys()).filter(|k| *k != DOC).collect();
     for name in names {
         // The rule set is machine data; only its prose may be ours.
-        let (x, y) = (a.get(name).map(strip_documentation), b.get(name).map(strip_documentation));
+        let (x, y) = (
+            a.get(name).map(strip_documentation),
+            b.get(name).map(strip_documentation),
+        );
         report.values(&format!("service trait {name}"), x.as_ref(), y.as_ref());
     }
     report.finish("service");
@@ -473,7 +510,10 @@ fn documentation_is_present_short_and_our_own() {
     }
     for (id, s) in shapes(&m.ours) {
         let kind = s["type"].as_str().unwrap_or_default();
-        if !matches!(kind, "operation" | "structure" | "union" | "enum" | "intEnum") {
+        if !matches!(
+            kind,
+            "operation" | "structure" | "union" | "enum" | "intEnum"
+        ) {
             continue;
         }
         if !traits(s).contains_key(DOC) {
@@ -499,19 +539,27 @@ fn documentation_is_present_short_and_our_own() {
         .iter()
         .flat_map(|(_, d)| {
             let w = words(d);
-            w.windows(COPIED_RUN_WORDS).map(<[String]>::to_vec).collect::<Vec<_>>()
+            w.windows(COPIED_RUN_WORDS)
+                .map(<[String]>::to_vec)
+                .collect::<Vec<_>>()
         })
         .collect();
     for (at, doc) in doc_strings(&m.ours) {
         let w = words(&doc);
-        if official_docs.iter().any(|(o_at, o)| *o_at == at && words(o) == w) {
+        if official_docs
+            .iter()
+            .any(|(o_at, o)| *o_at == at && words(o) == w)
+        {
             report.differ(format!("{at}: documentation equals the official one"));
         }
         if let Some(run) = w
             .windows(COPIED_RUN_WORDS)
             .find(|run| official_runs.contains(*run))
         {
-            report.differ(format!("{at}: shares \"{}\" with official docs", run.join(" ")));
+            report.differ(format!(
+                "{at}: shares \"{}\" with official docs",
+                run.join(" ")
+            ));
         }
         if doc.len() > MAX_DOC_CHARS {
             report.differ(format!("{at}: {} characters, not short", doc.len()));
