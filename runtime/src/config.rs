@@ -1,1 +1,308 @@
-//! TODO(#2): config
+//! Client configuration: one [`Config`] with a builder, or loaded from the environment and the
+//! shared AWS config files with [`Config::from_env`]. Building never fails; what is missing
+//! (region, credentials, endpoint) is reported when a request needs it, naming the setting.
+
+use crate::clock::{AsyncSleep, SystemClock, TimeSource, TokioSleep};
+use crate::credentials::{CachedProvider, DefaultChain, ProvideCredentials};
+use crate::http::HttpClient;
+use crate::profile::{Env, ProfileError, ProfileSet, SettingError, SharedSettings};
+use crate::region::{resolve_region, InvalidRegion, Region};
+use crate::retry::{Jitter, RetryConfig, RetryMode};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Deadlines of a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    /// Establishing a connection (TCP and TLS). Default 3.1 s, as the AWS SDKs use.
+    pub connect: Duration,
+    /// One attempt, from sending to the whole response read. Default: none.
+    pub attempt: Option<Duration>,
+    /// The whole call, retries and backoff included. Default: none.
+    pub operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig { connect: Duration::from_millis(3100), attempt: None, operation: None }
+    }
+}
+
+/// Generates idempotency tokens for members the caller leaves unset.
+pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// Everything a client needs. Cheap to clone.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) region: Option<Region>,
+    pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) use_fips: bool,
+    pub(crate) use_dual_stack: bool,
+    pub(crate) retry: RetryConfig,
+    pub(crate) jitter: Option<Jitter>,
+    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) http_client: Option<Arc<dyn HttpClient>>,
+    pub(crate) sleep: Arc<dyn AsyncSleep>,
+    pub(crate) time: Arc<dyn TimeSource>,
+    pub(crate) idempotency_token: TokenProvider,
+    pub(crate) app_name: Option<String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Providers redact their own secrets; the token generator and jitter are opaque.
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("http_client", &self.http_client)
+            .field("app_name", &self.app_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: None,
+            credentials: None,
+            endpoint_url: None,
+            use_fips: false,
+            use_dual_stack: false,
+            retry: RetryConfig::standard(),
+            jitter: None,
+            timeouts: TimeoutConfig::default(),
+            http_client: None,
+            sleep: Arc::new(TokioSleep),
+            time: Arc::new(SystemClock),
+            idempotency_token: Arc::new(crate::rand::uuid_v4),
+            app_name: None,
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from the defaults (no region, no credentials).
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder { config: Config::default() }
+    }
+
+    /// A builder starting from this configuration.
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder { config: self.clone() }
+    }
+
+    /// Configuration from the environment and the shared config files, as the AWS SDKs read
+    /// them: region (`AWS_REGION`, `AWS_DEFAULT_REGION`, profile `region`), credentials (the
+    /// default chain: environment, then profile; resolved at the first request and cached),
+    /// endpoint URL (`AWS_ENDPOINT_URL`, profile `endpoint_url`), FIPS and dual-stack flags,
+    /// `max_attempts` and `retry_mode`. Fails when a setting is malformed or no region is set.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::load(&Env::process(), "")
+    }
+
+    /// [`Config::from_env`] for one service, which also reads its service-specific endpoint
+    /// settings (`AWS_ENDPOINT_URL_<SERVICE>` and the profile's `[services]` section).
+    pub fn from_env_for(service: &crate::client::ServiceInfo) -> Result<Config, ConfigError> {
+        Self::load(&Env::process(), service.env_suffix)
+    }
+
+    /// [`Config::from_env`] with an explicit environment (tests, or embedding applications).
+    pub fn load(env: &Env, service_env_suffix: &str) -> Result<Config, ConfigError> {
+        let profiles = ProfileSet::load(env).map_err(ConfigError::Profile)?;
+        let region = resolve_region(None, env, &profiles)
+            .map_err(ConfigError::Region)?
+            .ok_or(ConfigError::MissingRegion)?;
+        let settings = SharedSettings::resolve(env, &profiles, service_env_suffix).map_err(ConfigError::Setting)?;
+        let mut retry = match settings.retry_mode {
+            Some(crate::profile::RetryMode::Adaptive) => RetryConfig::adaptive(),
+            _ => RetryConfig::standard(),
+        };
+        if let Some(n) = settings.max_attempts {
+            retry = retry.with_max_attempts(n);
+        }
+        let mut b = Config::builder()
+            .region(region)
+            .credentials_provider(DefaultChain::with_env(env.clone()))
+            .retry_config(retry)
+            .use_fips(settings.use_fips_endpoint.unwrap_or(false))
+            .use_dual_stack(settings.use_dualstack_endpoint.unwrap_or(false));
+        if let Some(url) = settings.endpoint_url {
+            b = b.endpoint_url(url);
+        }
+        Ok(b.build())
+    }
+
+    /// The region.
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
+    }
+
+    /// The custom endpoint URL, if one replaces the resolved endpoint.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    /// The retry settings.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// The timeouts.
+    pub fn timeout_config(&self) -> &TimeoutConfig {
+        &self.timeouts
+    }
+
+    /// Whether FIPS endpoints are used.
+    pub fn use_fips(&self) -> bool {
+        self.use_fips
+    }
+
+    /// Whether dual-stack endpoints are used.
+    pub fn use_dual_stack(&self) -> bool {
+        self.use_dual_stack
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Clone, Debug)]
+pub struct ConfigBuilder {
+    config: Config,
+}
+
+impl ConfigBuilder {
+    /// The region requests are sent to and signed for.
+    pub fn region(mut self, region: Region) -> Self {
+        self.config.region = Some(region);
+        self
+    }
+
+    /// Where credentials come from. Wrapped in a cache that refreshes them before they expire.
+    /// Static [`crate::credentials::Credentials`] are a provider too.
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.config.credentials = Some(Arc::new(CachedProvider::new(provider)));
+        self
+    }
+
+    /// Sends every request to this URL (`http://` for local testing) instead of the endpoint
+    /// the rule set resolves.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.config.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Use FIPS 140 endpoints.
+    pub fn use_fips(mut self, on: bool) -> Self {
+        self.config.use_fips = on;
+        self
+    }
+
+    /// Use dual-stack (IPv4 and IPv6) endpoints.
+    pub fn use_dual_stack(mut self, on: bool) -> Self {
+        self.config.use_dual_stack = on;
+        self
+    }
+
+    /// Retry mode, attempts and backoff.
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Replaces the random jitter of retry backoff (tests: a constant makes delays exact).
+    pub fn retry_jitter(mut self, jitter: Jitter) -> Self {
+        self.config.jitter = Some(jitter);
+        self
+    }
+
+    /// Connect, attempt and operation timeouts.
+    pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
+        self.config.timeouts = timeouts;
+        self
+    }
+
+    /// Your own HTTP client instead of the built-in one.
+    pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.config.http_client = Some(Arc::new(client));
+        self
+    }
+
+    /// How the client sleeps between retries.
+    pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
+        self.config.sleep = Arc::new(sleep);
+        self
+    }
+
+    /// The clock used for signing.
+    pub fn time_source(mut self, time: impl TimeSource + 'static) -> Self {
+        self.config.time = Arc::new(time);
+        self
+    }
+
+    /// Generates idempotency tokens (default: random UUID v4).
+    pub fn idempotency_token_provider(mut self, f: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        self.config.idempotency_token = Arc::new(f);
+        self
+    }
+
+    /// An application name added to the `user-agent` header.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.config.app_name = Some(name.into());
+        self
+    }
+
+    /// The configuration.
+    pub fn build(self) -> Config {
+        self.config
+    }
+}
+
+/// Why [`Config::from_env`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A shared config or credentials file could not be read or parsed.
+    Profile(ProfileError),
+    /// The configured region is not a valid region name.
+    Region(InvalidRegion),
+    /// No region is configured anywhere.
+    MissingRegion,
+    /// A setting has a malformed value.
+    Setting(SettingError),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Profile(e) => write!(f, "{e}"),
+            ConfigError::Region(e) => write!(f, "{e}"),
+            ConfigError::MissingRegion => f.write_str(
+                "no region configured: set AWS_REGION (or AWS_DEFAULT_REGION), `region` in the AWS config file, or Config::builder().region(..)",
+            ),
+            ConfigError::Setting(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConfigError::Profile(e) => Some(e),
+            ConfigError::Region(e) => Some(e),
+            ConfigError::MissingRegion => None,
+            ConfigError::Setting(e) => Some(e),
+        }
+    }
+}
+
+impl From<RetryMode> for RetryConfig {
+    fn from(mode: RetryMode) -> Self {
+        RetryConfig::standard().with_mode(mode)
+    }
+}

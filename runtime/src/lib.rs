@@ -5,6 +5,7 @@
 //! retries, transport). Each module owns one concern and is tested on its own.
 
 pub mod base64;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
@@ -13,12 +14,15 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod json;
-pub mod orchestrator;
+pub mod operation;
 pub mod pagination;
 pub mod percent;
+pub mod protocol;
 pub mod rand;
 pub mod region;
 pub mod retry;
 pub mod sigv4;
 pub mod time;
+pub mod test_util;
 pub mod transport;
+pub mod types;

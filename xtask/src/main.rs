@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's command line. All file-system and process work lives
 //! here; the generator itself is a pure function in `codegen`.
 
+mod codegen;
 mod conformance;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::main(&args[1..]),
         Some("conformance") => conformance::main(&args[1..]),
         Some(other) => Err(anyhow::anyhow!("unknown command `{other}`\n{USAGE}")),
         None => Err(anyhow::anyhow!("{USAGE}")),

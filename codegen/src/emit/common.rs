@@ -4,7 +4,7 @@
 
 use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// `#[doc = " line"]` per line (one attribute per line renders as `///` comments).
 pub fn doc_attrs(docs: &Docs) -> TokenStream {
@@ -44,16 +44,6 @@ pub fn named_path(n: &NamedRef) -> TokenStream {
         Module::Types => quote!(crate::types::#name),
         Module::Errors => quote!(crate::types::error::#name),
         Module::Operation(op) => quote!(crate::operation::#op::#name),
-    }
-}
-
-/// The builder of a named structure (`crate::types::builders::AppInstanceBuilder`).
-pub fn builder_path(n: &NamedRef) -> TokenStream {
-    let b = format_ident!("{}Builder", n.name.bare());
-    match &n.module {
-        Module::Types => quote!(crate::types::builders::#b),
-        Module::Errors => quote!(crate::types::error::builders::#b),
-        Module::Operation(op) => quote!(crate::operation::#op::builders::#b),
     }
 }
 
@@ -222,9 +212,4 @@ pub fn doc_value_expr(d: &DocValue) -> TokenStream {
             quote!(#doc::Object([#(#entries),*].into_iter().collect()))
         }
     }
-}
-
-/// A Rust string literal token.
-pub fn lit(s: &str) -> Literal {
-    Literal::string(s)
 }

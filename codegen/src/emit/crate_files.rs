@@ -36,8 +36,6 @@ pub fn cargo_toml(krate: &Crate) -> String {
 /// `src/lib.rs`.
 pub fn lib_rs(krate: &Crate) -> TokenStream {
     let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _ } = &krate.service;
-    let doc = doc_attrs(docs).to_string();
-    let _ = doc;
     let mut lines = vec![format!("Client for {title} (API version {version}), generated from its Smithy model."), String::new()];
     lines.extend(docs.0.iter().cloned());
     let inner_docs = lines.iter().map(|l| {

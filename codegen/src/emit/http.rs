@@ -371,13 +371,3 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
         ::std::result::Result::Ok(#path { #(#finish)* #meta })
     }
 }
-
-/// Whether the response deserializer reads anything (to avoid unused-variable warnings).
-pub fn reads_response(def: &StructDef) -> bool {
-    !def.fields.is_empty()
-}
-
-/// Returns `ident` usable as a `let` name that does not clash with generated locals.
-pub fn local_ident(name: &str) -> proc_macro2::Ident {
-    format_ident!("{name}")
-}

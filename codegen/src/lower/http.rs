@@ -227,7 +227,7 @@ fn check_binding_target(b: &HttpBinding, target: &Shape, at: &ShapeId) -> Result
 fn uri_template(uri: &str, input: &mut StructDef, input_id: &ShapeId, op: &ShapeId) -> Result<(Vec<PathSegment>, Vec<(String, Option<String>)>)> {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
     let mut segments: Vec<PathSegment> = Vec::new();
-    let mut push_literal = |segments: &mut Vec<PathSegment>, text: &str| match segments.last_mut() {
+    let push_literal = |segments: &mut Vec<PathSegment>, text: &str| match segments.last_mut() {
         Some(PathSegment::Literal(prev)) => prev.push_str(text),
         _ => segments.push(PathSegment::Literal(text.to_string())),
     };

@@ -39,7 +39,6 @@ pub const MEDIA_TYPE: &str = "smithy.api#mediaType";
 pub const LENGTH: &str = "smithy.api#length";
 pub const RANGE: &str = "smithy.api#range";
 pub const TITLE: &str = "smithy.api#title";
-pub const INPUT: &str = "smithy.api#input";
 pub const EVENT_STREAM: &str = "smithy.api#eventStream";
 
 /// Rustdoc lines from `@documentation`, falling back to `fallback` docs, then to `default`.

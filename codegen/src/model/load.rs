@@ -43,7 +43,8 @@ pub fn load(json: &str) -> Result<Model> {
             .ok_or_else(|| ModelError::new(&id, "a shape must be a JSON object"))?;
         let ty = str_field(obj, "type", &id)?.ok_or_else(|| ModelError::new(&id, "missing `type`"))?;
         if ty == "apply" {
-            applies.push((id, traits(obj, &id)?));
+            let t = traits(obj, &id)?;
+            applies.push((id, t));
             continue;
         }
         let shape = shape(&id, ty, obj, v1)?;

@@ -1,0 +1,359 @@
+//! The request pipeline every generated operation goes through: prepare and serialize the input,
+//! resolve the endpoint, sign, send with retries and timeouts, and read the response.
+//!
+//! [`Handle`] is the shared core of a generated `Client`: configuration, HTTP client, credential
+//! cache, retry quota, signing-key cache and endpoint memo, behind one `Arc`.
+
+use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::endpoint::{CachedResolver, Endpoint, EvalContext, Params, RuleSet};
+use crate::error::{BuildError, SdkError, TimeoutKind};
+use crate::http::{DispatchError, DispatchErrorKind, HttpClient, HttpRequest, HttpResponse, Uri};
+use crate::operation::Operation;
+use crate::protocol::rest_json;
+use crate::retry::{classify, clock_skew_correction, ClockSkew, Failure, RetryDecision, RetryKind, RetryStrategy};
+use crate::sigv4::{Signer, SigningParams, SigningSettings};
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
+use tracing::Instrument;
+
+/// Facts about a generated service that the pipeline needs.
+#[derive(Debug)]
+pub struct ServiceInfo {
+    /// `aws.api#service` sdkId.
+    pub sdk_id: &'static str,
+    /// The API version.
+    pub api_version: &'static str,
+    /// SigV4 signing name; `None` sends requests unsigned.
+    pub signing_name: Option<&'static str>,
+    /// Suffix of `AWS_ENDPOINT_URL_<suffix>`.
+    pub env_suffix: &'static str,
+    /// The generated crate's name and version, for the `user-agent`.
+    pub crate_name: &'static str,
+    pub crate_version: &'static str,
+    /// The endpoint rule set; `None` requires an `endpoint_url`.
+    pub rules: Option<&'static RuleSet>,
+}
+
+/// The shared core of a client. Cloning is cheap.
+#[derive(Clone)]
+pub struct Handle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    service: &'static ServiceInfo,
+    http: Result<Arc<dyn HttpClient>, String>,
+    retry: RetryStrategy,
+    signer: Signer,
+    endpoint: Option<CachedResolver<'static>>,
+    user_agent: String,
+    skew: Mutex<ClockSkew>,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle").field("service", &self.inner.service.sdk_id).field("config", &self.inner.config).finish()
+    }
+}
+
+impl Handle {
+    /// A handle for `service` configured by `config`.
+    pub fn new(config: Config, service: &'static ServiceInfo) -> Self {
+        let http = match &config.http_client {
+            Some(c) => Ok(Arc::clone(c)),
+            None => default_http_client(&config),
+        };
+        let mut retry = RetryStrategy::new(config.retry.clone()).with_time_source(Arc::clone(&config.time));
+        if let Some(j) = &config.jitter {
+            retry = retry.with_jitter(Arc::clone(j));
+        }
+        let mut user_agent = format!(
+            "{}/{} client-runtime/{} lang/rust",
+            service.crate_name,
+            service.crate_version,
+            env!("CARGO_PKG_VERSION")
+        );
+        if let Some(app) = &config.app_name {
+            user_agent.push_str(" app/");
+            user_agent.push_str(app);
+        }
+        let endpoint = service.rules.map(|r| CachedResolver::new(r, EvalContext::default()));
+        Handle {
+            inner: Arc::new(Inner { config, service, http, retry, signer: Signer::new(), endpoint, user_agent, skew: Mutex::new(ClockSkew::NONE) }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Runs operation `O` with `input`: the whole pipeline, with retries and timeouts.
+    pub async fn invoke<O: Operation>(&self, input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
+        let span = tracing::debug_span!("operation", service = self.inner.service.sdk_id, operation = O::NAME);
+        let work = self.invoke_inner::<O>(input);
+        match self.inner.config.timeouts.operation {
+            None => work.instrument(span).await,
+            Some(limit) => {
+                let sleep = self.inner.config.sleep.sleep(limit);
+                match race(work, sleep).instrument(span).await {
+                    Some(result) => result,
+                    None => Err(SdkError::TimeoutError(TimeoutKind::Operation)),
+                }
+            }
+        }
+    }
+
+    async fn invoke_inner<O: Operation>(&self, mut input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
+        let inner = &*self.inner;
+        O::prepare(&mut input, &*inner.config.idempotency_token);
+        let parts = O::serialize(&input).map_err(SdkError::construction_failure)?;
+        let endpoint = self.endpoint().map_err(SdkError::construction_failure)?;
+        let mut request = build_request(parts, &endpoint.url).map_err(SdkError::construction_failure)?;
+        for (name, values) in &endpoint.headers {
+            for v in values {
+                request.headers.append(name.clone(), v.clone());
+            }
+        }
+        request.headers.insert("user-agent", inner.user_agent.clone());
+        request.headers.insert("amz-sdk-invocation-id", crate::rand::uuid_v4());
+        let signing = self.signing_context(&endpoint).await?;
+        let http = inner.http.as_ref().map_err(|e| SdkError::construction_failure(e.clone()))?;
+
+        let mut call = inner.retry.start_call(false);
+        let max = inner.retry.config().max_attempts();
+        loop {
+            let wait = call.before_attempt();
+            if !wait.is_zero() {
+                inner.config.sleep.sleep(wait).await;
+            }
+            let attempt = call.attempt();
+            let mut req = request.clone();
+            req.headers.insert("amz-sdk-request", format!("attempt={attempt}; max={max}"));
+            let sent_at = inner.config.time.now();
+            if let Some(s) = &signing {
+                let skew = *inner.skew.lock().unwrap_or_else(PoisonError::into_inner);
+                let params = SigningParams {
+                    credentials: &s.credentials,
+                    region: &s.region,
+                    service: &s.name,
+                    time: skew.apply(sent_at),
+                    settings: &s.settings,
+                };
+                inner.signer.sign(&mut req, &params).map_err(SdkError::construction_failure)?;
+            }
+            let span = tracing::debug_span!("attempt", n = attempt);
+            let result = self.send(http.as_ref(), req).instrument(span).await;
+            let (kind, retry_after, failure) = match result {
+                Ok(response) if (200..300).contains(&response.status) => {
+                    call.on_success();
+                    return O::deserialize(&response).map_err(|source| SdkError::ResponseError { source, raw: response });
+                }
+                Ok(response) => {
+                    let meta = rest_json::error_metadata(&response);
+                    let hint = meta
+                        .code()
+                        .and_then(|c| O::RETRYABLE_ERRORS.iter().find(|(code, _)| *code == c))
+                        .map(|(_, throttling)| RetryKind::from_retryable_trait(*throttling));
+                    let mut kind = classify(Failure::Response { status: response.status, code: meta.code() }, hint);
+                    if let (Some(code), Some(date)) = (meta.code(), response.headers.get("date")) {
+                        let mut skew = inner.skew.lock().unwrap_or_else(PoisonError::into_inner);
+                        if let Some(corrected) = clock_skew_correction(code, date, sent_at, *skew) {
+                            tracing::debug!(seconds = corrected.seconds(), "correcting clock skew");
+                            *skew = corrected;
+                            kind = RetryKind::Transient;
+                        }
+                    }
+                    let retry_after = response.headers.get(crate::retry::RETRY_AFTER_HEADER).map(str::to_string);
+                    let failure = match O::deserialize_error(&response, meta) {
+                        Ok(err) => SdkError::ServiceError { err, raw: response },
+                        Err(source) => SdkError::ResponseError { source, raw: response },
+                    };
+                    (kind, retry_after, failure)
+                }
+                Err(Attempt::Dispatch(e)) => (classify(Failure::Dispatch(e.kind()), None), None, SdkError::DispatchFailure(e)),
+                Err(Attempt::TimedOut) => (
+                    classify(Failure::Dispatch(DispatchErrorKind::Timeout), None),
+                    None,
+                    SdkError::TimeoutError(TimeoutKind::Attempt),
+                ),
+            };
+            match call.on_failure(kind, retry_after.as_deref()) {
+                RetryDecision::Retry { delay } => {
+                    tracing::debug!(?kind, ?delay, "retrying");
+                    inner.config.sleep.sleep(delay).await;
+                }
+                RetryDecision::Stop { reason, delay } => {
+                    tracing::debug!(?kind, ?reason, "not retrying");
+                    if !delay.is_zero() {
+                        inner.config.sleep.sleep(delay).await;
+                    }
+                    return Err(failure);
+                }
+            }
+        }
+    }
+
+    async fn send(&self, http: &dyn HttpClient, request: HttpRequest) -> Result<HttpResponse, Attempt> {
+        let exchange = http.send(request);
+        match self.inner.config.timeouts.attempt {
+            None => exchange.await.map_err(Attempt::Dispatch),
+            Some(limit) => match race(exchange, self.inner.config.sleep.sleep(limit)).await {
+                Some(r) => r.map_err(Attempt::Dispatch),
+                None => Err(Attempt::TimedOut),
+            },
+        }
+    }
+
+    /// The endpoint: the rule set evaluated over the configuration's built-ins (with
+    /// `endpoint_url` as `SDK::Endpoint`), or `endpoint_url` itself when there is no rule set.
+    fn endpoint(&self) -> Result<Arc<Endpoint>, BuildError> {
+        let config = &self.inner.config;
+        let Some(resolver) = &self.inner.endpoint else {
+            let url = config
+                .endpoint_url
+                .clone()
+                .ok_or_else(|| BuildError::invalid("the service has no endpoint rules, so an endpoint_url must be configured"))?;
+            return Ok(Arc::new(Endpoint { url, headers: Vec::new(), properties: Vec::new() }));
+        };
+        let rules = self.inner.service.rules.expect("a resolver exists only with rules");
+        let mut params = Params::new();
+        for p in rules.parameters.iter() {
+            let Some(built_in) = p.built_in.as_deref() else { continue };
+            match built_in {
+                "AWS::Region" => {
+                    if let Some(r) = &config.region {
+                        params.set(p.name.clone(), r.as_str().to_string());
+                    }
+                }
+                "AWS::UseFIPS" => {
+                    params.set(p.name.clone(), config.use_fips);
+                }
+                "AWS::UseDualStack" => {
+                    params.set(p.name.clone(), config.use_dual_stack);
+                }
+                "SDK::Endpoint" => {
+                    if let Some(url) = &config.endpoint_url {
+                        params.set(p.name.clone(), url.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        resolver.resolve(&params).map_err(|e| {
+            let hint = if config.region.is_none() { " (no region is configured)" } else { "" };
+            BuildError::invalid(format!("cannot resolve the endpoint: {e}{hint}"))
+        })
+    }
+
+    /// Credentials, region and signing name for this call, or `None` for unsigned services.
+    async fn signing_context<E>(&self, endpoint: &Endpoint) -> Result<Option<SigningContext>, SdkError<E>> {
+        let inner = &*self.inner;
+        let scheme = endpoint.auth_scheme("sigv4");
+        let Some(name) = scheme.and_then(|s| s.signing_name()).or(inner.service.signing_name) else { return Ok(None) };
+        let region = match scheme.and_then(|s| s.signing_region()) {
+            Some(r) => r.to_string(),
+            None => inner.config.region.as_ref().map(|r| r.as_str().to_string()).ok_or_else(|| {
+                SdkError::construction_failure(BuildError::invalid(
+                    "no region configured: set Config::builder().region(..), AWS_REGION, or `region` in the AWS config file",
+                ))
+            })?,
+        };
+        let provider = inner.config.credentials.as_ref().ok_or_else(|| {
+            SdkError::construction_failure(BuildError::invalid(
+                "no credentials provider configured: use Config::builder().credentials_provider(..) or Config::from_env()",
+            ))
+        })?;
+        let credentials = provider.provide_credentials().await.map_err(SdkError::construction_failure)?;
+        let settings = SigningSettings {
+            double_encode_path: !scheme.is_some_and(|s| s.disable_double_encoding()),
+            normalize_path: !scheme.is_some_and(|s| s.disable_normalize_path()),
+            ..SigningSettings::default()
+        };
+        Ok(Some(SigningContext { credentials, region, name: Cow::Owned(name.to_string()), settings }))
+    }
+}
+
+struct SigningContext {
+    credentials: Credentials,
+    region: String,
+    name: Cow<'static, str>,
+    settings: SigningSettings,
+}
+
+enum Attempt {
+    Dispatch(DispatchError),
+    TimedOut,
+}
+
+fn default_http_client(config: &Config) -> Result<Arc<dyn HttpClient>, String> {
+    crate::transport::Transport::builder()
+        .connect_timeout(config.timeouts.connect)
+        .build()
+        .map(|t| Arc::new(t) as Arc<dyn HttpClient>)
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
+/// Joins the endpoint URL and the serialized request: the endpoint's path is a prefix of the
+/// operation's path, and a host prefix goes before the endpoint's host.
+fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> Result<HttpRequest, BuildError> {
+    let mut uri = Uri::parse(endpoint_url).ok_or_else(|| BuildError::invalid(format!("`{endpoint_url}` is not a valid endpoint URL")))?;
+    if uri.scheme != "https" && uri.scheme != "http" {
+        return Err(BuildError::invalid(format!("endpoint `{endpoint_url}` must use http or https")));
+    }
+    if let Some(prefix) = &parts.host_prefix {
+        uri.authority = format!("{prefix}{}", uri.authority);
+    }
+    let base = uri.path.trim_end_matches('/');
+    let path = if parts.path.is_empty() { "/" } else { &parts.path };
+    uri.path = format!("{base}{path}");
+    uri.query = match (uri.query.is_empty(), parts.query.is_empty()) {
+        (true, _) => parts.query,
+        (false, true) => uri.query,
+        (false, false) => format!("{}&{}", uri.query, parts.query),
+    };
+    Ok(HttpRequest { method: Cow::Borrowed(parts.method), uri, headers: parts.headers, body: parts.body })
+}
+
+/// Polls `work` and `deadline` together: `Some(output)` if the work finishes first.
+async fn race<F: Future>(work: F, deadline: crate::clock::SleepFuture) -> Option<F::Output> {
+    let mut work = std::pin::pin!(work);
+    let mut deadline = deadline;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        if deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::RequestParts;
+
+    #[test]
+    fn requests_join_endpoint_path_query_and_host_prefix() {
+        let mut parts = RequestParts::new("GET");
+        parts.path = "/HostWithPathOperation".into();
+        parts.query = "a=1".into();
+        let r = build_request(parts.clone(), "https://example.com/custom").unwrap();
+        assert_eq!(r.uri.to_string(), "https://example.com/custom/HostWithPathOperation?a=1");
+        let r = build_request(parts.clone(), "http://127.0.0.1:8080/").unwrap();
+        assert_eq!(r.uri.to_string(), "http://127.0.0.1:8080/HostWithPathOperation?a=1");
+        parts.host_prefix = Some("foo.".into());
+        let r = build_request(parts.clone(), "https://example.com?x=y").unwrap();
+        assert_eq!(r.uri.to_string(), "https://foo.example.com/HostWithPathOperation?x=y&a=1");
+        assert!(build_request(parts.clone(), "example.com").is_err());
+        assert!(build_request(parts, "ftp://example.com").is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! `cargo xtask codegen`: runs the generator and owns all of its file-system work.
+//!
+//! - no flags: regenerates `generated-client/` from `model/chime-sdk-identity.json`, writing
+//!   only files whose contents changed and deleting files the generator no longer produces;
+//! - `--check`: writes nothing; lists stale, missing and stray files and fails if any;
+//! - `--model PATH [--service ID] --out DIR`: writes a standalone crate for any model.
+
+use anyhow::{bail, Context, Result};
+use codegen::{GeneratedFile, Options, PackageOptions};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// The checked-in client: where it comes from and where it goes.
+pub const MODEL: &str = "model/chime-sdk-identity.json";
+pub const CLIENT_DIR: &str = "generated-client";
+
+pub fn main(args: &[String]) -> Result<ExitCode> {
+    let flags = crate::parse_flags(args, &["model", "service", "out"], &["check"])?;
+    let root = crate::workspace_root();
+    match (flags.get("model"), flags.get("out")) {
+        (Some(model), Some(out)) => {
+            if flags.contains_key("check") {
+                bail!("--check applies to the checked-in client only");
+            }
+            let out = PathBuf::from(out);
+            let files = generate_standalone(Path::new(model), flags.get("service").map(String::as_str), &out)?;
+            let changes = write(&out, &files, false)?;
+            report(&changes);
+            Ok(ExitCode::SUCCESS)
+        }
+        (None, None) => {
+            if flags.contains_key("service") {
+                bail!("--service needs --model and --out");
+            }
+            let files = generate_checked_in(&root, true)?;
+            let dir = root.join(CLIENT_DIR);
+            if flags.contains_key("check") {
+                let problems = check(&dir, &files)?;
+                if problems.is_empty() {
+                    println!("{CLIENT_DIR}/ is up to date ({} files)", files.len());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                for p in &problems {
+                    println!("{p}");
+                }
+                println!("{CLIENT_DIR}/ is out of date: run `cargo xtask codegen` and commit");
+                return Ok(ExitCode::FAILURE);
+            }
+            let changes = write(&dir, &files, true)?;
+            report(&changes);
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!("--model and --out go together"),
+    }
+}
+
+/// Generates the checked-in client from the workspace's model.
+pub fn generate_checked_in(root: &Path, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    let path = root.join(MODEL);
+    let json = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let options = Options {
+        service: None,
+        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true },
+    };
+    let start = Instant::now();
+    let (files, timings) = codegen::generate_timed(&json, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if verbose {
+        let stages: Vec<String> = timings.stages.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
+        println!("generated {} files in {:.1} ms ({})", files.len(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
+    }
+    Ok(files)
+}
+
+/// Generates a standalone crate for `model` whose `Cargo.toml` points at this workspace's
+/// runtime by absolute path.
+pub fn generate_standalone(model: &Path, service: Option<&str>, out: &Path) -> Result<Vec<GeneratedFile>> {
+    let json = std::fs::read_to_string(model).with_context(|| format!("reading {}", model.display()))?;
+    let runtime = crate::workspace_root().join("runtime");
+    let options = Options {
+        service: service.map(str::to_string),
+        package: PackageOptions {
+            name: None,
+            version: "0.1.0".into(),
+            runtime_path: runtime.to_string_lossy().into_owned(),
+            workspace_member: false,
+        },
+    };
+    let start = Instant::now();
+    let (files, timings) = codegen::generate_timed(&json, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stages: Vec<String> = timings.stages.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
+    println!("generated {} files for {} in {:.1} ms ({})", files.len(), out.display(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
+    Ok(files)
+}
+
+/// A file-level difference between the generator's output and a directory.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Change {
+    Added(String),
+    Updated(String),
+    Removed(String),
+}
+
+/// Every file under `dir`, relative, with `/` separators (skipping `target/`).
+fn existing_files(dir: &Path) -> Result<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))? {
+            let entry = entry?;
+            let path = entry.path();
+            let rel = path.strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+            if entry.file_type()?.is_dir() {
+                if rel != "target" {
+                    stack.push(path);
+                }
+            } else if rel != "Cargo.lock" {
+                out.insert(rel);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn normalise(s: &str) -> String {
+    s.replace("\r\n", "\n")
+}
+
+/// What `write` would change; empty when `dir` matches `files` exactly.
+pub fn check(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut expected = BTreeSet::new();
+    for f in files {
+        expected.insert(f.path.clone());
+        match std::fs::read_to_string(dir.join(&f.path)) {
+            Ok(current) if normalise(&current) == normalise(&f.contents) => {}
+            Ok(_) => problems.push(format!("stale:   {}", f.path)),
+            Err(_) => problems.push(format!("missing: {}", f.path)),
+        }
+    }
+    for stray in existing_files(dir)?.difference(&expected) {
+        problems.push(format!("stray:   {stray}"));
+    }
+    Ok(problems)
+}
+
+/// Writes changed files and, when `prune`, deletes files no longer generated.
+pub fn write(dir: &Path, files: &[GeneratedFile], prune: bool) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    let mut expected = BTreeSet::new();
+    for f in files {
+        expected.insert(f.path.clone());
+        let path = dir.join(&f.path);
+        let change = match std::fs::read_to_string(&path) {
+            Ok(current) if normalise(&current) == normalise(&f.contents) => continue,
+            Ok(_) => Change::Updated(f.path.clone()),
+            Err(_) => Change::Added(f.path.clone()),
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, &f.contents).with_context(|| format!("writing {}", path.display()))?;
+        changes.push(change);
+    }
+    if prune {
+        for stray in existing_files(dir)?.difference(&expected) {
+            std::fs::remove_file(dir.join(stray)).with_context(|| format!("removing {stray}"))?;
+            changes.push(Change::Removed(stray.clone()));
+        }
+    }
+    Ok(changes)
+}
+
+fn report(changes: &[Change]) {
+    if changes.is_empty() {
+        println!("no files changed");
+    }
+    for c in changes {
+        match c {
+            Change::Added(p) => println!("added    {p}"),
+            Change::Updated(p) => println!("updated  {p}"),
+            Change::Removed(p) => println!("removed  {p}"),
+        }
+    }
+}
