@@ -16,6 +16,7 @@ pub mod json;
 pub mod orchestrator;
 pub mod pagination;
 pub mod percent;
+pub mod profile;
 pub mod rand;
 pub mod region;
 pub mod retry;
