@@ -38,8 +38,13 @@ impl Env {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars = vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        Self { vars: Some(Arc::new(vars)) }
+        let vars = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Self {
+            vars: Some(Arc::new(vars)),
+        }
     }
 
     /// The value of `name`. A variable set to the empty string counts as unset, as in the AWS
@@ -52,7 +57,10 @@ impl Env {
                 Ok(value) => Some(value),
                 Err(std::env::VarError::NotPresent) => None,
                 Err(std::env::VarError::NotUnicode(_)) => {
-                    tracing::warn!(variable = name, "environment variable is not valid Unicode; ignoring it");
+                    tracing::warn!(
+                        variable = name,
+                        "environment variable is not valid Unicode; ignoring it"
+                    );
                     None
                 }
             },
@@ -74,7 +82,8 @@ impl Env {
 
     /// The profile to use: `AWS_PROFILE`, else `default`.
     pub fn profile_name(&self) -> String {
-        self.get("AWS_PROFILE").unwrap_or_else(|| "default".to_string())
+        self.get("AWS_PROFILE")
+            .unwrap_or_else(|| "default".to_string())
     }
 
     /// The shared config file: `AWS_CONFIG_FILE`, else `~/.aws/config`. `None` when neither the
@@ -91,7 +100,9 @@ impl Env {
     fn shared_file(&self, variable: &str, default_name: &str) -> Option<PathBuf> {
         match self.get(variable) {
             Some(path) => Some(self.expand_home(&path)),
-            None => self.home_dir().map(|home| home.join(".aws").join(default_name)),
+            None => self
+                .home_dir()
+                .map(|home| home.join(".aws").join(default_name)),
         }
     }
 
@@ -163,7 +174,10 @@ pub struct Section {
 
 impl Section {
     fn new(name: &str) -> Self {
-        Self { name: name.to_string(), properties: BTreeMap::new() }
+        Self {
+            name: name.to_string(),
+            properties: BTreeMap::new(),
+        }
     }
 
     /// The section's name (`default`, `dev`, ... without any `profile ` prefix).
@@ -189,7 +203,9 @@ impl Section {
     /// The `name = value` pairs nested under a property whose own value was empty
     /// (`s3 =` followed by indented lines), names lower-cased.
     pub fn sub_properties(&self, key: &str) -> Vec<(String, String)> {
-        let Some(value) = self.get(key) else { return Vec::new() };
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
         value
             .lines()
             .filter_map(|line| line.split_once('='))
@@ -215,7 +231,9 @@ impl Section {
 /// Whether a property's value must never be printed.
 fn is_secret_property(key: &str) -> bool {
     key == "aws_access_key_id"
-        || ["secret", "token", "password", "credential_process"].iter().any(|s| key.contains(s))
+        || ["secret", "token", "password", "credential_process"]
+            .iter()
+            .any(|s| key.contains(s))
 }
 
 impl fmt::Debug for Section {
@@ -243,11 +261,21 @@ pub struct ProfileError {
 
 impl ProfileError {
     fn syntax(origin: Origin, message: &'static str) -> Self {
-        Self { file: origin.file, line: Some(origin.line), message: Cow::Borrowed(message), source: None }
+        Self {
+            file: origin.file,
+            line: Some(origin.line),
+            message: Cow::Borrowed(message),
+            source: None,
+        }
     }
 
     fn io(file: Arc<str>, source: io::Error) -> Self {
-        Self { file, line: None, message: Cow::Borrowed("could not read the file"), source: Some(source) }
+        Self {
+            file,
+            line: None,
+            message: Cow::Borrowed("could not read the file"),
+            source: Some(source),
+        }
     }
 
     /// The file at fault.
@@ -310,12 +338,21 @@ impl ProfileSet {
     /// Parses file contents given as text, labelled `config` and `credentials` in messages, with
     /// the `default` profile selected.
     pub fn parse(config: &str, credentials: &str) -> Result<Self, ProfileError> {
-        let config = SourceFile { name: Arc::from("config"), contents: config.to_string() };
-        let credentials = SourceFile { name: Arc::from("credentials"), contents: credentials.to_string() };
+        let config = SourceFile {
+            name: Arc::from("config"),
+            contents: config.to_string(),
+        };
+        let credentials = SourceFile {
+            name: Arc::from("credentials"),
+            contents: credentials.to_string(),
+        };
         Self::from_files(Some(&config), Some(&credentials))
     }
 
-    fn from_files(config: Option<&SourceFile>, credentials: Option<&SourceFile>) -> Result<Self, ProfileError> {
+    fn from_files(
+        config: Option<&SourceFile>,
+        credentials: Option<&SourceFile>,
+    ) -> Result<Self, ProfileError> {
         let mut set = Self {
             profiles: BTreeMap::new(),
             services: BTreeMap::new(),
@@ -335,7 +372,10 @@ impl ProfileSet {
         if let Some(file) = credentials {
             let parsed = parse::parse(parse::FileKind::Credentials, &file.name, &file.contents)?;
             for (name, section) in parsed.profiles {
-                set.profiles.entry(name).or_insert_with_key(|name| Section::new(name)).merge(section);
+                set.profiles
+                    .entry(name)
+                    .or_insert_with_key(|name| Section::new(name))
+                    .merge(section);
             }
             set.warnings.extend(parsed.warnings);
             set.files.push(file.name.clone());
@@ -399,7 +439,10 @@ fn read_optional(path: Option<PathBuf>) -> Result<Option<SourceFile>, ProfileErr
         Ok(bytes) => decode(name, bytes).map(Some),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             tracing::debug!(file = %name, "shared file does not exist; treating it as empty");
-            Ok(Some(SourceFile { name, contents: String::new() }))
+            Ok(Some(SourceFile {
+                name,
+                contents: String::new(),
+            }))
         }
         Err(e) => Err(ProfileError::io(name, e)),
     }
@@ -410,8 +453,15 @@ fn decode(name: Arc<str>, bytes: Vec<u8>) -> Result<SourceFile, ProfileError> {
     match String::from_utf8(bytes) {
         Ok(contents) => Ok(SourceFile { name, contents }),
         Err(e) => {
-            let valid = e.as_bytes().get(..e.utf8_error().valid_up_to()).unwrap_or_default();
-            let line = valid.iter().filter(|&&b| b == b'\n').count().saturating_add(1);
+            let valid = e
+                .as_bytes()
+                .get(..e.utf8_error().valid_up_to())
+                .unwrap_or_default();
+            let line = valid
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                .saturating_add(1);
             Err(ProfileError {
                 file: name,
                 line: Some(line),

@@ -22,7 +22,10 @@ impl Region {
         if is_host_label(&region) {
             Ok(Self(region))
         } else {
-            Err(InvalidRegion { value: region.into_owned(), source: None })
+            Err(InvalidRegion {
+                value: region.into_owned(),
+                source: None,
+            })
         }
     }
 
@@ -33,7 +36,10 @@ impl Region {
     /// If `region` is not a valid host label; in a `const` this is a compile error. Use
     /// [`Region::new`] for values that come from outside the program.
     pub const fn from_static(region: &'static str) -> Self {
-        assert!(is_host_label(region), "Region::from_static: not a valid region name");
+        assert!(
+            is_host_label(region),
+            "Region::from_static: not a valid region name"
+        );
         Self(Cow::Borrowed(region))
     }
 
@@ -101,7 +107,9 @@ impl fmt::Display for InvalidRegion {
         if let Some(source) = &self.source {
             write!(f, " from {source}")?;
         }
-        f.write_str(": a region is 1-63 letters, digits or hyphens, not starting or ending with a hyphen")
+        f.write_str(
+            ": a region is 1-63 letters, digits or hyphens, not starting or ending with a hyphen",
+        )
     }
 }
 
@@ -120,16 +128,25 @@ pub fn resolve_region(
     }
     let found = ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .into_iter()
-        .find_map(|var| env.get(var).map(|value| (value, SettingSource::Env(var.to_string()))))
+        .find_map(|var| {
+            env.get(var)
+                .map(|value| (value, SettingSource::Env(var.to_string())))
+        })
         .or_else(|| {
             let profile = profiles.selected()?;
             let value = profile.get("region").filter(|v| !v.is_empty())?;
-            Some((value.to_string(), SettingSource::profile(profile, "region")?))
+            Some((
+                value.to_string(),
+                SettingSource::profile(profile, "region")?,
+            ))
         });
-    let Some((value, source)) = found else { return Ok(None) };
-    Region::new(value)
-        .map(Some)
-        .map_err(|e| InvalidRegion { value: e.value, source: Some(source) })
+    let Some((value, source)) = found else {
+        return Ok(None);
+    };
+    Region::new(value).map(Some).map_err(|e| InvalidRegion {
+        value: e.value,
+        source: Some(source),
+    })
 }
 
 #[cfg(test)]
@@ -138,9 +155,14 @@ mod tests {
 
     const DEV_PROFILE: &str = "[default]\nregion = eu-west-1\n[profile dev]\nregion = ap-south-1";
 
-    fn resolve(explicit: Option<Region>, env: &[(&str, &str)]) -> Result<Option<Region>, InvalidRegion> {
+    fn resolve(
+        explicit: Option<Region>,
+        env: &[(&str, &str)],
+    ) -> Result<Option<Region>, InvalidRegion> {
         let env = Env::from_map(env.iter().copied());
-        let profiles = ProfileSet::parse(DEV_PROFILE, "").expect("parses").with_selected(env.profile_name());
+        let profiles = ProfileSet::parse(DEV_PROFILE, "")
+            .expect("parses")
+            .with_selected(env.profile_name());
         resolve_region(explicit, &env, &profiles)
     }
 
@@ -150,32 +172,76 @@ mod tests {
 
     #[test]
     fn precedence() {
-        let both = [("AWS_REGION", "us-east-2"), ("AWS_DEFAULT_REGION", "us-west-2")];
-        assert_eq!(name(resolve(Some(Region::from_static("ca-central-1")), &both)).as_deref(), Some("ca-central-1"));
+        let both = [
+            ("AWS_REGION", "us-east-2"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+        ];
+        assert_eq!(
+            name(resolve(Some(Region::from_static("ca-central-1")), &both)).as_deref(),
+            Some("ca-central-1")
+        );
         assert_eq!(name(resolve(None, &both)).as_deref(), Some("us-east-2"));
-        assert_eq!(name(resolve(None, &[("AWS_DEFAULT_REGION", "us-west-2")])).as_deref(), Some("us-west-2"));
+        assert_eq!(
+            name(resolve(None, &[("AWS_DEFAULT_REGION", "us-west-2")])).as_deref(),
+            Some("us-west-2")
+        );
         // Empty variables count as unset.
-        assert_eq!(name(resolve(None, &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "us-west-2")])).as_deref(), Some("us-west-2"));
+        assert_eq!(
+            name(resolve(
+                None,
+                &[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "us-west-2")]
+            ))
+            .as_deref(),
+            Some("us-west-2")
+        );
         assert_eq!(name(resolve(None, &[])).as_deref(), Some("eu-west-1"));
-        assert_eq!(name(resolve(None, &[("AWS_PROFILE", "dev")])).as_deref(), Some("ap-south-1"));
+        assert_eq!(
+            name(resolve(None, &[("AWS_PROFILE", "dev")])).as_deref(),
+            Some("ap-south-1")
+        );
     }
 
     #[test]
     fn no_default_region() {
         let env = Env::from_map([("AWS_PROFILE", "other")]);
-        let profiles = ProfileSet::parse(DEV_PROFILE, "").expect("parses").with_selected(env.profile_name());
+        let profiles = ProfileSet::parse(DEV_PROFILE, "")
+            .expect("parses")
+            .with_selected(env.profile_name());
         assert_eq!(resolve_region(None, &env, &profiles), Ok(None));
         let empty = ProfileSet::parse("[default]\nregion =", "").expect("parses");
-        assert_eq!(resolve_region(None, &Env::from_map([("HOME", "/x")]), &empty), Ok(None));
+        assert_eq!(
+            resolve_region(None, &Env::from_map([("HOME", "/x")]), &empty),
+            Ok(None)
+        );
     }
 
     #[test]
     fn validation() {
-        for ok in ["us-east-1", "local", "us-gov-west-1", "fips-us-east-1", "A1", "x"] {
-            assert_eq!(Region::new(ok).map(|r| r.as_str().to_string()), Ok(ok.to_string()));
+        for ok in [
+            "us-east-1",
+            "local",
+            "us-gov-west-1",
+            "fips-us-east-1",
+            "A1",
+            "x",
+        ] {
+            assert_eq!(
+                Region::new(ok).map(|r| r.as_str().to_string()),
+                Ok(ok.to_string())
+            );
         }
         let long = "a".repeat(64);
-        for bad in ["", "-us", "us-", "us east 1", "us-east-1.evil.com", "evil.com/", "a@b", "é", long.as_str()] {
+        for bad in [
+            "",
+            "-us",
+            "us-",
+            "us east 1",
+            "us-east-1.evil.com",
+            "evil.com/",
+            "a@b",
+            "é",
+            long.as_str(),
+        ] {
             let err = Region::new(bad.to_string()).expect_err(bad);
             assert_eq!(err.value(), bad);
             assert_eq!(err.source(), None);
@@ -192,13 +258,29 @@ mod tests {
              a region is 1-63 letters, digits or hyphens, not starting or ending with a hyphen"
         );
         // An invalid AWS_REGION does not fall through to AWS_DEFAULT_REGION.
-        let err = resolve(None, &[("AWS_REGION", "bad region"), ("AWS_DEFAULT_REGION", "us-west-2")]).expect_err("space");
-        assert_eq!(err.source(), Some(&SettingSource::Env("AWS_REGION".to_string())));
+        let err = resolve(
+            None,
+            &[
+                ("AWS_REGION", "bad region"),
+                ("AWS_DEFAULT_REGION", "us-west-2"),
+            ],
+        )
+        .expect_err("space");
+        assert_eq!(
+            err.source(),
+            Some(&SettingSource::Env("AWS_REGION".to_string()))
+        );
 
         let env = Env::from_map([("AWS_PROFILE", "p")]);
-        let profiles = ProfileSet::parse("[profile p]\nregion = eu\\n", "").expect("parses").with_selected("p");
+        let profiles = ProfileSet::parse("[profile p]\nregion = eu\\n", "")
+            .expect("parses")
+            .with_selected("p");
         let err = resolve_region(None, &env, &profiles).expect_err("backslash");
-        assert!(err.to_string().starts_with("invalid region \"eu\\\\n\" from `region` in [p] at config:2"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid region \"eu\\\\n\" from `region` in [p] at config:2"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ impl<P: AwsProvideCredentials> ProvideCredentials for AwsSdkProvider<P> {
                 .provide_credentials()
                 .await
                 .map(Credentials::from)
-                .map_err(|e| CredentialsError::with_source("aws-credential-types provider failed", e))
+                .map_err(|e| {
+                    CredentialsError::with_source("aws-credential-types provider failed", e)
+                })
         })
     }
 }
@@ -55,12 +57,27 @@ mod tests {
     #[tokio::test]
     async fn converts_keys_token_and_expiry() {
         let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let aws = aws_credential_types::Credentials::new("AKID", "SECRET", Some("TOKEN".into()), Some(expiry), "test");
-        let creds = AwsSdkProvider::new(aws).provide_credentials().await.expect("credentials");
-        assert_eq!(creds, Credentials::new("AKID", "SECRET", Some("TOKEN".into()), Some(expiry)));
+        let aws = aws_credential_types::Credentials::new(
+            "AKID",
+            "SECRET",
+            Some("TOKEN".into()),
+            Some(expiry),
+            "test",
+        );
+        let creds = AwsSdkProvider::new(aws)
+            .provide_credentials()
+            .await
+            .expect("credentials");
+        assert_eq!(
+            creds,
+            Credentials::new("AKID", "SECRET", Some("TOKEN".into()), Some(expiry))
+        );
 
         let aws = aws_credential_types::Credentials::new("AKID2", "SECRET2", None, None, "test");
-        let creds = AwsSdkProvider::new(aws).provide_credentials().await.expect("credentials");
+        let creds = AwsSdkProvider::new(aws)
+            .provide_credentials()
+            .await
+            .expect("credentials");
         assert_eq!(creds, Credentials::new("AKID2", "SECRET2", None, None));
     }
 
@@ -72,24 +89,40 @@ mod tests {
         where
             Self: 'a,
         {
-            future::ProvideCredentials::new(async { Err(AwsError::not_loaded("no SSO session configured")) })
+            future::ProvideCredentials::new(async {
+                Err(AwsError::not_loaded("no SSO session configured"))
+            })
         }
     }
 
     #[tokio::test]
     async fn errors_keep_the_aws_error_as_source() {
-        let err = AwsSdkProvider::new(NotConfigured).provide_credentials().await.expect_err("fails");
+        let err = AwsSdkProvider::new(NotConfigured)
+            .provide_credentials()
+            .await
+            .expect_err("fails");
         assert_eq!(err.to_string(), "aws-credential-types provider failed");
         let source = std::error::Error::source(&err).expect("source");
         assert!(source.downcast_ref::<AwsError>().is_some(), "{source:?}");
-        assert!(super::super::describe(&err).contains("no SSO session configured"), "{}", super::super::describe(&err));
+        assert!(
+            super::super::describe(&err).contains("no SSO session configured"),
+            "{}",
+            super::super::describe(&err)
+        );
     }
 
     #[tokio::test]
     async fn works_behind_the_cache() {
         let aws = aws_credential_types::Credentials::new("AKID", "SECRETVALUE", None, None, "test");
         let cached = crate::credentials::CachedProvider::new(AwsSdkProvider::new(aws));
-        assert_eq!(cached.provide_credentials().await.expect("credentials").access_key_id(), "AKID");
+        assert_eq!(
+            cached
+                .provide_credentials()
+                .await
+                .expect("credentials")
+                .access_key_id(),
+            "AKID"
+        );
         assert!(!format!("{cached:?}").contains("SECRETVALUE"));
     }
 }

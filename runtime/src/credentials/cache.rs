@@ -62,18 +62,26 @@ impl<P: ProvideCredentials> CachedProvider<P> {
     /// A poisoned lock only means another caller panicked mid-update of plain data; the data is
     /// still consistent, so keep serving.
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn usable(&self, credentials: &Credentials) -> bool {
         match credentials.expiry() {
             None => true,
-            Some(expiry) => expiry.checked_sub(self.buffer).is_some_and(|refresh_at| self.time.now() < refresh_at),
+            Some(expiry) => expiry
+                .checked_sub(self.buffer)
+                .is_some_and(|refresh_at| self.time.now() < refresh_at),
         }
     }
 
     fn cached(&self, state: &State) -> Option<Credentials> {
-        state.credentials.as_ref().filter(|c| self.usable(c)).cloned()
+        state
+            .credentials
+            .as_ref()
+            .filter(|c| self.usable(c))
+            .cloned()
     }
 
     async fn get(&self) -> Result<Credentials, CredentialsError> {
@@ -103,8 +111,13 @@ impl<P: ProvideCredentials> CachedProvider<P> {
         state.refreshes = state.refreshes.wrapping_add(1);
         match &result {
             Ok(credentials) => {
-                if credentials.expiry().is_some_and(|expiry| expiry <= self.time.now()) {
-                    tracing::warn!("credentials provider returned credentials that have already expired");
+                if credentials
+                    .expiry()
+                    .is_some_and(|expiry| expiry <= self.time.now())
+                {
+                    tracing::warn!(
+                        "credentials provider returned credentials that have already expired"
+                    );
                 }
                 state.credentials = Some(credentials.clone());
                 state.last_error = None;
@@ -142,7 +155,9 @@ mod tests {
 
     impl FakeClock {
         fn at(secs: u64) -> Arc<Self> {
-            Arc::new(Self(Mutex::new(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))))
+            Arc::new(Self(Mutex::new(
+                SystemTime::UNIX_EPOCH + Duration::from_secs(secs),
+            )))
         }
         fn set(&self, secs: u64) {
             *self.0.lock().expect("clock") = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
@@ -167,7 +182,12 @@ mod tests {
 
     impl Counting {
         fn new(expiry: Option<u64>) -> Self {
-            Self { calls: AtomicUsize::new(0), expiry, gate: None, fail: false }
+            Self {
+                calls: AtomicUsize::new(0),
+                expiry,
+                gate: None,
+                fail: false,
+            }
         }
         fn calls(&self) -> usize {
             self.calls.load(Ordering::SeqCst)
@@ -184,14 +204,20 @@ mod tests {
                 if self.fail {
                     return Err(CredentialsError::new(format!("attempt {n} failed")));
                 }
-                let expiry = self.expiry.map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
+                let expiry = self
+                    .expiry
+                    .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
                 Ok(Credentials::new(format!("AKID{n}"), "SECRET", None, expiry))
             })
         }
     }
 
     async fn id<P: ProvideCredentials>(p: &CachedProvider<P>) -> String {
-        p.provide_credentials().await.expect("credentials").access_key_id().to_string()
+        p.provide_credentials()
+            .await
+            .expect("credentials")
+            .access_key_id()
+            .to_string()
     }
 
     #[tokio::test]
@@ -233,7 +259,8 @@ mod tests {
     #[tokio::test]
     async fn expiry_earlier_than_buffer_never_caches() {
         // Expiry at 100 s after the epoch minus a 5-minute buffer is before the epoch.
-        let cache = CachedProvider::new(Counting::new(Some(100))).with_time_source(FakeClock::at(0));
+        let cache =
+            CachedProvider::new(Counting::new(Some(100))).with_time_source(FakeClock::at(0));
         assert_eq!(id(&cache).await, "AKID1");
         assert_eq!(id(&cache).await, "AKID2");
     }
@@ -243,8 +270,22 @@ mod tests {
         let mut inner = Counting::new(None);
         inner.fail = true;
         let cache = CachedProvider::new(inner);
-        assert_eq!(cache.provide_credentials().await.expect_err("1").to_string(), "attempt 1 failed");
-        assert_eq!(cache.provide_credentials().await.expect_err("2").to_string(), "attempt 2 failed");
+        assert_eq!(
+            cache
+                .provide_credentials()
+                .await
+                .expect_err("1")
+                .to_string(),
+            "attempt 1 failed"
+        );
+        assert_eq!(
+            cache
+                .provide_credentials()
+                .await
+                .expect_err("2")
+                .to_string(),
+            "attempt 2 failed"
+        );
     }
 
     /// Spawns `n` callers on the current-thread runtime and lets each run until it blocks: the
@@ -256,7 +297,9 @@ mod tests {
         let tasks: Vec<_> = (0..n)
             .map(|_| {
                 let cache = cache.clone();
-                tokio::spawn(async move { cache.provide_credentials().await.map_err(|e| e.to_string()) })
+                tokio::spawn(
+                    async move { cache.provide_credentials().await.map_err(|e| e.to_string()) },
+                )
             })
             .collect();
         for _ in 0..n {
@@ -275,7 +318,13 @@ mod tests {
         assert_eq!(cache.inner.calls(), 1, "one refresh in flight");
         gate.notify_one();
         for task in tasks {
-            assert_eq!(task.await.expect("join").expect("credentials").access_key_id(), "AKID1");
+            assert_eq!(
+                task.await
+                    .expect("join")
+                    .expect("credentials")
+                    .access_key_id(),
+                "AKID1"
+            );
         }
         assert_eq!(cache.inner.calls(), 1);
     }
@@ -290,12 +339,22 @@ mod tests {
         let tasks = concurrent_callers(&cache, 8).await;
         gate.notify_one();
         for task in tasks {
-            assert_eq!(task.await.expect("join"), Err("attempt 1 failed".to_string()));
+            assert_eq!(
+                task.await.expect("join"),
+                Err("attempt 1 failed".to_string())
+            );
         }
         assert_eq!(cache.inner.calls(), 1);
         // A later caller, which did not wait on that refresh, tries again.
         gate.notify_one();
-        assert_eq!(cache.provide_credentials().await.expect_err("retry").to_string(), "attempt 2 failed");
+        assert_eq!(
+            cache
+                .provide_credentials()
+                .await
+                .expect_err("retry")
+                .to_string(),
+            "attempt 2 failed"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -339,7 +398,12 @@ mod tests {
 
     #[test]
     fn debug_hides_cached_secrets() {
-        let cache = CachedProvider::new(Credentials::new("AKIDVALUE", "SECRETVALUE", Some("TOKENVALUE".into()), None));
+        let cache = CachedProvider::new(Credentials::new(
+            "AKIDVALUE",
+            "SECRETVALUE",
+            Some("TOKENVALUE".into()),
+            None,
+        ));
         let debug = format!("{cache:?}");
         for secret in ["AKIDVALUE", "SECRETVALUE", "TOKENVALUE"] {
             assert!(!debug.contains(secret), "{debug}");

@@ -3,7 +3,10 @@
 
 use std::borrow::Cow;
 
-use super::{describe, CredentialsError, EnvironmentProvider, ProfileProvider, ProvideCredentials, ProvideFuture};
+use super::{
+    describe, CredentialsError, EnvironmentProvider, ProfileProvider, ProvideCredentials,
+    ProvideFuture,
+};
 use crate::profile::Env;
 
 /// Asks each provider in turn and returns the first credentials. When all fail, the error lists
@@ -15,12 +18,21 @@ pub struct ChainProvider {
 
 impl ChainProvider {
     /// A chain starting with `provider`, called `name` in errors.
-    pub fn first_try(name: impl Into<Cow<'static, str>>, provider: impl ProvideCredentials + 'static) -> Self {
-        Self { links: vec![(name.into(), Box::new(provider))] }
+    pub fn first_try(
+        name: impl Into<Cow<'static, str>>,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Self {
+        Self {
+            links: vec![(name.into(), Box::new(provider))],
+        }
     }
 
     /// Adds `provider` after the existing ones.
-    pub fn or_else(mut self, name: impl Into<Cow<'static, str>>, provider: impl ProvideCredentials + 'static) -> Self {
+    pub fn or_else(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Self {
         self.links.push((name.into(), Box::new(provider)));
         self
     }
@@ -43,7 +55,10 @@ impl ProvideCredentials for ChainProvider {
                     }
                 }
             }
-            Err(CredentialsError::new(format!("no credentials found ({})", reasons.join("; "))))
+            Err(CredentialsError::new(format!(
+                "no credentials found ({})",
+                reasons.join("; ")
+            )))
         })
     }
 }
@@ -63,8 +78,9 @@ impl DefaultChain {
 
     /// Reads `env` (and the files it points at) instead of the process environment.
     pub fn with_env(env: Env) -> Self {
-        let chain = ChainProvider::first_try("environment", EnvironmentProvider::with_env(env.clone()))
-            .or_else("profile", ProfileProvider::with_env(env));
+        let chain =
+            ChainProvider::first_try("environment", EnvironmentProvider::with_env(env.clone()))
+                .or_else("profile", ProfileProvider::with_env(env));
         Self { chain }
     }
 }
@@ -97,7 +113,12 @@ mod tests {
         fn provide_credentials(&self) -> ProvideFuture<'_> {
             self.1.fetch_add(1, Ordering::SeqCst);
             let message = self.0;
-            Box::pin(async move { Err(CredentialsError::with_source("failed", CredentialsError::new(message))) })
+            Box::pin(async move {
+                Err(CredentialsError::with_source(
+                    "failed",
+                    CredentialsError::new(message),
+                ))
+            })
         }
     }
 
@@ -109,15 +130,23 @@ mod tests {
             .or_else("c", Failing("unused", calls.clone()));
         let creds = chain.provide_credentials().await.expect("b answers");
         assert_eq!(creds.access_key_id(), "B");
-        assert_eq!(calls.load(Ordering::SeqCst), 1, "only `a` failed before `b`; `c` never asked");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "only `a` failed before `b`; `c` never asked"
+        );
     }
 
     #[tokio::test]
     async fn all_failing_lists_every_reason_in_order() {
         let calls = Arc::new(AtomicUsize::new(0));
-        let chain = ChainProvider::first_try("a", Failing("a is down", calls.clone())).or_else("b", Failing("b is down", calls));
+        let chain = ChainProvider::first_try("a", Failing("a is down", calls.clone()))
+            .or_else("b", Failing("b is down", calls));
         let err = chain.provide_credentials().await.expect_err("all fail");
-        assert_eq!(err.to_string(), "no credentials found (a: failed: a is down; b: failed: b is down)");
+        assert_eq!(
+            err.to_string(),
+            "no credentials found (a: failed: a is down; b: failed: b is down)"
+        );
     }
 
     fn home_with(dir: &TempDir, credentials: &str) -> String {
@@ -128,16 +157,33 @@ mod tests {
     #[tokio::test]
     async fn default_chain_prefers_environment_over_profile() {
         let dir = TempDir::new("chain-order");
-        let home = home_with(&dir, "[default]\naws_access_key_id = FILE\naws_secret_access_key = S");
+        let home = home_with(
+            &dir,
+            "[default]\naws_access_key_id = FILE\naws_secret_access_key = S",
+        );
         let env = Env::from_map([
             ("HOME", home.as_str()),
             ("AWS_ACCESS_KEY_ID", "ENV"),
             ("AWS_SECRET_ACCESS_KEY", "S"),
         ]);
-        assert_eq!(DefaultChain::with_env(env).provide_credentials().await.expect("env").access_key_id(), "ENV");
+        assert_eq!(
+            DefaultChain::with_env(env)
+                .provide_credentials()
+                .await
+                .expect("env")
+                .access_key_id(),
+            "ENV"
+        );
 
         let env = Env::from_map([("HOME", home.as_str())]);
-        assert_eq!(DefaultChain::with_env(env).provide_credentials().await.expect("file").access_key_id(), "FILE");
+        assert_eq!(
+            DefaultChain::with_env(env)
+                .provide_credentials()
+                .await
+                .expect("file")
+                .access_key_id(),
+            "FILE"
+        );
     }
 
     #[tokio::test]
@@ -145,7 +191,10 @@ mod tests {
         let dir = TempDir::new("chain-error");
         let home = home_with(&dir, "[default]\naws_access_key_id = AKID");
         let env = Env::from_map([("HOME", home.as_str()), ("AWS_ACCESS_KEY_ID", "X")]);
-        let err = DefaultChain::with_env(env).provide_credentials().await.expect_err("nothing complete");
+        let err = DefaultChain::with_env(env)
+            .provide_credentials()
+            .await
+            .expect_err("nothing complete");
         assert_eq!(
             err.to_string(),
             "no credentials found (environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; \

@@ -34,14 +34,19 @@ impl ProfileProvider {
     }
 
     fn load(&self) -> Result<Credentials, CredentialsError> {
-        let mut set = ProfileSet::load(&self.env)
-            .map_err(|e| CredentialsError::with_source("could not load the shared config files", e))?;
+        let mut set = ProfileSet::load(&self.env).map_err(|e| {
+            CredentialsError::with_source("could not load the shared config files", e)
+        })?;
         if let Some(name) = &self.profile {
             set = set.with_selected(name.clone());
         }
         let Some(profile) = set.selected() else {
             let files: Vec<&str> = set.files().iter().map(|f| &**f).collect();
-            let files = if files.is_empty() { "no shared file (no HOME is set)".to_string() } else { files.join(", ") };
+            let files = if files.is_empty() {
+                "no shared file (no HOME is set)".to_string()
+            } else {
+                files.join(", ")
+            };
             return Err(CredentialsError::new(format!(
                 "profile `{}` is not defined in {files}",
                 set.selected_name()
@@ -62,21 +67,36 @@ const DELEGATED: [(&str, &str); 3] = [
 fn static_credentials(profile: &Section) -> Result<Credentials, CredentialsError> {
     for (prefix, what) in DELEGATED {
         // A trailing `_` marks a family of properties (`sso_session`, `sso_account_id`, ...).
-        let matches = |k: &&str| if prefix.ends_with('_') { k.starts_with(prefix) } else { *k == prefix };
+        let matches = |k: &&str| {
+            if prefix.ends_with('_') {
+                k.starts_with(prefix)
+            } else {
+                *k == prefix
+            }
+        };
         if let Some(key) = profile.keys().find(matches) {
             return Err(unsupported(profile, key, what));
         }
     }
     let name = profile.name();
     let id = profile.get("aws_access_key_id").filter(|v| !v.is_empty());
-    let secret = profile.get("aws_secret_access_key").filter(|v| !v.is_empty());
+    let secret = profile
+        .get("aws_secret_access_key")
+        .filter(|v| !v.is_empty());
     let token = profile.get("aws_session_token").filter(|v| !v.is_empty());
     match (id, secret) {
-        (Some(id), Some(secret)) => Ok(Credentials::new(id, secret, token.map(str::to_string), None)),
+        (Some(id), Some(secret)) => Ok(Credentials::new(
+            id,
+            secret,
+            token.map(str::to_string),
+            None,
+        )),
         // Static keys win over `credential_process` in the AWS SDKs, so it only matters here.
-        (None, None) if profile.get("credential_process").is_some() => {
-            Err(unsupported(profile, "credential_process", "an external credential process"))
-        }
+        (None, None) if profile.get("credential_process").is_some() => Err(unsupported(
+            profile,
+            "credential_process",
+            "an external credential process",
+        )),
         (None, None) => Err(CredentialsError::new(format!(
             "profile `{name}` has no aws_access_key_id and aws_secret_access_key"
         ))),
@@ -90,7 +110,10 @@ fn static_credentials(profile: &Section) -> Result<Credentials, CredentialsError
 }
 
 fn unsupported(profile: &Section, key: &str, what: &str) -> CredentialsError {
-    let at = profile.origin(key).map(|o| format!(" ({o})")).unwrap_or_default();
+    let at = profile
+        .origin(key)
+        .map(|o| format!(" ({o})"))
+        .unwrap_or_default();
     CredentialsError::new(format!(
         "profile `{}` uses `{key}`{at} ({what}), which this client does not resolve itself; enable the \
          `aws-credential-types` feature and pass an aws-config credentials provider wrapped in \
@@ -111,16 +134,26 @@ mod tests {
     use crate::profile::testing::TempDir;
 
     /// A home directory with the given shared files, and a provider reading it.
-    fn provider(dir: &TempDir, config: &str, credentials: &str, extra: &[(&str, &str)]) -> ProfileProvider {
+    fn provider(
+        dir: &TempDir,
+        config: &str,
+        credentials: &str,
+        extra: &[(&str, &str)],
+    ) -> ProfileProvider {
         dir.write(".aws/config", config);
         dir.write(".aws/credentials", credentials);
         let home = dir.path().display().to_string();
-        let vars = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).chain([("HOME".to_string(), home)]);
+        let vars = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .chain([("HOME".to_string(), home)]);
         ProfileProvider::with_env(Env::from_map(vars))
     }
 
     async fn provide(p: &ProfileProvider) -> Result<Credentials, String> {
-        p.provide_credentials().await.map_err(|e| super::super::describe(&e))
+        p.provide_credentials()
+            .await
+            .map_err(|e| super::super::describe(&e))
     }
 
     #[tokio::test]
@@ -130,11 +163,21 @@ mod tests {
                           [dev]\naws_access_key_id = DEVID\naws_secret_access_key = DEVSECRET\naws_session_token = T";
         let p = provider(&dir, "", creds_file, &[]);
         let creds = provide(&p).await.expect("default creds");
-        assert_eq!((creds.access_key_id(), creds.secret_access_key(), creds.session_token()), ("AKID", "SECRET", None));
+        assert_eq!(
+            (
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                creds.session_token()
+            ),
+            ("AKID", "SECRET", None)
+        );
 
         let p = provider(&dir, "", creds_file, &[("AWS_PROFILE", "dev")]);
         let creds = provide(&p).await.expect("dev creds");
-        assert_eq!((creds.access_key_id(), creds.session_token()), ("DEVID", Some("T")));
+        assert_eq!(
+            (creds.access_key_id(), creds.session_token()),
+            ("DEVID", Some("T"))
+        );
         // An explicit profile name beats AWS_PROFILE.
         let creds = provide(&p.profile_name("default")).await.expect("override");
         assert_eq!(creds.access_key_id(), "AKID");
@@ -150,17 +193,34 @@ mod tests {
             &[("AWS_PROFILE", "dev")],
         );
         let creds = provide(&p).await.expect("merged");
-        assert_eq!((creds.access_key_id(), creds.secret_access_key()), ("FROM_CREDENTIALS", "CONFIG_SECRET"));
+        assert_eq!(
+            (creds.access_key_id(), creds.secret_access_key()),
+            ("FROM_CREDENTIALS", "CONFIG_SECRET")
+        );
     }
 
     #[tokio::test]
     async fn file_locations_from_env_vars_and_tilde() {
         let dir = TempDir::new("profile-paths");
         // The default locations hold different keys, so reading them would be caught.
-        let home_provider = provider(&dir, "", "[default]\naws_access_key_id = HOME\naws_secret_access_key = S", &[]);
-        assert_eq!(provide(&home_provider).await.expect("home").access_key_id(), "HOME");
-        dir.write("elsewhere/creds", "[default]\naws_access_key_id = CUSTOM\naws_secret_access_key = S");
-        dir.write("elsewhere/conf", "[profile x]\naws_access_key_id = CONF\naws_secret_access_key = S");
+        let home_provider = provider(
+            &dir,
+            "",
+            "[default]\naws_access_key_id = HOME\naws_secret_access_key = S",
+            &[],
+        );
+        assert_eq!(
+            provide(&home_provider).await.expect("home").access_key_id(),
+            "HOME"
+        );
+        dir.write(
+            "elsewhere/creds",
+            "[default]\naws_access_key_id = CUSTOM\naws_secret_access_key = S",
+        );
+        dir.write(
+            "elsewhere/conf",
+            "[profile x]\naws_access_key_id = CONF\naws_secret_access_key = S",
+        );
         let home = dir.path().display().to_string();
         let env = Env::from_map([
             ("HOME", home.as_str()),
@@ -169,26 +229,49 @@ mod tests {
         ]);
         let p = ProfileProvider::with_env(env.clone());
         assert_eq!(provide(&p).await.expect("custom").access_key_id(), "CUSTOM");
-        assert_eq!(provide(&p.profile_name("x")).await.expect("custom config").access_key_id(), "CONF");
+        assert_eq!(
+            provide(&p.profile_name("x"))
+                .await
+                .expect("custom config")
+                .access_key_id(),
+            "CONF"
+        );
 
         // USERPROFILE stands in for HOME (Windows).
         let env = Env::from_map([("USERPROFILE", home.as_str())]);
-        assert_eq!(provide(&ProfileProvider::with_env(env)).await.expect("userprofile").access_key_id(), "HOME");
+        assert_eq!(
+            provide(&ProfileProvider::with_env(env))
+                .await
+                .expect("userprofile")
+                .access_key_id(),
+            "HOME"
+        );
     }
 
     #[tokio::test]
     async fn missing_files_and_profiles() {
         let dir = TempDir::new("profile-missing");
         let env = Env::from_map([("HOME", dir.path().display().to_string())]);
-        let err = provide(&ProfileProvider::with_env(env)).await.expect_err("no files");
+        let err = provide(&ProfileProvider::with_env(env))
+            .await
+            .expect_err("no files");
         let config = dir.path().join(".aws").join("config");
         let credentials = dir.path().join(".aws").join("credentials");
         assert_eq!(
             err,
-            format!("profile `default` is not defined in {}, {}", config.display(), credentials.display())
+            format!(
+                "profile `default` is not defined in {}, {}",
+                config.display(),
+                credentials.display()
+            )
         );
-        let err = provide(&ProfileProvider::with_env(Env::from_map([("X", "y")]))).await.expect_err("no home");
-        assert_eq!(err, "profile `default` is not defined in no shared file (no HOME is set)");
+        let err = provide(&ProfileProvider::with_env(Env::from_map([("X", "y")])))
+            .await
+            .expect_err("no home");
+        assert_eq!(
+            err,
+            "profile `default` is not defined in no shared file (no HOME is set)"
+        );
     }
 
     #[tokio::test]
@@ -206,16 +289,27 @@ mod tests {
         );
         dir.write(".aws/config", b"[default]\n\nregion = \xff\n");
         let err = provide(&p).await.expect_err("utf-8");
-        assert!(err.ends_with(&format!("{}:3: the file is not valid UTF-8", config.display())), "{err}");
+        assert!(
+            err.ends_with(&format!(
+                "{}:3: the file is not valid UTF-8",
+                config.display()
+            )),
+            "{err}"
+        );
 
         // A directory where the file should be cannot be read.
         let dir2 = TempDir::new("profile-dir");
         std::fs::create_dir_all(dir2.path().join(".aws/config")).expect("mkdir");
         let env = Env::from_map([("HOME", dir2.path().display().to_string())]);
-        let err = provide(&ProfileProvider::with_env(env)).await.expect_err("directory");
+        let err = provide(&ProfileProvider::with_env(env))
+            .await
+            .expect_err("directory");
         let config = dir2.path().join(".aws").join("config");
         assert!(
-            err.starts_with(&format!("could not load the shared config files: {}: could not read the file: ", config.display())),
+            err.starts_with(&format!(
+                "could not load the shared config files: {}: could not read the file: ",
+                config.display()
+            )),
             "{err}"
         );
     }
@@ -224,11 +318,20 @@ mod tests {
     async fn incomplete_static_keys() {
         let dir = TempDir::new("profile-incomplete");
         let p = provider(&dir, "", "[default]\naws_access_key_id = AKID", &[]);
-        assert_eq!(provide(&p).await, Err("profile `default` sets aws_access_key_id but not aws_secret_access_key".into()));
+        assert_eq!(
+            provide(&p).await,
+            Err("profile `default` sets aws_access_key_id but not aws_secret_access_key".into())
+        );
         let p = provider(&dir, "", "[default]\naws_secret_access_key = S", &[]);
-        assert_eq!(provide(&p).await, Err("profile `default` sets aws_secret_access_key but not aws_access_key_id".into()));
+        assert_eq!(
+            provide(&p).await,
+            Err("profile `default` sets aws_secret_access_key but not aws_access_key_id".into())
+        );
         let p = provider(&dir, "[default]\nregion = us-east-1", "", &[]);
-        assert_eq!(provide(&p).await, Err("profile `default` has no aws_access_key_id and aws_secret_access_key".into()));
+        assert_eq!(
+            provide(&p).await,
+            Err("profile `default` has no aws_access_key_id and aws_secret_access_key".into())
+        );
     }
 
     #[tokio::test]
@@ -244,8 +347,19 @@ mod tests {
             let p = provider(&dir, &format!("[default]\n{props}"), "", &[]);
             let err = provide(&p).await.expect_err(key);
             let config = dir.path().join(".aws").join("config");
-            assert!(err.starts_with(&format!("profile `default` uses `{key}` ({}:", config.display())), "{err}");
-            assert!(err.contains(&format!(") ({what}), which this client does not resolve itself")), "{err}");
+            assert!(
+                err.starts_with(&format!(
+                    "profile `default` uses `{key}` ({}:",
+                    config.display()
+                )),
+                "{err}"
+            );
+            assert!(
+                err.contains(&format!(
+                    ") ({what}), which this client does not resolve itself"
+                )),
+                "{err}"
+            );
             assert!(err.contains("`aws-credential-types` feature"), "{err}");
             assert!(!err.contains("--secret"), "values are not echoed: {err}");
         }
@@ -263,6 +377,9 @@ mod tests {
         for secret in ["AKIDVALUE", "TOPSECRETVALUE", "TOKENVALUE"] {
             assert!(!debug.contains(secret), "{secret} leaked: {debug}");
         }
-        assert!(debug.contains("us-east-1") && debug.contains("aws_secret_access_key"), "{debug}");
+        assert!(
+            debug.contains("us-east-1") && debug.contains("aws_secret_access_key"),
+            "{debug}"
+        );
     }
 }

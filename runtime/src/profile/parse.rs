@@ -56,7 +56,11 @@ struct Parser<'a> {
 }
 
 /// Parses one file. `file` names it in errors and warnings.
-pub(super) fn parse(kind: FileKind, file: &Arc<str>, contents: &str) -> Result<ParsedFile, ProfileError> {
+pub(super) fn parse(
+    kind: FileKind,
+    file: &Arc<str>,
+    contents: &str,
+) -> Result<ParsedFile, ProfileError> {
     let contents = contents.strip_prefix('\u{feff}').unwrap_or(contents);
     let mut parser = Parser {
         kind,
@@ -67,7 +71,10 @@ pub(super) fn parse(kind: FileKind, file: &Arc<str>, contents: &str) -> Result<P
         last: Last::Nothing,
     };
     for (index, line) in contents.lines().enumerate() {
-        let origin = Origin { file: file.clone(), line: index.saturating_add(1) };
+        let origin = Origin {
+            file: file.clone(),
+            line: index.saturating_add(1),
+        };
         let content = line.trim_start();
         if content.is_empty() || content.starts_with(['#', ';']) {
             continue;
@@ -90,7 +97,9 @@ impl Parser<'_> {
         let inner = header
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
-            .ok_or_else(|| ProfileError::syntax(origin.clone(), "Profile definition must end with ']'"))?
+            .ok_or_else(|| {
+                ProfileError::syntax(origin.clone(), "Profile definition must end with ']'")
+            })?
             .trim();
         self.last = Last::Nothing;
         self.target = match self.kind {
@@ -102,19 +111,29 @@ impl Parser<'_> {
                 } else {
                     ""
                 };
-                self.warn(&origin, format!("ignoring section [{inner}]: not a valid profile name{hint}"));
+                self.warn(
+                    &origin,
+                    format!("ignoring section [{inner}]: not a valid profile name{hint}"),
+                );
                 Target::Discard
             }
         };
         match &self.target {
             Target::Profile(name) => {
-                self.out.profiles.entry(name.clone()).or_insert_with_key(|name| Section::new(name));
+                self.out
+                    .profiles
+                    .entry(name.clone())
+                    .or_insert_with_key(|name| Section::new(name));
             }
             Target::Services(name) => {
-                self.out.services.entry(name.clone()).or_insert_with_key(|name| Section::new(name));
+                self.out
+                    .services
+                    .entry(name.clone())
+                    .or_insert_with_key(|name| Section::new(name));
             }
             Target::BareDefault => {
-                self.bare_default.get_or_insert_with(|| Section::new("default"));
+                self.bare_default
+                    .get_or_insert_with(|| Section::new("default"));
             }
             Target::Nothing | Target::Discard => {}
         }
@@ -129,14 +148,20 @@ impl Parser<'_> {
             if is_identifier(name) {
                 return Target::Profile(name.to_string());
             }
-            self.warn(origin, format!("ignoring section [{inner}]: `{name}` is not a valid profile name"));
+            self.warn(
+                origin,
+                format!("ignoring section [{inner}]: `{name}` is not a valid profile name"),
+            );
             return Target::Discard;
         }
         if let Some(name) = prefixed(inner, "services") {
             if is_identifier(name) {
                 return Target::Services(name.to_string());
             }
-            self.warn(origin, format!("ignoring section [{inner}]: `{name}` is not a valid services name"));
+            self.warn(
+                origin,
+                format!("ignoring section [{inner}]: `{name}` is not a valid services name"),
+            );
             return Target::Discard;
         }
         // SSO sessions are valid config but only matter to SSO credentials, which this crate
@@ -153,11 +178,14 @@ impl Parser<'_> {
 
     fn property_line(&mut self, line: &str, origin: Origin) -> Result<(), ProfileError> {
         if matches!(self.target, Target::Nothing) {
-            return Err(ProfileError::syntax(origin, "Expected a profile definition"));
+            return Err(ProfileError::syntax(
+                origin,
+                "Expected a profile definition",
+            ));
         }
-        let (key, value) = strip_inline_comment(line)
-            .split_once('=')
-            .ok_or_else(|| ProfileError::syntax(origin.clone(), "Expected an '=' sign defining a property"))?;
+        let (key, value) = strip_inline_comment(line).split_once('=').ok_or_else(|| {
+            ProfileError::syntax(origin.clone(), "Expected an '=' sign defining a property")
+        })?;
         let (key, value) = (key.trim(), value.trim());
         if key.is_empty() {
             return Err(ProfileError::syntax(origin, "Property did not have a name"));
@@ -165,16 +193,28 @@ impl Parser<'_> {
         let sub_properties = value.is_empty();
         if !is_identifier(key) {
             if !matches!(self.target, Target::Discard) {
-                self.warn(&origin, format!("ignoring property `{key}`: not a valid property name"));
+                self.warn(
+                    &origin,
+                    format!("ignoring property `{key}`: not a valid property name"),
+                );
             }
             self.last = Last::Ignored { sub_properties };
             return Ok(());
         }
         let key = key.to_ascii_lowercase();
         if let Some(section) = self.section_mut() {
-            section.properties.insert(key.clone(), Property { value: value.to_string(), origin });
+            section.properties.insert(
+                key.clone(),
+                Property {
+                    value: value.to_string(),
+                    origin,
+                },
+            );
         }
-        self.last = Last::Property { key, sub_properties };
+        self.last = Last::Property {
+            key,
+            sub_properties,
+        };
         Ok(())
     }
 
@@ -182,22 +222,37 @@ impl Parser<'_> {
     /// of the value (parser test suite: "Continuation values include pound comments").
     fn continuation_line(&mut self, content: &str, origin: Origin) -> Result<(), ProfileError> {
         if matches!(self.target, Target::Nothing) {
-            return Err(ProfileError::syntax(origin, "Expected a profile definition"));
+            return Err(ProfileError::syntax(
+                origin,
+                "Expected a profile definition",
+            ));
         }
         let content = content.trim_end();
         let (key, sub_properties) = match &self.last {
             Last::Nothing => {
-                return Err(ProfileError::syntax(origin, "Expected a property definition, found continuation"))
+                return Err(ProfileError::syntax(
+                    origin,
+                    "Expected a property definition, found continuation",
+                ))
             }
             Last::Ignored { sub_properties } => (None, *sub_properties),
-            Last::Property { key, sub_properties } => (Some(key.clone()), *sub_properties),
+            Last::Property {
+                key,
+                sub_properties,
+            } => (Some(key.clone()), *sub_properties),
         };
         if sub_properties {
             let (name, _) = content.split_once('=').ok_or_else(|| {
-                ProfileError::syntax(origin.clone(), "Expected an '=' sign defining a sub-property")
+                ProfileError::syntax(
+                    origin.clone(),
+                    "Expected an '=' sign defining a sub-property",
+                )
             })?;
             if name.trim().is_empty() {
-                return Err(ProfileError::syntax(origin, "Sub-property did not have a name"));
+                return Err(ProfileError::syntax(
+                    origin,
+                    "Sub-property did not have a name",
+                ));
             }
         }
         if let Some(property) = key.and_then(|key| self.section_mut()?.properties.get_mut(&key)) {
@@ -247,7 +302,9 @@ fn prefixed<'a>(inner: &'a str, prefix: &str) -> Option<&'a str> {
 /// Profile and property names: ASCII letters, digits and `- / . % @ _ : +`.
 fn is_identifier(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-/.%@_:+".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-/.%@_:+".contains(&b))
 }
 
 /// Cuts a property line at the first `#` or `;` that follows whitespace; one glued to the value
@@ -267,8 +324,11 @@ fn strip_inline_comment(line: &str) -> &str {
 mod tests {
     use super::super::ProfileSet;
 
-    /// The profiles of a config and credentials file as `name -> [(key, value)]`, or the error.
-    fn profiles(config: &str, credentials: &str) -> Result<Vec<(String, Vec<(String, String)>)>, String> {
+    /// `(profile name, [(key, value)])`.
+    type Flat = (String, Vec<(String, String)>);
+
+    /// The profiles of a config and credentials file, flattened, or the error text.
+    fn profiles(config: &str, credentials: &str) -> Result<Vec<Flat>, String> {
         let set = ProfileSet::parse(config, credentials).map_err(|e| e.to_string())?;
         Ok(set
             .profile_names()
@@ -276,20 +336,31 @@ mod tests {
                 let section = set.profile(name).expect("listed profile exists");
                 let props = section
                     .keys()
-                    .map(|k| (k.to_string(), section.get(k).unwrap_or_default().to_string()))
+                    .map(|k| {
+                        (
+                            k.to_string(),
+                            section.get(k).unwrap_or_default().to_string(),
+                        )
+                    })
                     .collect();
                 (name.to_string(), props)
             })
             .collect())
     }
 
-    fn p(name: &str, props: &[(&str, &str)]) -> (String, Vec<(String, String)>) {
-        (name.to_string(), props.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    fn p(name: &str, props: &[(&str, &str)]) -> Flat {
+        (
+            name.to_string(),
+            props
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     #[test]
     fn parser_table() {
-        type Case = (&'static str, &'static str, &'static str, Vec<(String, Vec<(String, String)>)>);
+        type Case = (&'static str, &'static str, &'static str, Vec<Flat>);
         let cases: Vec<Case> = vec![
             ("empty files", "", "", vec![]),
             ("empty profile", "[profile foo]", "", vec![p("foo", &[])]),
@@ -411,26 +482,50 @@ mod tests {
     #[test]
     fn syntax_errors_name_file_and_line() {
         let cases = [
-            ("[profile foo", "config:1: Profile definition must end with ']'"),
+            (
+                "[profile foo",
+                "config:1: Profile definition must end with ']'",
+            ),
             ("\nname = value", "config:2: Expected a profile definition"),
             (" -continued", "config:1: Expected a profile definition"),
-            ("[profile foo]\n= value", "config:2: Property did not have a name"),
-            ("[profile foo]\nkey : value", "config:2: Expected an '=' sign defining a property"),
-            ("[profile foo]\n -continued", "config:2: Expected a property definition, found continuation"),
+            (
+                "[profile foo]\n= value",
+                "config:2: Property did not have a name",
+            ),
+            (
+                "[profile foo]\nkey : value",
+                "config:2: Expected an '=' sign defining a property",
+            ),
+            (
+                "[profile foo]\n -continued",
+                "config:2: Expected a property definition, found continuation",
+            ),
             (
                 "[profile foo]\nname = value\n[profile foo]\n -continued",
                 "config:4: Expected a property definition, found continuation",
             ),
-            ("[profile foo]\ns3 =\n invalid", "config:3: Expected an '=' sign defining a sub-property"),
-            ("[profile foo]\ns3 =\n = value", "config:3: Sub-property did not have a name"),
-            ("[profile in valid]\nkey : value", "config:2: Expected an '=' sign defining a property"),
+            (
+                "[profile foo]\ns3 =\n invalid",
+                "config:3: Expected an '=' sign defining a sub-property",
+            ),
+            (
+                "[profile foo]\ns3 =\n = value",
+                "config:3: Sub-property did not have a name",
+            ),
+            (
+                "[profile in valid]\nkey : value",
+                "config:2: Expected an '=' sign defining a property",
+            ),
         ];
         for (config, expected) in cases {
             let err = ProfileSet::parse(config, "").expect_err(config);
             assert_eq!(err.to_string(), expected, "input: {config:?}");
         }
         let err = ProfileSet::parse("", "[default]\nx").expect_err("credentials error");
-        assert_eq!(err.to_string(), "credentials:2: Expected an '=' sign defining a property");
+        assert_eq!(
+            err.to_string(),
+            "credentials:2: Expected an '=' sign defining a property"
+        );
         assert_eq!((err.file(), err.line()), ("credentials", Some(2)));
     }
 
@@ -454,15 +549,27 @@ mod tests {
 
     #[test]
     fn origins_and_sub_properties() {
-        let set = ProfileSet::parse("[profile a]\n\nregion = x\nS3 =\n  Max_Concurrent = 2\n  b = c = d", "[a]\nk = v")
-            .expect("parses");
+        let set = ProfileSet::parse(
+            "[profile a]\n\nregion = x\nS3 =\n  Max_Concurrent = 2\n  b = c = d",
+            "[a]\nk = v",
+        )
+        .expect("parses");
         let a = set.profile("a").expect("profile a");
-        assert_eq!(a.origin("region").map(ToString::to_string), Some("config:3".to_string()));
-        assert_eq!(a.origin("k").map(ToString::to_string), Some("credentials:2".to_string()));
+        assert_eq!(
+            a.origin("region").map(ToString::to_string),
+            Some("config:3".to_string())
+        );
+        assert_eq!(
+            a.origin("k").map(ToString::to_string),
+            Some("credentials:2".to_string())
+        );
         assert_eq!(a.get("REGION"), Some("x"));
         assert_eq!(
             a.sub_properties("s3"),
-            [("max_concurrent".to_string(), "2".to_string()), ("b".to_string(), "c = d".to_string())]
+            [
+                ("max_concurrent".to_string(), "2".to_string()),
+                ("b".to_string(), "c = d".to_string())
+            ]
         );
         assert!(a.sub_properties("region").is_empty());
         assert!(a.sub_properties("missing").is_empty());
@@ -470,7 +577,8 @@ mod tests {
 
     #[test]
     fn profile_names_are_case_sensitive() {
-        let set = ProfileSet::parse("[profile Dev]\nx = 1\n[profile dev]\nx = 2", "").expect("parses");
+        let set =
+            ProfileSet::parse("[profile Dev]\nx = 1\n[profile dev]\nx = 2", "").expect("parses");
         assert_eq!(set.profile("Dev").and_then(|s| s.get("x")), Some("1"));
         assert_eq!(set.profile("dev").and_then(|s| s.get("x")), Some("2"));
     }

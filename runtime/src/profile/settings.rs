@@ -39,7 +39,11 @@ impl fmt::Display for SettingSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Env(name) => write!(f, "environment variable {name}"),
-            Self::Profile { section, key, origin } => write!(f, "`{key}` in [{section}] at {origin}"),
+            Self::Profile {
+                section,
+                key,
+                origin,
+            } => write!(f, "`{key}` in [{section}] at {origin}"),
         }
     }
 }
@@ -49,7 +53,7 @@ impl fmt::Display for SettingSource {
 pub struct SettingError {
     setting: &'static str,
     value: String,
-    source: SettingSource,
+    source: Box<SettingSource>,
     expected: &'static str,
 }
 
@@ -68,7 +72,11 @@ impl SettingError {
 impl fmt::Display for SettingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // `{:?}` escapes control characters so a hostile value cannot forge log lines.
-        write!(f, "invalid {} {:?} from {}: expected {}", self.setting, self.value, self.source, self.expected)
+        write!(
+            f,
+            "invalid {} {:?} from {}: expected {}",
+            self.setting, self.value, self.source, self.expected
+        )
     }
 }
 
@@ -104,21 +112,41 @@ impl SharedSettings {
     /// Resolves every setting for one service. `service_env_suffix` is the service's identifier
     /// in upper snake case (`CHIME_SDK_IDENTITY`): it names `AWS_ENDPOINT_URL_<suffix>` and, lower
     /// cased, the service's key inside a `[services]` section of the config file.
-    pub fn resolve(env: &Env, profiles: &ProfileSet, service_env_suffix: &str) -> Result<Self, SettingError> {
-        let lookup = Lookup { env, profile: profiles.selected() };
+    pub fn resolve(
+        env: &Env,
+        profiles: &ProfileSet,
+        service_env_suffix: &str,
+    ) -> Result<Self, SettingError> {
+        let lookup = Lookup {
+            env,
+            profile: profiles.selected(),
+        };
         Ok(Self {
             endpoint_url: resolve_endpoint_url(&lookup, profiles, service_env_suffix)?,
-            use_fips_endpoint: lookup.parse("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", "true or false", parse_bool)?,
+            use_fips_endpoint: lookup.parse(
+                "AWS_USE_FIPS_ENDPOINT",
+                "use_fips_endpoint",
+                "true or false",
+                parse_bool,
+            )?,
             use_dualstack_endpoint: lookup.parse(
                 "AWS_USE_DUALSTACK_ENDPOINT",
                 "use_dualstack_endpoint",
                 "true or false",
                 parse_bool,
             )?,
-            max_attempts: lookup.parse("AWS_MAX_ATTEMPTS", "max_attempts", "an integer of at least 1", |v| {
-                v.parse::<u32>().ok().filter(|&n| n >= 1)
-            })?,
-            retry_mode: lookup.parse("AWS_RETRY_MODE", "retry_mode", "standard or adaptive", parse_retry_mode)?,
+            max_attempts: lookup.parse(
+                "AWS_MAX_ATTEMPTS",
+                "max_attempts",
+                "an integer of at least 1",
+                |v| v.parse::<u32>().ok().filter(|&n| n >= 1),
+            )?,
+            retry_mode: lookup.parse(
+                "AWS_RETRY_MODE",
+                "retry_mode",
+                "standard or adaptive",
+                parse_retry_mode,
+            )?,
         })
     }
 }
@@ -146,10 +174,17 @@ impl Lookup<'_> {
         expected: &'static str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<Option<T>, SettingError> {
-        let Some((value, source)) = self.raw(env_var, key) else { return Ok(None) };
+        let Some((value, source)) = self.raw(env_var, key) else {
+            return Ok(None);
+        };
         match parse(value.trim()) {
             Some(parsed) => Ok(Some(parsed)),
-            None => Err(SettingError { setting: key, value, source, expected }),
+            None => Err(SettingError {
+                setting: key,
+                value,
+                source: Box::new(source),
+                expected,
+            }),
         }
     }
 }
@@ -176,18 +211,39 @@ fn resolve_endpoint_url(
         .env
         .get(&service_var)
         .map(|v| (v, SettingSource::Env(service_var)))
-        .or_else(|| lookup.env.get("AWS_ENDPOINT_URL").map(|v| (v, SettingSource::Env("AWS_ENDPOINT_URL".into()))))
-        .or_else(|| service_section_endpoint(lookup.profile?, profiles, &service_env_suffix.to_ascii_lowercase()))
+        .or_else(|| {
+            lookup
+                .env
+                .get("AWS_ENDPOINT_URL")
+                .map(|v| (v, SettingSource::Env("AWS_ENDPOINT_URL".into())))
+        })
+        .or_else(|| {
+            service_section_endpoint(
+                lookup.profile?,
+                profiles,
+                &service_env_suffix.to_ascii_lowercase(),
+            )
+        })
         .or_else(|| {
             let profile = lookup.profile?;
             let value = profile.get("endpoint_url").filter(|v| !v.is_empty())?;
-            Some((value.to_string(), SettingSource::profile(profile, "endpoint_url")?))
+            Some((
+                value.to_string(),
+                SettingSource::profile(profile, "endpoint_url")?,
+            ))
         });
-    let Some((value, source)) = found else { return Ok(None) };
+    let Some((value, source)) = found else {
+        return Ok(None);
+    };
     let url = value.trim();
     match Uri::parse(url) {
         Some(uri) if uri.scheme == "http" || uri.scheme == "https" => Ok(Some(url.to_string())),
-        _ => Err(SettingError { setting: "endpoint_url", value, source, expected: "an http:// or https:// URL" }),
+        _ => Err(SettingError {
+            setting: "endpoint_url",
+            value,
+            source: Box::new(source),
+            expected: "an http:// or https:// URL",
+        }),
     }
 }
 
@@ -200,7 +256,11 @@ fn service_section_endpoint(
 ) -> Option<(String, SettingSource)> {
     let section_name = profile.get("services")?;
     let Some(section) = profiles.services(section_name) else {
-        tracing::warn!(profile = profile.name(), services = section_name, "profile names a [services] section that does not exist");
+        tracing::warn!(
+            profile = profile.name(),
+            services = section_name,
+            "profile names a [services] section that does not exist"
+        );
         return None;
     };
     let (_, value) = section
@@ -240,7 +300,9 @@ mod tests {
 
     fn resolve(env: &[(&str, &str)], config: &str) -> Result<SharedSettings, SettingError> {
         let env = Env::from_map(env.iter().copied());
-        let profiles = ProfileSet::parse(config, "").expect("config parses").with_selected(env.profile_name());
+        let profiles = ProfileSet::parse(config, "")
+            .expect("config parses")
+            .with_selected(env.profile_name());
         SharedSettings::resolve(&env, &profiles, SERVICE)
     }
 
@@ -257,7 +319,10 @@ mod tests {
         assert_eq!(settings.use_dualstack_endpoint, Some(false));
         assert_eq!(settings.max_attempts, Some(5));
         assert_eq!(settings.retry_mode, Some(RetryMode::Adaptive));
-        assert_eq!(settings.endpoint_url.as_deref(), Some("http://localhost:4566"));
+        assert_eq!(
+            settings.endpoint_url.as_deref(),
+            Some("http://localhost:4566")
+        );
         // The default profile is not consulted when another is selected.
         assert_eq!(resolve(&[], config), Ok(SharedSettings::default()));
     }
@@ -285,11 +350,21 @@ mod tests {
                       [services local]\nchime_sdk_identity =\n  endpoint_url = https://profile-service\n";
         let service_env = ("AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY", "https://env-service");
         let global_env = ("AWS_ENDPOINT_URL", "https://env-global");
-        let url = |env: &[(&str, &str)], config: &str| resolve(env, config).expect("valid").endpoint_url;
-        assert_eq!(url(&[service_env, global_env], config).as_deref(), Some("https://env-service"));
-        assert_eq!(url(&[global_env], config).as_deref(), Some("https://env-global"));
+        let url =
+            |env: &[(&str, &str)], config: &str| resolve(env, config).expect("valid").endpoint_url;
+        assert_eq!(
+            url(&[service_env, global_env], config).as_deref(),
+            Some("https://env-service")
+        );
+        assert_eq!(
+            url(&[global_env], config).as_deref(),
+            Some("https://env-global")
+        );
         assert_eq!(url(&[], config).as_deref(), Some("https://profile-service"));
-        assert_eq!(url(&[], "[default]\nendpoint_url = https://profile-global").as_deref(), Some("https://profile-global"));
+        assert_eq!(
+            url(&[], "[default]\nendpoint_url = https://profile-global").as_deref(),
+            Some("https://profile-global")
+        );
         // Another service's env var and services entry do not apply.
         let other = "[default]\nservices = s\n[services s]\ns3 =\n  endpoint_url = https://s3-only";
         assert_eq!(url(&[("AWS_ENDPOINT_URL_S3", "https://s3")], other), None);
@@ -302,10 +377,22 @@ mod tests {
 
     #[test]
     fn ignore_configured_endpoint_urls() {
-        let config = "[default]\nendpoint_url = https://profile\nignore_configured_endpoint_urls = true";
-        assert_eq!(resolve(&[("AWS_ENDPOINT_URL", "https://env")], config).expect("valid").endpoint_url, None);
+        let config =
+            "[default]\nendpoint_url = https://profile\nignore_configured_endpoint_urls = true";
+        assert_eq!(
+            resolve(&[("AWS_ENDPOINT_URL", "https://env")], config)
+                .expect("valid")
+                .endpoint_url,
+            None
+        );
         let env = [("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")];
-        assert_eq!(resolve(&env, config).expect("valid").endpoint_url.as_deref(), Some("https://profile"));
+        assert_eq!(
+            resolve(&env, config)
+                .expect("valid")
+                .endpoint_url
+                .as_deref(),
+            Some("https://profile")
+        );
     }
 
     #[test]
@@ -324,9 +411,16 @@ mod tests {
         assert_eq!(err.setting(), "use_fips_endpoint");
         assert!(err.to_string().contains("\"yes\\n\""), "{err}");
         let err = resolve(&[("AWS_ENDPOINT_URL", "localhost:4566")], "").expect_err("no scheme");
-        assert_eq!(err.source(), &SettingSource::Env("AWS_ENDPOINT_URL".to_string()));
+        assert_eq!(
+            err.source(),
+            &SettingSource::Env("AWS_ENDPOINT_URL".to_string())
+        );
         let err = resolve(&[], "[default]\nendpoint_url = ftp://x").expect_err("wrong scheme");
-        assert!(err.to_string().starts_with("invalid endpoint_url \"ftp://x\" from `endpoint_url` in [default]"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid endpoint_url \"ftp://x\" from `endpoint_url` in [default]"),
+            "{err}"
+        );
         let err = resolve(&[("AWS_MAX_ATTEMPTS", "99999999999")], "").expect_err("overflow");
         assert_eq!(err.setting(), "max_attempts");
     }
