@@ -308,6 +308,14 @@ mod tests {
         tasks
     }
 
+    /// A task's result; a caller stuck on the refresh lock fails the test instead of hanging it.
+    async fn joined<T>(task: tokio::task::JoinHandle<T>) -> T {
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("caller finished in time")
+            .expect("join")
+    }
+
     #[tokio::test]
     async fn concurrent_callers_share_one_refresh() {
         let gate = Arc::new(tokio::sync::Notify::new());
@@ -319,10 +327,7 @@ mod tests {
         gate.notify_one();
         for task in tasks {
             assert_eq!(
-                task.await
-                    .expect("join")
-                    .expect("credentials")
-                    .access_key_id(),
+                joined(task).await.expect("credentials").access_key_id(),
                 "AKID1"
             );
         }
@@ -339,10 +344,7 @@ mod tests {
         let tasks = concurrent_callers(&cache, 8).await;
         gate.notify_one();
         for task in tasks {
-            assert_eq!(
-                task.await.expect("join"),
-                Err("attempt 1 failed".to_string())
-            );
+            assert_eq!(joined(task).await, Err("attempt 1 failed".to_string()));
         }
         assert_eq!(cache.inner.calls(), 1);
         // A later caller, which did not wait on that refresh, tries again.
@@ -378,7 +380,7 @@ mod tests {
             })
             .collect();
         for task in tasks {
-            assert!(task.await.expect("join"));
+            assert!(joined(task).await);
         }
         assert_eq!(cache.inner.0.load(Ordering::SeqCst), 1);
     }
