@@ -203,10 +203,11 @@ impl Section {
     /// The `name = value` pairs nested under a property whose own value was empty
     /// (`s3 =` followed by indented lines), names lower-cased.
     pub fn sub_properties(&self, key: &str) -> Vec<(String, String)> {
-        let Some(value) = self.get(key) else {
+        // A property with a value of its own (`k = v` plus continuations) has no sub-properties.
+        let Some(nested) = self.get(key).and_then(|v| v.strip_prefix('\n')) else {
             return Vec::new();
         };
-        value
+        nested
             .lines()
             .filter_map(|line| line.split_once('='))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))

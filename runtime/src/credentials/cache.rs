@@ -14,7 +14,7 @@ use crate::clock::{SystemClock, TimeSource};
 
 /// How long before expiry credentials are refreshed by default, so a request signed just before
 /// expiry is not rejected in flight.
-pub const DEFAULT_BUFFER: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_REFRESH_BUFFER: Duration = Duration::from_secs(5 * 60);
 
 /// Wraps a provider and reuses its credentials until `expiry - buffer`. Credentials without an
 /// expiry are kept for the life of the cache. Failures are not cached: the next call retries.
@@ -36,18 +36,18 @@ struct State {
 }
 
 impl<P: ProvideCredentials> CachedProvider<P> {
-    /// Caches `inner` with the system clock and [`DEFAULT_BUFFER`].
+    /// Caches `inner` with the system clock and [`DEFAULT_REFRESH_BUFFER`].
     pub fn new(inner: P) -> Self {
         Self {
             inner,
             time: Arc::new(SystemClock),
-            buffer: DEFAULT_BUFFER,
+            buffer: DEFAULT_REFRESH_BUFFER,
             state: Mutex::new(State::default()),
             refresh: tokio::sync::Mutex::new(()),
         }
     }
 
-    /// Refreshes this long before expiry instead of [`DEFAULT_BUFFER`].
+    /// Refreshes this long before expiry instead of [`DEFAULT_REFRESH_BUFFER`].
     pub fn with_buffer(mut self, buffer: Duration) -> Self {
         self.buffer = buffer;
         self

@@ -11,7 +11,7 @@ mod aws_types;
 
 #[cfg(feature = "aws-credential-types")]
 pub use aws_types::AwsSdkProvider;
-pub use cache::CachedProvider;
+pub use cache::{CachedProvider, DEFAULT_REFRESH_BUFFER};
 pub use chain::{ChainProvider, DefaultChain};
 pub use env::EnvironmentProvider;
 pub use profile::ProfileProvider;

@@ -41,16 +41,16 @@ impl ProfileProvider {
             set = set.with_selected(name.clone());
         }
         let Some(profile) = set.selected() else {
+            let name = set.selected_name();
             let files: Vec<&str> = set.files().iter().map(|f| &**f).collect();
-            let files = if files.is_empty() {
-                "no shared file (no HOME is set)".to_string()
+            return Err(CredentialsError::new(if files.is_empty() {
+                format!(
+                    "profile `{name}` is not defined: no shared files to read (none of \
+                     AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, HOME or USERPROFILE is set)"
+                )
             } else {
-                files.join(", ")
-            };
-            return Err(CredentialsError::new(format!(
-                "profile `{}` is not defined in {files}",
-                set.selected_name()
-            )));
+                format!("profile `{name}` is not defined in {}", files.join(", "))
+            }));
         };
         static_credentials(profile)
     }
@@ -270,7 +270,8 @@ mod tests {
             .expect_err("no home");
         assert_eq!(
             err,
-            "profile `default` is not defined in no shared file (no HOME is set)"
+            "profile `default` is not defined: no shared files to read (none of AWS_CONFIG_FILE, \
+             AWS_SHARED_CREDENTIALS_FILE, HOME or USERPROFILE is set)"
         );
     }
 

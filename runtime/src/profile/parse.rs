@@ -572,6 +572,13 @@ mod tests {
             ]
         );
         assert!(a.sub_properties("region").is_empty());
+        let set = ProfileSet::parse("[profile b]\nk = v\n  x = y", "").expect("parses");
+        let b = set.profile("b").expect("profile b");
+        assert_eq!(b.get("k"), Some("v\nx = y"));
+        assert!(
+            b.sub_properties("k").is_empty(),
+            "a continued value is not a sub-property list"
+        );
         assert!(a.sub_properties("missing").is_empty());
     }
 
