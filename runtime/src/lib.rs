@@ -18,6 +18,7 @@ pub mod operation;
 pub mod pagination;
 pub mod percent;
 pub mod protocol;
+pub mod profile;
 pub mod rand;
 pub mod region;
 pub mod retry;

@@ -1,9 +1,25 @@
 //! AWS credentials: the value, the provider trait, and the providers (static, environment,
 //! shared profile files, the default chain, and a cache that refreshes before expiry).
 
+mod cache;
+mod chain;
+mod env;
+mod profile;
+
+#[cfg(feature = "aws-credential-types")]
+mod aws_types;
+
+#[cfg(feature = "aws-credential-types")]
+pub use aws_types::AwsSdkProvider;
+pub use cache::{CachedProvider, DEFAULT_REFRESH_BUFFER};
+pub use chain::{ChainProvider, DefaultChain};
+pub use env::EnvironmentProvider;
+pub use profile::ProfileProvider;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// An access key pair, with an optional session token and expiry. `Debug` never shows secrets.
@@ -57,7 +73,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &"** redacted **")
             .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
             .field("expiry", &self.expiry)
             .finish()
     }
@@ -73,7 +92,10 @@ pub struct CredentialsError {
 impl CredentialsError {
     /// An error with a message.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), source: None }
+        Self {
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// An error with a message and an underlying cause.
@@ -81,7 +103,10 @@ impl CredentialsError {
         message: impl Into<String>,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Self {
-        Self { message: message.into(), source: Some(source.into()) }
+        Self {
+            message: message.into(),
+            source: Some(source.into()),
+        }
     }
 }
 
@@ -113,4 +138,24 @@ impl ProvideCredentials for Credentials {
         let creds = self.clone();
         Box::pin(async move { Ok(creds) })
     }
+}
+
+/// Lets one provider (typically a [`CachedProvider`]) be shared by several clients.
+impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        (**self).provide_credentials()
+    }
+}
+
+/// A message for `err` followed by its chain of causes, `: `-separated, so a provider's reason
+/// survives being listed in a chain's error.
+pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
 }
