@@ -49,8 +49,19 @@ pub(super) struct Conn<S> {
     /// Unconsumed input is `rbuf[rpos..]`. Kept across exchanges so its allocation is reused.
     rbuf: Vec<u8>,
     rpos: usize,
-    /// Request head buffer, reused by every exchange on this connection.
-    wbuf: Vec<u8>,
+}
+
+/// A request encoded for the wire, prepared before a connection is chosen so that an invalid
+/// request never costs one, and reusable when a stale pooled connection forces a retry.
+pub(super) struct Outgoing<'a> {
+    /// The head, followed by the body when the body is small enough to copy.
+    bytes: Vec<u8>,
+    /// The body when it is written separately (vectored), else empty.
+    tail: &'a [u8],
+    /// The request itself asks to close the connection afterwards.
+    close: bool,
+    /// A HEAD request, whose response never has a body.
+    head_request: bool,
 }
 
 /// What the head of a response says, beyond the status and headers themselves.
@@ -75,18 +86,17 @@ enum Framing {
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Wraps a freshly established stream.
     pub(super) fn new(stream: S) -> Self {
-        Self { stream, rbuf: Vec::with_capacity(READ_CHUNK), rpos: 0, wbuf: Vec::new() }
+        Self { stream, rbuf: Vec::with_capacity(READ_CHUNK), rpos: 0 }
     }
 
-    /// Sends `request` and reads the complete response. The boolean says whether the connection
-    /// may carry another request afterwards.
+    /// Sends a request and reads the complete response. The boolean says whether the
+    /// connection may carry another request afterwards.
     pub(super) async fn exchange(
         &mut self,
-        request: &HttpRequest,
+        request: &Outgoing<'_>,
         read_timeout: Option<Duration>,
     ) -> Result<(HttpResponse, bool), Failure> {
-        let request_close = encode_head(request, &mut self.wbuf)?;
-        self.write_request(&request.body).await?;
+        self.write_request(request).await?;
 
         let mut seen_bytes = false;
         let head = loop {
@@ -100,7 +110,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             }
         };
 
-        let framing = framing(&head, request.method.eq_ignore_ascii_case("HEAD"));
+        let framing = framing(&head, request.head_request);
         let body = match framing {
             Framing::Empty => Vec::new(),
             Framing::Length(len) => {
@@ -120,7 +130,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         let persistent = if head.http10 { head.keep_alive } else { !head.close };
         let suspect = head.chunked && (head.http10 || head.content_length.is_some());
         let reusable = persistent
-            && !request_close
+            && !request.close
             && !suspect
             && !matches!(framing, Framing::UntilClose)
             // Bytes after the response belong to no request of ours.
@@ -132,12 +142,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         Ok((HttpResponse { status: head.status, headers: head.headers, body }, reusable))
     }
 
-    async fn write_request(&mut self, body: &[u8]) -> Result<(), Failure> {
-        let result = if body.len() <= COPY_BODY_LIMIT {
-            self.wbuf.extend_from_slice(body);
-            self.stream.write_all(&self.wbuf).await
+    async fn write_request(&mut self, request: &Outgoing<'_>) -> Result<(), Failure> {
+        let result = if request.tail.is_empty() {
+            self.stream.write_all(&request.bytes).await
         } else {
-            write_all_vectored(&mut self.stream, &self.wbuf, body).await
+            write_all_vectored(&mut self.stream, &request.bytes, request.tail).await
         };
         // Over TLS the flush pushes out encrypted records still held by the TLS layer.
         match result {
@@ -328,9 +337,9 @@ fn eof(what: &'static str) -> io::Error {
     io::Error::new(io::ErrorKind::UnexpectedEof, what)
 }
 
-/// Writes the request line and header section into `out`. Returns whether the request itself
-/// asks to close the connection afterwards.
-fn encode_head(request: &HttpRequest, out: &mut Vec<u8>) -> Result<bool, Failure> {
+/// Encodes the request line and header section (RFC 9112 §3, §5), followed by the body when it
+/// is small.
+pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
     let method = request.method.as_bytes();
     if method.is_empty() || !method.iter().all(|&b| is_tchar(b)) {
         return Err(Failure::Request("invalid request method"));
@@ -346,8 +355,10 @@ fn encode_head(request: &HttpRequest, out: &mut Vec<u8>) -> Result<bool, Failure
         None => uri.authority.rsplit_once('@').map_or(uri.authority.as_str(), |(_, host)| host),
     };
 
-    out.clear();
-    out.reserve(64 + path.len() + uri.query.len() + host.len() + request.headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>());
+    let body = request.body.as_slice();
+    let copy_body = body.len() <= COPY_BODY_LIMIT;
+    let head_len = 64 + path.len() + uri.query.len() + host.len() + request.headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>();
+    let mut out = Vec::with_capacity(head_len + if copy_body { body.len() } else { 0 });
     out.extend_from_slice(method);
     out.push(b' ');
     out.extend_from_slice(path.as_bytes());
@@ -401,11 +412,19 @@ fn encode_head(request: &HttpRequest, out: &mut Vec<u8>) -> Result<bool, Failure
         || ["POST", "PUT", "PATCH"].iter().any(|m| request.method.eq_ignore_ascii_case(m));
     if wants_length {
         out.extend_from_slice(b"content-length: ");
-        push_decimal(out, request.body.len());
+        push_decimal(&mut out, request.body.len());
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    Ok(close)
+    if copy_body {
+        out.extend_from_slice(body);
+    }
+    Ok(Outgoing {
+        bytes: out,
+        tail: if copy_body { &[] } else { body },
+        close,
+        head_request: request.method.eq_ignore_ascii_case("HEAD"),
+    })
 }
 
 fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
@@ -707,7 +726,12 @@ mod tests {
     }
 
     async fn run(stream: Scripted, method: &'static str) -> Result<(HttpResponse, bool), Failure> {
-        Conn::new(stream).exchange(&request(method, b""), None).await
+        let req = request(method, b"");
+        Conn::new(stream).exchange(&prepare(&req)?, None).await
+    }
+
+    fn encoded(req: &HttpRequest) -> Result<String, Failure> {
+        prepare(req).map(|out| String::from_utf8(out.bytes).unwrap())
     }
 
     #[tokio::test]
@@ -716,7 +740,7 @@ mod tests {
         req.headers.append("X-Custom", "v 1");
         req.headers.append("Content-Length", "5");
         let mut conn = Conn::new(Scripted::whole(b"HTTP/1.1 204 No Content\r\n\r\n"));
-        conn.exchange(&req, None).await.unwrap();
+        conn.exchange(&prepare(&req).unwrap(), None).await.unwrap();
         assert_eq!(
             String::from_utf8(conn.stream.written).unwrap(),
             "POST /a%20b?x=1&y HTTP/1.1\r\nhost: example.com:8080\r\nX-Custom: v 1\r\ncontent-length: 5\r\n\r\nhello"
@@ -725,17 +749,14 @@ mod tests {
 
     #[test]
     fn content_length_zero_only_for_methods_with_body_semantics() {
-        let mut out = Vec::new();
         for (method, want) in [("GET", false), ("DELETE", false), ("POST", true), ("PUT", true), ("patch", true)] {
-            encode_head(&request(method, b""), &mut out).unwrap();
-            let text = String::from_utf8(out.clone()).unwrap();
+            let text = encoded(&request(method, b"")).unwrap();
             assert_eq!(text.contains("content-length: 0\r\n"), want, "{method}: {text}");
         }
     }
 
     #[test]
     fn invalid_requests_are_refused_before_writing() {
-        let mut out = Vec::new();
         let mut injected = request("GET", b"");
         injected.headers.append("x-meta", "a\r\nx-evil: 1");
         let mut bad_name = request("GET", b"");
@@ -747,7 +768,7 @@ mod tests {
         let mut bad_target = request("GET", b"");
         bad_target.uri.path = "/a b".into();
         for req in [injected, bad_name, wrong_length, chunked, bad_target, request("GE T", b"")] {
-            assert!(matches!(encode_head(&req, &mut out), Err(Failure::Request(_))), "{req:?}");
+            assert!(matches!(encoded(&req), Err(Failure::Request(_))), "{req:?}");
         }
     }
 
