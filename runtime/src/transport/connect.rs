@@ -1,0 +1,165 @@
+//! Opening connections: TCP with `TCP_NODELAY`, and with the `rustls` feature the TLS
+//! handshake (SNI, ALPN `http/1.1`, certificate verification against the configured roots).
+//! Owns the one stream type the rest of the transport works with.
+
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+use crate::http::{DispatchError, DispatchErrorKind};
+
+use super::pool::PoolKey;
+
+/// A plain or TLS connection. An enum rather than a trait object keeps reads and writes
+/// statically dispatched.
+pub(super) enum Stream {
+    Plain(TcpStream),
+    // Boxed: the TLS state is large and connections move in and out of the pool.
+    #[cfg(feature = "rustls")]
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+/// Opens connections; holds the TLS configuration, built once per transport.
+#[derive(Clone)]
+pub(super) struct Connector {
+    #[cfg(feature = "rustls")]
+    tls: tokio_rustls::TlsConnector,
+}
+
+impl Connector {
+    /// A connector for plain HTTP only.
+    #[cfg(not(feature = "rustls"))]
+    pub(super) fn new() -> Self {
+        Self {}
+    }
+
+    /// A connector whose TLS configuration uses the ring provider, rustls' safe default
+    /// protocol versions, the chosen roots, ALPN `http/1.1` and (rustls' default) an in-memory
+    /// session cache so that reconnects resume instead of repeating full handshakes.
+    #[cfg(feature = "rustls")]
+    pub(super) fn new(built_in_roots: bool, extra_roots: &[super::RootCertificate]) -> Result<Self, super::TransportBuildError> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::CertificateDer;
+        use std::sync::Arc;
+
+        use super::{RootCertificate, TransportBuildError};
+
+        let mut roots = rustls::RootCertStore::empty();
+        if built_in_roots {
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        for root in extra_roots {
+            match root {
+                RootCertificate::Der(der) => roots
+                    .add(CertificateDer::from(der.as_slice()))
+                    .map_err(|e| TransportBuildError::new(format!("invalid DER root certificate: {e}")))?,
+                RootCertificate::Pem(pem) => {
+                    let mut found = false;
+                    for cert in CertificateDer::pem_slice_iter(pem) {
+                        let cert = cert.map_err(|e| TransportBuildError::new(format!("invalid PEM root certificates: {e}")))?;
+                        roots
+                            .add(cert)
+                            .map_err(|e| TransportBuildError::new(format!("invalid PEM root certificate: {e}")))?;
+                        found = true;
+                    }
+                    if !found {
+                        return Err(TransportBuildError::new("PEM input holds no CERTIFICATE section".into()));
+                    }
+                }
+            }
+        }
+        if roots.is_empty() {
+            return Err(TransportBuildError::new("no root certificates: built-in roots are off and none were added".into()));
+        }
+        // An explicit provider rather than the process default, which is ambiguous (and panics)
+        // when another crate in the build enables a second one.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TransportBuildError::new(format!("TLS configuration: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Self { tls: tokio_rustls::TlsConnector::from(Arc::new(config)) })
+    }
+
+    /// Connects to `key`'s origin (without a deadline; the caller applies one).
+    pub(super) async fn connect(&self, key: &PoolKey) -> Result<Stream, DispatchError> {
+        // Resolves names on tokio's blocking pool; IP literals are parsed without a lookup.
+        let tcp = TcpStream::connect((key.host.as_str(), key.port))
+            .await
+            .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
+        // Requests go out in one write and wait for the answer; Nagle's algorithm would only add
+        // latency when a head and a large body are written separately.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+        #[cfg(feature = "rustls")]
+        if key.https {
+            // The host becomes the SNI name and the name the certificate must match; an IP
+            // address is matched against IP SANs and sent without SNI (RFC 6066 §3).
+            let name = rustls::pki_types::ServerName::try_from(key.host.clone())
+                .map_err(|e| DispatchError::new(DispatchErrorKind::Other, e))?;
+            let stream = self.tls.connect(name, tcp).await.map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
+            return Ok(Stream::Tls(Box::new(stream)));
+        }
+        Ok(Stream::Plain(tcp))
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    // Forwarded explicitly: the default would write only the first buffer, turning the
+    // vectored head-and-body write into two system calls.
+    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
