@@ -8,7 +8,7 @@
 /// Converts a documentation string to Markdown lines (no leading/trailing blank lines).
 pub fn to_rustdoc(doc: &str) -> Vec<String> {
     let html = looks_like_html(doc);
-    let mut w = Writer { out: String::new(), html, code: 0, pre: 0, lists: Vec::new(), link: Vec::new() };
+    let mut w = Writer { out: String::new(), item_start: false, html, code: 0, pre: 0, lists: Vec::new(), link: Vec::new() };
     let mut rest = doc;
     while !rest.is_empty() {
         match rest.find('<') {
@@ -74,6 +74,8 @@ fn parse_tag(s: &str) -> Option<(Tag, usize)> {
 
 struct Writer {
     out: String,
+    /// Just wrote a list bullet: a `<p>` opening the item must not break the line.
+    item_start: bool,
     html: bool,
     code: usize,
     pre: usize,
@@ -87,7 +89,9 @@ impl Writer {
     }
 
     fn tag(&mut self, tag: &Tag) {
+        let item_start = std::mem::take(&mut self.item_start);
         match (tag.name.as_str(), tag.closing) {
+            ("p" | "div", false) if item_start => self.item_start = true,
             ("p" | "div" | "note" | "important" | "dl" | "dt" | "dd" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6", _) => {
                 self.paragraph()
             }
@@ -115,8 +119,9 @@ impl Writer {
                 };
                 // Marker for `tidy`: keep list indentation, which it otherwise trims.
                 self.out.push_str(&format!("\n\u{1}{indent}{bullet}"));
+                self.item_start = true;
             }
-            ("li", true) => self.out.push('\n'),
+            ("li", true) => {}
             ("pre", false) => {
                 self.pre += 1;
                 self.out.push_str("\n\n```text\n");
@@ -152,6 +157,9 @@ impl Writer {
 
     fn text(&mut self, raw: &str) {
         let decoded = decode_entities(raw);
+        if !decoded.trim().is_empty() {
+            self.item_start = false;
+        }
         if self.pre > 0 {
             self.out.push_str(&decoded);
             return;

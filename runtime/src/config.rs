@@ -5,7 +5,8 @@
 use crate::clock::{AsyncSleep, SystemClock, TimeSource, TokioSleep};
 use crate::credentials::{CachedProvider, DefaultChain, ProvideCredentials};
 use crate::http::HttpClient;
-use crate::profile::{Env, ProfileError, ProfileSet, SettingError, SharedSettings};
+use crate::profile::settings::{SettingError, SharedSettings};
+use crate::profile::{Env, ProfileError, ProfileSet};
 use crate::region::{resolve_region, InvalidRegion, Region};
 use crate::retry::{Jitter, RetryConfig, RetryMode};
 use std::fmt;
@@ -121,7 +122,7 @@ impl Config {
             .ok_or(ConfigError::MissingRegion)?;
         let settings = SharedSettings::resolve(env, &profiles, service_env_suffix).map_err(ConfigError::Setting)?;
         let mut retry = match settings.retry_mode {
-            Some(crate::profile::RetryMode::Adaptive) => RetryConfig::adaptive(),
+            Some(RetryMode::Adaptive) => RetryConfig::adaptive(),
             _ => RetryConfig::standard(),
         };
         if let Some(n) = settings.max_attempts {

@@ -5,6 +5,7 @@
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::document::{Document, Number};
+use crate::endpoint::{Endpoint, Partitions, Property, ResolveError};
 use crate::http::{DispatchError, Headers, HttpClient, HttpRequest, HttpResponse, SendFuture};
 use crate::json::JsonReader;
 use crate::region::Region;
@@ -228,6 +229,62 @@ fn same_number(a: Number, b: Number) -> bool {
     match (a.to_i64(), b.to_i64()) {
         (Some(x), Some(y)) => x == y,
         _ => a.to_f64_lossy() == b.to_f64_lossy(),
+    }
+}
+
+/// The partitions data a rule set's `endpointTests` were written against: the 2025-04-10
+/// version in the shared reference folder (`$SHARED_DIR`, default `<crate>/../../shared`).
+/// Panics with a clear message when it is absent, so a missing file is a failure, not a pass.
+pub fn test_partitions(manifest_dir: &str) -> Partitions {
+    let dir = std::env::var("SHARED_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| std::path::Path::new(manifest_dir).join("../../shared"));
+    let path = dir.join("conformance/endpoints/partitions-2025-04-10.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("endpoint tests need {} (set SHARED_DIR): {e}", path.display()));
+    Partitions::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What an endpoint test case expects.
+#[derive(Debug)]
+pub enum ExpectedEndpoint<'a> {
+    /// An endpoint with this URL, headers and properties (as JSON text).
+    Endpoint { url: &'a str, headers: &'a [(&'a str, &'a [&'a str])], properties: &'a str },
+    /// An error with exactly this message.
+    Error(&'a str),
+}
+
+impl ExpectedEndpoint<'_> {
+    /// Panics unless `result` matches.
+    pub fn assert_matches(&self, result: &Result<Endpoint, ResolveError>) {
+        match (self, result) {
+            (ExpectedEndpoint::Endpoint { url, headers, properties }, Ok(e)) => {
+                assert_eq!(e.url, *url, "endpoint url");
+                let got: Vec<(&str, Vec<&str>)> = e.headers.iter().map(|(k, v)| (k.as_str(), v.iter().map(String::as_str).collect())).collect();
+                let want: Vec<(&str, Vec<&str>)> = headers.iter().map(|(k, v)| (*k, v.to_vec())).collect();
+                assert_eq!(got, want, "endpoint headers");
+                let mut json = String::new();
+                crate::json::JsonValueWriter::new(&mut json).document(&properties_document(&e.properties));
+                assert!(
+                    json_equivalent(properties.as_bytes(), json.as_bytes()).unwrap_or(false),
+                    "endpoint properties: got {json}, want {properties}"
+                );
+            }
+            (ExpectedEndpoint::Error(want), Err(e)) => assert_eq!(e.to_string(), *want, "error message"),
+            (want, got) => panic!("expected {want:?}, got {got:?}"),
+        }
+    }
+}
+
+fn properties_document(props: &[(String, Property)]) -> Document {
+    Document::Object(props.iter().map(|(k, v)| (k.clone(), property_document(v))).collect())
+}
+
+fn property_document(p: &Property) -> Document {
+    match p {
+        Property::String(s) => Document::String(s.clone()),
+        Property::Bool(b) => Document::Bool(*b),
+        Property::Int(i) => Document::from(*i),
+        Property::Array(items) => Document::Array(items.iter().map(property_document).collect()),
+        Property::Object(entries) => properties_document(entries),
     }
 }
 

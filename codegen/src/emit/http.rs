@@ -254,6 +254,9 @@ fn parse_scalar(text: TokenStream, ty: &TypeRef, media_type: bool, name: &str) -
 /// `meta` is the error metadata expression for error structures.
 pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> TokenStream {
     let mut stmts = Vec::new();
+    if def.fields.is_empty() {
+        stmts.push(quote!(let _ = response;));
+    }
     let locals = def.fields.iter().map(|f| {
         let l = local(f);
         quote!(let mut #l = ::std::option::Option::None;)

@@ -126,8 +126,11 @@ pub fn ser_field(obj: &Ident, base: TokenStream, f: &Field) -> TokenStream {
             }
         }
     } else {
-        let write = ser_value(quote!(#obj.key(#key)), quote!((&#base.#n)), &f.ty, 0);
-        quote!({ #write })
+        let write = ser_value(quote!(#obj.key(#key)), quote!(value), &f.ty, 0);
+        quote!({
+            let value = &#base.#n;
+            #write
+        })
     }
 }
 

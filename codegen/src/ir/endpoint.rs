@@ -51,11 +51,54 @@ pub enum Expr {
     Bool(bool),
     Int(i64),
     Array(Vec<Expr>),
-    Record(Vec<(String, Expr)>),
     /// `{"ref": "Region"}`.
     Ref(String),
-    /// A function call `fn(argv...)`.
-    Call { function: String, args: Vec<Expr> },
+    Call(Call),
+}
+
+/// A function call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    pub function: Function,
+    pub args: Vec<Expr>,
+}
+
+/// The functions of the rules language's standard library and the AWS library.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Function {
+    BooleanEquals,
+    StringEquals,
+    IsSet,
+    Not,
+    /// `getAttr(target, "path")`: the parsed path; the target is the only argument.
+    GetAttr(Vec<PathSeg>),
+    IsValidHostLabel,
+    ParseUrl,
+    Substring,
+    UriEncode,
+    Split,
+    Coalesce,
+    Ite,
+    AwsPartition,
+    AwsParseArn,
+    AwsIsVirtualHostableS3Bucket,
+}
+
+/// A step of a `getAttr` / template path: `name` or `[index]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathSeg {
+    Key(String),
+    Index(i32),
+}
+
+/// An endpoint property value: literals, templates, lists and objects only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Property {
+    Template(Vec<TemplatePart>),
+    Bool(bool),
+    Int(i64),
+    Array(Vec<Property>),
+    Object(Vec<(String, Property)>),
 }
 
 /// A piece of a template string.
@@ -63,20 +106,20 @@ pub enum Expr {
 pub enum TemplatePart {
     Literal(String),
     /// `{name}` or `{name#path}`.
-    Ref { name: String, path: Option<String> },
+    Ref { name: String, path: Vec<PathSeg> },
 }
 
 /// A condition: a function call, optionally assigned to a name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Condition {
-    pub call: Expr,
+    pub call: Call,
     pub assign: Option<String>,
 }
 
 /// A rule.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rule {
-    Endpoint { conditions: Vec<Condition>, url: Expr, headers: Vec<(String, Vec<Expr>)>, properties: Vec<(String, Expr)> },
+    Endpoint { conditions: Vec<Condition>, url: Expr, headers: Vec<(String, Vec<Expr>)>, properties: Vec<(String, Property)> },
     Error { conditions: Vec<Condition>, message: Expr },
     Tree { conditions: Vec<Condition>, rules: Vec<Rule> },
 }

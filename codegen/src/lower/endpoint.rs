@@ -95,7 +95,7 @@ fn rule(v: &Value, at: &str) -> Result<Rule> {
             };
             let properties = match e.get("properties") {
                 None => Vec::new(),
-                Some(Value::Object(p)) => p.iter().map(|(k, x)| Ok((k.clone(), expr(x, at)?))).collect::<Result<_>>()?,
+                Some(Value::Object(p)) => p.iter().map(|(k, x)| Ok((k.clone(), property(x, at)?))).collect::<Result<_>>()?,
                 Some(_) => bail_at!(at, "`properties` must be an object"),
             };
             Ok(Rule::Endpoint { conditions, url, headers, properties })
@@ -106,11 +106,19 @@ fn rule(v: &Value, at: &str) -> Result<Rule> {
     }
 }
 
+fn property(v: &Value, at: &str) -> Result<Property> {
+    Ok(match v {
+        Value::String(s) => Property::Template(template(s, at)?),
+        Value::Bool(b) => Property::Bool(*b),
+        Value::Number(n) => Property::Int(n.as_i64().ok_or_else(|| ModelError::new(at, format!("number {n} is not an integer")))?),
+        Value::Array(a) => Property::Array(a.iter().map(|x| property(x, at)).collect::<Result<_>>()?),
+        Value::Object(o) => Property::Object(o.iter().map(|(k, x)| Ok((k.clone(), property(x, at)?))).collect::<Result<_>>()?),
+        Value::Null => bail_at!(at, "null is not a valid endpoint property"),
+    })
+}
+
 fn condition(v: &Value, at: &str) -> Result<Condition> {
-    let call = expr(v, at)?;
-    if !matches!(call, Expr::Call { .. }) {
-        bail_at!(at, "a condition must be a function call");
-    }
+    let Expr::Call(call) = expr(v, at)? else { bail_at!(at, "a condition must be a function call") };
     let assign = v.get("assign").and_then(Value::as_str).map(str::to_string);
     Ok(Condition { call, assign })
 }
@@ -131,14 +139,45 @@ fn object_expr(o: &Map<String, Value>, at: &str) -> Result<Expr> {
         return Ok(Expr::Ref(r.as_str().ok_or_else(|| ModelError::new(at, "`ref` must be a string"))?.to_string()));
     }
     if let Some(f) = o.get("fn") {
-        let function = f.as_str().ok_or_else(|| ModelError::new(at, "`fn` must be a string"))?.to_string();
-        let args = match o.get("argv") {
+        let name = f.as_str().ok_or_else(|| ModelError::new(at, "`fn` must be a string"))?;
+        let mut args: Vec<Expr> = match o.get("argv") {
             Some(Value::Array(a)) => a.iter().map(|x| expr(x, at)).collect::<Result<_>>()?,
-            _ => bail_at!(at, "function `{function}` needs an `argv` list"),
+            _ => bail_at!(at, "function `{name}` needs an `argv` list"),
         };
-        return Ok(Expr::Call { function, args });
+        if name == "getAttr" {
+            let path = match args.as_slice() {
+                [_, Expr::Template(parts)] => match parts.as_slice() {
+                    [TemplatePart::Literal(p)] => parse_path(p, at)?,
+                    _ => bail_at!(at, "getAttr needs a literal path"),
+                },
+                _ => bail_at!(at, "getAttr takes a value and a literal path"),
+            };
+            args.truncate(1);
+            return Ok(Expr::Call(Call { function: Function::GetAttr(path), args }));
+        }
+        let (function, min, max) = match name {
+            "booleanEquals" => (Function::BooleanEquals, 2, 2),
+            "stringEquals" => (Function::StringEquals, 2, 2),
+            "isSet" => (Function::IsSet, 1, 1),
+            "not" => (Function::Not, 1, 1),
+            "isValidHostLabel" => (Function::IsValidHostLabel, 2, 2),
+            "parseURL" => (Function::ParseUrl, 1, 1),
+            "substring" => (Function::Substring, 4, 4),
+            "uriEncode" => (Function::UriEncode, 1, 1),
+            "split" => (Function::Split, 3, 3),
+            "coalesce" => (Function::Coalesce, 2, usize::MAX),
+            "ite" => (Function::Ite, 3, 3),
+            "aws.partition" => (Function::AwsPartition, 1, 1),
+            "aws.parseArn" => (Function::AwsParseArn, 1, 1),
+            "aws.isVirtualHostableS3Bucket" => (Function::AwsIsVirtualHostableS3Bucket, 2, 2),
+            other => bail_at!(at, "unknown function `{other}`"),
+        };
+        if args.len() < min || args.len() > max {
+            bail_at!(at, "`{name}` takes {min}..={max} arguments, not {}", args.len());
+        }
+        return Ok(Expr::Call(Call { function, args }));
     }
-    Ok(Expr::Record(o.iter().map(|(k, x)| Ok((k.clone(), expr(x, at)?))).collect::<Result<_>>()?))
+    bail_at!(at, "an object expression must be a `ref` or a `fn` call (records are only allowed in endpoint properties)")
 }
 
 /// Splits a template string into literals and `{ref}` / `{ref#path}` parts; `{{` and `}}`
@@ -170,8 +209,8 @@ fn template(s: &str, at: &str) -> Result<Vec<TemplatePart>> {
                     parts.push(TemplatePart::Literal(std::mem::take(&mut lit)));
                 }
                 let (name, path) = match inner.split_once('#') {
-                    Some((n, p)) => (n.to_string(), Some(p.to_string())),
-                    None => (inner, None),
+                    Some((n, p)) => (n.to_string(), parse_path(p, at)?),
+                    None => (inner, Vec::new()),
                 };
                 if name.is_empty() {
                     bail_at!(at, "template `{s}` has an empty reference");
@@ -186,6 +225,33 @@ fn template(s: &str, at: &str) -> Result<Vec<TemplatePart>> {
         parts.push(TemplatePart::Literal(lit));
     }
     Ok(parts)
+}
+
+/// A `getAttr` path: `a.b[2]` (spec: "getAttr function", path syntax).
+fn parse_path(path: &str, at: &str) -> Result<Vec<PathSeg>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if key.contains(']') {
+            bail_at!(at, "malformed path `{path}`");
+        }
+        if !key.is_empty() {
+            out.push(PathSeg::Key(key.to_string()));
+        }
+        while let Some(r) = rest.strip_prefix('[') {
+            let (index, after) = r.split_once(']').ok_or_else(|| ModelError::new(at, format!("path `{path}` has an unclosed `[`")))?;
+            let index = index.parse().map_err(|_| ModelError::new(at, format!("path `{path}` has a bad index `{index}`")))?;
+            out.push(PathSeg::Index(index));
+            rest = after;
+        }
+        if !rest.is_empty() || (key.is_empty() && out.is_empty()) {
+            bail_at!(at, "malformed path `{path}`");
+        }
+    }
+    Ok(out)
 }
 
 fn tests(v: &Value, params: &[Param], at: &str) -> Result<Vec<EndpointTest>> {
@@ -235,14 +301,24 @@ mod tests {
             t,
             [
                 TemplatePart::Literal("https://".into()),
-                TemplatePart::Ref { name: "Region".into(), path: None },
+                TemplatePart::Ref { name: "Region".into(), path: vec![] },
                 TemplatePart::Literal(".".into()),
-                TemplatePart::Ref { name: "PartitionResult".into(), path: Some("dnsSuffix".into()) },
+                TemplatePart::Ref { name: "PartitionResult".into(), path: vec![PathSeg::Key("dnsSuffix".into())] },
                 TemplatePart::Literal("/{x}".into()),
             ]
         );
         assert_eq!(template("", "t").unwrap(), [TemplatePart::Literal(String::new())]);
         assert!(template("{open", "t").unwrap_err().to_string().contains("unclosed"));
         assert!(template("a}b", "t").unwrap_err().to_string().contains("unmatched"));
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(parse_path("a.b[2]", "t").unwrap(), [PathSeg::Key("a".into()), PathSeg::Key("b".into()), PathSeg::Index(2)]);
+        assert_eq!(parse_path("[0]", "t").unwrap(), [PathSeg::Index(0)]);
+        assert_eq!(parse_path("x[-1]", "t").unwrap(), [PathSeg::Key("x".into()), PathSeg::Index(-1)]);
+        for bad in ["a[", "a[x]", "a]b"] {
+            assert!(parse_path(bad, "t").is_err(), "{bad}");
+        }
     }
 }

@@ -35,13 +35,14 @@ pub fn load(json: &str) -> Result<Model> {
     let mut shapes = IndexMap::new();
     let mut applies = Vec::new();
     for (id_text, body) in shapes_json {
-        let id = ShapeId::parse(id_text)
-            .filter(|id| id.member().is_none())
-            .ok_or_else(|| ModelError::new(id_text, "not a valid absolute shape id"))?;
+        let id = ShapeId::parse(id_text).ok_or_else(|| ModelError::new(id_text, "not a valid absolute shape id"))?;
         let obj = body
             .as_object()
             .ok_or_else(|| ModelError::new(&id, "a shape must be a JSON object"))?;
         let ty = str_field(obj, "type", &id)?.ok_or_else(|| ModelError::new(&id, "missing `type`"))?;
+        if id.member().is_some() && ty != "apply" {
+            bail_at!(id, "only `apply` entries may use a member id");
+        }
         if ty == "apply" {
             let t = traits(obj, &id)?;
             applies.push((id, t));

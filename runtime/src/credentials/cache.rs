@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::{Credentials, CredentialsError, ProvideCredentials, ProvideFuture};
 use crate::clock::{SystemClock, TimeSource};
@@ -149,6 +149,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+    use std::time::SystemTime;
 
     #[derive(Debug)]
     struct FakeClock(Mutex<SystemTime>);

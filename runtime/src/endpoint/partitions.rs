@@ -75,6 +75,60 @@ impl Partitions {
     }
 }
 
+impl Partitions {
+    /// Reads partitions data in the `partitions.json` format botocore and the SDKs publish (to
+    /// resolve against data other than the built-in copy, such as the exact version a rule
+    /// set's tests were written against).
+    pub fn from_json(text: &str) -> Result<Partitions, String> {
+        use crate::document::Document;
+        let mut reader = crate::json::JsonReader::new(text.as_bytes());
+        let doc = reader.document().map_err(|e| format!("partitions data is not JSON: {e}"))?;
+        reader.finish().map_err(|e| format!("partitions data is not JSON: {e}"))?;
+        let field = |v: &Document, key: &str, at: &str| -> Result<Str, String> {
+            v.as_object()
+                .and_then(|o| o.get(key))
+                .and_then(Document::as_str)
+                .map(|s| Cow::Owned(s.to_string()))
+                .ok_or_else(|| format!("{at}: `{key}` missing or not a string"))
+        };
+        let list = doc
+            .as_object()
+            .and_then(|o| o.get("partitions"))
+            .and_then(Document::as_array)
+            .ok_or("`partitions` missing or not a list")?;
+        let mut partitions = Vec::with_capacity(list.len());
+        for (i, p) in list.iter().enumerate() {
+            let at = format!("partitions[{i}]");
+            let obj = p.as_object().ok_or_else(|| format!("{at}: not an object"))?;
+            let outputs = obj.get("outputs").ok_or_else(|| format!("{at}: `outputs` missing"))?;
+            let flag = |key: &str| {
+                outputs
+                    .as_object()
+                    .and_then(|o| o.get(key))
+                    .and_then(Document::as_bool)
+                    .ok_or_else(|| format!("{at}.outputs: `{key}` missing or not a boolean"))
+            };
+            let regions = obj.get("regions").and_then(Document::as_object).ok_or_else(|| format!("{at}: `regions` missing"))?;
+            partitions.push(Partition {
+                id: field(p, "id", &at)?,
+                region_regex: field(p, "regionRegex", &at)?,
+                regions: regions.keys().map(|k| Cow::Owned(k.clone())).collect(),
+                outputs: PartitionOutputs {
+                    name: field(outputs, "name", &at)?,
+                    dns_suffix: field(outputs, "dnsSuffix", &at)?,
+                    dual_stack_dns_suffix: field(outputs, "dualStackDnsSuffix", &at)?,
+                    implicit_global_region: field(outputs, "implicitGlobalRegion", &at)?,
+                    supports_fips: flag("supportsFIPS")?,
+                    supports_dual_stack: flag("supportsDualStack")?,
+                },
+            });
+        }
+        let partitions = Partitions { version: field(&doc, "version", "partitions data")?, partitions: partitions.into() };
+        partitions.validate().map_err(|e| format!("regionRegex: {e}"))?;
+        Ok(partitions)
+    }
+}
+
 const fn b(s: &'static str) -> Str {
     Cow::Borrowed(s)
 }

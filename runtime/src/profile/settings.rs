@@ -82,14 +82,7 @@ impl fmt::Display for SettingError {
 
 impl std::error::Error for SettingError {}
 
-/// How failed requests are retried.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RetryMode {
-    /// Exponential backoff with a retry quota.
-    Standard,
-    /// Standard plus client-side rate limiting when the service throttles.
-    Adaptive,
-}
+pub use crate::retry::RetryMode;
 
 /// The settings resolved from the environment and the selected profile. `None` means "not set
 /// anywhere"; the client applies its own default.

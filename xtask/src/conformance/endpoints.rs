@@ -16,7 +16,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 use client_runtime::endpoint::{
     resolve, Call, Condition, Deprecated, Endpoint, EndpointTemplate, EvalContext, Expr, Outcome, ParamValue,
-    Parameter, ParameterType, Params, Partition, PartitionOutputs, Partitions, Property, PropertyTemplate, Rule,
+    Parameter, ParameterType, Params, Partitions, Property, PropertyTemplate, Rule,
     RuleSet, Str, Template,
 };
 use serde_json::{Map, Value};
@@ -37,7 +37,8 @@ pub fn endpoint_tests(shared: &Path) -> Result<SuiteResult> {
     let traits = &service["traits"];
     let rule_set = rule_set_from_json(&traits["smithy.rules#endpointRuleSet"]).context("endpointRuleSet")?;
     rule_set.validate().map_err(|e| anyhow!("endpointRuleSet validation: {e}"))?;
-    let partitions = partitions_from_json(&read_json(&shared.join(TESTS_PARTITIONS))?).context(TESTS_PARTITIONS)?;
+    let text = std::fs::read_to_string(shared.join(TESTS_PARTITIONS)).context(TESTS_PARTITIONS)?;
+    let partitions = Partitions::from_json(&text).map_err(|e| anyhow!("{TESTS_PARTITIONS}: {e}"))?;
     let cases = traits["smithy.rules#endpointTests"]["testCases"]
         .as_array()
         .ok_or_else(|| anyhow!("endpointTests has no testCases"))?;
@@ -381,36 +382,3 @@ fn property_from_json(v: &Value) -> Result<PropertyTemplate> {
     })
 }
 
-/// Converts a `partitions.json` document into the runtime's [`Partitions`].
-pub fn partitions_from_json(v: &Value) -> Result<Partitions> {
-    let partitions = array_field(v, "partitions")?
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let o = p.get("outputs").ok_or_else(|| anyhow!("partitions[{i}]: `outputs` missing"))?;
-            let flag = |key: &str| {
-                o.get(key).and_then(Value::as_bool).ok_or_else(|| anyhow!("outputs.{key} missing or not a boolean"))
-            };
-            let regions = p
-                .get("regions")
-                .and_then(Value::as_object)
-                .ok_or_else(|| anyhow!("partitions[{i}]: `regions` missing"))?;
-            Ok(Partition {
-                id: owned(str_field(p, "id")?),
-                region_regex: owned(str_field(p, "regionRegex")?),
-                regions: regions.keys().map(|k| owned(k)).collect(),
-                outputs: PartitionOutputs {
-                    name: owned(str_field(o, "name")?),
-                    dns_suffix: owned(str_field(o, "dnsSuffix")?),
-                    dual_stack_dns_suffix: owned(str_field(o, "dualStackDnsSuffix")?),
-                    implicit_global_region: owned(str_field(o, "implicitGlobalRegion")?),
-                    supports_fips: flag("supportsFIPS")?,
-                    supports_dual_stack: flag("supportsDualStack")?,
-                },
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let partitions = Partitions { version: owned(str_field(v, "version")?), partitions: partitions.into() };
-    partitions.validate().map_err(|e| anyhow!("regionRegex: {e}"))?;
-    Ok(partitions)
-}
