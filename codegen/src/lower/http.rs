@@ -26,9 +26,8 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
     let input_shape = cx.shape(&op.input);
     let output_shape = cx.shape(&op.output);
     let mut input = cx.struct_def(input_shape, suffixed("Input")?, module.clone(), true, true)?;
-    let output = cx.struct_def(output_shape, suffixed("Output")?, module, false, true)?;
+    let mut output = cx.struct_def(output_shape, suffixed("Output")?, module, false, true)?;
     input.docs = Docs(vec![format!("Input of the `{smithy_name}` operation.")]);
-    let mut output = output;
     output.docs = Docs(vec![format!("Output of the `{smithy_name}` operation.")]);
 
     for f in &input.fields {
@@ -36,9 +35,11 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
             bail_at!(op.input.with_member(&f.member), "@httpResponseCode is only allowed in output structures");
         }
     }
-    for f in &output.fields {
+    for f in &mut output.fields {
+        // Spec (httpLabel, httpQuery, httpQueryParams): these traits have no meaning in output
+        // structures and are ignored there, so the member is an ordinary body member.
         if matches!(f.http, HttpBinding::Label { .. } | HttpBinding::Query(_) | HttpBinding::QueryParams) {
-            bail_at!(op.output.with_member(&f.member), "labels and query bindings are only allowed in input structures");
+            f.http = HttpBinding::Body;
         }
     }
     let (path, query_literals) = uri_template(&http.uri, &mut input, &op.input, id)?;
