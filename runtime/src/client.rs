@@ -112,7 +112,13 @@ impl Handle {
     async fn invoke_inner<O: Operation>(&self, mut input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
         let inner = &*self.inner;
         O::prepare(&mut input, &*inner.config.idempotency_token);
-        let parts = O::serialize(&input).map_err(SdkError::construction_failure)?;
+        let mut parts = O::serialize(&input).map_err(SdkError::construction_failure)?;
+        if !O::REQUEST_COMPRESSION.is_empty() {
+            compress_body(&mut parts, O::REQUEST_COMPRESSION, &inner.config);
+        }
+        if O::CHECKSUM_REQUIRED && !parts.headers.contains("content-md5") {
+            parts.headers.insert("content-md5", crate::checksum::content_md5(&parts.body));
+        }
         let endpoint = self.endpoint().map_err(SdkError::construction_failure)?;
         let mut request = build_request(parts, &endpoint.url).map_err(SdkError::construction_failure)?;
         for (name, values) in &endpoint.headers {
@@ -299,6 +305,25 @@ fn default_http_client(config: &Config) -> Result<Arc<dyn HttpClient>, String> {
         .map_err(|e| format!("cannot set up the HTTP client: {e}"))
 }
 
+/// `@requestCompression`: compresses the body with the first encoding this client supports
+/// (gzip), unless compression is disabled or the body is smaller than the configured minimum,
+/// and appends the encoding to any `Content-Encoding` the input already set (spec:
+/// "requestCompression trait", client behaviour).
+fn compress_body(parts: &mut crate::operation::RequestParts, encodings: &[&str], config: &Config) {
+    if config.disable_request_compression
+        || parts.body.len() < config.request_min_compression_size_bytes as usize
+        || !encodings.contains(&"gzip")
+    {
+        return;
+    }
+    parts.body = crate::gzip::compress(&parts.body);
+    let encoding = match parts.headers.get("content-encoding") {
+        Some(existing) => format!("{existing}, gzip"),
+        None => "gzip".to_string(),
+    };
+    parts.headers.insert("content-encoding", encoding);
+}
+
 /// Joins the endpoint URL and the serialized request: the endpoint's path is a prefix of the
 /// operation's path, and a host prefix goes before the endpoint's host.
 fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> Result<HttpRequest, BuildError> {
@@ -317,7 +342,13 @@ fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> R
         (false, true) => uri.query,
         (false, false) => format!("{}&{}", uri.query, parts.query),
     };
-    Ok(HttpRequest { method: Cow::Borrowed(parts.method), uri, headers: parts.headers, body: parts.body })
+    let mut headers = parts.headers;
+    // Content-Length is part of what is signed; send it for every body, and as 0 for methods
+    // that carry one (some servers refuse POST/PUT without it).
+    if !parts.body.is_empty() || matches!(parts.method, "POST" | "PUT" | "PATCH") {
+        headers.insert("content-length", parts.body.len().to_string());
+    }
+    Ok(HttpRequest { method: Cow::Borrowed(parts.method), uri, headers, body: parts.body })
 }
 
 /// Polls `work` and `deadline` together: `Some(output)` if the work finishes first.

@@ -30,6 +30,9 @@ impl Default for TimeoutConfig {
     }
 }
 
+/// Bodies smaller than this are not compressed (the AWS SDKs' default, 10 KiB).
+pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
+
 /// Generates idempotency tokens for members the caller leaves unset.
 pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
 
@@ -49,6 +52,8 @@ pub struct Config {
     pub(crate) time: Arc<dyn TimeSource>,
     pub(crate) idempotency_token: TokenProvider,
     pub(crate) app_name: Option<String>,
+    pub(crate) disable_request_compression: bool,
+    pub(crate) request_min_compression_size_bytes: u32,
 }
 
 impl fmt::Debug for Config {
@@ -64,6 +69,8 @@ impl fmt::Debug for Config {
             .field("timeouts", &self.timeouts)
             .field("http_client", &self.http_client)
             .field("app_name", &self.app_name)
+            .field("disable_request_compression", &self.disable_request_compression)
+            .field("request_min_compression_size_bytes", &self.request_min_compression_size_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +91,8 @@ impl Default for Config {
             time: Arc::new(SystemClock),
             idempotency_token: Arc::new(crate::rand::uuid_v4),
             app_name: None,
+            disable_request_compression: false,
+            request_min_compression_size_bytes: DEFAULT_MIN_COMPRESSION_SIZE,
         }
     }
 }
@@ -136,6 +145,21 @@ impl Config {
             .use_dual_stack(settings.use_dualstack_endpoint.unwrap_or(false));
         if let Some(url) = settings.endpoint_url {
             b = b.endpoint_url(url);
+        }
+        if let Some(v) = env.get("AWS_DISABLE_REQUEST_COMPRESSION") {
+            b = b.disable_request_compression(match v.trim() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(ConfigError::Invalid { setting: "AWS_DISABLE_REQUEST_COMPRESSION", value: v, expected: "true or false" }),
+            });
+        }
+        if let Some(v) = env.get("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES") {
+            let n = v.trim().parse().ok().filter(|n| *n <= 10_485_760).ok_or_else(|| ConfigError::Invalid {
+                setting: "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+                value: v.clone(),
+                expected: "an integer from 0 to 10485760",
+            })?;
+            b = b.request_min_compression_size_bytes(n);
         }
         Ok(b.build())
     }
@@ -246,9 +270,24 @@ impl ConfigBuilder {
         self
     }
 
-    /// Generates idempotency tokens (default: random UUID v4).
+    /// Bodies smaller than this are not compressed (the AWS SDKs' default, 10 KiB).
+pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
+
+/// Generates idempotency tokens (default: random UUID v4).
     pub fn idempotency_token_provider(mut self, f: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.config.idempotency_token = Arc::new(f);
+        self
+    }
+
+    /// Never compress request bodies, even for operations that allow it.
+    pub fn disable_request_compression(mut self, disable: bool) -> Self {
+        self.config.disable_request_compression = disable;
+        self
+    }
+
+    /// Compress request bodies of at least this many bytes (default 10240).
+    pub fn request_min_compression_size_bytes(mut self, bytes: u32) -> Self {
+        self.config.request_min_compression_size_bytes = bytes;
         self
     }
 
@@ -276,6 +315,15 @@ pub enum ConfigError {
     MissingRegion,
     /// A setting has a malformed value.
     Setting(SettingError),
+    /// An environment variable has a malformed value.
+    Invalid {
+        /// The variable.
+        setting: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should be.
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -287,6 +335,7 @@ impl fmt::Display for ConfigError {
                 "no region configured: set AWS_REGION (or AWS_DEFAULT_REGION), `region` in the AWS config file, or Config::builder().region(..)",
             ),
             ConfigError::Setting(e) => write!(f, "{e}"),
+            ConfigError::Invalid { setting, value, expected } => write!(f, "{setting} is `{value}`, expected {expected}"),
         }
     }
 }
@@ -298,6 +347,7 @@ impl std::error::Error for ConfigError {
             ConfigError::Region(e) => Some(e),
             ConfigError::MissingRegion => None,
             ConfigError::Setting(e) => Some(e),
+            ConfigError::Invalid { .. } => None,
         }
     }
 }

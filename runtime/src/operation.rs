@@ -20,6 +20,10 @@ pub trait Operation: Send + Sync + 'static {
     const NAME: &'static str;
     /// Modeled errors marked `@retryable`: `(code, throttling)`.
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)];
+    /// `@httpChecksumRequired`: send a `Content-MD5` of the body.
+    const CHECKSUM_REQUIRED: bool = false;
+    /// `@requestCompression` encodings the client may apply to the body.
+    const REQUEST_COMPRESSION: &'static [&'static str] = &[];
 
     /// Fills members the client provides when the caller did not (idempotency tokens).
     fn prepare(input: &mut Self::Input, idempotency_token: &dyn Fn() -> String) {
@@ -142,6 +146,15 @@ pub fn fmt_float(v: f64) -> String {
         "-Infinity".into()
     } else {
         v.to_string()
+    }
+}
+
+/// [`fmt_float`] for `f32`, printed in its own shortest form (`1.1`, not `1.100000023841858`).
+pub fn fmt_float32(v: f32) -> String {
+    if v.is_finite() {
+        v.to_string()
+    } else {
+        fmt_float(f64::from(v))
     }
 }
 
@@ -360,6 +373,8 @@ mod tests {
         assert!(header::float("x", "inf").is_err());
         assert_eq!(fmt_float(f64::INFINITY), "Infinity");
         assert_eq!(fmt_float(1.5), "1.5");
+        assert_eq!(fmt_float32(1.1), "1.1");
+        assert_eq!(fmt_float32(f32::NAN), "NaN");
         let mut h = Headers::new();
         h.append("X-Foo-Abc", "1");
         h.append("x-foo-def", "2");

@@ -17,7 +17,7 @@ fn scalar_text(v: TokenStream, ty: &TypeRef, default: TimestampFormat, media_typ
         TypeRef::Named(n) if n.kind == NamedKind::Enum => quote!(#v.as_str()),
         TypeRef::Named(n) if n.kind == NamedKind::IntEnum => quote!(#v.value().to_string()),
         TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long => quote!(#v.to_string()),
-        TypeRef::Float => quote!(::client_runtime::operation::fmt_float(f64::from(*#v))),
+        TypeRef::Float => quote!(::client_runtime::operation::fmt_float32(*#v)),
         TypeRef::Double => quote!(::client_runtime::operation::fmt_float(*#v)),
         TypeRef::BigInteger | TypeRef::BigDecimal => quote!(#v.as_str()),
         TypeRef::Timestamp { format } => {
@@ -128,18 +128,26 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                 };
                 stmts.push(quote!(if let ::std::option::Option::Some(value) = &input.#n { #write }));
             }
-            HttpBinding::PrefixHeaders(prefix) => {
-                stmts.push(quote! {
-                    if let ::std::option::Option::Some(value) = &input.#n {
-                        let mut entries: ::std::vec::Vec<_> = value.iter().collect();
-                        entries.sort_by(|a, b| a.0.cmp(b.0));
-                        for (k, v) in entries {
-                            request.header(&::std::format!("{}{}", #prefix, k), v)?;
+            _ => {}
+        }
+    }
+    // Prefix headers go last: a header bound by its own @httpHeader member takes precedence
+    // over an entry of the same name in the map (spec: httpPrefixHeaders).
+    for f in &input.fields {
+        let n = &f.name;
+        if let HttpBinding::PrefixHeaders(prefix) = &f.http {
+            stmts.push(quote! {
+                if let ::std::option::Option::Some(value) = &input.#n {
+                    let mut entries: ::std::vec::Vec<_> = value.iter().collect();
+                    entries.sort_by(|a, b| a.0.cmp(b.0));
+                    for (k, v) in entries {
+                        let name = ::std::format!("{}{}", #prefix, k);
+                        if !request.headers.contains(&name) {
+                            request.header(&name, v)?;
                         }
                     }
-                });
-            }
-            _ => {}
+                }
+            });
         }
     }
     if let Some(segments) = host_prefix {
@@ -208,10 +216,20 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 PayloadKind::Blob => quote!(request.set_body(value.as_ref().to_vec(), #ct);),
                 PayloadKind::ByteStream => quote!(request.set_body(value.as_ref().to_vec(), #ct);),
             };
+            // restJson1: an unset structure payload is sent as `{}`; other unset payloads
+            // send no body.
+            let unset = match kind {
+                PayloadKind::Shape(n) if n.kind == NamedKind::Struct => quote! {
+                    else {
+                        request.set_body(b"{}".to_vec(), #ct);
+                    }
+                },
+                _ => quote!(),
+            };
             quote! {
                 if let ::std::option::Option::Some(value) = &input.#field {
                     #write
-                }
+                } #unset
             }
         }
     }

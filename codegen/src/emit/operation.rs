@@ -29,7 +29,8 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         response_body,
         request_content_type: _,
         paginator,
-        checksum_required: _,
+        checksum_required,
+        request_compression,
         request_tests: _,
         response_tests: _,
     } = op;
@@ -67,6 +68,8 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         let de = super::json::de_response_fn(&e.ty);
         quote!(::std::option::Option::Some(#code) => #error_name::#v(crate::protocol_serde::#de(response, meta)?),)
     });
+    let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
+    let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
     let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
     let error_enum = error_enum(error_name, errors);
     let fluent = fluent_builder(op);
@@ -85,6 +88,8 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
             type Error = #error_name;
             const NAME: &'static str = #smithy_name;
             const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[#(#retryable),*];
+            #checksum
+            #compression
 
             #prepare
 

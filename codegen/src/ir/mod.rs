@@ -435,7 +435,10 @@ pub struct OperationDef {
     /// The request's `Content-Type` when it has a body of that kind.
     pub request_content_type: Option<String>,
     pub paginator: Option<Paginator>,
+    /// `@httpChecksumRequired`: the request carries a `Content-MD5`.
     pub checksum_required: bool,
+    /// `@requestCompression` encodings the client may apply (`gzip`).
+    pub request_compression: Vec<String>,
     pub request_tests: Vec<tests::RequestTest>,
     pub response_tests: Vec<tests::ResponseTest>,
 }

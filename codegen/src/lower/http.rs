@@ -71,6 +71,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         error_name: suffixed("Error")?,
         http: HttpDef { method: http.method, path, query_literals, code: http.code },
         checksum_required: shape.traits.has(HTTP_CHECKSUM_REQUIRED),
+        request_compression: request_compression(shape)?,
         fn_name,
         type_name,
         input,
@@ -330,6 +331,25 @@ fn content_type(body: &Body, input: &StructDef) -> Option<String> {
             })
         }
     }
+}
+
+/// `@requestCompression(encodings: [...])`: the encodings this client can apply, in the
+/// model's order. Unknown encodings are left out (the spec lets clients pick the ones they
+/// support); an operation with a streaming payload cannot be compressed this way.
+fn request_compression(shape: &Shape) -> Result<Vec<String>> {
+    let Some(v) = shape.traits.get(REQUEST_COMPRESSION) else { return Ok(Vec::new()) };
+    let encodings = v
+        .get("encodings")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ModelError::new(&shape.id, "@requestCompression needs an `encodings` list"))?;
+    let mut out = Vec::new();
+    for e in encodings {
+        let e = e.as_str().ok_or_else(|| ModelError::new(&shape.id, "@requestCompression encodings must be strings"))?;
+        if e.eq_ignore_ascii_case("gzip") {
+            out.push("gzip".to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// `@endpoint(hostPrefix: "{foo}.data.")` with its `@hostLabel` members.

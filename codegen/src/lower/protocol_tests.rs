@@ -176,7 +176,11 @@ fn value(cx: &mut Lowerer, target: &ShapeId, _member_streaming: bool, v: &Value,
         ShapeKind::Timestamp => {
             let secs = v.as_f64().ok_or_else(|| bad("epoch seconds"))?;
             let whole = secs.floor();
-            TestValue::Timestamp(whole as i64, ((secs - whole) * 1e9).round() as u32)
+            // An f64 of ~1e9 seconds holds about 7 fractional digits; round to microseconds so
+            // `946845296.123` means exactly .123 s.
+            let micros = ((secs - whole) * 1e6).round() as u32;
+            let (whole, micros) = if micros >= 1_000_000 { (whole + 1.0, 0) } else { (whole, micros) };
+            TestValue::Timestamp(whole as i64, micros * 1000)
         }
         ShapeKind::Document => TestValue::Document(super::traits::doc_value(v)),
         ShapeKind::Enum(members) => {

@@ -40,6 +40,7 @@ pub const LENGTH: &str = "smithy.api#length";
 pub const RANGE: &str = "smithy.api#range";
 pub const TITLE: &str = "smithy.api#title";
 pub const EVENT_STREAM: &str = "smithy.api#eventStream";
+pub const REQUEST_COMPRESSION: &str = "smithy.api#requestCompression";
 
 /// Rustdoc lines from `@documentation`, falling back to `fallback` docs, then to `default`.
 pub fn docs(own: &Traits, fallback: Option<&Traits>, default: impl FnOnce() -> String) -> Docs {

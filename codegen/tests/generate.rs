@@ -1,0 +1,137 @@
+//! End-to-end tests of the generator's pure entry point: fixture models → files, compared with
+//! checked-in snapshots; determinism (same bytes twice and with the model's shapes shuffled);
+//! and errors for malformed models.
+//!
+//! Snapshots live in `tests/snapshots/<fixture>/`; rerun with `UPDATE_SNAPSHOTS=1` to rewrite
+//! them after an intended change, and review the diff.
+
+use codegen::{generate, GeneratedFile, Options, PackageOptions};
+use std::path::{Path, PathBuf};
+
+fn options(service: Option<&str>) -> Options {
+    Options {
+        service: service.map(str::to_string),
+        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true },
+    }
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap()
+}
+
+fn snapshot_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name)
+}
+
+fn check_snapshots(name: &str, files: &[GeneratedFile]) {
+    let dir = snapshot_dir(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        for f in files {
+            let path = dir.join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, &f.contents).unwrap();
+        }
+        return;
+    }
+    for f in files {
+        let path = dir.join(&f.path);
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+        assert!(want == f.contents, "{} differs from its snapshot; run with UPDATE_SNAPSHOTS=1 and review the diff", f.path);
+    }
+}
+
+#[test]
+fn every_kind_of_shape_matches_its_snapshot() {
+    let files = generate(&fixture("shapes.json"), &options(None)).unwrap();
+    check_snapshots("shapes", &files);
+    let types = &files.iter().find(|f| f.path == "src/types.rs").unwrap().contents;
+    // Spot checks that document what the snapshot must contain.
+    for needle in [
+        "pub enum Color",
+        "Unknown(::client_runtime::types::UnknownVariantValue)",
+        "pub enum Level",
+        "Unknown(i32)",
+        "pub enum Shape",
+        "Circle(f64)",
+        "None,",
+        "pub parent: ::std::option::Option<::std::boxed::Box<crate::types::Thing>>",
+        "::std::vec::Vec<::std::option::Option<::std::string::String>>,",
+        "pub r#type: ::std::option::Option<::std::string::String>",
+        "pub meta_value: ::std::option::Option<::client_runtime::document::Document>",
+        "#[deprecated(since = \"2023\", note = \"use Name\")]",
+        "pub color: crate::types::Color,",
+        "pub enabled: bool,",
+    ] {
+        assert!(types.contains(needle), "types.rs lacks `{needle}`");
+    }
+    let op = &files.iter().find(|f| f.path == "src/operation/put_thing.rs").unwrap().contents;
+    assert!(op.contains("*** Sensitive Data Redacted ***"), "the sensitive member is redacted in Debug");
+    assert!(op.contains("check_range(") && op.contains("\"Limit\""), "the @range of Limit is checked");
+}
+
+fn shuffled(json: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let shapes = v["shapes"].as_object().unwrap().clone();
+    let mut entries: Vec<_> = shapes.into_iter().collect();
+    entries.reverse();
+    let n = entries.len();
+    entries.rotate_left(n / 3);
+    v["shapes"] = serde_json::Value::Object(entries.into_iter().collect());
+    serde_json::to_string(&v).unwrap()
+}
+
+#[test]
+fn output_is_deterministic_and_independent_of_shape_order() {
+    let model = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/chime-sdk-identity.json")).unwrap();
+    let a = generate(&model, &options(None)).unwrap();
+    let b = generate(&model, &options(None)).unwrap();
+    assert_eq!(a, b);
+    let c = generate(&shuffled(&model), &options(None)).unwrap();
+    assert_eq!(a, c, "shuffling the shapes changed the output");
+    let f = generate(&shuffled(&fixture("shapes.json")), &options(None)).unwrap();
+    assert_eq!(generate(&fixture("shapes.json"), &options(None)).unwrap(), f);
+}
+
+fn error_for(shapes: &str) -> String {
+    let model = format!(r#"{{"smithy":"2.0","shapes":{{
+        "a#S":{{"type":"service","version":"1","operations":[{{"target":"a#Op"}}],"traits":{{"aws.protocols#restJson1":{{}}}}}},
+        "a#Op":{{"type":"operation","input":{{"target":"a#In"}},"traits":{{"smithy.api#http":{{"method":"POST","uri":"/op"}}}}}},
+        {shapes}}}}}"#);
+    generate(&model, &options(None)).unwrap_err().to_string()
+}
+
+#[test]
+fn malformed_models_produce_errors_naming_the_shape() {
+    let cases = [
+        (r#""a#In":{"type":"structure","members":{"x":{"target":"a#Nope"}}}"#, "a#In$x: targets `a#Nope`, which is not defined in the model"),
+        (r#""a#In":{"type":"structure","members":{"x":{"target":"smithy.api#String","traits":{"smithy.api#httpLabel":{}}}}}"#, "a#In$x: has @httpLabel but the URI `/op` has no `{x}` label"),
+        (r#""a#In":{"type":"structure","members":{"x":{"target":"a#Odd"}}}, "a#Odd":{"type":"widget"}"#, "a#Odd: unknown shape type `widget`"),
+        (r#""a#In":{"type":"structure","members":"nope"}"#, "a#In: `members` must be an object"),
+        (r#""a#In":{"type":"structure","members":{"fooBar":{"target":"smithy.api#String"},"FooBar":{"target":"smithy.api#String"}}}"#, "a#In$FooBar: its Rust field name `foo_bar` collides with member `fooBar`"),
+        (r#""a#In":{"type":"structure","members":{"a":{"target":"a#Thing"},"b":{"target":"b#Thing"}}}, "a#Thing":{"type":"structure"}, "b#Thing":{"type":"structure"}"#, "b#Thing: its Rust name `Thing` collides with `a#Thing`; add a `rename` to the service"),
+        (r#""a#In":{"type":"structure","members":{"x":{"target":"smithy.api#Integer","traits":{"smithy.api#httpPayload":{}}}}}"#, "a#In$x: restJson1 only allows @httpPayload on structures, unions, documents, strings and blobs, not a integer"),
+    ];
+    for (shapes, want) in cases {
+        assert_eq!(error_for(shapes), want);
+    }
+}
+
+#[test]
+fn a_label_member_must_be_required() {
+    let model = r#"{"smithy":"2.0","shapes":{
+        "a#S":{"type":"service","version":"1","operations":[{"target":"a#Op"}],"traits":{"aws.protocols#restJson1":{}}},
+        "a#Op":{"type":"operation","input":{"target":"a#In"},"traits":{"smithy.api#http":{"method":"GET","uri":"/x/{Id}"}}},
+        "a#In":{"type":"structure","members":{"Id":{"target":"smithy.api#String","traits":{"smithy.api#httpLabel":{}}}}}}}"#;
+    assert_eq!(generate(model, &options(None)).unwrap_err().to_string(), "a#In$Id: httpLabel member must be required");
+}
+
+#[test]
+fn unsupported_protocols_are_reported() {
+    let model = r#"{"smithy":"2.0","shapes":{"a#S":{"type":"service","version":"1","traits":{"aws.protocols#awsJson1_0":{}}}}}"#;
+    assert_eq!(
+        generate(model, &options(None)).unwrap_err().to_string(),
+        "a#S: unsupported protocol aws.protocols#awsJson1_0: this generator implements aws.protocols#restJson1"
+    );
+}
