@@ -118,9 +118,23 @@ fn pascal(name: &str) -> String {
     }
 }
 
-/// A type name (`CreateAppInstanceRequest` → `CreateAppInstanceRequest`, `ARNs` → `Arns`).
+/// Names of the Rust prelude (and `HashMap`) that generated code uses unqualified; a model type
+/// with one of these names gets a `Value` suffix instead of shadowing it.
+const PRELUDE_TYPES: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Clone", "Copy", "Default", "Eq",
+    "PartialEq", "Ord", "PartialOrd", "Hash", "Debug", "Send", "Sync", "Sized", "Unpin", "Drop", "Fn", "FnMut",
+    "FnOnce", "From", "Into", "TryFrom", "TryInto", "AsRef", "AsMut", "Iterator", "IntoIterator", "Extend",
+    "ToOwned", "ToString", "HashMap",
+];
+
+/// A type name (`CreateAppInstanceRequest` → `CreateAppInstanceRequest`, `ARNs` → `Arns`,
+/// `Result` → `ResultValue`).
 pub fn type_name(smithy: &str) -> Result<Name, String> {
-    finish(pascal(smithy), "type name", smithy)
+    let p = pascal(smithy);
+    if PRELUDE_TYPES.contains(&p.as_str()) {
+        return finish(format!("{p}Value"), "type name", smithy);
+    }
+    finish(p, "type name", smithy)
 }
 
 /// A type name with a suffix (`CreateAppInstance` + `Input`).
@@ -201,7 +215,15 @@ mod tests {
 
     #[test]
     fn type_and_variant_names() {
-        let types = [("appInstance", "AppInstance"), ("ARNs", "Arns"), ("SSEKMS", "SseKms"), ("Self", "Self_"), ("IPv6Cidr", "Ipv6Cidr")];
+        let types = [
+            ("appInstance", "AppInstance"),
+            ("ARNs", "Arns"),
+            ("SSEKMS", "SseKms"),
+            ("Self", "Self_"),
+            ("IPv6Cidr", "Ipv6Cidr"),
+            ("Result", "ResultValue"),
+            ("string", "StringValue"),
+        ];
         for (input, want) in types {
             assert_eq!(type_name(input).unwrap().as_str(), want, "{input}");
         }

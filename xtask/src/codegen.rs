@@ -90,7 +90,7 @@ pub fn generate_standalone(model: &Path, service: Option<&str>, out: &Path) -> R
     let start = Instant::now();
     let (files, timings) = codegen::generate_timed(&json, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
     let stages: Vec<String> = timings.stages.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
-    println!("generated {} files for {} in {:.1} ms ({})", files.len(), out.display(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
+    eprintln!("generated {} files for {} in {:.1} ms ({})", files.len(), out.display(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
     Ok(files)
 }
 
@@ -185,5 +185,44 @@ fn report(changes: &[Change]) {
             Change::Updated(p) => println!("updated  {p}"),
             Change::Removed(p) => println!("removed  {p}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo test` catches a stale checked-in client, like `cargo xtask codegen --check`.
+    #[test]
+    fn checked_in_client_is_up_to_date() {
+        let root = crate::workspace_root();
+        let files = generate_checked_in(&root, false).unwrap();
+        let problems = check(&root.join(CLIENT_DIR), &files).unwrap();
+        assert!(problems.is_empty(), "generated-client/ is out of date; run `cargo xtask codegen`:\n{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn check_reports_edited_deleted_and_stray_files_and_write_repairs_them() {
+        let root = crate::workspace_root();
+        let files = generate_checked_in(&root, false).unwrap();
+        let dir = std::env::temp_dir().join(format!("codegen-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write(&dir, &files, true).unwrap();
+        assert_eq!(check(&dir, &files).unwrap(), Vec::<String>::new());
+
+        std::fs::write(dir.join("src/lib.rs"), "// edited\n").unwrap();
+        std::fs::remove_file(dir.join("src/client.rs")).unwrap();
+        std::fs::write(dir.join("src/stray.rs"), "").unwrap();
+        let problems = check(&dir, &files).unwrap();
+        assert_eq!(problems, ["stale:   src/lib.rs", "missing: src/client.rs", "stray:   src/stray.rs"]);
+
+        let changes = write(&dir, &files, true).unwrap();
+        assert_eq!(
+            changes,
+            [Change::Updated("src/lib.rs".into()), Change::Added("src/client.rs".into()), Change::Removed("src/stray.rs".into())]
+        );
+        assert!(check(&dir, &files).unwrap().is_empty());
+        assert!(write(&dir, &files, true).unwrap().is_empty(), "a second run writes nothing");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -59,7 +59,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Double => quote!(f64),
         TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger),
         TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal),
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => quote!(String),
         TypeRef::Blob => quote!(::client_runtime::types::Blob),
         TypeRef::ByteStream => quote!(::client_runtime::types::ByteStream),
         TypeRef::Timestamp { .. } => quote!(::client_runtime::time::DateTime),
@@ -68,16 +68,16 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::List { member, sparse } => {
             let m = rust_type(member);
             if *sparse {
-                quote!(::std::vec::Vec<::std::option::Option<#m>>)
+                quote!(Vec<Option<#m>>)
             } else {
-                quote!(::std::vec::Vec<#m>)
+                quote!(Vec<#m>)
             }
         }
         TypeRef::Map { key, value, sparse } => {
             let k = rust_type(key);
             let v = rust_type(value);
             if *sparse {
-                quote!(::std::collections::HashMap<#k, ::std::option::Option<#v>>)
+                quote!(::std::collections::HashMap<#k, Option<#v>>)
             } else {
                 quote!(::std::collections::HashMap<#k, #v>)
             }
@@ -88,9 +88,9 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
 /// The type of a field as stored in its struct (boxing and `Option` applied).
 pub fn field_type(f: &Field) -> TokenStream {
     let inner = rust_type(&f.ty);
-    let inner = if f.boxed { quote!(::std::boxed::Box<#inner>) } else { inner };
+    let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
     if f.optional {
-        quote!(::std::option::Option<#inner>)
+        quote!(Option<#inner>)
     } else {
         inner
     }
@@ -113,21 +113,21 @@ pub fn default_expr(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
         DefaultValue::String(s) => match ty {
             TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger::new(#s)),
             TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal::new(#s)),
-            _ => quote!(::std::string::String::from(#s)),
+            _ => quote!(String::from(#s)),
         },
         DefaultValue::EnumVariant(v) => match ty {
             TypeRef::Named(n) => {
                 let p = named_path(n);
                 quote!(#p::#v)
             }
-            _ => quote!(::std::default::Default::default()),
+            _ => quote!(Default::default()),
         },
         DefaultValue::IntEnumValue(i) => match ty {
             TypeRef::Named(n) => {
                 let p = named_path(n);
                 quote!(#p::from(#i))
             }
-            _ => quote!(::std::default::Default::default()),
+            _ => quote!(Default::default()),
         },
         DefaultValue::Blob(bytes) => {
             let lit = Literal::byte_string(bytes);
@@ -139,7 +139,7 @@ pub fn default_expr(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
         }
         DefaultValue::Timestamp(secs) => quote!(::client_runtime::time::DateTime::from_secs(#secs)),
         DefaultValue::Document(d) => doc_value_expr(d),
-        DefaultValue::EmptyList => quote!(::std::vec::Vec::new()),
+        DefaultValue::EmptyList => quote!(Vec::new()),
         DefaultValue::EmptyMap => quote!(::std::collections::HashMap::new()),
     }
 }
@@ -199,15 +199,15 @@ pub fn doc_value_expr(d: &DocValue) -> TokenStream {
             let f = float_literal(*f, &TypeRef::Double);
             quote!(#doc::Number(#num::Float(#f)))
         }
-        DocValue::String(s) => quote!(#doc::String(::std::string::String::from(#s))),
+        DocValue::String(s) => quote!(#doc::String(String::from(#s))),
         DocValue::Array(items) => {
             let items = items.iter().map(doc_value_expr);
-            quote!(#doc::Array(::std::vec![#(#items),*]))
+            quote!(#doc::Array(vec![#(#items),*]))
         }
         DocValue::Object(entries) => {
             let entries = entries.iter().map(|(k, v)| {
                 let v = doc_value_expr(v);
-                quote!((::std::string::String::from(#k), #v))
+                quote!((String::from(#k), #v))
             });
             quote!(#doc::Object([#(#entries),*].into_iter().collect()))
         }

@@ -43,13 +43,13 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         quote!(#![doc = #text])
     });
     let signing = match signing_name {
-        Some(s) => quote!(::std::option::Option::Some(#s)),
-        None => quote!(::std::option::Option::None),
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
     };
     let rules = if krate.endpoint.is_some() {
-        quote!(::std::option::Option::Some(&endpoint::RULES))
+        quote!(Some(&endpoint::RULES))
     } else {
-        quote!(::std::option::Option::None)
+        quote!(None)
     };
     let crate_name = &krate.package.name;
     quote! {
@@ -108,7 +108,7 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
         #doc
         ///
         /// Cloning is cheap: clones share the connection pool, credentials cache and retry quota.
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(Clone, Debug)]
         pub struct Client {
             handle: ::client_runtime::client::Handle,
         }
@@ -124,8 +124,8 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
             }
             /// A client configured from the environment and the shared AWS config files
             /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].
-            pub fn from_env() -> ::std::result::Result<Self, ::client_runtime::config::ConfigError> {
-                ::std::result::Result::Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
+            pub fn from_env() -> Result<Self, ::client_runtime::config::ConfigError> {
+                Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
             }
             /// The configuration of this client.
             pub fn config(&self) -> &crate::Config {
@@ -161,7 +161,7 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
     });
     let source = krate.errors.iter().map(|e| {
         let n = &e.name;
-        quote!(Error::#n(e) => ::std::option::Option::Some(e),)
+        quote!(Error::#n(e) => Some(e),)
     });
     let meta = krate.errors.iter().map(|e| {
         let n = &e.name;
@@ -173,22 +173,23 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
         let arms = op.errors.iter().map(|e| {
             let v = &e.variant;
             let t = &e.ty;
-            quote!(crate::operation::#m::#en::#v(e) => Error::#t(e),)
+            quote!(E::#v(e) => Error::#t(e),)
         });
         quote! {
-            impl ::std::convert::From<crate::operation::#m::#en> for Error {
+            impl From<crate::operation::#m::#en> for Error {
                 fn from(err: crate::operation::#m::#en) -> Self {
+                    use crate::operation::#m::#en as E;
                     match err {
                         #(#arms)*
-                        crate::operation::#m::#en::Unhandled(e) => Error::Unhandled(e),
+                        E::Unhandled(e) => Error::Unhandled(e),
                     }
                 }
             }
-            impl ::std::convert::From<::client_runtime::error::SdkError<crate::operation::#m::#en>> for Error {
+            impl From<::client_runtime::error::SdkError<crate::operation::#m::#en>> for Error {
                 fn from(err: ::client_runtime::error::SdkError<crate::operation::#m::#en>) -> Self {
                     match err.into_service_error() {
-                        ::std::result::Result::Ok(e) => e.into(),
-                        ::std::result::Result::Err(other) => Error::Unhandled(::client_runtime::error::Unhandled::from_sdk_error(other)),
+                        Ok(e) => e.into(),
+                        Err(other) => Error::Unhandled(::client_runtime::error::Unhandled::from_sdk_error(other)),
                     }
                 }
             }
@@ -202,7 +203,7 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
 
         /// Any error of this service.
         #[non_exhaustive]
-        #[derive(::std::fmt::Debug)]
+        #[derive(Debug)]
         pub enum Error {
             #(#variants)*
             /// An error not modeled by the service, or a failure before a response was received.
@@ -219,10 +220,10 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
         }
 
         impl ::std::error::Error for Error {
-            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
                 match self {
                     #(#source)*
-                    Error::Unhandled(e) => ::std::option::Option::Some(e),
+                    Error::Unhandled(e) => Some(e),
                 }
             }
         }

@@ -251,7 +251,7 @@ pub fn tests_rs(krate: &Crate, rules: &EndpointRules) -> TokenStream {
             let value = match v {
                 ParamValue::String(s) => quote!(#s),
                 ParamValue::Bool(b) => quote!(#b),
-                ParamValue::StringArray(items) => quote!(::std::vec![#(::std::string::String::from(#items)),*]),
+                ParamValue::StringArray(items) => quote!(vec![#(String::from(#items)),*]),
             };
             quote!(.with(#k, #value))
         });

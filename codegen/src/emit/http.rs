@@ -50,8 +50,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
     }
     for (k, v) in &http.query_literals {
         let v = match v {
-            Some(v) => quote!(::std::option::Option::Some(#v)),
-            None => quote!(::std::option::Option::None),
+            Some(v) => quote!(Some(#v)),
+            None => quote!(None),
         };
         stmts.push(quote!(request.push_query_literal(#k, #v);));
     }
@@ -77,7 +77,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                         quote!(request.push_query(#key, &#text);)
                     }
                 };
-                stmts.push(quote!(if let ::std::option::Option::Some(value) = &input.#n { #write }));
+                stmts.push(quote!(if let Some(value) = &input.#n { #write }));
             }
             HttpBinding::QueryParams => {
                 let TypeRef::Map { value: v, .. } = &f.ty else { continue };
@@ -94,8 +94,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                 // Spec (httpQueryParams): a key also bound by an @httpQuery member is taken from
                 // that member, never from the map.
                 stmts.push(quote! {
-                    if let ::std::option::Option::Some(value) = &input.#n {
-                        let mut entries: ::std::vec::Vec<_> = value.iter().collect();
+                    if let Some(value) = &input.#n {
+                        let mut entries: Vec<_> = value.iter().collect();
                         entries.sort_by(|a, b| a.0.cmp(b.0));
                         for (k, items) in entries {
                             if [#(#named_query),*].contains(&k.as_str()) {
@@ -114,8 +114,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                         let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false).expect("header lists hold scalars");
                         let text = if quoted { quote!(::client_runtime::operation::quote_header_value(#text)) } else { quote!(#text) };
                         quote! {
-                            let mut items = ::std::vec::Vec::with_capacity(value.len());
-                            for item in value { items.push(::std::string::String::from(#text)); }
+                            let mut items = Vec::with_capacity(value.len());
+                            for item in value { items.push(String::from(#text)); }
                             if !items.is_empty() {
                                 request.header(#name, &items.join(", "))?;
                             }
@@ -126,7 +126,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                         quote!(request.header(#name, &#text)?;)
                     }
                 };
-                stmts.push(quote!(if let ::std::option::Option::Some(value) = &input.#n { #write }));
+                stmts.push(quote!(if let Some(value) = &input.#n { #write }));
             }
             _ => {}
         }
@@ -137,11 +137,11 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
         let n = &f.name;
         if let HttpBinding::PrefixHeaders(prefix) = &f.http {
             stmts.push(quote! {
-                if let ::std::option::Option::Some(value) = &input.#n {
-                    let mut entries: ::std::vec::Vec<_> = value.iter().collect();
+                if let Some(value) = &input.#n {
+                    let mut entries: Vec<_> = value.iter().collect();
                     entries.sort_by(|a, b| a.0.cmp(b.0));
                     for (k, v) in entries {
-                        let name = ::std::format!("{}{}", #prefix, k);
+                        let name = format!("{}{}", #prefix, k);
                         if !request.headers.contains(&name) {
                             request.header(&name, v)?;
                         }
@@ -163,16 +163,16 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
             }
         });
         stmts.push(quote! {
-            let mut prefix = ::std::string::String::new();
+            let mut prefix = String::new();
             #(#parts)*
-            request.host_prefix = ::std::option::Option::Some(prefix);
+            request.host_prefix = Some(prefix);
         });
     }
     stmts.push(body_stmt(input, request_body, request_content_type));
     quote! {
         let mut request = ::client_runtime::operation::RequestParts::new(#method);
         #(#stmts)*
-        ::std::result::Result::Ok(request)
+        Ok(request)
     }
 }
 
@@ -187,7 +187,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
             let obj = format_ident!("object");
             let writes = fields.iter().map(|f| ser_field(&obj, quote!(input), f));
             quote! {
-                let mut body = ::std::string::String::new();
+                let mut body = String::new();
                 let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
                 #(#writes)*
                 object.finish();
@@ -199,7 +199,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 PayloadKind::Shape(n) => {
                     let f = super::json::ser_fn(&n.name);
                     quote! {
-                        let mut body = ::std::string::String::new();
+                        let mut body = String::new();
                         let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
                         crate::protocol_serde::#f(&mut object, value)?;
                         object.finish();
@@ -207,7 +207,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                     }
                 }
                 PayloadKind::Document => quote! {
-                    let mut body = ::std::string::String::new();
+                    let mut body = String::new();
                     ::client_runtime::json::JsonValueWriter::new(&mut body).document(value);
                     request.set_body(body.into_bytes(), #ct);
                 },
@@ -227,7 +227,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 _ => quote!(),
             };
             quote! {
-                if let ::std::option::Option::Some(value) = &input.#field {
+                if let Some(value) = &input.#field {
                     #write
                 } #unset
             }
@@ -241,7 +241,7 @@ fn parse_scalar(text: TokenStream, ty: &TypeRef, media_type: bool, name: &str) -
     let h = quote!(::client_runtime::operation::header);
     Some(match ty {
         TypeRef::String if media_type => quote!(#h::base64_string(#name, #text)?),
-        TypeRef::String => quote!(::std::string::String::from(#text)),
+        TypeRef::String => quote!(String::from(#text)),
         TypeRef::Named(n) if n.kind == NamedKind::Enum => {
             let p = named_path(n);
             quote!(#p::from(#text))
@@ -277,7 +277,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     }
     let locals = def.fields.iter().map(|f| {
         let l = local(f);
-        quote!(let mut #l = ::std::option::Option::None;)
+        quote!(let mut #l = None;)
     });
     stmts.push(quote!(#(#locals)*));
     for f in &def.fields {
@@ -291,17 +291,17 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                         quote! {
                             let items = ::client_runtime::operation::header::split_list(response.headers.get_all(#name), #http_date)?;
                             if !items.is_empty() {
-                                let mut list = ::std::vec::Vec::with_capacity(items.len());
-                                for item in items.iter().map(::std::string::String::as_str) { list.push(#item); }
-                                #l = ::std::option::Option::Some(list);
+                                let mut list = Vec::with_capacity(items.len());
+                                for item in items.iter().map(String::as_str) { list.push(#item); }
+                                #l = Some(list);
                             }
                         }
                     }
                     ty => {
                         let v = parse_scalar(quote!(text), ty, f.media_type.is_some(), name).expect("header values are scalars");
                         quote! {
-                            if let ::std::option::Option::Some(text) = response.headers.get(#name) {
-                                #l = ::std::option::Option::Some(#v);
+                            if let Some(text) = response.headers.get(#name) {
+                                #l = Some(#v);
                             }
                         }
                     }
@@ -312,11 +312,11 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                 stmts.push(quote! {
                     let map = ::client_runtime::operation::header::prefixed(&response.headers, #prefix);
                     if !map.is_empty() {
-                        #l = ::std::option::Option::Some(map);
+                        #l = Some(map);
                     }
                 });
             }
-            HttpBinding::ResponseCode => stmts.push(quote!(#l = ::std::option::Option::Some(i32::from(response.status));)),
+            HttpBinding::ResponseCode => stmts.push(quote!(#l = Some(i32::from(response.status));)),
             _ => {}
         }
     }
@@ -328,7 +328,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                     if !::client_runtime::operation::body_is_empty(&response.body) {
                         let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
                         r.start_object()?;
-                        while let ::std::option::Option::Some(key) = r.next_key()? {
+                        while let Some(key) = r.next_key()? {
                             match key.as_ref() {
                                 #(#arms)*
                                 _ => r.skip_value()?,
@@ -348,7 +348,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                     quote! {
                         if !::client_runtime::operation::body_is_empty(&response.body) {
                             let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-                            #l = ::std::option::Option::Some(crate::protocol_serde::#de(r)?);
+                            #l = Some(crate::protocol_serde::#de(r)?);
                             r.finish()?;
                         }
                     }
@@ -356,30 +356,30 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                 PayloadKind::Document => quote! {
                     if !::client_runtime::operation::body_is_empty(&response.body) {
                         let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-                        #l = ::std::option::Option::Some(r.document()?);
+                        #l = Some(r.document()?);
                         r.finish()?;
                     }
                 },
                 PayloadKind::String => quote! {
                     if !response.body.is_empty() {
-                        #l = ::std::option::Option::Some(::client_runtime::operation::body_text(&response.body)?.to_string());
+                        #l = Some(::client_runtime::operation::body_text(&response.body)?.to_string());
                     }
                 },
                 PayloadKind::Enum(n) => {
                     let p = named_path(n);
                     quote! {
                         if !response.body.is_empty() {
-                            #l = ::std::option::Option::Some(#p::from(::client_runtime::operation::body_text(&response.body)?));
+                            #l = Some(#p::from(::client_runtime::operation::body_text(&response.body)?));
                         }
                     }
                 }
                 PayloadKind::Blob => quote! {
                     if !response.body.is_empty() {
-                        #l = ::std::option::Option::Some(::client_runtime::types::Blob::new(response.body.clone()));
+                        #l = Some(::client_runtime::types::Blob::new(response.body.clone()));
                     }
                 },
                 PayloadKind::ByteStream => quote! {
-                    #l = ::std::option::Option::Some(::client_runtime::types::ByteStream::new(response.body.clone()));
+                    #l = Some(::client_runtime::types::ByteStream::new(response.body.clone()));
                 },
             };
             stmts.push(read);
@@ -389,6 +389,6 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     let meta = def.error.as_ref().map(|_| quote!(meta,));
     quote! {
         #(#stmts)*
-        ::std::result::Result::Ok(#path { #(#finish)* #meta })
+        Ok(#path { #(#finish)* #meta })
     }
 }

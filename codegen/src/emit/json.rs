@@ -73,8 +73,8 @@ pub fn ser_value(w: TokenStream, value: TokenStream, ty: &TypeRef, depth: usize)
             let body = if *sparse {
                 quote! {
                     match #item {
-                        ::std::option::Option::Some(#item) => { #write }
-                        ::std::option::Option::None => #a.value().null(),
+                        Some(#item) => { #write }
+                        None => #a.value().null(),
                     }
                 }
             } else {
@@ -96,8 +96,8 @@ pub fn ser_value(w: TokenStream, value: TokenStream, ty: &TypeRef, depth: usize)
             let body = if *sparse {
                 quote! {
                     match #item {
-                        ::std::option::Option::Some(#item) => { #write }
-                        ::std::option::Option::None => #o.key(#key.as_str()).null(),
+                        Some(#item) => { #write }
+                        None => #o.key(#key.as_str()).null(),
                     }
                 }
             } else {
@@ -121,7 +121,7 @@ pub fn ser_field(obj: &Ident, base: TokenStream, f: &Field) -> TokenStream {
     if f.optional {
         let write = ser_value(quote!(#obj.key(#key)), quote!(value), &f.ty, 0);
         quote! {
-            if let ::std::option::Option::Some(value) = &#base.#n {
+            if let Some(value) = &#base.#n {
                 #write
             }
         }
@@ -168,10 +168,10 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
         TypeRef::List { member, sparse } => {
             let v = format_ident!("list_{depth}");
             let read = de_value(member, depth + 1);
-            let on_null = if *sparse { quote!(#v.push(::std::option::Option::None);) } else { quote!() };
-            let push = if *sparse { quote!(#v.push(::std::option::Option::Some(#read));) } else { quote!(#v.push(#read);) };
+            let on_null = if *sparse { quote!(#v.push(None);) } else { quote!() };
+            let push = if *sparse { quote!(#v.push(Some(#read));) } else { quote!(#v.push(#read);) };
             quote!({
-                let mut #v = ::std::vec::Vec::new();
+                let mut #v = Vec::new();
                 r.start_array()?;
                 while r.next_element()? {
                     if r.read_null()? {
@@ -194,16 +194,16 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
                 _ => quote!(#k.into_owned()),
             };
             let read = de_value(value, depth + 1);
-            let on_null = if *sparse { quote!(#m.insert(#key_expr, ::std::option::Option::None);) } else { quote!() };
+            let on_null = if *sparse { quote!(#m.insert(#key_expr, None);) } else { quote!() };
             let insert = if *sparse {
-                quote!(let item = #read; #m.insert(#key_expr, ::std::option::Option::Some(item));)
+                quote!(let item = #read; #m.insert(#key_expr, Some(item));)
             } else {
                 quote!(let item = #read; #m.insert(#key_expr, item);)
             };
             quote!({
                 let mut #m = ::std::collections::HashMap::new();
                 r.start_object()?;
-                while let ::std::option::Option::Some(#k) = r.next_key()? {
+                while let Some(#k) = r.next_key()? {
                     if r.read_null()? {
                         #on_null
                     } else {
@@ -229,7 +229,7 @@ pub fn de_arm(f: &Field) -> TokenStream {
     quote! {
         #key => {
             if !r.read_null()? {
-                #l = ::std::option::Option::Some(#read);
+                #l = Some(#read);
             }
         }
     }
@@ -242,7 +242,7 @@ pub fn finish_field(f: &Field) -> TokenStream {
     let l = local(f);
     let value = if f.optional {
         if f.boxed {
-            return quote!(#n: #l.map(::std::boxed::Box::new),);
+            return quote!(#n: #l.map(Box::new),);
         }
         return quote!(#n: #l,);
     } else if let Some(d) = &f.default {
@@ -253,7 +253,7 @@ pub fn finish_field(f: &Field) -> TokenStream {
         quote!(#l.unwrap_or_else(|| #z))
     };
     if f.boxed {
-        quote!(#n: ::std::boxed::Box::new(#value),)
+        quote!(#n: Box::new(#value),)
     } else {
         quote!(#n: #value,)
     }
@@ -277,7 +277,7 @@ pub fn zero_value(ty: &TypeRef) -> TokenStream {
                 }
             }
         }
-        _ => quote!(::std::default::Default::default()),
+        _ => quote!(Default::default()),
     }
 }
 
@@ -295,9 +295,9 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
         let obj = format_ident!("object");
         let writes = fields.iter().map(|field| ser_field(&obj, quote!(value), field));
         quote! {
-            pub(crate) fn #f(object: &mut ::client_runtime::json::JsonObjectWriter<'_>, value: &#path) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
+            pub(crate) fn #f(object: &mut ::client_runtime::json::JsonObjectWriter<'_>, value: &#path) -> Result<(), ::client_runtime::error::BuildError> {
                 #(#writes)*
-                ::std::result::Result::Ok(())
+                Ok(())
             }
         }
     });
@@ -305,21 +305,21 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
         let f = de_fn(name);
         let locals = fields.iter().map(|field| {
             let l = local(field);
-            quote!(let mut #l = ::std::option::Option::None;)
+            quote!(let mut #l = None;)
         });
         let arms = fields.iter().map(de_arm);
         let finish = fields.iter().map(finish_field);
         quote! {
-            pub(crate) fn #f(r: &mut ::client_runtime::json::JsonReader<'_>) -> ::std::result::Result<#path, ::client_runtime::json::JsonError> {
+            pub(crate) fn #f(r: &mut ::client_runtime::json::JsonReader<'_>) -> Result<#path, ::client_runtime::json::JsonError> {
                 #(#locals)*
                 r.start_object()?;
-                while let ::std::option::Option::Some(key) = r.next_key()? {
+                while let Some(key) = r.next_key()? {
                     match key.as_ref() {
                         #(#arms)*
                         _ => r.skip_value()?,
                     }
                 }
-                ::std::result::Result::Ok(#path { #(#finish)* })
+                Ok(#path { #(#finish)* })
             }
         }
     });
@@ -328,13 +328,13 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
         let inits = fields.iter().map(|field| {
             let n = &field.name;
             let v = if field.optional {
-                quote!(::std::option::Option::None)
+                quote!(None)
             } else if let Some(d) = &field.default {
                 default_expr(d, &field.ty)
             } else {
                 zero_value(&field.ty)
             };
-            let v = if field.boxed && !field.optional { quote!(::std::boxed::Box::new(#v)) } else { v };
+            let v = if field.boxed && !field.optional { quote!(Box::new(#v)) } else { v };
             quote!(#n: #v,)
         });
         quote! {
@@ -365,12 +365,12 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
         });
         let unknown = format!("cannot serialize the unknown variant of union {}", name.bare());
         quote! {
-            pub(crate) fn #f(object: &mut ::client_runtime::json::JsonObjectWriter<'_>, value: &#path) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
+            pub(crate) fn #f(object: &mut ::client_runtime::json::JsonObjectWriter<'_>, value: &#path) -> Result<(), ::client_runtime::error::BuildError> {
                 match value {
                     #(#arms)*
-                    #path::Unknown => return ::std::result::Result::Err(::client_runtime::error::BuildError::invalid(#unknown)),
+                    #path::Unknown => return Err(::client_runtime::error::BuildError::invalid(#unknown)),
                 }
-                ::std::result::Result::Ok(())
+                Ok(())
             }
         }
     });
@@ -383,7 +383,7 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
                 None => quote!(#key => { r.skip_value()?; #path::#vn }),
                 Some(t) => {
                     let read = de_value(t, 0);
-                    let read = if v.boxed { quote!(::std::boxed::Box::new(#read)) } else { read };
+                    let read = if v.boxed { quote!(Box::new(#read)) } else { read };
                     quote!(#key => #path::#vn(#read),)
                 }
             }
@@ -391,10 +391,10 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
         let two = format!("union {} has more than one member set", name.bare());
         let none = format!("union {} has no member set", name.bare());
         quote! {
-            pub(crate) fn #f(r: &mut ::client_runtime::json::JsonReader<'_>) -> ::std::result::Result<#path, ::client_runtime::json::JsonError> {
-                let mut out = ::std::option::Option::None;
+            pub(crate) fn #f(r: &mut ::client_runtime::json::JsonReader<'_>) -> Result<#path, ::client_runtime::json::JsonError> {
+                let mut out = None;
                 r.start_object()?;
-                while let ::std::option::Option::Some(key) = r.next_key()? {
+                while let Some(key) = r.next_key()? {
                     // restJson1: null members are absent, and `__type` must be ignored.
                     if r.read_null()? {
                         continue;
@@ -405,7 +405,7 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
                         _ => { r.skip_value()?; #path::Unknown }
                     };
                     if out.replace(value).is_some() {
-                        return ::std::result::Result::Err(::client_runtime::json::JsonError::new(#two, r.offset()));
+                        return Err(::client_runtime::json::JsonError::new(#two, r.offset()));
                     }
                 }
                 out.ok_or_else(|| ::client_runtime::json::JsonError::new(#none, r.offset()))

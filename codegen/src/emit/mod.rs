@@ -119,7 +119,7 @@ fn protocol_serde_rs(krate: &Crate) -> TokenStream {
             pub(crate) fn #f(
                 response: &::client_runtime::http::HttpResponse,
                 meta: ::client_runtime::error::ErrorMetadata,
-            ) -> ::std::result::Result<crate::types::error::#name, ::client_runtime::error::DeserializeError> {
+            ) -> Result<crate::types::error::#name, ::client_runtime::error::DeserializeError> {
                 #body
             }
         });

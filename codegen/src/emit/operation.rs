@@ -48,9 +48,9 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
     let prepare = input.fields.iter().find(|f| f.idempotency_token).map(|f| {
         let n = &f.name;
         quote! {
-            fn prepare(input: &mut Self::Input, idempotency_token: &dyn ::std::ops::Fn() -> ::std::string::String) {
+            fn prepare(input: &mut Self::Input, idempotency_token: &dyn ::std::ops::Fn() -> String) {
                 if input.#n.is_none() {
-                    input.#n = ::std::option::Option::Some(idempotency_token());
+                    input.#n = Some(idempotency_token());
                 }
             }
         }
@@ -66,7 +66,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         let code = &e.code;
         let v = &e.variant;
         let de = super::json::de_response_fn(&e.ty);
-        quote!(::std::option::Option::Some(#code) => #error_name::#v(crate::protocol_serde::#de(response, meta)?),)
+        quote!(Some(#code) => #error_name::#v(crate::protocol_serde::#de(response, meta)?),)
     });
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
@@ -78,7 +78,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         #doc
         #op_doc
         #dep
-        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::fmt::Debug, ::std::default::Default)]
+        #[derive(Clone, Copy, Debug, Default)]
         #[non_exhaustive]
         pub struct #type_name;
 
@@ -93,19 +93,19 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
 
             #prepare
 
-            fn serialize(input: &Self::Input) -> ::std::result::Result<::client_runtime::operation::RequestParts, ::client_runtime::error::BuildError> {
+            fn serialize(input: &Self::Input) -> Result<::client_runtime::operation::RequestParts, ::client_runtime::error::BuildError> {
                 #serialize
             }
 
-            fn deserialize(response: &::client_runtime::http::HttpResponse) -> ::std::result::Result<Self::Output, ::client_runtime::error::DeserializeError> {
+            fn deserialize(response: &::client_runtime::http::HttpResponse) -> Result<Self::Output, ::client_runtime::error::DeserializeError> {
                 #deserialize
             }
 
             fn deserialize_error(
                 response: &::client_runtime::http::HttpResponse,
                 meta: ::client_runtime::error::ErrorMetadata,
-            ) -> ::std::result::Result<Self::Error, ::client_runtime::error::DeserializeError> {
-                ::std::result::Result::Ok(match meta.code() {
+            ) -> Result<Self::Error, ::client_runtime::error::DeserializeError> {
+                Ok(match meta.code() {
                     #(#error_arms)*
                     _ => #error_name::Unhandled(::client_runtime::error::Unhandled::new(meta)),
                 })
@@ -145,7 +145,7 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
     });
     let source_arms = errors.iter().map(|e| {
         let v = &e.variant;
-        quote!(#name::#v(e) => ::std::option::Option::Some(e),)
+        quote!(#name::#v(e) => Some(e),)
     });
     let is_fns = errors.iter().map(|e| {
         let v = &e.variant;
@@ -155,14 +155,14 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
         quote! {
             #d
             pub fn #is(&self) -> bool {
-                ::std::matches!(self, #name::#v(_))
+                matches!(self, #name::#v(_))
             }
         }
     });
     quote! {
         #doc
         #[non_exhaustive]
-        #[derive(::std::fmt::Debug)]
+        #[derive(Debug)]
         pub enum #name {
             #(#variants)*
             /// An error the model does not list for this operation (or a new one); its code,
@@ -188,10 +188,10 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
             }
         }
         impl ::std::error::Error for #name {
-            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
                 match self {
                     #(#source_arms)*
-                    #name::Unhandled(e) => ::std::option::Option::Some(e),
+                    #name::Unhandled(e) => Some(e),
                 }
             }
         }
@@ -220,23 +220,24 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
         let one = match ty {
             TypeRef::List { member, sparse } => {
                 let m = rust_type(member);
-                let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+                let m = if *sparse { quote!(Option<#m>) } else { m };
                 quote!(pub fn #n(mut self, input: #m) -> Self { self.inner = self.inner.#n(input); self })
             }
             TypeRef::Map { key, value, sparse } => {
                 let k = rust_type(key);
                 let v = rust_type(value);
-                let v = if *sparse { quote!(::std::option::Option<#v>) } else { v };
-                quote!(pub fn #n(mut self, k: impl ::std::convert::Into<#k>, v: #v) -> Self { self.inner = self.inner.#n(k, v); self })
+                let v = if *sparse { quote!(Option<#v>) } else { v };
+                quote!(pub fn #n(mut self, k: impl Into<#k>, v: #v) -> Self { self.inner = self.inner.#n(k, v); self })
             }
-            _ => quote!(pub fn #n(mut self, input: impl ::std::convert::Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
+            _ => quote!(pub fn #n(mut self, input: impl Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
         };
+        let (set_doc, get_doc) = super::types::accessor_docs(&f.member);
         quote! {
             #d #dep #one
-            #d #dep
-            pub fn #set(mut self, input: ::std::option::Option<#t>) -> Self { self.inner = self.inner.#set(input); self }
-            #d #dep
-            pub fn #get(&self) -> &::std::option::Option<#t> { self.inner.#get() }
+            #set_doc #dep
+            pub fn #set(mut self, input: Option<#t>) -> Self { self.inner = self.inner.#set(input); self }
+            #get_doc #dep
+            pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
         }
     });
     let build = if build_is_fallible(input) {
@@ -255,14 +256,14 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
     });
     quote! {
         #doc
-        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        #[derive(Clone, Debug)]
         pub struct #name {
             handle: ::client_runtime::client::Handle,
             inner: #ib,
         }
         impl #name {
             pub(crate) fn new(handle: ::client_runtime::client::Handle) -> Self {
-                Self { handle, inner: ::std::default::Default::default() }
+                Self { handle, inner: Default::default() }
             }
             /// The input built so far.
             pub fn as_input(&self) -> &#ib {
@@ -270,7 +271,7 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             }
             /// Sends the request. A missing required member or a value outside its modeled
             /// constraints is refused here, before anything is sent.
-            pub async fn send(self) -> ::std::result::Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>> {
+            pub async fn send(self) -> Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>> {
                 let input = #build;
                 self.handle.invoke::<super::#type_name>(input).await
             }
@@ -282,10 +283,10 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
 
 fn path_expr(base: TokenStream, steps: &[PathStep], last_as: TokenStream) -> TokenStream {
     // Walks `a.b.c` through optional and required fields, yielding an `Option<&T>`.
-    let mut expr = quote!(::std::option::Option::Some(#base));
+    let mut expr = quote!(Some(#base));
     for s in steps {
         let f = &s.field;
-        let step = if s.optional { quote!(v.#f.as_ref()) } else { quote!(::std::option::Option::Some(&v.#f)) };
+        let step = if s.optional { quote!(v.#f.as_ref()) } else { quote!(Some(&v.#f)) };
         expr = quote!(#expr.and_then(|v| #step));
     }
     quote!(#expr #last_as)
@@ -320,12 +321,12 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
                 }
                 other => rust_type(other),
             };
-            let mut take = quote!(::std::option::Option::Some(output));
+            let mut take = quote!(Some(output));
             for s in &items.path {
                 let f = &s.field;
                 take = if s.optional { quote!(#take.and_then(|v| v.#f)) } else { quote!(#take.map(|v| v.#f)) };
             }
-            let take = quote!(#take.map(|v| v.into_iter().collect::<::std::vec::Vec<_>>()).unwrap_or_default());
+            let take = quote!(#take.map(|v| v.into_iter().collect::<Vec<_>>()).unwrap_or_default());
             let inferred = if items.inferred {
                 doc_line("The model names no `items` member; this paginator infers it as the output's only list member.")
             } else {
@@ -341,11 +342,11 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
             let ty = quote! {
                 /// A stream of the items of every page. Created by the paginator's `items()`.
                 #inferred
-                #[derive(::std::fmt::Debug)]
+                #[derive(Debug)]
                 pub struct #items_name(#pname);
                 impl #items_name {
                     /// Starts the walk: a stream of items (or the error that ended it).
-                    pub fn send(self) -> ::client_runtime::pagination::PaginationStream<::std::result::Result<#item_ty, ::client_runtime::error::SdkError<super::#error_name>>> {
+                    pub fn send(self) -> ::client_runtime::pagination::PaginationStream<Result<#item_ty, ::client_runtime::error::SdkError<super::#error_name>>> {
                         self.0.send().flat_map(|output: super::#out| #take)
                     }
                 }
@@ -358,7 +359,7 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
         pub mod paginator {
             /// Walks the pages of this operation. Stops when the service returns no token, an
             /// empty token, or the token it was just sent.
-            #[derive(::std::fmt::Debug)]
+            #[derive(Debug)]
             pub struct #pname {
                 handle: ::client_runtime::client::Handle,
                 input: super::builders::#ib,
@@ -370,7 +371,7 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
                 #page_size
                 #items_method
                 /// Starts the walk: a stream of pages (or the error that ended it).
-                pub fn send(self) -> ::client_runtime::pagination::PaginationStream<::std::result::Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>>> {
+                pub fn send(self) -> ::client_runtime::pagination::PaginationStream<Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>>> {
                     ::client_runtime::pagination::paginate::<super::#type_name, _>(
                         self.handle,
                         self.input,

@@ -40,7 +40,7 @@ fn value(root: &Ident, v: &TestValue) -> TokenStream {
             quote!((#f) as _)
         }
         TestValue::BigNumber(s) => quote!(#s.parse().expect("valid number")),
-        TestValue::String(s) => quote!(::std::string::String::from(#s)),
+        TestValue::String(s) => quote!(String::from(#s)),
         TestValue::Blob(b) => {
             let l = proc_macro2::Literal::byte_string(b);
             quote!(::client_runtime::types::Blob::new(#l.to_vec()))
@@ -63,12 +63,12 @@ fn value(root: &Ident, v: &TestValue) -> TokenStream {
             let items = items.iter().map(|i| match (i, sparse) {
                 (Some(i), true) => {
                     let v = value(root, i);
-                    quote!(::std::option::Option::Some(#v))
+                    quote!(Some(#v))
                 }
                 (Some(i), false) => value(root, i),
-                (None, _) => quote!(::std::option::Option::None),
+                (None, _) => quote!(None),
             });
-            quote!(::std::vec![#(#items),*])
+            quote!(vec![#(#items),*])
         }
         TestValue::Map { entries, sparse } => {
             let entries = entries.iter().map(|(k, v)| {
@@ -76,10 +76,10 @@ fn value(root: &Ident, v: &TestValue) -> TokenStream {
                 let v = match (v, sparse) {
                     (Some(v), true) => {
                         let v = value(root, v);
-                        quote!(::std::option::Option::Some(#v))
+                        quote!(Some(#v))
                     }
                     (Some(v), false) => value(root, v),
-                    (None, _) => quote!(::std::option::Option::None),
+                    (None, _) => quote!(None),
                 };
                 quote!((#k, #v))
             });
@@ -108,7 +108,7 @@ fn setters(root: &Ident, fields: &[(crate::naming::Name, TestValue)]) -> TokenSt
     let calls = fields.iter().map(|(name, v)| {
         let set = crate::naming::prefixed("set_", name);
         let v = value(root, v);
-        quote!(.#set(::std::option::Option::Some(#v)))
+        quote!(.#set(Some(#v)))
     });
     quote!(#(#calls)*)
 }
@@ -119,8 +119,8 @@ fn strs(items: &[String]) -> TokenStream {
 
 fn opt_str(v: &Option<String>) -> TokenStream {
     match v {
-        Some(s) => quote!(::std::option::Option::Some(#s)),
-        None => quote!(::std::option::Option::None),
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
     }
 }
 

@@ -26,7 +26,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
     let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: ::client_runtime::error::ErrorMetadata,));
     let accessors = fields.iter().map(accessor);
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
-    let derive_debug = if needs_manual_debug { quote!() } else { quote!(::std::fmt::Debug,) };
+    let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
     let debug_impl = if needs_manual_debug { debug_impl(name, fields, *sensitive, error.is_some()) } else { quote!() };
     let builder_doc = doc_line(&format!("Creates a new builder-style object to manufacture [`{name}`]."));
     let error_impls = error.as_ref().map(|e| error_impls(name, e, fields));
@@ -34,7 +34,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
         #doc
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_debug)]
+        #[derive(Clone, PartialEq, #derive_debug)]
         pub struct #name {
             #(#field_decls)*
             #meta_decl
@@ -43,7 +43,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
             #(#accessors)*
             #builder_doc
             pub fn builder() -> #builder_path {
-                ::std::default::Default::default()
+                Default::default()
             }
         }
         #debug_impl
@@ -58,19 +58,19 @@ fn accessor(f: &Field) -> TokenStream {
     let dep = deprecated_attr(deprecated);
     let inner = rust_type(ty);
     let (ret, body) = match (optional, ty) {
-        (true, TypeRef::String) => (quote!(::std::option::Option<&str>), quote!(self.#name.as_deref())),
+        (true, TypeRef::String) => (quote!(Option<&str>), quote!(self.#name.as_deref())),
         (true, TypeRef::List { member, sparse }) => {
             let m = rust_type(member);
-            let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+            let m = if *sparse { quote!(Option<#m>) } else { m };
             (quote!(&[#m]), quote!(self.#name.as_deref().unwrap_or_default()))
         }
-        (true, t) if is_copy(t) && !boxed => (quote!(::std::option::Option<#inner>), quote!(self.#name)),
-        (true, _) if *boxed => (quote!(::std::option::Option<&#inner>), quote!(self.#name.as_deref())),
-        (true, _) => (quote!(::std::option::Option<&#inner>), quote!(self.#name.as_ref())),
+        (true, t) if is_copy(t) && !boxed => (quote!(Option<#inner>), quote!(self.#name)),
+        (true, _) if *boxed => (quote!(Option<&#inner>), quote!(self.#name.as_deref())),
+        (true, _) => (quote!(Option<&#inner>), quote!(self.#name.as_ref())),
         (false, TypeRef::String) => (quote!(&str), quote!(self.#name.as_str())),
         (false, TypeRef::List { member, sparse }) => {
             let m = rust_type(member);
-            let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+            let m = if *sparse { quote!(Option<#m>) } else { m };
             (quote!(&[#m]), quote!(&self.#name))
         }
         (false, t) if is_copy(t) && !boxed => (inner.clone(), quote!(self.#name)),
@@ -111,9 +111,9 @@ fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> T
     let code = &e.code;
     let message = fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == TypeRef::String);
     let message_expr = match message {
-        Some(f) if f.sensitive => quote!(::std::option::Option::None::<&str>),
+        Some(f) if f.sensitive => quote!(None::<&str>),
         Some(Field { name, optional: true, .. }) => quote!(self.#name.as_deref()),
-        Some(Field { name, .. }) => quote!(::std::option::Option::Some(self.#name.as_str())),
+        Some(Field { name, .. }) => quote!(Some(self.#name.as_str())),
         None => quote!(self.meta.message()),
     };
     quote! {
@@ -126,10 +126,10 @@ fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> T
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(#code)?;
-                if let ::std::option::Option::Some(message) = #message_expr {
-                    ::std::write!(f, ": {}", message)?;
+                if let Some(message) = #message_expr {
+                    write!(f, ": {}", message)?;
                 }
-                ::std::result::Result::Ok(())
+                Ok(())
             }
         }
         impl ::std::error::Error for #name {}
@@ -158,15 +158,15 @@ fn builder(s: &StructDef) -> TokenStream {
     let decls = fields.iter().map(|f| {
         let n = &f.name;
         let t = rust_type(&f.ty);
-        quote!(pub(crate) #n: ::std::option::Option<#t>,)
+        quote!(pub(crate) #n: Option<#t>,)
     });
-    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,));
+    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,));
     let setters = fields.iter().map(setters);
     let meta_setter = error.as_ref().map(|_| {
         quote! {
             /// Sets the error metadata (code, message, request id).
             pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-                self.meta = ::std::option::Option::Some(meta);
+                self.meta = Some(meta);
                 self
             }
         }
@@ -182,10 +182,10 @@ fn builder(s: &StructDef) -> TokenStream {
         let n = &f.name;
         let member = &f.member;
         let struct_name = name.bare();
-        let boxed = |v: TokenStream| if f.boxed { quote!(::std::boxed::Box::new(#v)) } else { v };
+        let boxed = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
         if f.optional {
             if f.boxed {
-                quote!(#n: self.#n.map(::std::boxed::Box::new),)
+                quote!(#n: self.#n.map(Box::new),)
             } else {
                 quote!(#n: self.#n,)
             }
@@ -203,9 +203,9 @@ fn builder(s: &StructDef) -> TokenStream {
     let build = if fallible {
         quote! {
             #build_doc
-            pub fn build(self) -> ::std::result::Result<#struct_path, ::client_runtime::error::BuildError> {
+            pub fn build(self) -> Result<#struct_path, ::client_runtime::error::BuildError> {
                 #checks
-                ::std::result::Result::Ok(#struct_path { #(#inits)* #meta_init })
+                Ok(#struct_path { #(#inits)* #meta_init })
             }
         }
     } else {
@@ -217,7 +217,7 @@ fn builder(s: &StructDef) -> TokenStream {
         }
     };
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
-    let derive_debug = if needs_manual_debug { quote!() } else { quote!(::std::fmt::Debug,) };
+    let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
     let debug = if needs_manual_debug {
         let bident = crate::naming::type_name(&format!("{}Builder", name.bare())).expect("valid");
         debug_impl(&bident, fields, *sensitive, false)
@@ -227,7 +227,7 @@ fn builder(s: &StructDef) -> TokenStream {
     quote! {
         #doc
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug)]
+        #[derive(Clone, PartialEq, Default, #derive_debug)]
         pub struct #bname {
             #(#decls)*
             #meta_decl
@@ -251,14 +251,14 @@ fn setters(f: &Field) -> TokenStream {
     let one = match ty {
         TypeRef::List { member, sparse } => {
             let m = rust_type(member);
-            let m = if *sparse { quote!(::std::option::Option<#m>) } else { m };
+            let m = if *sparse { quote!(Option<#m>) } else { m };
             let append_doc = doc_line("Appends an item; use the `set_` method to replace the whole list.");
             quote! {
                 #doc
                 #append_doc
                 #dep
                 pub fn #name(mut self, input: #m) -> Self {
-                    self.#name.get_or_insert_with(::std::vec::Vec::new).push(input);
+                    self.#name.get_or_insert_with(Vec::new).push(input);
                     self
                 }
             }
@@ -266,13 +266,13 @@ fn setters(f: &Field) -> TokenStream {
         TypeRef::Map { key, value, sparse } => {
             let k = rust_type(key);
             let v = rust_type(value);
-            let v = if *sparse { quote!(::std::option::Option<#v>) } else { v };
+            let v = if *sparse { quote!(Option<#v>) } else { v };
             let insert_doc = doc_line("Inserts an entry; use the `set_` method to replace the whole map.");
             quote! {
                 #doc
                 #insert_doc
                 #dep
-                pub fn #name(mut self, k: impl ::std::convert::Into<#k>, v: #v) -> Self {
+                pub fn #name(mut self, k: impl Into<#k>, v: #v) -> Self {
                     self.#name.get_or_insert_with(::std::collections::HashMap::new).insert(k.into(), v);
                     self
                 }
@@ -281,26 +281,32 @@ fn setters(f: &Field) -> TokenStream {
         _ => quote! {
             #doc
             #dep
-            pub fn #name(mut self, input: impl ::std::convert::Into<#t>) -> Self {
-                self.#name = ::std::option::Option::Some(input.into());
+            pub fn #name(mut self, input: impl Into<#t>) -> Self {
+                self.#name = Some(input.into());
                 self
             }
         },
     };
+    let (set_doc, get_doc) = accessor_docs(&f.member);
     quote! {
         #one
-        #doc
+        #set_doc
         #dep
-        pub fn #set(mut self, input: ::std::option::Option<#t>) -> Self {
+        pub fn #set(mut self, input: Option<#t>) -> Self {
             self.#name = input;
             self
         }
-        #doc
+        #get_doc
         #dep
-        pub fn #get(&self) -> &::std::option::Option<#t> {
+        pub fn #get(&self) -> &Option<#t> {
             &self.#name
         }
     }
+}
+
+/// One-line docs of the `set_` and `get_` methods (the plain setter carries the member's docs).
+pub fn accessor_docs(member: &str) -> (TokenStream, TokenStream) {
+    (doc_line(&format!("Sets or unsets `{member}`.")), doc_line(&format!("`{member}` as set so far.")))
 }
 
 /// Checks an input before anything is sent: required members present (idempotency tokens are
@@ -313,7 +319,7 @@ fn input_checks(s: &StructDef) -> TokenStream {
         let required = (f.required && !f.idempotency_token).then(|| {
             quote! {
                 if self.#n.is_none() {
-                    return ::std::result::Result::Err(::client_runtime::error::BuildError::missing_field(#member, #struct_name));
+                    return Err(::client_runtime::error::BuildError::missing_field(#member, #struct_name));
                 }
             }
         });
@@ -327,7 +333,7 @@ fn input_checks(s: &StructDef) -> TokenStream {
             let min = opt_u64(min);
             let max = opt_u64(max);
             Some(quote! {
-                if let ::std::option::Option::Some(v) = &self.#n {
+                if let Some(v) = &self.#n {
                     ::client_runtime::error::BuildError::check_length(#member, #len, #min, #max)?;
                 }
             })
@@ -340,7 +346,7 @@ fn input_checks(s: &StructDef) -> TokenStream {
             let min = opt_f64(min);
             let max = opt_f64(max);
             Some(quote! {
-                if let ::std::option::Option::Some(v) = &self.#n {
+                if let Some(v) = &self.#n {
                     ::client_runtime::error::BuildError::check_range(#member, #value, #min, #max)?;
                 }
             })
@@ -352,8 +358,8 @@ fn input_checks(s: &StructDef) -> TokenStream {
 
 fn opt_u64(v: Option<u64>) -> TokenStream {
     match v {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     }
 }
 
@@ -361,9 +367,9 @@ fn opt_f64(v: Option<f64>) -> TokenStream {
     match v {
         Some(v) => {
             let l = proc_macro2::Literal::f64_suffixed(v);
-            quote!(::std::option::Option::Some(#l))
+            quote!(Some(#l))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     }
 }
 
@@ -389,7 +395,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
         quote!(#s => #name::#n,)
     });
     let all: Vec<&String> = values.iter().map(|v| &v.value).collect();
-    let derive_debug = if *sensitive { quote!() } else { quote!(::std::fmt::Debug,) };
+    let derive_debug = if *sensitive { quote!() } else { quote!(Debug,) };
     let debug = sensitive.then(|| {
         quote! {
             impl ::std::fmt::Debug for #name {
@@ -403,7 +409,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
         #doc
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash, #derive_debug)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, #derive_debug)]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know; match on [`Self::as_str`] to
@@ -423,7 +429,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
                 &[#(#all),*]
             }
         }
-        impl ::std::convert::From<&str> for #name {
+        impl From<&str> for #name {
             fn from(s: &str) -> Self {
                 match s {
                     #(#from)*
@@ -433,8 +439,8 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
         }
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok(#name::from(s))
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(#name::from(s))
             }
         }
         impl ::std::convert::AsRef<str> for #name {
@@ -476,7 +482,7 @@ pub fn int_enum(e: &IntEnumDef) -> TokenStream {
         #doc
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::cmp::PartialOrd, ::std::cmp::Ord, ::std::hash::Hash, ::std::fmt::Debug)]
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
         pub enum #name {
             #(#variants)*
             /// A value this version of the client does not know.
@@ -491,7 +497,7 @@ pub fn int_enum(e: &IntEnumDef) -> TokenStream {
                 }
             }
         }
-        impl ::std::convert::From<i32> for #name {
+        impl From<i32> for #name {
             fn from(v: i32) -> Self {
                 match v {
                     #(#from)*
@@ -515,7 +521,7 @@ pub fn union(u: &UnionDef) -> TokenStream {
             None => quote!(#vdoc #vdep #n,),
             Some(t) => {
                 let t = rust_type(t);
-                let t = if v.boxed { quote!(::std::boxed::Box<#t>) } else { t };
+                let t = if v.boxed { quote!(Box<#t>) } else { t };
                 quote!(#vdoc #vdep #n(#t),)
             }
         }
@@ -532,26 +538,26 @@ pub fn union(u: &UnionDef) -> TokenStream {
             #is_doc
             #dep
             pub fn #is(&self) -> bool {
-                ::std::matches!(self, #name::#n { .. })
+                matches!(self, #name::#n { .. })
             }
         };
         match &v.ty {
             None => is_fn,
             Some(t) => {
                 let t = rust_type(t);
-                let t = if v.boxed { quote!(::std::boxed::Box<#t>) } else { t };
+                let t = if v.boxed { quote!(Box<#t>) } else { t };
                 quote! {
                     #is_fn
                     #as_doc
                     #dep
-                    pub fn #as_(&self) -> ::std::result::Result<&#t, &Self> {
-                        if let #name::#n(v) = self { ::std::result::Result::Ok(v) } else { ::std::result::Result::Err(self) }
+                    pub fn #as_(&self) -> Result<&#t, &Self> {
+                        if let #name::#n(v) = self { Ok(v) } else { Err(self) }
                     }
                 }
             }
         }
     });
-    let derive_debug = if *sensitive { quote!() } else { quote!(::std::fmt::Debug,) };
+    let derive_debug = if *sensitive { quote!() } else { quote!(Debug,) };
     let debug = sensitive.then(|| {
         quote! {
             impl ::std::fmt::Debug for #name {
@@ -565,7 +571,7 @@ pub fn union(u: &UnionDef) -> TokenStream {
         #doc
         #dep
         #[non_exhaustive]
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_debug)]
+        #[derive(Clone, PartialEq, #derive_debug)]
         pub enum #name {
             #(#decls)*
             /// A member this version of the client does not know (received from a newer
@@ -577,7 +583,7 @@ pub fn union(u: &UnionDef) -> TokenStream {
             #(#methods)*
             /// Whether this is a member this version of the client does not know.
             pub fn is_unknown(&self) -> bool {
-                ::std::matches!(self, #name::Unknown)
+                matches!(self, #name::Unknown)
             }
         }
         #debug

@@ -3,6 +3,7 @@
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
 mod endpoints;
+mod protocol;
 mod retry;
 mod sigv4;
 
@@ -33,12 +34,14 @@ impl SuiteResult {
 type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
 
 const SUITES: &[(&str, Suite)] = &[
+    ("protocol-tests", protocol::run),
     ("sigv4", sigv4::run),
     ("endpoint-tests", endpoints::endpoint_tests),
     ("rules-engine", endpoints::rules_engine),
     ("retry-standard", retry::standard),
     ("retry-new-standard", retry::new_standard),
     ("retry-adaptive", retry::adaptive),
+    ("official-model", protocol::official_model),
 ];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {

@@ -9,7 +9,7 @@ pub use ::client_runtime::error::{
 
 /// Any error of this service.
 #[non_exhaustive]
-#[derive(::std::fmt::Debug)]
+#[derive(Debug)]
 pub enum Error {
     /// The `NotFound` structure.
     NotFound(crate::types::error::NotFound),
@@ -27,10 +27,10 @@ impl ::std::fmt::Display for Error {
 }
 
 impl ::std::error::Error for Error {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
         match self {
-            Error::NotFound(e) => ::std::option::Option::Some(e),
-            Error::Unhandled(e) => ::std::option::Option::Some(e),
+            Error::NotFound(e) => Some(e),
+            Error::Unhandled(e) => Some(e),
         }
     }
 }
@@ -44,28 +44,26 @@ impl ProvideErrorMetadata for Error {
     }
 }
 
-impl ::std::convert::From<crate::operation::put_thing::PutThingError> for Error {
+impl From<crate::operation::put_thing::PutThingError> for Error {
     fn from(err: crate::operation::put_thing::PutThingError) -> Self {
+        use crate::operation::put_thing::PutThingError as E;
         match err {
-            crate::operation::put_thing::PutThingError::NotFound(e) => Error::NotFound(e),
-            crate::operation::put_thing::PutThingError::Unhandled(e) => {
-                Error::Unhandled(e)
-            }
+            E::NotFound(e) => Error::NotFound(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<crate::operation::put_thing::PutThingError>,
-> for Error {
+impl From<::client_runtime::error::SdkError<crate::operation::put_thing::PutThingError>>
+for Error {
     fn from(
         err: ::client_runtime::error::SdkError<
             crate::operation::put_thing::PutThingError,
         >,
     ) -> Self {
         match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
+            Ok(e) => e.into(),
+            Err(other) => {
                 Error::Unhandled(
                     ::client_runtime::error::Unhandled::from_sdk_error(other),
                 )

@@ -31,9 +31,9 @@ pub use error::Error;
 pub(crate) static SERVICE: ::client_runtime::client::ServiceInfo = ::client_runtime::client::ServiceInfo {
     sdk_id: "Fixture",
     api_version: "2024-01-01",
-    signing_name: ::std::option::Option::Some("fixture"),
+    signing_name: Some("fixture"),
     env_suffix: "FIXTURE",
     crate_name: "fixture",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
-    rules: ::std::option::Option::None,
+    rules: None,
 };

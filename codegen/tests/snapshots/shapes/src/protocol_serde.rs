@@ -5,7 +5,7 @@
 pub(crate) fn ser_shape(
     object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
     value: &crate::types::Shape,
-) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), ::client_runtime::error::BuildError> {
     match value {
         crate::types::Shape::Circle(inner) => {
             object.key("circle").float(*inner);
@@ -19,22 +19,22 @@ pub(crate) fn ser_shape(
             object.key("none").start_object().finish();
         }
         crate::types::Shape::Unknown => {
-            return ::std::result::Result::Err(
+            return Err(
                 ::client_runtime::error::BuildError::invalid(
                     "cannot serialize the unknown variant of union Shape",
                 ),
             );
         }
     }
-    ::std::result::Result::Ok(())
+    Ok(())
 }
 
 pub(crate) fn de_shape(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<crate::types::Shape, ::client_runtime::json::JsonError> {
-    let mut out = ::std::option::Option::None;
+) -> Result<crate::types::Shape, ::client_runtime::json::JsonError> {
+    let mut out = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         if r.read_null()? {
             continue;
         }
@@ -42,7 +42,7 @@ pub(crate) fn de_shape(
             "circle" => crate::types::Shape::Circle(r.f64()?),
             "square" => {
                 crate::types::Shape::Square(
-                    ::std::boxed::Box::new(crate::protocol_serde::de_thing(r)?),
+                    Box::new(crate::protocol_serde::de_thing(r)?),
                 )
             }
             "none" => {
@@ -59,7 +59,7 @@ pub(crate) fn de_shape(
             }
         };
         if out.replace(value).is_some() {
-            return ::std::result::Result::Err(
+            return Err(
                 ::client_runtime::json::JsonError::new(
                     "union Shape has more than one member set",
                     r.offset(),
@@ -76,7 +76,7 @@ pub(crate) fn de_shape(
 pub(crate) fn ser_thing(
     object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
     value: &crate::types::Thing,
-) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), ::client_runtime::error::BuildError> {
     {
         let value = &value.name;
         object.key("Name").string(value);
@@ -85,127 +85,121 @@ pub(crate) fn ser_thing(
         let value = &value.color;
         object.key("Color").string(value.as_str());
     }
-    if let ::std::option::Option::Some(value) = &value.level {
+    if let Some(value) = &value.level {
         object.key("Level").integer(i64::from(value.value()));
     }
-    if let ::std::option::Option::Some(value) = &value.shape {
+    if let Some(value) = &value.shape {
         let mut object_0 = object.key("Shape").start_object();
         crate::protocol_serde::ser_shape(&mut object_0, value)?;
         object_0.finish();
     }
-    if let ::std::option::Option::Some(value) = &value.names {
+    if let Some(value) = &value.names {
         let mut array_0 = object.key("Names").start_array();
         for item_0 in value {
             array_0.value().string(item_0);
         }
         array_0.finish();
     }
-    if let ::std::option::Option::Some(value) = &value.maybe {
+    if let Some(value) = &value.maybe {
         let mut array_0 = object.key("Maybe").start_array();
         for item_0 in value {
             match item_0 {
-                ::std::option::Option::Some(item_0) => {
+                Some(item_0) => {
                     array_0.value().string(item_0);
                 }
-                ::std::option::Option::None => array_0.value().null(),
+                None => array_0.value().null(),
             }
         }
         array_0.finish();
     }
-    if let ::std::option::Option::Some(value) = &value.counts {
+    if let Some(value) = &value.counts {
         let mut map_0 = object.key("Counts").start_object();
         for (key_0, item_0) in value {
             map_0.key(key_0.as_str()).integer(i64::from(*item_0));
         }
         map_0.finish();
     }
-    if let ::std::option::Option::Some(value) = &value.data {
+    if let Some(value) = &value.data {
         object.key("Data").blob(value.as_ref());
     }
-    if let ::std::option::Option::Some(value) = &value.meta_value {
+    if let Some(value) = &value.meta_value {
         object.key("Meta").document(value);
     }
-    if let ::std::option::Option::Some(value) = &value.created {
+    if let Some(value) = &value.created {
         object
             .key("Created")
             .timestamp(*value, ::client_runtime::time::TimestampFormat::DateTime)?;
     }
-    if let ::std::option::Option::Some(value) = &value.big {
+    if let Some(value) = &value.big {
         object.key("Big").raw_number(value.as_str());
     }
-    if let ::std::option::Option::Some(value) = &value.ratio {
+    if let Some(value) = &value.ratio {
         object.key("ratio").float32(*value);
     }
     {
         let value = &value.enabled;
         object.key("Enabled").boolean(*value);
     }
-    if let ::std::option::Option::Some(value) = &value.parent {
+    if let Some(value) = &value.parent {
         let mut object_0 = object.key("Parent").start_object();
         crate::protocol_serde::ser_thing(&mut object_0, value)?;
         object_0.finish();
     }
-    if let ::std::option::Option::Some(value) = &value.old {
+    if let Some(value) = &value.old {
         object.key("Old").string(value);
     }
-    if let ::std::option::Option::Some(value) = &value.r#type {
+    if let Some(value) = &value.r#type {
         object.key("Type").string(value);
     }
-    ::std::result::Result::Ok(())
+    Ok(())
 }
 
 pub(crate) fn de_thing(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<crate::types::Thing, ::client_runtime::json::JsonError> {
-    let mut field_name = ::std::option::Option::None;
-    let mut field_color = ::std::option::Option::None;
-    let mut field_level = ::std::option::Option::None;
-    let mut field_shape = ::std::option::Option::None;
-    let mut field_names = ::std::option::Option::None;
-    let mut field_maybe = ::std::option::Option::None;
-    let mut field_counts = ::std::option::Option::None;
-    let mut field_data = ::std::option::Option::None;
-    let mut field_meta_value = ::std::option::Option::None;
-    let mut field_created = ::std::option::Option::None;
-    let mut field_big = ::std::option::Option::None;
-    let mut field_ratio = ::std::option::Option::None;
-    let mut field_enabled = ::std::option::Option::None;
-    let mut field_parent = ::std::option::Option::None;
-    let mut field_old = ::std::option::Option::None;
-    let mut field_type = ::std::option::Option::None;
+) -> Result<crate::types::Thing, ::client_runtime::json::JsonError> {
+    let mut field_name = None;
+    let mut field_color = None;
+    let mut field_level = None;
+    let mut field_shape = None;
+    let mut field_names = None;
+    let mut field_maybe = None;
+    let mut field_counts = None;
+    let mut field_data = None;
+    let mut field_meta_value = None;
+    let mut field_created = None;
+    let mut field_big = None;
+    let mut field_ratio = None;
+    let mut field_enabled = None;
+    let mut field_parent = None;
+    let mut field_old = None;
+    let mut field_type = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "Color" => {
                 if !r.read_null()? {
-                    field_color = ::std::option::Option::Some(
-                        crate::types::Color::from(r.string()?.as_ref()),
-                    );
+                    field_color = Some(crate::types::Color::from(r.string()?.as_ref()));
                 }
             }
             "Level" => {
                 if !r.read_null()? {
-                    field_level = ::std::option::Option::Some(
-                        crate::types::Level::from(r.i32()?),
-                    );
+                    field_level = Some(crate::types::Level::from(r.i32()?));
                 }
             }
             "Shape" => {
                 if !r.read_null()? {
-                    field_shape = ::std::option::Option::Some(
-                        crate::protocol_serde::de_shape(r)?,
-                    );
+                    field_shape = Some(crate::protocol_serde::de_shape(r)?);
                 }
             }
             "Names" => {
                 if !r.read_null()? {
-                    field_names = ::std::option::Option::Some({
-                        let mut list_0 = ::std::vec::Vec::new();
+                    field_names = Some({
+                        let mut list_0 = Vec::new();
                         r.start_array()?;
                         while r.next_element()? {
                             if r.read_null()? {} else {
@@ -218,17 +212,14 @@ pub(crate) fn de_thing(
             }
             "Maybe" => {
                 if !r.read_null()? {
-                    field_maybe = ::std::option::Option::Some({
-                        let mut list_0 = ::std::vec::Vec::new();
+                    field_maybe = Some({
+                        let mut list_0 = Vec::new();
                         r.start_array()?;
                         while r.next_element()? {
                             if r.read_null()? {
-                                list_0.push(::std::option::Option::None);
+                                list_0.push(None);
                             } else {
-                                list_0
-                                    .push(
-                                        ::std::option::Option::Some(r.string()?.into_owned()),
-                                    );
+                                list_0.push(Some(r.string()?.into_owned()));
                             }
                         }
                         list_0
@@ -237,10 +228,10 @@ pub(crate) fn de_thing(
             }
             "Counts" => {
                 if !r.read_null()? {
-                    field_counts = ::std::option::Option::Some({
+                    field_counts = Some({
                         let mut map_0 = ::std::collections::HashMap::new();
                         r.start_object()?;
-                        while let ::std::option::Option::Some(key_0) = r.next_key()? {
+                        while let Some(key_0) = r.next_key()? {
                             if r.read_null()? {} else {
                                 let item = r.i64()?;
                                 map_0.insert(key_0.into_owned(), item);
@@ -252,65 +243,61 @@ pub(crate) fn de_thing(
             }
             "Data" => {
                 if !r.read_null()? {
-                    field_data = ::std::option::Option::Some(
-                        ::client_runtime::types::Blob::new(r.blob()?),
-                    );
+                    field_data = Some(::client_runtime::types::Blob::new(r.blob()?));
                 }
             }
             "Meta" => {
                 if !r.read_null()? {
-                    field_meta_value = ::std::option::Option::Some(r.document()?);
+                    field_meta_value = Some(r.document()?);
                 }
             }
             "Created" => {
                 if !r.read_null()? {
-                    field_created = ::std::option::Option::Some(
+                    field_created = Some(
                         r.timestamp(::client_runtime::time::TimestampFormat::DateTime)?,
                     );
                 }
             }
             "Big" => {
                 if !r.read_null()? {
-                    field_big = ::std::option::Option::Some(
+                    field_big = Some(
                         ::client_runtime::types::BigDecimal::new(r.number_text()?),
                     );
                 }
             }
             "ratio" => {
                 if !r.read_null()? {
-                    field_ratio = ::std::option::Option::Some(r.f32()?);
+                    field_ratio = Some(r.f32()?);
                 }
             }
             "Enabled" => {
                 if !r.read_null()? {
-                    field_enabled = ::std::option::Option::Some(r.boolean()?);
+                    field_enabled = Some(r.boolean()?);
                 }
             }
             "Parent" => {
                 if !r.read_null()? {
-                    field_parent = ::std::option::Option::Some(
-                        crate::protocol_serde::de_thing(r)?,
-                    );
+                    field_parent = Some(crate::protocol_serde::de_thing(r)?);
                 }
             }
             "Old" => {
                 if !r.read_null()? {
-                    field_old = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_old = Some(r.string()?.into_owned());
                 }
             }
             "Type" => {
                 if !r.read_null()? {
-                    field_type = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_type = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::Thing {
-        name: field_name.unwrap_or_else(|| ::std::default::Default::default()),
+    Ok(crate::types::Thing {
+        name: field_name.unwrap_or_else(|| Default::default()),
         color: field_color.unwrap_or_else(|| crate::types::Color::Red),
         level: field_level,
-        shape: field_shape.map(::std::boxed::Box::new),
+        shape: field_shape.map(Box::new),
         names: field_names,
         maybe: field_maybe,
         counts: field_counts,
@@ -320,7 +307,7 @@ pub(crate) fn de_thing(
         big: field_big,
         ratio: field_ratio,
         enabled: field_enabled.unwrap_or_else(|| false),
-        parent: field_parent.map(::std::boxed::Box::new),
+        parent: field_parent.map(Box::new),
         old: field_old,
         r#type: field_type,
     })
@@ -328,43 +315,38 @@ pub(crate) fn de_thing(
 
 pub(crate) fn zero_thing() -> crate::types::Thing {
     crate::types::Thing {
-        name: ::std::default::Default::default(),
+        name: Default::default(),
         color: crate::types::Color::Red,
-        level: ::std::option::Option::None,
-        shape: ::std::option::Option::None,
-        names: ::std::option::Option::None,
-        maybe: ::std::option::Option::None,
-        counts: ::std::option::Option::None,
-        data: ::std::option::Option::None,
-        meta_value: ::std::option::Option::None,
-        created: ::std::option::Option::None,
-        big: ::std::option::Option::None,
-        ratio: ::std::option::Option::None,
+        level: None,
+        shape: None,
+        names: None,
+        maybe: None,
+        counts: None,
+        data: None,
+        meta_value: None,
+        created: None,
+        big: None,
+        ratio: None,
         enabled: false,
-        parent: ::std::option::Option::None,
-        old: ::std::option::Option::None,
-        r#type: ::std::option::Option::None,
+        parent: None,
+        old: None,
+        r#type: None,
     }
 }
 
 pub(crate) fn de_not_found_response(
     response: &::client_runtime::http::HttpResponse,
     meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::NotFound,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_message = ::std::option::Option::None;
+) -> Result<crate::types::error::NotFound, ::client_runtime::error::DeserializeError> {
+    let mut field_message = None;
     if !::client_runtime::operation::body_is_empty(&response.body) {
         let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
         r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
+        while let Some(key) = r.next_key()? {
             match key.as_ref() {
                 "Message" => {
                     if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                        field_message = Some(r.string()?.into_owned());
                     }
                 }
                 _ => r.skip_value()?,
@@ -372,7 +354,7 @@ pub(crate) fn de_not_found_response(
         }
         r.finish()?;
     }
-    ::std::result::Result::Ok(crate::types::error::NotFound {
+    Ok(crate::types::error::NotFound {
         message: field_message,
         meta,
     })

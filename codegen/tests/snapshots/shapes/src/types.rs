@@ -5,15 +5,7 @@ pub mod error;
 
 /// The `Color` enum.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Color {
     /// The `red` value.
     Red,
@@ -39,7 +31,7 @@ impl Color {
     }
 }
 
-impl ::std::convert::From<&str> for Color {
+impl From<&str> for Color {
     fn from(s: &str) -> Self {
         match s {
             "red" => Color::Red,
@@ -53,8 +45,8 @@ impl ::std::convert::From<&str> for Color {
 
 impl ::std::str::FromStr for Color {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(Color::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Color::from(s))
     }
 }
 
@@ -72,16 +64,7 @@ impl ::std::fmt::Display for Color {
 
 /// The `Level` intEnum.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::marker::Copy,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Level {
     /// The `1` value.
     Low,
@@ -102,7 +85,7 @@ impl Level {
     }
 }
 
-impl ::std::convert::From<i32> for Level {
+impl From<i32> for Level {
     fn from(v: i32) -> Self {
         match v {
             1i32 => Level::Low,
@@ -114,12 +97,12 @@ impl ::std::convert::From<i32> for Level {
 
 /// The `Shape` union.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub enum Shape {
     /// The `circle` variant.
     Circle(f64),
     /// The `square` variant.
-    Square(::std::boxed::Box<crate::types::Thing>),
+    Square(Box<crate::types::Thing>),
     /// The `none` variant.
     None,
     /// A member this version of the client does not know (received from a newer
@@ -131,81 +114,67 @@ pub enum Shape {
 impl Shape {
     /// Whether this is the [`Shape::Circle`] variant.
     pub fn is_circle(&self) -> bool {
-        ::std::matches!(self, Shape::Circle { .. })
+        matches!(self, Shape::Circle { .. })
     }
     /// The inner value if this is [`Shape::Circle`], else `Err(self)`.
-    pub fn as_circle(&self) -> ::std::result::Result<&f64, &Self> {
-        if let Shape::Circle(v) = self {
-            ::std::result::Result::Ok(v)
-        } else {
-            ::std::result::Result::Err(self)
-        }
+    pub fn as_circle(&self) -> Result<&f64, &Self> {
+        if let Shape::Circle(v) = self { Ok(v) } else { Err(self) }
     }
     /// Whether this is the [`Shape::Square`] variant.
     pub fn is_square(&self) -> bool {
-        ::std::matches!(self, Shape::Square { .. })
+        matches!(self, Shape::Square { .. })
     }
     /// The inner value if this is [`Shape::Square`], else `Err(self)`.
-    pub fn as_square(
-        &self,
-    ) -> ::std::result::Result<&::std::boxed::Box<crate::types::Thing>, &Self> {
-        if let Shape::Square(v) = self {
-            ::std::result::Result::Ok(v)
-        } else {
-            ::std::result::Result::Err(self)
-        }
+    pub fn as_square(&self) -> Result<&Box<crate::types::Thing>, &Self> {
+        if let Shape::Square(v) = self { Ok(v) } else { Err(self) }
     }
     /// Whether this is the [`Shape::None`] variant.
     pub fn is_none(&self) -> bool {
-        ::std::matches!(self, Shape::None { .. })
+        matches!(self, Shape::None { .. })
     }
     /// Whether this is a member this version of the client does not know.
     pub fn is_unknown(&self) -> bool {
-        ::std::matches!(self, Shape::Unknown)
+        matches!(self, Shape::Unknown)
     }
 }
 
 /// The `Thing` structure.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct Thing {
     /// The name.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The `Color` member.
     pub color: crate::types::Color,
     /// The `Level` member.
-    pub level: ::std::option::Option<crate::types::Level>,
+    pub level: Option<crate::types::Level>,
     /// The `Shape` member.
-    pub shape: ::std::option::Option<::std::boxed::Box<crate::types::Shape>>,
+    pub shape: Option<Box<crate::types::Shape>>,
     /// The `Names` member.
-    pub names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub names: Option<Vec<String>>,
     /// The `Maybe` member.
-    pub maybe: ::std::option::Option<
-        ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-    >,
+    pub maybe: Option<Vec<Option<String>>>,
     /// The `Counts` member.
-    pub counts: ::std::option::Option<
-        ::std::collections::HashMap<::std::string::String, i64>,
-    >,
+    pub counts: Option<::std::collections::HashMap<String, i64>>,
     /// The `Data` member.
-    pub data: ::std::option::Option<::client_runtime::types::Blob>,
+    pub data: Option<::client_runtime::types::Blob>,
     /// The `Meta` member.
-    pub meta_value: ::std::option::Option<::client_runtime::document::Document>,
+    pub meta_value: Option<::client_runtime::document::Document>,
     /// The `Created` member.
-    pub created: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub created: Option<::client_runtime::time::DateTime>,
     /// The `Big` member.
-    pub big: ::std::option::Option<::client_runtime::types::BigDecimal>,
+    pub big: Option<::client_runtime::types::BigDecimal>,
     /// The `Ratio` member.
-    pub ratio: ::std::option::Option<f32>,
+    pub ratio: Option<f32>,
     /// The `Enabled` member.
     pub enabled: bool,
     /// The `Parent` member.
-    pub parent: ::std::option::Option<::std::boxed::Box<crate::types::Thing>>,
+    pub parent: Option<Box<crate::types::Thing>>,
     /// The `Old` member.
     #[deprecated(since = "2023", note = "use Name")]
-    pub old: ::std::option::Option<::std::string::String>,
+    pub old: Option<String>,
     /// The `Type` member.
-    pub r#type: ::std::option::Option<::std::string::String>,
+    pub r#type: Option<String>,
 }
 
 impl Thing {
@@ -218,49 +187,43 @@ impl Thing {
         &self.color
     }
     /// The `Level` member.
-    pub fn level(&self) -> ::std::option::Option<&crate::types::Level> {
+    pub fn level(&self) -> Option<&crate::types::Level> {
         self.level.as_ref()
     }
     /// The `Shape` member.
-    pub fn shape(&self) -> ::std::option::Option<&crate::types::Shape> {
+    pub fn shape(&self) -> Option<&crate::types::Shape> {
         self.shape.as_deref()
     }
     /// The `Names` member.
-    pub fn names(&self) -> &[::std::string::String] {
+    pub fn names(&self) -> &[String] {
         self.names.as_deref().unwrap_or_default()
     }
     /// The `Maybe` member.
-    pub fn maybe(&self) -> &[::std::option::Option<::std::string::String>] {
+    pub fn maybe(&self) -> &[Option<String>] {
         self.maybe.as_deref().unwrap_or_default()
     }
     /// The `Counts` member.
-    pub fn counts(
-        &self,
-    ) -> ::std::option::Option<
-        &::std::collections::HashMap<::std::string::String, i64>,
-    > {
+    pub fn counts(&self) -> Option<&::std::collections::HashMap<String, i64>> {
         self.counts.as_ref()
     }
     /// The `Data` member.
-    pub fn data(&self) -> ::std::option::Option<&::client_runtime::types::Blob> {
+    pub fn data(&self) -> Option<&::client_runtime::types::Blob> {
         self.data.as_ref()
     }
     /// The `Meta` member.
-    pub fn meta_value(
-        &self,
-    ) -> ::std::option::Option<&::client_runtime::document::Document> {
+    pub fn meta_value(&self) -> Option<&::client_runtime::document::Document> {
         self.meta_value.as_ref()
     }
     /// The `Created` member.
-    pub fn created(&self) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn created(&self) -> Option<::client_runtime::time::DateTime> {
         self.created
     }
     /// The `Big` member.
-    pub fn big(&self) -> ::std::option::Option<&::client_runtime::types::BigDecimal> {
+    pub fn big(&self) -> Option<&::client_runtime::types::BigDecimal> {
         self.big.as_ref()
     }
     /// The `Ratio` member.
-    pub fn ratio(&self) -> ::std::option::Option<f32> {
+    pub fn ratio(&self) -> Option<f32> {
         self.ratio
     }
     /// The `Enabled` member.
@@ -268,21 +231,21 @@ impl Thing {
         self.enabled
     }
     /// The `Parent` member.
-    pub fn parent(&self) -> ::std::option::Option<&crate::types::Thing> {
+    pub fn parent(&self) -> Option<&crate::types::Thing> {
         self.parent.as_deref()
     }
     /// The `Old` member.
     #[deprecated(since = "2023", note = "use Name")]
-    pub fn old(&self) -> ::std::option::Option<&str> {
+    pub fn old(&self) -> Option<&str> {
         self.old.as_deref()
     }
     /// The `Type` member.
-    pub fn r#type(&self) -> ::std::option::Option<&str> {
+    pub fn r#type(&self) -> Option<&str> {
         self.r#type.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`Thing`].
     pub fn builder() -> crate::types::builders::ThingBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -290,171 +253,115 @@ impl Thing {
 pub mod builders {
     /// A builder for [`Thing`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ThingBuilder {
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) color: ::std::option::Option<crate::types::Color>,
-        pub(crate) level: ::std::option::Option<crate::types::Level>,
-        pub(crate) shape: ::std::option::Option<crate::types::Shape>,
-        pub(crate) names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        pub(crate) maybe: ::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        >,
-        pub(crate) counts: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, i64>,
-        >,
-        pub(crate) data: ::std::option::Option<::client_runtime::types::Blob>,
-        pub(crate) meta_value: ::std::option::Option<
-            ::client_runtime::document::Document,
-        >,
-        pub(crate) created: ::std::option::Option<::client_runtime::time::DateTime>,
-        pub(crate) big: ::std::option::Option<::client_runtime::types::BigDecimal>,
-        pub(crate) ratio: ::std::option::Option<f32>,
-        pub(crate) enabled: ::std::option::Option<bool>,
-        pub(crate) parent: ::std::option::Option<crate::types::Thing>,
-        pub(crate) old: ::std::option::Option<::std::string::String>,
-        pub(crate) r#type: ::std::option::Option<::std::string::String>,
+        pub(crate) name: Option<String>,
+        pub(crate) color: Option<crate::types::Color>,
+        pub(crate) level: Option<crate::types::Level>,
+        pub(crate) shape: Option<crate::types::Shape>,
+        pub(crate) names: Option<Vec<String>>,
+        pub(crate) maybe: Option<Vec<Option<String>>>,
+        pub(crate) counts: Option<::std::collections::HashMap<String, i64>>,
+        pub(crate) data: Option<::client_runtime::types::Blob>,
+        pub(crate) meta_value: Option<::client_runtime::document::Document>,
+        pub(crate) created: Option<::client_runtime::time::DateTime>,
+        pub(crate) big: Option<::client_runtime::types::BigDecimal>,
+        pub(crate) ratio: Option<f32>,
+        pub(crate) enabled: Option<bool>,
+        pub(crate) parent: Option<crate::types::Thing>,
+        pub(crate) old: Option<String>,
+        pub(crate) r#type: Option<String>,
     }
     impl ThingBuilder {
         /// The name.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
         /// The name.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
         /// The name.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// The `Color` member.
-        pub fn color(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::Color>,
-        ) -> Self {
-            self.color = ::std::option::Option::Some(input.into());
+        pub fn color(mut self, input: impl Into<crate::types::Color>) -> Self {
+            self.color = Some(input.into());
             self
         }
         /// The `Color` member.
-        pub fn set_color(
-            mut self,
-            input: ::std::option::Option<crate::types::Color>,
-        ) -> Self {
+        pub fn set_color(mut self, input: Option<crate::types::Color>) -> Self {
             self.color = input;
             self
         }
         /// The `Color` member.
-        pub fn get_color(&self) -> &::std::option::Option<crate::types::Color> {
+        pub fn get_color(&self) -> &Option<crate::types::Color> {
             &self.color
         }
         /// The `Level` member.
-        pub fn level(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::Level>,
-        ) -> Self {
-            self.level = ::std::option::Option::Some(input.into());
+        pub fn level(mut self, input: impl Into<crate::types::Level>) -> Self {
+            self.level = Some(input.into());
             self
         }
         /// The `Level` member.
-        pub fn set_level(
-            mut self,
-            input: ::std::option::Option<crate::types::Level>,
-        ) -> Self {
+        pub fn set_level(mut self, input: Option<crate::types::Level>) -> Self {
             self.level = input;
             self
         }
         /// The `Level` member.
-        pub fn get_level(&self) -> &::std::option::Option<crate::types::Level> {
+        pub fn get_level(&self) -> &Option<crate::types::Level> {
             &self.level
         }
         /// The `Shape` member.
-        pub fn shape(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::Shape>,
-        ) -> Self {
-            self.shape = ::std::option::Option::Some(input.into());
+        pub fn shape(mut self, input: impl Into<crate::types::Shape>) -> Self {
+            self.shape = Some(input.into());
             self
         }
         /// The `Shape` member.
-        pub fn set_shape(
-            mut self,
-            input: ::std::option::Option<crate::types::Shape>,
-        ) -> Self {
+        pub fn set_shape(mut self, input: Option<crate::types::Shape>) -> Self {
             self.shape = input;
             self
         }
         /// The `Shape` member.
-        pub fn get_shape(&self) -> &::std::option::Option<crate::types::Shape> {
+        pub fn get_shape(&self) -> &Option<crate::types::Shape> {
             &self.shape
         }
         /// The `Names` member.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn names(mut self, input: ::std::string::String) -> Self {
-            self.names.get_or_insert_with(::std::vec::Vec::new).push(input);
+        pub fn names(mut self, input: String) -> Self {
+            self.names.get_or_insert_with(Vec::new).push(input);
             self
         }
         /// The `Names` member.
-        pub fn set_names(
-            mut self,
-            input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        ) -> Self {
+        pub fn set_names(mut self, input: Option<Vec<String>>) -> Self {
             self.names = input;
             self
         }
         /// The `Names` member.
-        pub fn get_names(
-            &self,
-        ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
+        pub fn get_names(&self) -> &Option<Vec<String>> {
             &self.names
         }
         /// The `Maybe` member.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn maybe(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
-            self.maybe.get_or_insert_with(::std::vec::Vec::new).push(input);
+        pub fn maybe(mut self, input: Option<String>) -> Self {
+            self.maybe.get_or_insert_with(Vec::new).push(input);
             self
         }
         /// The `Maybe` member.
-        pub fn set_maybe(
-            mut self,
-            input: ::std::option::Option<
-                ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-            >,
-        ) -> Self {
+        pub fn set_maybe(mut self, input: Option<Vec<Option<String>>>) -> Self {
             self.maybe = input;
             self
         }
         /// The `Maybe` member.
-        pub fn get_maybe(
-            &self,
-        ) -> &::std::option::Option<
-            ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        > {
+        pub fn get_maybe(&self) -> &Option<Vec<Option<String>>> {
             &self.maybe
         }
         /// The `Counts` member.
         /// Inserts an entry; use the `set_` method to replace the whole map.
-        pub fn counts(
-            mut self,
-            k: impl ::std::convert::Into<::std::string::String>,
-            v: i64,
-        ) -> Self {
+        pub fn counts(mut self, k: impl Into<String>, v: i64) -> Self {
             self.counts
                 .get_or_insert_with(::std::collections::HashMap::new)
                 .insert(k.into(), v);
@@ -463,206 +370,167 @@ pub mod builders {
         /// The `Counts` member.
         pub fn set_counts(
             mut self,
-            input: ::std::option::Option<
-                ::std::collections::HashMap<::std::string::String, i64>,
-            >,
+            input: Option<::std::collections::HashMap<String, i64>>,
         ) -> Self {
             self.counts = input;
             self
         }
         /// The `Counts` member.
-        pub fn get_counts(
-            &self,
-        ) -> &::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, i64>,
-        > {
+        pub fn get_counts(&self) -> &Option<::std::collections::HashMap<String, i64>> {
             &self.counts
         }
         /// The `Data` member.
-        pub fn data(
-            mut self,
-            input: impl ::std::convert::Into<::client_runtime::types::Blob>,
-        ) -> Self {
-            self.data = ::std::option::Option::Some(input.into());
+        pub fn data(mut self, input: impl Into<::client_runtime::types::Blob>) -> Self {
+            self.data = Some(input.into());
             self
         }
         /// The `Data` member.
-        pub fn set_data(
-            mut self,
-            input: ::std::option::Option<::client_runtime::types::Blob>,
-        ) -> Self {
+        pub fn set_data(mut self, input: Option<::client_runtime::types::Blob>) -> Self {
             self.data = input;
             self
         }
         /// The `Data` member.
-        pub fn get_data(&self) -> &::std::option::Option<::client_runtime::types::Blob> {
+        pub fn get_data(&self) -> &Option<::client_runtime::types::Blob> {
             &self.data
         }
         /// The `Meta` member.
         pub fn meta_value(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::document::Document>,
+            input: impl Into<::client_runtime::document::Document>,
         ) -> Self {
-            self.meta_value = ::std::option::Option::Some(input.into());
+            self.meta_value = Some(input.into());
             self
         }
         /// The `Meta` member.
         pub fn set_meta_value(
             mut self,
-            input: ::std::option::Option<::client_runtime::document::Document>,
+            input: Option<::client_runtime::document::Document>,
         ) -> Self {
             self.meta_value = input;
             self
         }
         /// The `Meta` member.
-        pub fn get_meta_value(
-            &self,
-        ) -> &::std::option::Option<::client_runtime::document::Document> {
+        pub fn get_meta_value(&self) -> &Option<::client_runtime::document::Document> {
             &self.meta_value
         }
         /// The `Created` member.
         pub fn created(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.created = ::std::option::Option::Some(input.into());
+            self.created = Some(input.into());
             self
         }
         /// The `Created` member.
         pub fn set_created(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.created = input;
             self
         }
         /// The `Created` member.
-        pub fn get_created(
-            &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        pub fn get_created(&self) -> &Option<::client_runtime::time::DateTime> {
             &self.created
         }
         /// The `Big` member.
         pub fn big(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::types::BigDecimal>,
+            input: impl Into<::client_runtime::types::BigDecimal>,
         ) -> Self {
-            self.big = ::std::option::Option::Some(input.into());
+            self.big = Some(input.into());
             self
         }
         /// The `Big` member.
         pub fn set_big(
             mut self,
-            input: ::std::option::Option<::client_runtime::types::BigDecimal>,
+            input: Option<::client_runtime::types::BigDecimal>,
         ) -> Self {
             self.big = input;
             self
         }
         /// The `Big` member.
-        pub fn get_big(
-            &self,
-        ) -> &::std::option::Option<::client_runtime::types::BigDecimal> {
+        pub fn get_big(&self) -> &Option<::client_runtime::types::BigDecimal> {
             &self.big
         }
         /// The `Ratio` member.
-        pub fn ratio(mut self, input: impl ::std::convert::Into<f32>) -> Self {
-            self.ratio = ::std::option::Option::Some(input.into());
+        pub fn ratio(mut self, input: impl Into<f32>) -> Self {
+            self.ratio = Some(input.into());
             self
         }
         /// The `Ratio` member.
-        pub fn set_ratio(mut self, input: ::std::option::Option<f32>) -> Self {
+        pub fn set_ratio(mut self, input: Option<f32>) -> Self {
             self.ratio = input;
             self
         }
         /// The `Ratio` member.
-        pub fn get_ratio(&self) -> &::std::option::Option<f32> {
+        pub fn get_ratio(&self) -> &Option<f32> {
             &self.ratio
         }
         /// The `Enabled` member.
-        pub fn enabled(mut self, input: impl ::std::convert::Into<bool>) -> Self {
-            self.enabled = ::std::option::Option::Some(input.into());
+        pub fn enabled(mut self, input: impl Into<bool>) -> Self {
+            self.enabled = Some(input.into());
             self
         }
         /// The `Enabled` member.
-        pub fn set_enabled(mut self, input: ::std::option::Option<bool>) -> Self {
+        pub fn set_enabled(mut self, input: Option<bool>) -> Self {
             self.enabled = input;
             self
         }
         /// The `Enabled` member.
-        pub fn get_enabled(&self) -> &::std::option::Option<bool> {
+        pub fn get_enabled(&self) -> &Option<bool> {
             &self.enabled
         }
         /// The `Parent` member.
-        pub fn parent(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::Thing>,
-        ) -> Self {
-            self.parent = ::std::option::Option::Some(input.into());
+        pub fn parent(mut self, input: impl Into<crate::types::Thing>) -> Self {
+            self.parent = Some(input.into());
             self
         }
         /// The `Parent` member.
-        pub fn set_parent(
-            mut self,
-            input: ::std::option::Option<crate::types::Thing>,
-        ) -> Self {
+        pub fn set_parent(mut self, input: Option<crate::types::Thing>) -> Self {
             self.parent = input;
             self
         }
         /// The `Parent` member.
-        pub fn get_parent(&self) -> &::std::option::Option<crate::types::Thing> {
+        pub fn get_parent(&self) -> &Option<crate::types::Thing> {
             &self.parent
         }
         /// The `Old` member.
         #[deprecated(since = "2023", note = "use Name")]
-        pub fn old(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.old = ::std::option::Option::Some(input.into());
+        pub fn old(mut self, input: impl Into<String>) -> Self {
+            self.old = Some(input.into());
             self
         }
         /// The `Old` member.
         #[deprecated(since = "2023", note = "use Name")]
-        pub fn set_old(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        pub fn set_old(mut self, input: Option<String>) -> Self {
             self.old = input;
             self
         }
         /// The `Old` member.
         #[deprecated(since = "2023", note = "use Name")]
-        pub fn get_old(&self) -> &::std::option::Option<::std::string::String> {
+        pub fn get_old(&self) -> &Option<String> {
             &self.old
         }
         /// The `Type` member.
-        pub fn r#type(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.r#type = ::std::option::Option::Some(input.into());
+        pub fn r#type(mut self, input: impl Into<String>) -> Self {
+            self.r#type = Some(input.into());
             self
         }
         /// The `Type` member.
-        pub fn set_type(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        pub fn set_type(mut self, input: Option<String>) -> Self {
             self.r#type = input;
             self
         }
         /// The `Type` member.
-        pub fn get_type(&self) -> &::std::option::Option<::std::string::String> {
+        pub fn get_type(&self) -> &Option<String> {
             &self.r#type
         }
         /// Consumes the builder and constructs a [`Thing`].
         pub fn build(
             self,
-        ) -> ::std::result::Result<
-            crate::types::Thing,
-            ::client_runtime::error::BuildError,
-        > {
-            ::std::result::Result::Ok(crate::types::Thing {
+        ) -> Result<crate::types::Thing, ::client_runtime::error::BuildError> {
+            Ok(crate::types::Thing {
                 name: self
                     .name
                     .ok_or_else(|| ::client_runtime::error::BuildError::missing_field(
@@ -671,7 +539,7 @@ pub mod builders {
                     ))?,
                 color: self.color.unwrap_or_else(|| crate::types::Color::Red),
                 level: self.level,
-                shape: self.shape.map(::std::boxed::Box::new),
+                shape: self.shape.map(Box::new),
                 names: self.names,
                 maybe: self.maybe,
                 counts: self.counts,
@@ -681,7 +549,7 @@ pub mod builders {
                 big: self.big,
                 ratio: self.ratio,
                 enabled: self.enabled.unwrap_or_else(|| false),
-                parent: self.parent.map(::std::boxed::Box::new),
+                parent: self.parent.map(Box::new),
                 old: self.old,
                 r#type: self.r#type,
             })

@@ -3,21 +3,21 @@
 
 /// The `NotFound` structure.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct NotFound {
     /// The `Message` member.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl NotFound {
     /// The `Message` member.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`NotFound`].
     pub fn builder() -> crate::types::error::builders::NotFoundBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -31,10 +31,10 @@ impl NotFound {
 impl ::std::fmt::Display for NotFound {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("NotFound")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -50,40 +50,29 @@ impl ::client_runtime::error::ProvideErrorMetadata for NotFound {
 pub mod builders {
     /// A builder for [`NotFound`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct NotFoundBuilder {
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl NotFoundBuilder {
         /// The `Message` member.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
         /// The `Message` member.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
         /// The `Message` member.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`NotFound`].

@@ -1,0 +1,126 @@
+//! The Smithy restJson1 protocol compliance cases: generates the
+//! `aws.protocoltests.restjson#RestJson` client from the shared protocol-test model (the
+//! generator turns each `httpRequestTests` / `httpResponseTests` case into a `#[test]`), builds
+//! it, runs its tests, and counts the outcome of each case. The generated crate must also build
+//! without warnings, and so must a crate generated from AWS's official Chime model.
+
+use super::SuiteResult;
+use crate::codegen::{generate_standalone, write};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MODEL: &str = "conformance/protocol-tests/smithy-aws-protocol-tests.json";
+const SERVICE: &str = "aws.protocoltests.restjson#RestJson";
+const OFFICIAL: &str = "models/chime-sdk-identity.official.json";
+
+fn target_dir() -> PathBuf {
+    crate::workspace_root().join("target/conformance-target")
+}
+
+/// Generates a standalone crate for `model` into `out` and builds it (tests included),
+/// returning the build's warnings about the generated crate's own code.
+fn generate_and_build(model: &Path, service: Option<&str>, out: &Path, shared: &Path) -> Result<Vec<String>> {
+    let files = generate_standalone(model, service, out)?;
+    write(out, &files, true)?;
+    // The workspace's lock file pins the same dependency versions, so the shared target
+    // directory reuses what the workspace already compiled.
+    std::fs::copy(crate::workspace_root().join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "--tests", "--quiet", "--message-format", "short"])
+        .current_dir(out)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("SHARED_DIR", shared)
+        .output()
+        .context("running cargo build")?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        bail!("the generated crate in {} does not build:\n{stderr}", out.display());
+    }
+    Ok(stderr.lines().filter(|l| l.starts_with("src/") || l.starts_with("tests/")).map(str::to_string).collect())
+}
+
+/// `protocol-tests`: every client-side restJson1 case.
+pub fn run(shared: &Path) -> Result<SuiteResult> {
+    let out = crate::workspace_root().join("target/conformance/restjson");
+    let warnings = generate_and_build(&shared.join(MODEL), Some(SERVICE), &out, shared)?;
+    let output = Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"])
+        .current_dir(&out)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("SHARED_DIR", shared)
+        .output()
+        .context("running the generated protocol tests")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut result = parse_libtest(&stdout);
+    if result.passed + result.failed.len() + result.skipped.len() == 0 {
+        bail!("no protocol test ran:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    if !warnings.is_empty() {
+        result.failed.push(("generated crate builds without warnings".into(), warnings.join("\n")));
+    }
+    Ok(result)
+}
+
+/// `generated-crates`: AWS's official Chime model (30 operations) generates a crate that
+/// builds without warnings and passes its generated endpoint tests.
+pub fn official_model(shared: &Path) -> Result<SuiteResult> {
+    let out = crate::workspace_root().join("target/conformance/official-chime");
+    let warnings = generate_and_build(&shared.join(OFFICIAL), None, &out, shared)?;
+    let mut result = SuiteResult::default();
+    result.record("official Chime model builds without warnings", if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
+    let output = Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--no-fail-fast"])
+        .current_dir(&out)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("SHARED_DIR", shared)
+        .output()
+        .context("running the official model's generated tests")?;
+    let tests = parse_libtest(&String::from_utf8_lossy(&output.stdout));
+    result.passed += tests.passed;
+    result.failed.extend(tests.failed);
+    result.skipped.extend(tests.skipped);
+    Ok(result)
+}
+
+/// Reads libtest's `test <name> ... ok|FAILED|ignored[, reason]` lines, and the failure
+/// messages printed after them.
+fn parse_libtest(stdout: &str) -> SuiteResult {
+    let mut result = SuiteResult::default();
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix("test ") else { continue };
+        let Some((name, outcome)) = rest.split_once(" ... ") else { continue };
+        match outcome {
+            "ok" => result.passed += 1,
+            "FAILED" => result.failed.push((name.to_string(), failure_message(stdout, name))),
+            o if o.starts_with("ignored") => {
+                let reason = o.strip_prefix("ignored, ").unwrap_or("no reason given");
+                result.skipped.push((name.to_string(), reason.to_string()));
+            }
+            _ => {}
+        }
+    }
+    result
+}
+
+fn failure_message(stdout: &str, name: &str) -> String {
+    let header = format!("---- {name} stdout ----");
+    stdout
+        .split_once(&header)
+        .map(|(_, rest)| rest.split("\n---- ").next().unwrap_or("").trim().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_output_is_counted() {
+        let out = "running 3 tests\ntest a_request ... ok\ntest b_response ... FAILED\ntest c ... ignored, needs X\n\nfailures:\n\n---- b_response stdout ----\nthread panicked: boom\n\n\nfailures:\n    b_response\n";
+        let r = parse_libtest(out);
+        assert_eq!(r.passed, 1);
+        assert_eq!(r.failed, vec![("b_response".to_string(), "thread panicked: boom\n\n\nfailures:\n    b_response".to_string())]);
+        assert_eq!(r.skipped, vec![("c".to_string(), "needs X".to_string())]);
+    }
+}
