@@ -5,6 +5,7 @@
 //! retries, transport). Each module owns one concern and is tested on its own.
 
 pub mod base64;
+pub mod checksum;
 pub mod client;
 pub mod clock;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod credentials;
 pub mod document;
 pub mod endpoint;
 pub mod error;
+pub mod gzip;
 pub mod http;
 pub mod json;
 pub mod operation;
