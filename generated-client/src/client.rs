@@ -4,7 +4,7 @@
 /// A client for Amazon Chime SDK Identity: one method per operation, each returning a fluent builder whose `send()` makes the call.
 ///
 /// Cloning is cheap: clones share the connection pool, credentials cache and retry quota.
-#[derive(::std::clone::Clone, ::std::fmt::Debug)]
+#[derive(Clone, Debug)]
 pub struct Client {
     handle: ::client_runtime::client::Handle,
 }
@@ -22,13 +22,8 @@ impl Client {
     }
     /// A client configured from the environment and the shared AWS config files
     /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].
-    pub fn from_env() -> ::std::result::Result<
-        Self,
-        ::client_runtime::config::ConfigError,
-    > {
-        ::std::result::Result::Ok(
-            Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?),
-        )
+    pub fn from_env() -> Result<Self, ::client_runtime::config::ConfigError> {
+        Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
     }
     /// The configuration of this client.
     pub fn config(&self) -> &crate::Config {

@@ -9,7 +9,7 @@ pub use ::client_runtime::error::{
 
 /// Any error of this service.
 #[non_exhaustive]
-#[derive(::std::fmt::Debug)]
+#[derive(Debug)]
 pub enum Error {
     /// The request was malformed or broke one of the service's constraints.
     BadRequestException(crate::types::error::BadRequestException),
@@ -31,102 +31,52 @@ pub enum Error {
     Unhandled(::client_runtime::error::Unhandled),
 }
 
+impl Error {
+    fn inner(&self) -> &dyn ::client_runtime::error::ModeledError {
+        match self {
+            Self::BadRequestException(e) => e,
+            Self::ConflictException(e) => e,
+            Self::ForbiddenException(e) => e,
+            Self::ResourceLimitExceededException(e) => e,
+            Self::ServiceFailureException(e) => e,
+            Self::ServiceUnavailableException(e) => e,
+            Self::ThrottledClientException(e) => e,
+            Self::UnauthorizedClientException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code, message and request id.
+    pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        self.inner().meta()
+    }
+}
+
 impl ::std::fmt::Display for Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Error::BadRequestException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::ConflictException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::ForbiddenException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::ResourceLimitExceededException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::ServiceFailureException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::ServiceUnavailableException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::ThrottledClientException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::UnauthorizedClientException(e) => ::std::fmt::Display::fmt(e, f),
-            Error::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 
 impl ::std::error::Error for Error {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Error::BadRequestException(e) => ::std::option::Option::Some(e),
-            Error::ConflictException(e) => ::std::option::Option::Some(e),
-            Error::ForbiddenException(e) => ::std::option::Option::Some(e),
-            Error::ResourceLimitExceededException(e) => ::std::option::Option::Some(e),
-            Error::ServiceFailureException(e) => ::std::option::Option::Some(e),
-            Error::ServiceUnavailableException(e) => ::std::option::Option::Some(e),
-            Error::ThrottledClientException(e) => ::std::option::Option::Some(e),
-            Error::UnauthorizedClientException(e) => ::std::option::Option::Some(e),
-            Error::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+        Some(self.inner().as_error())
     }
 }
 
-impl ProvideErrorMetadata for Error {
-    fn meta(&self) -> &ErrorMetadata {
-        match self {
-            Error::BadRequestException(e) => e.meta(),
-            Error::ConflictException(e) => e.meta(),
-            Error::ForbiddenException(e) => e.meta(),
-            Error::ResourceLimitExceededException(e) => e.meta(),
-            Error::ServiceFailureException(e) => e.meta(),
-            Error::ServiceUnavailableException(e) => e.meta(),
-            Error::ThrottledClientException(e) => e.meta(),
-            Error::UnauthorizedClientException(e) => e.meta(),
-            Error::Unhandled(e) => e.meta(),
-        }
+impl ::client_runtime::error::ProvideErrorMetadata for Error {
+    fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        self.inner().meta()
     }
 }
 
-impl ::std::convert::From<crate::operation::create_app_instance::CreateAppInstanceError>
-for Error {
-    fn from(err: crate::operation::create_app_instance::CreateAppInstanceError) -> Self {
-        match err {
-            crate::operation::create_app_instance::CreateAppInstanceError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::create_app_instance::CreateAppInstanceError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::create_app_instance::CreateAppInstanceError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::create_app_instance::CreateAppInstanceError,
-        >,
-    ) -> Self {
+impl<E> From<::client_runtime::error::SdkError<E>> for Error
+where
+    E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
+{
+    fn from(err: ::client_runtime::error::SdkError<E>) -> Self {
         match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
+            Ok(e) => e.into(),
+            Err(other) => {
                 Error::Unhandled(
                     ::client_runtime::error::Unhandled::from_sdk_error(other),
                 )
@@ -135,1254 +85,460 @@ impl ::std::convert::From<
     }
 }
 
-impl ::std::convert::From<
-    crate::operation::create_app_instance_admin::CreateAppInstanceAdminError,
-> for Error {
+impl From<crate::operation::create_app_instance::CreateAppInstanceError> for Error {
+    fn from(err: crate::operation::create_app_instance::CreateAppInstanceError) -> Self {
+        use crate::operation::create_app_instance::CreateAppInstanceError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
+            }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
+impl From<crate::operation::create_app_instance_admin::CreateAppInstanceAdminError>
+for Error {
     fn from(
         err: crate::operation::create_app_instance_admin::CreateAppInstanceAdminError,
     ) -> Self {
+        use crate::operation::create_app_instance_admin::CreateAppInstanceAdminError as E;
         match err {
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::create_app_instance_admin::CreateAppInstanceAdminError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::create_app_instance_admin::CreateAppInstanceAdminError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    crate::operation::create_app_instance_user::CreateAppInstanceUserError,
-> for Error {
+impl From<crate::operation::create_app_instance_user::CreateAppInstanceUserError>
+for Error {
     fn from(
         err: crate::operation::create_app_instance_user::CreateAppInstanceUserError,
     ) -> Self {
+        use crate::operation::create_app_instance_user::CreateAppInstanceUserError as E;
         match err {
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::create_app_instance_user::CreateAppInstanceUserError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::create_app_instance_user::CreateAppInstanceUserError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<crate::operation::delete_app_instance::DeleteAppInstanceError>
-for Error {
+impl From<crate::operation::delete_app_instance::DeleteAppInstanceError> for Error {
     fn from(err: crate::operation::delete_app_instance::DeleteAppInstanceError) -> Self {
+        use crate::operation::delete_app_instance::DeleteAppInstanceError as E;
         match err {
-            crate::operation::delete_app_instance::DeleteAppInstanceError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::delete_app_instance::DeleteAppInstanceError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::delete_app_instance::DeleteAppInstanceError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::delete_app_instance::DeleteAppInstanceError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError,
-> for Error {
+impl From<crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError>
+for Error {
     fn from(
         err: crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError,
     ) -> Self {
+        use crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError as E;
         match err {
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    crate::operation::delete_app_instance_user::DeleteAppInstanceUserError,
-> for Error {
+impl From<crate::operation::delete_app_instance_user::DeleteAppInstanceUserError>
+for Error {
     fn from(
         err: crate::operation::delete_app_instance_user::DeleteAppInstanceUserError,
     ) -> Self {
+        use crate::operation::delete_app_instance_user::DeleteAppInstanceUserError as E;
         match err {
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::delete_app_instance_user::DeleteAppInstanceUserError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::delete_app_instance_user::DeleteAppInstanceUserError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
+impl From<
     crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError,
 > for Error {
     fn from(
         err: crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError,
     ) -> Self {
+        use crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError as E;
         match err {
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::describe_app_instance::DescribeAppInstanceError,
-> for Error {
+impl From<crate::operation::describe_app_instance::DescribeAppInstanceError> for Error {
     fn from(
         err: crate::operation::describe_app_instance::DescribeAppInstanceError,
     ) -> Self {
+        use crate::operation::describe_app_instance::DescribeAppInstanceError as E;
         match err {
-            crate::operation::describe_app_instance::DescribeAppInstanceError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::describe_app_instance::DescribeAppInstanceError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::describe_app_instance::DescribeAppInstanceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::describe_app_instance::DescribeAppInstanceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::describe_app_instance::DescribeAppInstanceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::describe_app_instance::DescribeAppInstanceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::describe_app_instance::DescribeAppInstanceError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::describe_app_instance::DescribeAppInstanceError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::describe_app_instance::DescribeAppInstanceError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError,
-> for Error {
+impl From<crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError>
+for Error {
     fn from(
         err: crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError,
     ) -> Self {
+        use crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError as E;
         match err {
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::describe_app_instance_user::DescribeAppInstanceUserError,
-> for Error {
+impl From<crate::operation::describe_app_instance_user::DescribeAppInstanceUserError>
+for Error {
     fn from(
         err: crate::operation::describe_app_instance_user::DescribeAppInstanceUserError,
     ) -> Self {
+        use crate::operation::describe_app_instance_user::DescribeAppInstanceUserError as E;
         match err {
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::describe_app_instance_user::DescribeAppInstanceUserError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::describe_app_instance_user::DescribeAppInstanceUserError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
+impl From<
     crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError,
 > for Error {
     fn from(
         err: crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError,
     ) -> Self {
+        use crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError as E;
         match err {
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
+impl From<
     crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError,
 > for Error {
     fn from(
         err: crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError,
     ) -> Self {
+        use crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError as E;
         match err {
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::list_app_instance_admins::ListAppInstanceAdminsError,
-> for Error {
+impl From<crate::operation::list_app_instance_admins::ListAppInstanceAdminsError>
+for Error {
     fn from(
         err: crate::operation::list_app_instance_admins::ListAppInstanceAdminsError,
     ) -> Self {
+        use crate::operation::list_app_instance_admins::ListAppInstanceAdminsError as E;
         match err {
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::list_app_instance_admins::ListAppInstanceAdminsError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::list_app_instance_admins::ListAppInstanceAdminsError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
+impl From<
     crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError,
 > for Error {
     fn from(
         err: crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError,
     ) -> Self {
+        use crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError as E;
         match err {
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::list_app_instance_users::ListAppInstanceUsersError,
-> for Error {
+impl From<crate::operation::list_app_instance_users::ListAppInstanceUsersError>
+for Error {
     fn from(
         err: crate::operation::list_app_instance_users::ListAppInstanceUsersError,
     ) -> Self {
+        use crate::operation::list_app_instance_users::ListAppInstanceUsersError as E;
         match err {
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::list_app_instance_users::ListAppInstanceUsersError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::list_app_instance_users::ListAppInstanceUsersError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<crate::operation::list_app_instances::ListAppInstancesError>
-for Error {
+impl From<crate::operation::list_app_instances::ListAppInstancesError> for Error {
     fn from(err: crate::operation::list_app_instances::ListAppInstancesError) -> Self {
+        use crate::operation::list_app_instances::ListAppInstancesError as E;
         match err {
-            crate::operation::list_app_instances::ListAppInstancesError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::list_app_instances::ListAppInstancesError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::list_app_instances::ListAppInstancesError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::list_app_instances::ListAppInstancesError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::list_app_instances::ListAppInstancesError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::list_app_instances::ListAppInstancesError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::list_app_instances::ListAppInstancesError::Unhandled(e) => {
-                Error::Unhandled(e)
-            }
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::list_app_instances::ListAppInstancesError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::list_app_instances::ListAppInstancesError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::list_tags_for_resource::ListTagsForResourceError,
-> for Error {
+impl From<crate::operation::list_tags_for_resource::ListTagsForResourceError> for Error {
     fn from(
         err: crate::operation::list_tags_for_resource::ListTagsForResourceError,
     ) -> Self {
+        use crate::operation::list_tags_for_resource::ListTagsForResourceError as E;
         match err {
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::list_tags_for_resource::ListTagsForResourceError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::list_tags_for_resource::ListTagsForResourceError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::list_tags_for_resource::ListTagsForResourceError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
+impl From<
     crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError,
 > for Error {
     fn from(
         err: crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError,
     ) -> Self {
+        use crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError as E;
         match err {
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
+impl From<
     crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError,
 > for Error {
     fn from(
         err: crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError,
     ) -> Self {
+        use crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError as E;
         match err {
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<crate::operation::tag_resource::TagResourceError> for Error {
+impl From<crate::operation::tag_resource::TagResourceError> for Error {
     fn from(err: crate::operation::tag_resource::TagResourceError) -> Self {
+        use crate::operation::tag_resource::TagResourceError as E;
         match err {
-            crate::operation::tag_resource::TagResourceError::BadRequestException(e) => {
-                Error::BadRequestException(e)
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
-            crate::operation::tag_resource::TagResourceError::ForbiddenException(e) => {
-                Error::ForbiddenException(e)
-            }
-            crate::operation::tag_resource::TagResourceError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::tag_resource::TagResourceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::tag_resource::TagResourceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::tag_resource::TagResourceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::tag_resource::TagResourceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::tag_resource::TagResourceError::Unhandled(e) => {
-                Error::Unhandled(e)
-            }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<crate::operation::tag_resource::TagResourceError>,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::tag_resource::TagResourceError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<crate::operation::untag_resource::UntagResourceError>
-for Error {
+impl From<crate::operation::untag_resource::UntagResourceError> for Error {
     fn from(err: crate::operation::untag_resource::UntagResourceError) -> Self {
+        use crate::operation::untag_resource::UntagResourceError as E;
         match err {
-            crate::operation::untag_resource::UntagResourceError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::untag_resource::UntagResourceError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::untag_resource::UntagResourceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::untag_resource::UntagResourceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::untag_resource::UntagResourceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::untag_resource::UntagResourceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::untag_resource::UntagResourceError::Unhandled(e) => {
-                Error::Unhandled(e)
-            }
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::untag_resource::UntagResourceError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::untag_resource::UntagResourceError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<crate::operation::update_app_instance::UpdateAppInstanceError>
-for Error {
+impl From<crate::operation::update_app_instance::UpdateAppInstanceError> for Error {
     fn from(err: crate::operation::update_app_instance::UpdateAppInstanceError) -> Self {
+        use crate::operation::update_app_instance::UpdateAppInstanceError as E;
         match err {
-            crate::operation::update_app_instance::UpdateAppInstanceError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::update_app_instance::UpdateAppInstanceError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::update_app_instance::UpdateAppInstanceError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::update_app_instance::UpdateAppInstanceError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
-        }
-    }
-}
-
-impl ::std::convert::From<
-    crate::operation::update_app_instance_user::UpdateAppInstanceUserError,
-> for Error {
+impl From<crate::operation::update_app_instance_user::UpdateAppInstanceUserError>
+for Error {
     fn from(
         err: crate::operation::update_app_instance_user::UpdateAppInstanceUserError,
     ) -> Self {
+        use crate::operation::update_app_instance_user::UpdateAppInstanceUserError as E;
         match err {
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::ResourceLimitExceededException(
-                e,
-            ) => Error::ResourceLimitExceededException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::update_app_instance_user::UpdateAppInstanceUserError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::update_app_instance_user::UpdateAppInstanceUserError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
             }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }
 
-impl ::std::convert::From<
+impl From<
     crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError,
 > for Error {
     fn from(
         err: crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError,
     ) -> Self {
+        use crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError as E;
         match err {
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::BadRequestException(
-                e,
-            ) => Error::BadRequestException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::ConflictException(
-                e,
-            ) => Error::ConflictException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::ForbiddenException(
-                e,
-            ) => Error::ForbiddenException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::ServiceFailureException(
-                e,
-            ) => Error::ServiceFailureException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::ServiceUnavailableException(
-                e,
-            ) => Error::ServiceUnavailableException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::ThrottledClientException(
-                e,
-            ) => Error::ThrottledClientException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::UnauthorizedClientException(
-                e,
-            ) => Error::UnauthorizedClientException(e),
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError::Unhandled(
-                e,
-            ) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl ::std::convert::From<
-    ::client_runtime::error::SdkError<
-        crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError,
-    >,
-> for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            ::std::result::Result::Ok(e) => e.into(),
-            ::std::result::Result::Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
         }
     }
 }

@@ -31,9 +31,9 @@ pub use error::Error;
 pub(crate) static SERVICE: ::client_runtime::client::ServiceInfo = ::client_runtime::client::ServiceInfo {
     sdk_id: "Chime SDK Identity",
     api_version: "2021-04-20",
-    signing_name: ::std::option::Option::Some("chime"),
+    signing_name: Some("chime"),
     env_suffix: "CHIME_SDK_IDENTITY",
     crate_name: "chime-sdk-identity",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
-    rules: ::std::option::Option::Some(&endpoint::RULES),
+    rules: Some(&endpoint::RULES),
 };

@@ -4,33 +4,28 @@
 
 pub(crate) fn de_app_instance(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstance,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_app_instance_arn = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
-    let mut field_created_timestamp = ::std::option::Option::None;
-    let mut field_last_updated_timestamp = ::std::option::Option::None;
-    let mut field_metadata = ::std::option::Option::None;
+) -> Result<crate::types::AppInstance, ::client_runtime::json::JsonError> {
+    let mut field_app_instance_arn = None;
+    let mut field_name = None;
+    let mut field_created_timestamp = None;
+    let mut field_last_updated_timestamp = None;
+    let mut field_metadata = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "AppInstanceArn" => {
                 if !r.read_null()? {
-                    field_app_instance_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_arn = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "CreatedTimestamp" => {
                 if !r.read_null()? {
-                    field_created_timestamp = ::std::option::Option::Some(
+                    field_created_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -40,7 +35,7 @@ pub(crate) fn de_app_instance(
             }
             "LastUpdatedTimestamp" => {
                 if !r.read_null()? {
-                    field_last_updated_timestamp = ::std::option::Option::Some(
+                    field_last_updated_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -50,15 +45,13 @@ pub(crate) fn de_app_instance(
             }
             "Metadata" => {
                 if !r.read_null()? {
-                    field_metadata = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_metadata = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstance {
+    Ok(crate::types::AppInstance {
         app_instance_arn: field_app_instance_arn,
         name: field_name,
         created_timestamp: field_created_timestamp,
@@ -69,33 +62,26 @@ pub(crate) fn de_app_instance(
 
 pub(crate) fn de_app_instance_admin(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstanceAdmin,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_admin = ::std::option::Option::None;
-    let mut field_app_instance_arn = ::std::option::Option::None;
-    let mut field_created_timestamp = ::std::option::Option::None;
+) -> Result<crate::types::AppInstanceAdmin, ::client_runtime::json::JsonError> {
+    let mut field_admin = None;
+    let mut field_app_instance_arn = None;
+    let mut field_created_timestamp = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "Admin" => {
                 if !r.read_null()? {
-                    field_admin = ::std::option::Option::Some(
-                        crate::protocol_serde::de_identity(r)?,
-                    );
+                    field_admin = Some(crate::protocol_serde::de_identity(r)?);
                 }
             }
             "AppInstanceArn" => {
                 if !r.read_null()? {
-                    field_app_instance_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_arn = Some(r.string()?.into_owned());
                 }
             }
             "CreatedTimestamp" => {
                 if !r.read_null()? {
-                    field_created_timestamp = ::std::option::Option::Some(
+                    field_created_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -106,7 +92,7 @@ pub(crate) fn de_app_instance_admin(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceAdmin {
+    Ok(crate::types::AppInstanceAdmin {
         admin: field_admin,
         app_instance_arn: field_app_instance_arn,
         created_timestamp: field_created_timestamp,
@@ -115,25 +101,20 @@ pub(crate) fn de_app_instance_admin(
 
 pub(crate) fn de_app_instance_admin_summary(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstanceAdminSummary,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_admin = ::std::option::Option::None;
+) -> Result<crate::types::AppInstanceAdminSummary, ::client_runtime::json::JsonError> {
+    let mut field_admin = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "Admin" => {
                 if !r.read_null()? {
-                    field_admin = ::std::option::Option::Some(
-                        crate::protocol_serde::de_identity(r)?,
-                    );
+                    field_admin = Some(crate::protocol_serde::de_identity(r)?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceAdminSummary {
+    Ok(crate::types::AppInstanceAdminSummary {
         admin: field_admin,
     })
 }
@@ -141,28 +122,28 @@ pub(crate) fn de_app_instance_admin_summary(
 pub(crate) fn ser_app_instance_retention_settings(
     object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
     value: &crate::types::AppInstanceRetentionSettings,
-) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
-    if let ::std::option::Option::Some(value) = &value.channel_retention_settings {
+) -> Result<(), ::client_runtime::error::BuildError> {
+    if let Some(value) = &value.channel_retention_settings {
         let mut object_0 = object.key("ChannelRetentionSettings").start_object();
         crate::protocol_serde::ser_channel_retention_settings(&mut object_0, value)?;
         object_0.finish();
     }
-    ::std::result::Result::Ok(())
+    Ok(())
 }
 
 pub(crate) fn de_app_instance_retention_settings(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
+) -> Result<
     crate::types::AppInstanceRetentionSettings,
     ::client_runtime::json::JsonError,
 > {
-    let mut field_channel_retention_settings = ::std::option::Option::None;
+    let mut field_channel_retention_settings = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "ChannelRetentionSettings" => {
                 if !r.read_null()? {
-                    field_channel_retention_settings = ::std::option::Option::Some(
+                    field_channel_retention_settings = Some(
                         crate::protocol_serde::de_channel_retention_settings(r)?,
                     );
                 }
@@ -170,46 +151,39 @@ pub(crate) fn de_app_instance_retention_settings(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceRetentionSettings {
+    Ok(crate::types::AppInstanceRetentionSettings {
         channel_retention_settings: field_channel_retention_settings,
     })
 }
 
 pub(crate) fn de_app_instance_summary(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstanceSummary,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_app_instance_arn = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
-    let mut field_metadata = ::std::option::Option::None;
+) -> Result<crate::types::AppInstanceSummary, ::client_runtime::json::JsonError> {
+    let mut field_app_instance_arn = None;
+    let mut field_name = None;
+    let mut field_metadata = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "AppInstanceArn" => {
                 if !r.read_null()? {
-                    field_app_instance_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_arn = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "Metadata" => {
                 if !r.read_null()? {
-                    field_metadata = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_metadata = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceSummary {
+    Ok(crate::types::AppInstanceSummary {
         app_instance_arn: field_app_instance_arn,
         name: field_name,
         metadata: field_metadata,
@@ -218,40 +192,33 @@ pub(crate) fn de_app_instance_summary(
 
 pub(crate) fn de_app_instance_user(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstanceUser,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_app_instance_user_arn = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
-    let mut field_metadata = ::std::option::Option::None;
-    let mut field_created_timestamp = ::std::option::Option::None;
-    let mut field_last_updated_timestamp = ::std::option::Option::None;
+) -> Result<crate::types::AppInstanceUser, ::client_runtime::json::JsonError> {
+    let mut field_app_instance_user_arn = None;
+    let mut field_name = None;
+    let mut field_metadata = None;
+    let mut field_created_timestamp = None;
+    let mut field_last_updated_timestamp = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "AppInstanceUserArn" => {
                 if !r.read_null()? {
-                    field_app_instance_user_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_user_arn = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "Metadata" => {
                 if !r.read_null()? {
-                    field_metadata = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_metadata = Some(r.string()?.into_owned());
                 }
             }
             "CreatedTimestamp" => {
                 if !r.read_null()? {
-                    field_created_timestamp = ::std::option::Option::Some(
+                    field_created_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -261,7 +228,7 @@ pub(crate) fn de_app_instance_user(
             }
             "LastUpdatedTimestamp" => {
                 if !r.read_null()? {
-                    field_last_updated_timestamp = ::std::option::Option::Some(
+                    field_last_updated_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -272,7 +239,7 @@ pub(crate) fn de_app_instance_user(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceUser {
+    Ok(crate::types::AppInstanceUser {
         app_instance_user_arn: field_app_instance_user_arn,
         name: field_name,
         metadata: field_metadata,
@@ -283,45 +250,38 @@ pub(crate) fn de_app_instance_user(
 
 pub(crate) fn de_app_instance_user_endpoint(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstanceUserEndpoint,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_app_instance_user_arn = ::std::option::Option::None;
-    let mut field_endpoint_id = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
-    let mut field_type = ::std::option::Option::None;
-    let mut field_resource_arn = ::std::option::Option::None;
-    let mut field_endpoint_attributes = ::std::option::Option::None;
-    let mut field_created_timestamp = ::std::option::Option::None;
-    let mut field_last_updated_timestamp = ::std::option::Option::None;
-    let mut field_allow_messages = ::std::option::Option::None;
-    let mut field_endpoint_state = ::std::option::Option::None;
+) -> Result<crate::types::AppInstanceUserEndpoint, ::client_runtime::json::JsonError> {
+    let mut field_app_instance_user_arn = None;
+    let mut field_endpoint_id = None;
+    let mut field_name = None;
+    let mut field_type = None;
+    let mut field_resource_arn = None;
+    let mut field_endpoint_attributes = None;
+    let mut field_created_timestamp = None;
+    let mut field_last_updated_timestamp = None;
+    let mut field_allow_messages = None;
+    let mut field_endpoint_state = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "AppInstanceUserArn" => {
                 if !r.read_null()? {
-                    field_app_instance_user_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_user_arn = Some(r.string()?.into_owned());
                 }
             }
             "EndpointId" => {
                 if !r.read_null()? {
-                    field_endpoint_id = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_endpoint_id = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "Type" => {
                 if !r.read_null()? {
-                    field_type = ::std::option::Option::Some(
+                    field_type = Some(
                         crate::types::AppInstanceUserEndpointType::from(
                             r.string()?.as_ref(),
                         ),
@@ -330,21 +290,19 @@ pub(crate) fn de_app_instance_user_endpoint(
             }
             "ResourceArn" => {
                 if !r.read_null()? {
-                    field_resource_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_resource_arn = Some(r.string()?.into_owned());
                 }
             }
             "EndpointAttributes" => {
                 if !r.read_null()? {
-                    field_endpoint_attributes = ::std::option::Option::Some(
+                    field_endpoint_attributes = Some(
                         crate::protocol_serde::de_endpoint_attributes(r)?,
                     );
                 }
             }
             "CreatedTimestamp" => {
                 if !r.read_null()? {
-                    field_created_timestamp = ::std::option::Option::Some(
+                    field_created_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -354,7 +312,7 @@ pub(crate) fn de_app_instance_user_endpoint(
             }
             "LastUpdatedTimestamp" => {
                 if !r.read_null()? {
-                    field_last_updated_timestamp = ::std::option::Option::Some(
+                    field_last_updated_timestamp = Some(
                         r
                             .timestamp(
                                 ::client_runtime::time::TimestampFormat::EpochSeconds,
@@ -364,14 +322,14 @@ pub(crate) fn de_app_instance_user_endpoint(
             }
             "AllowMessages" => {
                 if !r.read_null()? {
-                    field_allow_messages = ::std::option::Option::Some(
+                    field_allow_messages = Some(
                         crate::types::AllowMessages::from(r.string()?.as_ref()),
                     );
                 }
             }
             "EndpointState" => {
                 if !r.read_null()? {
-                    field_endpoint_state = ::std::option::Option::Some(
+                    field_endpoint_state = Some(
                         crate::protocol_serde::de_endpoint_state(r)?,
                     );
                 }
@@ -379,7 +337,7 @@ pub(crate) fn de_app_instance_user_endpoint(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceUserEndpoint {
+    Ok(crate::types::AppInstanceUserEndpoint {
         app_instance_user_arn: field_app_instance_user_arn,
         endpoint_id: field_endpoint_id,
         name: field_name,
@@ -395,41 +353,37 @@ pub(crate) fn de_app_instance_user_endpoint(
 
 pub(crate) fn de_app_instance_user_endpoint_summary(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
+) -> Result<
     crate::types::AppInstanceUserEndpointSummary,
     ::client_runtime::json::JsonError,
 > {
-    let mut field_app_instance_user_arn = ::std::option::Option::None;
-    let mut field_endpoint_id = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
-    let mut field_type = ::std::option::Option::None;
-    let mut field_allow_messages = ::std::option::Option::None;
-    let mut field_endpoint_state = ::std::option::Option::None;
+    let mut field_app_instance_user_arn = None;
+    let mut field_endpoint_id = None;
+    let mut field_name = None;
+    let mut field_type = None;
+    let mut field_allow_messages = None;
+    let mut field_endpoint_state = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "AppInstanceUserArn" => {
                 if !r.read_null()? {
-                    field_app_instance_user_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_user_arn = Some(r.string()?.into_owned());
                 }
             }
             "EndpointId" => {
                 if !r.read_null()? {
-                    field_endpoint_id = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_endpoint_id = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "Type" => {
                 if !r.read_null()? {
-                    field_type = ::std::option::Option::Some(
+                    field_type = Some(
                         crate::types::AppInstanceUserEndpointType::from(
                             r.string()?.as_ref(),
                         ),
@@ -438,14 +392,14 @@ pub(crate) fn de_app_instance_user_endpoint_summary(
             }
             "AllowMessages" => {
                 if !r.read_null()? {
-                    field_allow_messages = ::std::option::Option::Some(
+                    field_allow_messages = Some(
                         crate::types::AllowMessages::from(r.string()?.as_ref()),
                     );
                 }
             }
             "EndpointState" => {
                 if !r.read_null()? {
-                    field_endpoint_state = ::std::option::Option::Some(
+                    field_endpoint_state = Some(
                         crate::protocol_serde::de_endpoint_state(r)?,
                     );
                 }
@@ -453,7 +407,7 @@ pub(crate) fn de_app_instance_user_endpoint_summary(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceUserEndpointSummary {
+    Ok(crate::types::AppInstanceUserEndpointSummary {
         app_instance_user_arn: field_app_instance_user_arn,
         endpoint_id: field_endpoint_id,
         name: field_name,
@@ -465,39 +419,32 @@ pub(crate) fn de_app_instance_user_endpoint_summary(
 
 pub(crate) fn de_app_instance_user_summary(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::AppInstanceUserSummary,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_app_instance_user_arn = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
-    let mut field_metadata = ::std::option::Option::None;
+) -> Result<crate::types::AppInstanceUserSummary, ::client_runtime::json::JsonError> {
+    let mut field_app_instance_user_arn = None;
+    let mut field_name = None;
+    let mut field_metadata = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "AppInstanceUserArn" => {
                 if !r.read_null()? {
-                    field_app_instance_user_arn = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_app_instance_user_arn = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             "Metadata" => {
                 if !r.read_null()? {
-                    field_metadata = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_metadata = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::AppInstanceUserSummary {
+    Ok(crate::types::AppInstanceUserSummary {
         app_instance_user_arn: field_app_instance_user_arn,
         name: field_name,
         metadata: field_metadata,
@@ -507,32 +454,29 @@ pub(crate) fn de_app_instance_user_summary(
 pub(crate) fn ser_channel_retention_settings(
     object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
     value: &crate::types::ChannelRetentionSettings,
-) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
-    if let ::std::option::Option::Some(value) = &value.retention_days {
+) -> Result<(), ::client_runtime::error::BuildError> {
+    if let Some(value) = &value.retention_days {
         object.key("RetentionDays").integer(i64::from(*value));
     }
-    ::std::result::Result::Ok(())
+    Ok(())
 }
 
 pub(crate) fn de_channel_retention_settings(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::ChannelRetentionSettings,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_retention_days = ::std::option::Option::None;
+) -> Result<crate::types::ChannelRetentionSettings, ::client_runtime::json::JsonError> {
+    let mut field_retention_days = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "RetentionDays" => {
                 if !r.read_null()? {
-                    field_retention_days = ::std::option::Option::Some(r.i32()?);
+                    field_retention_days = Some(r.i32()?);
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::ChannelRetentionSettings {
+    Ok(crate::types::ChannelRetentionSettings {
         retention_days: field_retention_days,
     })
 }
@@ -540,73 +484,62 @@ pub(crate) fn de_channel_retention_settings(
 pub(crate) fn ser_endpoint_attributes(
     object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
     value: &crate::types::EndpointAttributes,
-) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), ::client_runtime::error::BuildError> {
     {
         let value = &value.device_token;
         object.key("DeviceToken").string(value);
     }
-    if let ::std::option::Option::Some(value) = &value.voip_device_token {
+    if let Some(value) = &value.voip_device_token {
         object.key("VoipDeviceToken").string(value);
     }
-    ::std::result::Result::Ok(())
+    Ok(())
 }
 
 pub(crate) fn de_endpoint_attributes(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::EndpointAttributes,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_device_token = ::std::option::Option::None;
-    let mut field_voip_device_token = ::std::option::Option::None;
+) -> Result<crate::types::EndpointAttributes, ::client_runtime::json::JsonError> {
+    let mut field_device_token = None;
+    let mut field_voip_device_token = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "DeviceToken" => {
                 if !r.read_null()? {
-                    field_device_token = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_device_token = Some(r.string()?.into_owned());
                 }
             }
             "VoipDeviceToken" => {
                 if !r.read_null()? {
-                    field_voip_device_token = ::std::option::Option::Some(
-                        r.string()?.into_owned(),
-                    );
+                    field_voip_device_token = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::EndpointAttributes {
-        device_token: field_device_token
-            .unwrap_or_else(|| ::std::default::Default::default()),
+    Ok(crate::types::EndpointAttributes {
+        device_token: field_device_token.unwrap_or_else(|| Default::default()),
         voip_device_token: field_voip_device_token,
     })
 }
 
 pub(crate) fn de_endpoint_state(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<
-    crate::types::EndpointState,
-    ::client_runtime::json::JsonError,
-> {
-    let mut field_status = ::std::option::Option::None;
-    let mut field_status_reason = ::std::option::Option::None;
+) -> Result<crate::types::EndpointState, ::client_runtime::json::JsonError> {
+    let mut field_status = None;
+    let mut field_status_reason = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "Status" => {
                 if !r.read_null()? {
-                    field_status = ::std::option::Option::Some(
+                    field_status = Some(
                         crate::types::EndpointStatus::from(r.string()?.as_ref()),
                     );
                 }
             }
             "StatusReason" => {
                 if !r.read_null()? {
-                    field_status_reason = ::std::option::Option::Some(
+                    field_status_reason = Some(
                         crate::types::EndpointStatusReason::from(r.string()?.as_ref()),
                     );
                 }
@@ -614,7 +547,7 @@ pub(crate) fn de_endpoint_state(
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::EndpointState {
+    Ok(crate::types::EndpointState {
         status: field_status.unwrap_or_else(|| crate::types::EndpointStatus::from("")),
         status_reason: field_status_reason,
     })
@@ -622,26 +555,26 @@ pub(crate) fn de_endpoint_state(
 
 pub(crate) fn de_identity(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<crate::types::Identity, ::client_runtime::json::JsonError> {
-    let mut field_arn = ::std::option::Option::None;
-    let mut field_name = ::std::option::Option::None;
+) -> Result<crate::types::Identity, ::client_runtime::json::JsonError> {
+    let mut field_arn = None;
+    let mut field_name = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "Arn" => {
                 if !r.read_null()? {
-                    field_arn = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_arn = Some(r.string()?.into_owned());
                 }
             }
             "Name" => {
                 if !r.read_null()? {
-                    field_name = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_name = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::Identity {
+    Ok(crate::types::Identity {
         arn: field_arn,
         name: field_name,
     })
@@ -650,7 +583,7 @@ pub(crate) fn de_identity(
 pub(crate) fn ser_tag(
     object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
     value: &crate::types::Tag,
-) -> ::std::result::Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), ::client_runtime::error::BuildError> {
     {
         let value = &value.key;
         object.key("Key").string(value);
@@ -659,352 +592,336 @@ pub(crate) fn ser_tag(
         let value = &value.value;
         object.key("Value").string(value);
     }
-    ::std::result::Result::Ok(())
+    Ok(())
 }
 
 pub(crate) fn de_tag(
     r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> ::std::result::Result<crate::types::Tag, ::client_runtime::json::JsonError> {
-    let mut field_key = ::std::option::Option::None;
-    let mut field_value = ::std::option::Option::None;
+) -> Result<crate::types::Tag, ::client_runtime::json::JsonError> {
+    let mut field_key = None;
+    let mut field_value = None;
     r.start_object()?;
-    while let ::std::option::Option::Some(key) = r.next_key()? {
+    while let Some(key) = r.next_key()? {
         match key.as_ref() {
             "Key" => {
                 if !r.read_null()? {
-                    field_key = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_key = Some(r.string()?.into_owned());
                 }
             }
             "Value" => {
                 if !r.read_null()? {
-                    field_value = ::std::option::Option::Some(r.string()?.into_owned());
+                    field_value = Some(r.string()?.into_owned());
                 }
             }
             _ => r.skip_value()?,
         }
     }
-    ::std::result::Result::Ok(crate::types::Tag {
-        key: field_key.unwrap_or_else(|| ::std::default::Default::default()),
-        value: field_value.unwrap_or_else(|| ::std::default::Default::default()),
+    Ok(crate::types::Tag {
+        key: field_key.unwrap_or_else(|| Default::default()),
+        value: field_value.unwrap_or_else(|| Default::default()),
     })
 }
 
-pub(crate) fn de_bad_request_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::BadRequestException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::BadRequestException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::BadRequestException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::BadRequestException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_conflict_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::ConflictException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::ConflictException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::ConflictException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::ConflictException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_forbidden_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::ForbiddenException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::ForbiddenException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::ForbiddenException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::ForbiddenException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_resource_limit_exceeded_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::ResourceLimitExceededException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::ResourceLimitExceededException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::ResourceLimitExceededException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::ResourceLimitExceededException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_service_failure_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::ServiceFailureException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::ServiceFailureException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::ServiceFailureException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::ServiceFailureException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_service_unavailable_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::ServiceUnavailableException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::ServiceUnavailableException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::ServiceUnavailableException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::ServiceUnavailableException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_throttled_client_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::ThrottledClientException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::ThrottledClientException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::ThrottledClientException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::ThrottledClientException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }
 
-pub(crate) fn de_unauthorized_client_exception_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> ::std::result::Result<
-    crate::types::error::UnauthorizedClientException,
-    ::client_runtime::error::DeserializeError,
-> {
-    let mut field_code = ::std::option::Option::None;
-    let mut field_message = ::std::option::Option::None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let ::std::option::Option::Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Code" => {
-                    if !r.read_null()? {
-                        field_code = ::std::option::Option::Some(
-                            crate::types::ErrorCode::from(r.string()?.as_ref()),
-                        );
+impl ::client_runtime::error::FromErrorResponse
+for crate::types::error::UnauthorizedClientException {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
                     }
-                }
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = ::std::option::Option::Some(
-                            r.string()?.into_owned(),
-                        );
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::UnauthorizedClientException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
     }
-    ::std::result::Result::Ok(crate::types::error::UnauthorizedClientException {
-        code: field_code,
-        message: field_message,
-        meta,
-    })
 }

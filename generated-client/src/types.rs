@@ -5,15 +5,7 @@ pub mod error;
 
 /// Whether an endpoint accepts messages.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum AllowMessages {
     /// The endpoint receives every message.
     All,
@@ -39,7 +31,7 @@ impl AllowMessages {
     }
 }
 
-impl ::std::convert::From<&str> for AllowMessages {
+impl From<&str> for AllowMessages {
     fn from(s: &str) -> Self {
         match s {
             "ALL" => AllowMessages::All,
@@ -55,8 +47,8 @@ impl ::std::convert::From<&str> for AllowMessages {
 
 impl ::std::str::FromStr for AllowMessages {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(AllowMessages::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(AllowMessages::from(s))
     }
 }
 
@@ -74,48 +66,44 @@ impl ::std::fmt::Display for AllowMessages {
 
 /// One messaging application built on the Amazon Chime SDK: the container for its users, administrators and channels.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AppInstance {
     /// ARN of the instance.
-    pub app_instance_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_arn: Option<String>,
     /// Name of the instance.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// When the instance was created.
-    pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub created_timestamp: Option<::client_runtime::time::DateTime>,
     /// When the instance was last changed.
-    pub last_updated_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub last_updated_timestamp: Option<::client_runtime::time::DateTime>,
     /// Free-form data kept with the instance.
-    pub metadata: ::std::option::Option<::std::string::String>,
+    pub metadata: Option<String>,
 }
 
 impl AppInstance {
     /// ARN of the instance.
-    pub fn app_instance_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Name of the instance.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// When the instance was created.
-    pub fn created_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn created_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.created_timestamp
     }
     /// When the instance was last changed.
-    pub fn last_updated_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn last_updated_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.last_updated_timestamp
     }
     /// Free-form data kept with the instance.
-    pub fn metadata(&self) -> ::std::option::Option<&str> {
+    pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstance`].
     pub fn builder() -> crate::types::builders::AppInstanceBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -133,107 +121,103 @@ impl ::std::fmt::Debug for AppInstance {
 
 /// An administrator of an `AppInstance`, with the time it got that role.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct AppInstanceAdmin {
     /// Who the administrator is: its ARN and name.
-    pub admin: ::std::option::Option<crate::types::Identity>,
+    pub admin: Option<crate::types::Identity>,
     /// ARN of the instance that the administrator manages.
-    pub app_instance_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_arn: Option<String>,
     /// When the user was made an administrator.
-    pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub created_timestamp: Option<::client_runtime::time::DateTime>,
 }
 
 impl AppInstanceAdmin {
     /// Who the administrator is: its ARN and name.
-    pub fn admin(&self) -> ::std::option::Option<&crate::types::Identity> {
+    pub fn admin(&self) -> Option<&crate::types::Identity> {
         self.admin.as_ref()
     }
     /// ARN of the instance that the administrator manages.
-    pub fn app_instance_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// When the user was made an administrator.
-    pub fn created_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn created_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.created_timestamp
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceAdmin`].
     pub fn builder() -> crate::types::builders::AppInstanceAdminBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
 /// Short form of an administrator, as returned by listings.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct AppInstanceAdminSummary {
     /// Who the administrator is: its ARN and name.
-    pub admin: ::std::option::Option<crate::types::Identity>,
+    pub admin: Option<crate::types::Identity>,
 }
 
 impl AppInstanceAdminSummary {
     /// Who the administrator is: its ARN and name.
-    pub fn admin(&self) -> ::std::option::Option<&crate::types::Identity> {
+    pub fn admin(&self) -> Option<&crate::types::Identity> {
         self.admin.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceAdminSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceAdminSummaryBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
 /// How long an `AppInstance` keeps its data.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct AppInstanceRetentionSettings {
     /// How long messages in channels are kept.
-    pub channel_retention_settings: ::std::option::Option<
-        crate::types::ChannelRetentionSettings,
-    >,
+    pub channel_retention_settings: Option<crate::types::ChannelRetentionSettings>,
 }
 
 impl AppInstanceRetentionSettings {
     /// How long messages in channels are kept.
     pub fn channel_retention_settings(
         &self,
-    ) -> ::std::option::Option<&crate::types::ChannelRetentionSettings> {
+    ) -> Option<&crate::types::ChannelRetentionSettings> {
         self.channel_retention_settings.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceRetentionSettings`].
     pub fn builder() -> crate::types::builders::AppInstanceRetentionSettingsBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
 /// Short form of an `AppInstance`, as returned by listings.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AppInstanceSummary {
     /// ARN of the instance.
-    pub app_instance_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_arn: Option<String>,
     /// Name of the instance.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Free-form data kept with the instance.
-    pub metadata: ::std::option::Option<::std::string::String>,
+    pub metadata: Option<String>,
 }
 
 impl AppInstanceSummary {
     /// ARN of the instance.
-    pub fn app_instance_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Name of the instance.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the instance.
-    pub fn metadata(&self) -> ::std::option::Option<&str> {
+    pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceSummaryBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -249,48 +233,44 @@ impl ::std::fmt::Debug for AppInstanceSummary {
 
 /// A user that belongs to an `AppInstance`.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AppInstanceUser {
     /// ARN of the user.
-    pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_user_arn: Option<String>,
     /// Display name of the user.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Free-form data kept with the user.
-    pub metadata: ::std::option::Option<::std::string::String>,
+    pub metadata: Option<String>,
     /// When the user was created.
-    pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub created_timestamp: Option<::client_runtime::time::DateTime>,
     /// When the user was last changed.
-    pub last_updated_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub last_updated_timestamp: Option<::client_runtime::time::DateTime>,
 }
 
 impl AppInstanceUser {
     /// ARN of the user.
-    pub fn app_instance_user_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Display name of the user.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the user.
-    pub fn metadata(&self) -> ::std::option::Option<&str> {
+    pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
     /// When the user was created.
-    pub fn created_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn created_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.created_timestamp
     }
     /// When the user was last changed.
-    pub fn last_updated_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn last_updated_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.last_updated_timestamp
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUser`].
     pub fn builder() -> crate::types::builders::AppInstanceUserBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -308,82 +288,74 @@ impl ::std::fmt::Debug for AppInstanceUser {
 
 /// A place where an `AppInstanceUser` receives messages, typically a mobile device reached through push notifications.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AppInstanceUserEndpoint {
     /// ARN of the user that owns the endpoint.
-    pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint.
-    pub endpoint_id: ::std::option::Option<::std::string::String>,
+    pub endpoint_id: Option<String>,
     /// Display name of the endpoint.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Push service the endpoint uses.
-    pub r#type: ::std::option::Option<crate::types::AppInstanceUserEndpointType>,
+    pub r#type: Option<crate::types::AppInstanceUserEndpointType>,
     /// ARN of the resource the endpoint is attached to.
-    pub resource_arn: ::std::option::Option<::std::string::String>,
+    pub resource_arn: Option<String>,
     /// Device tokens that address the endpoint.
-    pub endpoint_attributes: ::std::option::Option<crate::types::EndpointAttributes>,
+    pub endpoint_attributes: Option<crate::types::EndpointAttributes>,
     /// When the endpoint was registered.
-    pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub created_timestamp: Option<::client_runtime::time::DateTime>,
     /// When the endpoint was last changed.
-    pub last_updated_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    pub last_updated_timestamp: Option<::client_runtime::time::DateTime>,
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub allow_messages: ::std::option::Option<crate::types::AllowMessages>,
+    pub allow_messages: Option<crate::types::AllowMessages>,
     /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-    pub endpoint_state: ::std::option::Option<crate::types::EndpointState>,
+    pub endpoint_state: Option<crate::types::EndpointState>,
 }
 
 impl AppInstanceUserEndpoint {
     /// ARN of the user that owns the endpoint.
-    pub fn app_instance_user_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint.
-    pub fn endpoint_id(&self) -> ::std::option::Option<&str> {
+    pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
     /// Display name of the endpoint.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Push service the endpoint uses.
-    pub fn r#type(
-        &self,
-    ) -> ::std::option::Option<&crate::types::AppInstanceUserEndpointType> {
+    pub fn r#type(&self) -> Option<&crate::types::AppInstanceUserEndpointType> {
         self.r#type.as_ref()
     }
     /// ARN of the resource the endpoint is attached to.
-    pub fn resource_arn(&self) -> ::std::option::Option<&str> {
+    pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// Device tokens that address the endpoint.
-    pub fn endpoint_attributes(
-        &self,
-    ) -> ::std::option::Option<&crate::types::EndpointAttributes> {
+    pub fn endpoint_attributes(&self) -> Option<&crate::types::EndpointAttributes> {
         self.endpoint_attributes.as_ref()
     }
     /// When the endpoint was registered.
-    pub fn created_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn created_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.created_timestamp
     }
     /// When the endpoint was last changed.
-    pub fn last_updated_timestamp(
-        &self,
-    ) -> ::std::option::Option<::client_runtime::time::DateTime> {
+    pub fn last_updated_timestamp(&self) -> Option<::client_runtime::time::DateTime> {
         self.last_updated_timestamp
     }
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub fn allow_messages(&self) -> ::std::option::Option<&crate::types::AllowMessages> {
+    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
         self.allow_messages.as_ref()
     }
     /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-    pub fn endpoint_state(&self) -> ::std::option::Option<&crate::types::EndpointState> {
+    pub fn endpoint_state(&self) -> Option<&crate::types::EndpointState> {
         self.endpoint_state.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUserEndpoint`].
     pub fn builder() -> crate::types::builders::AppInstanceUserEndpointBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -406,52 +378,50 @@ impl ::std::fmt::Debug for AppInstanceUserEndpoint {
 
 /// Short form of a user's endpoint, as returned by listings.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AppInstanceUserEndpointSummary {
     /// ARN of the user that owns the endpoint.
-    pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint.
-    pub endpoint_id: ::std::option::Option<::std::string::String>,
+    pub endpoint_id: Option<String>,
     /// Display name of the endpoint.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Push service the endpoint uses.
-    pub r#type: ::std::option::Option<crate::types::AppInstanceUserEndpointType>,
+    pub r#type: Option<crate::types::AppInstanceUserEndpointType>,
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub allow_messages: ::std::option::Option<crate::types::AllowMessages>,
+    pub allow_messages: Option<crate::types::AllowMessages>,
     /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-    pub endpoint_state: ::std::option::Option<crate::types::EndpointState>,
+    pub endpoint_state: Option<crate::types::EndpointState>,
 }
 
 impl AppInstanceUserEndpointSummary {
     /// ARN of the user that owns the endpoint.
-    pub fn app_instance_user_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint.
-    pub fn endpoint_id(&self) -> ::std::option::Option<&str> {
+    pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
     /// Display name of the endpoint.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Push service the endpoint uses.
-    pub fn r#type(
-        &self,
-    ) -> ::std::option::Option<&crate::types::AppInstanceUserEndpointType> {
+    pub fn r#type(&self) -> Option<&crate::types::AppInstanceUserEndpointType> {
         self.r#type.as_ref()
     }
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub fn allow_messages(&self) -> ::std::option::Option<&crate::types::AllowMessages> {
+    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
         self.allow_messages.as_ref()
     }
     /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-    pub fn endpoint_state(&self) -> ::std::option::Option<&crate::types::EndpointState> {
+    pub fn endpoint_state(&self) -> Option<&crate::types::EndpointState> {
         self.endpoint_state.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUserEndpointSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceUserEndpointSummaryBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -470,15 +440,7 @@ impl ::std::fmt::Debug for AppInstanceUserEndpointSummary {
 
 /// Push service behind an endpoint.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum AppInstanceUserEndpointType {
     /// Apple Push Notification service, production environment.
     Apns,
@@ -507,7 +469,7 @@ impl AppInstanceUserEndpointType {
     }
 }
 
-impl ::std::convert::From<&str> for AppInstanceUserEndpointType {
+impl From<&str> for AppInstanceUserEndpointType {
     fn from(s: &str) -> Self {
         match s {
             "APNS" => AppInstanceUserEndpointType::Apns,
@@ -524,8 +486,8 @@ impl ::std::convert::From<&str> for AppInstanceUserEndpointType {
 
 impl ::std::str::FromStr for AppInstanceUserEndpointType {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(AppInstanceUserEndpointType::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(AppInstanceUserEndpointType::from(s))
     }
 }
 
@@ -543,32 +505,32 @@ impl ::std::fmt::Display for AppInstanceUserEndpointType {
 
 /// Short form of an `AppInstanceUser`, as returned by listings.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct AppInstanceUserSummary {
     /// ARN of the user.
-    pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
+    pub app_instance_user_arn: Option<String>,
     /// Display name of the user.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Free-form data kept with the user.
-    pub metadata: ::std::option::Option<::std::string::String>,
+    pub metadata: Option<String>,
 }
 
 impl AppInstanceUserSummary {
     /// ARN of the user.
-    pub fn app_instance_user_arn(&self) -> ::std::option::Option<&str> {
+    pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Display name of the user.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the user.
-    pub fn metadata(&self) -> ::std::option::Option<&str> {
+    pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUserSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceUserSummaryBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -584,31 +546,31 @@ impl ::std::fmt::Debug for AppInstanceUserSummary {
 
 /// How long messages in channels are kept.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ChannelRetentionSettings {
     /// Number of days a channel message is kept before it is deleted.
-    pub retention_days: ::std::option::Option<i32>,
+    pub retention_days: Option<i32>,
 }
 
 impl ChannelRetentionSettings {
     /// Number of days a channel message is kept before it is deleted.
-    pub fn retention_days(&self) -> ::std::option::Option<i32> {
+    pub fn retention_days(&self) -> Option<i32> {
         self.retention_days
     }
     /// Creates a new builder-style object to manufacture [`ChannelRetentionSettings`].
     pub fn builder() -> crate::types::builders::ChannelRetentionSettingsBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
 /// Device tokens that address a push-notification endpoint.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct EndpointAttributes {
     /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
-    pub device_token: ::std::string::String,
+    pub device_token: String,
     /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-    pub voip_device_token: ::std::option::Option<::std::string::String>,
+    pub voip_device_token: Option<String>,
 }
 
 impl EndpointAttributes {
@@ -617,12 +579,12 @@ impl EndpointAttributes {
         self.device_token.as_str()
     }
     /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-    pub fn voip_device_token(&self) -> ::std::option::Option<&str> {
+    pub fn voip_device_token(&self) -> Option<&str> {
         self.voip_device_token.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`EndpointAttributes`].
     pub fn builder() -> crate::types::builders::EndpointAttributesBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -637,12 +599,12 @@ impl ::std::fmt::Debug for EndpointAttributes {
 
 /// Whether an endpoint can receive messages. When `Status` is `INACTIVE`, `StatusReason` tells why.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct EndpointState {
     /// Whether the endpoint is active.
     pub status: crate::types::EndpointStatus,
     /// Why the endpoint is inactive; unset while it is active.
-    pub status_reason: ::std::option::Option<crate::types::EndpointStatusReason>,
+    pub status_reason: Option<crate::types::EndpointStatusReason>,
 }
 
 impl EndpointState {
@@ -651,28 +613,18 @@ impl EndpointState {
         &self.status
     }
     /// Why the endpoint is inactive; unset while it is active.
-    pub fn status_reason(
-        &self,
-    ) -> ::std::option::Option<&crate::types::EndpointStatusReason> {
+    pub fn status_reason(&self) -> Option<&crate::types::EndpointStatusReason> {
         self.status_reason.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`EndpointState`].
     pub fn builder() -> crate::types::builders::EndpointStateBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
 /// Whether an endpoint can receive messages.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum EndpointStatus {
     /// The endpoint can receive messages.
     Active,
@@ -698,7 +650,7 @@ impl EndpointStatus {
     }
 }
 
-impl ::std::convert::From<&str> for EndpointStatus {
+impl From<&str> for EndpointStatus {
     fn from(s: &str) -> Self {
         match s {
             "ACTIVE" => EndpointStatus::Active,
@@ -714,8 +666,8 @@ impl ::std::convert::From<&str> for EndpointStatus {
 
 impl ::std::str::FromStr for EndpointStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(EndpointStatus::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(EndpointStatus::from(s))
     }
 }
 
@@ -733,15 +685,7 @@ impl ::std::fmt::Display for EndpointStatus {
 
 /// Why an endpoint is inactive.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum EndpointStatusReason {
     /// The device token of the endpoint was rejected.
     InvalidDeviceToken,
@@ -767,7 +711,7 @@ impl EndpointStatusReason {
     }
 }
 
-impl ::std::convert::From<&str> for EndpointStatusReason {
+impl From<&str> for EndpointStatusReason {
     fn from(s: &str) -> Self {
         match s {
             "INVALID_DEVICE_TOKEN" => EndpointStatusReason::InvalidDeviceToken,
@@ -783,8 +727,8 @@ impl ::std::convert::From<&str> for EndpointStatusReason {
 
 impl ::std::str::FromStr for EndpointStatusReason {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(EndpointStatusReason::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(EndpointStatusReason::from(s))
     }
 }
 
@@ -802,15 +746,7 @@ impl ::std::fmt::Display for EndpointStatusReason {
 
 /// Machine-readable code carried in error responses.
 #[non_exhaustive]
-#[derive(
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::cmp::PartialOrd,
-    ::std::cmp::Ord,
-    ::std::hash::Hash,
-    ::std::fmt::Debug,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum ErrorCode {
     /// The request was invalid.
     BadRequest,
@@ -893,7 +829,7 @@ impl ErrorCode {
     }
 }
 
-impl ::std::convert::From<&str> for ErrorCode {
+impl From<&str> for ErrorCode {
     fn from(s: &str) -> Self {
         match s {
             "BadRequest" => ErrorCode::BadRequest,
@@ -924,8 +860,8 @@ impl ::std::convert::From<&str> for ErrorCode {
 
 impl ::std::str::FromStr for ErrorCode {
     type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        ::std::result::Result::Ok(ErrorCode::from(s))
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(ErrorCode::from(s))
     }
 }
 
@@ -943,26 +879,26 @@ impl ::std::fmt::Display for ErrorCode {
 
 /// ARN and name that identify a member of an `AppInstance`.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Identity {
     /// ARN of the member.
-    pub arn: ::std::option::Option<::std::string::String>,
+    pub arn: Option<String>,
     /// Name of the member.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
 }
 
 impl Identity {
     /// ARN of the member.
-    pub fn arn(&self) -> ::std::option::Option<&str> {
+    pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Name of the member.
-    pub fn name(&self) -> ::std::option::Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`Identity`].
     pub fn builder() -> crate::types::builders::IdentityBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -977,12 +913,12 @@ impl ::std::fmt::Debug for Identity {
 
 /// A key-value label attached to a resource.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Tag {
     /// Key of the label.
-    pub key: ::std::string::String,
+    pub key: String,
     /// Value of the label.
-    pub value: ::std::string::String,
+    pub value: String,
 }
 
 impl Tag {
@@ -996,7 +932,7 @@ impl Tag {
     }
     /// Creates a new builder-style object to manufacture [`Tag`].
     pub fn builder() -> crate::types::builders::TagBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -1013,123 +949,99 @@ impl ::std::fmt::Debug for Tag {
 pub mod builders {
     /// A builder for [`AppInstance`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceBuilder {
-        pub(crate) app_instance_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) created_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
-        pub(crate) last_updated_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
-        pub(crate) metadata: ::std::option::Option<::std::string::String>,
+        pub(crate) app_instance_arn: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) created_timestamp: Option<::client_runtime::time::DateTime>,
+        pub(crate) last_updated_timestamp: Option<::client_runtime::time::DateTime>,
+        pub(crate) metadata: Option<String>,
     }
     impl AppInstanceBuilder {
         /// ARN of the instance.
-        pub fn app_instance_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_arn = Some(input.into());
             self
         }
-        /// ARN of the instance.
-        pub fn set_app_instance_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceArn`.
+        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_arn = input;
             self
         }
-        /// ARN of the instance.
-        pub fn get_app_instance_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceArn` as set so far.
+        pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
         /// Name of the instance.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Name of the instance.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Name of the instance.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// When the instance was created.
         pub fn created_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.created_timestamp = ::std::option::Option::Some(input.into());
+            self.created_timestamp = Some(input.into());
             self
         }
-        /// When the instance was created.
+        /// Sets or unsets `CreatedTimestamp`.
         pub fn set_created_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.created_timestamp = input;
             self
         }
-        /// When the instance was created.
+        /// `CreatedTimestamp` as set so far.
         pub fn get_created_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.created_timestamp
         }
         /// When the instance was last changed.
         pub fn last_updated_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.last_updated_timestamp = ::std::option::Option::Some(input.into());
+            self.last_updated_timestamp = Some(input.into());
             self
         }
-        /// When the instance was last changed.
+        /// Sets or unsets `LastUpdatedTimestamp`.
         pub fn set_last_updated_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.last_updated_timestamp = input;
             self
         }
-        /// When the instance was last changed.
+        /// `LastUpdatedTimestamp` as set so far.
         pub fn get_last_updated_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.last_updated_timestamp
         }
         /// Free-form data kept with the instance.
-        pub fn metadata(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.metadata = ::std::option::Option::Some(input.into());
+        pub fn metadata(mut self, input: impl Into<String>) -> Self {
+            self.metadata = Some(input.into());
             self
         }
-        /// Free-form data kept with the instance.
-        pub fn set_metadata(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Metadata`.
+        pub fn set_metadata(mut self, input: Option<String>) -> Self {
             self.metadata = input;
             self
         }
-        /// Free-form data kept with the instance.
-        pub fn get_metadata(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Metadata` as set so far.
+        pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
         /// Consumes the builder and constructs a [`AppInstance`].
@@ -1156,82 +1068,61 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceAdmin`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct AppInstanceAdminBuilder {
-        pub(crate) admin: ::std::option::Option<crate::types::Identity>,
-        pub(crate) app_instance_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) created_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
+        pub(crate) admin: Option<crate::types::Identity>,
+        pub(crate) app_instance_arn: Option<String>,
+        pub(crate) created_timestamp: Option<::client_runtime::time::DateTime>,
     }
     impl AppInstanceAdminBuilder {
         /// Who the administrator is: its ARN and name.
-        pub fn admin(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::Identity>,
-        ) -> Self {
-            self.admin = ::std::option::Option::Some(input.into());
+        pub fn admin(mut self, input: impl Into<crate::types::Identity>) -> Self {
+            self.admin = Some(input.into());
             self
         }
-        /// Who the administrator is: its ARN and name.
-        pub fn set_admin(
-            mut self,
-            input: ::std::option::Option<crate::types::Identity>,
-        ) -> Self {
+        /// Sets or unsets `Admin`.
+        pub fn set_admin(mut self, input: Option<crate::types::Identity>) -> Self {
             self.admin = input;
             self
         }
-        /// Who the administrator is: its ARN and name.
-        pub fn get_admin(&self) -> &::std::option::Option<crate::types::Identity> {
+        /// `Admin` as set so far.
+        pub fn get_admin(&self) -> &Option<crate::types::Identity> {
             &self.admin
         }
         /// ARN of the instance that the administrator manages.
-        pub fn app_instance_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_arn = Some(input.into());
             self
         }
-        /// ARN of the instance that the administrator manages.
-        pub fn set_app_instance_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceArn`.
+        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_arn = input;
             self
         }
-        /// ARN of the instance that the administrator manages.
-        pub fn get_app_instance_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceArn` as set so far.
+        pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
         /// When the user was made an administrator.
         pub fn created_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.created_timestamp = ::std::option::Option::Some(input.into());
+            self.created_timestamp = Some(input.into());
             self
         }
-        /// When the user was made an administrator.
+        /// Sets or unsets `CreatedTimestamp`.
         pub fn set_created_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.created_timestamp = input;
             self
         }
-        /// When the user was made an administrator.
+        /// `CreatedTimestamp` as set so far.
         pub fn get_created_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.created_timestamp
         }
         /// Consumes the builder and constructs a [`AppInstanceAdmin`].
@@ -1245,34 +1136,23 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceAdminSummary`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct AppInstanceAdminSummaryBuilder {
-        pub(crate) admin: ::std::option::Option<crate::types::Identity>,
+        pub(crate) admin: Option<crate::types::Identity>,
     }
     impl AppInstanceAdminSummaryBuilder {
         /// Who the administrator is: its ARN and name.
-        pub fn admin(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::Identity>,
-        ) -> Self {
-            self.admin = ::std::option::Option::Some(input.into());
+        pub fn admin(mut self, input: impl Into<crate::types::Identity>) -> Self {
+            self.admin = Some(input.into());
             self
         }
-        /// Who the administrator is: its ARN and name.
-        pub fn set_admin(
-            mut self,
-            input: ::std::option::Option<crate::types::Identity>,
-        ) -> Self {
+        /// Sets or unsets `Admin`.
+        pub fn set_admin(mut self, input: Option<crate::types::Identity>) -> Self {
             self.admin = input;
             self
         }
-        /// Who the administrator is: its ARN and name.
-        pub fn get_admin(&self) -> &::std::option::Option<crate::types::Identity> {
+        /// `Admin` as set so far.
+        pub fn get_admin(&self) -> &Option<crate::types::Identity> {
             &self.admin
         }
         /// Consumes the builder and constructs a [`AppInstanceAdminSummary`].
@@ -1284,14 +1164,9 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceRetentionSettings`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct AppInstanceRetentionSettingsBuilder {
-        pub(crate) channel_retention_settings: ::std::option::Option<
+        pub(crate) channel_retention_settings: Option<
             crate::types::ChannelRetentionSettings,
         >,
     }
@@ -1299,23 +1174,23 @@ pub mod builders {
         /// How long messages in channels are kept.
         pub fn channel_retention_settings(
             mut self,
-            input: impl ::std::convert::Into<crate::types::ChannelRetentionSettings>,
+            input: impl Into<crate::types::ChannelRetentionSettings>,
         ) -> Self {
-            self.channel_retention_settings = ::std::option::Option::Some(input.into());
+            self.channel_retention_settings = Some(input.into());
             self
         }
-        /// How long messages in channels are kept.
+        /// Sets or unsets `ChannelRetentionSettings`.
         pub fn set_channel_retention_settings(
             mut self,
-            input: ::std::option::Option<crate::types::ChannelRetentionSettings>,
+            input: Option<crate::types::ChannelRetentionSettings>,
         ) -> Self {
             self.channel_retention_settings = input;
             self
         }
-        /// How long messages in channels are kept.
+        /// `ChannelRetentionSettings` as set so far.
         pub fn get_channel_retention_settings(
             &self,
-        ) -> &::std::option::Option<crate::types::ChannelRetentionSettings> {
+        ) -> &Option<crate::types::ChannelRetentionSettings> {
             &self.channel_retention_settings
         }
         /// Consumes the builder and constructs a [`AppInstanceRetentionSettings`].
@@ -1327,73 +1202,53 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceSummary`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceSummaryBuilder {
-        pub(crate) app_instance_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) metadata: ::std::option::Option<::std::string::String>,
+        pub(crate) app_instance_arn: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) metadata: Option<String>,
     }
     impl AppInstanceSummaryBuilder {
         /// ARN of the instance.
-        pub fn app_instance_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_arn = Some(input.into());
             self
         }
-        /// ARN of the instance.
-        pub fn set_app_instance_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceArn`.
+        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_arn = input;
             self
         }
-        /// ARN of the instance.
-        pub fn get_app_instance_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceArn` as set so far.
+        pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
         /// Name of the instance.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Name of the instance.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Name of the instance.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// Free-form data kept with the instance.
-        pub fn metadata(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.metadata = ::std::option::Option::Some(input.into());
+        pub fn metadata(mut self, input: impl Into<String>) -> Self {
+            self.metadata = Some(input.into());
             self
         }
-        /// Free-form data kept with the instance.
-        pub fn set_metadata(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Metadata`.
+        pub fn set_metadata(mut self, input: Option<String>) -> Self {
             self.metadata = input;
             self
         }
-        /// Free-form data kept with the instance.
-        pub fn get_metadata(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Metadata` as set so far.
+        pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
         /// Consumes the builder and constructs a [`AppInstanceSummary`].
@@ -1416,123 +1271,99 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceUser`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserBuilder {
-        pub(crate) app_instance_user_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) metadata: ::std::option::Option<::std::string::String>,
-        pub(crate) created_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
-        pub(crate) last_updated_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
+        pub(crate) app_instance_user_arn: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) metadata: Option<String>,
+        pub(crate) created_timestamp: Option<::client_runtime::time::DateTime>,
+        pub(crate) last_updated_timestamp: Option<::client_runtime::time::DateTime>,
     }
     impl AppInstanceUserBuilder {
         /// ARN of the user.
-        pub fn app_instance_user_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_user_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// ARN of the user.
-        pub fn set_app_instance_user_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceUserArn`.
+        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_user_arn = input;
             self
         }
-        /// ARN of the user.
-        pub fn get_app_instance_user_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceUserArn` as set so far.
+        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
         /// Display name of the user.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Display name of the user.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Display name of the user.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// Free-form data kept with the user.
-        pub fn metadata(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.metadata = ::std::option::Option::Some(input.into());
+        pub fn metadata(mut self, input: impl Into<String>) -> Self {
+            self.metadata = Some(input.into());
             self
         }
-        /// Free-form data kept with the user.
-        pub fn set_metadata(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Metadata`.
+        pub fn set_metadata(mut self, input: Option<String>) -> Self {
             self.metadata = input;
             self
         }
-        /// Free-form data kept with the user.
-        pub fn get_metadata(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Metadata` as set so far.
+        pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
         /// When the user was created.
         pub fn created_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.created_timestamp = ::std::option::Option::Some(input.into());
+            self.created_timestamp = Some(input.into());
             self
         }
-        /// When the user was created.
+        /// Sets or unsets `CreatedTimestamp`.
         pub fn set_created_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.created_timestamp = input;
             self
         }
-        /// When the user was created.
+        /// `CreatedTimestamp` as set so far.
         pub fn get_created_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.created_timestamp
         }
         /// When the user was last changed.
         pub fn last_updated_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.last_updated_timestamp = ::std::option::Option::Some(input.into());
+            self.last_updated_timestamp = Some(input.into());
             self
         }
-        /// When the user was last changed.
+        /// Sets or unsets `LastUpdatedTimestamp`.
         pub fn set_last_updated_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.last_updated_timestamp = input;
             self
         }
-        /// When the user was last changed.
+        /// `LastUpdatedTimestamp` as set so far.
         pub fn get_last_updated_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.last_updated_timestamp
         }
         /// Consumes the builder and constructs a [`AppInstanceUser`].
@@ -1559,240 +1390,200 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceUserEndpoint`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserEndpointBuilder {
-        pub(crate) app_instance_user_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) endpoint_id: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) r#type: ::std::option::Option<
-            crate::types::AppInstanceUserEndpointType,
-        >,
-        pub(crate) resource_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) endpoint_attributes: ::std::option::Option<
-            crate::types::EndpointAttributes,
-        >,
-        pub(crate) created_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
-        pub(crate) last_updated_timestamp: ::std::option::Option<
-            ::client_runtime::time::DateTime,
-        >,
-        pub(crate) allow_messages: ::std::option::Option<crate::types::AllowMessages>,
-        pub(crate) endpoint_state: ::std::option::Option<crate::types::EndpointState>,
+        pub(crate) app_instance_user_arn: Option<String>,
+        pub(crate) endpoint_id: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) r#type: Option<crate::types::AppInstanceUserEndpointType>,
+        pub(crate) resource_arn: Option<String>,
+        pub(crate) endpoint_attributes: Option<crate::types::EndpointAttributes>,
+        pub(crate) created_timestamp: Option<::client_runtime::time::DateTime>,
+        pub(crate) last_updated_timestamp: Option<::client_runtime::time::DateTime>,
+        pub(crate) allow_messages: Option<crate::types::AllowMessages>,
+        pub(crate) endpoint_state: Option<crate::types::EndpointState>,
     }
     impl AppInstanceUserEndpointBuilder {
         /// ARN of the user that owns the endpoint.
-        pub fn app_instance_user_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_user_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// ARN of the user that owns the endpoint.
-        pub fn set_app_instance_user_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceUserArn`.
+        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_user_arn = input;
             self
         }
-        /// ARN of the user that owns the endpoint.
-        pub fn get_app_instance_user_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceUserArn` as set so far.
+        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint.
-        pub fn endpoint_id(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.endpoint_id = ::std::option::Option::Some(input.into());
+        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
+            self.endpoint_id = Some(input.into());
             self
         }
-        /// Identifier of the endpoint.
-        pub fn set_endpoint_id(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `EndpointId`.
+        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
             self.endpoint_id = input;
             self
         }
-        /// Identifier of the endpoint.
-        pub fn get_endpoint_id(&self) -> &::std::option::Option<::std::string::String> {
+        /// `EndpointId` as set so far.
+        pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
         /// Display name of the endpoint.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Display name of the endpoint.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Display name of the endpoint.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// Push service the endpoint uses.
         pub fn r#type(
             mut self,
-            input: impl ::std::convert::Into<crate::types::AppInstanceUserEndpointType>,
+            input: impl Into<crate::types::AppInstanceUserEndpointType>,
         ) -> Self {
-            self.r#type = ::std::option::Option::Some(input.into());
+            self.r#type = Some(input.into());
             self
         }
-        /// Push service the endpoint uses.
+        /// Sets or unsets `Type`.
         pub fn set_type(
             mut self,
-            input: ::std::option::Option<crate::types::AppInstanceUserEndpointType>,
+            input: Option<crate::types::AppInstanceUserEndpointType>,
         ) -> Self {
             self.r#type = input;
             self
         }
-        /// Push service the endpoint uses.
-        pub fn get_type(
-            &self,
-        ) -> &::std::option::Option<crate::types::AppInstanceUserEndpointType> {
+        /// `Type` as set so far.
+        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
             &self.r#type
         }
         /// ARN of the resource the endpoint is attached to.
-        pub fn resource_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.resource_arn = ::std::option::Option::Some(input.into());
+        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
+            self.resource_arn = Some(input.into());
             self
         }
-        /// ARN of the resource the endpoint is attached to.
-        pub fn set_resource_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `ResourceArn`.
+        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
             self.resource_arn = input;
             self
         }
-        /// ARN of the resource the endpoint is attached to.
-        pub fn get_resource_arn(&self) -> &::std::option::Option<::std::string::String> {
+        /// `ResourceArn` as set so far.
+        pub fn get_resource_arn(&self) -> &Option<String> {
             &self.resource_arn
         }
         /// Device tokens that address the endpoint.
         pub fn endpoint_attributes(
             mut self,
-            input: impl ::std::convert::Into<crate::types::EndpointAttributes>,
+            input: impl Into<crate::types::EndpointAttributes>,
         ) -> Self {
-            self.endpoint_attributes = ::std::option::Option::Some(input.into());
+            self.endpoint_attributes = Some(input.into());
             self
         }
-        /// Device tokens that address the endpoint.
+        /// Sets or unsets `EndpointAttributes`.
         pub fn set_endpoint_attributes(
             mut self,
-            input: ::std::option::Option<crate::types::EndpointAttributes>,
+            input: Option<crate::types::EndpointAttributes>,
         ) -> Self {
             self.endpoint_attributes = input;
             self
         }
-        /// Device tokens that address the endpoint.
+        /// `EndpointAttributes` as set so far.
         pub fn get_endpoint_attributes(
             &self,
-        ) -> &::std::option::Option<crate::types::EndpointAttributes> {
+        ) -> &Option<crate::types::EndpointAttributes> {
             &self.endpoint_attributes
         }
         /// When the endpoint was registered.
         pub fn created_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.created_timestamp = ::std::option::Option::Some(input.into());
+            self.created_timestamp = Some(input.into());
             self
         }
-        /// When the endpoint was registered.
+        /// Sets or unsets `CreatedTimestamp`.
         pub fn set_created_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.created_timestamp = input;
             self
         }
-        /// When the endpoint was registered.
+        /// `CreatedTimestamp` as set so far.
         pub fn get_created_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.created_timestamp
         }
         /// When the endpoint was last changed.
         pub fn last_updated_timestamp(
             mut self,
-            input: impl ::std::convert::Into<::client_runtime::time::DateTime>,
+            input: impl Into<::client_runtime::time::DateTime>,
         ) -> Self {
-            self.last_updated_timestamp = ::std::option::Option::Some(input.into());
+            self.last_updated_timestamp = Some(input.into());
             self
         }
-        /// When the endpoint was last changed.
+        /// Sets or unsets `LastUpdatedTimestamp`.
         pub fn set_last_updated_timestamp(
             mut self,
-            input: ::std::option::Option<::client_runtime::time::DateTime>,
+            input: Option<::client_runtime::time::DateTime>,
         ) -> Self {
             self.last_updated_timestamp = input;
             self
         }
-        /// When the endpoint was last changed.
+        /// `LastUpdatedTimestamp` as set so far.
         pub fn get_last_updated_timestamp(
             &self,
-        ) -> &::std::option::Option<::client_runtime::time::DateTime> {
+        ) -> &Option<::client_runtime::time::DateTime> {
             &self.last_updated_timestamp
         }
         /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
         pub fn allow_messages(
             mut self,
-            input: impl ::std::convert::Into<crate::types::AllowMessages>,
+            input: impl Into<crate::types::AllowMessages>,
         ) -> Self {
-            self.allow_messages = ::std::option::Option::Some(input.into());
+            self.allow_messages = Some(input.into());
             self
         }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+        /// Sets or unsets `AllowMessages`.
         pub fn set_allow_messages(
             mut self,
-            input: ::std::option::Option<crate::types::AllowMessages>,
+            input: Option<crate::types::AllowMessages>,
         ) -> Self {
             self.allow_messages = input;
             self
         }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn get_allow_messages(
-            &self,
-        ) -> &::std::option::Option<crate::types::AllowMessages> {
+        /// `AllowMessages` as set so far.
+        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
             &self.allow_messages
         }
         /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
         pub fn endpoint_state(
             mut self,
-            input: impl ::std::convert::Into<crate::types::EndpointState>,
+            input: impl Into<crate::types::EndpointState>,
         ) -> Self {
-            self.endpoint_state = ::std::option::Option::Some(input.into());
+            self.endpoint_state = Some(input.into());
             self
         }
-        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
+        /// Sets or unsets `EndpointState`.
         pub fn set_endpoint_state(
             mut self,
-            input: ::std::option::Option<crate::types::EndpointState>,
+            input: Option<crate::types::EndpointState>,
         ) -> Self {
             self.endpoint_state = input;
             self
         }
-        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-        pub fn get_endpoint_state(
-            &self,
-        ) -> &::std::option::Option<crate::types::EndpointState> {
+        /// `EndpointState` as set so far.
+        pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
             &self.endpoint_state
         }
         /// Consumes the builder and constructs a [`AppInstanceUserEndpoint`].
@@ -1829,144 +1620,116 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceUserEndpointSummary`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserEndpointSummaryBuilder {
-        pub(crate) app_instance_user_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) endpoint_id: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) r#type: ::std::option::Option<
-            crate::types::AppInstanceUserEndpointType,
-        >,
-        pub(crate) allow_messages: ::std::option::Option<crate::types::AllowMessages>,
-        pub(crate) endpoint_state: ::std::option::Option<crate::types::EndpointState>,
+        pub(crate) app_instance_user_arn: Option<String>,
+        pub(crate) endpoint_id: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) r#type: Option<crate::types::AppInstanceUserEndpointType>,
+        pub(crate) allow_messages: Option<crate::types::AllowMessages>,
+        pub(crate) endpoint_state: Option<crate::types::EndpointState>,
     }
     impl AppInstanceUserEndpointSummaryBuilder {
         /// ARN of the user that owns the endpoint.
-        pub fn app_instance_user_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_user_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// ARN of the user that owns the endpoint.
-        pub fn set_app_instance_user_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceUserArn`.
+        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_user_arn = input;
             self
         }
-        /// ARN of the user that owns the endpoint.
-        pub fn get_app_instance_user_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceUserArn` as set so far.
+        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint.
-        pub fn endpoint_id(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.endpoint_id = ::std::option::Option::Some(input.into());
+        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
+            self.endpoint_id = Some(input.into());
             self
         }
-        /// Identifier of the endpoint.
-        pub fn set_endpoint_id(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `EndpointId`.
+        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
             self.endpoint_id = input;
             self
         }
-        /// Identifier of the endpoint.
-        pub fn get_endpoint_id(&self) -> &::std::option::Option<::std::string::String> {
+        /// `EndpointId` as set so far.
+        pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
         /// Display name of the endpoint.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Display name of the endpoint.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Display name of the endpoint.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// Push service the endpoint uses.
         pub fn r#type(
             mut self,
-            input: impl ::std::convert::Into<crate::types::AppInstanceUserEndpointType>,
+            input: impl Into<crate::types::AppInstanceUserEndpointType>,
         ) -> Self {
-            self.r#type = ::std::option::Option::Some(input.into());
+            self.r#type = Some(input.into());
             self
         }
-        /// Push service the endpoint uses.
+        /// Sets or unsets `Type`.
         pub fn set_type(
             mut self,
-            input: ::std::option::Option<crate::types::AppInstanceUserEndpointType>,
+            input: Option<crate::types::AppInstanceUserEndpointType>,
         ) -> Self {
             self.r#type = input;
             self
         }
-        /// Push service the endpoint uses.
-        pub fn get_type(
-            &self,
-        ) -> &::std::option::Option<crate::types::AppInstanceUserEndpointType> {
+        /// `Type` as set so far.
+        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
             &self.r#type
         }
         /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
         pub fn allow_messages(
             mut self,
-            input: impl ::std::convert::Into<crate::types::AllowMessages>,
+            input: impl Into<crate::types::AllowMessages>,
         ) -> Self {
-            self.allow_messages = ::std::option::Option::Some(input.into());
+            self.allow_messages = Some(input.into());
             self
         }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+        /// Sets or unsets `AllowMessages`.
         pub fn set_allow_messages(
             mut self,
-            input: ::std::option::Option<crate::types::AllowMessages>,
+            input: Option<crate::types::AllowMessages>,
         ) -> Self {
             self.allow_messages = input;
             self
         }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn get_allow_messages(
-            &self,
-        ) -> &::std::option::Option<crate::types::AllowMessages> {
+        /// `AllowMessages` as set so far.
+        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
             &self.allow_messages
         }
         /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
         pub fn endpoint_state(
             mut self,
-            input: impl ::std::convert::Into<crate::types::EndpointState>,
+            input: impl Into<crate::types::EndpointState>,
         ) -> Self {
-            self.endpoint_state = ::std::option::Option::Some(input.into());
+            self.endpoint_state = Some(input.into());
             self
         }
-        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
+        /// Sets or unsets `EndpointState`.
         pub fn set_endpoint_state(
             mut self,
-            input: ::std::option::Option<crate::types::EndpointState>,
+            input: Option<crate::types::EndpointState>,
         ) -> Self {
             self.endpoint_state = input;
             self
         }
-        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-        pub fn get_endpoint_state(
-            &self,
-        ) -> &::std::option::Option<crate::types::EndpointState> {
+        /// `EndpointState` as set so far.
+        pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
             &self.endpoint_state
         }
         /// Consumes the builder and constructs a [`AppInstanceUserEndpointSummary`].
@@ -1995,73 +1758,53 @@ pub mod builders {
     }
     /// A builder for [`AppInstanceUserSummary`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserSummaryBuilder {
-        pub(crate) app_instance_user_arn: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
-        pub(crate) metadata: ::std::option::Option<::std::string::String>,
+        pub(crate) app_instance_user_arn: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) metadata: Option<String>,
     }
     impl AppInstanceUserSummaryBuilder {
         /// ARN of the user.
-        pub fn app_instance_user_arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_instance_user_arn = ::std::option::Option::Some(input.into());
+        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// ARN of the user.
-        pub fn set_app_instance_user_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `AppInstanceUserArn`.
+        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
             self.app_instance_user_arn = input;
             self
         }
-        /// ARN of the user.
-        pub fn get_app_instance_user_arn(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `AppInstanceUserArn` as set so far.
+        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
         /// Display name of the user.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Display name of the user.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Display name of the user.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// Free-form data kept with the user.
-        pub fn metadata(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.metadata = ::std::option::Option::Some(input.into());
+        pub fn metadata(mut self, input: impl Into<String>) -> Self {
+            self.metadata = Some(input.into());
             self
         }
-        /// Free-form data kept with the user.
-        pub fn set_metadata(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Metadata`.
+        pub fn set_metadata(mut self, input: Option<String>) -> Self {
             self.metadata = input;
             self
         }
-        /// Free-form data kept with the user.
-        pub fn get_metadata(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Metadata` as set so far.
+        pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
         /// Consumes the builder and constructs a [`AppInstanceUserSummary`].
@@ -2084,28 +1827,23 @@ pub mod builders {
     }
     /// A builder for [`ChannelRetentionSettings`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ChannelRetentionSettingsBuilder {
-        pub(crate) retention_days: ::std::option::Option<i32>,
+        pub(crate) retention_days: Option<i32>,
     }
     impl ChannelRetentionSettingsBuilder {
         /// Number of days a channel message is kept before it is deleted.
-        pub fn retention_days(mut self, input: impl ::std::convert::Into<i32>) -> Self {
-            self.retention_days = ::std::option::Option::Some(input.into());
+        pub fn retention_days(mut self, input: impl Into<i32>) -> Self {
+            self.retention_days = Some(input.into());
             self
         }
-        /// Number of days a channel message is kept before it is deleted.
-        pub fn set_retention_days(mut self, input: ::std::option::Option<i32>) -> Self {
+        /// Sets or unsets `RetentionDays`.
+        pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
             self.retention_days = input;
             self
         }
-        /// Number of days a channel message is kept before it is deleted.
-        pub fn get_retention_days(&self) -> &::std::option::Option<i32> {
+        /// `RetentionDays` as set so far.
+        pub fn get_retention_days(&self) -> &Option<i32> {
             &self.retention_days
         }
         /// Consumes the builder and constructs a [`ChannelRetentionSettings`].
@@ -2117,62 +1855,48 @@ pub mod builders {
     }
     /// A builder for [`EndpointAttributes`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct EndpointAttributesBuilder {
-        pub(crate) device_token: ::std::option::Option<::std::string::String>,
-        pub(crate) voip_device_token: ::std::option::Option<::std::string::String>,
+        pub(crate) device_token: Option<String>,
+        pub(crate) voip_device_token: Option<String>,
     }
     impl EndpointAttributesBuilder {
         /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
-        pub fn device_token(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.device_token = ::std::option::Option::Some(input.into());
+        pub fn device_token(mut self, input: impl Into<String>) -> Self {
+            self.device_token = Some(input.into());
             self
         }
-        /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
-        pub fn set_device_token(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `DeviceToken`.
+        pub fn set_device_token(mut self, input: Option<String>) -> Self {
             self.device_token = input;
             self
         }
-        /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
-        pub fn get_device_token(&self) -> &::std::option::Option<::std::string::String> {
+        /// `DeviceToken` as set so far.
+        pub fn get_device_token(&self) -> &Option<String> {
             &self.device_token
         }
         /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-        pub fn voip_device_token(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.voip_device_token = ::std::option::Option::Some(input.into());
+        pub fn voip_device_token(mut self, input: impl Into<String>) -> Self {
+            self.voip_device_token = Some(input.into());
             self
         }
-        /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-        pub fn set_voip_device_token(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `VoipDeviceToken`.
+        pub fn set_voip_device_token(mut self, input: Option<String>) -> Self {
             self.voip_device_token = input;
             self
         }
-        /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-        pub fn get_voip_device_token(
-            &self,
-        ) -> &::std::option::Option<::std::string::String> {
+        /// `VoipDeviceToken` as set so far.
+        pub fn get_voip_device_token(&self) -> &Option<String> {
             &self.voip_device_token
         }
         /// Consumes the builder and constructs a [`EndpointAttributes`].
         pub fn build(
             self,
-        ) -> ::std::result::Result<
+        ) -> Result<
             crate::types::EndpointAttributes,
             ::client_runtime::error::BuildError,
         > {
-            ::std::result::Result::Ok(crate::types::EndpointAttributes {
+            Ok(crate::types::EndpointAttributes {
                 device_token: self
                     .device_token
                     .ok_or_else(|| ::client_runtime::error::BuildError::missing_field(
@@ -2193,71 +1917,54 @@ pub mod builders {
     }
     /// A builder for [`EndpointState`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct EndpointStateBuilder {
-        pub(crate) status: ::std::option::Option<crate::types::EndpointStatus>,
-        pub(crate) status_reason: ::std::option::Option<
-            crate::types::EndpointStatusReason,
-        >,
+        pub(crate) status: Option<crate::types::EndpointStatus>,
+        pub(crate) status_reason: Option<crate::types::EndpointStatusReason>,
     }
     impl EndpointStateBuilder {
         /// Whether the endpoint is active.
-        pub fn status(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::EndpointStatus>,
-        ) -> Self {
-            self.status = ::std::option::Option::Some(input.into());
+        pub fn status(mut self, input: impl Into<crate::types::EndpointStatus>) -> Self {
+            self.status = Some(input.into());
             self
         }
-        /// Whether the endpoint is active.
+        /// Sets or unsets `Status`.
         pub fn set_status(
             mut self,
-            input: ::std::option::Option<crate::types::EndpointStatus>,
+            input: Option<crate::types::EndpointStatus>,
         ) -> Self {
             self.status = input;
             self
         }
-        /// Whether the endpoint is active.
-        pub fn get_status(
-            &self,
-        ) -> &::std::option::Option<crate::types::EndpointStatus> {
+        /// `Status` as set so far.
+        pub fn get_status(&self) -> &Option<crate::types::EndpointStatus> {
             &self.status
         }
         /// Why the endpoint is inactive; unset while it is active.
         pub fn status_reason(
             mut self,
-            input: impl ::std::convert::Into<crate::types::EndpointStatusReason>,
+            input: impl Into<crate::types::EndpointStatusReason>,
         ) -> Self {
-            self.status_reason = ::std::option::Option::Some(input.into());
+            self.status_reason = Some(input.into());
             self
         }
-        /// Why the endpoint is inactive; unset while it is active.
+        /// Sets or unsets `StatusReason`.
         pub fn set_status_reason(
             mut self,
-            input: ::std::option::Option<crate::types::EndpointStatusReason>,
+            input: Option<crate::types::EndpointStatusReason>,
         ) -> Self {
             self.status_reason = input;
             self
         }
-        /// Why the endpoint is inactive; unset while it is active.
-        pub fn get_status_reason(
-            &self,
-        ) -> &::std::option::Option<crate::types::EndpointStatusReason> {
+        /// `StatusReason` as set so far.
+        pub fn get_status_reason(&self) -> &Option<crate::types::EndpointStatusReason> {
             &self.status_reason
         }
         /// Consumes the builder and constructs a [`EndpointState`].
         pub fn build(
             self,
-        ) -> ::std::result::Result<
-            crate::types::EndpointState,
-            ::client_runtime::error::BuildError,
-        > {
-            ::std::result::Result::Ok(crate::types::EndpointState {
+        ) -> Result<crate::types::EndpointState, ::client_runtime::error::BuildError> {
+            Ok(crate::types::EndpointState {
                 status: self
                     .status
                     .ok_or_else(|| ::client_runtime::error::BuildError::missing_field(
@@ -2270,50 +1977,38 @@ pub mod builders {
     }
     /// A builder for [`Identity`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct IdentityBuilder {
-        pub(crate) arn: ::std::option::Option<::std::string::String>,
-        pub(crate) name: ::std::option::Option<::std::string::String>,
+        pub(crate) arn: Option<String>,
+        pub(crate) name: Option<String>,
     }
     impl IdentityBuilder {
         /// ARN of the member.
-        pub fn arn(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.arn = ::std::option::Option::Some(input.into());
+        pub fn arn(mut self, input: impl Into<String>) -> Self {
+            self.arn = Some(input.into());
             self
         }
-        /// ARN of the member.
-        pub fn set_arn(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Arn`.
+        pub fn set_arn(mut self, input: Option<String>) -> Self {
             self.arn = input;
             self
         }
-        /// ARN of the member.
-        pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Arn` as set so far.
+        pub fn get_arn(&self) -> &Option<String> {
             &self.arn
         }
         /// Name of the member.
-        pub fn name(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(input.into());
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
             self
         }
-        /// Name of the member.
-        pub fn set_name(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// Name of the member.
-        pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
         /// Consumes the builder and constructs a [`Identity`].
@@ -2334,60 +2029,45 @@ pub mod builders {
     }
     /// A builder for [`Tag`].
     #[non_exhaustive]
-    #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+    #[derive(Clone, PartialEq, Default)]
     pub struct TagBuilder {
-        pub(crate) key: ::std::option::Option<::std::string::String>,
-        pub(crate) value: ::std::option::Option<::std::string::String>,
+        pub(crate) key: Option<String>,
+        pub(crate) value: Option<String>,
     }
     impl TagBuilder {
         /// Key of the label.
-        pub fn key(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.key = ::std::option::Option::Some(input.into());
+        pub fn key(mut self, input: impl Into<String>) -> Self {
+            self.key = Some(input.into());
             self
         }
-        /// Key of the label.
-        pub fn set_key(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Key`.
+        pub fn set_key(mut self, input: Option<String>) -> Self {
             self.key = input;
             self
         }
-        /// Key of the label.
-        pub fn get_key(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Key` as set so far.
+        pub fn get_key(&self) -> &Option<String> {
             &self.key
         }
         /// Value of the label.
-        pub fn value(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::std::option::Option::Some(input.into());
+        pub fn value(mut self, input: impl Into<String>) -> Self {
+            self.value = Some(input.into());
             self
         }
-        /// Value of the label.
-        pub fn set_value(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Value`.
+        pub fn set_value(mut self, input: Option<String>) -> Self {
             self.value = input;
             self
         }
-        /// Value of the label.
-        pub fn get_value(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Value` as set so far.
+        pub fn get_value(&self) -> &Option<String> {
             &self.value
         }
         /// Consumes the builder and constructs a [`Tag`].
         pub fn build(
             self,
-        ) -> ::std::result::Result<
-            crate::types::Tag,
-            ::client_runtime::error::BuildError,
-        > {
-            ::std::result::Result::Ok(crate::types::Tag {
+        ) -> Result<crate::types::Tag, ::client_runtime::error::BuildError> {
+            Ok(crate::types::Tag {
                 key: self
                     .key
                     .ok_or_else(|| ::client_runtime::error::BuildError::missing_field(

@@ -188,6 +188,25 @@ pub trait ProvideErrorMetadata {
     }
 }
 
+/// What every error of a generated error enum is: an error with metadata. Lets generated enums
+/// forward `Display`, `source` and `meta` to their variant through one match.
+pub trait ModeledError: StdError + ProvideErrorMetadata + Send + Sync + 'static {
+    /// This error as a plain `std::error::Error`.
+    fn as_error(&self) -> &(dyn StdError + Send + Sync + 'static);
+}
+
+impl<T: StdError + ProvideErrorMetadata + Send + Sync + 'static> ModeledError for T {
+    fn as_error(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        self
+    }
+}
+
+/// A modeled error structure that can be read from an error response.
+pub trait FromErrorResponse: Sized {
+    /// Reads the error's members from `response`; `meta` holds its code, message and request id.
+    fn from_response(response: &HttpResponse, meta: ErrorMetadata) -> Result<Self, DeserializeError>;
+}
+
 /// An error the operation's model does not list, or a failure before any modeled error could
 /// be read. Keeps the code, message and request id.
 #[derive(Debug)]

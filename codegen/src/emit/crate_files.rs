@@ -155,18 +155,8 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
         let d = doc_attrs(&e.docs);
         quote!(#d #n(crate::types::error::#n),)
     });
-    let display = krate.errors.iter().map(|e| {
-        let n = &e.name;
-        quote!(Error::#n(e) => ::std::fmt::Display::fmt(e, f),)
-    });
-    let source = krate.errors.iter().map(|e| {
-        let n = &e.name;
-        quote!(Error::#n(e) => Some(e),)
-    });
-    let meta = krate.errors.iter().map(|e| {
-        let n = &e.name;
-        quote!(Error::#n(e) => e.meta(),)
-    });
+    let error_ident = crate::naming::type_name("Error").expect("valid");
+    let dispatch = super::operation::error_dispatch(&error_ident, krate.errors.iter().map(|e| &e.name));
     let froms = krate.operations.iter().map(|op| {
         let m = &op.fn_name;
         let en = &op.error_name;
@@ -182,14 +172,6 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
                     match err {
                         #(#arms)*
                         E::Unhandled(e) => Error::Unhandled(e),
-                    }
-                }
-            }
-            impl From<::client_runtime::error::SdkError<crate::operation::#m::#en>> for Error {
-                fn from(err: ::client_runtime::error::SdkError<crate::operation::#m::#en>) -> Self {
-                    match err.into_service_error() {
-                        Ok(e) => e.into(),
-                        Err(other) => Error::Unhandled(::client_runtime::error::Unhandled::from_sdk_error(other)),
                     }
                 }
             }
@@ -210,29 +192,16 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
             Unhandled(::client_runtime::error::Unhandled),
         }
 
-        impl ::std::fmt::Display for Error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #(#display)*
-                    Error::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-                }
-            }
-        }
+        #dispatch
 
-        impl ::std::error::Error for Error {
-            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    #(#source)*
-                    Error::Unhandled(e) => Some(e),
-                }
-            }
-        }
-
-        impl ProvideErrorMetadata for Error {
-            fn meta(&self) -> &ErrorMetadata {
-                match self {
-                    #(#meta)*
-                    Error::Unhandled(e) => e.meta(),
+        impl<E> From<::client_runtime::error::SdkError<E>> for Error
+        where
+            E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
+        {
+            fn from(err: ::client_runtime::error::SdkError<E>) -> Self {
+                match err.into_service_error() {
+                    Ok(e) => e.into(),
+                    Err(other) => Error::Unhandled(::client_runtime::error::Unhandled::from_sdk_error(other)),
                 }
             }
         }

@@ -16,10 +16,6 @@ pub fn ser_fn(n: &Name) -> Ident {
 pub fn de_fn(n: &Name) -> Ident {
     format_ident!("de_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
 }
-/// The function reading a modeled error structure from an error response.
-pub fn de_response_fn(n: &Name) -> Ident {
-    format_ident!("de_{}_response", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
-}
 /// The zero-value function of a named structure (client error correction).
 pub fn zero_fn(n: &Name) -> Ident {
     format_ident!("zero_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())

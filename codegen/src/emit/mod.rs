@@ -112,15 +112,16 @@ fn protocol_serde_rs(krate: &Crate) -> TokenStream {
         }
     }
     for e in &krate.errors {
-        let f = json::de_response_fn(&e.name);
         let name = &e.name;
         let body = http::deserialize_struct(e, &Body::Members, quote!(crate::types::error::#name));
         fns.push(quote! {
-            pub(crate) fn #f(
-                response: &::client_runtime::http::HttpResponse,
-                meta: ::client_runtime::error::ErrorMetadata,
-            ) -> Result<crate::types::error::#name, ::client_runtime::error::DeserializeError> {
-                #body
+            impl ::client_runtime::error::FromErrorResponse for crate::types::error::#name {
+                fn from_response(
+                    response: &::client_runtime::http::HttpResponse,
+                    meta: ::client_runtime::error::ErrorMetadata,
+                ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+                    #body
+                }
             }
         });
     }

@@ -65,8 +65,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
     let error_arms = errors.iter().map(|e| {
         let code = &e.code;
         let v = &e.variant;
-        let de = super::json::de_response_fn(&e.ty);
-        quote!(Some(#code) => #error_name::#v(crate::protocol_serde::#de(response, meta)?),)
+        quote!(Some(#code) => E::#v(F::from_response(response, meta)?),)
     });
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
@@ -105,9 +104,11 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
                 response: &::client_runtime::http::HttpResponse,
                 meta: ::client_runtime::error::ErrorMetadata,
             ) -> Result<Self::Error, ::client_runtime::error::DeserializeError> {
+                use ::client_runtime::error::FromErrorResponse as F;
+                use #error_name as E;
                 Ok(match meta.code() {
                     #(#error_arms)*
-                    _ => #error_name::Unhandled(::client_runtime::error::Unhandled::new(meta)),
+                    _ => E::Unhandled(::client_runtime::error::Unhandled::new(meta)),
                 })
             }
         }
@@ -128,24 +129,12 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
 }
 
 fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStream {
-    let doc = doc_line(&format!("Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here."));
+    let doc = doc_line("Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here.");
     let variants = errors.iter().map(|e| {
         let d = doc_attrs(&e.docs);
         let v = &e.variant;
         let t = &e.ty;
         quote!(#d #v(crate::types::error::#t),)
-    });
-    let meta_arms = errors.iter().map(|e| {
-        let v = &e.variant;
-        quote!(#name::#v(e) => e.meta(),)
-    });
-    let display_arms = errors.iter().map(|e| {
-        let v = &e.variant;
-        quote!(#name::#v(e) => ::std::fmt::Display::fmt(e, f),)
-    });
-    let source_arms = errors.iter().map(|e| {
-        let v = &e.variant;
-        quote!(#name::#v(e) => Some(e),)
     });
     let is_fns = errors.iter().map(|e| {
         let v = &e.variant;
@@ -155,10 +144,11 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
         quote! {
             #d
             pub fn #is(&self) -> bool {
-                matches!(self, #name::#v(_))
+                matches!(self, Self::#v(_))
             }
         }
     });
+    let dispatch = error_dispatch(name, errors.iter().map(|e| &e.variant));
     quote! {
         #doc
         #[non_exhaustive]
@@ -170,34 +160,42 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
             Unhandled(::client_runtime::error::Unhandled),
         }
         impl #name {
-            /// The error code, message and request id.
-            pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+            #(#is_fns)*
+        }
+        #dispatch
+    }
+}
+
+/// `meta()`, `Display`, `Error` and `ProvideErrorMetadata` of an error enum, forwarded to the
+/// variant through one `match`.
+pub fn error_dispatch<'a>(name: &crate::naming::Name, variants: impl Iterator<Item = &'a crate::naming::Name>) -> TokenStream {
+    let arms = variants.map(|v| quote!(Self::#v(e) => e,));
+    quote! {
+        impl #name {
+            fn inner(&self) -> &dyn ::client_runtime::error::ModeledError {
                 match self {
-                    #(#meta_arms)*
-                    #name::Unhandled(e) => e.meta(),
+                    #(#arms)*
+                    Self::Unhandled(e) => e,
                 }
             }
-            #(#is_fns)*
+            /// The error code, message and request id.
+            pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+                self.inner().meta()
+            }
         }
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #(#display_arms)*
-                    #name::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-                }
+                ::std::fmt::Display::fmt(self.inner(), f)
             }
         }
         impl ::std::error::Error for #name {
             fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    #(#source_arms)*
-                    #name::Unhandled(e) => Some(e),
-                }
+                Some(self.inner().as_error())
             }
         }
         impl ::client_runtime::error::ProvideErrorMetadata for #name {
             fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
-                #name::meta(self)
+                self.inner().meta()
             }
         }
     }

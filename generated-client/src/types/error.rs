@@ -3,27 +3,27 @@
 
 /// The request was malformed or broke one of the service's constraints.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct BadRequestException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl BadRequestException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`BadRequestException`].
     pub fn builder() -> crate::types::error::builders::BadRequestExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -37,10 +37,10 @@ impl BadRequestException {
 impl ::std::fmt::Display for BadRequestException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("BadRequestException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -54,27 +54,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for BadRequestException {
 
 /// The request cannot be applied to the resource in its present state.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ConflictException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl ConflictException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`ConflictException`].
     pub fn builder() -> crate::types::error::builders::ConflictExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -88,10 +88,10 @@ impl ConflictException {
 impl ::std::fmt::Display for ConflictException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ConflictException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -105,27 +105,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for ConflictException {
 
 /// The caller may not make this request, and retrying will not change that.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ForbiddenException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl ForbiddenException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`ForbiddenException`].
     pub fn builder() -> crate::types::error::builders::ForbiddenExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -139,10 +139,10 @@ impl ForbiddenException {
 impl ::std::fmt::Display for ForbiddenException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ForbiddenException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -156,27 +156,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for ForbiddenException {
 
 /// The request would go beyond a resource quota.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ResourceLimitExceededException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl ResourceLimitExceededException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`ResourceLimitExceededException`].
     pub fn builder() -> crate::types::error::builders::ResourceLimitExceededExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -190,10 +190,10 @@ impl ResourceLimitExceededException {
 impl ::std::fmt::Display for ResourceLimitExceededException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ResourceLimitExceededException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -207,27 +207,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for ResourceLimitExceededExce
 
 /// The service hit an internal error.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ServiceFailureException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl ServiceFailureException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`ServiceFailureException`].
     pub fn builder() -> crate::types::error::builders::ServiceFailureExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -241,10 +241,10 @@ impl ServiceFailureException {
 impl ::std::fmt::Display for ServiceFailureException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ServiceFailureException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -258,27 +258,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for ServiceFailureException {
 
 /// The service cannot handle requests at the moment.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ServiceUnavailableException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl ServiceUnavailableException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`ServiceUnavailableException`].
     pub fn builder() -> crate::types::error::builders::ServiceUnavailableExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -292,10 +292,10 @@ impl ServiceUnavailableException {
 impl ::std::fmt::Display for ServiceUnavailableException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ServiceUnavailableException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -309,27 +309,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for ServiceUnavailableExcepti
 
 /// The caller is sending requests faster than allowed.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct ThrottledClientException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl ThrottledClientException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`ThrottledClientException`].
     pub fn builder() -> crate::types::error::builders::ThrottledClientExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -343,10 +343,10 @@ impl ThrottledClientException {
 impl ::std::fmt::Display for ThrottledClientException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("ThrottledClientException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -360,27 +360,27 @@ impl ::client_runtime::error::ProvideErrorMetadata for ThrottledClientException 
 
 /// The caller lacks valid authorization for this request.
 #[non_exhaustive]
-#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub struct UnauthorizedClientException {
     /// Machine-readable code of the error.
-    pub code: ::std::option::Option<crate::types::ErrorCode>,
+    pub code: Option<crate::types::ErrorCode>,
     /// Human-readable explanation of the error.
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     pub(crate) meta: ::client_runtime::error::ErrorMetadata,
 }
 
 impl UnauthorizedClientException {
     /// Machine-readable code of the error.
-    pub fn code(&self) -> ::std::option::Option<&crate::types::ErrorCode> {
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
         self.code.as_ref()
     }
     /// Human-readable explanation of the error.
-    pub fn message(&self) -> ::std::option::Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`UnauthorizedClientException`].
     pub fn builder() -> crate::types::error::builders::UnauthorizedClientExceptionBuilder {
-        ::std::default::Default::default()
+        Default::default()
     }
 }
 
@@ -394,10 +394,10 @@ impl UnauthorizedClientException {
 impl ::std::fmt::Display for UnauthorizedClientException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str("UnauthorizedClientException")?;
-        if let ::std::option::Option::Some(message) = self.message.as_deref() {
-            ::std::write!(f, ": {}", message)?;
+        if let Some(message) = self.message.as_deref() {
+            write!(f, ": {}", message)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
@@ -413,61 +413,44 @@ impl ::client_runtime::error::ProvideErrorMetadata for UnauthorizedClientExcepti
 pub mod builders {
     /// A builder for [`BadRequestException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct BadRequestExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl BadRequestExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`BadRequestException`].
@@ -481,61 +464,44 @@ pub mod builders {
     }
     /// A builder for [`ConflictException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ConflictExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl ConflictExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`ConflictException`].
@@ -549,61 +515,44 @@ pub mod builders {
     }
     /// A builder for [`ForbiddenException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ForbiddenExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl ForbiddenExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`ForbiddenException`].
@@ -617,61 +566,44 @@ pub mod builders {
     }
     /// A builder for [`ResourceLimitExceededException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ResourceLimitExceededExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl ResourceLimitExceededExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`ResourceLimitExceededException`].
@@ -685,61 +617,44 @@ pub mod builders {
     }
     /// A builder for [`ServiceFailureException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ServiceFailureExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl ServiceFailureExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`ServiceFailureException`].
@@ -753,61 +668,44 @@ pub mod builders {
     }
     /// A builder for [`ServiceUnavailableException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ServiceUnavailableExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl ServiceUnavailableExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`ServiceUnavailableException`].
@@ -821,61 +719,44 @@ pub mod builders {
     }
     /// A builder for [`ThrottledClientException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ThrottledClientExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl ThrottledClientExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`ThrottledClientException`].
@@ -889,61 +770,44 @@ pub mod builders {
     }
     /// A builder for [`UnauthorizedClientException`].
     #[non_exhaustive]
-    #[derive(
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        ::std::fmt::Debug,
-    )]
+    #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UnauthorizedClientExceptionBuilder {
-        pub(crate) code: ::std::option::Option<crate::types::ErrorCode>,
-        pub(crate) message: ::std::option::Option<::std::string::String>,
-        pub(crate) meta: ::std::option::Option<::client_runtime::error::ErrorMetadata>,
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,
     }
     impl UnauthorizedClientExceptionBuilder {
         /// Machine-readable code of the error.
-        pub fn code(
-            mut self,
-            input: impl ::std::convert::Into<crate::types::ErrorCode>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(input.into());
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
             self
         }
-        /// Machine-readable code of the error.
-        pub fn set_code(
-            mut self,
-            input: ::std::option::Option<crate::types::ErrorCode>,
-        ) -> Self {
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
             self.code = input;
             self
         }
-        /// Machine-readable code of the error.
-        pub fn get_code(&self) -> &::std::option::Option<crate::types::ErrorCode> {
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
             &self.code
         }
         /// Human-readable explanation of the error.
-        pub fn message(
-            mut self,
-            input: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.message = ::std::option::Option::Some(input.into());
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn set_message(
-            mut self,
-            input: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// Human-readable explanation of the error.
-        pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
-            self.meta = ::std::option::Option::Some(meta);
+            self.meta = Some(meta);
             self
         }
         /// Consumes the builder and constructs a [`UnauthorizedClientException`].
