@@ -169,8 +169,10 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
         });
     }
     stmts.push(body_stmt(input, request_body, request_content_type));
+    let unused = input.fields.is_empty().then(|| quote!(let _ = input;));
     quote! {
         let mut request = ::client_runtime::operation::RequestParts::new(#method);
+        #unused
         #(#stmts)*
         Ok(request)
     }
@@ -275,7 +277,13 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     if def.fields.is_empty() {
         stmts.push(quote!(let _ = response;));
     }
-    let locals = def.fields.iter().map(|f| {
+    // Members read unconditionally (the status code, a streaming payload) are bound where they
+    // are read; the others start as `None`.
+    let unconditional = |f: &Field| {
+        f.http == HttpBinding::ResponseCode
+            || matches!(body, Body::Payload { field, kind: PayloadKind::ByteStream } if *field == f.name)
+    };
+    let locals = def.fields.iter().filter(|f| !unconditional(f)).map(|f| {
         let l = local(f);
         quote!(let mut #l = None;)
     });
@@ -316,7 +324,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                     }
                 });
             }
-            HttpBinding::ResponseCode => stmts.push(quote!(#l = Some(i32::from(response.status));)),
+            HttpBinding::ResponseCode => stmts.push(quote!(let #l = Some(i32::from(response.status));)),
             _ => {}
         }
     }
@@ -379,7 +387,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                     }
                 },
                 PayloadKind::ByteStream => quote! {
-                    #l = Some(::client_runtime::types::ByteStream::new(response.body.clone()));
+                    let #l = Some(::client_runtime::types::ByteStream::new(response.body.clone()));
                 },
             };
             stmts.push(read);

@@ -67,6 +67,21 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         let v = &e.variant;
         quote!(Some(#code) => E::#v(F::from_response(response, meta)?),)
     });
+    let deserialize_error = if errors.is_empty() {
+        quote! {
+            let _ = response;
+            Ok(#error_name::Unhandled(::client_runtime::error::Unhandled::new(meta)))
+        }
+    } else {
+        quote! {
+            use ::client_runtime::error::FromErrorResponse as F;
+            use #error_name as E;
+            Ok(match meta.code() {
+                #(#error_arms)*
+                _ => E::Unhandled(::client_runtime::error::Unhandled::new(meta)),
+            })
+        }
+    };
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
     let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
@@ -104,12 +119,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
                 response: &::client_runtime::http::HttpResponse,
                 meta: ::client_runtime::error::ErrorMetadata,
             ) -> Result<Self::Error, ::client_runtime::error::DeserializeError> {
-                use ::client_runtime::error::FromErrorResponse as F;
-                use #error_name as E;
-                Ok(match meta.code() {
-                    #(#error_arms)*
-                    _ => E::Unhandled(::client_runtime::error::Unhandled::new(meta)),
-                })
+                #deserialize_error
             }
         }
 

@@ -45,7 +45,7 @@ pub fn run(shared: &Path) -> Result<SuiteResult> {
     let out = crate::workspace_root().join("target/conformance/restjson");
     let warnings = generate_and_build(&shared.join(MODEL), Some(SERVICE), &out, shared)?;
     let output = Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"])
+        .args(["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"])
         .current_dir(&out)
         .env("CARGO_TARGET_DIR", target_dir())
         .env("SHARED_DIR", shared)
@@ -70,7 +70,7 @@ pub fn official_model(shared: &Path) -> Result<SuiteResult> {
     let mut result = SuiteResult::default();
     result.record("official Chime model builds without warnings", if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
     let output = Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--no-fail-fast"])
+        .args(["test", "--no-fail-fast"])
         .current_dir(&out)
         .env("CARGO_TARGET_DIR", target_dir())
         .env("SHARED_DIR", shared)

@@ -17,29 +17,49 @@ pub enum Error {
     Unhandled(::client_runtime::error::Unhandled),
 }
 
+impl Error {
+    fn inner(&self) -> &dyn ::client_runtime::error::ModeledError {
+        match self {
+            Self::NotFound(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code, message and request id.
+    pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        self.inner().meta()
+    }
+}
+
 impl ::std::fmt::Display for Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Error::NotFound(e) => ::std::fmt::Display::fmt(e, f),
-            Error::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 
 impl ::std::error::Error for Error {
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Error::NotFound(e) => Some(e),
-            Error::Unhandled(e) => Some(e),
-        }
+        Some(self.inner().as_error())
     }
 }
 
-impl ProvideErrorMetadata for Error {
-    fn meta(&self) -> &ErrorMetadata {
-        match self {
-            Error::NotFound(e) => e.meta(),
-            Error::Unhandled(e) => e.meta(),
+impl ::client_runtime::error::ProvideErrorMetadata for Error {
+    fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        self.inner().meta()
+    }
+}
+
+impl<E> From<::client_runtime::error::SdkError<E>> for Error
+where
+    E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
+{
+    fn from(err: ::client_runtime::error::SdkError<E>) -> Self {
+        match err.into_service_error() {
+            Ok(e) => e.into(),
+            Err(other) => {
+                Error::Unhandled(
+                    ::client_runtime::error::Unhandled::from_sdk_error(other),
+                )
+            }
         }
     }
 }
@@ -50,24 +70,6 @@ impl From<crate::operation::put_thing::PutThingError> for Error {
         match err {
             E::NotFound(e) => Error::NotFound(e),
             E::Unhandled(e) => Error::Unhandled(e),
-        }
-    }
-}
-
-impl From<::client_runtime::error::SdkError<crate::operation::put_thing::PutThingError>>
-for Error {
-    fn from(
-        err: ::client_runtime::error::SdkError<
-            crate::operation::put_thing::PutThingError,
-        >,
-    ) -> Self {
-        match err.into_service_error() {
-            Ok(e) => e.into(),
-            Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
         }
     }
 }

@@ -334,28 +334,30 @@ pub(crate) fn zero_thing() -> crate::types::Thing {
     }
 }
 
-pub(crate) fn de_not_found_response(
-    response: &::client_runtime::http::HttpResponse,
-    meta: ::client_runtime::error::ErrorMetadata,
-) -> Result<crate::types::error::NotFound, ::client_runtime::error::DeserializeError> {
-    let mut field_message = None;
-    if !::client_runtime::operation::body_is_empty(&response.body) {
-        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
-        r.start_object()?;
-        while let Some(key) = r.next_key()? {
-            match key.as_ref() {
-                "Message" => {
-                    if !r.read_null()? {
-                        field_message = Some(r.string()?.into_owned());
+impl ::client_runtime::error::FromErrorResponse for crate::types::error::NotFound {
+    fn from_response(
+        response: &::client_runtime::http::HttpResponse,
+        meta: ::client_runtime::error::ErrorMetadata,
+    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        let mut field_message = None;
+        if !::client_runtime::operation::body_is_empty(&response.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
                     }
+                    _ => r.skip_value()?,
                 }
-                _ => r.skip_value()?,
             }
+            r.finish()?;
         }
-        r.finish()?;
+        Ok(crate::types::error::NotFound {
+            message: field_message,
+            meta,
+        })
     }
-    Ok(crate::types::error::NotFound {
-        message: field_message,
-        meta,
-    })
 }

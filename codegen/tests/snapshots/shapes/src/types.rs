@@ -278,12 +278,12 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// The name.
+        /// Sets or unsets `Name`.
         pub fn set_name(mut self, input: Option<String>) -> Self {
             self.name = input;
             self
         }
-        /// The name.
+        /// `Name` as set so far.
         pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
@@ -292,12 +292,12 @@ pub mod builders {
             self.color = Some(input.into());
             self
         }
-        /// The `Color` member.
+        /// Sets or unsets `Color`.
         pub fn set_color(mut self, input: Option<crate::types::Color>) -> Self {
             self.color = input;
             self
         }
-        /// The `Color` member.
+        /// `Color` as set so far.
         pub fn get_color(&self) -> &Option<crate::types::Color> {
             &self.color
         }
@@ -306,12 +306,12 @@ pub mod builders {
             self.level = Some(input.into());
             self
         }
-        /// The `Level` member.
+        /// Sets or unsets `Level`.
         pub fn set_level(mut self, input: Option<crate::types::Level>) -> Self {
             self.level = input;
             self
         }
-        /// The `Level` member.
+        /// `Level` as set so far.
         pub fn get_level(&self) -> &Option<crate::types::Level> {
             &self.level
         }
@@ -320,12 +320,12 @@ pub mod builders {
             self.shape = Some(input.into());
             self
         }
-        /// The `Shape` member.
+        /// Sets or unsets `Shape`.
         pub fn set_shape(mut self, input: Option<crate::types::Shape>) -> Self {
             self.shape = input;
             self
         }
-        /// The `Shape` member.
+        /// `Shape` as set so far.
         pub fn get_shape(&self) -> &Option<crate::types::Shape> {
             &self.shape
         }
@@ -335,12 +335,12 @@ pub mod builders {
             self.names.get_or_insert_with(Vec::new).push(input);
             self
         }
-        /// The `Names` member.
+        /// Sets or unsets `Names`.
         pub fn set_names(mut self, input: Option<Vec<String>>) -> Self {
             self.names = input;
             self
         }
-        /// The `Names` member.
+        /// `Names` as set so far.
         pub fn get_names(&self) -> &Option<Vec<String>> {
             &self.names
         }
@@ -350,12 +350,12 @@ pub mod builders {
             self.maybe.get_or_insert_with(Vec::new).push(input);
             self
         }
-        /// The `Maybe` member.
+        /// Sets or unsets `Maybe`.
         pub fn set_maybe(mut self, input: Option<Vec<Option<String>>>) -> Self {
             self.maybe = input;
             self
         }
-        /// The `Maybe` member.
+        /// `Maybe` as set so far.
         pub fn get_maybe(&self) -> &Option<Vec<Option<String>>> {
             &self.maybe
         }
@@ -367,7 +367,7 @@ pub mod builders {
                 .insert(k.into(), v);
             self
         }
-        /// The `Counts` member.
+        /// Sets or unsets `Counts`.
         pub fn set_counts(
             mut self,
             input: Option<::std::collections::HashMap<String, i64>>,
@@ -375,7 +375,7 @@ pub mod builders {
             self.counts = input;
             self
         }
-        /// The `Counts` member.
+        /// `Counts` as set so far.
         pub fn get_counts(&self) -> &Option<::std::collections::HashMap<String, i64>> {
             &self.counts
         }
@@ -384,12 +384,12 @@ pub mod builders {
             self.data = Some(input.into());
             self
         }
-        /// The `Data` member.
+        /// Sets or unsets `Data`.
         pub fn set_data(mut self, input: Option<::client_runtime::types::Blob>) -> Self {
             self.data = input;
             self
         }
-        /// The `Data` member.
+        /// `Data` as set so far.
         pub fn get_data(&self) -> &Option<::client_runtime::types::Blob> {
             &self.data
         }
@@ -401,7 +401,7 @@ pub mod builders {
             self.meta_value = Some(input.into());
             self
         }
-        /// The `Meta` member.
+        /// Sets or unsets `Meta`.
         pub fn set_meta_value(
             mut self,
             input: Option<::client_runtime::document::Document>,
@@ -409,7 +409,7 @@ pub mod builders {
             self.meta_value = input;
             self
         }
-        /// The `Meta` member.
+        /// `Meta` as set so far.
         pub fn get_meta_value(&self) -> &Option<::client_runtime::document::Document> {
             &self.meta_value
         }
@@ -421,7 +421,7 @@ pub mod builders {
             self.created = Some(input.into());
             self
         }
-        /// The `Created` member.
+        /// Sets or unsets `Created`.
         pub fn set_created(
             mut self,
             input: Option<::client_runtime::time::DateTime>,
@@ -429,7 +429,7 @@ pub mod builders {
             self.created = input;
             self
         }
-        /// The `Created` member.
+        /// `Created` as set so far.
         pub fn get_created(&self) -> &Option<::client_runtime::time::DateTime> {
             &self.created
         }
@@ -441,7 +441,7 @@ pub mod builders {
             self.big = Some(input.into());
             self
         }
-        /// The `Big` member.
+        /// Sets or unsets `Big`.
         pub fn set_big(
             mut self,
             input: Option<::client_runtime::types::BigDecimal>,
@@ -449,7 +449,7 @@ pub mod builders {
             self.big = input;
             self
         }
-        /// The `Big` member.
+        /// `Big` as set so far.
         pub fn get_big(&self) -> &Option<::client_runtime::types::BigDecimal> {
             &self.big
         }
@@ -458,12 +458,12 @@ pub mod builders {
             self.ratio = Some(input.into());
             self
         }
-        /// The `Ratio` member.
+        /// Sets or unsets `Ratio`.
         pub fn set_ratio(mut self, input: Option<f32>) -> Self {
             self.ratio = input;
             self
         }
-        /// The `Ratio` member.
+        /// `Ratio` as set so far.
         pub fn get_ratio(&self) -> &Option<f32> {
             &self.ratio
         }
@@ -472,12 +472,12 @@ pub mod builders {
             self.enabled = Some(input.into());
             self
         }
-        /// The `Enabled` member.
+        /// Sets or unsets `Enabled`.
         pub fn set_enabled(mut self, input: Option<bool>) -> Self {
             self.enabled = input;
             self
         }
-        /// The `Enabled` member.
+        /// `Enabled` as set so far.
         pub fn get_enabled(&self) -> &Option<bool> {
             &self.enabled
         }
@@ -486,12 +486,12 @@ pub mod builders {
             self.parent = Some(input.into());
             self
         }
-        /// The `Parent` member.
+        /// Sets or unsets `Parent`.
         pub fn set_parent(mut self, input: Option<crate::types::Thing>) -> Self {
             self.parent = input;
             self
         }
-        /// The `Parent` member.
+        /// `Parent` as set so far.
         pub fn get_parent(&self) -> &Option<crate::types::Thing> {
             &self.parent
         }
@@ -501,13 +501,13 @@ pub mod builders {
             self.old = Some(input.into());
             self
         }
-        /// The `Old` member.
+        /// Sets or unsets `Old`.
         #[deprecated(since = "2023", note = "use Name")]
         pub fn set_old(mut self, input: Option<String>) -> Self {
             self.old = input;
             self
         }
-        /// The `Old` member.
+        /// `Old` as set so far.
         #[deprecated(since = "2023", note = "use Name")]
         pub fn get_old(&self) -> &Option<String> {
             &self.old
@@ -517,12 +517,12 @@ pub mod builders {
             self.r#type = Some(input.into());
             self
         }
-        /// The `Type` member.
+        /// Sets or unsets `Type`.
         pub fn set_type(mut self, input: Option<String>) -> Self {
             self.r#type = input;
             self
         }
-        /// The `Type` member.
+        /// `Type` as set so far.
         pub fn get_type(&self) -> &Option<String> {
             &self.r#type
         }

@@ -94,18 +94,12 @@ impl ::client_runtime::operation::Operation for PutThing {
         response: &::client_runtime::http::HttpResponse,
         meta: ::client_runtime::error::ErrorMetadata,
     ) -> Result<Self::Error, ::client_runtime::error::DeserializeError> {
+        use ::client_runtime::error::FromErrorResponse as F;
+        use PutThingError as E;
         Ok(
             match meta.code() {
-                Some("NotFound") => {
-                    PutThingError::NotFound(
-                        crate::protocol_serde::de_not_found_response(response, meta)?,
-                    )
-                }
-                _ => {
-                    PutThingError::Unhandled(
-                        ::client_runtime::error::Unhandled::new(meta),
-                    )
-                }
+                Some("NotFound") => E::NotFound(F::from_response(response, meta)?),
+                _ => E::Unhandled(::client_runtime::error::Unhandled::new(meta)),
             },
         )
     }
@@ -203,40 +197,40 @@ pub enum PutThingError {
 }
 
 impl PutThingError {
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
-        match self {
-            PutThingError::NotFound(e) => e.meta(),
-            PutThingError::Unhandled(e) => e.meta(),
-        }
-    }
     /// Whether this is a `NotFound`.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, PutThingError::NotFound(_))
+        matches!(self, Self::NotFound(_))
+    }
+}
+
+impl PutThingError {
+    fn inner(&self) -> &dyn ::client_runtime::error::ModeledError {
+        match self {
+            Self::NotFound(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
+    /// The error code, message and request id.
+    pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        self.inner().meta()
     }
 }
 
 impl ::std::fmt::Display for PutThingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            PutThingError::NotFound(e) => ::std::fmt::Display::fmt(e, f),
-            PutThingError::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 
 impl ::std::error::Error for PutThingError {
     fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            PutThingError::NotFound(e) => Some(e),
-            PutThingError::Unhandled(e) => Some(e),
-        }
+        Some(self.inner().as_error())
     }
 }
 
 impl ::client_runtime::error::ProvideErrorMetadata for PutThingError {
     fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
-        PutThingError::meta(self)
+        self.inner().meta()
     }
 }
 
@@ -258,12 +252,12 @@ pub mod builders {
             self.id = Some(input.into());
             self
         }
-        /// The `Id` member.
+        /// Sets or unsets `Id`.
         pub fn set_id(mut self, input: Option<String>) -> Self {
             self.id = input;
             self
         }
-        /// The `Id` member.
+        /// `Id` as set so far.
         pub fn get_id(&self) -> &Option<String> {
             &self.id
         }
@@ -272,12 +266,12 @@ pub mod builders {
             self.limit = Some(input.into());
             self
         }
-        /// The `Limit` member.
+        /// Sets or unsets `Limit`.
         pub fn set_limit(mut self, input: Option<i32>) -> Self {
             self.limit = input;
             self
         }
-        /// The `Limit` member.
+        /// `Limit` as set so far.
         pub fn get_limit(&self) -> &Option<i32> {
             &self.limit
         }
@@ -286,12 +280,12 @@ pub mod builders {
             self.token = Some(input.into());
             self
         }
-        /// The `Token` member.
+        /// Sets or unsets `Token`.
         pub fn set_token(mut self, input: Option<String>) -> Self {
             self.token = input;
             self
         }
-        /// The `Token` member.
+        /// `Token` as set so far.
         pub fn get_token(&self) -> &Option<String> {
             &self.token
         }
@@ -300,12 +294,12 @@ pub mod builders {
             self.thing = Some(input.into());
             self
         }
-        /// The `Thing` member.
+        /// Sets or unsets `Thing`.
         pub fn set_thing(mut self, input: Option<crate::types::Thing>) -> Self {
             self.thing = input;
             self
         }
-        /// The `Thing` member.
+        /// `Thing` as set so far.
         pub fn get_thing(&self) -> &Option<crate::types::Thing> {
             &self.thing
         }
@@ -314,12 +308,12 @@ pub mod builders {
             self.secret = Some(input.into());
             self
         }
-        /// The `Secret` member.
+        /// Sets or unsets `Secret`.
         pub fn set_secret(mut self, input: Option<String>) -> Self {
             self.secret = input;
             self
         }
-        /// The `Secret` member.
+        /// `Secret` as set so far.
         pub fn get_secret(&self) -> &Option<String> {
             &self.secret
         }
@@ -379,12 +373,12 @@ pub mod builders {
             self.thing = Some(input.into());
             self
         }
-        /// The `Thing` member.
+        /// Sets or unsets `Thing`.
         pub fn set_thing(mut self, input: Option<crate::types::Thing>) -> Self {
             self.thing = input;
             self
         }
-        /// The `Thing` member.
+        /// `Thing` as set so far.
         pub fn get_thing(&self) -> &Option<crate::types::Thing> {
             &self.thing
         }
@@ -396,7 +390,7 @@ pub mod builders {
             self.when = Some(input.into());
             self
         }
-        /// The `When` member.
+        /// Sets or unsets `When`.
         pub fn set_when(
             mut self,
             input: Option<::client_runtime::time::DateTime>,
@@ -404,7 +398,7 @@ pub mod builders {
             self.when = input;
             self
         }
-        /// The `When` member.
+        /// `When` as set so far.
         pub fn get_when(&self) -> &Option<::client_runtime::time::DateTime> {
             &self.when
         }
@@ -462,12 +456,12 @@ pub mod builders {
             self.inner = self.inner.id(input);
             self
         }
-        /// The `Id` member.
+        /// Sets or unsets `Id`.
         pub fn set_id(mut self, input: Option<String>) -> Self {
             self.inner = self.inner.set_id(input);
             self
         }
-        /// The `Id` member.
+        /// `Id` as set so far.
         pub fn get_id(&self) -> &Option<String> {
             self.inner.get_id()
         }
@@ -476,12 +470,12 @@ pub mod builders {
             self.inner = self.inner.limit(input);
             self
         }
-        /// The `Limit` member.
+        /// Sets or unsets `Limit`.
         pub fn set_limit(mut self, input: Option<i32>) -> Self {
             self.inner = self.inner.set_limit(input);
             self
         }
-        /// The `Limit` member.
+        /// `Limit` as set so far.
         pub fn get_limit(&self) -> &Option<i32> {
             self.inner.get_limit()
         }
@@ -490,12 +484,12 @@ pub mod builders {
             self.inner = self.inner.token(input);
             self
         }
-        /// The `Token` member.
+        /// Sets or unsets `Token`.
         pub fn set_token(mut self, input: Option<String>) -> Self {
             self.inner = self.inner.set_token(input);
             self
         }
-        /// The `Token` member.
+        /// `Token` as set so far.
         pub fn get_token(&self) -> &Option<String> {
             self.inner.get_token()
         }
@@ -504,12 +498,12 @@ pub mod builders {
             self.inner = self.inner.thing(input);
             self
         }
-        /// The `Thing` member.
+        /// Sets or unsets `Thing`.
         pub fn set_thing(mut self, input: Option<crate::types::Thing>) -> Self {
             self.inner = self.inner.set_thing(input);
             self
         }
-        /// The `Thing` member.
+        /// `Thing` as set so far.
         pub fn get_thing(&self) -> &Option<crate::types::Thing> {
             self.inner.get_thing()
         }
@@ -518,12 +512,12 @@ pub mod builders {
             self.inner = self.inner.secret(input);
             self
         }
-        /// The `Secret` member.
+        /// Sets or unsets `Secret`.
         pub fn set_secret(mut self, input: Option<String>) -> Self {
             self.inner = self.inner.set_secret(input);
             self
         }
-        /// The `Secret` member.
+        /// `Secret` as set so far.
         pub fn get_secret(&self) -> &Option<String> {
             self.inner.get_secret()
         }

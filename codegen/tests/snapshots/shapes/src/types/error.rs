@@ -61,12 +61,12 @@ pub mod builders {
             self.message = Some(input.into());
             self
         }
-        /// The `Message` member.
+        /// Sets or unsets `Message`.
         pub fn set_message(mut self, input: Option<String>) -> Self {
             self.message = input;
             self
         }
-        /// The `Message` member.
+        /// `Message` as set so far.
         pub fn get_message(&self) -> &Option<String> {
             &self.message
         }
