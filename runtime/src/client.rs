@@ -119,7 +119,7 @@ impl Handle {
         if O::CHECKSUM_REQUIRED && !parts.headers.contains("content-md5") {
             parts.headers.insert("content-md5", crate::checksum::content_md5(&parts.body));
         }
-        let endpoint = self.endpoint().map_err(SdkError::construction_failure)?;
+        let endpoint = self.endpoint(|params| O::endpoint_params(&input, params)).map_err(SdkError::construction_failure)?;
         let mut request = build_request(parts, &endpoint.url).map_err(SdkError::construction_failure)?;
         for (name, values) in &endpoint.headers {
             for v in values {
@@ -217,8 +217,9 @@ impl Handle {
     }
 
     /// The endpoint: the rule set evaluated over the configuration's built-ins (with
-    /// `endpoint_url` as `SDK::Endpoint`), or `endpoint_url` itself when there is no rule set.
-    fn endpoint(&self) -> Result<Arc<Endpoint>, BuildError> {
+    /// `endpoint_url` as `SDK::Endpoint`), its client context parameters and the operation's
+    /// bindings; or `endpoint_url` itself when there is no rule set.
+    fn endpoint(&self, operation_params: impl FnOnce(&mut Params)) -> Result<Arc<Endpoint>, BuildError> {
         let config = &self.inner.config;
         let Some(resolver) = &self.inner.endpoint else {
             let url = config
@@ -251,6 +252,12 @@ impl Handle {
                 _ => {}
             }
         }
+        // Most specific last (spec, "Rules engine parameters"): client context parameters, then
+        // what the operation binds.
+        for (name, value) in &config.endpoint_params {
+            params.set(name.clone(), value.clone());
+        }
+        operation_params(&mut params);
         resolver.resolve(&params).map_err(|e| {
             let hint = if config.region.is_none() { " (no region is configured)" } else { "" };
             BuildError::invalid(format!("cannot resolve the endpoint: {e}{hint}"))
@@ -370,7 +377,85 @@ async fn race<F: Future>(work: F, deadline: crate::clock::SleepFuture) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::rules::*;
+    use crate::error::{DeserializeError, ErrorMetadata, Unhandled};
     use crate::operation::RequestParts;
+    use crate::test_util::{block_on, response, ReplayClient};
+
+    /// A rule set whose endpoint host is the `Stage` parameter.
+    static STAGED: RuleSet = RuleSet {
+        version: Cow::Borrowed("1.0"),
+        parameters: Cow::Borrowed(&[
+            Parameter { name: Cow::Borrowed("Region"), ty: ParameterType::String, required: false, default: None, built_in: Some(Cow::Borrowed("AWS::Region")), deprecated: None },
+            Parameter { name: Cow::Borrowed("Stage"), ty: ParameterType::String, required: true, default: Some(ParamValue::String(Cow::Borrowed("default"))), built_in: None, deprecated: None },
+        ]),
+        rules: Cow::Borrowed(&[Rule {
+            conditions: Cow::Borrowed(&[]),
+            outcome: Outcome::Endpoint(EndpointTemplate {
+                url: Expr::String(Template {
+                    parts: Cow::Borrowed(&[
+                        TemplatePart::Literal(Cow::Borrowed("https://")),
+                        TemplatePart::Value { name: Cow::Borrowed("Stage"), path: Cow::Borrowed(&[]) },
+                        TemplatePart::Literal(Cow::Borrowed(".example.com")),
+                    ]),
+                }),
+                headers: Cow::Borrowed(&[]),
+                properties: Cow::Borrowed(&[]),
+            }),
+        }]),
+    };
+
+    static SERVICE: ServiceInfo = ServiceInfo {
+        sdk_id: "Test",
+        api_version: "1",
+        signing_name: None,
+        env_suffix: "TEST",
+        crate_name: "test",
+        crate_version: "0",
+        rules: Some(&STAGED),
+    };
+
+    /// An operation whose input is the `Stage` it binds, if any.
+    struct Staged;
+    impl Operation for Staged {
+        type Input = Option<&'static str>;
+        type Output = ();
+        type Error = Unhandled;
+        const NAME: &'static str = "Staged";
+        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        fn endpoint_params(input: &Self::Input, params: &mut Params) {
+            if let Some(stage) = input {
+                params.set("Stage", *stage);
+            }
+        }
+        fn serialize(_: &Self::Input) -> Result<RequestParts, BuildError> {
+            Ok(RequestParts::new("GET"))
+        }
+        fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
+            Ok(())
+        }
+        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
+            Ok(Unhandled::new(meta))
+        }
+    }
+
+    fn host_for(client_param: Option<&'static str>, op_param: Option<&'static str>) -> String {
+        let http = ReplayClient::new([Ok(response(200, &[], ""))]);
+        let mut config = Config::builder().http_client(http.clone());
+        if let Some(v) = client_param {
+            config = config.endpoint_param("Stage", v);
+        }
+        let handle = Handle::new(config.build(), &SERVICE);
+        block_on(handle.invoke::<Staged>(op_param)).unwrap();
+        http.requests()[0].uri.authority.clone()
+    }
+
+    #[test]
+    fn endpoint_parameters_bind_most_specific_last() {
+        assert_eq!(host_for(None, None), "default.example.com", "rule-set default");
+        assert_eq!(host_for(Some("client"), None), "client.example.com", "client context parameter");
+        assert_eq!(host_for(Some("client"), Some("op")), "op.example.com", "operation binding wins");
+    }
 
     #[test]
     fn requests_join_endpoint_path_query_and_host_prefix() {

@@ -54,6 +54,7 @@ pub struct Config {
     pub(crate) app_name: Option<String>,
     pub(crate) disable_request_compression: bool,
     pub(crate) request_min_compression_size_bytes: u32,
+    pub(crate) endpoint_params: Vec<(String, crate::endpoint::ParamValue)>,
 }
 
 impl fmt::Debug for Config {
@@ -71,6 +72,7 @@ impl fmt::Debug for Config {
             .field("app_name", &self.app_name)
             .field("disable_request_compression", &self.disable_request_compression)
             .field("request_min_compression_size_bytes", &self.request_min_compression_size_bytes)
+            .field("endpoint_params", &self.endpoint_params)
             .finish_non_exhaustive()
     }
 }
@@ -93,6 +95,7 @@ impl Default for Config {
             app_name: None,
             disable_request_compression: false,
             request_min_compression_size_bytes: DEFAULT_MIN_COMPRESSION_SIZE,
+            endpoint_params: Vec::new(),
         }
     }
 }
@@ -288,6 +291,15 @@ pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
     /// Compress request bodies of at least this many bytes (default 10240).
     pub fn request_min_compression_size_bytes(mut self, bytes: u32) -> Self {
         self.config.request_min_compression_size_bytes = bytes;
+        self
+    }
+
+    /// Sets an endpoint rule-set parameter the service declares as a client context parameter
+    /// (`@clientContextParams`; the generated `endpoint` module lists them).
+    pub fn endpoint_param(mut self, name: impl Into<String>, value: impl Into<crate::endpoint::ParamValue>) -> Self {
+        let name = name.into();
+        self.config.endpoint_params.retain(|(n, _)| *n != name);
+        self.config.endpoint_params.push((name, value.into()));
         self
     }
 

@@ -25,6 +25,12 @@ pub trait Operation: Send + Sync + 'static {
     /// `@requestCompression` encodings the client may apply to the body.
     const REQUEST_COMPRESSION: &'static [&'static str] = &[];
 
+    /// Binds the endpoint rule-set parameters this operation sets (`@contextParam`,
+    /// `@staticContextParams`) on top of the client's.
+    fn endpoint_params(input: &Self::Input, params: &mut crate::endpoint::Params) {
+        let _ = (input, params);
+    }
+
     /// Fills members the client provides when the caller did not (idempotency tokens).
     fn prepare(input: &mut Self::Input, idempotency_token: &dyn Fn() -> String) {
         let _ = (input, idempotency_token);

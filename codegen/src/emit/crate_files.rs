@@ -35,7 +35,7 @@ pub fn cargo_toml(krate: &Crate) -> String {
 
 /// `src/lib.rs`.
 pub fn lib_rs(krate: &Crate) -> TokenStream {
-    let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _ } = &krate.service;
+    let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _, client_context_params: _ } = &krate.service;
     let mut lines = vec![format!("Client for {title} (API version {version}), generated from its Smithy model."), String::new()];
     lines.extend(docs.0.iter().cloned());
     let inner_docs = lines.iter().map(|l| {

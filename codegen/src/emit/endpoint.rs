@@ -189,6 +189,23 @@ pub fn endpoint_rs(krate: &Crate) -> TokenStream {
     let rules = rules(rs);
     let param_docs: Vec<String> = p_docs(krate);
     let param_docs = param_docs.iter().map(|l| quote!(#[doc = #l]));
+    let client_params: Vec<String> = krate
+        .service
+        .client_context_params
+        .iter()
+        .map(|(n, d)| format!(" - `{n}`: {}", d.0.join(" ")))
+        .collect();
+    let client_params = if client_params.is_empty() {
+        quote!()
+    } else {
+        let lines = client_params.iter().map(|l| quote!(#[doc = #l]));
+        quote! {
+            ///
+            /// Client context parameters, set with `Config::builder().endpoint_param(name, value)`:
+            ///
+            #(#lines)*
+        }
+    };
     quote! {
         //! Endpoint resolution: the service's endpoint rule set, compiled into static data that
         //! the runtime's rules engine evaluates (with the region, FIPS and dual-stack settings
@@ -200,6 +217,7 @@ pub fn endpoint_rs(krate: &Crate) -> TokenStream {
         /// The endpoint rule set. Its parameters:
         ///
         #(#param_docs)*
+        #client_params
         pub static RULES: RuleSet = RuleSet {
             version: Cow::Borrowed("1.0"),
             parameters: #params,

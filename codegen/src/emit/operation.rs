@@ -31,6 +31,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         paginator,
         checksum_required,
         request_compression,
+        endpoint_params,
         request_tests: _,
         response_tests: _,
     } = op;
@@ -82,6 +83,32 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
             })
         }
     };
+    let endpoint_params = (!endpoint_params.is_empty()).then(|| {
+        let sets = endpoint_params.iter().map(|b| match b {
+            EndpointParamBinding::Static { name, value } => {
+                let v = match value {
+                    crate::ir::endpoint::ParamValue::String(s) => quote!(#s),
+                    crate::ir::endpoint::ParamValue::Bool(b) => quote!(#b),
+                    crate::ir::endpoint::ParamValue::StringArray(items) => quote!(vec![#(String::from(#items)),*]),
+                };
+                quote!(params.set(#name, #v);)
+            }
+            EndpointParamBinding::Field { name, field, ty } => {
+                let v = match ty {
+                    TypeRef::Bool => quote!(*v),
+                    TypeRef::Named(_) => quote!(v.as_str().to_string()),
+                    _ => quote!(v.clone()),
+                };
+                quote!(if let Some(v) = &input.#field { params.set(#name, #v); })
+            }
+        });
+        quote! {
+            fn endpoint_params(input: &Self::Input, params: &mut ::client_runtime::endpoint::Params) {
+                let _ = input;
+                #(#sets)*
+            }
+        }
+    });
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
     let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
@@ -104,6 +131,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
             const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[#(#retryable),*];
             #checksum
             #compression
+            #endpoint_params
 
             #prepare
 

@@ -52,6 +52,8 @@ pub struct ServiceDef {
     /// Suffix of the service-specific endpoint environment variable
     /// (`AWS_ENDPOINT_URL_<suffix>`).
     pub env_suffix: String,
+    /// `@clientContextParams`: endpoint parameters users set on the client configuration.
+    pub client_context_params: Vec<(String, Docs)>,
 }
 
 /// Rustdoc lines (already converted from Smithy HTML).
@@ -399,6 +401,15 @@ pub struct PaginatorItems {
     pub inferred: bool,
 }
 
+/// Where an operation binds an endpoint parameter from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EndpointParamBinding {
+    /// `@staticContextParams`: a constant.
+    Static { name: String, value: endpoint::ParamValue },
+    /// `@contextParam`: an input member (a string, boolean or list of strings).
+    Field { name: String, field: Name, ty: TypeRef },
+}
+
 /// A variant of an operation's error enum.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorVariant {
@@ -439,6 +450,9 @@ pub struct OperationDef {
     pub checksum_required: bool,
     /// `@requestCompression` encodings the client may apply (`gzip`).
     pub request_compression: Vec<String>,
+    /// Endpoint rule-set parameters bound by this operation (`@contextParam` members first,
+    /// then `@staticContextParams`, so the most specific binding is applied last).
+    pub endpoint_params: Vec<EndpointParamBinding>,
     pub request_tests: Vec<tests::RequestTest>,
     pub response_tests: Vec<tests::ResponseTest>,
 }

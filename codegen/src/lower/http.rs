@@ -72,6 +72,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         http: HttpDef { method: http.method, path, query_literals, code: http.code },
         checksum_required: shape.traits.has(HTTP_CHECKSUM_REQUIRED),
         request_compression: request_compression(shape)?,
+        endpoint_params: endpoint_params(cx, shape, input_shape, &input)?,
         fn_name,
         type_name,
         input,
@@ -331,6 +332,60 @@ fn content_type(body: &Body, input: &StructDef) -> Option<String> {
             })
         }
     }
+}
+
+/// Endpoint parameters the operation binds (spec "Rules engine parameter traits"): members with
+/// `@contextParam` and the constants of `@staticContextParams`, each checked against the rule
+/// set's declared parameter and type.
+fn endpoint_params(cx: &Lowerer, op: &Shape, input_shape: &Shape, input: &StructDef) -> Result<Vec<EndpointParamBinding>> {
+    use crate::ir::endpoint::{ParamType, ParamValue};
+    let declared = |name: &str, at: &dyn std::fmt::Display| -> Result<ParamType> {
+        let params = cx.service.traits.get("smithy.rules#endpointRuleSet").and_then(|r| r.get("parameters"));
+        let ty = params.and_then(|p| p.get(name)).and_then(|p| p.get("type")).and_then(Value::as_str);
+        match ty.map(str::to_ascii_lowercase).as_deref() {
+            Some("string") => Ok(ParamType::String),
+            Some("boolean") => Ok(ParamType::Boolean),
+            Some("stringarray") => Ok(ParamType::StringArray),
+            _ => Err(ModelError::new(at, format!("binds endpoint parameter `{name}`, which the rule set does not declare"))),
+        }
+    };
+    let mut out = Vec::new();
+    if op.traits.has("smithy.rules#operationContextParams") {
+        bail_at!(op.id, "@smithy.rules#operationContextParams (JMESPath bindings) is not supported yet");
+    }
+    for m in input_shape.kind.members() {
+        let Some(binding) = m.traits.get("smithy.rules#contextParam") else { continue };
+        let at = input_shape.id.with_member(&m.name);
+        let name = binding
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ModelError::new(&at, "@contextParam needs a string `name`"))?;
+        let field = input.fields.iter().find(|f| f.member == m.name).expect("every member is a field");
+        let ok = match declared(name, &at)? {
+            ParamType::String => matches!(field.ty, TypeRef::String) || matches!(&field.ty, TypeRef::Named(n) if n.kind == NamedKind::Enum),
+            ParamType::Boolean => field.ty == TypeRef::Bool,
+            ParamType::StringArray => matches!(&field.ty, TypeRef::List { member, .. } if **member == TypeRef::String),
+        };
+        if !ok {
+            bail_at!(at, "@contextParam `{name}` has a type the rule set parameter does not accept");
+        }
+        out.push(EndpointParamBinding::Field { name: name.to_string(), field: field.name.clone(), ty: field.ty.clone() });
+    }
+    if let Some(v) = op.traits.get("smithy.rules#staticContextParams") {
+        let map = v.as_object().ok_or_else(|| ModelError::new(&op.id, "@staticContextParams must be an object"))?;
+        for (name, p) in map {
+            let value = match (declared(name, &op.id)?, p.get("value")) {
+                (ParamType::String, Some(Value::String(s))) => ParamValue::String(s.clone()),
+                (ParamType::Boolean, Some(Value::Bool(b))) => ParamValue::Bool(*b),
+                (ParamType::StringArray, Some(Value::Array(a))) if a.iter().all(Value::is_string) => {
+                    ParamValue::StringArray(a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                }
+                _ => bail_at!(op.id, "@staticContextParams `{name}` has a value the rule set parameter does not accept"),
+            };
+            out.push(EndpointParamBinding::Static { name: name.clone(), value });
+        }
+    }
+    Ok(out)
 }
 
 /// `@requestCompression(encodings: [...])`: the encodings this client can apply, in the

@@ -131,7 +131,19 @@ impl<'m> Lowerer<'m> {
             ShapeKind::Service(svc) => svc.version.clone(),
             _ => String::new(),
         };
+        let client_context_params = match s.traits.get("smithy.rules#clientContextParams") {
+            None => Vec::new(),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(name, v)| {
+                    let docs = v.get("documentation").and_then(Value::as_str).map(crate::docs::to_rustdoc).unwrap_or_default();
+                    (name.clone(), Docs(docs))
+                })
+                .collect(),
+            Some(_) => bail_at!(s.id, "@clientContextParams must be an object"),
+        };
         Ok(ServiceDef {
+            client_context_params,
             shape_id: s.id.to_string(),
             docs: docs(&s.traits, None, || format!("Client for {title}.")),
             title,
