@@ -4,4 +4,9 @@
 
 mod fixtures;
 mod operations;
+mod pagination;
+mod retries;
+mod secrets;
 mod support;
+mod transport;
+mod validation;

@@ -81,12 +81,13 @@ pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    close: bool,
 }
 
 impl Response {
     /// A response with `status`, no headers and no body.
     pub fn new(status: u16) -> Self {
-        Response { status, headers: Vec::new(), body: Vec::new() }
+        Response { status, headers: Vec::new(), body: Vec::new(), close: false }
     }
 
     /// A JSON response.
@@ -106,14 +107,26 @@ impl Response {
         self
     }
 
+    /// Closes the connection after sending the response, without saying so in a header (as a
+    /// server does that drops an idle keep-alive connection).
+    pub fn then_close(mut self) -> Self {
+        self.close = true;
+        self
+    }
+
+    fn closes(&self) -> bool {
+        self.close || self.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"))
+    }
+
     fn encode(&self) -> Vec<u8> {
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        // RFC 9110 §8.6: no Content-Length in a 204 (or 1xx) response.
-        let has_length = self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
-        if self.status != 204 && !has_length {
+        // RFC 9110 §8.6: no Content-Length in a 204 (or 1xx) response, and RFC 9112 §6.2: none
+        // next to Transfer-Encoding.
+        let framed = self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding"));
+        if self.status != 204 && !framed {
             head.push_str(&format!("content-length: {}\r\n", self.body.len()));
         }
         head.push_str("\r\n");
@@ -293,7 +306,7 @@ async fn serve(stream: TcpStream, id: usize, shared: Arc<Shared>) {
         let close = request.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
         match shared.record(request) {
             Reply::Respond(response) => {
-                if write_all(&stream, &response.encode()).await.is_err() || close {
+                if write_all(&stream, &response.encode()).await.is_err() || close || response.closes() {
                     return;
                 }
             }
