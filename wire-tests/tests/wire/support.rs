@@ -166,6 +166,8 @@ pub enum Reply {
     Raw(Vec<u8>),
     /// Never answer; wait until the client hangs up (or [`IDLE_LIMIT`] passes).
     Stall,
+    /// Write these bytes (the start of a response), then stall like [`Reply::Stall`].
+    StallAfter(Vec<u8>),
 }
 
 impl Reply {
@@ -321,6 +323,12 @@ async fn serve(stream: TcpStream, id: usize, shared: Arc<Shared>) {
             }
             Reply::Stall => {
                 wait_for_hangup(&stream).await;
+                return;
+            }
+            Reply::StallAfter(bytes) => {
+                if write_all(&stream, &bytes).await.is_ok() {
+                    wait_for_hangup(&stream).await;
+                }
                 return;
             }
         }
