@@ -1,11 +1,14 @@
 //! Secrets stay out of `Debug` output: the configuration, the client, and a signed request
-//! never show the secret access key, the session token or the signature.
+//! never show the secret access key, the session token or the signature, and members the model
+//! marks `@sensitive` do not show through the raw request or response bodies either.
 
 use chime_sdk_identity::config::{Credentials, Region};
+use chime_sdk_identity::types::{AppInstanceUserEndpointType, EndpointAttributes};
 use chime_sdk_identity::{Client, Config};
 use client_runtime::test_util::CaptureClient;
 
-use crate::fixtures::{FixedClock, ACCESS_KEY_ID, APP_INSTANCE_ARN, SECRET_ACCESS_KEY, signing_time};
+use crate::fixtures::{client, signing_time, FixedClock, ACCESS_KEY_ID, APP_INSTANCE_ARN, SECRET_ACCESS_KEY, USER_ARN};
+use crate::support::{Reply, Server};
 
 const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLE-session-token-that-must-stay-secret";
 
@@ -53,4 +56,47 @@ async fn captured_request_debug_hides_the_signature() {
         assert!(debug.contains("authorization"), "the header is listed, redacted: {debug}");
         assert!(debug.contains("x-amz-date"), "other headers stay visible: {debug}");
     }
+}
+
+/// Asserts that `debug` shows `secret` neither as text nor as the list of its bytes (the way a
+/// derived `Debug` prints a `Vec<u8>` body).
+fn assert_hidden(what: &str, debug: &str, secret: &str) {
+    assert!(!debug.contains(secret), "{what} shows {secret:?}: {debug}");
+    let bytes = format!("{:?}", secret.as_bytes());
+    let bytes = bytes.trim_start_matches('[').trim_end_matches(']');
+    assert!(!debug.contains(bytes), "{what} shows {secret:?} as bytes: {debug}");
+}
+
+#[tokio::test]
+async fn sensitive_members_do_not_show_through_raw_bodies() {
+    const DEVICE_TOKEN: &str = "apns-device-token-7f3a9c";
+    let attributes = EndpointAttributes::builder().device_token(DEVICE_TOKEN).build().expect("attributes");
+
+    let (http, captured) = CaptureClient::new();
+    let capturing = Client::from_conf(session_config().http_client(http).build());
+    capturing
+        .register_app_instance_user_endpoint()
+        .app_instance_user_arn(USER_ARN)
+        .r#type(AppInstanceUserEndpointType::Apns)
+        .resource_arn("arn:aws:mobiletargeting:us-east-1:123456789012:apps/8e1c2f")
+        .endpoint_attributes(attributes)
+        .send()
+        .await
+        .expect("captured call succeeds");
+    let request = captured.take().expect("a request was captured");
+    assert!(String::from_utf8_lossy(&request.body).contains(DEVICE_TOKEN), "the token is sent");
+    assert_hidden("captured request", &format!("{request:?}"), DEVICE_TOKEN);
+
+    // An unreadable response keeps its raw body, which holds the token too.
+    let truncated = format!(r#"{{"AppInstanceUserEndpoint":{{"EndpointAttributes":{{"DeviceToken":"{DEVICE_TOKEN}"}}"#);
+    let server = Server::start([Reply::json(200, &truncated)]).await;
+    let err = client(&server)
+        .describe_app_instance_user_endpoint()
+        .app_instance_user_arn(USER_ARN)
+        .endpoint_id("e1")
+        .send()
+        .await
+        .expect_err("truncated body");
+    assert_eq!(err.raw_response().map(|r| r.body.len()), Some(truncated.len()), "the raw body is kept");
+    assert_hidden("response error", &format!("{err:?}"), DEVICE_TOKEN);
 }
