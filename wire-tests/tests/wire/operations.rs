@@ -6,11 +6,12 @@
 use std::fmt::Debug;
 use std::future::Future;
 
+use chime_sdk_identity::config::Credentials;
 use chime_sdk_identity::error::{ProvideErrorMetadata, SdkError};
 use chime_sdk_identity::primitives::DateTime;
 use chime_sdk_identity::types::{
-    AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType, ChannelRetentionSettings, EndpointAttributes,
-    Tag,
+    AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType,
+    ChannelRetentionSettings, EndpointAttributes, Tag,
 };
 use chime_sdk_identity::{Client, Error};
 use serde_json::json;
@@ -21,30 +22,289 @@ use crate::support::{Reply, Request, Server};
 /// The modeled errors of each operation, as listed in the model (checked against it by
 /// `error_tables_match_the_model`).
 const OPERATION_ERRORS: &[(&str, &[&str])] = &[
-    ("CreateAppInstance", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("CreateAppInstanceAdmin", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("CreateAppInstanceUser", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DeleteAppInstance", &[BAD, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DeleteAppInstanceAdmin", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DeleteAppInstanceUser", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DeregisterAppInstanceUserEndpoint", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DescribeAppInstance", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DescribeAppInstanceAdmin", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DescribeAppInstanceUser", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("DescribeAppInstanceUserEndpoint", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("GetAppInstanceRetentionSettings", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("ListAppInstanceAdmins", &[BAD, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("ListAppInstanceUserEndpoints", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("ListAppInstanceUsers", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("ListAppInstances", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("ListTagsForResource", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("PutAppInstanceRetentionSettings", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("RegisterAppInstanceUserEndpoint", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("TagResource", &[BAD, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("UntagResource", &[BAD, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("UpdateAppInstance", &[BAD, CONFLICT, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("UpdateAppInstanceUser", &[BAD, CONFLICT, FORBIDDEN, LIMIT, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
-    ("UpdateAppInstanceUserEndpoint", &[BAD, CONFLICT, FORBIDDEN, FAILURE, UNAVAILABLE, THROTTLED, UNAUTHORIZED]),
+    (
+        "CreateAppInstance",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "CreateAppInstanceAdmin",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "CreateAppInstanceUser",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DeleteAppInstance",
+        &[
+            BAD,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DeleteAppInstanceAdmin",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DeleteAppInstanceUser",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DeregisterAppInstanceUserEndpoint",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DescribeAppInstance",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DescribeAppInstanceAdmin",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DescribeAppInstanceUser",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "DescribeAppInstanceUserEndpoint",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "GetAppInstanceRetentionSettings",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "ListAppInstanceAdmins",
+        &[
+            BAD,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "ListAppInstanceUserEndpoints",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "ListAppInstanceUsers",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "ListAppInstances",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "ListTagsForResource",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "PutAppInstanceRetentionSettings",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "RegisterAppInstanceUserEndpoint",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "TagResource",
+        &[
+            BAD,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "UntagResource",
+        &[
+            BAD,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "UpdateAppInstance",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "UpdateAppInstanceUser",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "UpdateAppInstanceUserEndpoint",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
 ];
 
 const BAD: &str = "BadRequestException";
@@ -69,13 +329,23 @@ fn millis(t: Option<DateTime>) -> i64 {
 }
 
 fn tag(key: &str, value: &str) -> Tag {
-    Tag::builder().key(key).value(value).build().expect("complete tag")
+    Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .expect("complete tag")
 }
 
 /// The variant of `e` with its parsed `Code` and `Message` members.
 fn variant(e: &Error) -> (&'static str, Option<String>, Option<String>) {
-    fn parts(code: Option<&chime_sdk_identity::types::ErrorCode>, message: Option<&str>) -> (Option<String>, Option<String>) {
-        (code.map(|c| c.as_str().to_string()), message.map(str::to_string))
+    fn parts(
+        code: Option<&chime_sdk_identity::types::ErrorCode>,
+        message: Option<&str>,
+    ) -> (Option<String>, Option<String>) {
+        (
+            code.map(|c| c.as_str().to_string()),
+            message.map(str::to_string),
+        )
     }
     let (name, (code, message)) = match e {
         Error::BadRequestException(e) => (BAD, parts(e.code(), e.message())),
@@ -115,8 +385,16 @@ where
             Err(SdkError::ServiceError { err, raw }) => {
                 assert_eq!(raw.status, status, "{operation}/{name}: status");
                 assert_eq!(err.meta().code(), Some(*name), "{operation}/{name}: code");
-                assert_eq!(err.meta().message(), Some(error_message(name).as_str()), "{operation}/{name}: message");
-                assert_eq!(err.meta().request_id(), Some(error_request_id(name).as_str()), "{operation}/{name}: request id");
+                assert_eq!(
+                    err.meta().message(),
+                    Some(error_message(name).as_str()),
+                    "{operation}/{name}: message"
+                );
+                assert_eq!(
+                    err.meta().request_id(),
+                    Some(error_request_id(name).as_str()),
+                    "{operation}/{name}: request id"
+                );
                 let any: Error = err.into();
                 assert_eq!(
                     variant(&any),
@@ -128,9 +406,17 @@ where
         }
     }
     let requests = server.requests();
-    assert_eq!(requests.len(), names.len(), "{operation}: one attempt per error, none retried");
+    assert_eq!(
+        requests.len(),
+        names.len(),
+        "{operation}: one attempt per error, none retried"
+    );
     for r in &requests {
-        assert_eq!((&r.method, &r.target), (&success.method, &success.target), "{operation}: error requests go where the successful one went");
+        assert_eq!(
+            (&r.method, &r.target),
+            (&success.method, &success.target),
+            "{operation}: error requests go where the successful one went"
+        );
         assert_sdk_headers(r, 1, 1);
     }
 }
@@ -142,23 +428,38 @@ async fn serve(status: u16, body: &str) -> Server {
 
 #[test]
 fn error_tables_match_the_model() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../model/chime-sdk-identity.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../model/chime-sdk-identity.json"
+    );
     let text = std::fs::read_to_string(path).expect("read the model");
     let model: serde_json::Value = serde_json::from_str(&text).expect("model is JSON");
     let shapes = model["shapes"].as_object().expect("shapes");
-    let short = |id: &str| id.rsplit_once('#').map_or(id.to_string(), |(_, name)| name.to_string());
+    let short = |id: &str| {
+        id.rsplit_once('#')
+            .map_or(id.to_string(), |(_, name)| name.to_string())
+    };
     let mut operations = Vec::new();
     for (id, shape) in shapes {
         if shape["type"] == "operation" {
             let mut errors: Vec<String> = shape["errors"]
                 .as_array()
-                .map(|list| list.iter().filter_map(|e| e["target"].as_str()).map(short).collect())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|e| e["target"].as_str())
+                        .map(short)
+                        .collect()
+                })
                 .unwrap_or_default();
             errors.sort();
             operations.push((short(id), errors));
         }
         if let Some(status) = shape["traits"].get("smithy.api#httpError") {
-            assert_eq!(Some(u64::from(modeled_error(&short(id)).0)), status.as_u64(), "status of {id}");
+            assert_eq!(
+                Some(u64::from(modeled_error(&short(id)).0)),
+                status.as_u64(),
+                "status of {id}"
+            );
         }
     }
     operations.sort();
@@ -177,7 +478,11 @@ fn error_tables_match_the_model() {
 
 #[tokio::test]
 async fn create_app_instance() {
-    let server = serve(201, &json!({ "AppInstanceArn": APP_INSTANCE_ARN }).to_string()).await;
+    let server = serve(
+        201,
+        &json!({ "AppInstanceArn": APP_INSTANCE_ARN }).to_string(),
+    )
+    .await;
     let out = client(&server)
         .create_app_instance()
         .name("support-chat")
@@ -196,9 +501,22 @@ async fn create_app_instance() {
         "ClientRequestToken": "7f0c2a3e-create-app-instance",
         "Tags": [{ "Key": "env", "Value": "prod" }, { "Key": "team", "Value": "identity" }],
     });
-    assert_request(&request, &server, &Expected { method: "POST", path: "/app-instances", query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "POST",
+            path: "/app-instances",
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("CreateAppInstance", &request, |c| async move {
-        c.create_app_instance().name("support-chat").client_request_token("7f0c2a3e-create-app-instance").send().await
+        c.create_app_instance()
+            .name("support-chat")
+            .client_request_token("7f0c2a3e-create-app-instance")
+            .send()
+            .await
     })
     .await;
 }
@@ -218,14 +536,30 @@ async fn create_app_instance_admin() {
         .await
         .expect("CreateAppInstanceAdmin succeeds");
     let admin = out.app_instance_admin().expect("AppInstanceAdmin");
-    assert_eq!((admin.arn(), admin.name()), (Some(ADMIN_ARN), Some("Ada Admin")));
+    assert_eq!(
+        (admin.arn(), admin.name()),
+        (Some(ADMIN_ARN), Some("Ada Admin"))
+    );
     assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/admins");
     let body = json!({ "AppInstanceAdminArn": ADMIN_ARN });
-    assert_request(&request, &server, &Expected { method: "POST", path: &path, query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "POST",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("CreateAppInstanceAdmin", &request, |c| async move {
-        c.create_app_instance_admin().app_instance_arn(APP_INSTANCE_ARN).app_instance_admin_arn(ADMIN_ARN).send().await
+        c.create_app_instance_admin()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .app_instance_admin_arn(ADMIN_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -254,7 +588,16 @@ async fn create_app_instance_user() {
         "ClientRequestToken": "token-create-user-0001",
         "Tags": [{ "Key": "department", "Value": "navy" }],
     });
-    assert_request(&request, &server, &Expected { method: "POST", path: "/app-instance-users", query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "POST",
+            path: "/app-instance-users",
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("CreateAppInstanceUser", &request, |c| async move {
         c.create_app_instance_user()
             .app_instance_arn(APP_INSTANCE_ARN)
@@ -271,12 +614,29 @@ async fn create_app_instance_user() {
 async fn delete_app_instance() {
     // 204 without content-length: the client must not wait for a body.
     let server = serve(204, "").await;
-    client(&server).delete_app_instance().app_instance_arn(APP_INSTANCE_ARN).send().await.expect("DeleteAppInstance succeeds");
+    client(&server)
+        .delete_app_instance()
+        .app_instance_arn(APP_INSTANCE_ARN)
+        .send()
+        .await
+        .expect("DeleteAppInstance succeeds");
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "DELETE", path: &path, query: &[], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "DELETE",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
     assert_modeled_errors("DeleteAppInstance", &request, |c| async move {
-        c.delete_app_instance().app_instance_arn(APP_INSTANCE_ARN).send().await
+        c.delete_app_instance()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -293,9 +653,22 @@ async fn delete_app_instance_admin() {
         .expect("DeleteAppInstanceAdmin succeeds");
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/admins/{ADMIN_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "DELETE", path: &path, query: &[], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "DELETE",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
     assert_modeled_errors("DeleteAppInstanceAdmin", &request, |c| async move {
-        c.delete_app_instance_admin().app_instance_arn(APP_INSTANCE_ARN).app_instance_admin_arn(ADMIN_ARN).send().await
+        c.delete_app_instance_admin()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .app_instance_admin_arn(ADMIN_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -311,9 +684,21 @@ async fn delete_app_instance_user() {
         .expect("DeleteAppInstanceUser succeeds");
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "DELETE", path: &path, query: &[], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "DELETE",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
     assert_modeled_errors("DeleteAppInstanceUser", &request, |c| async move {
-        c.delete_app_instance_user().app_instance_user_arn(USER_ARN).send().await
+        c.delete_app_instance_user()
+            .app_instance_user_arn(USER_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -330,10 +715,27 @@ async fn deregister_app_instance_user_endpoint() {
         .expect("DeregisterAppInstanceUserEndpoint succeeds");
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}/endpoints/a1b2c3d4e5f60718");
-    assert_request(&request, &server, &Expected { method: "DELETE", path: &path, query: &[], body: None });
-    assert_modeled_errors("DeregisterAppInstanceUserEndpoint", &request, |c| async move {
-        c.deregister_app_instance_user_endpoint().app_instance_user_arn(USER_ARN).endpoint_id("a1b2c3d4e5f60718").send().await
-    })
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "DELETE",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
+    assert_modeled_errors(
+        "DeregisterAppInstanceUserEndpoint",
+        &request,
+        |c| async move {
+            c.deregister_app_instance_user_endpoint()
+                .app_instance_user_arn(USER_ARN)
+                .endpoint_id("a1b2c3d4e5f60718")
+                .send()
+                .await
+        },
+    )
     .await;
 }
 
@@ -358,9 +760,21 @@ async fn describe_app_instance() {
     assert_eq!(millis(app.last_updated_timestamp()), UPDATED_MILLIS);
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &[], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
     assert_modeled_errors("DescribeAppInstance", &request, |c| async move {
-        c.describe_app_instance().app_instance_arn(APP_INSTANCE_ARN).send().await
+        c.describe_app_instance()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -381,14 +795,30 @@ async fn describe_app_instance_admin() {
         .expect("DescribeAppInstanceAdmin succeeds");
     let admin = out.app_instance_admin().expect("AppInstanceAdmin");
     let identity = admin.admin().expect("Admin");
-    assert_eq!((identity.arn(), identity.name()), (Some(ADMIN_ARN), Some("Ada Admin")));
+    assert_eq!(
+        (identity.arn(), identity.name()),
+        (Some(ADMIN_ARN), Some("Ada Admin"))
+    );
     assert_eq!(admin.app_instance_arn(), Some(APP_INSTANCE_ARN));
     assert_eq!(millis(admin.created_timestamp()), CREATED_MILLIS);
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/admins/{ADMIN_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &[], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
     assert_modeled_errors("DescribeAppInstanceAdmin", &request, |c| async move {
-        c.describe_app_instance_admin().app_instance_arn(APP_INSTANCE_ARN).app_instance_admin_arn(ADMIN_ARN).send().await
+        c.describe_app_instance_admin()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .app_instance_admin_arn(ADMIN_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -414,9 +844,21 @@ async fn describe_app_instance_user() {
     assert_eq!(millis(user.last_updated_timestamp()), UPDATED_MILLIS);
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &[], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
     assert_modeled_errors("DescribeAppInstanceUser", &request, |c| async move {
-        c.describe_app_instance_user().app_instance_user_arn(USER_ARN).send().await
+        c.describe_app_instance_user()
+            .app_instance_user_arn(USER_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -445,27 +887,55 @@ async fn describe_app_instance_user_endpoint() {
         .send()
         .await
         .expect("DescribeAppInstanceUserEndpoint succeeds");
-    let endpoint = out.app_instance_user_endpoint().expect("AppInstanceUserEndpoint");
+    let endpoint = out
+        .app_instance_user_endpoint()
+        .expect("AppInstanceUserEndpoint");
     assert_eq!(endpoint.app_instance_user_arn(), Some(USER_ARN));
     assert_eq!(endpoint.endpoint_id(), Some("ep 1/ä"));
     assert_eq!(endpoint.name(), Some("Grace's phone"));
     assert_eq!(endpoint.r#type(), Some(&AppInstanceUserEndpointType::Apns));
-    assert_eq!(endpoint.resource_arn(), Some("arn:aws:mobiletargeting:us-east-1:123456789012:apps/8e1c2f"));
+    assert_eq!(
+        endpoint.resource_arn(),
+        Some("arn:aws:mobiletargeting:us-east-1:123456789012:apps/8e1c2f")
+    );
     let attributes = endpoint.endpoint_attributes().expect("EndpointAttributes");
-    assert_eq!((attributes.device_token(), attributes.voip_device_token()), ("device-token-0123", Some("voip-token-4567")));
+    assert_eq!(
+        (attributes.device_token(), attributes.voip_device_token()),
+        ("device-token-0123", Some("voip-token-4567"))
+    );
     assert_eq!(millis(endpoint.created_timestamp()), CREATED_MILLIS);
     assert_eq!(millis(endpoint.last_updated_timestamp()), UPDATED_MILLIS);
     assert_eq!(endpoint.allow_messages(), Some(&AllowMessages::All));
     let state = endpoint.endpoint_state().expect("EndpointState");
     assert_eq!(state.status().as_str(), "INACTIVE");
     // A value newer than the model is kept, not refused.
-    assert_eq!(state.status_reason().map(|r| r.as_str()), Some("A_REASON_ADDED_LATER"));
+    assert_eq!(
+        state.status_reason().map(|r| r.as_str()),
+        Some("A_REASON_ADDED_LATER")
+    );
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}/endpoints/ep%201%2F%C3%A4");
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &[], body: None });
-    assert_modeled_errors("DescribeAppInstanceUserEndpoint", &request, |c| async move {
-        c.describe_app_instance_user_endpoint().app_instance_user_arn(USER_ARN).endpoint_id("ep 1/ä").send().await
-    })
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
+    assert_modeled_errors(
+        "DescribeAppInstanceUserEndpoint",
+        &request,
+        |c| async move {
+            c.describe_app_instance_user_endpoint()
+                .app_instance_user_arn(USER_ARN)
+                .endpoint_id("ep 1/ä")
+                .send()
+                .await
+        },
+    )
     .await;
 }
 
@@ -490,10 +960,26 @@ async fn get_app_instance_retention_settings() {
     assert_eq!(millis(out.initiate_deletion_timestamp()), UPDATED_MILLIS);
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/retention-settings");
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &[], body: None });
-    assert_modeled_errors("GetAppInstanceRetentionSettings", &request, |c| async move {
-        c.get_app_instance_retention_settings().app_instance_arn(APP_INSTANCE_ARN).send().await
-    })
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
+    assert_modeled_errors(
+        "GetAppInstanceRetentionSettings",
+        &request,
+        |c| async move {
+            c.get_app_instance_retention_settings()
+                .app_instance_arn(APP_INSTANCE_ARN)
+                .send()
+                .await
+        },
+    )
     .await;
 }
 
@@ -517,13 +1003,26 @@ async fn list_app_instance_admins() {
         .await
         .expect("ListAppInstanceAdmins succeeds");
     assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
-    let admins: Vec<_> = out.app_instance_admins().iter().map(|a| a.admin().and_then(|i| i.arn())).collect();
+    let admins: Vec<_> = out
+        .app_instance_admins()
+        .iter()
+        .map(|a| a.admin().and_then(|i| i.arn()))
+        .collect();
     assert_eq!(admins, [Some(ADMIN_ARN), Some(USER_ARN)]);
     assert_eq!(out.next_token(), Some("page-3/of+many=="));
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/admins");
     let query = ["max-results=2", "next-token=page-2%2Fof%2Bmany%3D%3D"];
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &query, body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &query,
+            body: None,
+        },
+    );
     assert_modeled_errors("ListAppInstanceAdmins", &request, |c| async move {
         c.list_app_instance_admins()
             .app_instance_arn(APP_INSTANCE_ARN)
@@ -555,20 +1054,38 @@ async fn list_app_instance_user_endpoints() {
         .send()
         .await
         .expect("ListAppInstanceUserEndpoints succeeds");
-    let [endpoint] = out.app_instance_user_endpoints() else { panic!("one endpoint: {out:?}") };
+    let [endpoint] = out.app_instance_user_endpoints() else {
+        panic!("one endpoint: {out:?}")
+    };
     assert_eq!(endpoint.app_instance_user_arn(), Some(USER_ARN));
     assert_eq!(endpoint.endpoint_id(), Some("a1b2c3d4e5f60718"));
     assert_eq!(endpoint.name(), Some("Grace's tablet"));
     assert_eq!(endpoint.r#type(), Some(&AppInstanceUserEndpointType::Gcm));
     assert_eq!(endpoint.allow_messages(), Some(&AllowMessages::None));
     let state = endpoint.endpoint_state().expect("EndpointState");
-    assert_eq!((state.status().as_str(), state.status_reason()), ("ACTIVE", None));
+    assert_eq!(
+        (state.status().as_str(), state.status_reason()),
+        ("ACTIVE", None)
+    );
     assert_eq!(out.next_token(), None);
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}/endpoints");
-    assert_request(&request, &server, &Expected { method: "GET", path: &path, query: &["max-results=50"], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &["max-results=50"],
+            body: None,
+        },
+    );
     assert_modeled_errors("ListAppInstanceUserEndpoints", &request, |c| async move {
-        c.list_app_instance_user_endpoints().app_instance_user_arn(USER_ARN).max_results(50).send().await
+        c.list_app_instance_user_endpoints()
+            .app_instance_user_arn(USER_ARN)
+            .max_results(50)
+            .send()
+            .await
     })
     .await;
 }
@@ -593,16 +1110,43 @@ async fn list_app_instance_users() {
         .await
         .expect("ListAppInstanceUsers succeeds");
     assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
-    let users: Vec<_> =
-        out.app_instance_users().iter().map(|u| (u.app_instance_user_arn(), u.name(), u.metadata())).collect();
-    assert_eq!(users, [(Some(USER_ARN), Some("Grace Hopper"), Some("employee=1906")), (Some(ADMIN_ARN), Some("Ada Admin"), None)]);
+    let users: Vec<_> = out
+        .app_instance_users()
+        .iter()
+        .map(|u| (u.app_instance_user_arn(), u.name(), u.metadata()))
+        .collect();
+    assert_eq!(
+        users,
+        [
+            (Some(USER_ARN), Some("Grace Hopper"), Some("employee=1906")),
+            (Some(ADMIN_ARN), Some("Ada Admin"), None)
+        ]
+    );
     assert_eq!(out.next_token(), Some("next~token"));
     let request = only_request(&server);
     let arn_query = format!("app-instance-arn={APP_INSTANCE_ARN_ENCODED}");
-    let query = [arn_query.as_str(), "max-results=1", "next-token=opaque%20token"];
-    assert_request(&request, &server, &Expected { method: "GET", path: "/app-instance-users", query: &query, body: None });
+    let query = [
+        arn_query.as_str(),
+        "max-results=1",
+        "next-token=opaque%20token",
+    ];
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: "/app-instance-users",
+            query: &query,
+            body: None,
+        },
+    );
     assert_modeled_errors("ListAppInstanceUsers", &request, |c| async move {
-        c.list_app_instance_users().app_instance_arn(APP_INSTANCE_ARN).max_results(1).next_token("opaque token").send().await
+        c.list_app_instance_users()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .max_results(1)
+            .next_token("opaque token")
+            .send()
+            .await
     })
     .await;
 }
@@ -617,19 +1161,48 @@ async fn list_app_instances() {
         "NextToken": "t2",
     });
     let server = serve(200, &response.to_string()).await;
-    let out = client(&server).list_app_instances().max_results(25).send().await.expect("ListAppInstances succeeds");
-    let names: Vec<_> = out.app_instances().iter().map(|a| (a.app_instance_arn(), a.name(), a.metadata())).collect();
+    let out = client(&server)
+        .list_app_instances()
+        .max_results(25)
+        .send()
+        .await
+        .expect("ListAppInstances succeeds");
+    let names: Vec<_> = out
+        .app_instances()
+        .iter()
+        .map(|a| (a.app_instance_arn(), a.name(), a.metadata()))
+        .collect();
     assert_eq!(
         names,
         [
-            (Some(APP_INSTANCE_ARN), Some("support-chat"), Some("tier=gold")),
-            (Some("arn:aws:chime:us-east-1:123456789012:app-instance/second"), Some("sales-chat"), None)
+            (
+                Some(APP_INSTANCE_ARN),
+                Some("support-chat"),
+                Some("tier=gold")
+            ),
+            (
+                Some("arn:aws:chime:us-east-1:123456789012:app-instance/second"),
+                Some("sales-chat"),
+                None
+            )
         ]
     );
     assert_eq!(out.next_token(), Some("t2"));
     let request = only_request(&server);
-    assert_request(&request, &server, &Expected { method: "GET", path: "/app-instances", query: &["max-results=25"], body: None });
-    assert_modeled_errors("ListAppInstances", &request, |c| async move { c.list_app_instances().max_results(25).send().await }).await;
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: "/app-instances",
+            query: &["max-results=25"],
+            body: None,
+        },
+    );
+    assert_modeled_errors("ListAppInstances", &request, |c| async move {
+        c.list_app_instances().max_results(25).send().await
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -646,9 +1219,21 @@ async fn list_tags_for_resource() {
     assert_eq!(tags, [("env", "prod"), ("cost-center", "")]);
     let request = only_request(&server);
     let query = format!("arn={APP_INSTANCE_ARN_ENCODED}");
-    assert_request(&request, &server, &Expected { method: "GET", path: "/tags", query: &[&query], body: None });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: "/tags",
+            query: &[&query],
+            body: None,
+        },
+    );
     assert_modeled_errors("ListTagsForResource", &request, |c| async move {
-        c.list_tags_for_resource().resource_arn(APP_INSTANCE_ARN).send().await
+        c.list_tags_for_resource()
+            .resource_arn(APP_INSTANCE_ARN)
+            .send()
+            .await
     })
     .await;
 }
@@ -661,7 +1246,11 @@ async fn put_app_instance_retention_settings() {
     );
     let server = serve(200, &response).await;
     let settings = AppInstanceRetentionSettings::builder()
-        .channel_retention_settings(ChannelRetentionSettings::builder().retention_days(30).build())
+        .channel_retention_settings(
+            ChannelRetentionSettings::builder()
+                .retention_days(30)
+                .build(),
+        )
         .build();
     let out = client(&server)
         .put_app_instance_retention_settings()
@@ -675,7 +1264,16 @@ async fn put_app_instance_retention_settings() {
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/retention-settings");
     let body = json!({ "AppInstanceRetentionSettings": { "ChannelRetentionSettings": { "RetentionDays": 30 } } });
-    assert_request(&request, &server, &Expected { method: "PUT", path: &path, query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("PutAppInstanceRetentionSettings", &request, move |c| {
         let settings = settings.clone();
         async move {
@@ -709,8 +1307,13 @@ async fn register_app_instance_user_endpoint() {
             .allow_messages(AllowMessages::All)
             .send()
     };
-    let out = register(client(&server)).await.expect("RegisterAppInstanceUserEndpoint succeeds");
-    assert_eq!((out.app_instance_user_arn(), out.endpoint_id()), (Some(USER_ARN), Some("a1b2c3d4e5f60718")));
+    let out = register(client(&server))
+        .await
+        .expect("RegisterAppInstanceUserEndpoint succeeds");
+    assert_eq!(
+        (out.app_instance_user_arn(), out.endpoint_id()),
+        (Some(USER_ARN), Some("a1b2c3d4e5f60718"))
+    );
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}/endpoints");
     let body = json!({
@@ -721,7 +1324,16 @@ async fn register_app_instance_user_endpoint() {
         "ClientRequestToken": "token-register-0001",
         "AllowMessages": "ALL",
     });
-    assert_request(&request, &server, &Expected { method: "POST", path: &path, query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "POST",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("RegisterAppInstanceUserEndpoint", &request, register).await;
 }
 
@@ -741,10 +1353,20 @@ async fn tag_resource() {
         "ResourceARN": APP_INSTANCE_ARN,
         "Tags": [{ "Key": "env", "Value": "prod" }, { "Key": "owner", "Value": "team ä/1" }],
     });
-    let expected = Expected { method: "POST", path: "/tags", query: &["operation=tag-resource"], body: Some(body) };
+    let expected = Expected {
+        method: "POST",
+        path: "/tags",
+        query: &["operation=tag-resource"],
+        body: Some(body),
+    };
     assert_request(&request, &server, &expected);
     assert_modeled_errors("TagResource", &request, |c| async move {
-        c.tag_resource().resource_arn(APP_INSTANCE_ARN).tags(tag("env", "prod")).tags(tag("owner", "team ä/1")).send().await
+        c.tag_resource()
+            .resource_arn(APP_INSTANCE_ARN)
+            .tags(tag("env", "prod"))
+            .tags(tag("owner", "team ä/1"))
+            .send()
+            .await
     })
     .await;
 }
@@ -762,17 +1384,31 @@ async fn untag_resource() {
         .expect("UntagResource succeeds");
     let request = only_request(&server);
     let body = json!({ "ResourceARN": APP_INSTANCE_ARN, "TagKeys": ["env", "owner"] });
-    let expected = Expected { method: "POST", path: "/tags", query: &["operation=untag-resource"], body: Some(body) };
+    let expected = Expected {
+        method: "POST",
+        path: "/tags",
+        query: &["operation=untag-resource"],
+        body: Some(body),
+    };
     assert_request(&request, &server, &expected);
     assert_modeled_errors("UntagResource", &request, |c| async move {
-        c.untag_resource().resource_arn(APP_INSTANCE_ARN).tag_keys("env".to_string()).tag_keys("owner".to_string()).send().await
+        c.untag_resource()
+            .resource_arn(APP_INSTANCE_ARN)
+            .tag_keys("env".to_string())
+            .tag_keys("owner".to_string())
+            .send()
+            .await
     })
     .await;
 }
 
 #[tokio::test]
 async fn update_app_instance() {
-    let server = serve(200, &json!({ "AppInstanceArn": APP_INSTANCE_ARN }).to_string()).await;
+    let server = serve(
+        200,
+        &json!({ "AppInstanceArn": APP_INSTANCE_ARN }).to_string(),
+    )
+    .await;
     let out = client(&server)
         .update_app_instance()
         .app_instance_arn(APP_INSTANCE_ARN)
@@ -785,9 +1421,23 @@ async fn update_app_instance() {
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}");
     let body = json!({ "Name": "support-chat-v2", "Metadata": "" });
-    assert_request(&request, &server, &Expected { method: "PUT", path: &path, query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("UpdateAppInstance", &request, |c| async move {
-        c.update_app_instance().app_instance_arn(APP_INSTANCE_ARN).name("support-chat-v2").metadata("").send().await
+        c.update_app_instance()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .name("support-chat-v2")
+            .metadata("")
+            .send()
+            .await
     })
     .await;
 }
@@ -807,9 +1457,23 @@ async fn update_app_instance_user() {
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}");
     let body = json!({ "Name": "Rear Admiral Hopper", "Metadata": "rank=\"RADM\"\nunit=navy" });
-    assert_request(&request, &server, &Expected { method: "PUT", path: &path, query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("UpdateAppInstanceUser", &request, |c| async move {
-        c.update_app_instance_user().app_instance_user_arn(USER_ARN).name("Rear Admiral Hopper").metadata("m").send().await
+        c.update_app_instance_user()
+            .app_instance_user_arn(USER_ARN)
+            .name("Rear Admiral Hopper")
+            .metadata("m")
+            .send()
+            .await
     })
     .await;
 }
@@ -827,11 +1491,23 @@ async fn update_app_instance_user_endpoint() {
         .send()
         .await
         .expect("UpdateAppInstanceUserEndpoint succeeds");
-    assert_eq!((out.app_instance_user_arn(), out.endpoint_id()), (Some(USER_ARN), Some("a1b2c3d4e5f60718")));
+    assert_eq!(
+        (out.app_instance_user_arn(), out.endpoint_id()),
+        (Some(USER_ARN), Some("a1b2c3d4e5f60718"))
+    );
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}/endpoints/a1b2c3d4e5f60718");
     let body = json!({ "Name": "Grace's old phone", "AllowMessages": "NONE" });
-    assert_request(&request, &server, &Expected { method: "PUT", path: &path, query: &[], body: Some(body) });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
     assert_modeled_errors("UpdateAppInstanceUserEndpoint", &request, |c| async move {
         c.update_app_instance_user_endpoint()
             .app_instance_user_arn(USER_ARN)
@@ -842,4 +1518,35 @@ async fn update_app_instance_user_endpoint() {
             .await
     })
     .await;
+}
+
+#[tokio::test]
+async fn session_credentials_are_sent_and_signed() {
+    const TOKEN: &str = "FwoGZXIvYXdzEXAMPLE//session+token=";
+    let credentials = Credentials::new(
+        "ASIAEXAMPLESESSION",
+        SECRET_ACCESS_KEY,
+        Some(TOKEN.to_string()),
+        None,
+    );
+    let server = serve(200, r#"{"AppInstance":{}}"#).await;
+    let client = Client::from_conf(
+        config(&server)
+            .credentials_provider(credentials.clone())
+            .build(),
+    );
+    client
+        .describe_app_instance()
+        .app_instance_arn(APP_INSTANCE_ARN)
+        .send()
+        .await
+        .expect("DescribeAppInstance succeeds");
+    let request = only_request(&server);
+    assert_eq!(request.header("x-amz-security-token"), Some(TOKEN));
+    let authorization = request.header("authorization").unwrap_or_default();
+    assert!(
+        authorization.contains("x-amz-security-token"),
+        "the token is signed: {authorization}"
+    );
+    assert_signed_by(&request, &server, signing_time(), AMZ_DATE, &credentials);
 }

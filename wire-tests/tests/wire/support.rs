@@ -48,7 +48,9 @@ pub struct Request {
 impl Request {
     /// The path part of the target.
     pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(self.target.as_str(), |(path, _)| path)
+        self.target
+            .split_once('?')
+            .map_or(self.target.as_str(), |(path, _)| path)
     }
 
     /// The query part of the target, without `?` (empty when there is none).
@@ -58,20 +60,32 @@ impl Request {
 
     /// Every value of header `name` (case-insensitive), in order.
     pub fn header_values(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The value of header `name`, which must appear at most once.
     pub fn header(&self, name: &str) -> Option<&str> {
         let values = self.header_values(name);
-        assert!(values.len() <= 1, "header {name} sent {} times: {values:?}", values.len());
+        assert!(
+            values.len() <= 1,
+            "header {name} sent {} times: {values:?}",
+            values.len()
+        );
         values.first().copied()
     }
 
     /// The body parsed as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("request body is not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "request body is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 }
 
@@ -87,12 +101,19 @@ pub struct Response {
 impl Response {
     /// A response with `status`, no headers and no body.
     pub fn new(status: u16) -> Self {
-        Response { status, headers: Vec::new(), body: Vec::new(), close: false }
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            close: false,
+        }
     }
 
     /// A JSON response.
     pub fn json(status: u16, body: &str) -> Self {
-        Response::new(status).header("content-type", "application/json").body(body)
+        Response::new(status)
+            .header("content-type", "application/json")
+            .body(body)
     }
 
     /// Adds a header line.
@@ -115,7 +136,10 @@ impl Response {
     }
 
     fn closes(&self) -> bool {
-        self.close || self.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"))
+        self.close
+            || self.headers.iter().any(|(n, v)| {
+                n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
+            })
     }
 
     fn encode(&self) -> Vec<u8> {
@@ -125,7 +149,9 @@ impl Response {
         }
         // RFC 9110 §8.6: no Content-Length in a 204 (or 1xx) response, and RFC 9112 §6.2: none
         // next to Transfer-Encoding.
-        let framed = self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding"));
+        let framed = self.headers.iter().any(|(n, _)| {
+            n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
+        });
         if self.status != 204 && !framed {
             head.push_str(&format!("content-length: {}\r\n", self.body.len()));
         }
@@ -199,9 +225,12 @@ impl Shared {
             waker.wake();
         }
         lock(&self.script).pop_front().unwrap_or_else(|| {
-            Response::json(400, r#"{"Message":"the test server has no reply scripted for this request"}"#)
-                .header("x-amzn-errortype", "UnscriptedRequest")
-                .into()
+            Response::json(
+                400,
+                r#"{"Message":"the test server has no reply scripted for this request"}"#,
+            )
+            .header("x-amzn-errortype", "UnscriptedRequest")
+            .into()
         })
     }
 }
@@ -220,7 +249,9 @@ pub struct Server {
 impl Server {
     /// Starts a server on 127.0.0.1 that answers requests with `script`, in order.
     pub async fn start(script: impl IntoIterator<Item = Reply>) -> Server {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind 127.0.0.1:0");
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared {
             script: Mutex::new(script.into_iter().collect()),
@@ -272,7 +303,10 @@ impl Server {
         });
         match timeout(IDLE_LIMIT, arrived).await {
             Ok(requests) => requests,
-            Err(_) => panic!("waited for {n} requests, the server received {}", self.requests().len()),
+            Err(_) => panic!(
+                "waited for {n} requests, the server received {}",
+                self.requests().len()
+            ),
         }
     }
 }
@@ -287,7 +321,9 @@ impl Drop for Server {
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
     for id in 0..MAX_CONNECTIONS {
-        let Ok(Ok((stream, _))) = timeout(IDLE_LIMIT, listener.accept()).await else { break };
+        let Ok(Ok((stream, _))) = timeout(IDLE_LIMIT, listener.accept()).await else {
+            break;
+        };
         shared.connections.fetch_add(1, Ordering::SeqCst);
         connections.spawn(serve(stream, id, Arc::clone(&shared)));
     }
@@ -301,14 +337,24 @@ async fn serve(stream: TcpStream, id: usize, shared: Arc<Shared>) {
             Ok(Some(request)) => request,
             Ok(None) => return,
             Err(why) => {
-                let _ = write_all(&stream, &Response::json(400, &format!("{{\"Message\":{why:?}}}")).encode()).await;
+                let _ = write_all(
+                    &stream,
+                    &Response::json(400, &format!("{{\"Message\":{why:?}}}")).encode(),
+                )
+                .await;
                 return;
             }
         };
-        let close = request.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
+        let close = request
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
         match shared.record(request) {
             Reply::Respond(response) => {
-                if write_all(&stream, &response.encode()).await.is_err() || close || response.closes() {
+                if write_all(&stream, &response.encode()).await.is_err()
+                    || close
+                    || response.closes()
+                {
                     return;
                 }
             }
@@ -337,7 +383,11 @@ async fn serve(stream: TcpStream, id: usize, shared: Arc<Shared>) {
 
 /// Reads one request from `stream`, keeping bytes past its end in `buffer` for the next one.
 /// `Ok(None)` when the client closed (or went idle) between requests.
-async fn read_request(stream: &TcpStream, buffer: &mut Vec<u8>, connection: usize) -> Result<Option<Request>, String> {
+async fn read_request(
+    stream: &TcpStream,
+    buffer: &mut Vec<u8>,
+    connection: usize,
+) -> Result<Option<Request>, String> {
     let head_end = loop {
         if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break i;
@@ -352,26 +402,39 @@ async fn read_request(stream: &TcpStream, buffer: &mut Vec<u8>, connection: usiz
             Err(e) => return Err(e),
         }
     };
-    let head = String::from_utf8(buffer[..head_end].to_vec()).map_err(|_| "request head is not UTF-8".to_string())?;
+    let head = String::from_utf8(buffer[..head_end].to_vec())
+        .map_err(|_| "request head is not UTF-8".to_string())?;
     let mut lines = head.split("\r\n");
     let request_line = lines.next().unwrap_or_default();
     let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some("HTTP/1.1"), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(method), Some(target), Some("HTTP/1.1"), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(format!("malformed request line {request_line:?}"));
     };
     let mut headers = Vec::new();
     for line in lines {
-        let (name, value) = line.split_once(':').ok_or_else(|| format!("malformed header line {line:?}"))?;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("malformed header line {line:?}"))?;
         headers.push((name.to_string(), value.trim().to_string()));
     }
-    if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding")) {
+    if headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding"))
+    {
         return Err("the test server reads content-length bodies only".into());
     }
-    let lengths: Vec<&str> =
-        headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.as_str()).collect();
+    let lengths: Vec<&str> = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .map(|(_, v)| v.as_str())
+        .collect();
     let length = match lengths.as_slice() {
         [] => 0,
-        [one] => one.parse::<usize>().map_err(|_| format!("bad content-length {one:?}"))?,
+        [one] => one
+            .parse::<usize>()
+            .map_err(|_| format!("bad content-length {one:?}"))?,
         _ => return Err("more than one content-length".into()),
     };
     if length > MAX_BODY_BYTES {
