@@ -190,7 +190,7 @@ fn host_and_port(authority: &str) -> (&str, Option<u16>) {
 }
 
 /// An HTTP request ready to be signed and sent.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `GET`, `POST`, ...
     pub method: Cow<'static, str>,
@@ -203,7 +203,7 @@ pub struct HttpRequest {
 }
 
 /// An HTTP response as received, body fully read.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpResponse {
     /// Status code.
     pub status: u16,
@@ -211,6 +211,31 @@ pub struct HttpResponse {
     pub headers: Headers,
     /// The response body.
     pub body: Vec<u8>,
+}
+
+// Bodies carry members the model marks `@sensitive` (device tokens, user names), which the
+// generated types redact in their own Debug; the raw bodies show their size only, so that
+// logging a request, a response or an error that keeps one (`SdkError::ResponseError`) cannot
+// leak them. The bytes stay available in `body` for deliberate inspection.
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 /// Why a request could not be exchanged with the server.
@@ -300,6 +325,17 @@ mod tests {
         let s = format!("{h:?}");
         assert!(!s.contains("AKID") && !s.contains("token-value"), "{s}");
         assert!(s.contains("visible"));
+    }
+
+    #[test]
+    fn debug_shows_body_sizes_not_bodies() {
+        let body = br#"{"DeviceToken":"secret-token"}"#.to_vec();
+        let request = HttpRequest { method: "POST".into(), body: body.clone(), ..Default::default() };
+        let response = HttpResponse { status: 200, body, ..Default::default() };
+        for s in [format!("{request:?}"), format!("{response:#?}")] {
+            assert!(s.contains("<30 bytes>"), "{s}");
+            assert!(!s.contains("secret-token") && !s.contains("115, 101, 99"), "{s}");
+        }
     }
 
     #[test]
