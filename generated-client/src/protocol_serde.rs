@@ -517,7 +517,7 @@ pub(crate) fn de_endpoint_attributes(
         }
     }
     Ok(crate::types::EndpointAttributes {
-        device_token: field_device_token.unwrap_or_else(|| Default::default()),
+        device_token: field_device_token.unwrap_or_default(),
         voip_device_token: field_voip_device_token,
     })
 }
@@ -617,8 +617,8 @@ pub(crate) fn de_tag(
         }
     }
     Ok(crate::types::Tag {
-        key: field_key.unwrap_or_else(|| Default::default()),
-        value: field_value.unwrap_or_else(|| Default::default()),
+        key: field_key.unwrap_or_default(),
+        value: field_value.unwrap_or_default(),
     })
 }
 

@@ -2,7 +2,7 @@
 //! them. Only one page is held at a time, so walking any number of items keeps memory flat.
 
 use crate::client::Handle;
-use crate::error::SdkError;
+use crate::error::{BuildError, SdkError};
 use crate::operation::Operation;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -14,12 +14,15 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// Something that yields items one at a time. It moves into the future producing the next item
 /// and comes back with it, so no future ever borrows the stream.
 trait Source<T>: Send {
-    fn next(self: Box<Self>) -> BoxFuture<Option<(T, Box<dyn Source<T>>)>>;
+    fn next(self: Box<Self>) -> Next<T>;
 }
+
+/// The next item and the source to ask for the one after; `None` at the end.
+type Next<T> = BoxFuture<Option<(T, Box<dyn Source<T>>)>>;
 
 enum State<T> {
     Ready(Box<dyn Source<T>>),
-    Waiting(BoxFuture<Option<(T, Box<dyn Source<T>>)>>),
+    Waiting(Next<T>),
     Done,
 }
 
@@ -106,7 +109,7 @@ struct Items<P, T, E> {
 }
 
 impl<P: Send + 'static, T: Send + 'static, E: Send + 'static> Source<Result<T, E>> for Items<P, T, E> {
-    fn next(mut self: Box<Self>) -> BoxFuture<Option<(Result<T, E>, Box<dyn Source<Result<T, E>>>)>> {
+    fn next(mut self: Box<Self>) -> Next<Result<T, E>> {
         Box::pin(async move {
             loop {
                 if self.failed {
@@ -132,7 +135,7 @@ impl<P: Send + 'static, T: Send + 'static, E: Send + 'static> Source<Result<T, E
 struct Pages<O: Operation, B> {
     handle: Handle,
     builder: B,
-    build: fn(&B) -> Result<O::Input, SdkError<O::Error>>,
+    build: fn(&B) -> Result<O::Input, BuildError>,
     with_token: fn(&B, String) -> B,
     token_of: fn(&O::Output) -> Option<&str>,
     /// The token sent with the last request; `None` before the first page.
@@ -141,8 +144,7 @@ struct Pages<O: Operation, B> {
 }
 
 impl<O: Operation, B: Send + Sync + 'static> Source<Result<O::Output, SdkError<O::Error>>> for Pages<O, B> {
-    #[allow(clippy::type_complexity)]
-    fn next(mut self: Box<Self>) -> BoxFuture<Option<(Result<O::Output, SdkError<O::Error>>, Box<dyn Source<Result<O::Output, SdkError<O::Error>>>>)>> {
+    fn next(mut self: Box<Self>) -> Next<Result<O::Output, SdkError<O::Error>>> {
         Box::pin(async move {
             if self.done {
                 return None;
@@ -156,7 +158,7 @@ impl<O: Operation, B: Send + Sync + 'static> Source<Result<O::Output, SdkError<O
                 Ok(i) => i,
                 Err(e) => {
                     self.done = true;
-                    return Some((Err(e), self as Box<dyn Source<_>>));
+                    return Some((Err(SdkError::construction_failure(e)), self as Box<dyn Source<_>>));
                 }
             };
             let result = self.handle.invoke::<O>(input).await;
@@ -178,7 +180,7 @@ impl<O: Operation, B: Send + Sync + 'static> Source<Result<O::Output, SdkError<O
 pub fn paginate<O: Operation, B: Send + Sync + 'static>(
     handle: Handle,
     builder: B,
-    build: fn(&B) -> Result<O::Input, SdkError<O::Error>>,
+    build: fn(&B) -> Result<O::Input, BuildError>,
     with_token: fn(&B, String) -> B,
     token_of: fn(&O::Output) -> Option<&str>,
 ) -> PaginationStream<Result<O::Output, SdkError<O::Error>>> {
@@ -192,7 +194,7 @@ mod tests {
     struct Counter(u32, u32);
 
     impl Source<Result<Vec<u32>, String>> for Counter {
-        fn next(self: Box<Self>) -> BoxFuture<Option<(Result<Vec<u32>, String>, Box<dyn Source<Result<Vec<u32>, String>>>)>> {
+        fn next(self: Box<Self>) -> Next<Result<Vec<u32>, String>> {
             Box::pin(async move {
                 let Counter(page, pages) = *self;
                 if page == pages {

@@ -302,11 +302,13 @@ mod tests {
 
     #[test]
     fn request_expectations() {
-        let mut req = HttpRequest::default();
-        req.method = "POST".into();
-        req.uri = crate::http::Uri::parse("https://example.com/path?a=1&b=x%20y").unwrap();
+        let mut req = HttpRequest {
+            method: "POST".into(),
+            uri: crate::http::Uri::parse("https://example.com/path?a=1&b=x%20y").unwrap(),
+            body: br#"{"k":"v"}"#.to_vec(),
+            ..HttpRequest::default()
+        };
         req.headers.append("X-A", "1");
-        req.body = br#"{"k":"v"}"#.to_vec();
         let mut e = ExpectedRequest {
             id: "case",
             method: "POST",

@@ -8,25 +8,27 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// An expression formatting scalar `v` (`&T`) for a label, query value or header. Returns a
-/// `String`, or a `&str` for strings and enums. Timestamps default to `default`.
+/// An expression formatting scalar `v` (`&T`) for a label, query value or header, as a `&str`
+/// (borrowed for strings and enums, a borrowed temporary `String` otherwise). Timestamps
+/// default to `default`.
 fn scalar_text(v: TokenStream, ty: &TypeRef, default: TimestampFormat, media_type: bool) -> Option<TokenStream> {
-    Some(match ty {
-        TypeRef::String if media_type => quote!(::client_runtime::base64::encode(#v.as_bytes())),
-        TypeRef::String => quote!(#v.as_str()),
-        TypeRef::Named(n) if n.kind == NamedKind::Enum => quote!(#v.as_str()),
-        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => quote!(#v.value().to_string()),
-        TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long => quote!(#v.to_string()),
-        TypeRef::Float => quote!(::client_runtime::operation::fmt_float32(*#v)),
-        TypeRef::Double => quote!(::client_runtime::operation::fmt_float(*#v)),
-        TypeRef::BigInteger | TypeRef::BigDecimal => quote!(#v.as_str()),
+    let owned = |t: TokenStream| Some(quote!(&#t));
+    match ty {
+        TypeRef::String if media_type => owned(quote!(::client_runtime::base64::encode(#v.as_bytes()))),
+        TypeRef::String => Some(quote!(#v.as_str())),
+        TypeRef::Named(n) if n.kind == NamedKind::Enum => Some(quote!(#v.as_str())),
+        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => owned(quote!(#v.value().to_string())),
+        TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long => owned(quote!(#v.to_string())),
+        TypeRef::Float => owned(quote!(::client_runtime::operation::fmt_float32(*#v))),
+        TypeRef::Double => owned(quote!(::client_runtime::operation::fmt_float(*#v))),
+        TypeRef::BigInteger | TypeRef::BigDecimal => Some(quote!(#v.as_str())),
         TypeRef::Timestamp { format } => {
             let f = timestamp_format(format, default);
-            quote!(#v.format(#f)?)
+            owned(quote!(#v.format(#f)?))
         }
-        TypeRef::Blob => quote!(::client_runtime::base64::encode(#v.as_ref())),
-        _ => return None,
-    })
+        TypeRef::Blob => owned(quote!(::client_runtime::base64::encode(#v.as_ref()))),
+        _ => None,
+    }
 }
 
 /// The `serialize` function body.
@@ -43,7 +45,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                 let text = scalar_text(quote!(value), &f.ty, TimestampFormat::DateTime, false).expect("labels are scalars");
                 stmts.push(quote! {
                     let value = input.#field.as_ref().ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, "input"))?;
-                    request.push_label(#member, &#text, #greedy)?;
+                    request.push_label(#member, #text, #greedy)?;
                 });
             }
         }
@@ -70,11 +72,11 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                 let write = match &f.ty {
                     TypeRef::List { member, .. } => {
                         let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false).expect("query lists hold scalars");
-                        quote!(for item in value { request.push_query(#key, &#text); })
+                        quote!(for item in value { request.push_query(#key, #text); })
                     }
                     ty => {
                         let text = scalar_text(quote!(value), ty, TimestampFormat::DateTime, false).expect("query values are scalars");
-                        quote!(request.push_query(#key, &#text);)
+                        quote!(request.push_query(#key, #text);)
                     }
                 };
                 stmts.push(quote!(if let Some(value) = &input.#n { #write }));
@@ -84,11 +86,11 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                 let write = match &**v {
                     TypeRef::List { member, .. } => {
                         let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false).expect("scalar");
-                        quote!(for item in items { request.push_query(k, &#text); })
+                        quote!(for item in items { request.push_query(k, #text); })
                     }
                     ty => {
                         let text = scalar_text(quote!(items), ty, TimestampFormat::DateTime, false).expect("scalar");
-                        quote!(request.push_query(k, &#text);)
+                        quote!(request.push_query(k, #text);)
                     }
                 };
                 // Spec (httpQueryParams): a key also bound by an @httpQuery member is taken from
@@ -112,9 +114,9 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                     TypeRef::List { member, .. } => {
                         let quoted = matches!(&**member, TypeRef::String) || matches!(&**member, TypeRef::Named(n) if n.kind == NamedKind::Enum);
                         let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false).expect("header lists hold scalars");
-                        let text = if quoted { quote!(::client_runtime::operation::quote_header_value(#text)) } else { quote!(#text) };
+                        let text = if quoted { quote!(&::client_runtime::operation::quote_header_value(#text)) } else { quote!(#text) };
                         quote! {
-                            let mut items = Vec::with_capacity(value.len());
+                            let mut items: Vec<String> = Vec::with_capacity(value.len());
                             for item in value { items.push(String::from(#text)); }
                             if !items.is_empty() {
                                 request.header(#name, &items.join(", "))?;
@@ -123,7 +125,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                     }
                     ty => {
                         let text = scalar_text(quote!(value), ty, TimestampFormat::HttpDate, media).expect("header values are scalars");
-                        quote!(request.header(#name, &#text)?;)
+                        quote!(request.header(#name, #text)?;)
                     }
                 };
                 stmts.push(quote!(if let Some(value) = &input.#n { #write }));

@@ -245,13 +245,27 @@ pub fn finish_field(f: &Field) -> TokenStream {
         let d = default_expr(d, &f.ty);
         quote!(#l.unwrap_or_else(|| #d))
     } else {
-        let z = zero_value(&f.ty);
-        quote!(#l.unwrap_or_else(|| #z))
+        zero_fill(quote!(#l), &f.ty)
     };
     if f.boxed {
         quote!(#n: Box::new(#value),)
     } else {
         quote!(#n: #value,)
+    }
+}
+
+/// `value` (an `Option<T>`) or the zero value of `T`.
+fn zero_fill(value: TokenStream, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Named(n) if n.kind == NamedKind::Struct => {
+            let z = zero_fn(&n.name);
+            quote!(#value.unwrap_or_else(crate::protocol_serde::#z))
+        }
+        TypeRef::Named(_) | TypeRef::Timestamp { .. } => {
+            let z = zero_value(ty);
+            quote!(#value.unwrap_or_else(|| #z))
+        }
+        _ => quote!(#value.unwrap_or_default()),
     }
 }
 
@@ -273,6 +287,7 @@ pub fn zero_value(ty: &TypeRef) -> TokenStream {
                 }
             }
         }
+        TypeRef::Timestamp { .. } => quote!(::client_runtime::time::DateTime::from_secs(0)),
         _ => quote!(Default::default()),
     }
 }

@@ -257,13 +257,13 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             TypeRef::List { member, sparse } => {
                 let m = rust_type(member);
                 let m = if *sparse { quote!(Option<#m>) } else { m };
-                quote!(pub fn #n(mut self, input: #m) -> Self { self.inner = self.inner.#n(input); self })
+                quote!(pub fn #n(mut self, input: impl Into<#m>) -> Self { self.inner = self.inner.#n(input); self })
             }
             TypeRef::Map { key, value, sparse } => {
                 let k = rust_type(key);
                 let v = rust_type(value);
                 let v = if *sparse { quote!(Option<#v>) } else { v };
-                quote!(pub fn #n(mut self, k: impl Into<#k>, v: #v) -> Self { self.inner = self.inner.#n(k, v); self })
+                quote!(pub fn #n(mut self, k: impl Into<#k>, v: impl Into<#v>) -> Self { self.inner = self.inner.#n(k, v); self })
             }
             _ => quote!(pub fn #n(mut self, input: impl Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
         };
@@ -411,7 +411,7 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
                     ::client_runtime::pagination::paginate::<super::#type_name, _>(
                         self.handle,
                         self.input,
-                        |builder| builder.clone().build().map_err(::client_runtime::error::SdkError::construction_failure),
+                        |builder| builder.clone().build(),
                         |builder, token| builder.clone().#input_token(token),
                         |output| #token,
                     )

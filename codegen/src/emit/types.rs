@@ -257,8 +257,8 @@ fn setters(f: &Field) -> TokenStream {
                 #doc
                 #append_doc
                 #dep
-                pub fn #name(mut self, input: #m) -> Self {
-                    self.#name.get_or_insert_with(Vec::new).push(input);
+                pub fn #name(mut self, input: impl Into<#m>) -> Self {
+                    self.#name.get_or_insert_with(Vec::new).push(input.into());
                     self
                 }
             }
@@ -272,8 +272,8 @@ fn setters(f: &Field) -> TokenStream {
                 #doc
                 #insert_doc
                 #dep
-                pub fn #name(mut self, k: impl Into<#k>, v: #v) -> Self {
-                    self.#name.get_or_insert_with(::std::collections::HashMap::new).insert(k.into(), v);
+                pub fn #name(mut self, k: impl Into<#k>, v: impl Into<#v>) -> Self {
+                    self.#name.get_or_insert_with(::std::collections::HashMap::new).insert(k.into(), v.into());
                     self
                 }
             }

@@ -225,9 +225,12 @@ fn check_binding_target(b: &HttpBinding, target: &Shape, at: &ShapeId) -> Result
     Ok(())
 }
 
+/// Constant query parameters of a URI template: key and optional value.
+type QueryLiterals = Vec<(String, Option<String>)>;
+
 /// Parses the `@http` URI into path segments and constant query parameters, matching labels
 /// to `input` fields (which must be `@httpLabel` and `@required`).
-fn uri_template(uri: &str, input: &mut StructDef, input_id: &ShapeId, op: &ShapeId) -> Result<(Vec<PathSegment>, Vec<(String, Option<String>)>)> {
+fn uri_template(uri: &str, input: &mut StructDef, input_id: &ShapeId, op: &ShapeId) -> Result<(Vec<PathSegment>, QueryLiterals)> {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
     let mut segments: Vec<PathSegment> = Vec::new();
     let push_literal = |segments: &mut Vec<PathSegment>, text: &str| match segments.last_mut() {
@@ -481,7 +484,7 @@ mod tests {
         }
     }
 
-    fn parse(uri: &str, fields: Vec<Field>) -> Result<(Vec<PathSegment>, Vec<(String, Option<String>)>)> {
+    fn parse(uri: &str, fields: Vec<Field>) -> Result<(Vec<PathSegment>, QueryLiterals)> {
         let mut i = input(fields);
         uri_template(uri, &mut i, &ShapeId::parse("a#In").unwrap(), &ShapeId::parse("a#Op").unwrap())
     }

@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for CreateAppInstanceAdmin {
                 "AppInstanceArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceArn", value.as_str(), false)?;
         request.push_path("/admins");
         let mut body = String::new();
         let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);

@@ -383,8 +383,8 @@ pub mod builders {
         }
         /// Tags to attach to the new user.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: crate::types::Tag) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input);
+        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
+            self.tags.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `Tags`.
@@ -629,7 +629,7 @@ pub mod builders {
             self.inner.get_client_request_token()
         }
         /// Tags to attach to the new user.
-        pub fn tags(mut self, input: crate::types::Tag) -> Self {
+        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self
         }

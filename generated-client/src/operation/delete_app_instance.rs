@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for DeleteAppInstance {
                 "AppInstanceArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceArn", value.as_str(), false)?;
         Ok(request)
     }
     fn deserialize(

@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for DeleteAppInstanceAdmin {
                 "AppInstanceArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceArn", value.as_str(), false)?;
         request.push_path("/admins/");
         let value = input
             .app_instance_admin_arn
@@ -35,7 +35,7 @@ impl ::client_runtime::operation::Operation for DeleteAppInstanceAdmin {
                 "AppInstanceAdminArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceAdminArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceAdminArn", value.as_str(), false)?;
         Ok(request)
     }
     fn deserialize(

@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for DeregisterAppInstanceUserEndpoin
                 "AppInstanceUserArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceUserArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceUserArn", value.as_str(), false)?;
         request.push_path("/endpoints/");
         let value = input
             .endpoint_id
@@ -35,7 +35,7 @@ impl ::client_runtime::operation::Operation for DeregisterAppInstanceUserEndpoin
                 "EndpointId",
                 "input",
             ))?;
-        request.push_label("EndpointId", &value.as_str(), false)?;
+        request.push_label("EndpointId", value.as_str(), false)?;
         Ok(request)
     }
     fn deserialize(

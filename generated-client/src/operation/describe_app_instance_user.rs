@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for DescribeAppInstanceUser {
                 "AppInstanceUserArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceUserArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceUserArn", value.as_str(), false)?;
         Ok(request)
     }
     fn deserialize(

@@ -26,13 +26,13 @@ impl ::client_runtime::operation::Operation for ListAppInstanceAdmins {
                 "AppInstanceArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceArn", value.as_str(), false)?;
         request.push_path("/admins");
         if let Some(value) = &input.max_results {
             request.push_query("max-results", &value.to_string());
         }
         if let Some(value) = &input.next_token {
-            request.push_query("next-token", &value.as_str());
+            request.push_query("next-token", value.as_str());
         }
         Ok(request)
     }
@@ -430,9 +430,9 @@ pub mod builders {
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instance_admins(
             mut self,
-            input: crate::types::AppInstanceAdminSummary,
+            input: impl Into<crate::types::AppInstanceAdminSummary>,
         ) -> Self {
-            self.app_instance_admins.get_or_insert_with(Vec::new).push(input);
+            self.app_instance_admins.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `AppInstanceAdmins`.
@@ -607,12 +607,7 @@ pub mod paginator {
             >(
                 self.handle,
                 self.input,
-                |builder| {
-                    builder
-                        .clone()
-                        .build()
-                        .map_err(::client_runtime::error::SdkError::construction_failure)
-                },
+                |builder| builder.clone().build(),
                 |builder, token| builder.clone().next_token(token),
                 |output| {
                     Some(output).and_then(|v| v.next_token.as_ref()).map(|t| t.as_str())

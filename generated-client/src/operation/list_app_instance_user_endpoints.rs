@@ -26,13 +26,13 @@ impl ::client_runtime::operation::Operation for ListAppInstanceUserEndpoints {
                 "AppInstanceUserArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceUserArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceUserArn", value.as_str(), false)?;
         request.push_path("/endpoints");
         if let Some(value) = &input.max_results {
             request.push_query("max-results", &value.to_string());
         }
         if let Some(value) = &input.next_token {
-            request.push_query("next-token", &value.as_str());
+            request.push_query("next-token", value.as_str());
         }
         Ok(request)
     }
@@ -398,9 +398,11 @@ pub mod builders {
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instance_user_endpoints(
             mut self,
-            input: crate::types::AppInstanceUserEndpointSummary,
+            input: impl Into<crate::types::AppInstanceUserEndpointSummary>,
         ) -> Self {
-            self.app_instance_user_endpoints.get_or_insert_with(Vec::new).push(input);
+            self.app_instance_user_endpoints
+                .get_or_insert_with(Vec::new)
+                .push(input.into());
             self
         }
         /// Sets or unsets `AppInstanceUserEndpoints`.
@@ -577,12 +579,7 @@ pub mod paginator {
             >(
                 self.handle,
                 self.input,
-                |builder| {
-                    builder
-                        .clone()
-                        .build()
-                        .map_err(::client_runtime::error::SdkError::construction_failure)
-                },
+                |builder| builder.clone().build(),
                 |builder, token| builder.clone().next_token(token),
                 |output| {
                     Some(output).and_then(|v| v.next_token.as_ref()).map(|t| t.as_str())

@@ -20,13 +20,13 @@ impl ::client_runtime::operation::Operation for ListAppInstanceUsers {
         let mut request = ::client_runtime::operation::RequestParts::new("GET");
         request.push_path("/app-instance-users");
         if let Some(value) = &input.app_instance_arn {
-            request.push_query("app-instance-arn", &value.as_str());
+            request.push_query("app-instance-arn", value.as_str());
         }
         if let Some(value) = &input.max_results {
             request.push_query("max-results", &value.to_string());
         }
         if let Some(value) = &input.next_token {
-            request.push_query("next-token", &value.as_str());
+            request.push_query("next-token", value.as_str());
         }
         Ok(request)
     }
@@ -412,9 +412,9 @@ pub mod builders {
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instance_users(
             mut self,
-            input: crate::types::AppInstanceUserSummary,
+            input: impl Into<crate::types::AppInstanceUserSummary>,
         ) -> Self {
-            self.app_instance_users.get_or_insert_with(Vec::new).push(input);
+            self.app_instance_users.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `AppInstanceUsers`.
@@ -586,12 +586,7 @@ pub mod paginator {
             >(
                 self.handle,
                 self.input,
-                |builder| {
-                    builder
-                        .clone()
-                        .build()
-                        .map_err(::client_runtime::error::SdkError::construction_failure)
-                },
+                |builder| builder.clone().build(),
                 |builder, token| builder.clone().next_token(token),
                 |output| {
                     Some(output).and_then(|v| v.next_token.as_ref()).map(|t| t.as_str())

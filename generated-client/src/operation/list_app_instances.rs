@@ -23,7 +23,7 @@ impl ::client_runtime::operation::Operation for ListAppInstances {
             request.push_query("max-results", &value.to_string());
         }
         if let Some(value) = &input.next_token {
-            request.push_query("next-token", &value.as_str());
+            request.push_query("next-token", value.as_str());
         }
         Ok(request)
     }
@@ -336,8 +336,11 @@ pub mod builders {
     impl ListAppInstancesOutputBuilder {
         /// One summary per instance in this page.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instances(mut self, input: crate::types::AppInstanceSummary) -> Self {
-            self.app_instances.get_or_insert_with(Vec::new).push(input);
+        pub fn app_instances(
+            mut self,
+            input: impl Into<crate::types::AppInstanceSummary>,
+        ) -> Self {
+            self.app_instances.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `AppInstances`.
@@ -493,12 +496,7 @@ pub mod paginator {
             >(
                 self.handle,
                 self.input,
-                |builder| {
-                    builder
-                        .clone()
-                        .build()
-                        .map_err(::client_runtime::error::SdkError::construction_failure)
-                },
+                |builder| builder.clone().build(),
                 |builder, token| builder.clone().next_token(token),
                 |output| {
                     Some(output).and_then(|v| v.next_token.as_ref()).map(|t| t.as_str())

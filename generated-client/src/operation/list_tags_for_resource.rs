@@ -20,7 +20,7 @@ impl ::client_runtime::operation::Operation for ListTagsForResource {
         let mut request = ::client_runtime::operation::RequestParts::new("GET");
         request.push_path("/tags");
         if let Some(value) = &input.resource_arn {
-            request.push_query("arn", &value.as_str());
+            request.push_query("arn", value.as_str());
         }
         Ok(request)
     }
@@ -270,8 +270,8 @@ pub mod builders {
     impl ListTagsForResourceOutputBuilder {
         /// Tags currently attached to the resource.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: crate::types::Tag) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input);
+        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
+            self.tags.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `Tags`.

@@ -34,7 +34,7 @@ impl ::client_runtime::operation::Operation for RegisterAppInstanceUserEndpoint 
                 "AppInstanceUserArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceUserArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceUserArn", value.as_str(), false)?;
         request.push_path("/endpoints");
         let mut body = String::new();
         let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);

@@ -233,8 +233,8 @@ pub mod builders {
         }
         /// Key-value pairs to attach.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: crate::types::Tag) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input);
+        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
+            self.tags.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `Tags`.
@@ -348,7 +348,7 @@ pub mod builders {
             self.inner.get_resource_arn()
         }
         /// Key-value pairs to attach.
-        pub fn tags(mut self, input: crate::types::Tag) -> Self {
+        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self
         }

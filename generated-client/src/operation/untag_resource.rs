@@ -221,8 +221,8 @@ pub mod builders {
         }
         /// Keys of the tags to detach.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tag_keys(mut self, input: String) -> Self {
-            self.tag_keys.get_or_insert_with(Vec::new).push(input);
+        pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
+            self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `TagKeys`.
@@ -336,7 +336,7 @@ pub mod builders {
             self.inner.get_resource_arn()
         }
         /// Keys of the tags to detach.
-        pub fn tag_keys(mut self, input: String) -> Self {
+        pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.tag_keys(input);
             self
         }

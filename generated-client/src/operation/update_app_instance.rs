@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for UpdateAppInstance {
                 "AppInstanceArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceArn", value.as_str(), false)?;
         let mut body = String::new();
         let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
         if let Some(value) = &input.name {

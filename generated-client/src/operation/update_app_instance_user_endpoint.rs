@@ -26,7 +26,7 @@ impl ::client_runtime::operation::Operation for UpdateAppInstanceUserEndpoint {
                 "AppInstanceUserArn",
                 "input",
             ))?;
-        request.push_label("AppInstanceUserArn", &value.as_str(), false)?;
+        request.push_label("AppInstanceUserArn", value.as_str(), false)?;
         request.push_path("/endpoints/");
         let value = input
             .endpoint_id
@@ -35,7 +35,7 @@ impl ::client_runtime::operation::Operation for UpdateAppInstanceUserEndpoint {
                 "EndpointId",
                 "input",
             ))?;
-        request.push_label("EndpointId", &value.as_str(), false)?;
+        request.push_label("EndpointId", value.as_str(), false)?;
         let mut body = String::new();
         let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
         if let Some(value) = &input.name {

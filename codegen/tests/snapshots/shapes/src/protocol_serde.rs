@@ -294,7 +294,7 @@ pub(crate) fn de_thing(
         }
     }
     Ok(crate::types::Thing {
-        name: field_name.unwrap_or_else(|| Default::default()),
+        name: field_name.unwrap_or_default(),
         color: field_color.unwrap_or_else(|| crate::types::Color::Red),
         level: field_level,
         shape: field_shape.map(Box::new),

@@ -331,8 +331,8 @@ pub mod builders {
         }
         /// The `Names` member.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn names(mut self, input: String) -> Self {
-            self.names.get_or_insert_with(Vec::new).push(input);
+        pub fn names(mut self, input: impl Into<String>) -> Self {
+            self.names.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `Names`.
@@ -346,8 +346,8 @@ pub mod builders {
         }
         /// The `Maybe` member.
         /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn maybe(mut self, input: Option<String>) -> Self {
-            self.maybe.get_or_insert_with(Vec::new).push(input);
+        pub fn maybe(mut self, input: impl Into<Option<String>>) -> Self {
+            self.maybe.get_or_insert_with(Vec::new).push(input.into());
             self
         }
         /// Sets or unsets `Maybe`.
@@ -361,10 +361,10 @@ pub mod builders {
         }
         /// The `Counts` member.
         /// Inserts an entry; use the `set_` method to replace the whole map.
-        pub fn counts(mut self, k: impl Into<String>, v: i64) -> Self {
+        pub fn counts(mut self, k: impl Into<String>, v: impl Into<i64>) -> Self {
             self.counts
                 .get_or_insert_with(::std::collections::HashMap::new)
-                .insert(k.into(), v);
+                .insert(k.into(), v.into());
             self
         }
         /// Sets or unsets `Counts`.

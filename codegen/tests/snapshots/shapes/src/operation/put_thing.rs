@@ -34,13 +34,13 @@ impl ::client_runtime::operation::Operation for PutThing {
                 "Id",
                 "input",
             ))?;
-        request.push_label("Id", &value.as_str(), false)?;
+        request.push_label("Id", value.as_str(), false)?;
         request.push_query_literal("mode", Some("fixture"));
         if let Some(value) = &input.limit {
             request.push_query("limit", &value.to_string());
         }
         if let Some(value) = &input.token {
-            request.header("X-Token", &value.as_str())?;
+            request.header("X-Token", value.as_str())?;
         }
         let mut body = String::new();
         let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
@@ -86,7 +86,7 @@ impl ::client_runtime::operation::Operation for PutThing {
             r.finish()?;
         }
         Ok(PutThingOutput {
-            thing: field_thing.unwrap_or_else(|| crate::protocol_serde::zero_thing()),
+            thing: field_thing.unwrap_or_else(crate::protocol_serde::zero_thing),
             when: field_when,
         })
     }
