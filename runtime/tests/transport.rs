@@ -772,6 +772,42 @@ mod tls {
     }
 
     #[tokio::test]
+    async fn idle_tls_connection_dropped_without_close_notify_is_retried_transparently() {
+        let cert = test_cert();
+        // One response per connection, then the socket is dropped with no TLS close_notify,
+        // which the client sees as an unexpected EOF rather than a clean end of stream.
+        let server = Server::start_tls(cert.server.clone(), |_, peer| {
+            if peer.request().is_some() {
+                peer.send(OK);
+            }
+        });
+        let transport = Transport::builder()
+            .add_root_certificate_der(cert.der.to_vec())
+            .build()
+            .unwrap();
+        transport
+            .send(request("PUT", &url(&server, "/1"), b"one"))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let resp = transport
+            .send(request("PUT", &url(&server, "/2"), b"two"))
+            .await
+            .unwrap();
+        assert_eq!(resp.body, b"ok");
+        drop(transport);
+        let (accepted, received) = server.finish();
+        assert_eq!(accepted, 2);
+        assert_eq!(
+            received
+                .iter()
+                .map(|r| r.body.as_slice())
+                .collect::<Vec<_>>(),
+            [&b"one"[..], b"two"]
+        );
+    }
+
+    #[tokio::test]
     async fn untrusted_certificate_fails_to_connect() {
         let cert = test_cert();
         let server = Server::start_tls(cert.server.clone(), |_, peer| peer.serve_all(OK));
