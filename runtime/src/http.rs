@@ -25,6 +25,11 @@ impl Headers {
         Self::default()
     }
 
+    /// An empty header list with room for `capacity` headers.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self { entries: Vec::with_capacity(capacity) }
+    }
+
     /// Appends a header, keeping any earlier value of the same name.
     pub fn append(&mut self, name: impl Into<HeaderName>, value: impl Into<String>) {
         self.entries.push((name.into(), value.into()));

@@ -92,8 +92,15 @@ impl Peer {
         };
         let head = String::from_utf8(self.buf[..head_end].to_vec()).ok()?;
         self.buf.drain(..head_end);
-        let mut received = Received { head, body: Vec::new(), sni: None, alpn: None };
-        let len: usize = received.header("content-length").map_or(Some(0), |v| v.parse().ok())?;
+        let mut received = Received {
+            head,
+            body: Vec::new(),
+            sni: None,
+            alpn: None,
+        };
+        let len: usize = received
+            .header("content-length")
+            .map_or(Some(0), |v| v.parse().ok())?;
         while self.buf.len() < len {
             self.fill()?;
         }
@@ -120,7 +127,10 @@ impl Peer {
 
     /// Writes and flushes; errors (the client went away) are the test's to notice elsewhere.
     fn send(&mut self, bytes: &[u8]) {
-        let _ = self.stream.write_all(bytes).and_then(|()| self.stream.flush());
+        let _ = self
+            .stream
+            .write_all(bytes)
+            .and_then(|()| self.stream.flush());
     }
 
     /// Answers every request on this connection with `response` until the client leaves.
@@ -149,7 +159,10 @@ impl Server {
     }
 
     #[cfg(feature = "rustls")]
-    fn start_tls(config: Arc<rustls::ServerConfig>, handler: impl Fn(usize, &mut Peer) + Send + Sync + 'static) -> Server {
+    fn start_tls(
+        config: Arc<rustls::ServerConfig>,
+        handler: impl Fn(usize, &mut Peer) + Send + Sync + 'static,
+    ) -> Server {
         Self::start_with(Some(config), Arc::new(handler))
     }
 
@@ -183,13 +196,23 @@ impl Server {
                     ))),
                     _ => PeerStream::Plain(tcp),
                 };
-                let mut peer = Peer { stream, buf: Vec::new(), received: received2.clone() };
+                let mut peer = Peer {
+                    stream,
+                    buf: Vec::new(),
+                    received: received2.clone(),
+                };
                 let handler = handler.clone();
                 connections.push(thread::spawn(move || handler(index, &mut peer)));
             }
             connections
         });
-        Server { addr, stop, accepted, received, acceptor }
+        Server {
+            addr,
+            stop,
+            accepted,
+            received,
+            acceptor,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -214,7 +237,12 @@ type TlsServerConfig = rustls::ServerConfig;
 type TlsServerConfig = ();
 
 fn request(method: &'static str, url: &str, body: &[u8]) -> HttpRequest {
-    HttpRequest { method: method.into(), uri: Uri::parse(url).unwrap(), headers: Headers::new(), body: body.to_vec() }
+    HttpRequest {
+        method: method.into(),
+        uri: Uri::parse(url).unwrap(),
+        headers: Headers::new(),
+        body: body.to_vec(),
+    }
 }
 
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
@@ -236,7 +264,9 @@ async fn get_round_trip_sends_headers_and_reads_response() {
 
     let authority = server.addr.to_string();
     let (_, received) = server.finish();
-    let [got] = received.as_slice() else { panic!("{received:?}") };
+    let [got] = received.as_slice() else {
+        panic!("{received:?}")
+    };
     assert_eq!(got.request_line(), "GET /a/b%20c?x=1&y=2 HTTP/1.1");
     assert_eq!(got.header("host"), Some(authority.as_str()));
     assert_eq!(got.header("x-test"), Some("value 1"));
@@ -246,13 +276,18 @@ async fn get_round_trip_sends_headers_and_reads_response() {
 
 #[tokio::test]
 async fn post_round_trip_sends_body_with_content_length() {
-    let server = Server::start(|_, peer| peer.serve_all(b"HTTP/1.1 201 Created\r\ncontent-length: 7\r\n\r\ncreated"));
+    let server = Server::start(|_, peer| {
+        peer.serve_all(b"HTTP/1.1 201 Created\r\ncontent-length: 7\r\n\r\ncreated")
+    });
     let transport = Transport::new();
     let mut req = request("POST", &server.url("/items"), br#"{"name":"x"}"#);
     req.headers.append("content-type", "application/json");
     let resp = transport.send(req).await.unwrap();
     assert_eq!((resp.status, resp.body.as_slice()), (201, &b"created"[..]));
-    let empty = transport.send(request("PUT", &server.url("/empty"), b"")).await.unwrap();
+    let empty = transport
+        .send(request("PUT", &server.url("/empty"), b""))
+        .await
+        .unwrap();
     assert_eq!(empty.status, 201);
     drop(transport);
 
@@ -271,14 +306,33 @@ async fn large_bodies_are_sent_and_received_whole() {
     let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     let server = Server::start(|_, peer| {
         while peer.request().is_some() {
-            let echoed = peer.received.lock().unwrap().last().map(|r| r.body.clone()).unwrap_or_default();
-            peer.send(format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", echoed.len()).as_bytes());
+            let echoed = peer
+                .received
+                .lock()
+                .unwrap()
+                .last()
+                .map(|r| r.body.clone())
+                .unwrap_or_default();
+            peer.send(
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+                    echoed.len()
+                )
+                .as_bytes(),
+            );
             peer.send(&echoed);
         }
     });
     let transport = Transport::new();
-    let resp = transport.send(request("PUT", &server.url("/big"), &body)).await.unwrap();
-    assert!(resp.body == body, "echoed body differs ({} bytes)", resp.body.len());
+    let resp = transport
+        .send(request("PUT", &server.url("/big"), &body))
+        .await
+        .unwrap();
+    assert!(
+        resp.body == body,
+        "echoed body differs ({} bytes)",
+        resp.body.len()
+    );
     drop(transport);
     let (_, received) = server.finish();
     assert_eq!(received[0].header("content-length"), Some("300000"));
@@ -289,7 +343,10 @@ async fn keep_alive_reuses_one_connection() {
     let server = Server::start(|_, peer| peer.serve_all(OK));
     let transport = Transport::new();
     for i in 0..5 {
-        let resp = transport.send(request("GET", &server.url(&format!("/{i}")), b"")).await.unwrap();
+        let resp = transport
+            .send(request("GET", &server.url(&format!("/{i}")), b""))
+            .await
+            .unwrap();
         assert_eq!(resp.body, b"ok");
     }
     drop(transport);
@@ -306,7 +363,14 @@ async fn connection_close_response_is_not_reused() {
     });
     let transport = Transport::new();
     for _ in 0..3 {
-        assert_eq!(transport.send(request("GET", &server.url("/"), b"")).await.unwrap().body, b"ok");
+        assert_eq!(
+            transport
+                .send(request("GET", &server.url("/"), b""))
+                .await
+                .unwrap()
+                .body,
+            b"ok"
+        );
     }
     drop(transport);
     assert_eq!(server.finish().0, 3);
@@ -317,7 +381,10 @@ async fn pooling_can_be_disabled() {
     let server = Server::start(|_, peer| peer.serve_all(OK));
     let transport = Transport::builder().max_idle_per_host(0).build().unwrap();
     for _ in 0..3 {
-        transport.send(request("GET", &server.url("/"), b"")).await.unwrap();
+        transport
+            .send(request("GET", &server.url("/"), b""))
+            .await
+            .unwrap();
     }
     drop(transport);
     assert_eq!(server.finish().0, 3);
@@ -340,8 +407,14 @@ async fn chunked_response_arriving_in_fragments_is_decoded_and_connection_reused
     });
     let transport = Transport::new();
     for _ in 0..2 {
-        let resp = transport.send(request("GET", &server.url("/"), b"")).await.unwrap();
-        assert_eq!(String::from_utf8(resp.body).unwrap(), "Wikipedia in\r\n\r\nchunks.");
+        let resp = transport
+            .send(request("GET", &server.url("/"), b""))
+            .await
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(resp.body).unwrap(),
+            "Wikipedia in\r\n\r\nchunks."
+        );
     }
     drop(transport);
     assert_eq!(server.finish().0, 1);
@@ -358,7 +431,10 @@ async fn read_to_close_response_is_read_whole_and_not_reused() {
     });
     let transport = Transport::new();
     for _ in 0..2 {
-        let resp = transport.send(request("GET", &server.url("/"), b"")).await.unwrap();
+        let resp = transport
+            .send(request("GET", &server.url("/"), b""))
+            .await
+            .unwrap();
         assert_eq!(resp.body, b"until the end");
     }
     drop(transport);
@@ -372,7 +448,10 @@ async fn truncated_body_is_an_io_error() {
             peer.send(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabcd");
         }
     });
-    let err = Transport::new().send(request("GET", &server.url("/"), b"")).await.unwrap_err();
+    let err = Transport::new()
+        .send(request("GET", &server.url("/"), b""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Io, "{err}");
     server.finish();
 }
@@ -390,7 +469,10 @@ async fn malformed_responses_are_io_errors() {
                 peer.send(response);
             }
         });
-        let err = Transport::new().send(request("GET", &server.url("/"), b"")).await.unwrap_err();
+        let err = Transport::new()
+            .send(request("GET", &server.url("/"), b""))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), DispatchErrorKind::Io, "{err}");
         assert!(err.to_string().contains("invalid HTTP response"), "{err}");
         server.finish();
@@ -406,10 +488,16 @@ async fn pooled_connection_closed_by_server_while_idle_is_retried_transparently(
         }
     });
     let transport = Transport::new();
-    transport.send(request("POST", &server.url("/1"), b"first")).await.unwrap();
+    transport
+        .send(request("POST", &server.url("/1"), b"first"))
+        .await
+        .unwrap();
     // Let the close reach the client while the connection sits in the pool.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let resp = transport.send(request("POST", &server.url("/2"), b"second")).await.unwrap();
+    let resp = transport
+        .send(request("POST", &server.url("/2"), b"second"))
+        .await
+        .unwrap();
     assert_eq!(resp.body, b"ok");
     drop(transport);
 
@@ -425,7 +513,10 @@ async fn fresh_connection_closed_before_response_is_not_retried() {
         // Read the request, then hang up without answering.
         let _ = peer.request();
     });
-    let err = Transport::new().send(request("POST", &server.url("/"), b"x")).await.unwrap_err();
+    let err = Transport::new()
+        .send(request("POST", &server.url("/"), b"x"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Io, "{err}");
     assert_eq!(server.finish().0, 1);
 }
@@ -446,12 +537,28 @@ async fn head_and_204_responses_have_no_body() {
         }
     });
     let transport = Transport::new();
-    let head = transport.send(request("HEAD", &server.url("/"), b"")).await.unwrap();
-    assert_eq!((head.status, head.body.len(), head.headers.get("content-length")), (200, 0, Some("100")));
-    let no_content = transport.send(request("DELETE", &server.url("/"), b"")).await.unwrap();
+    let head = transport
+        .send(request("HEAD", &server.url("/"), b""))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            head.status,
+            head.body.len(),
+            head.headers.get("content-length")
+        ),
+        (200, 0, Some("100"))
+    );
+    let no_content = transport
+        .send(request("DELETE", &server.url("/"), b""))
+        .await
+        .unwrap();
     assert_eq!((no_content.status, no_content.body.len()), (204, 0));
     // Had either response been given a body, this would read the wrong bytes or hang.
-    let after = transport.send(request("GET", &server.url("/"), b"")).await.unwrap();
+    let after = transport
+        .send(request("GET", &server.url("/"), b""))
+        .await
+        .unwrap();
     assert_eq!(after.body, b"ok");
     drop(transport);
     assert_eq!(server.finish().0, 1);
@@ -464,11 +571,21 @@ async fn read_timeout_fires_when_the_server_does_not_answer() {
             thread::sleep(Duration::from_millis(800));
         }
     });
-    let transport = Transport::builder().read_timeout(Some(Duration::from_millis(150))).build().unwrap();
+    let transport = Transport::builder()
+        .read_timeout(Some(Duration::from_millis(150)))
+        .build()
+        .unwrap();
     let started = Instant::now();
-    let err = transport.send(request("GET", &server.url("/"), b"")).await.unwrap_err();
+    let err = transport
+        .send(request("GET", &server.url("/"), b""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Timeout, "{err}");
-    assert!(started.elapsed() < Duration::from_millis(700), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
     drop(transport);
     server.finish();
 }
@@ -492,25 +609,43 @@ async fn connect_timeout_fires_on_a_listener_with_a_full_backlog() {
     };
     assert!(full, "could not fill the accept queue of {addr}");
 
-    let transport = Transport::builder().connect_timeout(Duration::from_millis(300)).build().unwrap();
+    let transport = Transport::builder()
+        .connect_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
     let started = Instant::now();
-    let err = transport.send(request("GET", &format!("http://{addr}/"), b"")).await.unwrap_err();
+    let err = transport
+        .send(request("GET", &format!("http://{addr}/"), b""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Timeout, "{err}");
-    assert!(started.elapsed() >= Duration::from_millis(300) && started.elapsed() < Duration::from_secs(3));
+    assert!(
+        started.elapsed() >= Duration::from_millis(300)
+            && started.elapsed() < Duration::from_secs(3)
+    );
 }
 
 #[tokio::test]
 async fn refused_connection_is_a_connect_error() {
-    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     // The listener is closed again, so nothing listens on `addr`.
-    let err = Transport::new().send(request("GET", &format!("http://{addr}/"), b"")).await.unwrap_err();
+    let err = Transport::new()
+        .send(request("GET", &format!("http://{addr}/"), b""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Connect, "{err}");
 }
 
 #[tokio::test]
 async fn unsupported_scheme_and_invalid_headers_are_refused_without_io() {
     let transport = Transport::new();
-    let err = transport.send(request("GET", "ftp://127.0.0.1:1/x", b"")).await.unwrap_err();
+    let err = transport
+        .send(request("GET", "ftp://127.0.0.1:1/x", b""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Other, "{err}");
     let mut injected = request("GET", "http://127.0.0.1:1/x", b"");
     injected.headers.append("x-meta", "a\r\nx-injected: 1");
@@ -521,7 +656,10 @@ async fn unsupported_scheme_and_invalid_headers_are_refused_without_io() {
 #[cfg(not(feature = "rustls"))]
 #[tokio::test]
 async fn https_without_the_rustls_feature_is_a_clear_error() {
-    let err = Transport::new().send(request("GET", "https://127.0.0.1:1/", b"")).await.unwrap_err();
+    let err = Transport::new()
+        .send(request("GET", "https://127.0.0.1:1/", b""))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Other);
     assert!(err.to_string().contains("rustls"), "{err}");
 }
@@ -541,14 +679,19 @@ mod tls {
         let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
         let der = generated.cert.der().clone();
         let key = PrivateKeyDer::Pkcs8(generated.signing_key.serialize_der().into());
-        let mut server = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![der.clone()], key)
-            .unwrap();
+        let mut server = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![der.clone()], key)
+        .unwrap();
         server.alpn_protocols = vec![b"http/1.1".to_vec()];
-        TestCert { der, server: Arc::new(server) }
+        TestCert {
+            der,
+            server: Arc::new(server),
+        }
     }
 
     fn url(server: &Server, path: &str) -> String {
@@ -557,10 +700,14 @@ mod tls {
 
     /// Minimal PEM armour (RFC 7468) so the PEM path is tested without another dependency.
     fn pem(der: &[u8]) -> String {
-        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut b64 = String::new();
         for chunk in der.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
             for i in 0..4 {
                 if i <= chunk.len() {
                     b64.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -569,17 +716,30 @@ mod tls {
                 }
             }
         }
-        let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).unwrap()).collect();
-        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|l| std::str::from_utf8(l).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            lines.join("\n")
+        )
     }
 
     #[tokio::test]
     async fn tls_round_trip_with_custom_der_root_sends_sni_and_alpn_and_reuses_connection() {
         let cert = test_cert();
         let server = Server::start_tls(cert.server.clone(), |_, peer| peer.serve_all(OK));
-        let transport = Transport::builder().add_root_certificate_der(cert.der.to_vec()).build().unwrap();
+        let transport = Transport::builder()
+            .add_root_certificate_der(cert.der.to_vec())
+            .build()
+            .unwrap();
         for _ in 0..2 {
-            let resp = transport.send(request("POST", &url(&server, "/tls"), b"secret")).await.unwrap();
+            let resp = transport
+                .send(request("POST", &url(&server, "/tls"), b"secret"))
+                .await
+                .unwrap();
             assert_eq!((resp.status, resp.body.as_slice()), (200, &b"ok"[..]));
         }
         drop(transport);
@@ -602,10 +762,49 @@ mod tls {
             .add_root_certificates_pem(pem(&cert.der))
             .build()
             .unwrap();
-        let resp = transport.send(request("GET", &url(&server, "/"), b"")).await.unwrap();
+        let resp = transport
+            .send(request("GET", &url(&server, "/"), b""))
+            .await
+            .unwrap();
         assert_eq!(resp.body, b"ok");
         drop(transport);
         server.finish();
+    }
+
+    #[tokio::test]
+    async fn idle_tls_connection_dropped_without_close_notify_is_retried_transparently() {
+        let cert = test_cert();
+        // One response per connection, then the socket is dropped with no TLS close_notify,
+        // which the client sees as an unexpected EOF rather than a clean end of stream.
+        let server = Server::start_tls(cert.server.clone(), |_, peer| {
+            if peer.request().is_some() {
+                peer.send(OK);
+            }
+        });
+        let transport = Transport::builder()
+            .add_root_certificate_der(cert.der.to_vec())
+            .build()
+            .unwrap();
+        transport
+            .send(request("PUT", &url(&server, "/1"), b"one"))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let resp = transport
+            .send(request("PUT", &url(&server, "/2"), b"two"))
+            .await
+            .unwrap();
+        assert_eq!(resp.body, b"ok");
+        drop(transport);
+        let (accepted, received) = server.finish();
+        assert_eq!(accepted, 2);
+        assert_eq!(
+            received
+                .iter()
+                .map(|r| r.body.as_slice())
+                .collect::<Vec<_>>(),
+            [&b"one"[..], b"two"]
+        );
     }
 
     #[tokio::test]
@@ -613,13 +812,23 @@ mod tls {
         let cert = test_cert();
         let server = Server::start_tls(cert.server.clone(), |_, peer| peer.serve_all(OK));
         // Default roots only: the self-signed certificate is not trusted.
-        let err = Transport::new().send(request("GET", &url(&server, "/"), b"")).await.unwrap_err();
+        let err = Transport::new()
+            .send(request("GET", &url(&server, "/"), b""))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), DispatchErrorKind::Connect, "{err}");
         assert!(err.to_string().contains("certificate"), "{err}");
         // A different self-signed root does not help either.
         let other = test_cert();
-        let transport = Transport::builder().built_in_roots(false).add_root_certificate_der(other.der.to_vec()).build().unwrap();
-        let err = transport.send(request("GET", &url(&server, "/"), b"")).await.unwrap_err();
+        let transport = Transport::builder()
+            .built_in_roots(false)
+            .add_root_certificate_der(other.der.to_vec())
+            .build()
+            .unwrap();
+        let err = transport
+            .send(request("GET", &url(&server, "/"), b""))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), DispatchErrorKind::Connect, "{err}");
         let (_, received) = server.finish();
         assert!(received.is_empty(), "{received:?}");

@@ -40,7 +40,10 @@ impl Connector {
     /// protocol versions, the chosen roots, ALPN `http/1.1` and (rustls' default) an in-memory
     /// session cache so that reconnects resume instead of repeating full handshakes.
     #[cfg(feature = "rustls")]
-    pub(super) fn new(built_in_roots: bool, extra_roots: &[super::RootCertificate]) -> Result<Self, super::TransportBuildError> {
+    pub(super) fn new(
+        built_in_roots: bool,
+        extra_roots: &[super::RootCertificate],
+    ) -> Result<Self, super::TransportBuildError> {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::CertificateDer;
         use std::sync::Arc;
@@ -55,24 +58,32 @@ impl Connector {
             match root {
                 RootCertificate::Der(der) => roots
                     .add(CertificateDer::from(der.as_slice()))
-                    .map_err(|e| TransportBuildError::new(format!("invalid DER root certificate: {e}")))?,
+                    .map_err(|e| {
+                        TransportBuildError::new(format!("invalid DER root certificate: {e}"))
+                    })?,
                 RootCertificate::Pem(pem) => {
                     let mut found = false;
                     for cert in CertificateDer::pem_slice_iter(pem) {
-                        let cert = cert.map_err(|e| TransportBuildError::new(format!("invalid PEM root certificates: {e}")))?;
-                        roots
-                            .add(cert)
-                            .map_err(|e| TransportBuildError::new(format!("invalid PEM root certificate: {e}")))?;
+                        let cert = cert.map_err(|e| {
+                            TransportBuildError::new(format!("invalid PEM root certificates: {e}"))
+                        })?;
+                        roots.add(cert).map_err(|e| {
+                            TransportBuildError::new(format!("invalid PEM root certificate: {e}"))
+                        })?;
                         found = true;
                     }
                     if !found {
-                        return Err(TransportBuildError::new("PEM input holds no CERTIFICATE section".into()));
+                        return Err(TransportBuildError::new(
+                            "PEM input holds no CERTIFICATE section".into(),
+                        ));
                     }
                 }
             }
         }
         if roots.is_empty() {
-            return Err(TransportBuildError::new("no root certificates: built-in roots are off and none were added".into()));
+            return Err(TransportBuildError::new(
+                "no root certificates: built-in roots are off and none were added".into(),
+            ));
         }
         // An explicit provider rather than the process default, which is ambiguous (and panics)
         // when another crate in the build enables a second one.
@@ -83,7 +94,9 @@ impl Connector {
             .with_root_certificates(roots)
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Self { tls: tokio_rustls::TlsConnector::from(Arc::new(config)) })
+        Ok(Self {
+            tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
+        })
     }
 
     /// Connects to `key`'s origin (without a deadline; the caller applies one).
@@ -103,7 +116,11 @@ impl Connector {
             // address is matched against IP SANs and sent without SNI (RFC 6066 §3).
             let name = rustls::pki_types::ServerName::try_from(key.host.clone())
                 .map_err(|e| DispatchError::new(DispatchErrorKind::Other, e))?;
-            let stream = self.tls.connect(name, tcp).await.map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
+            let stream = self
+                .tls
+                .connect(name, tcp)
+                .await
+                .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
             return Ok(Stream::Tls(Box::new(stream)));
         }
         Ok(Stream::Plain(tcp))
@@ -111,7 +128,11 @@ impl Connector {
 }
 
 impl AsyncRead for Stream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             #[cfg(feature = "rustls")]
@@ -121,7 +142,11 @@ impl AsyncRead for Stream {
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             #[cfg(feature = "rustls")]
@@ -131,7 +156,11 @@ impl AsyncWrite for Stream {
 
     // Forwarded explicitly: the default would write only the first buffer, turning the
     // vectored head-and-body write into two system calls.
-    fn poll_write_vectored(self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             #[cfg(feature = "rustls")]

@@ -86,7 +86,11 @@ enum Framing {
 impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     /// Wraps a freshly established stream.
     pub(super) fn new(stream: S) -> Self {
-        Self { stream, rbuf: Vec::with_capacity(READ_CHUNK), rpos: 0 }
+        Self {
+            stream,
+            rbuf: Vec::with_capacity(READ_CHUNK),
+            rpos: 0,
+        }
     }
 
     /// Sends a request and reads the complete response. The boolean says whether the
@@ -114,7 +118,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         let body = match framing {
             Framing::Empty => Vec::new(),
             Framing::Length(len) => {
-                let len = usize::try_from(len).map_err(|_| Failure::Protocol("content-length too large"))?;
+                let len = usize::try_from(len)
+                    .map_err(|_| Failure::Protocol("content-length too large"))?;
                 let mut body = Vec::with_capacity(len.min(MAX_PREALLOC));
                 self.read_exact_into(&mut body, len, read_timeout).await?;
                 body
@@ -127,7 +132,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         // `keep-alive`. A body delimited by close ends the connection by definition, and
         // RFC 9112 §6.1 / §6.3 want the connection closed after a message whose framing is
         // suspect (transfer-encoding with content-length, or in HTTP/1.0).
-        let persistent = if head.http10 { head.keep_alive } else { !head.close };
+        let persistent = if head.http10 {
+            head.keep_alive
+        } else {
+            !head.close
+        };
         let suspect = head.chunked && (head.http10 || head.content_length.is_some());
         let reusable = persistent
             && !request.close
@@ -139,7 +148,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             self.rbuf.clear();
             self.rpos = 0;
         }
-        Ok((HttpResponse { status: head.status, headers: head.headers, body }, reusable))
+        Ok((
+            HttpResponse {
+                status: head.status,
+                headers: head.headers,
+                body,
+            },
+            reusable,
+        ))
     }
 
     async fn write_request(&mut self, request: &Outgoing<'_>) -> Result<(), Failure> {
@@ -177,7 +193,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         timed(read_timeout, self.stream.read_buf(&mut self.rbuf)).await
     }
 
-    async fn read_head(&mut self, read_timeout: Option<Duration>, seen_bytes: &mut bool) -> Result<Head, Failure> {
+    async fn read_head(
+        &mut self,
+        read_timeout: Option<Duration>,
+        seen_bytes: &mut bool,
+    ) -> Result<Head, Failure> {
         let mut scan = HeadScan::default();
         loop {
             if scan.scanned == 0 {
@@ -189,7 +209,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             }
             let pending = &self.rbuf[self.rpos..];
             if let Some(end) = scan.find_end(pending) {
-                let head = parse_head(&pending[..end])?;
+                let head = parse_head(&pending[..end], scan.lines)?;
                 self.rpos += end;
                 return Ok(head);
             }
@@ -197,10 +217,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                 return Err(Failure::Protocol("response head larger than 64 KiB"));
             }
             match self.fill(read_timeout).await {
-                Ok(0) if *seen_bytes => return Err(Failure::Io(eof("connection closed in the response head"))),
-                Ok(0) => return Err(Failure::ClosedBeforeResponse(eof("connection closed before any response"))),
+                Ok(0) if *seen_bytes => {
+                    return Err(Failure::Io(eof("connection closed in the response head")))
+                }
+                Ok(0) => {
+                    return Err(Failure::ClosedBeforeResponse(eof(
+                        "connection closed before any response",
+                    )))
+                }
                 Ok(_) => *seen_bytes = true,
-                Err(Failure::Io(e)) if !*seen_bytes && is_closed(&e) => return Err(Failure::ClosedBeforeResponse(e)),
+                Err(Failure::Io(e)) if !*seen_bytes && is_closed(&e) => {
+                    return Err(Failure::ClosedBeforeResponse(e))
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -208,7 +236,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Appends exactly `len` body bytes to `body`, taking buffered input first and reading the
     /// rest straight into `body` so large bodies are not copied twice.
-    async fn read_exact_into(&mut self, body: &mut Vec<u8>, len: usize, read_timeout: Option<Duration>) -> Result<(), Failure> {
+    async fn read_exact_into(
+        &mut self,
+        body: &mut Vec<u8>,
+        len: usize,
+        read_timeout: Option<Duration>,
+    ) -> Result<(), Failure> {
         let buffered = (self.rbuf.len() - self.rpos).min(len);
         body.extend_from_slice(&self.rbuf[self.rpos..self.rpos + buffered]);
         self.rpos += buffered;
@@ -218,7 +251,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             let mut limited = (&mut self.stream).take(missing as u64);
             let n = timed(read_timeout, limited.read_buf(body)).await?;
             if n == 0 {
-                return Err(Failure::Io(eof("connection closed before the end of the body")));
+                return Err(Failure::Io(eof(
+                    "connection closed before the end of the body",
+                )));
             }
             missing -= n;
         }
@@ -227,11 +262,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Reads one line, returning its range in `rbuf` without the line ending. The range stays
     /// valid until the next read.
-    async fn read_line(&mut self, limit: usize, read_timeout: Option<Duration>) -> Result<Range<usize>, Failure> {
+    async fn read_line(
+        &mut self,
+        limit: usize,
+        read_timeout: Option<Duration>,
+    ) -> Result<Range<usize>, Failure> {
         let mut scanned = 0;
         loop {
             let pending = &self.rbuf[self.rpos..];
-            if let Some(i) = pending[scanned..].iter().position(|&b| b == b'\n') {
+            if let Some(i) = find_newline(&pending[scanned..]) {
                 let start = self.rpos;
                 let mut end = start + scanned + i;
                 self.rpos = end + 1;
@@ -296,9 +335,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 }
 
 /// Awaits an I/O future, bounded by the read timeout when one is set.
-async fn timed<T>(limit: Option<Duration>, io: impl std::future::Future<Output = io::Result<T>>) -> Result<T, Failure> {
+async fn timed<T>(
+    limit: Option<Duration>,
+    io: impl std::future::Future<Output = io::Result<T>>,
+) -> Result<T, Failure> {
     let result = match limit {
-        Some(limit) => tokio::time::timeout(limit, io).await.map_err(|_| Failure::Timeout)?,
+        Some(limit) => tokio::time::timeout(limit, io)
+            .await
+            .map_err(|_| Failure::Timeout)?,
         None => io.await,
     };
     result.map_err(Failure::Io)
@@ -306,16 +350,24 @@ async fn timed<T>(limit: Option<Duration>, io: impl std::future::Future<Output =
 
 /// Writes `head` then `body` with vectored writes: one system call in the common case and no
 /// copy of the body.
-async fn write_all_vectored<W: AsyncWrite + Unpin>(stream: &mut W, mut head: &[u8], mut body: &[u8]) -> io::Result<()> {
+async fn write_all_vectored<W: AsyncWrite + Unpin>(
+    stream: &mut W,
+    mut head: &[u8],
+    mut body: &[u8],
+) -> io::Result<()> {
     while !head.is_empty() {
-        let n = stream.write_vectored(&[IoSlice::new(head), IoSlice::new(body)]).await?;
+        let n = stream
+            .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+            .await?;
         if n == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
         if n < head.len() {
             head = &head[n..];
         } else {
-            body = body.get(n - head.len()..).ok_or(io::ErrorKind::InvalidData)?;
+            body = body
+                .get(n - head.len()..)
+                .ok_or(io::ErrorKind::InvalidData)?;
             head = &[];
         }
     }
@@ -341,23 +393,40 @@ fn eof(what: &'static str) -> io::Error {
 /// is small.
 pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
     let method = request.method.as_bytes();
-    if method.is_empty() || !method.iter().all(|&b| is_tchar(b)) {
+    if !is_token(method) {
         return Err(Failure::Request("invalid request method"));
     }
     let uri = &request.uri;
-    let path = if uri.path.is_empty() { "/" } else { uri.path.as_str() };
+    let path = if uri.path.is_empty() {
+        "/"
+    } else {
+        uri.path.as_str()
+    };
     if !is_target(path.as_bytes()) || !is_target(uri.query.as_bytes()) {
-        return Err(Failure::Request("request target contains whitespace or control characters"));
+        return Err(Failure::Request(
+            "request target contains whitespace or control characters",
+        ));
     }
     let host = match request.headers.get("host") {
         Some(host) => host,
         // Userinfo never goes on the wire (RFC 9110 §4.2.4).
-        None => uri.authority.rsplit_once('@').map_or(uri.authority.as_str(), |(_, host)| host),
+        None => uri
+            .authority
+            .rsplit_once('@')
+            .map_or(uri.authority.as_str(), |(_, host)| host),
     };
 
     let body = request.body.as_slice();
     let copy_body = body.len() <= COPY_BODY_LIMIT;
-    let head_len = 64 + path.len() + uri.query.len() + host.len() + request.headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>();
+    let head_len = 64
+        + path.len()
+        + uri.query.len()
+        + host.len()
+        + request
+            .headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>();
     let mut out = Vec::with_capacity(head_len + if copy_body { body.len() } else { 0 });
     out.extend_from_slice(method);
     out.push(b' ');
@@ -376,13 +445,15 @@ pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
 
     let mut close = false;
     for (name, value) in request.headers.iter() {
-        if name.is_empty() || !name.bytes().all(is_tchar) {
+        if !is_token(name.as_bytes()) {
             return Err(Failure::Request("invalid request header name"));
         }
         // Values are user data (object metadata, for instance); CR or LF in one would let it
         // inject header lines.
         if !is_field_value(value.as_bytes()) {
-            return Err(Failure::Request("request header value contains control characters"));
+            return Err(Failure::Request(
+                "request header value contains control characters",
+            ));
         }
         if name.eq_ignore_ascii_case("host") {
             continue;
@@ -391,12 +462,16 @@ pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
             // The body is sent whole, so its real length is authoritative; a different declared
             // length would desynchronise the connection.
             if value.trim().parse::<usize>().ok() != Some(request.body.len()) {
-                return Err(Failure::Request("content-length header does not match the body length"));
+                return Err(Failure::Request(
+                    "content-length header does not match the body length",
+                ));
             }
             continue;
         }
         if name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(Failure::Request("transfer-encoding is not supported; the body is sent with content-length"));
+            return Err(Failure::Request(
+                "transfer-encoding is not supported; the body is sent with content-length",
+            ));
         }
         if name.eq_ignore_ascii_case("connection") && has_token(value, "close") {
             close = true;
@@ -409,7 +484,9 @@ pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
     // RFC 9110 §8.6: a user agent SHOULD send content-length when there is a body, and when
     // the method defines a meaning for one even if it is empty.
     let wants_length = !request.body.is_empty()
-        || ["POST", "PUT", "PATCH"].iter().any(|m| request.method.eq_ignore_ascii_case(m));
+        || ["POST", "PUT", "PATCH"]
+            .iter()
+            .any(|m| request.method.eq_ignore_ascii_case(m));
     if wants_length {
         out.extend_from_slice(b"content-length: ");
         push_decimal(&mut out, request.body.len());
@@ -441,24 +518,70 @@ fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// RFC 9110 §5.6.2 `tchar`.
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+// The byte checks below run over every header byte of every request and response, so they
+// avoid early exits (which keep the compiler from vectorising) and per-byte set searches.
+
+/// RFC 9110 §5.6.2 `tchar`, as a lookup table.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        i += 1;
+    }
+    table
+};
+
+/// RFC 9110 §5.6.2 `token`: one or more `tchar`.
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().fold(true, |ok, &b| ok & TCHAR[usize::from(b)])
 }
 
 /// Bytes allowed in a request target: visible ASCII and obs-text, no whitespace or controls.
 fn is_target(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| b > b' ' && b != 0x7f)
+    bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b > b' ') & (b != 0x7f))
 }
 
 /// RFC 9110 §5.5 field-value: visible characters, obs-text, space and tab.
 fn is_field_value(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| (b >= b' ' && b != 0x7f) || b == b'\t')
+    bytes.iter().fold(true, |ok, &b| {
+        ok & (((b >= b' ') & (b != 0x7f)) | (b == b'\t'))
+    })
+}
+
+/// Received text as a `String`; obs-text that is not UTF-8 is replaced rather than rejected.
+fn to_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// Whether a comma-separated header value lists `token`, ignoring case.
 fn has_token(value: &str, token: &str) -> bool {
-    value.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+    value
+        .split(',')
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
 /// Finds the end of a head (the byte after its empty line) across partial reads without
@@ -467,14 +590,18 @@ fn has_token(value: &str, token: &str) -> bool {
 struct HeadScan {
     line_start: usize,
     scanned: usize,
+    /// Complete lines seen so far, the empty one included.
+    lines: usize,
 }
 
 impl HeadScan {
     fn find_end(&mut self, buf: &[u8]) -> Option<usize> {
-        while let Some(i) = buf.get(self.scanned..)?.iter().position(|&b| b == b'\n') {
+        while let Some(i) = find_newline(buf.get(self.scanned..)?) {
             let newline = self.scanned + i;
+            self.lines += 1;
             // RFC 9112 §2.2: a recipient MAY accept a bare LF as a line terminator.
-            let empty = newline == self.line_start || (newline == self.line_start + 1 && buf[self.line_start] == b'\r');
+            let empty = newline == self.line_start
+                || (newline == self.line_start + 1 && buf[self.line_start] == b'\r');
             self.line_start = newline + 1;
             self.scanned = newline + 1;
             if empty {
@@ -486,18 +613,52 @@ impl HeadScan {
     }
 }
 
-/// Splits a head into lines without their CRLF or LF endings.
-fn lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
-    head.split(|&b| b == b'\n').map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+/// Position of the first LF. Tests 16 bytes at a time without an early exit inside a block,
+/// which the compiler turns into vector compares; a byte-at-a-time search dominated parsing.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    let mut blocks = bytes.chunks_exact(16);
+    let mut offset = 0;
+    for block in &mut blocks {
+        if block.iter().fold(false, |found, &b| found | (b == b'\n')) {
+            return block.iter().position(|&b| b == b'\n').map(|i| offset + i);
+        }
+        offset += 16;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| offset + i)
 }
 
-fn parse_head(head: &[u8]) -> Result<Head, Failure> {
+/// Splits a head into lines without their CRLF or LF endings.
+fn lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(head);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let line = match find_newline(text) {
+            Some(i) => {
+                rest = text.get(i + 1..);
+                &text[..i]
+            }
+            None => {
+                rest = None;
+                text
+            }
+        };
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    })
+}
+
+/// Parses a complete head of `line_count` lines (the final empty one included).
+fn parse_head(head: &[u8], line_count: usize) -> Result<Head, Failure> {
     let mut lines = lines(head).peekable();
     let (status, http10) = parse_status_line(lines.next().unwrap_or_default())?;
+    // One header per line, less the status line and the empty line: sized once, never grown.
     let mut parsed = Head {
         status,
         http10,
-        headers: Headers::new(),
+        headers: Headers::with_capacity(line_count.saturating_sub(2)),
         content_length: None,
         chunked: false,
         close: false,
@@ -511,21 +672,24 @@ fn parse_head(head: &[u8]) -> Result<Head, Failure> {
             // A continuation line with no field before it.
             return Err(Failure::Protocol("response head starts with a folded line"));
         }
-        let colon = line.iter().position(|&b| b == b':').ok_or(Failure::Protocol("header line without a colon"))?;
+        let colon = line
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(Failure::Protocol("header line without a colon"))?;
         let (name, rest) = line.split_at(colon);
         // RFC 9112 §5.1: no whitespace is allowed between the field name and the colon.
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+        if !is_token(name) {
             return Err(Failure::Protocol("invalid header name"));
         }
         let first = trim_ows(&rest[1..]);
         check_value(first)?;
-        let mut value = String::from_utf8_lossy(first).into_owned();
+        let mut value = to_text(first);
         // RFC 9112 §5.2: a user agent replaces each obs-fold with a space.
         while let Some(folded) = lines.next_if(|l| matches!(l.first(), Some(b' ' | b'\t'))) {
             let folded = trim_ows(folded);
             check_value(folded)?;
             value.push(' ');
-            value.push_str(&String::from_utf8_lossy(folded));
+            value.push_str(&to_text(folded));
         }
         parsed.note_framing(name, &value)?;
         parsed.headers.append(header_name(name)?, value);
@@ -545,7 +709,9 @@ impl Head {
                 if item.is_empty() || !item.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(Failure::Protocol("invalid content-length"));
                 }
-                let len = item.parse::<u64>().map_err(|_| Failure::Protocol("invalid content-length"))?;
+                let len = item
+                    .parse::<u64>()
+                    .map_err(|_| Failure::Protocol("invalid content-length"))?;
                 if self.content_length.is_some_and(|prev| prev != len) {
                     return Err(Failure::Protocol("conflicting content-length values"));
                 }
@@ -602,7 +768,9 @@ fn parse_status_line(line: &[u8]) -> Result<(u16, bool), Failure> {
             if !digits.iter().all(u8::is_ascii_digit) || *a == b'0' {
                 return Err(BAD);
             }
-            let status = digits.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+            let status = digits
+                .iter()
+                .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
             Ok((status, http10))
         }
         _ => Err(BAD),
@@ -610,8 +778,14 @@ fn parse_status_line(line: &[u8]) -> Result<(u16, bool), Failure> {
 }
 
 fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |i| i + 1);
+    let start = bytes
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |i| i + 1);
     &bytes[start..end]
 }
 
@@ -619,7 +793,9 @@ fn check_value(value: &[u8]) -> Result<(), Failure> {
     if is_field_value(value) {
         Ok(())
     } else {
-        Err(Failure::Protocol("header value contains control characters"))
+        Err(Failure::Protocol(
+            "header value contains control characters",
+        ))
     }
 }
 
@@ -627,7 +803,7 @@ fn check_value(value: &[u8]) -> Result<(), Failure> {
 /// response carries so that the common case allocates only for values. Names are
 /// case-insensitive, so the lowercase spelling is as good as the one received.
 fn header_name(name: &[u8]) -> Result<HeaderName, Failure> {
-    const COMMON: [&str; 10] = [
+    const COMMON: [&str; 13] = [
         "content-type",
         "content-length",
         "date",
@@ -636,10 +812,16 @@ fn header_name(name: &[u8]) -> Result<HeaderName, Failure> {
         "x-amzn-requestid",
         "x-amz-request-id",
         "x-amz-id-2",
+        "x-amz-apigw-id",
+        "x-amzn-trace-id",
         "x-amzn-errortype",
+        "x-amzn-errormessage",
         "transfer-encoding",
     ];
-    if let Some(known) = COMMON.iter().find(|c| c.as_bytes().eq_ignore_ascii_case(name)) {
+    if let Some(known) = COMMON
+        .iter()
+        .find(|c| c.as_bytes().eq_ignore_ascii_case(name))
+    {
         return Ok(Cow::Borrowed(known));
     }
     // Token characters are ASCII, so this cannot fail after parse_head's check.
@@ -662,7 +844,9 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, Failure> {
     }
     hex.iter().try_fold(0u64, |acc, &d| {
         let digit = (d as char).to_digit(16).ok_or(BAD)?;
-        acc.checked_mul(16).and_then(|v| v.checked_add(u64::from(digit))).ok_or(Failure::Protocol("chunk size overflows"))
+        acc.checked_mul(16)
+            .and_then(|v| v.checked_add(u64::from(digit)))
+            .ok_or(Failure::Protocol("chunk size overflows"))
     })
 }
 
@@ -682,16 +866,26 @@ mod tests {
 
     impl Scripted {
         fn whole(input: &[u8]) -> Self {
-            Self { input: VecDeque::from([input.to_vec()]), written: Vec::new() }
+            Self {
+                input: VecDeque::from([input.to_vec()]),
+                written: Vec::new(),
+            }
         }
 
         fn byte_by_byte(input: &[u8]) -> Self {
-            Self { input: input.iter().map(|&b| vec![b]).collect(), written: Vec::new() }
+            Self {
+                input: input.iter().map(|&b| vec![b]).collect(),
+                written: Vec::new(),
+            }
         }
     }
 
     impl AsyncRead for Scripted {
-        fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
             if let Some(mut piece) = self.input.pop_front() {
                 let n = piece.len().min(buf.remaining());
                 buf.put_slice(&piece[..n]);
@@ -704,7 +898,11 @@ mod tests {
     }
 
     impl AsyncWrite for Scripted {
-        fn poll_write(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
             self.written.extend_from_slice(buf);
             Poll::Ready(Ok(buf.len()))
         }
@@ -749,9 +947,19 @@ mod tests {
 
     #[test]
     fn content_length_zero_only_for_methods_with_body_semantics() {
-        for (method, want) in [("GET", false), ("DELETE", false), ("POST", true), ("PUT", true), ("patch", true)] {
+        for (method, want) in [
+            ("GET", false),
+            ("DELETE", false),
+            ("POST", true),
+            ("PUT", true),
+            ("patch", true),
+        ] {
             let text = encoded(&request(method, b"")).unwrap();
-            assert_eq!(text.contains("content-length: 0\r\n"), want, "{method}: {text}");
+            assert_eq!(
+                text.contains("content-length: 0\r\n"),
+                want,
+                "{method}: {text}"
+            );
         }
     }
 
@@ -767,7 +975,14 @@ mod tests {
         chunked.headers.append("transfer-encoding", "chunked");
         let mut bad_target = request("GET", b"");
         bad_target.uri.path = "/a b".into();
-        for req in [injected, bad_name, wrong_length, chunked, bad_target, request("GE T", b"")] {
+        for req in [
+            injected,
+            bad_name,
+            wrong_length,
+            chunked,
+            bad_target,
+            request("GE T", b""),
+        ] {
             assert!(matches!(encoded(&req), Err(Failure::Request(_))), "{req:?}");
         }
     }
@@ -817,9 +1032,18 @@ mod tests {
     #[tokio::test]
     async fn no_body_for_head_204_and_304_despite_length() {
         for (wire, method) in [
-            (&b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n"[..], "HEAD"),
-            (b"HTTP/1.1 204 No Content\r\ncontent-length: 10\r\n\r\n", "GET"),
-            (b"HTTP/1.1 304 Not Modified\r\ncontent-length: 10\r\n\r\n", "GET"),
+            (
+                &b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n"[..],
+                "HEAD",
+            ),
+            (
+                b"HTTP/1.1 204 No Content\r\ncontent-length: 10\r\n\r\n",
+                "GET",
+            ),
+            (
+                b"HTTP/1.1 304 Not Modified\r\ncontent-length: 10\r\n\r\n",
+                "GET",
+            ),
         ] {
             let (resp, reusable) = run(Scripted::whole(wire), method).await.unwrap();
             assert!(resp.body.is_empty() && reusable, "{method}");
@@ -847,7 +1071,11 @@ mod tests {
         ];
         for wire in cases {
             let got = run(Scripted::whole(wire), "GET").await;
-            assert!(matches!(got, Err(Failure::Protocol(_))), "{}: {got:?}", String::from_utf8_lossy(wire));
+            assert!(
+                matches!(got, Err(Failure::Protocol(_))),
+                "{}: {got:?}",
+                String::from_utf8_lossy(wire)
+            );
         }
     }
 
@@ -870,7 +1098,11 @@ mod tests {
             let mut wire = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
             wire.extend_from_slice(body);
             let got = run(Scripted::whole(&wire), "GET").await;
-            assert!(matches!(got, Err(Failure::Protocol(_) | Failure::Io(_))), "{}: {got:?}", String::from_utf8_lossy(body));
+            assert!(
+                matches!(got, Err(Failure::Protocol(_) | Failure::Io(_))),
+                "{}: {got:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
@@ -881,20 +1113,50 @@ mod tests {
             wire.extend_from_slice(b"x-filler: 0123456789012345678901234567890123456789\r\n");
         }
         let got = run(Scripted::whole(&wire), "GET").await;
-        assert!(matches!(got, Err(Failure::Protocol(m)) if m.contains("64 KiB")), "{got:?}");
+        assert!(
+            matches!(got, Err(Failure::Protocol(m)) if m.contains("64 KiB")),
+            "{got:?}"
+        );
     }
 
     #[tokio::test]
     async fn eof_before_any_byte_is_distinguished_from_eof_mid_head() {
         let got = run(Scripted::whole(b""), "GET").await;
-        assert!(matches!(got, Err(Failure::ClosedBeforeResponse(_))), "{got:?}");
+        assert!(
+            matches!(got, Err(Failure::ClosedBeforeResponse(_))),
+            "{got:?}"
+        );
         let got = run(Scripted::whole(b"HTTP/1.1 200 OK\r\n"), "GET").await;
         assert!(matches!(got, Err(Failure::Io(_))), "{got:?}");
     }
 
     #[test]
+    fn newline_search_matches_a_plain_scan_at_every_offset_and_length() {
+        for len in 0..50 {
+            for at in 0..=len {
+                let mut bytes = vec![b'a'; len];
+                if at < len {
+                    bytes[at] = b'\n';
+                    // A second newline later must not be reported instead.
+                    if at + 17 < len {
+                        bytes[at + 17] = b'\n';
+                    }
+                }
+                assert_eq!(
+                    find_newline(&bytes),
+                    bytes.iter().position(|&b| b == b'\n'),
+                    "len {len} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn common_header_names_are_not_allocated() {
-        assert!(matches!(header_name(b"Content-Type"), Ok(Cow::Borrowed("content-type"))));
+        assert!(matches!(
+            header_name(b"Content-Type"),
+            Ok(Cow::Borrowed("content-type"))
+        ));
         assert!(matches!(header_name(b"X-Other"), Ok(Cow::Owned(n)) if n == "X-Other"));
     }
 }

@@ -33,7 +33,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::http::{DispatchError, DispatchErrorKind, HttpClient, HttpRequest, HttpResponse, SendFuture, Uri};
+use crate::http::{
+    DispatchError, DispatchErrorKind, HttpClient, HttpRequest, HttpResponse, SendFuture, Uri,
+};
 
 use connect::{Connector, Stream};
 use h1::{Conn, Failure};
@@ -212,7 +214,8 @@ impl fmt::Debug for TransportBuilder {
             .field("max_idle_per_host", &self.max_idle_per_host)
             .field("idle_timeout", &self.idle_timeout);
         #[cfg(feature = "rustls")]
-        s.field("built_in_roots", &self.built_in_roots).field("extra_roots", &self.extra_roots.len());
+        s.field("built_in_roots", &self.built_in_roots)
+            .field("extra_roots", &self.extra_roots.len());
         s.finish()
     }
 }
@@ -281,7 +284,10 @@ impl Inner {
             }
         }
         let mut conn = self.connect(&key).await?;
-        let (response, reusable) = conn.exchange(&outgoing, self.read_timeout).await.map_err(dispatch_error)?;
+        let (response, reusable) = conn
+            .exchange(&outgoing, self.read_timeout)
+            .await
+            .map_err(dispatch_error)?;
         if reusable {
             self.pool.put(key, conn);
         }
@@ -295,7 +301,10 @@ impl Inner {
             Ok(stream) => Ok(Conn::new(stream?)),
             Err(_) => Err(DispatchError::new(
                 DispatchErrorKind::Timeout,
-                format!("connecting to {}:{} took longer than {:?}", key.host, key.port, self.connect_timeout),
+                format!(
+                    "connecting to {}:{} took longer than {:?}",
+                    key.host, key.port, self.connect_timeout
+                ),
             )),
         }
     }
@@ -313,20 +322,40 @@ fn pool_key(uri: &Uri) -> Result<PoolKey, DispatchError> {
     } else if uri.scheme.eq_ignore_ascii_case("http") {
         false
     } else {
-        return Err(DispatchError::new(DispatchErrorKind::Other, "unsupported URI scheme; expected http or https"));
+        return Err(DispatchError::new(
+            DispatchErrorKind::Other,
+            "unsupported URI scheme; expected http or https",
+        ));
     };
     let host = uri.host();
     if host.is_empty() {
-        return Err(DispatchError::new(DispatchErrorKind::Other, "request URI has no host"));
+        return Err(DispatchError::new(
+            DispatchErrorKind::Other,
+            "request URI has no host",
+        ));
     }
-    Ok(PoolKey { https, host: host.to_owned(), port: uri.port() })
+    Ok(PoolKey {
+        https,
+        host: host.to_owned(),
+        port: uri.port(),
+    })
 }
 
 fn dispatch_error(failure: Failure) -> DispatchError {
     match failure {
-        Failure::ClosedBeforeResponse(e) | Failure::Io(e) => DispatchError::new(DispatchErrorKind::Io, e),
-        Failure::Timeout => DispatchError::new(DispatchErrorKind::Timeout, "no response data within the read timeout"),
-        Failure::Protocol(what) => DispatchError::new(DispatchErrorKind::Io, format!("invalid HTTP response: {what}")),
-        Failure::Request(what) => DispatchError::new(DispatchErrorKind::Other, format!("invalid request: {what}")),
+        Failure::ClosedBeforeResponse(e) | Failure::Io(e) => {
+            DispatchError::new(DispatchErrorKind::Io, e)
+        }
+        Failure::Timeout => DispatchError::new(
+            DispatchErrorKind::Timeout,
+            "no response data within the read timeout",
+        ),
+        Failure::Protocol(what) => DispatchError::new(
+            DispatchErrorKind::Io,
+            format!("invalid HTTP response: {what}"),
+        ),
+        Failure::Request(what) => {
+            DispatchError::new(DispatchErrorKind::Other, format!("invalid request: {what}"))
+        }
     }
 }

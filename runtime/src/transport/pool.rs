@@ -30,7 +30,11 @@ pub(super) struct Pool<C> {
 
 impl<C> Pool<C> {
     pub(super) fn new(max_idle_per_host: usize, idle_timeout: Duration) -> Self {
-        Self { max_idle_per_host, idle_timeout, idle: Mutex::new(HashMap::new()) }
+        Self {
+            max_idle_per_host,
+            idle_timeout,
+            idle: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Takes the most recently returned live connection to `key`, if any.
@@ -62,7 +66,10 @@ impl<C> Pool<C> {
         if list.len() >= self.max_idle_per_host {
             list.remove(0);
         }
-        list.push(Idle { conn, since: Instant::now() });
+        list.push(Idle {
+            conn,
+            since: Instant::now(),
+        });
     }
 
     /// Closes expired connections of every origin. Called when a new connection is opened,
@@ -79,7 +86,11 @@ impl<C> Pool<C> {
     /// Number of idle connections to `key`.
     #[cfg(test)]
     fn idle_count(&self, key: &PoolKey) -> usize {
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).get(key).map_or(0, Vec::len)
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .map_or(0, Vec::len)
     }
 }
 
@@ -88,7 +99,11 @@ mod tests {
     use super::*;
 
     fn key(host: &str) -> PoolKey {
-        PoolKey { https: false, host: host.to_string(), port: 80 }
+        PoolKey {
+            https: false,
+            host: host.to_string(),
+            port: 80,
+        }
     }
 
     #[test]
@@ -100,7 +115,13 @@ mod tests {
         assert_eq!(pool.take(&key("a")), Some(2));
         assert_eq!(pool.take(&key("a")), Some(1));
         assert_eq!(pool.take(&key("a")), None);
-        assert_eq!(pool.take(&PoolKey { https: true, ..key("b") }), None);
+        assert_eq!(
+            pool.take(&PoolKey {
+                https: true,
+                ..key("b")
+            }),
+            None
+        );
         assert_eq!(pool.take(&key("b")), Some(3));
     }
 
@@ -111,7 +132,10 @@ mod tests {
             pool.put(key("a"), conn);
         }
         assert_eq!(pool.idle_count(&key("a")), 2);
-        assert_eq!((pool.take(&key("a")), pool.take(&key("a"))), (Some(3), Some(2)));
+        assert_eq!(
+            (pool.take(&key("a")), pool.take(&key("a"))),
+            (Some(3), Some(2))
+        );
     }
 
     #[test]
