@@ -133,7 +133,7 @@ impl Uri {
             Some(i) => (&before_query[..i], &before_query[i..]),
             None => (before_query, ""),
         };
-        if authority.is_empty() {
+        if authority.is_empty() || !port_is_valid(authority) {
             return None;
         }
         Some(Uri {
@@ -173,6 +173,19 @@ impl fmt::Display for Uri {
             write!(f, "?{}", self.query)?;
         }
         Ok(())
+    }
+}
+
+/// Whether the authority's port, if any, is a number that fits in 16 bits.
+fn port_is_valid(authority: &str) -> bool {
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let after_host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map(|(_, after)| after).unwrap_or(""),
+        None => authority.rsplit_once(':').map_or("", |(_, p)| &authority[authority.len() - p.len() - 1..]),
+    };
+    match after_host.strip_prefix(':') {
+        None => after_host.is_empty(),
+        Some(port) => port.parse::<u16>().is_ok(),
     }
 }
 
@@ -351,6 +364,9 @@ mod tests {
             ("https://[::1]:9000/p", Some(("https", "[::1]:9000", "/p", "", "::1", 9000))),
             ("HTTPS://Host/#frag", Some(("https", "Host", "/", "", "Host", 443))),
             ("no-scheme.com/x", None),
+            ("http://host:99999/", None),
+            ("http://host:80x/", None),
+            ("http://[::1]:70000/", None),
             ("https:///path", None),
         ];
         for (input, want) in cases {
