@@ -5,6 +5,9 @@
 #![warn(missing_docs)]
 #![allow(deprecated)]
 
+#[allow(unused_imports)]
+use ::client_runtime as rt;
+
 pub mod client;
 
 pub mod config;
@@ -28,7 +31,7 @@ pub use config::Config;
 pub use error::Error;
 
 /// What the runtime needs to know about this service.
-pub(crate) static SERVICE: ::client_runtime::client::ServiceInfo = ::client_runtime::client::ServiceInfo {
+pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     sdk_id: "Chime SDK Identity",
     api_version: "2021-04-20",
     signing_name: Some("chime"),

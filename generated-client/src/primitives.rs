@@ -2,10 +2,11 @@
 //! Value types used by the data types: blobs, byte streams, timestamps, documents, and
 //! arbitrary-precision numbers.
 
-pub use ::client_runtime::document::{Document, Number};
+#[allow(unused_imports)]
+use ::client_runtime as rt;
 
-pub use ::client_runtime::time::{DateTime, TimestampFormat};
+pub use rt::document::{Document, Number};
 
-pub use ::client_runtime::types::{
-    BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue,
-};
+pub use rt::time::{DateTime, TimestampFormat};
+
+pub use rt::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};

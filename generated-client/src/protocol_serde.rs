@@ -2,9 +2,12 @@
 //! JSON writers and readers of the named types (restJson1 "JSON shape serialization"),
 //! and readers of modeled error responses.
 
+#[allow(unused_imports)]
+use ::client_runtime as rt;
+
 pub(crate) fn de_app_instance(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstance, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstance, rt::json::JsonError> {
     let mut field_app_instance_arn = None;
     let mut field_name = None;
     let mut field_created_timestamp = None;
@@ -26,20 +29,14 @@ pub(crate) fn de_app_instance(
             "CreatedTimestamp" => {
                 if !r.read_null()? {
                     field_created_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "LastUpdatedTimestamp" => {
                 if !r.read_null()? {
                     field_last_updated_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
@@ -61,8 +58,8 @@ pub(crate) fn de_app_instance(
 }
 
 pub(crate) fn de_app_instance_admin(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstanceAdmin, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceAdmin, rt::json::JsonError> {
     let mut field_admin = None;
     let mut field_app_instance_arn = None;
     let mut field_created_timestamp = None;
@@ -82,10 +79,7 @@ pub(crate) fn de_app_instance_admin(
             "CreatedTimestamp" => {
                 if !r.read_null()? {
                     field_created_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
@@ -100,8 +94,8 @@ pub(crate) fn de_app_instance_admin(
 }
 
 pub(crate) fn de_app_instance_admin_summary(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstanceAdminSummary, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceAdminSummary, rt::json::JsonError> {
     let mut field_admin = None;
     r.start_object()?;
     while let Some(key) = r.next_key()? {
@@ -120,9 +114,9 @@ pub(crate) fn de_app_instance_admin_summary(
 }
 
 pub(crate) fn ser_app_instance_retention_settings(
-    object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::AppInstanceRetentionSettings,
-) -> Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), rt::error::BuildError> {
     if let Some(value) = &value.channel_retention_settings {
         let mut object_0 = object.key("ChannelRetentionSettings").start_object();
         crate::protocol_serde::ser_channel_retention_settings(&mut object_0, value)?;
@@ -132,11 +126,8 @@ pub(crate) fn ser_app_instance_retention_settings(
 }
 
 pub(crate) fn de_app_instance_retention_settings(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<
-    crate::types::AppInstanceRetentionSettings,
-    ::client_runtime::json::JsonError,
-> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceRetentionSettings, rt::json::JsonError> {
     let mut field_channel_retention_settings = None;
     r.start_object()?;
     while let Some(key) = r.next_key()? {
@@ -157,8 +148,8 @@ pub(crate) fn de_app_instance_retention_settings(
 }
 
 pub(crate) fn de_app_instance_summary(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstanceSummary, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceSummary, rt::json::JsonError> {
     let mut field_app_instance_arn = None;
     let mut field_name = None;
     let mut field_metadata = None;
@@ -191,8 +182,8 @@ pub(crate) fn de_app_instance_summary(
 }
 
 pub(crate) fn de_app_instance_user(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstanceUser, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceUser, rt::json::JsonError> {
     let mut field_app_instance_user_arn = None;
     let mut field_name = None;
     let mut field_metadata = None;
@@ -219,20 +210,14 @@ pub(crate) fn de_app_instance_user(
             "CreatedTimestamp" => {
                 if !r.read_null()? {
                     field_created_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "LastUpdatedTimestamp" => {
                 if !r.read_null()? {
                     field_last_updated_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
@@ -249,8 +234,8 @@ pub(crate) fn de_app_instance_user(
 }
 
 pub(crate) fn de_app_instance_user_endpoint(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstanceUserEndpoint, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceUserEndpoint, rt::json::JsonError> {
     let mut field_app_instance_user_arn = None;
     let mut field_endpoint_id = None;
     let mut field_name = None;
@@ -303,20 +288,14 @@ pub(crate) fn de_app_instance_user_endpoint(
             "CreatedTimestamp" => {
                 if !r.read_null()? {
                     field_created_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
             "LastUpdatedTimestamp" => {
                 if !r.read_null()? {
                     field_last_updated_timestamp = Some(
-                        r
-                            .timestamp(
-                                ::client_runtime::time::TimestampFormat::EpochSeconds,
-                            )?,
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
                     );
                 }
             }
@@ -352,11 +331,8 @@ pub(crate) fn de_app_instance_user_endpoint(
 }
 
 pub(crate) fn de_app_instance_user_endpoint_summary(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<
-    crate::types::AppInstanceUserEndpointSummary,
-    ::client_runtime::json::JsonError,
-> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceUserEndpointSummary, rt::json::JsonError> {
     let mut field_app_instance_user_arn = None;
     let mut field_endpoint_id = None;
     let mut field_name = None;
@@ -418,8 +394,8 @@ pub(crate) fn de_app_instance_user_endpoint_summary(
 }
 
 pub(crate) fn de_app_instance_user_summary(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::AppInstanceUserSummary, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceUserSummary, rt::json::JsonError> {
     let mut field_app_instance_user_arn = None;
     let mut field_name = None;
     let mut field_metadata = None;
@@ -452,9 +428,9 @@ pub(crate) fn de_app_instance_user_summary(
 }
 
 pub(crate) fn ser_channel_retention_settings(
-    object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::ChannelRetentionSettings,
-) -> Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), rt::error::BuildError> {
     if let Some(value) = &value.retention_days {
         object.key("RetentionDays").integer(i64::from(*value));
     }
@@ -462,8 +438,8 @@ pub(crate) fn ser_channel_retention_settings(
 }
 
 pub(crate) fn de_channel_retention_settings(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::ChannelRetentionSettings, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::ChannelRetentionSettings, rt::json::JsonError> {
     let mut field_retention_days = None;
     r.start_object()?;
     while let Some(key) = r.next_key()? {
@@ -482,9 +458,9 @@ pub(crate) fn de_channel_retention_settings(
 }
 
 pub(crate) fn ser_endpoint_attributes(
-    object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::EndpointAttributes,
-) -> Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), rt::error::BuildError> {
     {
         let value = &value.device_token;
         object.key("DeviceToken").string(value);
@@ -496,8 +472,8 @@ pub(crate) fn ser_endpoint_attributes(
 }
 
 pub(crate) fn de_endpoint_attributes(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::EndpointAttributes, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::EndpointAttributes, rt::json::JsonError> {
     let mut field_device_token = None;
     let mut field_voip_device_token = None;
     r.start_object()?;
@@ -523,8 +499,8 @@ pub(crate) fn de_endpoint_attributes(
 }
 
 pub(crate) fn de_endpoint_state(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::EndpointState, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::EndpointState, rt::json::JsonError> {
     let mut field_status = None;
     let mut field_status_reason = None;
     r.start_object()?;
@@ -554,8 +530,8 @@ pub(crate) fn de_endpoint_state(
 }
 
 pub(crate) fn de_identity(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::Identity, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::Identity, rt::json::JsonError> {
     let mut field_arn = None;
     let mut field_name = None;
     r.start_object()?;
@@ -581,9 +557,9 @@ pub(crate) fn de_identity(
 }
 
 pub(crate) fn ser_tag(
-    object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::Tag,
-) -> Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), rt::error::BuildError> {
     {
         let value = &value.key;
         object.key("Key").string(value);
@@ -596,8 +572,8 @@ pub(crate) fn ser_tag(
 }
 
 pub(crate) fn de_tag(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::Tag, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::Tag, rt::json::JsonError> {
     let mut field_key = None;
     let mut field_value = None;
     r.start_object()?;
@@ -622,16 +598,15 @@ pub(crate) fn de_tag(
     })
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::BadRequestException {
+impl rt::error::FromErrorResponse for crate::types::error::BadRequestException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -660,16 +635,15 @@ for crate::types::error::BadRequestException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::ConflictException {
+impl rt::error::FromErrorResponse for crate::types::error::ConflictException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -698,16 +672,15 @@ for crate::types::error::ConflictException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::ForbiddenException {
+impl rt::error::FromErrorResponse for crate::types::error::ForbiddenException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -736,16 +709,16 @@ for crate::types::error::ForbiddenException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
+impl rt::error::FromErrorResponse
 for crate::types::error::ResourceLimitExceededException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -774,16 +747,15 @@ for crate::types::error::ResourceLimitExceededException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::ServiceFailureException {
+impl rt::error::FromErrorResponse for crate::types::error::ServiceFailureException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -812,16 +784,15 @@ for crate::types::error::ServiceFailureException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::ServiceUnavailableException {
+impl rt::error::FromErrorResponse for crate::types::error::ServiceUnavailableException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -850,16 +821,15 @@ for crate::types::error::ServiceUnavailableException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::ThrottledClientException {
+impl rt::error::FromErrorResponse for crate::types::error::ThrottledClientException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -888,16 +858,15 @@ for crate::types::error::ThrottledClientException {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse
-for crate::types::error::UnauthorizedClientException {
+impl rt::error::FromErrorResponse for crate::types::error::UnauthorizedClientException {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_code = None;
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {

@@ -6,6 +6,15 @@ use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+/// Brings the runtime crate into scope as `rt` (generated code names runtime items `rt::...`).
+/// Every generated module, inline ones included, starts with it.
+pub fn rt_import() -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use ::client_runtime as rt;
+    }
+}
+
 /// `#[doc = " line"]` per line (one attribute per line renders as `///` comments).
 pub fn doc_attrs(docs: &Docs) -> TokenStream {
     let lines = docs.0.iter().map(|l| {
@@ -57,13 +66,13 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Long => quote!(i64),
         TypeRef::Float => quote!(f32),
         TypeRef::Double => quote!(f64),
-        TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger),
-        TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal),
+        TypeRef::BigInteger => quote!(rt::types::BigInteger),
+        TypeRef::BigDecimal => quote!(rt::types::BigDecimal),
         TypeRef::String => quote!(String),
-        TypeRef::Blob => quote!(::client_runtime::types::Blob),
-        TypeRef::ByteStream => quote!(::client_runtime::types::ByteStream),
-        TypeRef::Timestamp { .. } => quote!(::client_runtime::time::DateTime),
-        TypeRef::Document => quote!(::client_runtime::document::Document),
+        TypeRef::Blob => quote!(rt::types::Blob),
+        TypeRef::ByteStream => quote!(rt::types::ByteStream),
+        TypeRef::Timestamp { .. } => quote!(rt::time::DateTime),
+        TypeRef::Document => quote!(rt::document::Document),
         TypeRef::Named(n) => named_path(n),
         TypeRef::List { member, sparse } => {
             let m = rust_type(member);
@@ -111,8 +120,8 @@ pub fn default_expr(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
         DefaultValue::Int(i) => int_literal(*i, ty),
         DefaultValue::Float(f) => float_literal(*f, ty),
         DefaultValue::String(s) => match ty {
-            TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger::new(#s)),
-            TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal::new(#s)),
+            TypeRef::BigInteger => quote!(rt::types::BigInteger::new(#s)),
+            TypeRef::BigDecimal => quote!(rt::types::BigDecimal::new(#s)),
             _ => quote!(String::from(#s)),
         },
         DefaultValue::EnumVariant(v) => match ty {
@@ -132,12 +141,12 @@ pub fn default_expr(d: &DefaultValue, ty: &TypeRef) -> TokenStream {
         DefaultValue::Blob(bytes) => {
             let lit = Literal::byte_string(bytes);
             if *ty == TypeRef::ByteStream {
-                quote!(::client_runtime::types::ByteStream::from_static(#lit))
+                quote!(rt::types::ByteStream::from_static(#lit))
             } else {
-                quote!(::client_runtime::types::Blob::new(#lit.to_vec()))
+                quote!(rt::types::Blob::new(#lit.to_vec()))
             }
         }
-        DefaultValue::Timestamp(secs) => quote!(::client_runtime::time::DateTime::from_secs(#secs)),
+        DefaultValue::Timestamp(secs) => quote!(rt::time::DateTime::from_secs(#secs)),
         DefaultValue::Document(d) => doc_value_expr(d),
         DefaultValue::EmptyList => quote!(Vec::new()),
         DefaultValue::EmptyMap => quote!(::std::collections::HashMap::new()),
@@ -188,8 +197,8 @@ pub fn float_literal(f: f64, ty: &TypeRef) -> TokenStream {
 
 /// A `Document` expression for a literal.
 pub fn doc_value_expr(d: &DocValue) -> TokenStream {
-    let doc = quote!(::client_runtime::document::Document);
-    let num = quote!(::client_runtime::document::Number);
+    let doc = quote!(rt::document::Document);
+    let num = quote!(rt::document::Number);
     match d {
         DocValue::Null => quote!(#doc::Null),
         DocValue::Bool(b) => quote!(#doc::Bool(#b)),

@@ -35,6 +35,7 @@ pub fn cargo_toml(krate: &Crate) -> String {
 
 /// `src/lib.rs`.
 pub fn lib_rs(krate: &Crate) -> TokenStream {
+    let rt = rt_import();
     let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _, client_context_params: _ } = &krate.service;
     let mut lines = vec![format!("Client for {title} (API version {version}), generated from its Smithy model."), String::new()];
     lines.extend(docs.0.iter().cloned());
@@ -59,6 +60,8 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         // the deprecation warnings.
         #![allow(deprecated)]
 
+        #rt
+
         pub mod client;
         pub mod config;
         pub mod endpoint;
@@ -73,7 +76,7 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         pub use error::Error;
 
         /// What the runtime needs to know about this service.
-        pub(crate) static SERVICE: ::client_runtime::client::ServiceInfo = ::client_runtime::client::ServiceInfo {
+        pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
             sdk_id: #sdk_id,
             api_version: #version,
             signing_name: #signing,
@@ -87,6 +90,7 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
 
 /// `src/client.rs`.
 pub fn client_rs(krate: &Crate) -> TokenStream {
+    let rt = rt_import();
     let methods = krate.operations.iter().map(|op| {
         let OperationDef { fn_name, docs, deprecated, type_name, .. } = op;
         let d = doc_attrs(docs);
@@ -105,18 +109,21 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
     quote! {
         //! The service client.
 
+        #rt
+
+
         #doc
         ///
         /// Cloning is cheap: clones share the connection pool, credentials cache and retry quota.
         #[derive(Clone, Debug)]
         pub struct Client {
-            handle: ::client_runtime::client::Handle,
+            handle: rt::client::Handle,
         }
 
         impl Client {
             /// A client with `config`.
             pub fn from_conf(config: crate::Config) -> Self {
-                Self { handle: ::client_runtime::client::Handle::new(config, &crate::SERVICE) }
+                Self { handle: rt::client::Handle::new(config, &crate::SERVICE) }
             }
             /// A client with a copy of `config`.
             pub fn new(config: &crate::Config) -> Self {
@@ -124,7 +131,7 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
             }
             /// A client configured from the environment and the shared AWS config files
             /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].
-            pub fn from_env() -> Result<Self, ::client_runtime::config::ConfigError> {
+            pub fn from_env() -> Result<Self, rt::config::ConfigError> {
                 Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
             }
             /// The configuration of this client.
@@ -138,18 +145,23 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
 
 /// `src/config.rs`.
 pub fn config_rs() -> TokenStream {
+    let rt = rt_import();
     quote! {
         //! Client configuration: region, credentials, endpoint, retries, timeouts, HTTP client.
 
-        pub use ::client_runtime::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
-        pub use ::client_runtime::credentials::{Credentials, ProvideCredentials};
-        pub use ::client_runtime::region::Region;
-        pub use ::client_runtime::retry::{RetryConfig, RetryMode};
+        #rt
+
+
+        pub use rt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
+        pub use rt::credentials::{Credentials, ProvideCredentials};
+        pub use rt::region::Region;
+        pub use rt::retry::{RetryConfig, RetryMode};
     }
 }
 
 /// `src/error.rs`: the outer error types and a service-wide error enum.
 pub fn error_rs(krate: &Crate) -> TokenStream {
+    let rt = rt_import();
     let variants = krate.errors.iter().map(|e| {
         let n = &e.name;
         let d = doc_attrs(&e.docs);
@@ -181,7 +193,10 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
         //! Errors: [`SdkError`] wraps every failure of a call; [`Error`] gathers every modeled
         //! error of the service, for code that handles errors of several operations alike.
 
-        pub use ::client_runtime::error::{BuildError, DeserializeError, ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled};
+        #rt
+
+
+        pub use rt::error::{BuildError, DeserializeError, ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled};
 
         /// Any error of this service.
         #[non_exhaustive]
@@ -189,19 +204,19 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
         pub enum Error {
             #(#variants)*
             /// An error not modeled by the service, or a failure before a response was received.
-            Unhandled(::client_runtime::error::Unhandled),
+            Unhandled(rt::error::Unhandled),
         }
 
         #dispatch
 
-        impl<E> From<::client_runtime::error::SdkError<E>> for Error
+        impl<E> From<rt::error::SdkError<E>> for Error
         where
             E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
         {
-            fn from(err: ::client_runtime::error::SdkError<E>) -> Self {
+            fn from(err: rt::error::SdkError<E>) -> Self {
                 match err.into_service_error() {
                     Ok(e) => e.into(),
-                    Err(other) => Error::Unhandled(::client_runtime::error::Unhandled::from_sdk_error(other)),
+                    Err(other) => Error::Unhandled(rt::error::Unhandled::from_sdk_error(other)),
                 }
             }
         }
@@ -212,13 +227,17 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
 
 /// `src/primitives.rs`.
 pub fn primitives_rs() -> TokenStream {
+    let rt = rt_import();
     quote! {
         //! Value types used by the data types: blobs, byte streams, timestamps, documents, and
         //! arbitrary-precision numbers.
 
-        pub use ::client_runtime::document::{Document, Number};
-        pub use ::client_runtime::time::{DateTime, TimestampFormat};
-        pub use ::client_runtime::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};
+        #rt
+
+
+        pub use rt::document::{Document, Number};
+        pub use rt::time::{DateTime, TimestampFormat};
+        pub use rt::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};
     }
 }
 

@@ -14,19 +14,19 @@ use quote::{format_ident, quote};
 fn scalar_text(v: TokenStream, ty: &TypeRef, default: TimestampFormat, media_type: bool) -> Option<TokenStream> {
     let owned = |t: TokenStream| Some(quote!(&#t));
     match ty {
-        TypeRef::String if media_type => owned(quote!(::client_runtime::base64::encode(#v.as_bytes()))),
+        TypeRef::String if media_type => owned(quote!(rt::base64::encode(#v.as_bytes()))),
         TypeRef::String => Some(quote!(#v.as_str())),
         TypeRef::Named(n) if n.kind == NamedKind::Enum => Some(quote!(#v.as_str())),
         TypeRef::Named(n) if n.kind == NamedKind::IntEnum => owned(quote!(#v.value().to_string())),
         TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long => owned(quote!(#v.to_string())),
-        TypeRef::Float => owned(quote!(::client_runtime::operation::fmt_float32(*#v))),
-        TypeRef::Double => owned(quote!(::client_runtime::operation::fmt_float(*#v))),
+        TypeRef::Float => owned(quote!(rt::operation::fmt_float32(*#v))),
+        TypeRef::Double => owned(quote!(rt::operation::fmt_float(*#v))),
         TypeRef::BigInteger | TypeRef::BigDecimal => Some(quote!(#v.as_str())),
         TypeRef::Timestamp { format } => {
             let f = timestamp_format(format, default);
             owned(quote!(#v.format(#f)?))
         }
-        TypeRef::Blob => owned(quote!(::client_runtime::base64::encode(#v.as_ref()))),
+        TypeRef::Blob => owned(quote!(rt::base64::encode(#v.as_ref()))),
         _ => None,
     }
 }
@@ -44,7 +44,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                 let member = &f.member;
                 let text = scalar_text(quote!(value), &f.ty, TimestampFormat::DateTime, false).expect("labels are scalars");
                 stmts.push(quote! {
-                    let value = input.#field.as_ref().ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, "input"))?;
+                    let value = input.#field.as_ref().ok_or_else(|| rt::error::BuildError::missing_field(#member, "input"))?;
                     request.push_label(#member, #text, #greedy)?;
                 });
             }
@@ -114,7 +114,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                     TypeRef::List { member, .. } => {
                         let quoted = matches!(&**member, TypeRef::String) || matches!(&**member, TypeRef::Named(n) if n.kind == NamedKind::Enum);
                         let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false).expect("header lists hold scalars");
-                        let text = if quoted { quote!(&::client_runtime::operation::quote_header_value(#text)) } else { quote!(#text) };
+                        let text = if quoted { quote!(&rt::operation::quote_header_value(#text)) } else { quote!(#text) };
                         quote! {
                             let mut items: Vec<String> = Vec::with_capacity(value.len());
                             for item in value { items.push(String::from(#text)); }
@@ -158,8 +158,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
             HostSegment::Label(field) => {
                 let member = input.fields.iter().find(|f| &f.name == field).map(|f| f.member.clone()).unwrap_or_default();
                 quote! {
-                    let label = input.#field.as_deref().ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, "input"))?;
-                    ::client_runtime::operation::check_host_label(#member, label)?;
+                    let label = input.#field.as_deref().ok_or_else(|| rt::error::BuildError::missing_field(#member, "input"))?;
+                    rt::operation::check_host_label(#member, label)?;
                     prefix.push_str(label);
                 }
             }
@@ -173,7 +173,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
     stmts.push(body_stmt(input, request_body, request_content_type));
     let unused = input.fields.is_empty().then(|| quote!(let _ = input;));
     quote! {
-        let mut request = ::client_runtime::operation::RequestParts::new(#method);
+        let mut request = rt::operation::RequestParts::new(#method);
         #unused
         #(#stmts)*
         Ok(request)
@@ -192,7 +192,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
             let writes = fields.iter().map(|f| ser_field(&obj, quote!(input), f));
             quote! {
                 let mut body = String::new();
-                let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+                let mut object = rt::json::JsonObjectWriter::new(&mut body);
                 #(#writes)*
                 object.finish();
                 request.set_body(body.into_bytes(), #ct);
@@ -204,7 +204,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                     let f = super::json::ser_fn(&n.name);
                     quote! {
                         let mut body = String::new();
-                        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+                        let mut object = rt::json::JsonObjectWriter::new(&mut body);
                         crate::protocol_serde::#f(&mut object, value)?;
                         object.finish();
                         request.set_body(body.into_bytes(), #ct);
@@ -212,7 +212,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 }
                 PayloadKind::Document => quote! {
                     let mut body = String::new();
-                    ::client_runtime::json::JsonValueWriter::new(&mut body).document(value);
+                    rt::json::JsonValueWriter::new(&mut body).document(value);
                     request.set_body(body.into_bytes(), #ct);
                 },
                 PayloadKind::String => quote!(request.set_body(value.clone().into_bytes(), #ct);),
@@ -242,7 +242,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
 /// An expression parsing header text `text` (`&str`) into scalar type `ty`, or `None` for
 /// types headers cannot hold.
 fn parse_scalar(text: TokenStream, ty: &TypeRef, media_type: bool, name: &str) -> Option<TokenStream> {
-    let h = quote!(::client_runtime::operation::header);
+    let h = quote!(rt::operation::header);
     Some(match ty {
         TypeRef::String if media_type => quote!(#h::base64_string(#name, #text)?),
         TypeRef::String => quote!(String::from(#text)),
@@ -261,13 +261,13 @@ fn parse_scalar(text: TokenStream, ty: &TypeRef, media_type: bool, name: &str) -
         TypeRef::Long => quote!(#h::number::<i64>(#name, #text)?),
         TypeRef::Float => quote!(#h::float(#name, #text)? as f32),
         TypeRef::Double => quote!(#h::float(#name, #text)?),
-        TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger::new(#text)),
-        TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal::new(#text)),
+        TypeRef::BigInteger => quote!(rt::types::BigInteger::new(#text)),
+        TypeRef::BigDecimal => quote!(rt::types::BigDecimal::new(#text)),
         TypeRef::Timestamp { format } => {
             let f = timestamp_format(format, TimestampFormat::HttpDate);
             quote!(#h::timestamp(#name, #text, #f)?)
         }
-        TypeRef::Blob => quote!(::client_runtime::types::Blob::new(#h::base64(#name, #text)?)),
+        TypeRef::Blob => quote!(rt::types::Blob::new(#h::base64(#name, #text)?)),
         _ => return None,
     })
 }
@@ -299,7 +299,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                         let http_date = matches!(&**member, TypeRef::Timestamp { format: None | Some(TimestampFormat::HttpDate) });
                         let item = parse_scalar(quote!(item), member, false, name).expect("header lists hold scalars");
                         quote! {
-                            let items = ::client_runtime::operation::header::split_list(response.headers.get_all(#name), #http_date)?;
+                            let items = rt::operation::header::split_list(response.headers.get_all(#name), #http_date)?;
                             if !items.is_empty() {
                                 let mut list = Vec::with_capacity(items.len());
                                 for item in items.iter().map(String::as_str) { list.push(#item); }
@@ -320,7 +320,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
             }
             HttpBinding::PrefixHeaders(prefix) => {
                 stmts.push(quote! {
-                    let map = ::client_runtime::operation::header::prefixed(&response.headers, #prefix);
+                    let map = rt::operation::header::prefixed(&response.headers, #prefix);
                     if !map.is_empty() {
                         #l = Some(map);
                     }
@@ -335,8 +335,8 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
             let arms: Vec<TokenStream> = def.fields.iter().filter(|f| f.http == HttpBinding::Body).map(de_arm).collect();
             if !arms.is_empty() {
                 stmts.push(quote! {
-                    if !::client_runtime::operation::body_is_empty(&response.body) {
-                        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+                    if !rt::operation::body_is_empty(&response.body) {
+                        let r = &mut rt::json::JsonReader::new(&response.body);
                         r.start_object()?;
                         while let Some(key) = r.next_key()? {
                             match key.as_ref() {
@@ -356,40 +356,40 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                 PayloadKind::Shape(n) => {
                     let de = super::json::de_fn(&n.name);
                     quote! {
-                        if !::client_runtime::operation::body_is_empty(&response.body) {
-                            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+                        if !rt::operation::body_is_empty(&response.body) {
+                            let r = &mut rt::json::JsonReader::new(&response.body);
                             #l = Some(crate::protocol_serde::#de(r)?);
                             r.finish()?;
                         }
                     }
                 }
                 PayloadKind::Document => quote! {
-                    if !::client_runtime::operation::body_is_empty(&response.body) {
-                        let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+                    if !rt::operation::body_is_empty(&response.body) {
+                        let r = &mut rt::json::JsonReader::new(&response.body);
                         #l = Some(r.document()?);
                         r.finish()?;
                     }
                 },
                 PayloadKind::String => quote! {
                     if !response.body.is_empty() {
-                        #l = Some(::client_runtime::operation::body_text(&response.body)?.to_string());
+                        #l = Some(rt::operation::body_text(&response.body)?.to_string());
                     }
                 },
                 PayloadKind::Enum(n) => {
                     let p = named_path(n);
                     quote! {
                         if !response.body.is_empty() {
-                            #l = Some(#p::from(::client_runtime::operation::body_text(&response.body)?));
+                            #l = Some(#p::from(rt::operation::body_text(&response.body)?));
                         }
                     }
                 }
                 PayloadKind::Blob => quote! {
                     if !response.body.is_empty() {
-                        #l = Some(::client_runtime::types::Blob::new(response.body.clone()));
+                        #l = Some(rt::types::Blob::new(response.body.clone()));
                     }
                 },
                 PayloadKind::ByteStream => quote! {
-                    let #l = Some(::client_runtime::types::ByteStream::new(response.body.clone()));
+                    let #l = Some(rt::types::ByteStream::new(response.body.clone()));
                 },
             };
             stmts.push(read);

@@ -23,9 +23,9 @@ pub fn zero_fn(n: &Name) -> Ident {
 
 fn ts_format(format: &Option<TimestampFormat>, default: TimestampFormat) -> TokenStream {
     match format.unwrap_or(default) {
-        TimestampFormat::DateTime => quote!(::client_runtime::time::TimestampFormat::DateTime),
-        TimestampFormat::HttpDate => quote!(::client_runtime::time::TimestampFormat::HttpDate),
-        TimestampFormat::EpochSeconds => quote!(::client_runtime::time::TimestampFormat::EpochSeconds),
+        TimestampFormat::DateTime => quote!(rt::time::TimestampFormat::DateTime),
+        TimestampFormat::HttpDate => quote!(rt::time::TimestampFormat::HttpDate),
+        TimestampFormat::EpochSeconds => quote!(rt::time::TimestampFormat::EpochSeconds),
     }
 }
 
@@ -140,11 +140,11 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
         TypeRef::Long => quote!(r.i64()?),
         TypeRef::Float => quote!(r.f32()?),
         TypeRef::Double => quote!(r.f64()?),
-        TypeRef::BigInteger => quote!(::client_runtime::types::BigInteger::new(r.number_text()?)),
-        TypeRef::BigDecimal => quote!(::client_runtime::types::BigDecimal::new(r.number_text()?)),
+        TypeRef::BigInteger => quote!(rt::types::BigInteger::new(r.number_text()?)),
+        TypeRef::BigDecimal => quote!(rt::types::BigDecimal::new(r.number_text()?)),
         TypeRef::String => quote!(r.string()?.into_owned()),
-        TypeRef::Blob => quote!(::client_runtime::types::Blob::new(r.blob()?)),
-        TypeRef::ByteStream => quote!(::client_runtime::types::ByteStream::new(r.blob()?)),
+        TypeRef::Blob => quote!(rt::types::Blob::new(r.blob()?)),
+        TypeRef::ByteStream => quote!(rt::types::ByteStream::new(r.blob()?)),
         TypeRef::Timestamp { format } => {
             let f = ts_format(format, TimestampFormat::EpochSeconds);
             quote!(r.timestamp(#f)?)
@@ -287,7 +287,7 @@ pub fn zero_value(ty: &TypeRef) -> TokenStream {
                 }
             }
         }
-        TypeRef::Timestamp { .. } => quote!(::client_runtime::time::DateTime::from_secs(0)),
+        TypeRef::Timestamp { .. } => quote!(rt::time::DateTime::from_secs(0)),
         _ => quote!(Default::default()),
     }
 }
@@ -306,7 +306,7 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
         let obj = format_ident!("object");
         let writes = fields.iter().map(|field| ser_field(&obj, quote!(value), field));
         quote! {
-            pub(crate) fn #f(object: &mut ::client_runtime::json::JsonObjectWriter<'_>, value: &#path) -> Result<(), ::client_runtime::error::BuildError> {
+            pub(crate) fn #f(object: &mut rt::json::JsonObjectWriter<'_>, value: &#path) -> Result<(), rt::error::BuildError> {
                 #(#writes)*
                 Ok(())
             }
@@ -321,7 +321,7 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
         let arms = fields.iter().map(de_arm);
         let finish = fields.iter().map(finish_field);
         quote! {
-            pub(crate) fn #f(r: &mut ::client_runtime::json::JsonReader<'_>) -> Result<#path, ::client_runtime::json::JsonError> {
+            pub(crate) fn #f(r: &mut rt::json::JsonReader<'_>) -> Result<#path, rt::json::JsonError> {
                 #(#locals)*
                 r.start_object()?;
                 while let Some(key) = r.next_key()? {
@@ -376,10 +376,10 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
         });
         let unknown = format!("cannot serialize the unknown variant of union {}", name.bare());
         quote! {
-            pub(crate) fn #f(object: &mut ::client_runtime::json::JsonObjectWriter<'_>, value: &#path) -> Result<(), ::client_runtime::error::BuildError> {
+            pub(crate) fn #f(object: &mut rt::json::JsonObjectWriter<'_>, value: &#path) -> Result<(), rt::error::BuildError> {
                 match value {
                     #(#arms)*
-                    #path::Unknown => return Err(::client_runtime::error::BuildError::invalid(#unknown)),
+                    #path::Unknown => return Err(rt::error::BuildError::invalid(#unknown)),
                 }
                 Ok(())
             }
@@ -402,7 +402,7 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
         let two = format!("union {} has more than one member set", name.bare());
         let none = format!("union {} has no member set", name.bare());
         quote! {
-            pub(crate) fn #f(r: &mut ::client_runtime::json::JsonReader<'_>) -> Result<#path, ::client_runtime::json::JsonError> {
+            pub(crate) fn #f(r: &mut rt::json::JsonReader<'_>) -> Result<#path, rt::json::JsonError> {
                 let mut out = None;
                 r.start_object()?;
                 while let Some(key) = r.next_key()? {
@@ -416,10 +416,10 @@ pub fn union_fns(u: &UnionDef) -> TokenStream {
                         _ => { r.skip_value()?; #path::Unknown }
                     };
                     if out.replace(value).is_some() {
-                        return Err(::client_runtime::json::JsonError::new(#two, r.offset()));
+                        return Err(rt::json::JsonError::new(#two, r.offset()));
                     }
                 }
-                out.ok_or_else(|| ::client_runtime::json::JsonError::new(#none, r.offset()))
+                out.ok_or_else(|| rt::json::JsonError::new(#none, r.offset()))
             }
         }
     });

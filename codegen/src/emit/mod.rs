@@ -52,6 +52,7 @@ pub fn emit(krate: &Crate) -> Vec<Emitted> {
 }
 
 fn types_rs(krate: &Crate) -> TokenStream {
+    let rt = common::rt_import();
     let mut items = Vec::new();
     let mut builders = Vec::new();
     for t in &krate.types {
@@ -70,18 +71,23 @@ fn types_rs(krate: &Crate) -> TokenStream {
     quote! {
         //! Data types of the service: structures, unions and enums shared by its operations.
 
+        #rt
+
+
         pub mod error;
 
         #(#items)*
 
         /// Builders of the structures in this module.
         pub mod builders {
+            #rt
             #(#builders)*
         }
     }
 }
 
 fn errors_rs(krate: &Crate) -> TokenStream {
+    let rt = common::rt_import();
     let mut items = Vec::new();
     let mut builders = Vec::new();
     for e in &krate.errors {
@@ -93,16 +99,21 @@ fn errors_rs(krate: &Crate) -> TokenStream {
     quote! {
         //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
+        #rt
+
+
         #(#items)*
 
         /// Builders of the errors in this module.
         pub mod builders {
+            #rt
             #(#builders)*
         }
     }
 }
 
 fn protocol_serde_rs(krate: &Crate) -> TokenStream {
+    let rt = common::rt_import();
     let mut fns = Vec::new();
     for t in &krate.types {
         match t {
@@ -115,11 +126,11 @@ fn protocol_serde_rs(krate: &Crate) -> TokenStream {
         let name = &e.name;
         let body = http::deserialize_struct(e, &Body::Members, quote!(crate::types::error::#name));
         fns.push(quote! {
-            impl ::client_runtime::error::FromErrorResponse for crate::types::error::#name {
+            impl rt::error::FromErrorResponse for crate::types::error::#name {
                 fn from_response(
-                    response: &::client_runtime::http::HttpResponse,
-                    meta: ::client_runtime::error::ErrorMetadata,
-                ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+                    response: &rt::http::HttpResponse,
+                    meta: rt::error::ErrorMetadata,
+                ) -> Result<Self, rt::error::DeserializeError> {
                     #body
                 }
             }
@@ -128,6 +139,9 @@ fn protocol_serde_rs(krate: &Crate) -> TokenStream {
     quote! {
         //! JSON writers and readers of the named types (restJson1 "JSON shape serialization"),
         //! and readers of modeled error responses.
+
+        #rt
+
 
         #(#fns)*
     }

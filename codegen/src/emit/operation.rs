@@ -71,15 +71,15 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
     let deserialize_error = if errors.is_empty() {
         quote! {
             let _ = response;
-            Ok(#error_name::Unhandled(::client_runtime::error::Unhandled::new(meta)))
+            Ok(#error_name::Unhandled(rt::error::Unhandled::new(meta)))
         }
     } else {
         quote! {
-            use ::client_runtime::error::FromErrorResponse as F;
+            use rt::error::FromErrorResponse as F;
             use #error_name as E;
             Ok(match meta.code() {
                 #(#error_arms)*
-                _ => E::Unhandled(::client_runtime::error::Unhandled::new(meta)),
+                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
             })
         }
     };
@@ -103,7 +103,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
             }
         });
         quote! {
-            fn endpoint_params(input: &Self::Input, params: &mut ::client_runtime::endpoint::Params) {
+            fn endpoint_params(input: &Self::Input, params: &mut rt::endpoint::Params) {
                 let _ = input;
                 #(#sets)*
             }
@@ -115,7 +115,10 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
     let error_enum = error_enum(error_name, errors);
     let fluent = fluent_builder(op);
     let paginator = paginator.as_ref().map(|p| paginator_module(op, p));
+    let rt = rt_import();
     quote! {
+        #rt
+
         #doc
         #op_doc
         #dep
@@ -123,7 +126,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         #[non_exhaustive]
         pub struct #type_name;
 
-        impl ::client_runtime::operation::Operation for #type_name {
+        impl rt::operation::Operation for #type_name {
             type Input = #input_name;
             type Output = #output_name;
             type Error = #error_name;
@@ -135,18 +138,18 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
 
             #prepare
 
-            fn serialize(input: &Self::Input) -> Result<::client_runtime::operation::RequestParts, ::client_runtime::error::BuildError> {
+            fn serialize(input: &Self::Input) -> Result<rt::operation::RequestParts, rt::error::BuildError> {
                 #serialize
             }
 
-            fn deserialize(response: &::client_runtime::http::HttpResponse) -> Result<Self::Output, ::client_runtime::error::DeserializeError> {
+            fn deserialize(response: &rt::http::HttpResponse) -> Result<Self::Output, rt::error::DeserializeError> {
                 #deserialize
             }
 
             fn deserialize_error(
-                response: &::client_runtime::http::HttpResponse,
-                meta: ::client_runtime::error::ErrorMetadata,
-            ) -> Result<Self::Error, ::client_runtime::error::DeserializeError> {
+                response: &rt::http::HttpResponse,
+                meta: rt::error::ErrorMetadata,
+            ) -> Result<Self::Error, rt::error::DeserializeError> {
                 #deserialize_error
             }
         }
@@ -157,6 +160,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
 
         /// Builders of this operation's input and output, and its fluent builder.
         pub mod builders {
+            #rt
             #input_builder
             #output_builder
             #fluent
@@ -195,7 +199,7 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
             #(#variants)*
             /// An error the model does not list for this operation (or a new one); its code,
             /// message and request id are in [`Self::meta`].
-            Unhandled(::client_runtime::error::Unhandled),
+            Unhandled(rt::error::Unhandled),
         }
         impl #name {
             #(#is_fns)*
@@ -210,14 +214,14 @@ pub fn error_dispatch<'a>(name: &crate::naming::Name, variants: impl Iterator<It
     let arms = variants.map(|v| quote!(Self::#v(e) => e,));
     quote! {
         impl #name {
-            fn inner(&self) -> &dyn ::client_runtime::error::ModeledError {
+            fn inner(&self) -> &dyn rt::error::ModeledError {
                 match self {
                     #(#arms)*
                     Self::Unhandled(e) => e,
                 }
             }
             /// The error code, message and request id.
-            pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+            pub fn meta(&self) -> &rt::error::ErrorMetadata {
                 self.inner().meta()
             }
         }
@@ -231,8 +235,8 @@ pub fn error_dispatch<'a>(name: &crate::naming::Name, variants: impl Iterator<It
                 Some(self.inner().as_error())
             }
         }
-        impl ::client_runtime::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        impl rt::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &rt::error::ErrorMetadata {
                 self.inner().meta()
             }
         }
@@ -277,7 +281,7 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
         }
     });
     let build = if build_is_fallible(input) {
-        quote!(self.inner.build().map_err(::client_runtime::error::SdkError::construction_failure)?)
+        quote!(self.inner.build().map_err(rt::error::SdkError::construction_failure)?)
     } else {
         quote!(self.inner.build())
     };
@@ -294,11 +298,11 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
         #doc
         #[derive(Clone, Debug)]
         pub struct #name {
-            handle: ::client_runtime::client::Handle,
+            handle: rt::client::Handle,
             inner: #ib,
         }
         impl #name {
-            pub(crate) fn new(handle: ::client_runtime::client::Handle) -> Self {
+            pub(crate) fn new(handle: rt::client::Handle) -> Self {
                 Self { handle, inner: Default::default() }
             }
             /// The input built so far.
@@ -307,7 +311,7 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             }
             /// Sends the request. A missing required member or a value outside its modeled
             /// constraints is refused here, before anything is sent.
-            pub async fn send(self) -> Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>> {
+            pub async fn send(self) -> Result<super::#out, rt::error::SdkError<super::#error_name>> {
                 let input = #build;
                 self.handle.invoke::<super::#type_name>(input).await
             }
@@ -329,6 +333,7 @@ fn path_expr(base: TokenStream, steps: &[PathStep], last_as: TokenStream) -> Tok
 }
 
 fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
+    let rt = rt_import();
     let OperationDef { type_name, input, output, error_name, .. } = op;
     let pname = format_ident!("{}Paginator", type_name.bare());
     let items_name = format_ident!("{}PaginatorItems", type_name.bare());
@@ -382,7 +387,7 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
                 pub struct #items_name(#pname);
                 impl #items_name {
                     /// Starts the walk: a stream of items (or the error that ended it).
-                    pub fn send(self) -> ::client_runtime::pagination::PaginationStream<Result<#item_ty, ::client_runtime::error::SdkError<super::#error_name>>> {
+                    pub fn send(self) -> rt::pagination::PaginationStream<Result<#item_ty, rt::error::SdkError<super::#error_name>>> {
                         self.0.send().flat_map(|output: super::#out| #take)
                     }
                 }
@@ -393,22 +398,23 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
     quote! {
         /// Paginators: walk every page of this operation.
         pub mod paginator {
+            #rt
             /// Walks the pages of this operation. Stops when the service returns no token, an
             /// empty token, or the token it was just sent.
             #[derive(Debug)]
             pub struct #pname {
-                handle: ::client_runtime::client::Handle,
+                handle: rt::client::Handle,
                 input: super::builders::#ib,
             }
             impl #pname {
-                pub(crate) fn new(handle: ::client_runtime::client::Handle, input: super::builders::#ib) -> Self {
+                pub(crate) fn new(handle: rt::client::Handle, input: super::builders::#ib) -> Self {
                     Self { handle, input }
                 }
                 #page_size
                 #items_method
                 /// Starts the walk: a stream of pages (or the error that ended it).
-                pub fn send(self) -> ::client_runtime::pagination::PaginationStream<Result<super::#out, ::client_runtime::error::SdkError<super::#error_name>>> {
-                    ::client_runtime::pagination::paginate::<super::#type_name, _>(
+                pub fn send(self) -> rt::pagination::PaginationStream<Result<super::#out, rt::error::SdkError<super::#error_name>>> {
+                    rt::pagination::paginate::<super::#type_name, _>(
                         self.handle,
                         self.input,
                         |builder| builder.clone().build(),

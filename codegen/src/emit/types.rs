@@ -23,7 +23,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
         let ty = field_type(f);
         quote!(#fdoc #fdep pub #n: #ty,)
     });
-    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: ::client_runtime::error::ErrorMetadata,));
+    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: rt::error::ErrorMetadata,));
     let accessors = fields.iter().map(accessor);
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
@@ -119,7 +119,7 @@ fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> T
     quote! {
         impl #name {
             /// The error code, request id and other metadata of the response.
-            pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+            pub fn meta(&self) -> &rt::error::ErrorMetadata {
                 &self.meta
             }
         }
@@ -133,8 +133,8 @@ fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> T
             }
         }
         impl ::std::error::Error for #name {}
-        impl ::client_runtime::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+        impl rt::error::ProvideErrorMetadata for #name {
+            fn meta(&self) -> &rt::error::ErrorMetadata {
                 &self.meta
             }
         }
@@ -160,12 +160,12 @@ fn builder(s: &StructDef) -> TokenStream {
         let t = rust_type(&f.ty);
         quote!(pub(crate) #n: Option<#t>,)
     });
-    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: Option<::client_runtime::error::ErrorMetadata>,));
+    let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: Option<rt::error::ErrorMetadata>,));
     let setters = fields.iter().map(setters);
     let meta_setter = error.as_ref().map(|_| {
         quote! {
             /// Sets the error metadata (code, message, request id).
-            pub fn meta(mut self, meta: ::client_runtime::error::ErrorMetadata) -> Self {
+            pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
                 self.meta = Some(meta);
                 self
             }
@@ -194,7 +194,7 @@ fn builder(s: &StructDef) -> TokenStream {
             let v = boxed(quote!(self.#n.unwrap_or_else(|| #d)));
             quote!(#n: #v,)
         } else {
-            let v = boxed(quote!(self.#n.ok_or_else(|| ::client_runtime::error::BuildError::missing_field(#member, #struct_name))?));
+            let v = boxed(quote!(self.#n.ok_or_else(|| rt::error::BuildError::missing_field(#member, #struct_name))?));
             quote!(#n: #v,)
         }
     });
@@ -203,7 +203,7 @@ fn builder(s: &StructDef) -> TokenStream {
     let build = if fallible {
         quote! {
             #build_doc
-            pub fn build(self) -> Result<#struct_path, ::client_runtime::error::BuildError> {
+            pub fn build(self) -> Result<#struct_path, rt::error::BuildError> {
                 #checks
                 Ok(#struct_path { #(#inits)* #meta_init })
             }
@@ -319,7 +319,7 @@ fn input_checks(s: &StructDef) -> TokenStream {
         let required = (f.required && !f.idempotency_token).then(|| {
             quote! {
                 if self.#n.is_none() {
-                    return Err(::client_runtime::error::BuildError::missing_field(#member, #struct_name));
+                    return Err(rt::error::BuildError::missing_field(#member, #struct_name));
                 }
             }
         });
@@ -334,7 +334,7 @@ fn input_checks(s: &StructDef) -> TokenStream {
             let max = opt_u64(max);
             Some(quote! {
                 if let Some(v) = &self.#n {
-                    ::client_runtime::error::BuildError::check_length(#member, #len, #min, #max)?;
+                    rt::error::BuildError::check_length(#member, #len, #min, #max)?;
                 }
             })
         });
@@ -347,7 +347,7 @@ fn input_checks(s: &StructDef) -> TokenStream {
             let max = opt_f64(max);
             Some(quote! {
                 if let Some(v) = &self.#n {
-                    ::client_runtime::error::BuildError::check_range(#member, #value, #min, #max)?;
+                    rt::error::BuildError::check_range(#member, #value, #min, #max)?;
                 }
             })
         });
@@ -414,7 +414,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
             #(#variants)*
             /// A value this version of the client does not know; match on [`Self::as_str`] to
             /// handle it.
-            Unknown(::client_runtime::types::UnknownVariantValue),
+            Unknown(rt::types::UnknownVariantValue),
         }
         impl #name {
             /// The value as sent on the wire.
@@ -433,7 +433,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
             fn from(s: &str) -> Self {
                 match s {
                     #(#from)*
-                    other => #name::Unknown(::client_runtime::types::UnknownVariantValue::new(other)),
+                    other => #name::Unknown(rt::types::UnknownVariantValue::new(other)),
                 }
             }
         }

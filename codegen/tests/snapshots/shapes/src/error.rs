@@ -2,7 +2,10 @@
 //! Errors: [`SdkError`] wraps every failure of a call; [`Error`] gathers every modeled
 //! error of the service, for code that handles errors of several operations alike.
 
-pub use ::client_runtime::error::{
+#[allow(unused_imports)]
+use ::client_runtime as rt;
+
+pub use rt::error::{
     BuildError, DeserializeError, ErrorMetadata, ProvideErrorMetadata, SdkError,
     Unhandled,
 };
@@ -14,18 +17,18 @@ pub enum Error {
     /// The `NotFound` structure.
     NotFound(crate::types::error::NotFound),
     /// An error not modeled by the service, or a failure before a response was received.
-    Unhandled(::client_runtime::error::Unhandled),
+    Unhandled(rt::error::Unhandled),
 }
 
 impl Error {
-    fn inner(&self) -> &dyn ::client_runtime::error::ModeledError {
+    fn inner(&self) -> &dyn rt::error::ModeledError {
         match self {
             Self::NotFound(e) => e,
             Self::Unhandled(e) => e,
         }
     }
     /// The error code, message and request id.
-    pub fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+    pub fn meta(&self) -> &rt::error::ErrorMetadata {
         self.inner().meta()
     }
 }
@@ -42,24 +45,20 @@ impl ::std::error::Error for Error {
     }
 }
 
-impl ::client_runtime::error::ProvideErrorMetadata for Error {
-    fn meta(&self) -> &::client_runtime::error::ErrorMetadata {
+impl rt::error::ProvideErrorMetadata for Error {
+    fn meta(&self) -> &rt::error::ErrorMetadata {
         self.inner().meta()
     }
 }
 
-impl<E> From<::client_runtime::error::SdkError<E>> for Error
+impl<E> From<rt::error::SdkError<E>> for Error
 where
     E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
 {
-    fn from(err: ::client_runtime::error::SdkError<E>) -> Self {
+    fn from(err: rt::error::SdkError<E>) -> Self {
         match err.into_service_error() {
             Ok(e) => e.into(),
-            Err(other) => {
-                Error::Unhandled(
-                    ::client_runtime::error::Unhandled::from_sdk_error(other),
-                )
-            }
+            Err(other) => Error::Unhandled(rt::error::Unhandled::from_sdk_error(other)),
         }
     }
 }

@@ -2,10 +2,13 @@
 //! JSON writers and readers of the named types (restJson1 "JSON shape serialization"),
 //! and readers of modeled error responses.
 
+#[allow(unused_imports)]
+use ::client_runtime as rt;
+
 pub(crate) fn ser_shape(
-    object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::Shape,
-) -> Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), rt::error::BuildError> {
     match value {
         crate::types::Shape::Circle(inner) => {
             object.key("circle").float(*inner);
@@ -20,7 +23,7 @@ pub(crate) fn ser_shape(
         }
         crate::types::Shape::Unknown => {
             return Err(
-                ::client_runtime::error::BuildError::invalid(
+                rt::error::BuildError::invalid(
                     "cannot serialize the unknown variant of union Shape",
                 ),
             );
@@ -30,8 +33,8 @@ pub(crate) fn ser_shape(
 }
 
 pub(crate) fn de_shape(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::Shape, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::Shape, rt::json::JsonError> {
     let mut out = None;
     r.start_object()?;
     while let Some(key) = r.next_key()? {
@@ -60,23 +63,23 @@ pub(crate) fn de_shape(
         };
         if out.replace(value).is_some() {
             return Err(
-                ::client_runtime::json::JsonError::new(
+                rt::json::JsonError::new(
                     "union Shape has more than one member set",
                     r.offset(),
                 ),
             );
         }
     }
-    out.ok_or_else(|| ::client_runtime::json::JsonError::new(
+    out.ok_or_else(|| rt::json::JsonError::new(
         "union Shape has no member set",
         r.offset(),
     ))
 }
 
 pub(crate) fn ser_thing(
-    object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::Thing,
-) -> Result<(), ::client_runtime::error::BuildError> {
+) -> Result<(), rt::error::BuildError> {
     {
         let value = &value.name;
         object.key("Name").string(value);
@@ -126,9 +129,7 @@ pub(crate) fn ser_thing(
         object.key("Meta").document(value);
     }
     if let Some(value) = &value.created {
-        object
-            .key("Created")
-            .timestamp(*value, ::client_runtime::time::TimestampFormat::DateTime)?;
+        object.key("Created").timestamp(*value, rt::time::TimestampFormat::DateTime)?;
     }
     if let Some(value) = &value.big {
         object.key("Big").raw_number(value.as_str());
@@ -155,8 +156,8 @@ pub(crate) fn ser_thing(
 }
 
 pub(crate) fn de_thing(
-    r: &mut ::client_runtime::json::JsonReader<'_>,
-) -> Result<crate::types::Thing, ::client_runtime::json::JsonError> {
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::Thing, rt::json::JsonError> {
     let mut field_name = None;
     let mut field_color = None;
     let mut field_level = None;
@@ -243,7 +244,7 @@ pub(crate) fn de_thing(
             }
             "Data" => {
                 if !r.read_null()? {
-                    field_data = Some(::client_runtime::types::Blob::new(r.blob()?));
+                    field_data = Some(rt::types::Blob::new(r.blob()?));
                 }
             }
             "Meta" => {
@@ -254,15 +255,13 @@ pub(crate) fn de_thing(
             "Created" => {
                 if !r.read_null()? {
                     field_created = Some(
-                        r.timestamp(::client_runtime::time::TimestampFormat::DateTime)?,
+                        r.timestamp(rt::time::TimestampFormat::DateTime)?,
                     );
                 }
             }
             "Big" => {
                 if !r.read_null()? {
-                    field_big = Some(
-                        ::client_runtime::types::BigDecimal::new(r.number_text()?),
-                    );
+                    field_big = Some(rt::types::BigDecimal::new(r.number_text()?));
                 }
             }
             "ratio" => {
@@ -334,14 +333,14 @@ pub(crate) fn zero_thing() -> crate::types::Thing {
     }
 }
 
-impl ::client_runtime::error::FromErrorResponse for crate::types::error::NotFound {
+impl rt::error::FromErrorResponse for crate::types::error::NotFound {
     fn from_response(
-        response: &::client_runtime::http::HttpResponse,
-        meta: ::client_runtime::error::ErrorMetadata,
-    ) -> Result<Self, ::client_runtime::error::DeserializeError> {
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
         let mut field_message = None;
-        if !::client_runtime::operation::body_is_empty(&response.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&response.body);
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
             r.start_object()?;
             while let Some(key) = r.next_key()? {
                 match key.as_ref() {
