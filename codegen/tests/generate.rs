@@ -50,7 +50,7 @@ fn every_kind_of_shape_matches_its_snapshot() {
     // Spot checks that document what the snapshot must contain.
     for needle in [
         "pub enum Color",
-        "Unknown(::client_runtime::types::UnknownVariantValue)",
+        "Unknown(rt::types::UnknownVariantValue)",
         "pub enum Level",
         "Unknown(i32)",
         "pub enum Shape",
@@ -59,7 +59,7 @@ fn every_kind_of_shape_matches_its_snapshot() {
         "pub parent: Option<Box<crate::types::Thing>>",
         "pub maybe: Option<Vec<Option<String>>>,",
         "pub r#type: Option<String>",
-        "pub meta_value: Option<::client_runtime::document::Document>",
+        "pub meta_value: Option<rt::document::Document>",
         "#[deprecated(since = \"2023\", note = \"use Name\")]",
         "pub color: crate::types::Color,",
         "pub enabled: bool,",

@@ -114,10 +114,10 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                     TypeRef::List { member, .. } => {
                         let quoted = matches!(&**member, TypeRef::String) || matches!(&**member, TypeRef::Named(n) if n.kind == NamedKind::Enum);
                         let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false).expect("header lists hold scalars");
-                        let text = if quoted { quote!(&rt::operation::quote_header_value(#text)) } else { quote!(#text) };
+                        let item = if quoted { quote!(rt::operation::quote_header_value(#text).into_owned()) } else { quote!(String::from(#text)) };
                         quote! {
                             let mut items: Vec<String> = Vec::with_capacity(value.len());
-                            for item in value { items.push(String::from(#text)); }
+                            for item in value { items.push(#item); }
                             if !items.is_empty() {
                                 request.header(#name, &items.join(", "))?;
                             }

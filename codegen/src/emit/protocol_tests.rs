@@ -248,6 +248,7 @@ fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTes
 
 /// `tests/protocol_tests.rs`.
 pub fn tests_rs(krate: &Crate) -> TokenStream {
+    let rt = rt_import();
     let root = krate_ident(krate);
     let mut tests = Vec::new();
     for op in &krate.operations {
@@ -262,6 +263,8 @@ pub fn tests_rs(krate: &Crate) -> TokenStream {
         //! Protocol compliance cases from the model (`smithy.test#httpRequestTests` and
         //! `httpResponseTests`), one test each.
         #![allow(clippy::all, unused_imports, deprecated)]
+
+        #rt
 
         #(#tests)*
     }
