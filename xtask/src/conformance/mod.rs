@@ -41,7 +41,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("retry-standard", retry::standard),
     ("retry-new-standard", retry::new_standard),
     ("retry-adaptive", retry::adaptive),
-    ("official-model", protocol::official_model),
+    ("generated-crates", protocol::generated_crates),
 ];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {

@@ -62,12 +62,18 @@ pub fn run(shared: &Path) -> Result<SuiteResult> {
     Ok(result)
 }
 
-/// `generated-crates`: AWS's official Chime model (30 operations) generates a crate that
-/// builds without warnings and passes its generated endpoint tests.
-pub fn official_model(shared: &Path) -> Result<SuiteResult> {
+/// `generated-crates`: AWS's official Chime model (30 operations) and the generator's
+/// every-kind-of-shape fixture each generate a crate that builds without warnings and passes
+/// its generated tests.
+pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
+    let mut result = SuiteResult::default();
+    let fixture = crate::workspace_root().join("codegen/tests/fixtures/shapes.json");
+    let out = crate::workspace_root().join("target/conformance/fixture-shapes");
+    let warnings = generate_and_build(&fixture, None, &out, shared)?;
+    result.record("fixture `shapes.json` builds without warnings", if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
+
     let out = crate::workspace_root().join("target/conformance/official-chime");
     let warnings = generate_and_build(&shared.join(OFFICIAL), None, &out, shared)?;
-    let mut result = SuiteResult::default();
     result.record("official Chime model builds without warnings", if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
     let output = Command::new(env!("CARGO"))
         .args(["test", "--no-fail-fast"])
