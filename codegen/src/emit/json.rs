@@ -164,17 +164,17 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
         TypeRef::List { member, sparse } => {
             let v = format_ident!("list_{depth}");
             let read = de_value(member, depth + 1);
-            let on_null = if *sparse { quote!(#v.push(None);) } else { quote!() };
-            let push = if *sparse { quote!(#v.push(Some(#read));) } else { quote!(#v.push(#read);) };
+            // A null in a dense list is dropped; a sparse list keeps it as `None`.
+            let element = if *sparse {
+                quote!(if r.read_null()? { #v.push(None); } else { #v.push(Some(#read)); })
+            } else {
+                quote!(if !r.read_null()? { #v.push(#read); })
+            };
             quote!({
                 let mut #v = Vec::new();
                 r.start_array()?;
                 while r.next_element()? {
-                    if r.read_null()? {
-                        #on_null
-                    } else {
-                        #push
-                    }
+                    #element
                 }
                 #v
             })
@@ -190,21 +190,16 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
                 _ => quote!(#k.into_owned()),
             };
             let read = de_value(value, depth + 1);
-            let on_null = if *sparse { quote!(#m.insert(#key_expr, None);) } else { quote!() };
-            let insert = if *sparse {
-                quote!(let item = #read; #m.insert(#key_expr, Some(item));)
+            let entry = if *sparse {
+                quote!(if r.read_null()? { #m.insert(#key_expr, None); } else { let item = #read; #m.insert(#key_expr, Some(item)); })
             } else {
-                quote!(let item = #read; #m.insert(#key_expr, item);)
+                quote!(if !r.read_null()? { let item = #read; #m.insert(#key_expr, item); })
             };
             quote!({
                 let mut #m = ::std::collections::HashMap::new();
                 r.start_object()?;
                 while let Some(#k) = r.next_key()? {
-                    if r.read_null()? {
-                        #on_null
-                    } else {
-                        #insert
-                    }
+                    #entry
                 }
                 #m
             })

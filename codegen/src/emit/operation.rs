@@ -321,15 +321,39 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
     }
 }
 
-fn path_expr(base: TokenStream, steps: &[PathStep], last_as: TokenStream) -> TokenStream {
-    // Walks `a.b.c` through optional and required fields, yielding an `Option<&T>`.
-    let mut expr = quote!(Some(#base));
+/// The output token as an `Option<&str>`: `output.a.b.c` through optional and required fields.
+fn token_expr(steps: &[PathStep]) -> TokenStream {
+    if let [only] = steps {
+        let f = &only.field;
+        return if only.optional { quote!(output.#f.as_deref()) } else { quote!(Some(output.#f.as_str())) };
+    }
+    let mut expr = quote!(Some(output));
     for s in steps {
         let f = &s.field;
         let step = if s.optional { quote!(v.#f.as_ref()) } else { quote!(Some(&v.#f)) };
         expr = quote!(#expr.and_then(|v| #step));
     }
-    quote!(#expr #last_as)
+    quote!(#expr.map(|t| t.as_str()))
+}
+
+/// The items of a page (taking the output by value) as a `Vec`.
+fn items_expr(items: &PaginatorItems) -> TokenStream {
+    let is_map = matches!(items.item, TypeRef::Map { .. });
+    if let [only] = items.path.as_slice() {
+        let f = &only.field;
+        return match (only.optional, is_map) {
+            (true, false) => quote!(output.#f.unwrap_or_default()),
+            (false, false) => quote!(output.#f),
+            (true, true) => quote!(output.#f.map(|m| m.into_iter().collect()).unwrap_or_default()),
+            (false, true) => quote!(output.#f.into_iter().collect()),
+        };
+    }
+    let mut take = quote!(Some(output));
+    for s in &items.path {
+        let f = &s.field;
+        take = if s.optional { quote!(#take.and_then(|v| v.#f)) } else { quote!(#take.map(|v| v.#f)) };
+    }
+    quote!(#take.map(|v| v.into_iter().collect::<Vec<_>>()).unwrap_or_default())
 }
 
 fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
@@ -340,7 +364,7 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
     let ib = format_ident!("{}Builder", input.name.bare());
     let out = &output.name;
     let input_token = &p.input_token;
-    let token = path_expr(quote!(output), &p.output_token, quote!(.map(|t| t.as_str())));
+    let token = token_expr(&p.output_token);
     let page_size = p.page_size.as_ref().map(|ps| {
         let ty = input.fields.iter().find(|f| &f.name == ps).map(|f| rust_type(&f.ty)).unwrap_or_else(|| quote!(i32));
         quote! {
@@ -362,12 +386,7 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
                 }
                 other => rust_type(other),
             };
-            let mut take = quote!(Some(output));
-            for s in &items.path {
-                let f = &s.field;
-                take = if s.optional { quote!(#take.and_then(|v| v.#f)) } else { quote!(#take.map(|v| v.#f)) };
-            }
-            let take = quote!(#take.map(|v| v.into_iter().collect::<Vec<_>>()).unwrap_or_default());
+            let take = items_expr(items);
             let inferred = if items.inferred {
                 doc_line("The model names no `items` member; this paginator infers it as the output's only list member.")
             } else {

@@ -58,7 +58,7 @@ impl rt::operation::Operation for ListAppInstanceAdmins {
                                 let mut list_0 = Vec::new();
                                 r.start_array()?;
                                 while r.next_element()? {
-                                    if r.read_null()? {} else {
+                                    if !r.read_null()? {
                                         list_0
                                             .push(
                                                 crate::protocol_serde::de_app_instance_admin_summary(r)?,
@@ -613,9 +613,7 @@ pub mod paginator {
                 self.input,
                 |builder| builder.clone().build(),
                 |builder, token| builder.clone().next_token(token),
-                |output| {
-                    Some(output).and_then(|v| v.next_token.as_ref()).map(|t| t.as_str())
-                },
+                |output| output.next_token.as_deref(),
             )
         }
     }
@@ -636,10 +634,7 @@ pub mod paginator {
             self.0
                 .send()
                 .flat_map(|output: super::ListAppInstanceAdminsOutput| {
-                    Some(output)
-                        .and_then(|v| v.app_instance_admins)
-                        .map(|v| v.into_iter().collect::<Vec<_>>())
-                        .unwrap_or_default()
+                    output.app_instance_admins.unwrap_or_default()
                 })
         }
     }

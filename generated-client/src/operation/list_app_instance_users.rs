@@ -52,7 +52,7 @@ impl rt::operation::Operation for ListAppInstanceUsers {
                                 let mut list_0 = Vec::new();
                                 r.start_array()?;
                                 while r.next_element()? {
-                                    if r.read_null()? {} else {
+                                    if !r.read_null()? {
                                         list_0
                                             .push(
                                                 crate::protocol_serde::de_app_instance_user_summary(r)?,
@@ -592,9 +592,7 @@ pub mod paginator {
                 self.input,
                 |builder| builder.clone().build(),
                 |builder, token| builder.clone().next_token(token),
-                |output| {
-                    Some(output).and_then(|v| v.next_token.as_ref()).map(|t| t.as_str())
-                },
+                |output| output.next_token.as_deref(),
             )
         }
     }
@@ -615,10 +613,7 @@ pub mod paginator {
             self.0
                 .send()
                 .flat_map(|output: super::ListAppInstanceUsersOutput| {
-                    Some(output)
-                        .and_then(|v| v.app_instance_users)
-                        .map(|v| v.into_iter().collect::<Vec<_>>())
-                        .unwrap_or_default()
+                    output.app_instance_users.unwrap_or_default()
                 })
         }
     }

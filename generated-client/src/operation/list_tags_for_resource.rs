@@ -39,7 +39,7 @@ impl rt::operation::Operation for ListTagsForResource {
                                 let mut list_0 = Vec::new();
                                 r.start_array()?;
                                 while r.next_element()? {
-                                    if r.read_null()? {} else {
+                                    if !r.read_null()? {
                                         list_0.push(crate::protocol_serde::de_tag(r)?);
                                     }
                                 }

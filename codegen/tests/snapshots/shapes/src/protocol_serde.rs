@@ -203,7 +203,7 @@ pub(crate) fn de_thing(
                         let mut list_0 = Vec::new();
                         r.start_array()?;
                         while r.next_element()? {
-                            if r.read_null()? {} else {
+                            if !r.read_null()? {
                                 list_0.push(r.string()?.into_owned());
                             }
                         }
@@ -233,7 +233,7 @@ pub(crate) fn de_thing(
                         let mut map_0 = ::std::collections::HashMap::new();
                         r.start_object()?;
                         while let Some(key_0) = r.next_key()? {
-                            if r.read_null()? {} else {
+                            if !r.read_null()? {
                                 let item = r.i64()?;
                                 map_0.insert(key_0.into_owned(), item);
                             }
