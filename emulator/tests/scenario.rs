@@ -414,7 +414,7 @@ async fn path_escapes_in_arn_labels_are_refused() {
     // None of them reached the instance: it is intact and was never deleted.
     let ok = raw(&running, "GET", &format!("/app-instances/{encoded_app}"), "", true).await;
     assert_eq!(ok.status, 200);
-    assert!(emulator.served().get(&Operation::DeleteAppInstance).is_none());
+    assert!(!emulator.served().contains_key(&Operation::DeleteAppInstance));
     running.stop().unwrap();
 }
 

@@ -340,9 +340,10 @@ impl Cx<'_> {
                 HttpBinding::Label { greedy: true } => return Err(unsupported(&s.shape_id, "greedy labels")),
                 HttpBinding::Label { greedy: false } => {
                     let index = labels.iter().position(|n| *n == &f.name).ok_or_else(|| unsupported(&s.shape_id, "a label missing from the URI"))?;
-                    let parse = parse_text(&s.shape_id, &f.ty, quote!(text), member, timestamp_format(f, TimestampFormat::DateTime))?;
+                    let parse = parse_text(&s.shape_id, &f.ty, quote!(text), true, member, timestamp_format(f, TimestampFormat::DateTime))?;
+                    let get = if index == 0 { quote!(labels.first()) } else { quote!(labels.get(#index)) };
                     stmts.push(quote! {
-                        if let ::std::option::Option::Some(raw) = labels.get(#index) {
+                        if let ::std::option::Option::Some(raw) = #get {
                             let text = crate::wire::label(raw, #member)?;
                             #l = ::std::option::Option::Some(#parse);
                         }
@@ -351,7 +352,7 @@ impl Cx<'_> {
                 HttpBinding::Query(key) => {
                     let read = match &f.ty {
                         TypeRef::List { member: item, .. } => {
-                            let parse = parse_text(&s.shape_id, item, quote!(text), member, timestamp_format(f, TimestampFormat::DateTime))?;
+                            let parse = parse_text(&s.shape_id, item, quote!(text), false, member, timestamp_format(f, TimestampFormat::DateTime))?;
                             quote! {
                                 let mut items = ::std::vec::Vec::new();
                                 for text in query.all(#key) { items.push(#parse); }
@@ -359,14 +360,14 @@ impl Cx<'_> {
                             }
                         }
                         ty => {
-                            let parse = parse_text(&s.shape_id, ty, quote!(text), member, timestamp_format(f, TimestampFormat::DateTime))?;
+                            let parse = parse_text(&s.shape_id, ty, quote!(text), false, member, timestamp_format(f, TimestampFormat::DateTime))?;
                             quote!(if let ::std::option::Option::Some(text) = query.get(#key) { #l = ::std::option::Option::Some(#parse); })
                         }
                     };
                     stmts.push(read);
                 }
                 HttpBinding::Header(header) => {
-                    let parse = parse_text(&s.shape_id, &f.ty, quote!(text), member, timestamp_format(f, TimestampFormat::HttpDate))?;
+                    let parse = parse_text(&s.shape_id, &f.ty, quote!(text), false, member, timestamp_format(f, TimestampFormat::HttpDate))?;
                     stmts.push(quote! {
                         if let ::std::option::Option::Some(text) = request.headers.get(#header) {
                             #l = ::std::option::Option::Some(#parse);
@@ -435,7 +436,7 @@ impl Cx<'_> {
             arms.push(route_arm(op)?);
         }
         // Specific routes first: more query literals, then more literal segments.
-        arms.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        arms.sort_by_key(|&(queries, literals, _)| std::cmp::Reverse((queries, literals)));
         let arms = arms.into_iter().map(|(_, _, t)| t);
 
         let methods = ops.iter().map(|op| {
@@ -932,23 +933,26 @@ fn read_value(at: &str, ty: &TypeRef, member: &str, format: &TimestampFormat, de
     })
 }
 
-/// An expression turning `text` (a `String` or `&str` from a label, query value or header)
-/// into a value of scalar type `ty`.
-fn parse_text(at: &str, ty: &TypeRef, text: TokenStream, member: &str, format: TimestampFormat) -> Result<TokenStream> {
+/// An expression turning `text` (a decoded label `String` when `owned`, else a `&str` query
+/// value or header) into a value of scalar type `ty`.
+fn parse_text(at: &str, ty: &TypeRef, text: TokenStream, owned: bool, member: &str, format: TimestampFormat) -> Result<TokenStream> {
+    // A `&str` for the parsers: borrowed from the label's `String`, or the query/header text.
+    let borrowed = if owned { quote!(&#text) } else { text.clone() };
     Ok(match ty {
+        TypeRef::String if owned => text,
         TypeRef::String => quote!(::std::string::String::from(#text)),
-        TypeRef::Bool => quote!(crate::wire::parse_bool(&#text, at, #member)?),
+        TypeRef::Bool => quote!(crate::wire::parse_bool(#borrowed, at, #member)?),
         TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long | TypeRef::Float | TypeRef::Double => {
             let t = server_type(at, ty)?;
-            quote!(crate::wire::parse_number::<#t>(&#text, at, #member)?)
+            quote!(crate::wire::parse_number::<#t>(#borrowed, at, #member)?)
         }
         TypeRef::Timestamp { .. } => {
             let f = format_tokens(format);
-            quote!(crate::wire::parse_timestamp(&#text, #f, at, #member)?)
+            quote!(crate::wire::parse_timestamp(#borrowed, #f, at, #member)?)
         }
         TypeRef::Named(n) if n.kind == NamedKind::Enum => {
             let path = server_type(at, ty)?;
-            quote!(#path::from_wire(&#text).ok_or_else(|| crate::wire::unknown_enum(at, #member, #path::VALUES))?)
+            quote!(#path::from_wire(#borrowed).ok_or_else(|| crate::wire::unknown_enum(at, #member, #path::VALUES))?)
         }
         other => return Err(unsupported(at, format!("labels, query values or headers of type {other:?}"))),
     })
@@ -1024,4 +1028,75 @@ fn write_value(at: &str, w: TokenStream, value: TokenStream, ty: &TypeRef, forma
         }
         other => return Err(unsupported(at, format!("members of type {other:?}"))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::GeneratedFile;
+
+    /// A small restJson1 model: two operations sharing `POST /things`, told apart by a query
+    /// literal, one with a patterned query member and a list of patterned strings; `extra` adds
+    /// shapes and `ops` replaces the operation list.
+    fn model(extra: &str, ops: &str) -> String {
+        format!(
+            r#"{{"smithy":"2.0","shapes":{{
+            "a#S":{{"type":"service","version":"1","operations":[{ops}],"traits":{{"aws.protocols#restJson1":{{}}}}}},
+            "a#Bad":{{"type":"structure","members":{{"Message":{{"target":"smithy.api#String"}}}},"traits":{{"smithy.api#error":"client","smithy.api#httpError":400}}}},
+            "a#Plain":{{"type":"operation","input":{{"target":"a#PlainIn"}},"errors":[{{"target":"a#Bad"}}],"traits":{{"smithy.api#http":{{"method":"POST","uri":"/things","code":201}}}}}},
+            "a#PlainIn":{{"type":"structure","members":{{}},"traits":{{"smithy.api#input":{{}}}}}},
+            "a#Tagged":{{"type":"operation","input":{{"target":"a#TaggedIn"}},"errors":[{{"target":"a#Bad"}}],"traits":{{"smithy.api#http":{{"method":"POST","uri":"/things?op=tag"}}}}}},
+            "a#TaggedIn":{{"type":"structure","members":{{
+                "Id":{{"target":"a#Id","traits":{{"smithy.api#httpQuery":"id","smithy.api#required":{{}}}}}},
+                "Keys":{{"target":"a#Keys"}}}},"traits":{{"smithy.api#input":{{}}}}}},
+            "a#Id":{{"type":"string","traits":{{"smithy.api#pattern":"^[a-z]+$"}}}},
+            "a#Keys":{{"type":"list","member":{{"target":"a#Key"}}}},
+            "a#Key":{{"type":"string","traits":{{"smithy.api#pattern":"^k","smithy.api#length":{{"min":1,"max":8}}}}}}
+            {extra}}}}}"#
+        )
+    }
+
+    const OPS: &str = r#"{"target":"a#Plain"},{"target":"a#Tagged"}"#;
+
+    fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+        &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}")).contents
+    }
+
+    #[test]
+    fn routes_checks_and_patterns() {
+        let files = crate::generate_server(&model("", OPS), None).unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["mod.rs", "types.rs", "error.rs", "operation.rs"]);
+        let module = file(&files, "mod.rs");
+        // The arm with a query literal must come before the plain one, which would shadow it.
+        let guard = module.find(r#"if crate::wire::query_has(query, "op", ::std::option::Option::Some("tag"))"#).expect("query guard");
+        let tagged = module.find("operation: Operation::Tagged").expect("tagged route");
+        let plain = module.find("operation: Operation::Plain").expect("plain route");
+        assert!(guard < tagged && tagged < plain, "{module}");
+        assert_eq!(module.matches(r#"("POST", ["things"])"#).count(), 1, "the plain arm has no guard");
+        assert!(module.contains(r#"pub const PATTERNS: &[&str] = &["^[a-z]+$", "^k"];"#), "{module}");
+        let ops = file(&files, "operation.rs");
+        assert!(ops.contains(r#"crate::wire::check_pattern(at, "Id", value, "^[a-z]+$")?;"#));
+        assert!(ops.contains(r#"query.get("id")"#), "the query member is read");
+        assert!(ops.contains(r#"crate::wire::check_pattern(at, "Keys.member", item, "^k")?;"#), "list elements are checked");
+        assert!(ops.contains(r#""Keys.member","#) && ops.contains("::std::option::Option::Some(8u64)"), "element @length");
+        assert!(ops.contains("crate::wire::empty_response(201u16)"), "a bodiless output with its @http code");
+    }
+
+    #[test]
+    fn unsupported_models_are_errors() {
+        let union = r#","a#U":{"type":"union","members":{"a":{"target":"smithy.api#String"}}},
+            "a#WithUnion":{"type":"operation","input":{"target":"a#UIn"},"errors":[{"target":"a#Bad"}],"traits":{"smithy.api#http":{"method":"GET","uri":"/u"}}},
+            "a#UIn":{"type":"structure","members":{"u":{"target":"a#U"}},"traits":{"smithy.api#input":{}}}"#;
+        let e = crate::generate_server(&model(union, &format!(r#"{OPS},{{"target":"a#WithUnion"}}"#)), None).unwrap_err();
+        assert!(e.to_string().contains("does not support unions"), "{e}");
+
+        let greedy = r#","a#Greedy":{"type":"operation","input":{"target":"a#GIn"},"errors":[{"target":"a#Bad"}],"traits":{"smithy.api#http":{"method":"GET","uri":"/g/{K+}"}}},
+            "a#GIn":{"type":"structure","members":{"K":{"target":"smithy.api#String","traits":{"smithy.api#httpLabel":{},"smithy.api#required":{}}}},"traits":{"smithy.api#input":{}}}"#;
+        let e = crate::generate_server(&model(greedy, &format!(r#"{OPS},{{"target":"a#Greedy"}}"#)), None).unwrap_err();
+        assert!(e.to_string().contains("greedy labels"), "{e}");
+
+        let no_errors = r#","a#Lonely":{"type":"operation","input":{"target":"a#PlainIn"},"traits":{"smithy.api#http":{"method":"GET","uri":"/lonely"}}}"#;
+        let e = crate::generate_server(&model(no_errors, &format!(r#"{OPS},{{"target":"a#Lonely"}}"#)), None).unwrap_err();
+        assert!(e.to_string().contains("400 error that every operation lists"), "{e}");
+    }
 }

@@ -304,11 +304,9 @@ impl CreateAppInstanceAdminInput {
         let at = "";
         let mut field_app_instance_admin_arn = ::std::option::Option::None;
         let mut field_app_instance_arn = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
@@ -874,11 +872,9 @@ impl DeleteAppInstanceInput {
         #[allow(unused_variables)]
         let at = "";
         let mut field_app_instance_arn = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         let app_instance_arn = crate::wire::required(
             field_app_instance_arn,
@@ -1023,15 +1019,11 @@ impl DeleteAppInstanceAdminInput {
         let mut field_app_instance_arn = ::std::option::Option::None;
         if let ::std::option::Option::Some(raw) = labels.get(1usize) {
             let text = crate::wire::label(raw, "AppInstanceAdminArn")?;
-            field_app_instance_admin_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_admin_arn = ::std::option::Option::Some(text);
         }
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         let app_instance_admin_arn = crate::wire::required(
             field_app_instance_admin_arn,
@@ -1207,11 +1199,9 @@ impl DeleteAppInstanceUserInput {
         #[allow(unused_variables)]
         let at = "";
         let mut field_app_instance_user_arn = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         let app_instance_user_arn = crate::wire::required(
             field_app_instance_user_arn,
@@ -1366,17 +1356,13 @@ impl DeregisterAppInstanceUserEndpointInput {
         let at = "";
         let mut field_app_instance_user_arn = ::std::option::Option::None;
         let mut field_endpoint_id = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if let ::std::option::Option::Some(raw) = labels.get(1usize) {
             let text = crate::wire::label(raw, "EndpointId")?;
-            field_endpoint_id = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_endpoint_id = ::std::option::Option::Some(text);
         }
         let app_instance_user_arn = crate::wire::required(
             field_app_instance_user_arn,
@@ -1523,11 +1509,9 @@ impl DescribeAppInstanceInput {
         #[allow(unused_variables)]
         let at = "";
         let mut field_app_instance_arn = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         let app_instance_arn = crate::wire::required(
             field_app_instance_arn,
@@ -1685,15 +1669,11 @@ impl DescribeAppInstanceAdminInput {
         let mut field_app_instance_arn = ::std::option::Option::None;
         if let ::std::option::Option::Some(raw) = labels.get(1usize) {
             let text = crate::wire::label(raw, "AppInstanceAdminArn")?;
-            field_app_instance_admin_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_admin_arn = ::std::option::Option::Some(text);
         }
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         let app_instance_admin_arn = crate::wire::required(
             field_app_instance_admin_arn,
@@ -1870,11 +1850,9 @@ impl DescribeAppInstanceUserInput {
         #[allow(unused_variables)]
         let at = "";
         let mut field_app_instance_user_arn = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         let app_instance_user_arn = crate::wire::required(
             field_app_instance_user_arn,
@@ -2030,17 +2008,13 @@ impl DescribeAppInstanceUserEndpointInput {
         let at = "";
         let mut field_app_instance_user_arn = ::std::option::Option::None;
         let mut field_endpoint_id = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if let ::std::option::Option::Some(raw) = labels.get(1usize) {
             let text = crate::wire::label(raw, "EndpointId")?;
-            field_endpoint_id = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_endpoint_id = ::std::option::Option::Some(text);
         }
         let app_instance_user_arn = crate::wire::required(
             field_app_instance_user_arn,
@@ -2205,11 +2179,9 @@ impl GetAppInstanceRetentionSettingsInput {
         #[allow(unused_variables)]
         let at = "";
         let mut field_app_instance_arn = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         let app_instance_arn = crate::wire::required(
             field_app_instance_arn,
@@ -2384,15 +2356,13 @@ impl ListAppInstanceAdminsInput {
         let mut field_max_results = ::std::option::Option::None;
         let mut field_next_token = ::std::option::Option::None;
         let query = crate::wire::Query::parse(&request.uri.query)?;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if let ::std::option::Option::Some(text) = query.get("max-results") {
             field_max_results = ::std::option::Option::Some(
-                crate::wire::parse_number::<i32>(&text, at, "MaxResults")?,
+                crate::wire::parse_number::<i32>(text, at, "MaxResults")?,
             );
         }
         if let ::std::option::Option::Some(text) = query.get("next-token") {
@@ -2624,15 +2594,13 @@ impl ListAppInstanceUserEndpointsInput {
         let mut field_max_results = ::std::option::Option::None;
         let mut field_next_token = ::std::option::Option::None;
         let query = crate::wire::Query::parse(&request.uri.query)?;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if let ::std::option::Option::Some(text) = query.get("max-results") {
             field_max_results = ::std::option::Option::Some(
-                crate::wire::parse_number::<i32>(&text, at, "MaxResults")?,
+                crate::wire::parse_number::<i32>(text, at, "MaxResults")?,
             );
         }
         if let ::std::option::Option::Some(text) = query.get("next-token") {
@@ -2855,7 +2823,7 @@ impl ListAppInstanceUsersInput {
         }
         if let ::std::option::Option::Some(text) = query.get("max-results") {
             field_max_results = ::std::option::Option::Some(
-                crate::wire::parse_number::<i32>(&text, at, "MaxResults")?,
+                crate::wire::parse_number::<i32>(text, at, "MaxResults")?,
             );
         }
         if let ::std::option::Option::Some(text) = query.get("next-token") {
@@ -3076,7 +3044,7 @@ impl ListAppInstancesInput {
         let query = crate::wire::Query::parse(&request.uri.query)?;
         if let ::std::option::Option::Some(text) = query.get("max-results") {
             field_max_results = ::std::option::Option::Some(
-                crate::wire::parse_number::<i32>(&text, at, "MaxResults")?,
+                crate::wire::parse_number::<i32>(text, at, "MaxResults")?,
             );
         }
         if let ::std::option::Option::Some(text) = query.get("next-token") {
@@ -3417,11 +3385,9 @@ impl PutAppInstanceRetentionSettingsInput {
         let at = "";
         let mut field_app_instance_arn = ::std::option::Option::None;
         let mut field_app_instance_retention_settings = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
@@ -3635,11 +3601,9 @@ impl RegisterAppInstanceUserEndpointInput {
         let mut field_endpoint_attributes = ::std::option::Option::None;
         let mut field_client_request_token = ::std::option::Option::None;
         let mut field_allow_messages = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
@@ -4332,11 +4296,9 @@ impl UpdateAppInstanceInput {
         let mut field_app_instance_arn = ::std::option::Option::None;
         let mut field_name = ::std::option::Option::None;
         let mut field_metadata = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceArn")?;
-            field_app_instance_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
@@ -4567,11 +4529,9 @@ impl UpdateAppInstanceUserInput {
         let mut field_app_instance_user_arn = ::std::option::Option::None;
         let mut field_name = ::std::option::Option::None;
         let mut field_metadata = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
@@ -4813,17 +4773,13 @@ impl UpdateAppInstanceUserEndpointInput {
         let mut field_endpoint_id = ::std::option::Option::None;
         let mut field_name = ::std::option::Option::None;
         let mut field_allow_messages = ::std::option::Option::None;
-        if let ::std::option::Option::Some(raw) = labels.get(0usize) {
+        if let ::std::option::Option::Some(raw) = labels.first() {
             let text = crate::wire::label(raw, "AppInstanceUserArn")?;
-            field_app_instance_user_arn = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if let ::std::option::Option::Some(raw) = labels.get(1usize) {
             let text = crate::wire::label(raw, "EndpointId")?;
-            field_endpoint_id = ::std::option::Option::Some(
-                ::std::string::String::from(text),
-            );
+            field_endpoint_id = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
