@@ -14,6 +14,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod generated;
 pub mod pattern;
 pub mod wire;

@@ -95,7 +95,8 @@ async fn connection(mut stream: TcpStream, emulator: Emulator, mut stop: watch::
             let route = crate::generated::route(&request.method, &request.uri.path, &request.uri.query);
             let operation = route.map_or("-", |r| r.operation.name());
             let error = response.headers.get("x-amzn-errortype").unwrap_or("");
-            eprintln!("{} {} -> {} {operation} {error}", request.method, request.uri.path, response.status);
+            // Escaped: a path may hold control characters meant for the terminal.
+            eprintln!("{} {} -> {} {operation} {error}", request.method, request.uri.path.escape_debug(), response.status);
         }
         if write_response(&mut stream, &response, close).await.is_err() || close {
             return;

@@ -110,7 +110,8 @@ pub(crate) struct Idempotent {
 impl State {
     /// A fresh sequence number.
     pub fn seq(&mut self) -> u64 {
-        self.next_seq += 1;
+        // A state file could hold any number; saturating keeps a hostile one from panicking.
+        self.next_seq = self.next_seq.saturating_add(1);
         self.next_seq
     }
 }

@@ -16,7 +16,7 @@
 //!
 //! The IR carries `@length` and `@range` but neither `@pattern` nor the constraints of list
 //! elements, which a client does not check; those are read from the model here (see
-//! [`Checks`]), the only place an emitter looks at the model.
+//! `Checks`), the only place an emitter looks at the model.
 //!
 //! Supported: structures, string enums, lists and string-keyed maps of them, every scalar but
 //! big numbers and documents; labels (not greedy), query values and lists, scalar headers, JSON
