@@ -25,9 +25,8 @@ struct Args {
     quiet: bool,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut out = Args { port: 8080, config: Config::default(), quiet: false };
-    let mut args = args.peekable();
     while let Some(flag) = args.next() {
         if flag == "--quiet" {
             out.quiet = true;
