@@ -72,3 +72,14 @@ pub fn generate_timed(model_json: &str, options: &Options) -> Result<(Vec<Genera
     lap("render", &mut timings);
     Ok((files, timings))
 }
+
+/// Generates the server module of the service in `model_json` (see [`emit::server`]): the
+/// files of one Rust module directory, for an in-process implementation such as the emulator.
+pub fn generate_server(model_json: &str, service: Option<&str>) -> Result<Vec<GeneratedFile>, ModelError> {
+    let model = model::load(model_json)?;
+    let (service, model) = passes::run(model, service)?;
+    // The package settings only shape the client crate's Cargo.toml; the server module ignores them.
+    let package = PackageOptions { name: None, version: String::new(), runtime_path: String::new(), workspace_member: true };
+    let krate = lower::lower(&model, &service, &package)?;
+    render::render(emit::server::emit(&krate, &model)?)
+}

@@ -1,8 +1,9 @@
 //! `cargo xtask codegen`: runs the generator and owns all of its file-system work.
 //!
-//! - no flags: regenerates `generated-client/` from `model/chime-sdk-identity.json`, writing
-//!   only files whose contents changed and deleting files the generator no longer produces;
-//! - `--check`: writes nothing; lists stale, missing and stray files and fails if any;
+//! - no flags: regenerates `generated-client/` from `model/chime-sdk-identity.json`, and the
+//!   emulator's server module `emulator/src/generated/` from the same model, writing only files
+//!   whose contents changed and deleting files the generator no longer produces;
+//! - `--check`: writes nothing; lists stale, missing and stray files of both and fails if any;
 //! - `--model PATH [--service ID] --out DIR`: writes a standalone crate for any model.
 
 use anyhow::{bail, Context, Result};
@@ -15,6 +16,8 @@ use std::time::Instant;
 /// The checked-in client: where it comes from and where it goes.
 pub const MODEL: &str = "model/chime-sdk-identity.json";
 pub const CLIENT_DIR: &str = "generated-client";
+/// The emulator's generated server module (routing, request parsing, response writing).
+pub const SERVER_DIR: &str = "emulator/src/generated";
 
 pub fn main(args: &[String]) -> Result<ExitCode> {
     let flags = crate::parse_flags(args, &["model", "service", "out"], &["check"])?;
@@ -35,20 +38,31 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
                 bail!("--service needs --model and --out");
             }
             let files = generate_checked_in(&root, true)?;
+            let server_files = generate_server(&root)?;
             let dir = root.join(CLIENT_DIR);
+            let server_dir = root.join(SERVER_DIR);
             if flags.contains_key("check") {
-                let problems = check(&dir, &files)?;
-                if problems.is_empty() {
-                    println!("{CLIENT_DIR}/ is up to date ({} files)", files.len());
-                    return Ok(ExitCode::SUCCESS);
+                let mut stale = false;
+                for (name, dir, files) in [(CLIENT_DIR, &dir, &files), (SERVER_DIR, &server_dir, &server_files)] {
+                    let problems = check(dir, files)?;
+                    if problems.is_empty() {
+                        println!("{name}/ is up to date ({} files)", files.len());
+                        continue;
+                    }
+                    for p in &problems {
+                        println!("{p}");
+                    }
+                    println!("{name}/ is out of date: run `cargo xtask codegen` and commit");
+                    stale = true;
                 }
-                for p in &problems {
-                    println!("{p}");
-                }
-                println!("{CLIENT_DIR}/ is out of date: run `cargo xtask codegen` and commit");
-                return Ok(ExitCode::FAILURE);
+                return Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS });
             }
-            let changes = write(&dir, &files, true)?;
+            let mut changes = write(&dir, &files, true)?;
+            changes.extend(write(&server_dir, &server_files, true)?.into_iter().map(|c| match c {
+                Change::Added(p) => Change::Added(format!("{SERVER_DIR}/{p}")),
+                Change::Updated(p) => Change::Updated(format!("{SERVER_DIR}/{p}")),
+                Change::Removed(p) => Change::Removed(format!("{SERVER_DIR}/{p}")),
+            }));
             report(&changes);
             Ok(ExitCode::SUCCESS)
         }
@@ -71,6 +85,13 @@ pub fn generate_checked_in(root: &Path, verbose: bool) -> Result<Vec<GeneratedFi
         println!("generated {} files in {:.1} ms ({})", files.len(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
     }
     Ok(files)
+}
+
+/// Generates the emulator's server module from the workspace's model.
+pub fn generate_server(root: &Path) -> Result<Vec<GeneratedFile>> {
+    let path = root.join(MODEL);
+    let json = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    codegen::generate_server(&json, None).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Generates a standalone crate for `model` whose `Cargo.toml` points at this workspace's

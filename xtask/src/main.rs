@@ -3,6 +3,7 @@
 
 mod codegen;
 mod conformance;
+mod emulator;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::main(&args[1..]),
         Some("conformance") => conformance::main(&args[1..]),
+        Some("emulator") => emulator::main(&args[1..]),
         Some(other) => Err(anyhow::anyhow!("unknown command `{other}`\n{USAGE}")),
         None => Err(anyhow::anyhow!("{USAGE}")),
     };
@@ -28,7 +30,8 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check] [--model PATH [--service SHAPE_ID] --out DIR]
   cargo xtask conformance [--shared DIR]
   cargo xtask bench
-  cargo xtask emulator --port PORT";
+  cargo xtask emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]
+                       [--account ACCOUNT] [--state FILE] [--quiet]";
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {

@@ -8,6 +8,7 @@ mod http;
 mod json;
 mod operation;
 mod protocol_tests;
+pub mod server;
 mod types;
 
 use crate::ir::*;

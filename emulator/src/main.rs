@@ -1,0 +1,109 @@
+//! `emulator`: runs the Chime SDK Identity emulator in the foreground on 127.0.0.1 until
+//! Ctrl-C or SIGTERM. The first line on standard output is `listening on http://127.0.0.1:PORT`
+//! (so `--port 0` can be used by scripts); one line per request goes to standard error.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use emulator::{Config, Emulator};
+
+const USAGE: &str = "usage: emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]
+                [--account ACCOUNT] [--state FILE] [--quiet]
+
+  --port PORT          port on 127.0.0.1 (default 8080; 0 picks a free one)
+  --access-key KEY     access key id requests must be signed with (default AKIDEXAMPLE)
+  --secret-key SECRET  its secret (default wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY)
+  --region REGION      signing region and ARN region (default us-east-1)
+  --account ACCOUNT    12-digit account id in ARNs (default 123456789012)
+  --state FILE         load the state from FILE at start and save every change to it
+  --quiet              no per-request log lines";
+
+struct Args {
+    port: u16,
+    config: Config,
+    quiet: bool,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut out = Args { port: 8080, config: Config::default(), quiet: false };
+    while let Some(flag) = args.next() {
+        if flag == "--quiet" {
+            out.quiet = true;
+            continue;
+        }
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => out.port = value()?.parse().map_err(|_| "--port must be a number from 0 to 65535".to_string())?,
+            "--access-key" => out.config.access_key = value()?,
+            "--secret-key" => out.config.secret_key = value()?,
+            "--region" => out.config.region = value()?,
+            "--account" => out.config.account = value()?,
+            "--state" => out.config.state_file = Some(PathBuf::from(value()?)),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(out)
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => drop(tokio::signal::ctrl_c().await),
+        }
+    }
+    #[cfg(not(unix))]
+    drop(tokio::signal::ctrl_c().await);
+}
+
+fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let emulator = Emulator::new(args.config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
+        let addr = listener.local_addr()?;
+        let config = emulator.config();
+        println!("listening on http://{addr}");
+        std::io::stdout().flush()?;
+        let persistence = config.state_file.as_ref().map_or("in memory only".to_string(), |p| format!("state in {}", p.display()));
+        eprintln!(
+            "Chime SDK Identity emulator: region {}, account {}, access key {}, {persistence}; Ctrl-C to stop",
+            config.region, config.account, config.access_key
+        );
+        emulator.serve(listener, shutdown_signal(), !args.quiet).await?;
+        eprintln!("stopped");
+        Ok(())
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
+            eprintln!("{USAGE}");
+            return if message.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+        }
+    };
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
