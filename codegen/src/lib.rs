@@ -81,5 +81,5 @@ pub fn generate_server(model_json: &str, service: Option<&str>) -> Result<Vec<Ge
     // The package settings only shape the client crate's Cargo.toml; the server module ignores them.
     let package = PackageOptions { name: None, version: String::new(), runtime_path: String::new(), workspace_member: true };
     let krate = lower::lower(&model, &service, &package)?;
-    render::render(emit::server::emit(&krate, &model)?)
+    render::render(emit::server::emit(&krate)?)
 }

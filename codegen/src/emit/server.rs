@@ -14,10 +14,6 @@
 //! validation messages, the `@pattern` matcher, response building), the way generated clients
 //! call `client_runtime`.
 //!
-//! The IR carries `@length` and `@range` but neither `@pattern` nor the constraints of list
-//! elements, which a client does not check; those are read from the model here (see
-//! `Checks`), the only place an emitter looks at the model.
-//!
 //! Supported: structures, string enums, lists and string-keyed maps of them, every scalar but
 //! big numbers and documents; labels (not greedy), query values and lists, scalar headers, JSON
 //! bodies. Anything else is reported as a [`ModelError`] rather than emitted half-way.
@@ -26,20 +22,16 @@ use super::common::{doc_attrs, doc_line};
 use super::Emitted;
 use crate::error::{ModelError, Result};
 use crate::ir::*;
-use crate::model::{Model, ShapeId, ShapeKind, Traits};
 use crate::naming::Name;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
-const PATTERN: &str = "smithy.api#pattern";
-const LENGTH: &str = "smithy.api#length";
-const RANGE: &str = "smithy.api#range";
 const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// Emits the server module's files, with paths relative to the module's directory.
-pub fn emit(krate: &Crate, model: &Model) -> Result<Vec<Emitted>> {
-    let mut cx = Cx { model, patterns: BTreeSet::new() };
+pub fn emit(krate: &Crate) -> Result<Vec<Emitted>> {
+    let mut cx = Cx { patterns: BTreeSet::new() };
     let types = cx.types_rs(krate)?;
     let errors = cx.errors_rs(krate)?;
     let operations = cx.operations_rs(krate)?;
@@ -52,18 +44,7 @@ pub fn emit(krate: &Crate, model: &Model) -> Result<Vec<Emitted>> {
     ])
 }
 
-/// What a value is checked against: the IR's `@length`/`@range` plus, from the model, its
-/// `@pattern` and, for a list, the constraints of its elements.
-#[derive(Default)]
-struct Checks {
-    length: Option<(Option<u64>, Option<u64>)>,
-    range: Option<(Option<f64>, Option<f64>)>,
-    pattern: Option<String>,
-    element: Option<Box<Checks>>,
-}
-
-struct Cx<'m> {
-    model: &'m Model,
+struct Cx {
     /// Every pattern the generated code checks, listed in `mod.rs` so the matcher can be tested
     /// against all of them.
     patterns: BTreeSet<String>,
@@ -73,38 +54,7 @@ fn unsupported(at: &str, what: impl std::fmt::Display) -> ModelError {
     ModelError::new(at, format!("the server target does not support {what}"))
 }
 
-fn bounds(traits: &[&Traits], id: &str) -> Option<(Option<f64>, Option<f64>)> {
-    let v = traits.iter().find_map(|t| t.get(id))?;
-    let num = |k: &str| v.get(k).and_then(serde_json::Value::as_f64);
-    Some((num("min"), num("max")))
-}
-
-fn lengths(b: Option<(Option<f64>, Option<f64>)>) -> Option<(Option<u64>, Option<u64>)> {
-    // `@length` bounds are non-negative integers; the cast saturates anything odd to 0.
-    b.map(|(min, max)| (min.map(|v| v.max(0.0) as u64), max.map(|v| v.max(0.0) as u64)))
-}
-
-impl Cx<'_> {
-    /// The checks of `field`, a member of the structure `shape_id`.
-    fn checks(&mut self, shape_id: &str, field: &Field) -> Checks {
-        let mut checks = Checks { length: field.constraints.length, range: field.constraints.range, ..Checks::default() };
-        let member = ShapeId::parse(shape_id)
-            .and_then(|id| self.model.get(&id))
-            .and_then(|s| s.member(&field.member));
-        let Some(member) = member else { return checks };
-        let target = self.model.get(&member.target);
-        checks.pattern = member.traits.string(PATTERN).or_else(|| target.and_then(|t| t.traits.string(PATTERN))).map(str::to_string);
-        if let Some(ShapeKind::List(element)) = target.map(|t| &t.kind) {
-            let element_target = self.model.get(&element.target);
-            let mut traits = vec![&element.traits];
-            traits.extend(element_target.map(|t| &t.traits));
-            let pattern = traits.iter().find_map(|t| t.string(PATTERN)).map(str::to_string);
-            let nested = Checks { length: lengths(bounds(&traits, LENGTH)), range: bounds(&traits, RANGE), pattern, element: None };
-            checks.element = Some(Box::new(nested));
-        }
-        checks
-    }
-
+impl Cx {
     // ---- types ----------------------------------------------------------------------------
 
     fn types_rs(&mut self, krate: &Crate) -> Result<TokenStream> {
@@ -197,7 +147,7 @@ impl Cx<'_> {
     fn read_json_fn(&mut self, s: &StructDef) -> Result<TokenStream> {
         let locals = s.fields.iter().map(|f| local(&f.name));
         let arms = s.fields.iter().map(|f| self.body_arm(&s.shape_id, f)).collect::<Result<Vec<_>>>()?;
-        let finish = s.fields.iter().map(|f| self.finish_field(&s.shape_id, f)).collect::<Vec<_>>();
+        let finish = s.fields.iter().map(|f| self.finish_field(f)).collect::<Vec<_>>();
         let names = s.fields.iter().map(|f| &f.name);
         let doc = doc_line("Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.");
         Ok(quote! {
@@ -232,12 +182,11 @@ impl Cx<'_> {
     }
 
     /// Statements turning local `field_x` into the checked binding `x`.
-    fn finish_field(&mut self, shape_id: &str, f: &Field) -> TokenStream {
+    fn finish_field(&mut self, f: &Field) -> TokenStream {
         let n = &f.name;
         let l = local(n);
         let member = &f.member;
-        let checks = self.checks(shape_id, f);
-        let check = self.check_stmts(quote!(value), &f.ty, &checks, member);
+        let check = self.check_stmts(quote!(value), &f.ty, &f.constraints, member);
         if check.is_empty() {
             return if f.required { quote!(let #n = crate::wire::required(#l, at, #member)?;) } else { quote!(let #n = #l;) };
         }
@@ -255,7 +204,7 @@ impl Cx<'_> {
     }
 
     /// Statements checking `value` (`&T`) against `checks`; errors name `member` under `at`.
-    fn check_stmts(&mut self, value: TokenStream, ty: &TypeRef, checks: &Checks, member: &str) -> TokenStream {
+    fn check_stmts(&mut self, value: TokenStream, ty: &TypeRef, checks: &Constraints, member: &str) -> TokenStream {
         let mut out = Vec::new();
         if let Some((min, max)) = checks.length {
             let len = match ty {
@@ -392,7 +341,7 @@ impl Cx<'_> {
                 }
             });
         }
-        let finish = s.fields.iter().map(|f| self.finish_field(&s.shape_id, f)).collect::<Vec<_>>();
+        let finish = s.fields.iter().map(|f| self.finish_field(f)).collect::<Vec<_>>();
         let names = s.fields.iter().map(|f| &f.name);
         let uses_request = has_query || has_body || has_header;
         let request_param = if uses_request { quote!(request) } else { quote!(_request) };

@@ -160,11 +160,16 @@ pub enum DocValue {
     Object(Vec<(String, DocValue)>),
 }
 
-/// Client-side checks (`@length`, `@range`) applied before a request is sent.
+/// Value constraints (`@length`, `@range`, `@pattern`). Clients check length and range before
+/// a request is sent; the server target checks all of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
     pub length: Option<(Option<u64>, Option<u64>)>,
     pub range: Option<(Option<f64>, Option<f64>)>,
+    /// An ECMA 262 regular expression the whole value must match somewhere (`@pattern`).
+    pub pattern: Option<String>,
+    /// For a list, the constraints of each element.
+    pub element: Option<Box<Constraints>>,
 }
 
 /// How a top-level input or output member is bound to the HTTP message.

@@ -274,7 +274,7 @@ impl<'m> Lowerer<'m> {
                 json_name: m.traits.string(JSON_NAME).unwrap_or(&m.name).to_string(),
                 http,
                 media_type,
-                constraints: constraints(&m.traits, &target.traits, &at)?,
+                constraints: self.member_constraints(m, target, &at)?,
                 idempotency_token: m.traits.has(IDEMPOTENCY_TOKEN),
                 host_label: m.traits.has(HOST_LABEL),
                 member: m.name.clone(),
@@ -283,6 +283,19 @@ impl<'m> Lowerer<'m> {
             });
         }
         Ok(fields)
+    }
+
+    /// A member's constraints, with its elements' when it is a list.
+    fn member_constraints(&self, m: &Member, target: &Shape, at: &ShapeId) -> Result<Constraints> {
+        let mut c = constraints(&m.traits, &target.traits, at)?;
+        if let ShapeKind::List(element) = &target.kind {
+            let element_target = self.shape(&element.target);
+            let e = constraints(&element.traits, &element_target.traits, &target.id.with_member("member"))?;
+            if e != Constraints::default() {
+                c.element = Some(Box::new(e));
+            }
+        }
+        Ok(c)
     }
 
     fn default_value(&mut self, v: &Value, ty: &TypeRef, target: &Shape, at: &ShapeId) -> Result<DefaultValue> {

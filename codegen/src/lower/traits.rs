@@ -38,6 +38,7 @@ pub const SPARSE: &str = "smithy.api#sparse";
 pub const MEDIA_TYPE: &str = "smithy.api#mediaType";
 pub const LENGTH: &str = "smithy.api#length";
 pub const RANGE: &str = "smithy.api#range";
+pub const PATTERN: &str = "smithy.api#pattern";
 pub const TITLE: &str = "smithy.api#title";
 pub const EVENT_STREAM: &str = "smithy.api#eventStream";
 pub const REQUEST_COMPRESSION: &str = "smithy.api#requestCompression";
@@ -85,7 +86,12 @@ pub fn constraints(member: &Traits, target: &Traits, at: &impl Display) -> Resul
         Ok(Some((num("min")?, num("max")?)))
     };
     let length = bounds(LENGTH)?.map(|(min, max)| (min.map(|v| v.max(0.0) as u64), max.map(|v| v.max(0.0) as u64)));
-    Ok(Constraints { length, range: bounds(RANGE)? })
+    let pattern = match member.get(PATTERN).or_else(|| target.get(PATTERN)) {
+        None => None,
+        Some(Value::String(p)) => Some(p.clone()),
+        Some(_) => bail_at!(at, "@pattern must be a string"),
+    };
+    Ok(Constraints { length, range: bounds(RANGE)?, pattern, element: None })
 }
 
 fn short(id: &str) -> &str {
