@@ -135,3 +135,76 @@ fn unsupported_protocols_are_reported() {
         "a#S: unsupported protocol aws.protocols#awsJson1_0: this generator implements aws.protocols#restJson1"
     );
 }
+
+/// A tiny deterministic generator for the mutation test.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Replaces, removes or retypes one random node of a JSON document, at most `depth` levels
+/// down a random path.
+fn mutate(node: &mut serde_json::Value, rng: &mut XorShift, depth: usize) {
+    use serde_json::Value;
+    if depth > 0 {
+        match node {
+            Value::Object(o) if !o.is_empty() => {
+                let k = o.keys().nth(rng.below(o.len())).cloned().unwrap();
+                return mutate(o.get_mut(&k).unwrap(), rng, depth - 1);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                let i = rng.below(a.len());
+                return mutate(&mut a[i], rng, depth - 1);
+            }
+            _ => {}
+        }
+    }
+    match rng.below(5) {
+        0 => {
+            if let Value::Object(o) = node {
+                if let Some(k) = o.keys().nth(rng.below(o.len())).cloned() {
+                    o.remove(&k);
+                }
+            }
+        }
+        1 => *node = Value::Null,
+        2 => *node = serde_json::json!(42),
+        3 => *node = serde_json::json!("example.fixture#Nowhere"),
+        _ => *node = serde_json::json!([{ "target": "smithy.api#String" }]),
+    }
+}
+
+#[test]
+fn mutated_models_give_errors_or_crates_but_never_panic() {
+    let base: serde_json::Value = serde_json::from_str(&fixture("shapes.json")).unwrap();
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..300 {
+        let mut model = base.clone();
+        for _ in 0..=rng.below(3) {
+            let depth = 2 + rng.below(6);
+            mutate(&mut model, &mut rng, depth);
+        }
+        let text = serde_json::to_string(&model).unwrap();
+        match std::panic::catch_unwind(|| generate(&text, &options(None))) {
+            Ok(Ok(_)) => ok += 1,
+            Ok(Err(e)) => {
+                assert!(!e.to_string().is_empty());
+                err += 1;
+            }
+            Err(_) => panic!("the generator panicked on a mutated model:\n{text}"),
+        }
+    }
+    // Both outcomes must occur, or the mutations are not exercising anything.
+    assert!(ok > 10 && err > 10, "ok {ok}, errors {err}");
+}
