@@ -48,8 +48,7 @@ struct TimeVal {
 struct RUsage {
     utime: TimeVal,
     stime: TimeVal,
-    maxrss_kb: i64,
-    rest: [i64; 13],
+    rest: [i64; 14],
 }
 
 extern "C" {
@@ -67,16 +66,27 @@ pub struct Usage {
     pub maxrss_kb: u64,
 }
 
-/// Reads `getrusage(RUSAGE_SELF)`: all threads of the process, to microsecond resolution.
+/// CPU time from `getrusage(RUSAGE_SELF)` (all threads, microsecond resolution) and the peak
+/// resident set from `VmHWM` in `/proc/self/status`. Not `ru_maxrss`: Linux carries that across
+/// `exec`, so a program started by a large parent would report the parent's size.
 pub fn usage() -> Usage {
-    let mut ru = RUsage { utime: TimeVal { sec: 0, usec: 0 }, stime: TimeVal { sec: 0, usec: 0 }, maxrss_kb: 0, rest: [0; 13] };
+    let mut ru = RUsage { utime: TimeVal { sec: 0, usec: 0 }, stime: TimeVal { sec: 0, usec: 0 }, rest: [0; 14] };
     // SAFETY: `ru` is a valid, writable `struct rusage`; RUSAGE_SELF is 0.
     let rc = unsafe { getrusage(0, &mut ru) };
     if rc != 0 {
         fail("getrusage failed");
     }
     let us = |t: &TimeVal| (t.sec.max(0) as u64) * 1_000_000 + t.usec.max(0) as u64;
-    Usage { user_us: us(&ru.utime), sys_us: us(&ru.stime), maxrss_kb: ru.maxrss_kb.max(0) as u64 }
+    Usage { user_us: us(&ru.utime), sys_us: us(&ru.stime), maxrss_kb: peak_rss_kb() }
+}
+
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_else(|_| fail("reading /proc/self/status"));
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| fail("no VmHWM in /proc/self/status"))
 }
 
 /// Prints `message` and exits with status 1: a bench run that went wrong must not report numbers.
@@ -107,9 +117,10 @@ impl Meter {
     /// Prints the report line of `n` requests measured since [`Meter::start`].
     pub fn report_requests(self, n: u64) {
         let wall = self.start.elapsed().as_secs_f64();
-        let end = usage();
+        // Counters first: reading the usage allocates.
         let allocs = ALLOCS.load(Ordering::Relaxed) - self.allocs;
         let bytes = ALLOC_BYTES.load(Ordering::Relaxed) - self.bytes;
+        let end = usage();
         let user = end.user_us.saturating_sub(self.usage.user_us);
         let sys = end.sys_us.saturating_sub(self.usage.sys_us);
         let per = |x: u64| x as f64 / n.max(1) as f64;

@@ -9,7 +9,8 @@
 //!
 //! Flags: `--shared DIR` (default `$SHARED_DIR` or `../shared`), `--requests N` (default 20000),
 //! `--out FILE` (default `BENCHMARKS.md`), `--quick` (2000 requests, one repetition, incremental
-//! instead of clean builds, written to `target/bench/BENCHMARKS.quick.md` unless `--out` is given).
+//! instead of clean builds, written to `target/bench/BENCHMARKS.quick.md` unless `--out` is given),
+//! `--codegen-only` (print the codegen timings and stop; the run uses it on a release build).
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,20 +18,21 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// The profile this xtask was built with.
+const PROFILE: &str = if cfg!(debug_assertions) { "dev" } else { "release" };
 /// Codegen runs per model; the median is reported.
 const CODEGEN_RUNS: usize = 15;
 /// Unmeasured DescribeAppInstance calls before each measured loop (connection set-up, caches).
 const WARMUP: u64 = 1000;
 /// Item counts of the two pagination walks.
 const WALKS: [u64; 2] = [1_000, 100_000];
-/// Linux's USER_HZ: the unit of the CPU times in `/proc/PID/stat`.
-const CLOCK_TICKS_PER_SEC: f64 = 100.0;
 
 /// Entry point of `cargo xtask bench`.
 pub fn main(args: &[String]) -> Result<ExitCode> {
-    let flags = crate::parse_flags(args, &["shared", "requests", "out"], &["quick"])?;
+    let flags = crate::parse_flags(args, &["shared", "requests", "out"], &["quick", "codegen-only"])?;
     let root = crate::workspace_root();
     let quick = flags.contains_key("quick");
     let shared = match flags.get("shared") {
@@ -51,11 +53,20 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
         None => root.join("BENCHMARKS.md"),
     };
     let settings = Settings { quick, requests, repetitions: if quick { 1 } else { 5 } };
+    if flags.contains_key("codegen-only") {
+        for c in codegen_timings(&root, &shared)? {
+            println!("REPORT median_ms={} min_ms={}", c.median_ms, c.min_ms);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let mut log = CommandLog::default();
     let machine = Machine::capture(&root)?;
     step("codegen");
-    let codegen = codegen_timings(&root, &shared)?;
+    let mut codegen = codegen_timings(&root, &shared)?;
+    for (timing, release) in codegen.iter_mut().zip(codegen_release(&root, &shared, &mut log)?) {
+        timing.release = Some(release);
+    }
     step("bench server and raw-socket floor");
     let tools = build_server(&root, &mut log)?;
     let consumers = [Consumer::ours(&root), Consumer::peer(&root)];
@@ -176,8 +187,13 @@ struct CodegenTiming {
     label: &'static str,
     path: String,
     files: usize,
+    /// Lines of the generated crate's `src/**/*.rs`, counted like the build-cost line counts.
+    rust_lines: u64,
+    /// In-process, in the profile this xtask was built with.
     median_ms: f64,
     min_ms: f64,
+    /// `(median, min)` from a release build of the xtask.
+    release: Option<(f64, f64)>,
 }
 
 /// Times `codegen::generate` in-process (the model file is read once, outside the timing, and
@@ -204,16 +220,57 @@ fn codegen_timings(root: &Path, shared: &Path) -> Result<Vec<CodegenTiming>> {
     for (label, path, shown) in models {
         let json = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let mut times = Vec::with_capacity(CODEGEN_RUNS);
-        let mut files = 0;
+        let mut generated = Vec::new();
         for _ in 0..CODEGEN_RUNS {
             let start = Instant::now();
-            let generated = codegen::generate(&json, &options).map_err(|e| anyhow!("generating from {}: {e}", path.display()))?;
+            generated = codegen::generate(&json, &options).map_err(|e| anyhow!("generating from {}: {e}", path.display()))?;
             times.push(start.elapsed().as_secs_f64() * 1e3);
-            files = generated.len();
         }
-        out.push(CodegenTiming { label, path: shown, files, median_ms: median(&mut times), min_ms: min(&times) });
+        let rust_lines = generated
+            .iter()
+            .filter(|f| f.path.starts_with("src/") && f.path.ends_with(".rs"))
+            .map(|f| f.contents.lines().count() as u64)
+            .sum();
+        out.push(CodegenTiming {
+            label,
+            path: shown,
+            files: generated.len(),
+            rust_lines,
+            median_ms: median(&mut times),
+            min_ms: min(&times),
+            release: None,
+        });
     }
     Ok(out)
+}
+
+/// The same timings from a release build of this xtask (`target/bench/xtask`), run as
+/// `xtask bench --codegen-only`: the generator's own speed, apart from the dev profile that
+/// `cargo xtask` uses.
+fn codegen_release(root: &Path, shared: &Path, log: &mut CommandLog) -> Result<Vec<(f64, f64)>> {
+    let target = root.join("target/bench/xtask");
+    run_logged(
+        Command::new("cargo").args(["build", "--release", "-p", "xtask"]).env("CARGO_TARGET_DIR", &target).current_dir(root),
+        log,
+        root,
+    )?;
+    let mut cmd = Command::new(target.join("release/xtask"));
+    cmd.args(["bench", "--codegen-only", "--shared"]).arg(shared).current_dir(root);
+    log.push(describe(&cmd, root));
+    let stdout = capture(&mut cmd)?;
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("REPORT "))
+        .map(|l| {
+            let field = |name: &str| {
+                l.split_whitespace()
+                    .find_map(|kv| kv.strip_prefix(name))
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .ok_or_else(|| anyhow!("bad codegen report {l:?}"))
+            };
+            Ok((field("median_ms=")?, field("min_ms=")?))
+        })
+        .collect()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -382,7 +439,11 @@ fn describe(cmd: &Command, dir: &Path) -> String {
         })
         .collect();
     let prefix = if envs.is_empty() { String::new() } else { format!("{} ", envs.join(" ")) };
-    format!("(cd {} && {prefix}{})", rel(dir), args.join(" "))
+    if dir == root {
+        format!("{prefix}{}", args.join(" "))
+    } else {
+        format!("(cd {} && {prefix}{})", rel(dir), args.join(" "))
+    }
 }
 
 fn distinct_crates(dir: &Path, edges: &str, log: &mut CommandLog) -> Result<usize> {
@@ -502,6 +563,8 @@ fn build_server(root: &Path, log: &mut CommandLog) -> Result<Tools> {
 struct Server {
     child: Child,
     addr: String,
+    /// `(requests, cpu_ns)` of each connection the server has finished serving.
+    connections: Receiver<(u64, u64)>,
 }
 
 impl Server {
@@ -511,29 +574,55 @@ impl Server {
         log.push(describe(&cmd, &crate::workspace_root()));
         let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().context("starting bench-server")?;
         let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout from bench-server"))?;
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
+        reader.read_line(&mut line)?;
         let addr = line
             .trim()
             .strip_prefix("listening ")
             .ok_or_else(|| anyhow!("bench-server said {line:?}"))?
             .to_string();
-        Ok(Server { child, addr })
+        let (send, connections) = channel();
+        // Ends by itself when the server exits and its stdout closes.
+        std::thread::spawn(move || {
+            for line in reader.lines() {
+                let Ok(line) = line else { return };
+                let field = |name: &str| {
+                    line.split_whitespace().find_map(|kv| kv.strip_prefix(name)).and_then(|v| v.parse::<u64>().ok())
+                };
+                if let (Some(requests), Some(cpu_ns)) = (field("requests="), field("cpu_ns=")) {
+                    if send.send((requests, cpu_ns)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Server { child, addr, connections })
+    }
+
+    /// Forgets connections reported so far.
+    fn drain(&self) {
+        while self.connections.try_recv().is_ok() {}
+    }
+
+    /// Server CPU nanoseconds per request over the connections of the client run that just
+    /// ended (its connections close when the client process exits).
+    fn cpu_ns_per_request(&self) -> Result<f64> {
+        let (mut requests, mut cpu_ns) = self
+            .connections
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| anyhow!("bench-server reported no finished connection"))?;
+        while let Ok((r, c)) = self.connections.recv_timeout(Duration::from_millis(100)) {
+            requests += r;
+            cpu_ns += c;
+        }
+        Ok(cpu_ns as f64 / requests.max(1) as f64)
     }
 
     fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// User plus system CPU seconds the server has used so far.
-    fn cpu_seconds(&self) -> Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
-        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-        let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or_else(|| anyhow!("odd /proc stat"))?;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).ok_or_else(|| anyhow!("odd /proc stat"));
-        Ok((ticks(11)? + ticks(12)?) / CLOCK_TICKS_PER_SEC)
-    }
 }
 
 impl Drop for Server {
@@ -545,8 +634,11 @@ impl Drop for Server {
     }
 }
 
+/// The `key=value` pairs of a `REPORT` line.
+type Fields = BTreeMap<String, f64>;
+
 /// The `key=value` pairs of the `REPORT` line a bench program printed.
-fn run_report(cmd: &mut Command, log: &mut CommandLog) -> Result<BTreeMap<String, f64>> {
+fn run_report(cmd: &mut Command, log: &mut CommandLog) -> Result<Fields> {
     let root = crate::workspace_root();
     log.push(describe(cmd, &root));
     let stdout = capture(cmd)?;
@@ -566,6 +658,10 @@ fn run_report(cmd: &mut Command, log: &mut CommandLog) -> Result<BTreeMap<String
 struct RequestStats {
     rps: f64,
     cpu_us: f64,
+    /// The lowest CPU per request of the repetitions: noise from other work only adds.
+    cpu_us_min: f64,
+    user_us: f64,
+    sys_us: f64,
     allocs: f64,
     alloc_bytes: f64,
     peak_rss_kb: f64,
@@ -594,7 +690,7 @@ fn per_request(tools: &Tools, consumers: &[Consumer], settings: &Settings, log: 
     }
     let n = settings.requests.to_string();
     let warmup = WARMUP.to_string();
-    let mut runs: BTreeMap<(String, String), Vec<(BTreeMap<String, f64>, f64)>> = BTreeMap::new();
+    let mut runs: BTreeMap<(String, String), Vec<(Fields, f64)>> = BTreeMap::new();
     for rep in 0..settings.repetitions {
         eprintln!("   repetition {}/{}", rep + 1, settings.repetitions);
         let mut jobs: Vec<(String, String, Command)> = Vec::new();
@@ -609,26 +705,30 @@ fn per_request(tools: &Tools, consumers: &[Consumer], settings: &Settings, log: 
             }
         }
         for (client, flavor, mut cmd) in jobs {
-            let before = server.cpu_seconds()?;
+            server.drain();
             let report = run_report(&mut cmd, log)?;
-            let server_cpu = server.cpu_seconds()? - before;
+            let server_cpu = server.cpu_ns_per_request()?;
             runs.entry((client, flavor)).or_default().push((report, server_cpu));
         }
     }
     let mut stats = BTreeMap::new();
     for (key, reps) in runs {
+        let per_request = |name: &str| -> Vec<f64> {
+            reps.iter().filter_map(|(r, _)| Some(r.get(name)? / r.get("requests")?.max(1.0))).collect()
+        };
         let field = |name: &str| -> f64 {
             let mut values: Vec<f64> = reps.iter().filter_map(|(r, _)| r.get(name).copied()).collect();
             median(&mut values)
         };
-        // The server's CPU includes the warm-up calls, which is what it served.
-        let calls = (settings.requests + WARMUP) as f64;
-        let mut server: Vec<f64> = reps.iter().map(|(_, s)| s * 1e6 / calls).collect();
+        let mut server: Vec<f64> = reps.iter().map(|(_, ns)| ns / 1e3).collect();
         stats.insert(
             key,
             RequestStats {
                 rps: field("rps"),
                 cpu_us: field("cpu_us_per_req"),
+                cpu_us_min: min(&reps.iter().filter_map(|(r, _)| r.get("cpu_us_per_req").copied()).collect::<Vec<_>>()),
+                user_us: median(&mut per_request("user_us")),
+                sys_us: median(&mut per_request("sys_us")),
                 allocs: field("allocs_per_req"),
                 alloc_bytes: field("alloc_bytes_per_req"),
                 peak_rss_kb: field("maxrss_kb"),
@@ -727,14 +827,20 @@ impl Report {
         let (ours, peer) = (self.ours(), self.peer());
         let mut rows = Vec::new();
         if let Some(c) = self.codegen.first() {
-            rows.push(Target {
-                what: "codegen, model/ (median)".into(),
-                ours: format!("{:.1} ms", c.median_ms),
-                peer: "n/a".into(),
-                ratio: "—".into(),
-                goal: "< 100 ms".into(),
-                met: Some(c.median_ms < 100.0),
-            });
+            let mut timings = vec![(format!("codegen, model/, median ({} build, as `cargo xtask codegen` runs)", PROFILE), c.median_ms)];
+            if let Some((release, _)) = c.release {
+                timings.insert(0, ("codegen, model/, median (release build)".to_string(), release));
+            }
+            for (what, ms) in timings {
+                rows.push(Target {
+                    what,
+                    ours: format!("{ms:.1} ms"),
+                    peer: "n/a".into(),
+                    ratio: "—".into(),
+                    goal: "< 100 ms".into(),
+                    met: Some(ms < 100.0),
+                });
+            }
         }
         rows.push(ratio_target(
             "distinct crates (`cargo tree -e normal`)",
@@ -756,13 +862,23 @@ impl Report {
             "≤ 1/3 of peer",
         ));
         rows.push(ratio_target(
-            "generated Rust lines (service crate)",
+            "generated Rust lines (ours: checked-in client from model/)",
             ours.generated_lines as f64,
             peer.generated_lines as f64,
             |v| format!("{v:.0}"),
             1.0 / 3.0,
             "≤ 1/3 of peer",
         ));
+        if let Some(official) = self.codegen.get(1) {
+            rows.push(ratio_target(
+                "generated Rust lines (ours generated from the official model, like the peer)",
+                official.rust_lines as f64,
+                peer.generated_lines as f64,
+                |v| format!("{v:.0}"),
+                1.0 / 3.0,
+                "≤ 1/3 of peer",
+            ));
+        }
         for (flavor, label) in [("current", "current-thread"), ("multi", "multi-thread")] {
             if let (Some(o), Some(p)) = (self.stat("ours", flavor), self.stat("peer", flavor)) {
                 rows.push(ratio_target(
@@ -868,18 +984,26 @@ impl Report {
         let _ = writeln!(s, "## Codegen\n");
         let _ = writeln!(
             s,
-            "`codegen::generate` called in-process by the xtask ({CODEGEN_RUNS} runs per model; the model file is read once beforehand \
-             and nothing is written, so this is parse + passes + lowering + emission + formatting), in the profile `cargo xtask` \
-             runs in: {}.\n",
-            if cfg!(debug_assertions) {
-                "dev (the workspace's crates at opt-level 0, dependencies at opt-level 1), as every `cargo xtask codegen` runs"
-            } else {
-                "release"
-            }
+            "`codegen::generate` called in-process ({CODEGEN_RUNS} runs per model; the model file is read once beforehand and \
+             nothing is written, so this is parse + passes + lowering + emission + formatting): once by this xtask, in its \
+             {PROFILE} build as `cargo xtask codegen` runs it{}, and once by a release build of the xtask \
+             (`target/bench/xtask/release/xtask bench --codegen-only`).\n",
+            if cfg!(debug_assertions) { " (workspace crates at opt-level 0, dependencies at opt-level 1)" } else { "" }
         );
-        let _ = writeln!(s, "| model | files | median | min |\n|---|---:|---:|---:|");
+        let _ = writeln!(
+            s,
+            "| model | files | Rust lines in src/ | median, {PROFILE} | min, {PROFILE} | median, release | min, release |\n|---|---:|---:|---:|---:|---:|---:|"
+        );
         for c in &self.codegen {
-            let _ = writeln!(s, "| {} `{}` | {} | {:.1} ms | {:.1} ms |", c.label, c.path, c.files, c.median_ms, c.min_ms);
+            let (rel_median, rel_min) = match c.release {
+                Some((median, min)) => (format!("{median:.1} ms"), format!("{min:.1} ms")),
+                None => ("—".into(), "—".into()),
+            };
+            let _ = writeln!(
+                s,
+                "| {} `{}` | {} | {} | {:.1} ms | {:.1} ms | {rel_median} | {rel_min} |",
+                c.label, c.path, c.files, c.rust_lines, c.median_ms, c.min_ms
+            );
         }
         s.push('\n');
 
@@ -918,17 +1042,17 @@ impl Report {
         let _ = writeln!(
             s,
             "Each run: one process, one client, {WARMUP} warm-up calls, then {} sequential calls over one keep-alive connection to \
-             `bench-server` on 127.0.0.1; medians of {} runs, interleaved. CPU is user+sys of the whole client process \
+             `bench-server` on 127.0.0.1; medians of {} runs, interleaved (\"min CPU\" is the lowest of them: other work on the machine only adds to it). CPU is user+sys of the whole client process \
              (`getrusage(RUSAGE_SELF)` around the measured loop, all threads); allocations are counted by a `#[global_allocator]` \
              wrapper in each binary (every `alloc`, `alloc_zeroed` and `realloc`, all threads). Peak RSS is the process's \
-             `ru_maxrss` at the end. The floor (`bench/server/src/bin/floor.rs`) writes pre-built request bytes of the same \
-             shape and reads each response through the same framing, nothing else. Server CPU per call (from `/proc/PID/stat`, \
-             10 ms ticks, warm-up included) shows the server is not the bottleneck.\n",
+             high-water mark (`VmHWM`) at the end. The floor (`bench/server/src/bin/floor.rs`) writes pre-built request bytes of the same \
+             shape and reads each response through the same framing, nothing else. Server CPU per call (the thread serving the \
+             connection, `CLOCK_THREAD_CPUTIME_ID`, warm-up included) shows the server is not the bottleneck.\n",
             pr.requests, pr.repetitions
         );
         let _ = writeln!(
             s,
-            "| client | runtime | requests/s | CPU µs/request | allocations/request | bytes allocated/request | peak RSS | server CPU µs/request |\n|---|---|---:|---:|---:|---:|---:|---:|"
+            "| client | runtime | requests/s | CPU µs/request | user µs | sys µs | min CPU µs | allocations/request | bytes allocated/request | peak RSS | server CPU µs/request |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for ((client, flavor), st) in &pr.stats {
             let runtime = match flavor.as_str() {
@@ -942,9 +1066,12 @@ impl Report {
             };
             let _ = writeln!(
                 s,
-                "| {name} | {runtime} | {:.0} | {:.2} | {:.1} | {:.0} | {} | {:.1} |",
+                "| {name} | {runtime} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.0} | {} | {:.1} |",
                 st.rps,
                 st.cpu_us,
+                st.user_us,
+                st.sys_us,
+                st.cpu_us_min,
                 st.allocs,
                 st.alloc_bytes,
                 mib(st.peak_rss_kb),
@@ -956,9 +1083,11 @@ impl Report {
         let _ = writeln!(s, "## Pagination at scale\n");
         let _ = writeln!(
             s,
-            "`list_app_instances().into_paginator().items()` walked to the end, one item at a time, on a current-thread runtime; \
-             the server returns pages of 100 items with a next token (the model caps `MaxResults` at 50, so the page size is \
-             left to the server). Peak RSS is the process's `ru_maxrss`.\n"
+            "ListAppInstances walked to the end, one item at a time, on a current-thread runtime: ours through \
+             `into_paginator().items()`; the peer through `into_paginator().send()` and each page's items, since the SDK \
+             generates `.items()` only where the model's paginated trait names an items member, and this one does not. \
+             Both hold one page at a time. The server returns pages of 100 items with a next token (the model caps `MaxResults` at 50, so the page size is \
+             left to the server). Peak RSS is the process's high-water mark (`VmHWM`).\n"
         );
         let _ = writeln!(s, "| client | items | peak RSS | wall | items/s |\n|---|---:|---:|---:|---:|");
         for (client, walks) in &self.pagination {

@@ -29,7 +29,7 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage:
   cargo xtask codegen [--check] [--model PATH [--service SHAPE_ID] --out DIR]
   cargo xtask conformance [--shared DIR]
-  cargo xtask bench [--quick] [--requests N] [--out FILE] [--shared DIR]
+  cargo xtask bench [--quick] [--requests N] [--out FILE] [--shared DIR] [--codegen-only]
   cargo xtask emulator --port PORT";
 
 /// The workspace root (the parent of `xtask/`).
