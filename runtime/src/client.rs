@@ -342,8 +342,14 @@ fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> R
         uri.authority = format!("{prefix}{}", uri.authority);
     }
     let base = uri.path.trim_end_matches('/');
-    let path = if parts.path.is_empty() { "/" } else { &parts.path };
-    uri.path = format!("{base}{path}");
+    uri.path = if parts.path.is_empty() {
+        format!("{base}/")
+    } else if base.is_empty() {
+        // The usual case (an endpoint without a path): the serialized path is moved, not copied.
+        parts.path
+    } else {
+        format!("{base}{}", parts.path)
+    };
     uri.query = match (uri.query.is_empty(), parts.query.is_empty()) {
         (true, _) => parts.query,
         (false, true) => uri.query,
@@ -470,6 +476,15 @@ mod tests {
         let r = build_request(parts.clone(), "https://example.com?x=y").unwrap();
         assert_eq!(r.uri.to_string(), "https://foo.example.com/HostWithPathOperation?x=y&a=1");
         assert!(build_request(parts.clone(), "example.com").is_err());
+        // Without an endpoint path the serialized path is moved into the URI, not copied.
+        let moved = parts.clone();
+        let buffer = moved.path.as_ptr();
+        let r = build_request(moved, "https://example.com/").unwrap();
+        assert_eq!((r.uri.path.as_str(), r.uri.path.as_ptr()), ("/HostWithPathOperation", buffer));
+        let mut empty = parts.clone();
+        empty.path.clear();
+        assert_eq!(build_request(empty.clone(), "https://example.com/base/").unwrap().uri.path, "/base/");
+        assert_eq!(build_request(empty, "https://example.com").unwrap().uri.path, "/");
         assert!(build_request(parts, "ftp://example.com").is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's command line. All file-system and process work lives
 //! here; the generator itself is a pure function in `codegen`.
 
+mod bench;
 mod codegen;
 mod conformance;
 mod emulator;
@@ -13,6 +14,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::main(&args[1..]),
         Some("conformance") => conformance::main(&args[1..]),
+        Some("bench") => bench::main(&args[1..]),
         Some("emulator") => emulator::main(&args[1..]),
         Some(other) => Err(anyhow::anyhow!("unknown command `{other}`\n{USAGE}")),
         None => Err(anyhow::anyhow!("{USAGE}")),
@@ -29,7 +31,7 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage:
   cargo xtask codegen [--check] [--model PATH [--service SHAPE_ID] --out DIR]
   cargo xtask conformance [--shared DIR]
-  cargo xtask bench
+  cargo xtask bench [--quick] [--requests N] [--out FILE] [--shared DIR] [--codegen-only]
   cargo xtask emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]
                        [--account ACCOUNT] [--state FILE] [--quiet]";
 

@@ -23,8 +23,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 /// An access key pair, with an optional session token and expiry. `Debug` never shows secrets.
+///
+/// Cloning is cheap (the parts are shared): every request takes a copy from the provider.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub struct Credentials(Arc<Parts>);
+
+#[derive(PartialEq, Eq)]
+struct Parts {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
@@ -39,32 +44,32 @@ impl Credentials {
         session_token: Option<String>,
         expiry: Option<SystemTime>,
     ) -> Self {
-        Self {
+        Self(Arc::new(Parts {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
             session_token,
             expiry,
-        }
+        }))
     }
 
     /// The access key id (not secret, but still not printed in full by `Debug`).
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.0.access_key_id
     }
 
     /// The secret access key.
     pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
+        &self.0.secret_access_key
     }
 
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
+        self.0.session_token.as_deref()
     }
 
     /// When these credentials stop working, if they expire.
     pub fn expiry(&self) -> Option<SystemTime> {
-        self.expiry
+        self.0.expiry
     }
 }
 
@@ -75,9 +80,9 @@ impl fmt::Debug for Credentials {
             .field("secret_access_key", &"** redacted **")
             .field(
                 "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
+                &self.0.session_token.as_ref().map(|_| "** redacted **"),
             )
-            .field("expiry", &self.expiry)
+            .field("expiry", &self.0.expiry)
             .finish()
     }
 }
@@ -158,4 +163,21 @@ pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
         cause = e.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_their_parts_and_compare_by_value() {
+        let a = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None);
+        let b = a.clone();
+        // A clone per request must not copy the strings.
+        assert_eq!(a.secret_access_key().as_ptr(), b.secret_access_key().as_ptr());
+        assert_eq!(a.session_token().map(str::as_ptr), b.session_token().map(str::as_ptr));
+        let separate = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None);
+        assert_eq!(a, separate);
+        assert_ne!(a, Credentials::new("AKID", "OTHER", Some("TOKEN".into()), None));
+    }
 }
