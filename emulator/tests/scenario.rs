@@ -108,7 +108,7 @@ async fn raw(running: &Running, method: &'static str, path_and_query: &str, body
         client_runtime::sigv4::sign(&mut request, &params).expect("signing");
     }
     let transport = client_runtime::transport::Transport::builder().build().expect("transport");
-    transport.send(request).await.expect("the emulator answers")
+    transport.send(&request).await.expect("the emulator answers")
 }
 
 #[tokio::test]
@@ -460,7 +460,7 @@ async fn raw_requests_the_client_would_not_send() {
     let time = SystemTime::now() - Duration::from_secs(20 * 60);
     client_runtime::sigv4::sign(&mut stale, &SigningParams { credentials: &credentials, region: REGION, service: "chime", time, settings: &settings }).unwrap();
     let transport = client_runtime::transport::Transport::builder().build().unwrap();
-    let response = transport.send(stale).await.unwrap();
+    let response = transport.send(&stale).await.unwrap();
     assert_eq!(wire_of(&response), wire(403, "ForbiddenException", "Forbidden"));
     running.stop().unwrap();
 }

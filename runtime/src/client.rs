@@ -139,8 +139,9 @@ impl Handle {
                 inner.config.sleep.sleep(wait).await;
             }
             let attempt = call.attempt();
-            let mut req = request.clone();
-            req.headers.insert("amz-sdk-request", format!("attempt={attempt}; max={max}"));
+            // One request is signed again in place for every attempt: the signing headers and
+            // the attempt count are replaced, nothing is copied.
+            request.headers.insert("amz-sdk-request", format!("attempt={attempt}; max={max}"));
             let sent_at = inner.config.time.now();
             if let Some(s) = &signing {
                 let skew = *inner.skew.lock().unwrap_or_else(PoisonError::into_inner);
@@ -151,10 +152,10 @@ impl Handle {
                     time: skew.apply(sent_at),
                     settings: &s.settings,
                 };
-                inner.signer.sign(&mut req, &params).map_err(SdkError::construction_failure)?;
+                inner.signer.sign(&mut request, &params).map_err(SdkError::construction_failure)?;
             }
             let span = tracing::debug_span!("attempt", n = attempt);
-            let result = self.send(http.as_ref(), req).instrument(span).await;
+            let result = self.send(http.as_ref(), &request).instrument(span).await;
             let (kind, retry_after, failure) = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     call.on_success();
@@ -205,7 +206,7 @@ impl Handle {
         }
     }
 
-    async fn send(&self, http: &dyn HttpClient, request: HttpRequest) -> Result<HttpResponse, Attempt> {
+    async fn send(&self, http: &dyn HttpClient, request: &HttpRequest) -> Result<HttpResponse, Attempt> {
         let exchange = http.send(request);
         match self.inner.config.timeouts.attempt {
             None => exchange.await.map_err(Attempt::Dispatch),

@@ -312,9 +312,12 @@ pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Dispa
 
 /// Sends one HTTP request and reads the whole response. Implement it to bring your own HTTP
 /// stack; the built-in one is [`crate::transport::Transport`].
+///
+/// The request is borrowed: the client signs one request in place and resends it on a retry,
+/// so no attempt has to copy it. An implementation that needs to keep it clones it.
 pub trait HttpClient: Send + Sync + fmt::Debug {
     /// Sends `request` and returns the response with its body read.
-    fn send(&self, request: HttpRequest) -> SendFuture<'_>;
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a>;
 }
 
 #[cfg(test)]

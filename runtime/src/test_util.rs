@@ -45,8 +45,8 @@ impl ReplayClient {
 }
 
 impl HttpClient for ReplayClient {
-    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner).push(request);
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
+        self.requests.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
         let next = self.responses.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
         Box::pin(async move { next.unwrap_or_else(|| Ok(response(200, &[], "{}"))) })
     }
@@ -70,7 +70,7 @@ impl CaptureClient {
 }
 
 impl HttpClient for CaptureClient {
-    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
         self.0.send(request)
     }
 }

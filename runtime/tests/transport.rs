@@ -255,7 +255,7 @@ async fn get_round_trip_sends_headers_and_reads_response() {
     let transport = Transport::new();
     let mut req = request("GET", &server.url("/a/b%20c?x=1&y=2"), b"");
     req.headers.append("x-test", "value 1");
-    let resp = transport.send(req).await.unwrap();
+    let resp = transport.send(&req).await.unwrap();
     assert_eq!(resp.status, 200);
     assert_eq!(resp.headers.get("content-type"), Some("text/plain"));
     assert_eq!(resp.headers.get("X-Amzn-RequestId"), Some("req-1"));
@@ -282,10 +282,10 @@ async fn post_round_trip_sends_body_with_content_length() {
     let transport = Transport::new();
     let mut req = request("POST", &server.url("/items"), br#"{"name":"x"}"#);
     req.headers.append("content-type", "application/json");
-    let resp = transport.send(req).await.unwrap();
+    let resp = transport.send(&req).await.unwrap();
     assert_eq!((resp.status, resp.body.as_slice()), (201, &b"created"[..]));
     let empty = transport
-        .send(request("PUT", &server.url("/empty"), b""))
+        .send(&request("PUT", &server.url("/empty"), b""))
         .await
         .unwrap();
     assert_eq!(empty.status, 201);
@@ -325,7 +325,7 @@ async fn large_bodies_are_sent_and_received_whole() {
     });
     let transport = Transport::new();
     let resp = transport
-        .send(request("PUT", &server.url("/big"), &body))
+        .send(&request("PUT", &server.url("/big"), &body))
         .await
         .unwrap();
     assert!(
@@ -344,7 +344,7 @@ async fn keep_alive_reuses_one_connection() {
     let transport = Transport::new();
     for i in 0..5 {
         let resp = transport
-            .send(request("GET", &server.url(&format!("/{i}")), b""))
+            .send(&request("GET", &server.url(&format!("/{i}")), b""))
             .await
             .unwrap();
         assert_eq!(resp.body, b"ok");
@@ -365,7 +365,7 @@ async fn connection_close_response_is_not_reused() {
     for _ in 0..3 {
         assert_eq!(
             transport
-                .send(request("GET", &server.url("/"), b""))
+                .send(&request("GET", &server.url("/"), b""))
                 .await
                 .unwrap()
                 .body,
@@ -382,7 +382,7 @@ async fn pooling_can_be_disabled() {
     let transport = Transport::builder().max_idle_per_host(0).build().unwrap();
     for _ in 0..3 {
         transport
-            .send(request("GET", &server.url("/"), b""))
+            .send(&request("GET", &server.url("/"), b""))
             .await
             .unwrap();
     }
@@ -408,7 +408,7 @@ async fn chunked_response_arriving_in_fragments_is_decoded_and_connection_reused
     let transport = Transport::new();
     for _ in 0..2 {
         let resp = transport
-            .send(request("GET", &server.url("/"), b""))
+            .send(&request("GET", &server.url("/"), b""))
             .await
             .unwrap();
         assert_eq!(
@@ -432,7 +432,7 @@ async fn read_to_close_response_is_read_whole_and_not_reused() {
     let transport = Transport::new();
     for _ in 0..2 {
         let resp = transport
-            .send(request("GET", &server.url("/"), b""))
+            .send(&request("GET", &server.url("/"), b""))
             .await
             .unwrap();
         assert_eq!(resp.body, b"until the end");
@@ -449,7 +449,7 @@ async fn truncated_body_is_an_io_error() {
         }
     });
     let err = Transport::new()
-        .send(request("GET", &server.url("/"), b""))
+        .send(&request("GET", &server.url("/"), b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Io, "{err}");
@@ -470,7 +470,7 @@ async fn malformed_responses_are_io_errors() {
             }
         });
         let err = Transport::new()
-            .send(request("GET", &server.url("/"), b""))
+            .send(&request("GET", &server.url("/"), b""))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), DispatchErrorKind::Io, "{err}");
@@ -489,13 +489,13 @@ async fn pooled_connection_closed_by_server_while_idle_is_retried_transparently(
     });
     let transport = Transport::new();
     transport
-        .send(request("POST", &server.url("/1"), b"first"))
+        .send(&request("POST", &server.url("/1"), b"first"))
         .await
         .unwrap();
     // Let the close reach the client while the connection sits in the pool.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let resp = transport
-        .send(request("POST", &server.url("/2"), b"second"))
+        .send(&request("POST", &server.url("/2"), b"second"))
         .await
         .unwrap();
     assert_eq!(resp.body, b"ok");
@@ -514,7 +514,7 @@ async fn fresh_connection_closed_before_response_is_not_retried() {
         let _ = peer.request();
     });
     let err = Transport::new()
-        .send(request("POST", &server.url("/"), b"x"))
+        .send(&request("POST", &server.url("/"), b"x"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Io, "{err}");
@@ -538,7 +538,7 @@ async fn head_and_204_responses_have_no_body() {
     });
     let transport = Transport::new();
     let head = transport
-        .send(request("HEAD", &server.url("/"), b""))
+        .send(&request("HEAD", &server.url("/"), b""))
         .await
         .unwrap();
     assert_eq!(
@@ -550,13 +550,13 @@ async fn head_and_204_responses_have_no_body() {
         (200, 0, Some("100"))
     );
     let no_content = transport
-        .send(request("DELETE", &server.url("/"), b""))
+        .send(&request("DELETE", &server.url("/"), b""))
         .await
         .unwrap();
     assert_eq!((no_content.status, no_content.body.len()), (204, 0));
     // Had either response been given a body, this would read the wrong bytes or hang.
     let after = transport
-        .send(request("GET", &server.url("/"), b""))
+        .send(&request("GET", &server.url("/"), b""))
         .await
         .unwrap();
     assert_eq!(after.body, b"ok");
@@ -577,7 +577,7 @@ async fn read_timeout_fires_when_the_server_does_not_answer() {
         .unwrap();
     let started = Instant::now();
     let err = transport
-        .send(request("GET", &server.url("/"), b""))
+        .send(&request("GET", &server.url("/"), b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Timeout, "{err}");
@@ -615,7 +615,7 @@ async fn connect_timeout_fires_on_a_listener_with_a_full_backlog() {
         .unwrap();
     let started = Instant::now();
     let err = transport
-        .send(request("GET", &format!("http://{addr}/"), b""))
+        .send(&request("GET", &format!("http://{addr}/"), b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Timeout, "{err}");
@@ -633,7 +633,7 @@ async fn refused_connection_is_a_connect_error() {
         .unwrap();
     // The listener is closed again, so nothing listens on `addr`.
     let err = Transport::new()
-        .send(request("GET", &format!("http://{addr}/"), b""))
+        .send(&request("GET", &format!("http://{addr}/"), b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Connect, "{err}");
@@ -643,13 +643,13 @@ async fn refused_connection_is_a_connect_error() {
 async fn unsupported_scheme_and_invalid_headers_are_refused_without_io() {
     let transport = Transport::new();
     let err = transport
-        .send(request("GET", "ftp://127.0.0.1:1/x", b""))
+        .send(&request("GET", "ftp://127.0.0.1:1/x", b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Other, "{err}");
     let mut injected = request("GET", "http://127.0.0.1:1/x", b"");
     injected.headers.append("x-meta", "a\r\nx-injected: 1");
-    let err = transport.send(injected).await.unwrap_err();
+    let err = transport.send(&injected).await.unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Other, "{err}");
 }
 
@@ -657,7 +657,7 @@ async fn unsupported_scheme_and_invalid_headers_are_refused_without_io() {
 #[tokio::test]
 async fn https_without_the_rustls_feature_is_a_clear_error() {
     let err = Transport::new()
-        .send(request("GET", "https://127.0.0.1:1/", b""))
+        .send(&request("GET", "https://127.0.0.1:1/", b""))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DispatchErrorKind::Other);
@@ -737,7 +737,7 @@ mod tls {
             .unwrap();
         for _ in 0..2 {
             let resp = transport
-                .send(request("POST", &url(&server, "/tls"), b"secret"))
+                .send(&request("POST", &url(&server, "/tls"), b"secret"))
                 .await
                 .unwrap();
             assert_eq!((resp.status, resp.body.as_slice()), (200, &b"ok"[..]));
@@ -763,7 +763,7 @@ mod tls {
             .build()
             .unwrap();
         let resp = transport
-            .send(request("GET", &url(&server, "/"), b""))
+            .send(&request("GET", &url(&server, "/"), b""))
             .await
             .unwrap();
         assert_eq!(resp.body, b"ok");
@@ -786,12 +786,12 @@ mod tls {
             .build()
             .unwrap();
         transport
-            .send(request("PUT", &url(&server, "/1"), b"one"))
+            .send(&request("PUT", &url(&server, "/1"), b"one"))
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         let resp = transport
-            .send(request("PUT", &url(&server, "/2"), b"two"))
+            .send(&request("PUT", &url(&server, "/2"), b"two"))
             .await
             .unwrap();
         assert_eq!(resp.body, b"ok");
@@ -813,7 +813,7 @@ mod tls {
         let server = Server::start_tls(cert.server.clone(), |_, peer| peer.serve_all(OK));
         // Default roots only: the self-signed certificate is not trusted.
         let err = Transport::new()
-            .send(request("GET", &url(&server, "/"), b""))
+            .send(&request("GET", &url(&server, "/"), b""))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), DispatchErrorKind::Connect, "{err}");
@@ -826,7 +826,7 @@ mod tls {
             .build()
             .unwrap();
         let err = transport
-            .send(request("GET", &url(&server, "/"), b""))
+            .send(&request("GET", &url(&server, "/"), b""))
             .await
             .unwrap_err();
         assert_eq!(err.kind(), DispatchErrorKind::Connect, "{err}");

@@ -898,4 +898,36 @@ mod tests {
         assert_eq!(signature(&req), VANILLA_SIGNATURE);
         assert_eq!(req.headers.get("user-agent"), Some("anything"));
     }
+
+    #[test]
+    fn signing_again_in_place_equals_signing_a_fresh_copy() {
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Some("token".into()), None);
+        let settings = SigningSettings::default();
+        let at = |secs| SigningParams {
+            credentials: &creds,
+            region: "us-east-1",
+            service: "chime",
+            time: SystemTime::UNIX_EPOCH + Duration::from_secs(secs),
+            settings: &settings,
+        };
+        let mut base = HttpRequest::default();
+        base.method = "POST".into();
+        base.uri = Uri::parse("https://identity-chime.us-east-1.amazonaws.com/app-instances").unwrap();
+        base.headers.append("content-type", "application/json");
+        base.body = br#"{"Name":"x"}"#.to_vec();
+        let signer = Signer::new();
+        let mut reused = base.clone();
+        signer.sign(&mut reused, &at(1_700_000_000)).unwrap();
+        signer.sign(&mut reused, &at(1_700_000_600)).unwrap();
+        let mut fresh = base.clone();
+        signer.sign(&mut fresh, &at(1_700_000_600)).unwrap();
+        assert_eq!(reused.headers.get("authorization"), fresh.headers.get("authorization"));
+        assert_eq!(reused.headers.get_all("x-amz-date").count(), 1);
+        let sorted = |r: &HttpRequest| {
+            let mut h: Vec<(String, String)> = r.headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            h.sort();
+            h
+        };
+        assert_eq!(sorted(&reused), sorted(&fresh), "only header order may differ");
+    }
 }

@@ -56,7 +56,7 @@ use pool::{Pool, PoolKey};
 ///     uri: Uri::parse("https://example.com/").ok_or("bad url")?,
 ///     ..Default::default()
 /// };
-/// let response = transport.send(request).await?;
+/// let response = transport.send(&request).await?;
 /// println!("{}", response.status);
 /// # Ok(())
 /// # }
@@ -258,15 +258,15 @@ impl fmt::Debug for Transport {
 }
 
 impl HttpClient for Transport {
-    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
         Box::pin(self.inner.send(request))
     }
 }
 
 impl Inner {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, DispatchError> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, DispatchError> {
         let key = pool_key(&request.uri)?;
-        let outgoing = h1::prepare(&request).map_err(dispatch_error)?;
+        let outgoing = h1::prepare(request).map_err(dispatch_error)?;
         if let Some(mut conn) = self.pool.take(&key) {
             tracing::debug!(https = key.https, host = %key.host, port = key.port, "reusing pooled connection");
             match conn.exchange(&outgoing, self.read_timeout).await {
