@@ -910,11 +910,13 @@ mod tests {
             time: SystemTime::UNIX_EPOCH + Duration::from_secs(secs),
             settings: &settings,
         };
-        let mut base = HttpRequest::default();
-        base.method = "POST".into();
-        base.uri = Uri::parse("https://identity-chime.us-east-1.amazonaws.com/app-instances").unwrap();
+        let mut base = HttpRequest {
+            method: "POST".into(),
+            uri: Uri::parse("https://identity-chime.us-east-1.amazonaws.com/app-instances").unwrap(),
+            body: br#"{"Name":"x"}"#.to_vec(),
+            ..HttpRequest::default()
+        };
         base.headers.append("content-type", "application/json");
-        base.body = br#"{"Name":"x"}"#.to_vec();
         let signer = Signer::new();
         let mut reused = base.clone();
         signer.sign(&mut reused, &at(1_700_000_000)).unwrap();
