@@ -96,17 +96,16 @@ impl Handle {
     /// Runs operation `O` with `input`: the whole pipeline, with retries and timeouts.
     pub async fn invoke<O: Operation>(&self, input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
         let span = tracing::debug_span!("operation", service = self.inner.service.sdk_id, operation = O::NAME);
-        let work = self.invoke_inner::<O>(input);
-        match self.inner.config.timeouts.operation {
-            None => work.instrument(span).await,
-            Some(limit) => {
-                let sleep = self.inner.config.sleep.sleep(limit);
-                match race(work, sleep).instrument(span).await {
-                    Some(result) => result,
-                    None => Err(SdkError::TimeoutError(TimeoutKind::Operation)),
-                }
+        let work = async {
+            let work = self.invoke_inner::<O>(input);
+            match self.inner.config.timeouts.operation {
+                None => work.await,
+                Some(limit) => race(work, self.inner.config.sleep.sleep(limit))
+                    .await
+                    .unwrap_or(Err(SdkError::TimeoutError(TimeoutKind::Operation))),
             }
-        }
+        };
+        in_span(span, work).await
     }
 
     async fn invoke_inner<O: Operation>(&self, mut input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
@@ -155,7 +154,7 @@ impl Handle {
                 inner.signer.sign(&mut request, &params).map_err(SdkError::construction_failure)?;
             }
             let span = tracing::debug_span!("attempt", n = attempt);
-            let result = self.send(http.as_ref(), &request).instrument(span).await;
+            let result = in_span(span, self.send(http.as_ref(), &request)).await;
             let (kind, retry_after, failure) = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     call.on_success();
@@ -363,6 +362,16 @@ fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> R
         headers.insert("content-length", parts.body.len().to_string());
     }
     Ok(HttpRequest { method: Cow::Borrowed(parts.method), uri, headers, body: parts.body })
+}
+
+/// Runs `work` inside `span`, skipping the span bookkeeping on every poll when no subscriber
+/// wants it (the common case in production, where this is on the hot path).
+async fn in_span<F: Future>(span: tracing::Span, work: F) -> F::Output {
+    if span.is_disabled() {
+        work.await
+    } else {
+        work.instrument(span).await
+    }
 }
 
 /// Polls `work` and `deadline` together: `Some(output)` if the work finishes first.

@@ -1,5 +1,10 @@
-//! Random bytes for idempotency tokens (UUID v4) and retry jitter, from the operating system
-//! through ring, so that no extra random-number crate is needed.
+//! Random bytes for idempotency tokens and invocation ids (UUID v4) and retry jitter, from the
+//! operating system through ring, so that no extra random-number crate is needed.
+//!
+//! UUIDs are made on every call, so they come from a per-thread xoshiro256** generator seeded
+//! from the OS rather than from a system call each: they must be unique, not secret. A forked
+//! child would inherit the generator's state and repeat its parent's ids, so the generator
+//! reseeds whenever the process id changes (one cheap `getpid` instead of a `getrandom`).
 
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::hash_map::RandomState;
@@ -37,9 +42,56 @@ fn fill_fallback(buf: &mut [u8]) {
 /// A random (version 4) UUID, lowercase and hyphenated: `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`
 /// with `y` one of `8 9 a b` (RFC 9562 §5.4).
 pub fn uuid_v4() -> String {
+    let (a, b) = FAST.with(|g| {
+        let mut g = g.borrow_mut();
+        (g.next(), g.next())
+    });
     let mut bytes = [0u8; 16];
-    fill(&mut bytes);
+    bytes[..8].copy_from_slice(&a.to_le_bytes());
+    bytes[8..].copy_from_slice(&b.to_le_bytes());
     format_uuid_v4(bytes)
+}
+
+thread_local! {
+    static FAST: std::cell::RefCell<Xoshiro> = std::cell::RefCell::new(Xoshiro::seeded());
+}
+
+/// xoshiro256** (Blackman and Vigna): fast, 256 bits of state, seeded from the OS.
+struct Xoshiro {
+    state: [u64; 4],
+    pid: u32,
+}
+
+impl Xoshiro {
+    fn seeded() -> Self {
+        let mut seed = [0u8; 32];
+        fill(&mut seed);
+        let mut state = [0u64; 4];
+        for (word, chunk) in state.iter_mut().zip(seed.chunks_exact(8)) {
+            *word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        }
+        if state == [0; 4] {
+            // The all-zero state is the one state xoshiro never leaves.
+            state[0] = 0x9E37_79B9_7F4A_7C15;
+        }
+        Xoshiro { state, pid: std::process::id() }
+    }
+
+    fn next(&mut self) -> u64 {
+        if self.pid != std::process::id() {
+            *self = Xoshiro::seeded();
+        }
+        let s = &mut self.state;
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
 }
 
 fn format_uuid_v4(mut bytes: [u8; 16]) -> String {
@@ -86,6 +138,15 @@ mod tests {
         fill_fallback(&mut c);
         fill_fallback(&mut d);
         assert_ne!(c, d);
+    }
+
+    #[test]
+    fn fast_uuids_are_distinct_across_threads() {
+        let mut all: Vec<String> = (0..2000).map(|_| uuid_v4()).collect();
+        let other = std::thread::spawn(|| (0..2000).map(|_| uuid_v4()).collect::<Vec<_>>()).join().unwrap();
+        all.extend(other);
+        let unique: std::collections::HashSet<&String> = all.iter().collect();
+        assert_eq!(unique.len(), all.len());
     }
 
     #[test]

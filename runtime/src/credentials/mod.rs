@@ -32,6 +32,9 @@ pub struct Credentials(Arc<Parts>);
 struct Parts {
     access_key_id: String,
     secret_access_key: String,
+    /// SHA-256 of the secret, computed once: the signer's key cache identifies credentials by
+    /// it without hashing the secret on every request or keeping a copy of it.
+    secret_digest: [u8; 32],
     session_token: Option<String>,
     expiry: Option<SystemTime>,
 }
@@ -44,12 +47,15 @@ impl Credentials {
         session_token: Option<String>,
         expiry: Option<SystemTime>,
     ) -> Self {
-        Self(Arc::new(Parts {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-            session_token,
-            expiry,
-        }))
+        let secret_access_key = secret_access_key.into();
+        let mut secret_digest = [0u8; 32];
+        secret_digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, secret_access_key.as_bytes()).as_ref());
+        Self(Arc::new(Parts { access_key_id: access_key_id.into(), secret_access_key, secret_digest, session_token, expiry }))
+    }
+
+    /// The SHA-256 of the secret access key.
+    pub(crate) fn secret_digest(&self) -> &[u8; 32] {
+        &self.0.secret_digest
     }
 
     /// The access key id (not secret, but still not printed in full by `Debug`).

@@ -1,7 +1,7 @@
 //! The SigV4 signing key (kDate → kRegion → kService → kSigning) and the small cache that lets
 //! every request of a day reuse it instead of computing four HMACs again.
 
-use ring::{digest, hmac};
+use ring::hmac;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
@@ -45,11 +45,10 @@ pub(super) struct KeyCache {
 impl KeyCache {
     /// The signing key for these inputs, derived only when no cached entry matches. `date` is
     /// the 8-byte `YYYYMMDD` prefix of the request's `X-Amz-Date`.
-    pub(super) fn get(&self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> hmac::Key {
-        let mut secret_digest = [0u8; 32];
-        secret_digest.copy_from_slice(digest::digest(&digest::SHA256, secret.as_bytes()).as_ref());
+    /// `secret_digest` is the SHA-256 of `secret` (kept with the credentials).
+    pub(super) fn get(&self, secret: &str, secret_digest: &[u8; 32], date: &[u8; 8], region: &str, service: &str) -> hmac::Key {
         let matches = |e: &Entry| {
-            e.date == *date && e.secret_digest == secret_digest && e.region == region && e.service == service
+            e.date == *date && e.secret_digest == *secret_digest && e.region == region && e.service == service
         };
         // No code panics while holding the lock, so a poisoned cache is still consistent.
         if let Some(e) = self.entries.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|e| matches(e)) {
@@ -63,7 +62,7 @@ impl KeyCache {
             }
             entries.push(Entry {
                 date: *date,
-                secret_digest,
+                secret_digest: *secret_digest,
                 region: region.to_string(),
                 service: service.to_string(),
                 key: key.clone(),
@@ -129,17 +128,23 @@ mod tests {
         }
     }
 
+    fn digest_of(secret: &str) -> [u8; 32] {
+        let mut d = [0u8; 32];
+        d.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, secret.as_bytes()).as_ref());
+        d
+    }
+
     #[test]
     fn cache_reuses_and_bounds_entries() {
         let cache = KeyCache::default();
         for _ in 0..3 {
-            cache.get(SECRET, b"20150830", "us-east-1", "service");
+            cache.get(SECRET, &digest_of(SECRET), b"20150830", "us-east-1", "service");
         }
         assert_eq!(cache.len(), 1);
-        cache.get("rotated", b"20150830", "us-east-1", "service");
+        cache.get("rotated", &digest_of("rotated"), b"20150830", "us-east-1", "service");
         assert_eq!(cache.len(), 2, "a different secret is a different key");
         for day in [b"20150901", b"20150902", b"20150903", b"20150904"] {
-            cache.get(SECRET, day, "us-east-1", "service");
+            cache.get(SECRET, &digest_of(SECRET), day, "us-east-1", "service");
         }
         assert_eq!(cache.len(), CAPACITY);
     }
@@ -147,7 +152,7 @@ mod tests {
     #[test]
     fn debug_shows_scopes_only() {
         let cache = KeyCache::default();
-        cache.get(SECRET, b"20150830", "us-east-1", "service");
+        cache.get(SECRET, &digest_of(SECRET), b"20150830", "us-east-1", "service");
         let s = format!("{cache:?}");
         assert_eq!(s, r#"["20150830/us-east-1/service"]"#);
     }

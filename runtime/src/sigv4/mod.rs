@@ -288,6 +288,9 @@ impl Hex64 {
     }
 }
 
+/// SHA-256 of the empty body (every GET and DELETE), so it is never recomputed.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /// The payload hash line, borrowed or computed on the stack.
 enum Payload<'a> {
     Hashed(Hex64),
@@ -297,6 +300,7 @@ enum Payload<'a> {
 impl Payload<'_> {
     fn new<'a>(payload: &'a PayloadHash, body: &[u8]) -> Result<Payload<'a>, SigningError> {
         Ok(match payload {
+            PayloadHash::Signed if body.is_empty() => Payload::Given(EMPTY_SHA256),
             PayloadHash::Signed => Payload::Hashed(Hex64::new(digest::digest(&digest::SHA256, body).as_ref())),
             PayloadHash::Unsigned => Payload::Given(UNSIGNED_PAYLOAD),
             PayloadHash::Precomputed(hash) if !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_graphic()) => {
@@ -405,7 +409,7 @@ fn finish(
 
     let secret = params.credentials.secret_access_key();
     let key = match keys {
-        Some(cache) => cache.get(secret, &date.date(), params.region, params.service),
+        Some(cache) => cache.get(secret, params.credentials.secret_digest(), &date.date(), params.region, params.service),
         None => key::uncached(secret, &date.date(), params.region, params.service),
     };
     let signature = Hex64::new(hmac::sign(&key, sts.as_bytes()).as_ref());
@@ -897,6 +901,11 @@ mod tests {
         assert_eq!(signed_headers(&req), "host;x-amz-date");
         assert_eq!(signature(&req), VANILLA_SIGNATURE);
         assert_eq!(req.headers.get("user-agent"), Some("anything"));
+    }
+
+    #[test]
+    fn the_empty_body_hash_is_the_sha256_of_nothing() {
+        assert_eq!(EMPTY_SHA256, Hex64::new(digest::digest(&digest::SHA256, b"").as_ref()).as_str());
     }
 
     #[test]
