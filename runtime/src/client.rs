@@ -53,6 +53,7 @@ struct Inner {
     endpoint: Option<CachedResolver<'static>>,
     user_agent: String,
     skew: Mutex<ClockSkew>,
+    client_endpoint: std::sync::OnceLock<Arc<Resolved>>,
 }
 
 impl fmt::Debug for Handle {
@@ -84,7 +85,17 @@ impl Handle {
         }
         let endpoint = service.rules.map(|r| CachedResolver::new(r, EvalContext::default()));
         Handle {
-            inner: Arc::new(Inner { config, service, http, retry, signer: Signer::new(), endpoint, user_agent, skew: Mutex::new(ClockSkew::NONE) }),
+            inner: Arc::new(Inner {
+                config,
+                service,
+                http,
+                retry,
+                signer: Signer::new(),
+                endpoint,
+                user_agent,
+                skew: Mutex::new(ClockSkew::NONE),
+                client_endpoint: std::sync::OnceLock::new(),
+            }),
         }
     }
 
@@ -118,8 +129,14 @@ impl Handle {
         if O::CHECKSUM_REQUIRED && !parts.headers.contains("content-md5") {
             parts.headers.insert("content-md5", crate::checksum::content_md5(&parts.body));
         }
-        let endpoint = self.endpoint(|params| O::endpoint_params(&input, params)).map_err(SdkError::construction_failure)?;
-        let mut request = build_request(parts, &endpoint.url).map_err(SdkError::construction_failure)?;
+        let resolved = if O::BINDS_ENDPOINT_PARAMS {
+            self.resolve(|params| O::endpoint_params(&input, params))
+        } else {
+            self.client_endpoint()
+        }
+        .map_err(SdkError::construction_failure)?;
+        let endpoint = &resolved.endpoint;
+        let mut request = build_request(parts, &resolved.base);
         for (name, values) in &endpoint.headers {
             for v in values {
                 request.headers.append(name.clone(), v.clone());
@@ -127,7 +144,7 @@ impl Handle {
         }
         request.headers.insert("user-agent", inner.user_agent.clone());
         request.headers.insert("amz-sdk-invocation-id", crate::rand::uuid_v4());
-        let signing = self.signing_context(&endpoint).await?;
+        let signing = self.signing_context(endpoint).await?;
         let http = inner.http.as_ref().map_err(|e| SdkError::construction_failure(e.clone()))?;
 
         let mut call = inner.retry.start_call(false);
@@ -216,6 +233,27 @@ impl Handle {
         }
     }
 
+    /// The endpoint of operations that bind no endpoint parameter of their own: it depends only
+    /// on the configuration, so it is resolved (and its URL parsed) once per client.
+    fn client_endpoint(&self) -> Result<Arc<Resolved>, BuildError> {
+        if let Some(r) = self.inner.client_endpoint.get() {
+            return Ok(Arc::clone(r));
+        }
+        let r = self.resolve(|_| {})?;
+        Ok(Arc::clone(self.inner.client_endpoint.get_or_init(|| r)))
+    }
+
+    /// The endpoint with its URL parsed and checked.
+    fn resolve(&self, operation_params: impl FnOnce(&mut Params)) -> Result<Arc<Resolved>, BuildError> {
+        let endpoint = self.endpoint(operation_params)?;
+        let url = &endpoint.url;
+        let base = Uri::parse(url).ok_or_else(|| BuildError::invalid(format!("`{url}` is not a valid endpoint URL")))?;
+        if base.scheme != "https" && base.scheme != "http" {
+            return Err(BuildError::invalid(format!("endpoint `{url}` must use http or https")));
+        }
+        Ok(Arc::new(Resolved { endpoint, base }))
+    }
+
     /// The endpoint: the rule set evaluated over the configuration's built-ins (with
     /// `endpoint_url` as `SDK::Endpoint`), its client context parameters and the operation's
     /// bindings; or `endpoint_url` itself when there is no rule set.
@@ -292,6 +330,12 @@ impl Handle {
     }
 }
 
+/// A resolved endpoint and its URL, parsed.
+struct Resolved {
+    endpoint: Arc<Endpoint>,
+    base: Uri,
+}
+
 struct SigningContext {
     credentials: Credentials,
     region: String,
@@ -333,27 +377,24 @@ fn compress_body(parts: &mut crate::operation::RequestParts, encodings: &[&str],
 
 /// Joins the endpoint URL and the serialized request: the endpoint's path is a prefix of the
 /// operation's path, and a host prefix goes before the endpoint's host.
-fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> Result<HttpRequest, BuildError> {
-    let mut uri = Uri::parse(endpoint_url).ok_or_else(|| BuildError::invalid(format!("`{endpoint_url}` is not a valid endpoint URL")))?;
-    if uri.scheme != "https" && uri.scheme != "http" {
-        return Err(BuildError::invalid(format!("endpoint `{endpoint_url}` must use http or https")));
-    }
+fn build_request(parts: crate::operation::RequestParts, base: &Uri) -> HttpRequest {
+    let mut uri = Uri { scheme: base.scheme.clone(), authority: base.authority.clone(), path: String::new(), query: String::new() };
     if let Some(prefix) = &parts.host_prefix {
         uri.authority = format!("{prefix}{}", uri.authority);
     }
-    let base = uri.path.trim_end_matches('/');
+    let base_path = base.path.trim_end_matches('/');
     uri.path = if parts.path.is_empty() {
-        format!("{base}/")
-    } else if base.is_empty() {
+        format!("{base_path}/")
+    } else if base_path.is_empty() {
         // The usual case (an endpoint without a path): the serialized path is moved, not copied.
         parts.path
     } else {
-        format!("{base}{}", parts.path)
+        format!("{base_path}{}", parts.path)
     };
-    uri.query = match (uri.query.is_empty(), parts.query.is_empty()) {
+    uri.query = match (base.query.is_empty(), parts.query.is_empty()) {
         (true, _) => parts.query,
-        (false, true) => uri.query,
-        (false, false) => format!("{}&{}", uri.query, parts.query),
+        (false, true) => base.query.clone(),
+        (false, false) => format!("{}&{}", base.query, parts.query),
     };
     let mut headers = parts.headers;
     // Content-Length is part of what is signed; send it for every body, and as 0 for methods
@@ -361,7 +402,7 @@ fn build_request(parts: crate::operation::RequestParts, endpoint_url: &str) -> R
     if !parts.body.is_empty() || matches!(parts.method, "POST" | "PUT" | "PATCH") {
         headers.insert("content-length", parts.body.len().to_string());
     }
-    Ok(HttpRequest { method: Cow::Borrowed(parts.method), uri, headers, body: parts.body })
+    HttpRequest { method: Cow::Borrowed(parts.method), uri, headers, body: parts.body }
 }
 
 /// Runs `work` inside `span`, skipping the span bookkeeping on every poll when no subscriber
@@ -421,6 +462,16 @@ mod tests {
         }]),
     };
 
+    const SERVICE_TEMPLATE: ServiceInfo = ServiceInfo {
+        sdk_id: "Test",
+        api_version: "1",
+        signing_name: None,
+        env_suffix: "TEST",
+        crate_name: "test",
+        crate_version: "0",
+        rules: None,
+    };
+
     static SERVICE: ServiceInfo = ServiceInfo {
         sdk_id: "Test",
         api_version: "1",
@@ -439,12 +490,32 @@ mod tests {
         type Error = Unhandled;
         const NAME: &'static str = "Staged";
         const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        const BINDS_ENDPOINT_PARAMS: bool = true;
         fn endpoint_params(input: &Self::Input, params: &mut Params) {
             if let Some(stage) = input {
                 params.set("Stage", *stage);
             }
         }
         fn serialize(_: &Self::Input) -> Result<RequestParts, BuildError> {
+            Ok(RequestParts::new("GET"))
+        }
+        fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
+            Ok(())
+        }
+        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
+            Ok(Unhandled::new(meta))
+        }
+    }
+
+    /// An operation that binds no endpoint parameter.
+    struct Unbound;
+    impl Operation for Unbound {
+        type Input = ();
+        type Output = ();
+        type Error = Unhandled;
+        const NAME: &'static str = "Unbound";
+        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        fn serialize(_: &()) -> Result<RequestParts, BuildError> {
             Ok(RequestParts::new("GET"))
         }
         fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
@@ -475,26 +546,51 @@ mod tests {
 
     #[test]
     fn requests_join_endpoint_path_query_and_host_prefix() {
+        let at = |url: &str| Uri::parse(url).unwrap();
         let mut parts = RequestParts::new("GET");
         parts.path = "/HostWithPathOperation".into();
         parts.query = "a=1".into();
-        let r = build_request(parts.clone(), "https://example.com/custom").unwrap();
+        let r = build_request(parts.clone(), &at("https://example.com/custom"));
         assert_eq!(r.uri.to_string(), "https://example.com/custom/HostWithPathOperation?a=1");
-        let r = build_request(parts.clone(), "http://127.0.0.1:8080/").unwrap();
+        let r = build_request(parts.clone(), &at("http://127.0.0.1:8080/"));
         assert_eq!(r.uri.to_string(), "http://127.0.0.1:8080/HostWithPathOperation?a=1");
         parts.host_prefix = Some("foo.".into());
-        let r = build_request(parts.clone(), "https://example.com?x=y").unwrap();
+        let r = build_request(parts.clone(), &at("https://example.com?x=y"));
         assert_eq!(r.uri.to_string(), "https://foo.example.com/HostWithPathOperation?x=y&a=1");
-        assert!(build_request(parts.clone(), "example.com").is_err());
         // Without an endpoint path the serialized path is moved into the URI, not copied.
         let moved = parts.clone();
         let buffer = moved.path.as_ptr();
-        let r = build_request(moved, "https://example.com/").unwrap();
+        let r = build_request(moved, &at("https://example.com/"));
         assert_eq!((r.uri.path.as_str(), r.uri.path.as_ptr()), ("/HostWithPathOperation", buffer));
         let mut empty = parts.clone();
         empty.path.clear();
-        assert_eq!(build_request(empty.clone(), "https://example.com/base/").unwrap().uri.path, "/base/");
-        assert_eq!(build_request(empty, "https://example.com").unwrap().uri.path, "/");
-        assert!(build_request(parts, "ftp://example.com").is_err());
+        assert_eq!(build_request(empty.clone(), &at("https://example.com/base/")).uri.path, "/base/");
+        assert_eq!(build_request(empty, &at("https://example.com")).uri.path, "/");
+    }
+
+    #[test]
+    fn bad_endpoint_urls_are_refused_before_sending() {
+        static NO_RULES: ServiceInfo = ServiceInfo { rules: None, ..SERVICE_TEMPLATE };
+        for url in ["example.com", "ftp://example.com", "http://host:99999/"] {
+            let http = ReplayClient::new([]);
+            let config = Config::builder().http_client(http.clone()).endpoint_url(url).build();
+            let handle = Handle::new(config, &NO_RULES);
+            let err = block_on(handle.invoke::<Staged>(None)).unwrap_err();
+            assert!(matches!(err, SdkError::ConstructionFailure(_)), "{url}: {err}");
+            assert!(http.requests().is_empty(), "{url}: nothing is sent");
+        }
+    }
+
+    #[test]
+    fn the_client_endpoint_is_resolved_once_and_reused() {
+        let http = ReplayClient::new([]);
+        let handle = Handle::new(Config::builder().http_client(http.clone()).endpoint_param("Stage", "once").build(), &SERVICE);
+        for _ in 0..3 {
+            block_on(handle.invoke::<Unbound>(())).unwrap();
+        }
+        let first = handle.inner.client_endpoint.get().map(Arc::as_ptr);
+        block_on(handle.invoke::<Unbound>(())).unwrap();
+        assert_eq!(handle.inner.client_endpoint.get().map(Arc::as_ptr), first, "the cached endpoint is reused");
+        assert!(http.requests().iter().all(|r| r.uri.authority == "once.example.com"));
     }
 }

@@ -25,6 +25,10 @@ pub trait Operation: Send + Sync + 'static {
     /// `@requestCompression` encodings the client may apply to the body.
     const REQUEST_COMPRESSION: &'static [&'static str] = &[];
 
+    /// Whether [`Self::endpoint_params`] binds anything; when not, the client resolves the
+    /// endpoint once and reuses it.
+    const BINDS_ENDPOINT_PARAMS: bool = false;
+
     /// Binds the endpoint rule-set parameters this operation sets (`@contextParam`,
     /// `@staticContextParams`) on top of the client's.
     fn endpoint_params(input: &Self::Input, params: &mut crate::endpoint::Params) {

@@ -103,6 +103,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
             }
         });
         quote! {
+            const BINDS_ENDPOINT_PARAMS: bool = true;
             fn endpoint_params(input: &Self::Input, params: &mut rt::endpoint::Params) {
                 let _ = input;
                 #(#sets)*
