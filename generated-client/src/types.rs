@@ -44,24 +44,7 @@ impl From<&str> for AllowMessages {
     }
 }
 
-impl ::std::str::FromStr for AllowMessages {
-    type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(AllowMessages::from(s))
-    }
-}
-
-impl ::std::convert::AsRef<str> for AllowMessages {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl ::std::fmt::Display for AllowMessages {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::impl_string_enum!(AllowMessages);
 
 /// One messaging application built on the Amazon Chime SDK: the container for its users, administrators and channels.
 #[non_exhaustive]
@@ -483,24 +466,7 @@ impl From<&str> for AppInstanceUserEndpointType {
     }
 }
 
-impl ::std::str::FromStr for AppInstanceUserEndpointType {
-    type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(AppInstanceUserEndpointType::from(s))
-    }
-}
-
-impl ::std::convert::AsRef<str> for AppInstanceUserEndpointType {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl ::std::fmt::Display for AppInstanceUserEndpointType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::impl_string_enum!(AppInstanceUserEndpointType);
 
 /// Short form of an `AppInstanceUser`, as returned by listings.
 #[non_exhaustive]
@@ -659,24 +625,7 @@ impl From<&str> for EndpointStatus {
     }
 }
 
-impl ::std::str::FromStr for EndpointStatus {
-    type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(EndpointStatus::from(s))
-    }
-}
-
-impl ::std::convert::AsRef<str> for EndpointStatus {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl ::std::fmt::Display for EndpointStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::impl_string_enum!(EndpointStatus);
 
 /// Why an endpoint is inactive.
 #[non_exhaustive]
@@ -718,24 +667,7 @@ impl From<&str> for EndpointStatusReason {
     }
 }
 
-impl ::std::str::FromStr for EndpointStatusReason {
-    type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(EndpointStatusReason::from(s))
-    }
-}
-
-impl ::std::convert::AsRef<str> for EndpointStatusReason {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl ::std::fmt::Display for EndpointStatusReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::impl_string_enum!(EndpointStatusReason);
 
 /// Machine-readable code carried in error responses.
 #[non_exhaustive]
@@ -847,24 +779,7 @@ impl From<&str> for ErrorCode {
     }
 }
 
-impl ::std::str::FromStr for ErrorCode {
-    type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(ErrorCode::from(s))
-    }
-}
-
-impl ::std::convert::AsRef<str> for ErrorCode {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl ::std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::impl_string_enum!(ErrorCode);
 
 /// ARN and name that identify a member of an `AppInstance`.
 #[non_exhaustive]

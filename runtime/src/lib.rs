@@ -16,6 +16,7 @@ pub mod error;
 pub mod gzip;
 pub mod http;
 pub mod json;
+mod macros;
 pub mod operation;
 pub mod pagination;
 pub mod percent;

@@ -4,7 +4,7 @@
 
 use super::common::*;
 use super::http;
-use super::types::{build_is_fallible, structure};
+use super::types::structure;
 use crate::ir::*;
 use crate::naming::prefixed;
 use proc_macro2::TokenStream;
@@ -226,21 +226,7 @@ pub fn error_dispatch<'a>(name: &crate::naming::Name, variants: impl Iterator<It
                 self.inner().meta()
             }
         }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(self.inner(), f)
-            }
-        }
-        impl ::std::error::Error for #name {
-            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-                Some(self.inner().as_error())
-            }
-        }
-        impl rt::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &rt::error::ErrorMetadata {
-                self.inner().meta()
-            }
-        }
+        rt::impl_error_enum!(#name);
     }
 }
 
@@ -281,11 +267,6 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
         }
     });
-    let build = if build_is_fallible(input) {
-        quote!(self.inner.build().map_err(rt::error::SdkError::construction_failure)?)
-    } else {
-        quote!(self.inner.build())
-    };
     let into_paginator = paginator.as_ref().map(|_| {
         let p = format_ident!("{}Paginator", type_name.bare());
         quote! {
@@ -296,31 +277,12 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
         }
     });
     quote! {
-        #doc
-        #[derive(Clone, Debug)]
-        pub struct #name {
-            handle: rt::client::Handle,
-            inner: #ib,
-        }
+        rt::fluent_builder!(#doc #name, #ib, super::#type_name, super::#out, super::#error_name);
         impl #name {
-            pub(crate) fn new(handle: rt::client::Handle) -> Self {
-                Self { handle, inner: Default::default() }
-            }
-            /// The input built so far.
-            pub fn as_input(&self) -> &#ib {
-                &self.inner
-            }
-            /// Sends the request. A missing required member or a value outside its modeled
-            /// constraints is refused here, before anything is sent.
-            pub async fn send(self) -> Result<super::#out, rt::error::SdkError<super::#error_name>> {
-                let input = #build;
-                self.handle.invoke::<super::#type_name>(input).await
-            }
             #into_paginator
             #(#setters)*
         }
-    }
-}
+    }}
 
 /// The output token as an `Option<&str>`: `output.a.b.c` through optional and required fields.
 fn token_expr(steps: &[PathStep]) -> TokenStream {

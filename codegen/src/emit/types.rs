@@ -110,35 +110,14 @@ fn debug_impl(name: &crate::naming::Name, fields: &[Field], all_sensitive: bool,
 fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> TokenStream {
     let code = &e.code;
     let message = fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == TypeRef::String);
-    let message_expr = match message {
-        Some(f) if f.sensitive => quote!(None::<&str>),
-        Some(Field { name, optional: true, .. }) => quote!(self.#name.as_deref()),
-        Some(Field { name, .. }) => quote!(Some(self.#name.as_str())),
-        None => quote!(self.meta.message()),
+    let source = match message {
+        // A sensitive message is never printed; Display falls back to the response metadata.
+        Some(f) if f.sensitive => quote!(metadata),
+        Some(Field { name, optional: true, .. }) => quote!(optional #name),
+        Some(Field { name, .. }) => quote!(required #name),
+        None => quote!(metadata),
     };
-    quote! {
-        impl #name {
-            /// The error code, request id and other metadata of the response.
-            pub fn meta(&self) -> &rt::error::ErrorMetadata {
-                &self.meta
-            }
-        }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(#code)?;
-                if let Some(message) = #message_expr {
-                    write!(f, ": {}", message)?;
-                }
-                Ok(())
-            }
-        }
-        impl ::std::error::Error for #name {}
-        impl rt::error::ProvideErrorMetadata for #name {
-            fn meta(&self) -> &rt::error::ErrorMetadata {
-                &self.meta
-            }
-        }
-    }
+    quote!(rt::impl_modeled_error!(#name, #code, #source);)
 }
 
 /// Whether `build()` can fail: a non-optional field without default must be set, or the
@@ -437,22 +416,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
                 }
             }
         }
-        impl ::std::str::FromStr for #name {
-            type Err = ::std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(#name::from(s))
-            }
-        }
-        impl ::std::convert::AsRef<str> for #name {
-            fn as_ref(&self) -> &str {
-                self.as_str()
-            }
-        }
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        rt::impl_string_enum!(#name);
         #debug
     }
 }

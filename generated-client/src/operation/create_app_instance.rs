@@ -259,23 +259,7 @@ impl CreateAppInstanceError {
     }
 }
 
-impl ::std::fmt::Display for CreateAppInstanceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for CreateAppInstanceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for CreateAppInstanceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(CreateAppInstanceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -443,37 +427,14 @@ pub mod builders {
             }
         }
     }
-    /// Creates a new Amazon Chime SDK messaging `AppInstance` in the caller's AWS account. Repeating the call with the same client request token does not create a second instance.
-    #[derive(Clone, Debug)]
-    pub struct CreateAppInstanceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: CreateAppInstanceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Creates a new Amazon Chime SDK messaging `AppInstance` in the caller's AWS account. Repeating the call with the same client request token does not create a second instance."]
+        CreateAppInstanceFluentBuilder, CreateAppInstanceInputBuilder,
+        super::CreateAppInstance, super::CreateAppInstanceOutput,
+        super::CreateAppInstanceError
+    );
     impl CreateAppInstanceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &CreateAppInstanceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::CreateAppInstanceOutput,
-            rt::error::SdkError<super::CreateAppInstanceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::CreateAppInstance>(input).await
-        }
         /// Name to give the new instance.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);

@@ -237,23 +237,7 @@ impl CreateAppInstanceAdminError {
     }
 }
 
-impl ::std::fmt::Display for CreateAppInstanceAdminError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for CreateAppInstanceAdminError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for CreateAppInstanceAdminError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(CreateAppInstanceAdminError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -392,37 +376,14 @@ pub mod builders {
             }
         }
     }
-    /// Grants administrator rights in an `AppInstance` to one of its users, who may then moderate every channel of the instance and delete channel messages. Only an existing `AppInstanceUser` can be promoted.
-    #[derive(Clone, Debug)]
-    pub struct CreateAppInstanceAdminFluentBuilder {
-        handle: rt::client::Handle,
-        inner: CreateAppInstanceAdminInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Grants administrator rights in an `AppInstance` to one of its users, who may then moderate every channel of the instance and delete channel messages. Only an existing `AppInstanceUser` can be promoted."]
+        CreateAppInstanceAdminFluentBuilder, CreateAppInstanceAdminInputBuilder,
+        super::CreateAppInstanceAdmin, super::CreateAppInstanceAdminOutput,
+        super::CreateAppInstanceAdminError
+    );
     impl CreateAppInstanceAdminFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &CreateAppInstanceAdminInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::CreateAppInstanceAdminOutput,
-            rt::error::SdkError<super::CreateAppInstanceAdminError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::CreateAppInstanceAdmin>(input).await
-        }
         /// ARN of the user to promote to administrator.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_admin_arn(input);

@@ -279,23 +279,7 @@ impl CreateAppInstanceUserError {
     }
 }
 
-impl ::std::fmt::Display for CreateAppInstanceUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for CreateAppInstanceUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for CreateAppInstanceUserError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(CreateAppInstanceUserError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -529,37 +513,14 @@ pub mod builders {
             }
         }
     }
-    /// Adds a user to an `AppInstance`, identified by a caller-chosen user ID and given a display name.
-    #[derive(Clone, Debug)]
-    pub struct CreateAppInstanceUserFluentBuilder {
-        handle: rt::client::Handle,
-        inner: CreateAppInstanceUserInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Adds a user to an `AppInstance`, identified by a caller-chosen user ID and given a display name."]
+        CreateAppInstanceUserFluentBuilder, CreateAppInstanceUserInputBuilder,
+        super::CreateAppInstanceUser, super::CreateAppInstanceUserOutput,
+        super::CreateAppInstanceUserError
+    );
     impl CreateAppInstanceUserFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &CreateAppInstanceUserInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::CreateAppInstanceUserOutput,
-            rt::error::SdkError<super::CreateAppInstanceUserError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::CreateAppInstanceUser>(input).await
-        }
         /// ARN of the instance that will own the user.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);

@@ -174,23 +174,7 @@ impl DeleteAppInstanceError {
     }
 }
 
-impl ::std::fmt::Display for DeleteAppInstanceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DeleteAppInstanceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DeleteAppInstanceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DeleteAppInstanceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -258,37 +242,14 @@ pub mod builders {
             }
         }
     }
-    /// Removes an `AppInstance`; the data that belongs to it is deleted in the background.
-    #[derive(Clone, Debug)]
-    pub struct DeleteAppInstanceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DeleteAppInstanceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Removes an `AppInstance`; the data that belongs to it is deleted in the background."]
+        DeleteAppInstanceFluentBuilder, DeleteAppInstanceInputBuilder,
+        super::DeleteAppInstance, super::DeleteAppInstanceOutput,
+        super::DeleteAppInstanceError
+    );
     impl DeleteAppInstanceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DeleteAppInstanceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DeleteAppInstanceOutput,
-            rt::error::SdkError<super::DeleteAppInstanceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DeleteAppInstance>(input).await
-        }
         /// ARN of the instance to remove.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);

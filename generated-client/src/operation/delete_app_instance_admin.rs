@@ -199,23 +199,7 @@ impl DeleteAppInstanceAdminError {
     }
 }
 
-impl ::std::fmt::Display for DeleteAppInstanceAdminError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DeleteAppInstanceAdminError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DeleteAppInstanceAdminError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DeleteAppInstanceAdminError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -315,37 +299,14 @@ pub mod builders {
             }
         }
     }
-    /// Takes administrator rights away from an `AppInstanceAdmin`, who stays in the instance as a plain `AppInstanceUser`.
-    #[derive(Clone, Debug)]
-    pub struct DeleteAppInstanceAdminFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DeleteAppInstanceAdminInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Takes administrator rights away from an `AppInstanceAdmin`, who stays in the instance as a plain `AppInstanceUser`."]
+        DeleteAppInstanceAdminFluentBuilder, DeleteAppInstanceAdminInputBuilder,
+        super::DeleteAppInstanceAdmin, super::DeleteAppInstanceAdminOutput,
+        super::DeleteAppInstanceAdminError
+    );
     impl DeleteAppInstanceAdminFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DeleteAppInstanceAdminInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DeleteAppInstanceAdminOutput,
-            rt::error::SdkError<super::DeleteAppInstanceAdminError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DeleteAppInstanceAdmin>(input).await
-        }
         /// ARN of the administrator to demote.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_admin_arn(input);

@@ -184,23 +184,7 @@ impl DeleteAppInstanceUserError {
     }
 }
 
-impl ::std::fmt::Display for DeleteAppInstanceUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DeleteAppInstanceUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DeleteAppInstanceUserError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DeleteAppInstanceUserError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -268,37 +252,13 @@ pub mod builders {
             }
         }
     }
-    /// Removes an `AppInstanceUser` from its instance.
-    #[derive(Clone, Debug)]
-    pub struct DeleteAppInstanceUserFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DeleteAppInstanceUserInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Removes an `AppInstanceUser` from its instance."]
+        DeleteAppInstanceUserFluentBuilder, DeleteAppInstanceUserInputBuilder,
+        super::DeleteAppInstanceUser, super::DeleteAppInstanceUserOutput,
+        super::DeleteAppInstanceUserError
+    );
     impl DeleteAppInstanceUserFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DeleteAppInstanceUserInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DeleteAppInstanceUserOutput,
-            rt::error::SdkError<super::DeleteAppInstanceUserError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DeleteAppInstanceUser>(input).await
-        }
         /// ARN of the user to remove.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

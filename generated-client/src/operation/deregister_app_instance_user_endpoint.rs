@@ -177,23 +177,7 @@ impl DeregisterAppInstanceUserEndpointError {
     }
 }
 
-impl ::std::fmt::Display for DeregisterAppInstanceUserEndpointError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DeregisterAppInstanceUserEndpointError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DeregisterAppInstanceUserEndpointError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DeregisterAppInstanceUserEndpointError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -292,37 +276,15 @@ pub mod builders {
             crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput {}
         }
     }
-    /// Removes a message endpoint from an `AppInstanceUser`.
-    #[derive(Clone, Debug)]
-    pub struct DeregisterAppInstanceUserEndpointFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DeregisterAppInstanceUserEndpointInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Removes a message endpoint from an `AppInstanceUser`."]
+        DeregisterAppInstanceUserEndpointFluentBuilder,
+        DeregisterAppInstanceUserEndpointInputBuilder,
+        super::DeregisterAppInstanceUserEndpoint,
+        super::DeregisterAppInstanceUserEndpointOutput,
+        super::DeregisterAppInstanceUserEndpointError
+    );
     impl DeregisterAppInstanceUserEndpointFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DeregisterAppInstanceUserEndpointInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DeregisterAppInstanceUserEndpointOutput,
-            rt::error::SdkError<super::DeregisterAppInstanceUserEndpointError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DeregisterAppInstanceUserEndpoint>(input).await
-        }
         /// ARN of the user that owns the endpoint.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

@@ -190,23 +190,7 @@ impl DescribeAppInstanceError {
     }
 }
 
-impl ::std::fmt::Display for DescribeAppInstanceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DescribeAppInstanceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DescribeAppInstanceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DescribeAppInstanceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -297,37 +281,13 @@ pub mod builders {
             }
         }
     }
-    /// Fetches every stored detail of one `AppInstance`.
-    #[derive(Clone, Debug)]
-    pub struct DescribeAppInstanceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DescribeAppInstanceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Fetches every stored detail of one `AppInstance`."]
+        DescribeAppInstanceFluentBuilder, DescribeAppInstanceInputBuilder,
+        super::DescribeAppInstance, super::DescribeAppInstanceOutput,
+        super::DescribeAppInstanceError
+    );
     impl DescribeAppInstanceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DescribeAppInstanceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DescribeAppInstanceOutput,
-            rt::error::SdkError<super::DescribeAppInstanceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DescribeAppInstance>(input).await
-        }
         /// ARN of the instance to look up.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);

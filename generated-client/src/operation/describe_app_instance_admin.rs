@@ -205,23 +205,7 @@ impl DescribeAppInstanceAdminError {
     }
 }
 
-impl ::std::fmt::Display for DescribeAppInstanceAdminError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DescribeAppInstanceAdminError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DescribeAppInstanceAdminError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DescribeAppInstanceAdminError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -344,37 +328,13 @@ pub mod builders {
             }
         }
     }
-    /// Fetches every stored detail of one administrator of an `AppInstance`.
-    #[derive(Clone, Debug)]
-    pub struct DescribeAppInstanceAdminFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DescribeAppInstanceAdminInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Fetches every stored detail of one administrator of an `AppInstance`."]
+        DescribeAppInstanceAdminFluentBuilder, DescribeAppInstanceAdminInputBuilder,
+        super::DescribeAppInstanceAdmin, super::DescribeAppInstanceAdminOutput,
+        super::DescribeAppInstanceAdminError
+    );
     impl DescribeAppInstanceAdminFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DescribeAppInstanceAdminInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DescribeAppInstanceAdminOutput,
-            rt::error::SdkError<super::DescribeAppInstanceAdminError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DescribeAppInstanceAdmin>(input).await
-        }
         /// ARN of the administrator to look up.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_admin_arn(input);

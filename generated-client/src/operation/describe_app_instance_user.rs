@@ -190,23 +190,7 @@ impl DescribeAppInstanceUserError {
     }
 }
 
-impl ::std::fmt::Display for DescribeAppInstanceUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DescribeAppInstanceUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DescribeAppInstanceUserError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DescribeAppInstanceUserError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -297,37 +281,13 @@ pub mod builders {
             }
         }
     }
-    /// Fetches every stored detail of one `AppInstanceUser`.
-    #[derive(Clone, Debug)]
-    pub struct DescribeAppInstanceUserFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DescribeAppInstanceUserInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Fetches every stored detail of one `AppInstanceUser`."]
+        DescribeAppInstanceUserFluentBuilder, DescribeAppInstanceUserInputBuilder,
+        super::DescribeAppInstanceUser, super::DescribeAppInstanceUserOutput,
+        super::DescribeAppInstanceUserError
+    );
     impl DescribeAppInstanceUserFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DescribeAppInstanceUserInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DescribeAppInstanceUserOutput,
-            rt::error::SdkError<super::DescribeAppInstanceUserError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DescribeAppInstanceUser>(input).await
-        }
         /// ARN of the user to look up.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

@@ -204,23 +204,7 @@ impl DescribeAppInstanceUserEndpointError {
     }
 }
 
-impl ::std::fmt::Display for DescribeAppInstanceUserEndpointError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for DescribeAppInstanceUserEndpointError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for DescribeAppInstanceUserEndpointError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(DescribeAppInstanceUserEndpointError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -347,37 +331,15 @@ pub mod builders {
             }
         }
     }
-    /// Fetches every stored detail of one endpoint of an `AppInstanceUser`.
-    #[derive(Clone, Debug)]
-    pub struct DescribeAppInstanceUserEndpointFluentBuilder {
-        handle: rt::client::Handle,
-        inner: DescribeAppInstanceUserEndpointInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Fetches every stored detail of one endpoint of an `AppInstanceUser`."]
+        DescribeAppInstanceUserEndpointFluentBuilder,
+        DescribeAppInstanceUserEndpointInputBuilder,
+        super::DescribeAppInstanceUserEndpoint,
+        super::DescribeAppInstanceUserEndpointOutput,
+        super::DescribeAppInstanceUserEndpointError
+    );
     impl DescribeAppInstanceUserEndpointFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &DescribeAppInstanceUserEndpointInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::DescribeAppInstanceUserEndpointOutput,
-            rt::error::SdkError<super::DescribeAppInstanceUserEndpointError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::DescribeAppInstanceUserEndpoint>(input).await
-        }
         /// ARN of the user that owns the endpoint.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

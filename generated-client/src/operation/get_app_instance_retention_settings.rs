@@ -212,23 +212,7 @@ impl GetAppInstanceRetentionSettingsError {
     }
 }
 
-impl ::std::fmt::Display for GetAppInstanceRetentionSettingsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for GetAppInstanceRetentionSettingsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for GetAppInstanceRetentionSettingsError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(GetAppInstanceRetentionSettingsError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -345,37 +329,15 @@ pub mod builders {
             }
         }
     }
-    /// Reads how long an `AppInstance` keeps its data.
-    #[derive(Clone, Debug)]
-    pub struct GetAppInstanceRetentionSettingsFluentBuilder {
-        handle: rt::client::Handle,
-        inner: GetAppInstanceRetentionSettingsInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Reads how long an `AppInstance` keeps its data."]
+        GetAppInstanceRetentionSettingsFluentBuilder,
+        GetAppInstanceRetentionSettingsInputBuilder,
+        super::GetAppInstanceRetentionSettings,
+        super::GetAppInstanceRetentionSettingsOutput,
+        super::GetAppInstanceRetentionSettingsError
+    );
     impl GetAppInstanceRetentionSettingsFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &GetAppInstanceRetentionSettingsInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::GetAppInstanceRetentionSettingsOutput,
-            rt::error::SdkError<super::GetAppInstanceRetentionSettingsError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::GetAppInstanceRetentionSettings>(input).await
-        }
         /// ARN of the instance whose settings are read.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);

@@ -275,23 +275,7 @@ impl ListAppInstanceAdminsError {
     }
 }
 
-impl ::std::fmt::Display for ListAppInstanceAdminsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for ListAppInstanceAdminsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for ListAppInstanceAdminsError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(ListAppInstanceAdminsError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -485,37 +469,13 @@ pub mod builders {
                 .finish()
         }
     }
-    /// Pages through the administrators of an `AppInstance`.
-    #[derive(Clone, Debug)]
-    pub struct ListAppInstanceAdminsFluentBuilder {
-        handle: rt::client::Handle,
-        inner: ListAppInstanceAdminsInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Pages through the administrators of an `AppInstance`."]
+        ListAppInstanceAdminsFluentBuilder, ListAppInstanceAdminsInputBuilder,
+        super::ListAppInstanceAdmins, super::ListAppInstanceAdminsOutput,
+        super::ListAppInstanceAdminsError
+    );
     impl ListAppInstanceAdminsFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &ListAppInstanceAdminsInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::ListAppInstanceAdminsOutput,
-            rt::error::SdkError<super::ListAppInstanceAdminsError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::ListAppInstanceAdmins>(input).await
-        }
         /// Turns this call into a stream of pages; see [`super::paginator::#p`].
         pub fn into_paginator(self) -> super::paginator::ListAppInstanceAdminsPaginator {
             super::paginator::ListAppInstanceAdminsPaginator::new(

@@ -257,23 +257,7 @@ impl ListAppInstanceUserEndpointsError {
     }
 }
 
-impl ::std::fmt::Display for ListAppInstanceUserEndpointsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for ListAppInstanceUserEndpointsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for ListAppInstanceUserEndpointsError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(ListAppInstanceUserEndpointsError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -452,37 +436,14 @@ pub mod builders {
                 .finish()
         }
     }
-    /// Pages through the endpoints registered for one `AppInstanceUser`.
-    #[derive(Clone, Debug)]
-    pub struct ListAppInstanceUserEndpointsFluentBuilder {
-        handle: rt::client::Handle,
-        inner: ListAppInstanceUserEndpointsInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Pages through the endpoints registered for one `AppInstanceUser`."]
+        ListAppInstanceUserEndpointsFluentBuilder,
+        ListAppInstanceUserEndpointsInputBuilder, super::ListAppInstanceUserEndpoints,
+        super::ListAppInstanceUserEndpointsOutput,
+        super::ListAppInstanceUserEndpointsError
+    );
     impl ListAppInstanceUserEndpointsFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &ListAppInstanceUserEndpointsInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::ListAppInstanceUserEndpointsOutput,
-            rt::error::SdkError<super::ListAppInstanceUserEndpointsError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::ListAppInstanceUserEndpoints>(input).await
-        }
         /// Turns this call into a stream of pages; see [`super::paginator::#p`].
         pub fn into_paginator(
             self,

@@ -259,23 +259,7 @@ impl ListAppInstanceUsersError {
     }
 }
 
-impl ::std::fmt::Display for ListAppInstanceUsersError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for ListAppInstanceUsersError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for ListAppInstanceUsersError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(ListAppInstanceUsersError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -467,37 +451,13 @@ pub mod builders {
                 .finish()
         }
     }
-    /// Pages through the users that belong to one `AppInstance`.
-    #[derive(Clone, Debug)]
-    pub struct ListAppInstanceUsersFluentBuilder {
-        handle: rt::client::Handle,
-        inner: ListAppInstanceUsersInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Pages through the users that belong to one `AppInstance`."]
+        ListAppInstanceUsersFluentBuilder, ListAppInstanceUsersInputBuilder,
+        super::ListAppInstanceUsers, super::ListAppInstanceUsersOutput,
+        super::ListAppInstanceUsersError
+    );
     impl ListAppInstanceUsersFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &ListAppInstanceUsersInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::ListAppInstanceUsersOutput,
-            rt::error::SdkError<super::ListAppInstanceUsersError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::ListAppInstanceUsers>(input).await
-        }
         /// Turns this call into a stream of pages; see [`super::paginator::#p`].
         pub fn into_paginator(self) -> super::paginator::ListAppInstanceUsersPaginator {
             super::paginator::ListAppInstanceUsersPaginator::new(self.handle, self.inner)

@@ -233,23 +233,7 @@ impl ListAppInstancesError {
     }
 }
 
-impl ::std::fmt::Display for ListAppInstancesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for ListAppInstancesError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for ListAppInstancesError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(ListAppInstancesError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -391,37 +375,13 @@ pub mod builders {
                 .finish()
         }
     }
-    /// Pages through the `AppInstance`s owned by the caller's AWS account.
-    #[derive(Clone, Debug)]
-    pub struct ListAppInstancesFluentBuilder {
-        handle: rt::client::Handle,
-        inner: ListAppInstancesInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Pages through the `AppInstance`s owned by the caller's AWS account."]
+        ListAppInstancesFluentBuilder, ListAppInstancesInputBuilder,
+        super::ListAppInstances, super::ListAppInstancesOutput,
+        super::ListAppInstancesError
+    );
     impl ListAppInstancesFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &ListAppInstancesInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::ListAppInstancesOutput,
-            rt::error::SdkError<super::ListAppInstancesError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::ListAppInstances>(input).await
-        }
         /// Turns this call into a stream of pages; see [`super::paginator::#p`].
         pub fn into_paginator(self) -> super::paginator::ListAppInstancesPaginator {
             super::paginator::ListAppInstancesPaginator::new(self.handle, self.inner)

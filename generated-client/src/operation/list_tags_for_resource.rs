@@ -192,23 +192,7 @@ impl ListTagsForResourceError {
     }
 }
 
-impl ::std::fmt::Display for ListTagsForResourceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for ListTagsForResourceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for ListTagsForResourceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(ListTagsForResourceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -294,37 +278,13 @@ pub mod builders {
             }
         }
     }
-    /// Returns the tags attached to a Chime SDK identity resource.
-    #[derive(Clone, Debug)]
-    pub struct ListTagsForResourceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: ListTagsForResourceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Returns the tags attached to a Chime SDK identity resource."]
+        ListTagsForResourceFluentBuilder, ListTagsForResourceInputBuilder,
+        super::ListTagsForResource, super::ListTagsForResourceOutput,
+        super::ListTagsForResourceError
+    );
     impl ListTagsForResourceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &ListTagsForResourceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::ListTagsForResourceOutput,
-            rt::error::SdkError<super::ListTagsForResourceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::ListTagsForResource>(input).await
-        }
         /// ARN of the resource whose tags are wanted.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);

@@ -234,23 +234,7 @@ impl PutAppInstanceRetentionSettingsError {
     }
 }
 
-impl ::std::fmt::Display for PutAppInstanceRetentionSettingsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for PutAppInstanceRetentionSettingsError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for PutAppInstanceRetentionSettingsError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(PutAppInstanceRetentionSettingsError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -401,37 +385,15 @@ pub mod builders {
             }
         }
     }
-    /// Sets for how many days an `AppInstance` keeps its data.
-    #[derive(Clone, Debug)]
-    pub struct PutAppInstanceRetentionSettingsFluentBuilder {
-        handle: rt::client::Handle,
-        inner: PutAppInstanceRetentionSettingsInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Sets for how many days an `AppInstance` keeps its data."]
+        PutAppInstanceRetentionSettingsFluentBuilder,
+        PutAppInstanceRetentionSettingsInputBuilder,
+        super::PutAppInstanceRetentionSettings,
+        super::PutAppInstanceRetentionSettingsOutput,
+        super::PutAppInstanceRetentionSettingsError
+    );
     impl PutAppInstanceRetentionSettingsFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &PutAppInstanceRetentionSettingsInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::PutAppInstanceRetentionSettingsOutput,
-            rt::error::SdkError<super::PutAppInstanceRetentionSettingsError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::PutAppInstanceRetentionSettings>(input).await
-        }
         /// ARN of the instance to configure.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);

@@ -304,23 +304,7 @@ impl RegisterAppInstanceUserEndpointError {
     }
 }
 
-impl ::std::fmt::Display for RegisterAppInstanceUserEndpointError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for RegisterAppInstanceUserEndpointError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for RegisterAppInstanceUserEndpointError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(RegisterAppInstanceUserEndpointError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -598,37 +582,16 @@ pub mod builders {
             }
         }
     }
-    /// Adds a place where an `AppInstanceUser` receives messages, typically a mobile device reached through push notifications.
-    #[derive(Clone, Debug)]
-    pub struct RegisterAppInstanceUserEndpointFluentBuilder {
-        handle: rt::client::Handle,
-        inner: RegisterAppInstanceUserEndpointInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Adds a place where an `AppInstanceUser` receives messages, typically a mobile device reached through push notifications."]
+        RegisterAppInstanceUserEndpointFluentBuilder,
+        RegisterAppInstanceUserEndpointInputBuilder,
+        super::RegisterAppInstanceUserEndpoint,
+        super::RegisterAppInstanceUserEndpointOutput,
+        super::RegisterAppInstanceUserEndpointError
+    );
     impl RegisterAppInstanceUserEndpointFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &RegisterAppInstanceUserEndpointInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::RegisterAppInstanceUserEndpointOutput,
-            rt::error::SdkError<super::RegisterAppInstanceUserEndpointError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::RegisterAppInstanceUserEndpoint>(input).await
-        }
         /// ARN of the user that will own the endpoint.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

@@ -189,23 +189,7 @@ impl TagResourceError {
     }
 }
 
-impl ::std::fmt::Display for TagResourceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for TagResourceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for TagResourceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(TagResourceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -301,37 +285,12 @@ pub mod builders {
             }
         }
     }
-    /// Attaches tags to a Chime SDK identity resource.
-    #[derive(Clone, Debug)]
-    pub struct TagResourceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: TagResourceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Attaches tags to a Chime SDK identity resource."]
+        TagResourceFluentBuilder, TagResourceInputBuilder, super::TagResource,
+        super::TagResourceOutput, super::TagResourceError
+    );
     impl TagResourceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &TagResourceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::TagResourceOutput,
-            rt::error::SdkError<super::TagResourceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::TagResource>(input).await
-        }
         /// ARN of the resource to tag.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);

@@ -177,23 +177,7 @@ impl UntagResourceError {
     }
 }
 
-impl ::std::fmt::Display for UntagResourceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for UntagResourceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for UntagResourceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(UntagResourceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -289,37 +273,12 @@ pub mod builders {
             }
         }
     }
-    /// Detaches tags, selected by key, from a Chime SDK identity resource.
-    #[derive(Clone, Debug)]
-    pub struct UntagResourceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: UntagResourceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Detaches tags, selected by key, from a Chime SDK identity resource."]
+        UntagResourceFluentBuilder, UntagResourceInputBuilder, super::UntagResource,
+        super::UntagResourceOutput, super::UntagResourceError
+    );
     impl UntagResourceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &UntagResourceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::UntagResourceOutput,
-            rt::error::SdkError<super::UntagResourceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::UntagResource>(input).await
-        }
         /// ARN of the resource to untag.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);

@@ -230,23 +230,7 @@ impl UpdateAppInstanceError {
     }
 }
 
-impl ::std::fmt::Display for UpdateAppInstanceError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for UpdateAppInstanceError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for UpdateAppInstanceError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(UpdateAppInstanceError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -404,37 +388,13 @@ pub mod builders {
             }
         }
     }
-    /// Replaces both the name and the metadata of an `AppInstance`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateAppInstanceFluentBuilder {
-        handle: rt::client::Handle,
-        inner: UpdateAppInstanceInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Replaces both the name and the metadata of an `AppInstance`."]
+        UpdateAppInstanceFluentBuilder, UpdateAppInstanceInputBuilder,
+        super::UpdateAppInstance, super::UpdateAppInstanceOutput,
+        super::UpdateAppInstanceError
+    );
     impl UpdateAppInstanceFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &UpdateAppInstanceInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::UpdateAppInstanceOutput,
-            rt::error::SdkError<super::UpdateAppInstanceError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::UpdateAppInstance>(input).await
-        }
         /// ARN of the instance to change.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);

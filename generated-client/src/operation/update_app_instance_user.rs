@@ -240,23 +240,7 @@ impl UpdateAppInstanceUserError {
     }
 }
 
-impl ::std::fmt::Display for UpdateAppInstanceUserError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for UpdateAppInstanceUserError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for UpdateAppInstanceUserError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(UpdateAppInstanceUserError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -414,37 +398,14 @@ pub mod builders {
             }
         }
     }
-    /// Replaces both the display name and the metadata of an `AppInstanceUser`.
-    #[derive(Clone, Debug)]
-    pub struct UpdateAppInstanceUserFluentBuilder {
-        handle: rt::client::Handle,
-        inner: UpdateAppInstanceUserInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Replaces both the display name and the metadata of an `AppInstanceUser`."]
+        UpdateAppInstanceUserFluentBuilder, UpdateAppInstanceUserInputBuilder,
+        super::UpdateAppInstanceUser, super::UpdateAppInstanceUserOutput,
+        super::UpdateAppInstanceUserError
+    );
     impl UpdateAppInstanceUserFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &UpdateAppInstanceUserInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::UpdateAppInstanceUserOutput,
-            rt::error::SdkError<super::UpdateAppInstanceUserError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::UpdateAppInstanceUser>(input).await
-        }
         /// ARN of the user to change.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

@@ -256,23 +256,7 @@ impl UpdateAppInstanceUserEndpointError {
     }
 }
 
-impl ::std::fmt::Display for UpdateAppInstanceUserEndpointError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for UpdateAppInstanceUserEndpointError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for UpdateAppInstanceUserEndpointError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(UpdateAppInstanceUserEndpointError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -461,37 +445,15 @@ pub mod builders {
             }
         }
     }
-    /// Changes the display name of a user's endpoint or whether it accepts messages.
-    #[derive(Clone, Debug)]
-    pub struct UpdateAppInstanceUserEndpointFluentBuilder {
-        handle: rt::client::Handle,
-        inner: UpdateAppInstanceUserEndpointInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc =
+        " Changes the display name of a user's endpoint or whether it accepts messages."]
+        UpdateAppInstanceUserEndpointFluentBuilder,
+        UpdateAppInstanceUserEndpointInputBuilder, super::UpdateAppInstanceUserEndpoint,
+        super::UpdateAppInstanceUserEndpointOutput,
+        super::UpdateAppInstanceUserEndpointError
+    );
     impl UpdateAppInstanceUserEndpointFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &UpdateAppInstanceUserEndpointInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<
-            super::UpdateAppInstanceUserEndpointOutput,
-            rt::error::SdkError<super::UpdateAppInstanceUserEndpointError>,
-        > {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::UpdateAppInstanceUserEndpoint>(input).await
-        }
         /// ARN of the user that owns the endpoint.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);

@@ -30,30 +30,7 @@ impl BadRequestException {
     }
 }
 
-impl BadRequestException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for BadRequestException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("BadRequestException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for BadRequestException {}
-
-impl rt::error::ProvideErrorMetadata for BadRequestException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(BadRequestException, "BadRequestException", optional message);
 
 /// The request cannot be applied to the resource in its present state.
 #[non_exhaustive]
@@ -81,30 +58,7 @@ impl ConflictException {
     }
 }
 
-impl ConflictException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for ConflictException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ConflictException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for ConflictException {}
-
-impl rt::error::ProvideErrorMetadata for ConflictException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(ConflictException, "ConflictException", optional message);
 
 /// The caller may not make this request, and retrying will not change that.
 #[non_exhaustive]
@@ -132,30 +86,7 @@ impl ForbiddenException {
     }
 }
 
-impl ForbiddenException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for ForbiddenException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ForbiddenException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for ForbiddenException {}
-
-impl rt::error::ProvideErrorMetadata for ForbiddenException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(ForbiddenException, "ForbiddenException", optional message);
 
 /// The request would go beyond a resource quota.
 #[non_exhaustive]
@@ -183,30 +114,9 @@ impl ResourceLimitExceededException {
     }
 }
 
-impl ResourceLimitExceededException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for ResourceLimitExceededException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ResourceLimitExceededException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for ResourceLimitExceededException {}
-
-impl rt::error::ProvideErrorMetadata for ResourceLimitExceededException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(
+    ResourceLimitExceededException, "ResourceLimitExceededException", optional message
+);
 
 /// The service hit an internal error.
 #[non_exhaustive]
@@ -234,30 +144,9 @@ impl ServiceFailureException {
     }
 }
 
-impl ServiceFailureException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for ServiceFailureException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ServiceFailureException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for ServiceFailureException {}
-
-impl rt::error::ProvideErrorMetadata for ServiceFailureException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(
+    ServiceFailureException, "ServiceFailureException", optional message
+);
 
 /// The service cannot handle requests at the moment.
 #[non_exhaustive]
@@ -285,30 +174,9 @@ impl ServiceUnavailableException {
     }
 }
 
-impl ServiceUnavailableException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for ServiceUnavailableException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ServiceUnavailableException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for ServiceUnavailableException {}
-
-impl rt::error::ProvideErrorMetadata for ServiceUnavailableException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(
+    ServiceUnavailableException, "ServiceUnavailableException", optional message
+);
 
 /// The caller is sending requests faster than allowed.
 #[non_exhaustive]
@@ -336,30 +204,9 @@ impl ThrottledClientException {
     }
 }
 
-impl ThrottledClientException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for ThrottledClientException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("ThrottledClientException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for ThrottledClientException {}
-
-impl rt::error::ProvideErrorMetadata for ThrottledClientException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(
+    ThrottledClientException, "ThrottledClientException", optional message
+);
 
 /// The caller lacks valid authorization for this request.
 #[non_exhaustive]
@@ -387,30 +234,9 @@ impl UnauthorizedClientException {
     }
 }
 
-impl UnauthorizedClientException {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for UnauthorizedClientException {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("UnauthorizedClientException")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for UnauthorizedClientException {}
-
-impl rt::error::ProvideErrorMetadata for UnauthorizedClientException {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(
+    UnauthorizedClientException, "UnauthorizedClientException", optional message
+);
 
 /// Builders of the errors in this module.
 pub mod builders {

@@ -44,24 +44,7 @@ impl From<&str> for Color {
     }
 }
 
-impl ::std::str::FromStr for Color {
-    type Err = ::std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Color::from(s))
-    }
-}
-
-impl ::std::convert::AsRef<str> for Color {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl ::std::fmt::Display for Color {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::impl_string_enum!(Color);
 
 /// The `Level` intEnum.
 #[non_exhaustive]

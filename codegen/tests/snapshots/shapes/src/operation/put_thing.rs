@@ -213,23 +213,7 @@ impl PutThingError {
     }
 }
 
-impl ::std::fmt::Display for PutThingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
-    }
-}
-
-impl ::std::error::Error for PutThingError {
-    fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-        Some(self.inner().as_error())
-    }
-}
-
-impl rt::error::ProvideErrorMetadata for PutThingError {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
-    }
-}
+rt::impl_error_enum!(PutThingError);
 
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
@@ -402,34 +386,11 @@ pub mod builders {
             })
         }
     }
-    /// Stores a thing.
-    #[derive(Clone, Debug)]
-    pub struct PutThingFluentBuilder {
-        handle: rt::client::Handle,
-        inner: PutThingInputBuilder,
-    }
+    rt::fluent_builder!(
+        #[doc = " Stores a thing."] PutThingFluentBuilder, PutThingInputBuilder,
+        super::PutThing, super::PutThingOutput, super::PutThingError
+    );
     impl PutThingFluentBuilder {
-        pub(crate) fn new(handle: rt::client::Handle) -> Self {
-            Self {
-                handle,
-                inner: Default::default(),
-            }
-        }
-        /// The input built so far.
-        pub fn as_input(&self) -> &PutThingInputBuilder {
-            &self.inner
-        }
-        /// Sends the request. A missing required member or a value outside its modeled
-        /// constraints is refused here, before anything is sent.
-        pub async fn send(
-            self,
-        ) -> Result<super::PutThingOutput, rt::error::SdkError<super::PutThingError>> {
-            let input = self
-                .inner
-                .build()
-                .map_err(rt::error::SdkError::construction_failure)?;
-            self.handle.invoke::<super::PutThing>(input).await
-        }
         /// The `Id` member.
         pub fn id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.id(input);

@@ -24,30 +24,7 @@ impl NotFound {
     }
 }
 
-impl NotFound {
-    /// The error code, request id and other metadata of the response.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
-
-impl ::std::fmt::Display for NotFound {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str("NotFound")?;
-        if let Some(message) = self.message.as_deref() {
-            write!(f, ": {}", message)?;
-        }
-        Ok(())
-    }
-}
-
-impl ::std::error::Error for NotFound {}
-
-impl rt::error::ProvideErrorMetadata for NotFound {
-    fn meta(&self) -> &rt::error::ErrorMetadata {
-        &self.meta
-    }
-}
+rt::impl_modeled_error!(NotFound, "NotFound", optional message);
 
 /// Builders of the errors in this module.
 pub mod builders {
