@@ -180,8 +180,10 @@ mod tests {
         let e = WithMessage { message: Some("no such thing".into()), meta: meta("BadThing", Some("meta message")) };
         assert_eq!(e.to_string(), "BadThing: no such thing");
         assert_eq!(e.request_id(), Some("req-1"));
+        assert_eq!(WithMessage::meta(&e).code(), Some("BadThing"), "the inherent accessor");
         let e = WithoutMessage { meta: meta("OtherThing", Some("from the body")) };
         assert_eq!(e.to_string(), "OtherThing: from the body");
+        assert_eq!(WithoutMessage::meta(&e).message(), Some("from the body"));
         let e = WithMessage { message: None, meta: ErrorMetadata::default() };
         assert_eq!(e.to_string(), "BadThing");
     }
