@@ -369,3 +369,57 @@ impl From<RetryMode> for RetryConfig {
         RetryConfig::standard().with_mode(mode)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::ProvideCredentials;
+
+    /// An environment with no home directory, so no real shared file is ever read.
+    fn env(vars: &[(&str, &str)]) -> Env {
+        let dir = std::env::temp_dir().join(format!("config-test-none-{}", std::process::id()));
+        let mut all: Vec<(String, String)> = vec![
+            ("AWS_CONFIG_FILE".into(), dir.join("config").display().to_string()),
+            ("AWS_SHARED_CREDENTIALS_FILE".into(), dir.join("credentials").display().to_string()),
+        ];
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Env::from_map(all)
+    }
+
+    #[test]
+    fn from_env_reads_region_credentials_endpoint_and_retries() {
+        let e = env(&[
+            ("AWS_REGION", "eu-central-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "secret-from-env"),
+            ("AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY", "http://127.0.0.1:9000"),
+            ("AWS_MAX_ATTEMPTS", "5"),
+            ("AWS_RETRY_MODE", "adaptive"),
+            ("AWS_USE_FIPS_ENDPOINT", "true"),
+            ("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES", "100"),
+        ]);
+        let config = Config::load(&e, "CHIME_SDK_IDENTITY").unwrap();
+        assert_eq!(config.region().map(Region::as_str), Some("eu-central-1"));
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:9000"));
+        assert_eq!(config.retry_config().max_attempts(), 5);
+        assert_eq!(config.retry_config().mode(), RetryMode::Adaptive);
+        assert!(config.use_fips());
+        assert_eq!(config.request_min_compression_size_bytes, 100);
+        let creds = crate::test_util::block_on(config.credentials.as_ref().unwrap().provide_credentials()).unwrap();
+        assert_eq!(creds.access_key_id(), "AKIDENV");
+        assert!(!format!("{config:?}").contains("secret-from-env"), "Debug never shows the secret");
+    }
+
+    #[test]
+    fn from_env_names_what_is_missing_or_malformed() {
+        let err = Config::load(&env(&[]), "").unwrap_err();
+        assert!(matches!(err, ConfigError::MissingRegion));
+        assert!(err.to_string().contains("AWS_REGION"), "{err}");
+        let err = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("AWS_MAX_ATTEMPTS", "many")]), "").unwrap_err();
+        assert!(err.to_string().contains("max_attempts"), "{err}");
+        let err = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("AWS_DISABLE_REQUEST_COMPRESSION", "yes")]), "").unwrap_err();
+        assert_eq!(err.to_string(), "AWS_DISABLE_REQUEST_COMPRESSION is `yes`, expected true or false");
+        let err = Config::load(&env(&[("AWS_REGION", "us-east-1/evil")]), "").unwrap_err();
+        assert!(matches!(err, ConfigError::Region(_)), "{err}");
+    }
+}
