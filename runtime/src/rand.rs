@@ -4,7 +4,7 @@
 //! UUIDs are made on every call, so they come from a per-thread xoshiro256** generator seeded
 //! from the OS rather than from a system call each: they must be unique, not secret. A forked
 //! child would inherit the generator's state and repeat its parent's ids, so the generator
-//! reseeds whenever the process id changes (one cheap `getpid` instead of a `getrandom`).
+//! reseeds whenever the process id changes (one cheap `getpid` per UUID instead of a `getrandom`).
 
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::hash_map::RandomState;
@@ -44,6 +44,7 @@ fn fill_fallback(buf: &mut [u8]) {
 pub fn uuid_v4() -> String {
     let (a, b) = FAST.with(|g| {
         let mut g = g.borrow_mut();
+        g.reseed_after_fork();
         (g.next(), g.next())
     });
     let mut bytes = [0u8; 16];
@@ -77,10 +78,14 @@ impl Xoshiro {
         Xoshiro { state, pid: std::process::id() }
     }
 
-    fn next(&mut self) -> u64 {
+    /// A forked child inherits the state; a new process id means a new seed.
+    fn reseed_after_fork(&mut self) {
         if self.pid != std::process::id() {
             *self = Xoshiro::seeded();
         }
+    }
+
+    fn next(&mut self) -> u64 {
         let s = &mut self.state;
         let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = s[1] << 17;
