@@ -853,7 +853,7 @@ impl ::std::fmt::Debug for Tag {
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`AppInstance`].
+    /// A builder for [`AppInstance`](crate::types::AppInstance).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceBuilder {
@@ -946,7 +946,7 @@ pub mod builders {
         pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
-        /// Consumes the builder and constructs a [`AppInstance`].
+        /// Consumes the builder and constructs a [`AppInstance`](crate::types::AppInstance).
         pub fn build(self) -> crate::types::AppInstance {
             crate::types::AppInstance {
                 app_instance_arn: self.app_instance_arn,
@@ -968,7 +968,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`AppInstanceAdmin`].
+    /// A builder for [`AppInstanceAdmin`](crate::types::AppInstanceAdmin).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct AppInstanceAdminBuilder {
@@ -1025,7 +1025,7 @@ pub mod builders {
         pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.created_timestamp
         }
-        /// Consumes the builder and constructs a [`AppInstanceAdmin`].
+        /// Consumes the builder and constructs a [`AppInstanceAdmin`](crate::types::AppInstanceAdmin).
         pub fn build(self) -> crate::types::AppInstanceAdmin {
             crate::types::AppInstanceAdmin {
                 admin: self.admin,
@@ -1034,7 +1034,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`AppInstanceAdminSummary`].
+    /// A builder for [`AppInstanceAdminSummary`](crate::types::AppInstanceAdminSummary).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct AppInstanceAdminSummaryBuilder {
@@ -1055,14 +1055,14 @@ pub mod builders {
         pub fn get_admin(&self) -> &Option<crate::types::Identity> {
             &self.admin
         }
-        /// Consumes the builder and constructs a [`AppInstanceAdminSummary`].
+        /// Consumes the builder and constructs a [`AppInstanceAdminSummary`](crate::types::AppInstanceAdminSummary).
         pub fn build(self) -> crate::types::AppInstanceAdminSummary {
             crate::types::AppInstanceAdminSummary {
                 admin: self.admin,
             }
         }
     }
-    /// A builder for [`AppInstanceRetentionSettings`].
+    /// A builder for [`AppInstanceRetentionSettings`](crate::types::AppInstanceRetentionSettings).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct AppInstanceRetentionSettingsBuilder {
@@ -1093,14 +1093,14 @@ pub mod builders {
         ) -> &Option<crate::types::ChannelRetentionSettings> {
             &self.channel_retention_settings
         }
-        /// Consumes the builder and constructs a [`AppInstanceRetentionSettings`].
+        /// Consumes the builder and constructs a [`AppInstanceRetentionSettings`](crate::types::AppInstanceRetentionSettings).
         pub fn build(self) -> crate::types::AppInstanceRetentionSettings {
             crate::types::AppInstanceRetentionSettings {
                 channel_retention_settings: self.channel_retention_settings,
             }
         }
     }
-    /// A builder for [`AppInstanceSummary`].
+    /// A builder for [`AppInstanceSummary`](crate::types::AppInstanceSummary).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceSummaryBuilder {
@@ -1151,7 +1151,7 @@ pub mod builders {
         pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
-        /// Consumes the builder and constructs a [`AppInstanceSummary`].
+        /// Consumes the builder and constructs a [`AppInstanceSummary`](crate::types::AppInstanceSummary).
         pub fn build(self) -> crate::types::AppInstanceSummary {
             crate::types::AppInstanceSummary {
                 app_instance_arn: self.app_instance_arn,
@@ -1169,7 +1169,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`AppInstanceUser`].
+    /// A builder for [`AppInstanceUser`](crate::types::AppInstanceUser).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserBuilder {
@@ -1262,7 +1262,7 @@ pub mod builders {
         pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.last_updated_timestamp
         }
-        /// Consumes the builder and constructs a [`AppInstanceUser`].
+        /// Consumes the builder and constructs a [`AppInstanceUser`](crate::types::AppInstanceUser).
         pub fn build(self) -> crate::types::AppInstanceUser {
             crate::types::AppInstanceUser {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -1284,7 +1284,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`AppInstanceUserEndpoint`].
+    /// A builder for [`AppInstanceUserEndpoint`](crate::types::AppInstanceUserEndpoint).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserEndpointBuilder {
@@ -1478,7 +1478,7 @@ pub mod builders {
         pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
             &self.endpoint_state
         }
-        /// Consumes the builder and constructs a [`AppInstanceUserEndpoint`].
+        /// Consumes the builder and constructs a [`AppInstanceUserEndpoint`](crate::types::AppInstanceUserEndpoint).
         pub fn build(self) -> crate::types::AppInstanceUserEndpoint {
             crate::types::AppInstanceUserEndpoint {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -1510,7 +1510,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`AppInstanceUserEndpointSummary`].
+    /// A builder for [`AppInstanceUserEndpointSummary`](crate::types::AppInstanceUserEndpointSummary).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserEndpointSummaryBuilder {
@@ -1624,7 +1624,7 @@ pub mod builders {
         pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
             &self.endpoint_state
         }
-        /// Consumes the builder and constructs a [`AppInstanceUserEndpointSummary`].
+        /// Consumes the builder and constructs a [`AppInstanceUserEndpointSummary`](crate::types::AppInstanceUserEndpointSummary).
         pub fn build(self) -> crate::types::AppInstanceUserEndpointSummary {
             crate::types::AppInstanceUserEndpointSummary {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -1648,7 +1648,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`AppInstanceUserSummary`].
+    /// A builder for [`AppInstanceUserSummary`](crate::types::AppInstanceUserSummary).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct AppInstanceUserSummaryBuilder {
@@ -1699,7 +1699,7 @@ pub mod builders {
         pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
-        /// Consumes the builder and constructs a [`AppInstanceUserSummary`].
+        /// Consumes the builder and constructs a [`AppInstanceUserSummary`](crate::types::AppInstanceUserSummary).
         pub fn build(self) -> crate::types::AppInstanceUserSummary {
             crate::types::AppInstanceUserSummary {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -1717,7 +1717,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`ChannelRetentionSettings`].
+    /// A builder for [`ChannelRetentionSettings`](crate::types::ChannelRetentionSettings).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ChannelRetentionSettingsBuilder {
@@ -1738,14 +1738,14 @@ pub mod builders {
         pub fn get_retention_days(&self) -> &Option<i32> {
             &self.retention_days
         }
-        /// Consumes the builder and constructs a [`ChannelRetentionSettings`].
+        /// Consumes the builder and constructs a [`ChannelRetentionSettings`](crate::types::ChannelRetentionSettings).
         pub fn build(self) -> crate::types::ChannelRetentionSettings {
             crate::types::ChannelRetentionSettings {
                 retention_days: self.retention_days,
             }
         }
     }
-    /// A builder for [`EndpointAttributes`].
+    /// A builder for [`EndpointAttributes`](crate::types::EndpointAttributes).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct EndpointAttributesBuilder {
@@ -1781,7 +1781,7 @@ pub mod builders {
         pub fn get_voip_device_token(&self) -> &Option<String> {
             &self.voip_device_token
         }
-        /// Consumes the builder and constructs a [`EndpointAttributes`].
+        /// Consumes the builder and constructs a [`EndpointAttributes`](crate::types::EndpointAttributes).
         pub fn build(
             self,
         ) -> Result<crate::types::EndpointAttributes, rt::error::BuildError> {
@@ -1804,7 +1804,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`EndpointState`].
+    /// A builder for [`EndpointState`](crate::types::EndpointState).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct EndpointStateBuilder {
@@ -1849,7 +1849,7 @@ pub mod builders {
         pub fn get_status_reason(&self) -> &Option<crate::types::EndpointStatusReason> {
             &self.status_reason
         }
-        /// Consumes the builder and constructs a [`EndpointState`].
+        /// Consumes the builder and constructs a [`EndpointState`](crate::types::EndpointState).
         pub fn build(
             self,
         ) -> Result<crate::types::EndpointState, rt::error::BuildError> {
@@ -1864,7 +1864,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`Identity`].
+    /// A builder for [`Identity`](crate::types::Identity).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct IdentityBuilder {
@@ -1900,7 +1900,7 @@ pub mod builders {
         pub fn get_name(&self) -> &Option<String> {
             &self.name
         }
-        /// Consumes the builder and constructs a [`Identity`].
+        /// Consumes the builder and constructs a [`Identity`](crate::types::Identity).
         pub fn build(self) -> crate::types::Identity {
             crate::types::Identity {
                 arn: self.arn,
@@ -1916,7 +1916,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`Tag`].
+    /// A builder for [`Tag`](crate::types::Tag).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct TagBuilder {
@@ -1952,7 +1952,7 @@ pub mod builders {
         pub fn get_value(&self) -> &Option<String> {
             &self.value
         }
-        /// Consumes the builder and constructs a [`Tag`].
+        /// Consumes the builder and constructs a [`Tag`](crate::types::Tag).
         pub fn build(self) -> Result<crate::types::Tag, rt::error::BuildError> {
             Ok(crate::types::Tag {
                 key: self

@@ -269,8 +269,9 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
     });
     let into_paginator = paginator.as_ref().map(|_| {
         let p = format_ident!("{}Paginator", type_name.bare());
+        let doc = doc_line(&format!("Turns this call into a stream of pages; see [`{p}`](super::paginator::{p})."));
         quote! {
-            /// Turns this call into a stream of pages; see [`super::paginator::#p`].
+            #doc
             pub fn into_paginator(self) -> super::paginator::#p {
                 super::paginator::#p::new(self.handle, self.inner)
             }

@@ -133,7 +133,13 @@ fn is_input(s: &StructDef) -> bool {
 fn builder(s: &StructDef) -> TokenStream {
     let StructDef { name, fields, sensitive, error, .. } = s;
     let bname = format_ident!("{}Builder", name.bare());
-    let doc = doc_line(&format!("A builder for [`{}`].", name.bare()));
+    // The builder lives in a `builders` module, so links name the structure by its full path.
+    let link = match &s.module {
+        Module::Types => format!("crate::types::{}", name.bare()),
+        Module::Errors => format!("crate::types::error::{}", name.bare()),
+        Module::Operation(op) => format!("crate::operation::{}::{}", op.bare(), name.bare()),
+    };
+    let doc = doc_line(&format!("A builder for [`{}`]({link}).", name.bare()));
     let decls = fields.iter().map(|f| {
         let n = &f.name;
         let t = rust_type(&f.ty);
@@ -178,7 +184,7 @@ fn builder(s: &StructDef) -> TokenStream {
         }
     });
     let meta_init = error.as_ref().map(|_| quote!(meta: self.meta.unwrap_or_default(),));
-    let build_doc = doc_line(&format!("Consumes the builder and constructs a [`{}`].", name.bare()));
+    let build_doc = doc_line(&format!("Consumes the builder and constructs a [`{}`]({link}).", name.bare()));
     let build = if fallible {
         quote! {
             #build_doc

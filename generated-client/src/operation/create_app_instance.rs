@@ -265,7 +265,7 @@ rt::impl_error_enum!(CreateAppInstanceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`CreateAppInstanceInput`].
+    /// A builder for [`CreateAppInstanceInput`](crate::operation::create_app_instance::CreateAppInstanceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct CreateAppInstanceInputBuilder {
@@ -332,7 +332,7 @@ pub mod builders {
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             &self.tags
         }
-        /// Consumes the builder and constructs a [`CreateAppInstanceInput`].
+        /// Consumes the builder and constructs a [`CreateAppInstanceInput`](crate::operation::create_app_instance::CreateAppInstanceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -397,7 +397,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`CreateAppInstanceOutput`].
+    /// A builder for [`CreateAppInstanceOutput`](crate::operation::create_app_instance::CreateAppInstanceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct CreateAppInstanceOutputBuilder {
@@ -418,7 +418,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`CreateAppInstanceOutput`].
+        /// Consumes the builder and constructs a [`CreateAppInstanceOutput`](crate::operation::create_app_instance::CreateAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::create_app_instance::CreateAppInstanceOutput {

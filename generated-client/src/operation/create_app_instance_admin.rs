@@ -243,7 +243,7 @@ rt::impl_error_enum!(CreateAppInstanceAdminError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`CreateAppInstanceAdminInput`].
+    /// A builder for [`CreateAppInstanceAdminInput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct CreateAppInstanceAdminInputBuilder {
@@ -279,7 +279,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`CreateAppInstanceAdminInput`].
+        /// Consumes the builder and constructs a [`CreateAppInstanceAdminInput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput).
         pub fn build(
             self,
         ) -> Result<
@@ -324,7 +324,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`CreateAppInstanceAdminOutput`].
+    /// A builder for [`CreateAppInstanceAdminOutput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct CreateAppInstanceAdminOutputBuilder {
@@ -366,7 +366,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`CreateAppInstanceAdminOutput`].
+        /// Consumes the builder and constructs a [`CreateAppInstanceAdminOutput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminOutput).
         pub fn build(
             self,
         ) -> crate::operation::create_app_instance_admin::CreateAppInstanceAdminOutput {

@@ -285,7 +285,7 @@ rt::impl_error_enum!(CreateAppInstanceUserError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`CreateAppInstanceUserInput`].
+    /// A builder for [`CreateAppInstanceUserInput`](crate::operation::create_app_instance_user::CreateAppInstanceUserInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct CreateAppInstanceUserInputBuilder {
@@ -382,7 +382,7 @@ pub mod builders {
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             &self.tags
         }
-        /// Consumes the builder and constructs a [`CreateAppInstanceUserInput`].
+        /// Consumes the builder and constructs a [`CreateAppInstanceUserInput`](crate::operation::create_app_instance_user::CreateAppInstanceUserInput).
         pub fn build(
             self,
         ) -> Result<
@@ -483,7 +483,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`CreateAppInstanceUserOutput`].
+    /// A builder for [`CreateAppInstanceUserOutput`](crate::operation::create_app_instance_user::CreateAppInstanceUserOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct CreateAppInstanceUserOutputBuilder {
@@ -504,7 +504,7 @@ pub mod builders {
         pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
-        /// Consumes the builder and constructs a [`CreateAppInstanceUserOutput`].
+        /// Consumes the builder and constructs a [`CreateAppInstanceUserOutput`](crate::operation::create_app_instance_user::CreateAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::create_app_instance_user::CreateAppInstanceUserOutput {

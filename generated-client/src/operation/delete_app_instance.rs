@@ -180,7 +180,7 @@ rt::impl_error_enum!(DeleteAppInstanceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DeleteAppInstanceInput`].
+    /// A builder for [`DeleteAppInstanceInput`](crate::operation::delete_app_instance::DeleteAppInstanceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeleteAppInstanceInputBuilder {
@@ -201,7 +201,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`DeleteAppInstanceInput`].
+        /// Consumes the builder and constructs a [`DeleteAppInstanceInput`](crate::operation::delete_app_instance::DeleteAppInstanceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -229,12 +229,12 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DeleteAppInstanceOutput`].
+    /// A builder for [`DeleteAppInstanceOutput`](crate::operation::delete_app_instance::DeleteAppInstanceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeleteAppInstanceOutputBuilder {}
     impl DeleteAppInstanceOutputBuilder {
-        /// Consumes the builder and constructs a [`DeleteAppInstanceOutput`].
+        /// Consumes the builder and constructs a [`DeleteAppInstanceOutput`](crate::operation::delete_app_instance::DeleteAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::delete_app_instance::DeleteAppInstanceOutput {

@@ -205,7 +205,7 @@ rt::impl_error_enum!(DeleteAppInstanceAdminError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DeleteAppInstanceAdminInput`].
+    /// A builder for [`DeleteAppInstanceAdminInput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeleteAppInstanceAdminInputBuilder {
@@ -241,7 +241,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`DeleteAppInstanceAdminInput`].
+        /// Consumes the builder and constructs a [`DeleteAppInstanceAdminInput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminInput).
         pub fn build(
             self,
         ) -> Result<
@@ -286,12 +286,12 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DeleteAppInstanceAdminOutput`].
+    /// A builder for [`DeleteAppInstanceAdminOutput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeleteAppInstanceAdminOutputBuilder {}
     impl DeleteAppInstanceAdminOutputBuilder {
-        /// Consumes the builder and constructs a [`DeleteAppInstanceAdminOutput`].
+        /// Consumes the builder and constructs a [`DeleteAppInstanceAdminOutput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput).
         pub fn build(
             self,
         ) -> crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput {

@@ -190,7 +190,7 @@ rt::impl_error_enum!(DeleteAppInstanceUserError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DeleteAppInstanceUserInput`].
+    /// A builder for [`DeleteAppInstanceUserInput`](crate::operation::delete_app_instance_user::DeleteAppInstanceUserInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeleteAppInstanceUserInputBuilder {
@@ -211,7 +211,7 @@ pub mod builders {
         pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
-        /// Consumes the builder and constructs a [`DeleteAppInstanceUserInput`].
+        /// Consumes the builder and constructs a [`DeleteAppInstanceUserInput`](crate::operation::delete_app_instance_user::DeleteAppInstanceUserInput).
         pub fn build(
             self,
         ) -> Result<
@@ -239,12 +239,12 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DeleteAppInstanceUserOutput`].
+    /// A builder for [`DeleteAppInstanceUserOutput`](crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeleteAppInstanceUserOutputBuilder {}
     impl DeleteAppInstanceUserOutputBuilder {
-        /// Consumes the builder and constructs a [`DeleteAppInstanceUserOutput`].
+        /// Consumes the builder and constructs a [`DeleteAppInstanceUserOutput`](crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput {

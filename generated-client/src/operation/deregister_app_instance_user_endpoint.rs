@@ -183,7 +183,7 @@ rt::impl_error_enum!(DeregisterAppInstanceUserEndpointError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DeregisterAppInstanceUserEndpointInput`].
+    /// A builder for [`DeregisterAppInstanceUserEndpointInput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeregisterAppInstanceUserEndpointInputBuilder {
@@ -219,7 +219,7 @@ pub mod builders {
         pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
-        /// Consumes the builder and constructs a [`DeregisterAppInstanceUserEndpointInput`].
+        /// Consumes the builder and constructs a [`DeregisterAppInstanceUserEndpointInput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput).
         pub fn build(
             self,
         ) -> Result<
@@ -264,12 +264,12 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DeregisterAppInstanceUserEndpointOutput`].
+    /// A builder for [`DeregisterAppInstanceUserEndpointOutput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DeregisterAppInstanceUserEndpointOutputBuilder {}
     impl DeregisterAppInstanceUserEndpointOutputBuilder {
-        /// Consumes the builder and constructs a [`DeregisterAppInstanceUserEndpointOutput`].
+        /// Consumes the builder and constructs a [`DeregisterAppInstanceUserEndpointOutput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput).
         pub fn build(
             self,
         ) -> crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput {

@@ -196,7 +196,7 @@ rt::impl_error_enum!(DescribeAppInstanceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DescribeAppInstanceInput`].
+    /// A builder for [`DescribeAppInstanceInput`](crate::operation::describe_app_instance::DescribeAppInstanceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceInputBuilder {
@@ -217,7 +217,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceInput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceInput`](crate::operation::describe_app_instance::DescribeAppInstanceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -245,7 +245,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DescribeAppInstanceOutput`].
+    /// A builder for [`DescribeAppInstanceOutput`](crate::operation::describe_app_instance::DescribeAppInstanceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceOutputBuilder {
@@ -272,7 +272,7 @@ pub mod builders {
         pub fn get_app_instance(&self) -> &Option<crate::types::AppInstance> {
             &self.app_instance
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceOutput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceOutput`](crate::operation::describe_app_instance::DescribeAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance::DescribeAppInstanceOutput {

@@ -211,7 +211,7 @@ rt::impl_error_enum!(DescribeAppInstanceAdminError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DescribeAppInstanceAdminInput`].
+    /// A builder for [`DescribeAppInstanceAdminInput`](crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceAdminInputBuilder {
@@ -247,7 +247,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceAdminInput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceAdminInput`](crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminInput).
         pub fn build(
             self,
         ) -> Result<
@@ -292,7 +292,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DescribeAppInstanceAdminOutput`].
+    /// A builder for [`DescribeAppInstanceAdminOutput`](crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceAdminOutputBuilder {
@@ -319,7 +319,7 @@ pub mod builders {
         pub fn get_app_instance_admin(&self) -> &Option<crate::types::AppInstanceAdmin> {
             &self.app_instance_admin
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceAdminOutput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceAdminOutput`](crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminOutput {

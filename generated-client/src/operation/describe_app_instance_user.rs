@@ -196,7 +196,7 @@ rt::impl_error_enum!(DescribeAppInstanceUserError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DescribeAppInstanceUserInput`].
+    /// A builder for [`DescribeAppInstanceUserInput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceUserInputBuilder {
@@ -217,7 +217,7 @@ pub mod builders {
         pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceUserInput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceUserInput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput).
         pub fn build(
             self,
         ) -> Result<
@@ -245,7 +245,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DescribeAppInstanceUserOutput`].
+    /// A builder for [`DescribeAppInstanceUserOutput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceUserOutputBuilder {
@@ -272,7 +272,7 @@ pub mod builders {
         pub fn get_app_instance_user(&self) -> &Option<crate::types::AppInstanceUser> {
             &self.app_instance_user
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceUserOutput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceUserOutput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance_user::DescribeAppInstanceUserOutput {

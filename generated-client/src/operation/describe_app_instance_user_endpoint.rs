@@ -210,7 +210,7 @@ rt::impl_error_enum!(DescribeAppInstanceUserEndpointError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`DescribeAppInstanceUserEndpointInput`].
+    /// A builder for [`DescribeAppInstanceUserEndpointInput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceUserEndpointInputBuilder {
@@ -246,7 +246,7 @@ pub mod builders {
         pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointInput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointInput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput).
         pub fn build(
             self,
         ) -> Result<
@@ -291,7 +291,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`DescribeAppInstanceUserEndpointOutput`].
+    /// A builder for [`DescribeAppInstanceUserEndpointOutput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceUserEndpointOutputBuilder {
@@ -322,7 +322,7 @@ pub mod builders {
         ) -> &Option<crate::types::AppInstanceUserEndpoint> {
             &self.app_instance_user_endpoint
         }
-        /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointOutput`].
+        /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointOutput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointOutput {

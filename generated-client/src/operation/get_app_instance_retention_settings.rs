@@ -218,7 +218,7 @@ rt::impl_error_enum!(GetAppInstanceRetentionSettingsError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`GetAppInstanceRetentionSettingsInput`].
+    /// A builder for [`GetAppInstanceRetentionSettingsInput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct GetAppInstanceRetentionSettingsInputBuilder {
@@ -239,7 +239,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsInput`].
+        /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsInput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput).
         pub fn build(
             self,
         ) -> Result<
@@ -267,7 +267,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`GetAppInstanceRetentionSettingsOutput`].
+    /// A builder for [`GetAppInstanceRetentionSettingsOutput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct GetAppInstanceRetentionSettingsOutputBuilder {
@@ -319,7 +319,7 @@ pub mod builders {
         pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.initiate_deletion_timestamp
         }
-        /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsOutput`].
+        /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsOutput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsOutput).
         pub fn build(
             self,
         ) -> crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsOutput {

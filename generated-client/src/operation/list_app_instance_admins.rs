@@ -281,7 +281,7 @@ rt::impl_error_enum!(ListAppInstanceAdminsError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`ListAppInstanceAdminsInput`].
+    /// A builder for [`ListAppInstanceAdminsInput`](crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstanceAdminsInputBuilder {
@@ -332,7 +332,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstanceAdminsInput`].
+        /// Consumes the builder and constructs a [`ListAppInstanceAdminsInput`](crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput).
         pub fn build(
             self,
         ) -> Result<
@@ -387,7 +387,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`ListAppInstanceAdminsOutput`].
+    /// A builder for [`ListAppInstanceAdminsOutput`](crate::operation::list_app_instance_admins::ListAppInstanceAdminsOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstanceAdminsOutputBuilder {
@@ -449,7 +449,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstanceAdminsOutput`].
+        /// Consumes the builder and constructs a [`ListAppInstanceAdminsOutput`](crate::operation::list_app_instance_admins::ListAppInstanceAdminsOutput).
         pub fn build(
             self,
         ) -> crate::operation::list_app_instance_admins::ListAppInstanceAdminsOutput {
@@ -476,7 +476,7 @@ pub mod builders {
         super::ListAppInstanceAdminsError
     );
     impl ListAppInstanceAdminsFluentBuilder {
-        /// Turns this call into a stream of pages; see [`super::paginator::#p`].
+        /// Turns this call into a stream of pages; see [`ListAppInstanceAdminsPaginator`](super::paginator::ListAppInstanceAdminsPaginator).
         pub fn into_paginator(self) -> super::paginator::ListAppInstanceAdminsPaginator {
             super::paginator::ListAppInstanceAdminsPaginator::new(
                 self.handle,

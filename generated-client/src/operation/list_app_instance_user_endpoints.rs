@@ -263,7 +263,7 @@ rt::impl_error_enum!(ListAppInstanceUserEndpointsError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`ListAppInstanceUserEndpointsInput`].
+    /// A builder for [`ListAppInstanceUserEndpointsInput`](crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstanceUserEndpointsInputBuilder {
@@ -314,7 +314,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstanceUserEndpointsInput`].
+        /// Consumes the builder and constructs a [`ListAppInstanceUserEndpointsInput`](crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsInput).
         pub fn build(
             self,
         ) -> Result<
@@ -369,7 +369,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`ListAppInstanceUserEndpointsOutput`].
+    /// A builder for [`ListAppInstanceUserEndpointsOutput`](crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstanceUserEndpointsOutputBuilder {
@@ -418,7 +418,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstanceUserEndpointsOutput`].
+        /// Consumes the builder and constructs a [`ListAppInstanceUserEndpointsOutput`](crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsOutput).
         pub fn build(
             self,
         ) -> crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsOutput {
@@ -444,7 +444,7 @@ pub mod builders {
         super::ListAppInstanceUserEndpointsError
     );
     impl ListAppInstanceUserEndpointsFluentBuilder {
-        /// Turns this call into a stream of pages; see [`super::paginator::#p`].
+        /// Turns this call into a stream of pages; see [`ListAppInstanceUserEndpointsPaginator`](super::paginator::ListAppInstanceUserEndpointsPaginator).
         pub fn into_paginator(
             self,
         ) -> super::paginator::ListAppInstanceUserEndpointsPaginator {

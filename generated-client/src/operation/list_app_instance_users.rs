@@ -265,7 +265,7 @@ rt::impl_error_enum!(ListAppInstanceUsersError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`ListAppInstanceUsersInput`].
+    /// A builder for [`ListAppInstanceUsersInput`](crate::operation::list_app_instance_users::ListAppInstanceUsersInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstanceUsersInputBuilder {
@@ -316,7 +316,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstanceUsersInput`].
+        /// Consumes the builder and constructs a [`ListAppInstanceUsersInput`](crate::operation::list_app_instance_users::ListAppInstanceUsersInput).
         pub fn build(
             self,
         ) -> Result<
@@ -371,7 +371,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`ListAppInstanceUsersOutput`].
+    /// A builder for [`ListAppInstanceUsersOutput`](crate::operation::list_app_instance_users::ListAppInstanceUsersOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstanceUsersOutputBuilder {
@@ -431,7 +431,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstanceUsersOutput`].
+        /// Consumes the builder and constructs a [`ListAppInstanceUsersOutput`](crate::operation::list_app_instance_users::ListAppInstanceUsersOutput).
         pub fn build(
             self,
         ) -> crate::operation::list_app_instance_users::ListAppInstanceUsersOutput {
@@ -458,7 +458,7 @@ pub mod builders {
         super::ListAppInstanceUsersError
     );
     impl ListAppInstanceUsersFluentBuilder {
-        /// Turns this call into a stream of pages; see [`super::paginator::#p`].
+        /// Turns this call into a stream of pages; see [`ListAppInstanceUsersPaginator`](super::paginator::ListAppInstanceUsersPaginator).
         pub fn into_paginator(self) -> super::paginator::ListAppInstanceUsersPaginator {
             super::paginator::ListAppInstanceUsersPaginator::new(self.handle, self.inner)
         }

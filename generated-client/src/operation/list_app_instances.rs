@@ -239,7 +239,7 @@ rt::impl_error_enum!(ListAppInstancesError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`ListAppInstancesInput`].
+    /// A builder for [`ListAppInstancesInput`](crate::operation::list_app_instances::ListAppInstancesInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstancesInputBuilder {
@@ -275,7 +275,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstancesInput`].
+        /// Consumes the builder and constructs a [`ListAppInstancesInput`](crate::operation::list_app_instances::ListAppInstancesInput).
         pub fn build(
             self,
         ) -> Result<
@@ -312,7 +312,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`ListAppInstancesOutput`].
+    /// A builder for [`ListAppInstancesOutput`](crate::operation::list_app_instances::ListAppInstancesOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct ListAppInstancesOutputBuilder {
@@ -357,7 +357,7 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
-        /// Consumes the builder and constructs a [`ListAppInstancesOutput`].
+        /// Consumes the builder and constructs a [`ListAppInstancesOutput`](crate::operation::list_app_instances::ListAppInstancesOutput).
         pub fn build(
             self,
         ) -> crate::operation::list_app_instances::ListAppInstancesOutput {
@@ -382,7 +382,7 @@ pub mod builders {
         super::ListAppInstancesError
     );
     impl ListAppInstancesFluentBuilder {
-        /// Turns this call into a stream of pages; see [`super::paginator::#p`].
+        /// Turns this call into a stream of pages; see [`ListAppInstancesPaginator`](super::paginator::ListAppInstancesPaginator).
         pub fn into_paginator(self) -> super::paginator::ListAppInstancesPaginator {
             super::paginator::ListAppInstancesPaginator::new(self.handle, self.inner)
         }

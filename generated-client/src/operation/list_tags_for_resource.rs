@@ -198,7 +198,7 @@ rt::impl_error_enum!(ListTagsForResourceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`ListTagsForResourceInput`].
+    /// A builder for [`ListTagsForResourceInput`](crate::operation::list_tags_for_resource::ListTagsForResourceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ListTagsForResourceInputBuilder {
@@ -219,7 +219,7 @@ pub mod builders {
         pub fn get_resource_arn(&self) -> &Option<String> {
             &self.resource_arn
         }
-        /// Consumes the builder and constructs a [`ListTagsForResourceInput`].
+        /// Consumes the builder and constructs a [`ListTagsForResourceInput`](crate::operation::list_tags_for_resource::ListTagsForResourceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -247,7 +247,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`ListTagsForResourceOutput`].
+    /// A builder for [`ListTagsForResourceOutput`](crate::operation::list_tags_for_resource::ListTagsForResourceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ListTagsForResourceOutputBuilder {
@@ -269,7 +269,7 @@ pub mod builders {
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             &self.tags
         }
-        /// Consumes the builder and constructs a [`ListTagsForResourceOutput`].
+        /// Consumes the builder and constructs a [`ListTagsForResourceOutput`](crate::operation::list_tags_for_resource::ListTagsForResourceOutput).
         pub fn build(
             self,
         ) -> crate::operation::list_tags_for_resource::ListTagsForResourceOutput {

@@ -240,7 +240,7 @@ rt::impl_error_enum!(PutAppInstanceRetentionSettingsError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`PutAppInstanceRetentionSettingsInput`].
+    /// A builder for [`PutAppInstanceRetentionSettingsInput`](crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct PutAppInstanceRetentionSettingsInputBuilder {
@@ -286,7 +286,7 @@ pub mod builders {
         ) -> &Option<crate::types::AppInstanceRetentionSettings> {
             &self.app_instance_retention_settings
         }
-        /// Consumes the builder and constructs a [`PutAppInstanceRetentionSettingsInput`].
+        /// Consumes the builder and constructs a [`PutAppInstanceRetentionSettingsInput`](crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsInput).
         pub fn build(
             self,
         ) -> Result<
@@ -323,7 +323,7 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`PutAppInstanceRetentionSettingsOutput`].
+    /// A builder for [`PutAppInstanceRetentionSettingsOutput`](crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct PutAppInstanceRetentionSettingsOutputBuilder {
@@ -375,7 +375,7 @@ pub mod builders {
         pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.initiate_deletion_timestamp
         }
-        /// Consumes the builder and constructs a [`PutAppInstanceRetentionSettingsOutput`].
+        /// Consumes the builder and constructs a [`PutAppInstanceRetentionSettingsOutput`](crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsOutput).
         pub fn build(
             self,
         ) -> crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsOutput {

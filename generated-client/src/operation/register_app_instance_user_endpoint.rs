@@ -310,7 +310,7 @@ rt::impl_error_enum!(RegisterAppInstanceUserEndpointError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`RegisterAppInstanceUserEndpointInput`].
+    /// A builder for [`RegisterAppInstanceUserEndpointInput`](crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct RegisterAppInstanceUserEndpointInputBuilder {
@@ -441,7 +441,7 @@ pub mod builders {
         pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
             &self.allow_messages
         }
-        /// Consumes the builder and constructs a [`RegisterAppInstanceUserEndpointInput`].
+        /// Consumes the builder and constructs a [`RegisterAppInstanceUserEndpointInput`](crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput).
         pub fn build(
             self,
         ) -> Result<
@@ -536,7 +536,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`RegisterAppInstanceUserEndpointOutput`].
+    /// A builder for [`RegisterAppInstanceUserEndpointOutput`](crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct RegisterAppInstanceUserEndpointOutputBuilder {
@@ -572,7 +572,7 @@ pub mod builders {
         pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
-        /// Consumes the builder and constructs a [`RegisterAppInstanceUserEndpointOutput`].
+        /// Consumes the builder and constructs a [`RegisterAppInstanceUserEndpointOutput`](crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointOutput).
         pub fn build(
             self,
         ) -> crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointOutput {

@@ -195,7 +195,7 @@ rt::impl_error_enum!(TagResourceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`TagResourceInput`].
+    /// A builder for [`TagResourceInput`](crate::operation::tag_resource::TagResourceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct TagResourceInputBuilder {
@@ -232,7 +232,7 @@ pub mod builders {
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             &self.tags
         }
-        /// Consumes the builder and constructs a [`TagResourceInput`].
+        /// Consumes the builder and constructs a [`TagResourceInput`](crate::operation::tag_resource::TagResourceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -274,12 +274,12 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`TagResourceOutput`].
+    /// A builder for [`TagResourceOutput`](crate::operation::tag_resource::TagResourceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct TagResourceOutputBuilder {}
     impl TagResourceOutputBuilder {
-        /// Consumes the builder and constructs a [`TagResourceOutput`].
+        /// Consumes the builder and constructs a [`TagResourceOutput`](crate::operation::tag_resource::TagResourceOutput).
         pub fn build(self) -> crate::operation::tag_resource::TagResourceOutput {
             crate::operation::tag_resource::TagResourceOutput {
             }

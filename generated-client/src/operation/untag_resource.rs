@@ -183,7 +183,7 @@ rt::impl_error_enum!(UntagResourceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`UntagResourceInput`].
+    /// A builder for [`UntagResourceInput`](crate::operation::untag_resource::UntagResourceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UntagResourceInputBuilder {
@@ -220,7 +220,7 @@ pub mod builders {
         pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
             &self.tag_keys
         }
-        /// Consumes the builder and constructs a [`UntagResourceInput`].
+        /// Consumes the builder and constructs a [`UntagResourceInput`](crate::operation::untag_resource::UntagResourceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -262,12 +262,12 @@ pub mod builders {
             })
         }
     }
-    /// A builder for [`UntagResourceOutput`].
+    /// A builder for [`UntagResourceOutput`](crate::operation::untag_resource::UntagResourceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UntagResourceOutputBuilder {}
     impl UntagResourceOutputBuilder {
-        /// Consumes the builder and constructs a [`UntagResourceOutput`].
+        /// Consumes the builder and constructs a [`UntagResourceOutput`](crate::operation::untag_resource::UntagResourceOutput).
         pub fn build(self) -> crate::operation::untag_resource::UntagResourceOutput {
             crate::operation::untag_resource::UntagResourceOutput {
             }

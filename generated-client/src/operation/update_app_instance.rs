@@ -236,7 +236,7 @@ rt::impl_error_enum!(UpdateAppInstanceError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`UpdateAppInstanceInput`].
+    /// A builder for [`UpdateAppInstanceInput`](crate::operation::update_app_instance::UpdateAppInstanceInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct UpdateAppInstanceInputBuilder {
@@ -287,7 +287,7 @@ pub mod builders {
         pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
-        /// Consumes the builder and constructs a [`UpdateAppInstanceInput`].
+        /// Consumes the builder and constructs a [`UpdateAppInstanceInput`](crate::operation::update_app_instance::UpdateAppInstanceInput).
         pub fn build(
             self,
         ) -> Result<
@@ -358,7 +358,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`UpdateAppInstanceOutput`].
+    /// A builder for [`UpdateAppInstanceOutput`](crate::operation::update_app_instance::UpdateAppInstanceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UpdateAppInstanceOutputBuilder {
@@ -379,7 +379,7 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
-        /// Consumes the builder and constructs a [`UpdateAppInstanceOutput`].
+        /// Consumes the builder and constructs a [`UpdateAppInstanceOutput`](crate::operation::update_app_instance::UpdateAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::update_app_instance::UpdateAppInstanceOutput {

@@ -246,7 +246,7 @@ rt::impl_error_enum!(UpdateAppInstanceUserError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`UpdateAppInstanceUserInput`].
+    /// A builder for [`UpdateAppInstanceUserInput`](crate::operation::update_app_instance_user::UpdateAppInstanceUserInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct UpdateAppInstanceUserInputBuilder {
@@ -297,7 +297,7 @@ pub mod builders {
         pub fn get_metadata(&self) -> &Option<String> {
             &self.metadata
         }
-        /// Consumes the builder and constructs a [`UpdateAppInstanceUserInput`].
+        /// Consumes the builder and constructs a [`UpdateAppInstanceUserInput`](crate::operation::update_app_instance_user::UpdateAppInstanceUserInput).
         pub fn build(
             self,
         ) -> Result<
@@ -368,7 +368,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`UpdateAppInstanceUserOutput`].
+    /// A builder for [`UpdateAppInstanceUserOutput`](crate::operation::update_app_instance_user::UpdateAppInstanceUserOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UpdateAppInstanceUserOutputBuilder {
@@ -389,7 +389,7 @@ pub mod builders {
         pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
-        /// Consumes the builder and constructs a [`UpdateAppInstanceUserOutput`].
+        /// Consumes the builder and constructs a [`UpdateAppInstanceUserOutput`](crate::operation::update_app_instance_user::UpdateAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::update_app_instance_user::UpdateAppInstanceUserOutput {

@@ -262,7 +262,7 @@ rt::impl_error_enum!(UpdateAppInstanceUserEndpointError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`UpdateAppInstanceUserEndpointInput`].
+    /// A builder for [`UpdateAppInstanceUserEndpointInput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct UpdateAppInstanceUserEndpointInputBuilder {
@@ -334,7 +334,7 @@ pub mod builders {
         pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
             &self.allow_messages
         }
-        /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointInput`].
+        /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointInput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput).
         pub fn build(
             self,
         ) -> Result<
@@ -399,7 +399,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`UpdateAppInstanceUserEndpointOutput`].
+    /// A builder for [`UpdateAppInstanceUserEndpointOutput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UpdateAppInstanceUserEndpointOutputBuilder {
@@ -435,7 +435,7 @@ pub mod builders {
         pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
-        /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointOutput`].
+        /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointOutput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointOutput).
         pub fn build(
             self,
         ) -> crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointOutput {

@@ -242,7 +242,7 @@ rt::impl_modeled_error!(
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`BadRequestException`].
+    /// A builder for [`BadRequestException`](crate::types::error::BadRequestException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct BadRequestExceptionBuilder {
@@ -284,7 +284,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`BadRequestException`].
+        /// Consumes the builder and constructs a [`BadRequestException`](crate::types::error::BadRequestException).
         pub fn build(self) -> crate::types::error::BadRequestException {
             crate::types::error::BadRequestException {
                 code: self.code,
@@ -293,7 +293,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`ConflictException`].
+    /// A builder for [`ConflictException`](crate::types::error::ConflictException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ConflictExceptionBuilder {
@@ -335,7 +335,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`ConflictException`].
+        /// Consumes the builder and constructs a [`ConflictException`](crate::types::error::ConflictException).
         pub fn build(self) -> crate::types::error::ConflictException {
             crate::types::error::ConflictException {
                 code: self.code,
@@ -344,7 +344,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`ForbiddenException`].
+    /// A builder for [`ForbiddenException`](crate::types::error::ForbiddenException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ForbiddenExceptionBuilder {
@@ -386,7 +386,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`ForbiddenException`].
+        /// Consumes the builder and constructs a [`ForbiddenException`](crate::types::error::ForbiddenException).
         pub fn build(self) -> crate::types::error::ForbiddenException {
             crate::types::error::ForbiddenException {
                 code: self.code,
@@ -395,7 +395,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`ResourceLimitExceededException`].
+    /// A builder for [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ResourceLimitExceededExceptionBuilder {
@@ -437,7 +437,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`ResourceLimitExceededException`].
+        /// Consumes the builder and constructs a [`ResourceLimitExceededException`](crate::types::error::ResourceLimitExceededException).
         pub fn build(self) -> crate::types::error::ResourceLimitExceededException {
             crate::types::error::ResourceLimitExceededException {
                 code: self.code,
@@ -446,7 +446,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`ServiceFailureException`].
+    /// A builder for [`ServiceFailureException`](crate::types::error::ServiceFailureException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ServiceFailureExceptionBuilder {
@@ -488,7 +488,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`ServiceFailureException`].
+        /// Consumes the builder and constructs a [`ServiceFailureException`](crate::types::error::ServiceFailureException).
         pub fn build(self) -> crate::types::error::ServiceFailureException {
             crate::types::error::ServiceFailureException {
                 code: self.code,
@@ -497,7 +497,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`ServiceUnavailableException`].
+    /// A builder for [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ServiceUnavailableExceptionBuilder {
@@ -539,7 +539,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`ServiceUnavailableException`].
+        /// Consumes the builder and constructs a [`ServiceUnavailableException`](crate::types::error::ServiceUnavailableException).
         pub fn build(self) -> crate::types::error::ServiceUnavailableException {
             crate::types::error::ServiceUnavailableException {
                 code: self.code,
@@ -548,7 +548,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`ThrottledClientException`].
+    /// A builder for [`ThrottledClientException`](crate::types::error::ThrottledClientException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ThrottledClientExceptionBuilder {
@@ -590,7 +590,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`ThrottledClientException`].
+        /// Consumes the builder and constructs a [`ThrottledClientException`](crate::types::error::ThrottledClientException).
         pub fn build(self) -> crate::types::error::ThrottledClientException {
             crate::types::error::ThrottledClientException {
                 code: self.code,
@@ -599,7 +599,7 @@ pub mod builders {
             }
         }
     }
-    /// A builder for [`UnauthorizedClientException`].
+    /// A builder for [`UnauthorizedClientException`](crate::types::error::UnauthorizedClientException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UnauthorizedClientExceptionBuilder {
@@ -641,7 +641,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`UnauthorizedClientException`].
+        /// Consumes the builder and constructs a [`UnauthorizedClientException`](crate::types::error::UnauthorizedClientException).
         pub fn build(self) -> crate::types::error::UnauthorizedClientException {
             crate::types::error::UnauthorizedClientException {
                 code: self.code,

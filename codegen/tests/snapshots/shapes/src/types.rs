@@ -237,7 +237,7 @@ impl Thing {
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`Thing`].
+    /// A builder for [`Thing`](crate::types::Thing).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ThingBuilder {
@@ -494,7 +494,7 @@ pub mod builders {
         pub fn get_type(&self) -> &Option<String> {
             &self.r#type
         }
-        /// Consumes the builder and constructs a [`Thing`].
+        /// Consumes the builder and constructs a [`Thing`](crate::types::Thing).
         pub fn build(self) -> Result<crate::types::Thing, rt::error::BuildError> {
             Ok(crate::types::Thing {
                 name: self

@@ -219,7 +219,7 @@ rt::impl_error_enum!(PutThingError);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`PutThingInput`].
+    /// A builder for [`PutThingInput`](crate::operation::put_thing::PutThingInput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
     pub struct PutThingInputBuilder {
@@ -300,7 +300,7 @@ pub mod builders {
         pub fn get_secret(&self) -> &Option<String> {
             &self.secret
         }
-        /// Consumes the builder and constructs a [`PutThingInput`].
+        /// Consumes the builder and constructs a [`PutThingInput`](crate::operation::put_thing::PutThingInput).
         pub fn build(
             self,
         ) -> Result<crate::operation::put_thing::PutThingInput, rt::error::BuildError> {
@@ -335,7 +335,7 @@ pub mod builders {
                 .finish()
         }
     }
-    /// A builder for [`PutThingOutput`].
+    /// A builder for [`PutThingOutput`](crate::operation::put_thing::PutThingOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct PutThingOutputBuilder {
@@ -371,7 +371,7 @@ pub mod builders {
         pub fn get_when(&self) -> &Option<rt::time::DateTime> {
             &self.when
         }
-        /// Consumes the builder and constructs a [`PutThingOutput`].
+        /// Consumes the builder and constructs a [`PutThingOutput`](crate::operation::put_thing::PutThingOutput).
         pub fn build(
             self,
         ) -> Result<crate::operation::put_thing::PutThingOutput, rt::error::BuildError> {

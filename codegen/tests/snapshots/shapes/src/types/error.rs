@@ -30,7 +30,7 @@ rt::impl_modeled_error!(NotFound, "NotFound", optional message);
 pub mod builders {
     #[allow(unused_imports)]
     use ::client_runtime as rt;
-    /// A builder for [`NotFound`].
+    /// A builder for [`NotFound`](crate::types::error::NotFound).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct NotFoundBuilder {
@@ -57,7 +57,7 @@ pub mod builders {
             self.meta = Some(meta);
             self
         }
-        /// Consumes the builder and constructs a [`NotFound`].
+        /// Consumes the builder and constructs a [`NotFound`](crate::types::error::NotFound).
         pub fn build(self) -> crate::types::error::NotFound {
             crate::types::error::NotFound {
                 message: self.message,
