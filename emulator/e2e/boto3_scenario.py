@@ -8,13 +8,18 @@ SDK sends. Run by .ci/run against the emulator binary:
     boto3_scenario.py ENDPOINT_URL STATE_FILE
 
 STATE_FILE is the emulator's --state file; its directory is removed near the end to provoke a
-ServiceFailureException. Exits non-zero on the first failed check.
+ServiceFailureException. ThrottledClientException and ServiceUnavailableException are injected
+through the emulator's unsigned test hook POST /_emulator/faults. Exits non-zero on the first
+failed check.
 """
 
 import datetime
+import json
 import os
 import shutil
 import sys
+import urllib.error
+import urllib.request
 
 import boto3
 from botocore import UNSIGNED
@@ -36,9 +41,16 @@ OPERATIONS = {
     "TagResource", "UntagResource", "UpdateAppInstance", "UpdateAppInstanceUser",
     "UpdateAppInstanceUserEndpoint",
 }
+# The modeled errors of the service; the scenario provokes each at least once.
+ERRORS = {
+    "BadRequestException", "ConflictException", "ForbiddenException", "ResourceLimitExceededException",
+    "ServiceFailureException", "ServiceUnavailableException", "ThrottledClientException",
+    "UnauthorizedClientException",
+}
 
 endpoint, state_file = sys.argv[1], sys.argv[2]
 called = set()
+provoked = set()
 checks = 0
 
 
@@ -60,17 +72,35 @@ def check(condition, what):
     checks += 1
 
 
+def caught(e):
+    """Records the modeled error a ClientError carries; its response."""
+    provoked.add(e.response["Error"]["Code"])
+    return e.response
+
+
 def expect_error(call, status, error_type, code, **kwargs):
     """Calls and checks the error's status, X-Amzn-Errortype and body Code."""
     try:
         call(**kwargs)
     except ClientError as e:
-        r = e.response
+        r = caught(e)
         got = (r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"], r.get("Code", ""))
         check(got == (status, error_type, code), f"{call.__name__}: wanted {(status, error_type, code)}, got {got}")
         check(len(r["ResponseMetadata"].get("RequestId", "")) == 36, "error responses carry x-amzn-requestid")
         return r
     sys.exit(f"FAILED: {call.__name__} succeeded, wanted {error_type}")
+
+
+def faults(method, body=None):
+    """A request to the emulator's fault-injection control endpoint; (status, parsed body)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(endpoint + "/_emulator/faults", data=data, method=method,
+                                     headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
 
 
 def walk(call, key, **kwargs):
@@ -191,14 +221,15 @@ try:
     register("device-a-2", "a", user=user)
     sys.exit("FAILED: a second endpoint for the same device")
 except c.exceptions.ConflictException as e:
-    check(e.response["Code"] == "Conflict", "duplicate endpoint")
+    check(caught(e)["Code"] == "Conflict", "duplicate endpoint")
 for i in range(1, 10):
     register(f"device-{i}", f"d{i}", user=user)
 try:
     register("device-over", "over", user=user)
     sys.exit("FAILED: an eleventh endpoint")
 except c.exceptions.ResourceLimitExceededException as e:
-    check(e.response["ResponseMetadata"]["HTTPStatusCode"] == 400 and e.response["Code"] == "ResourceLimitExceeded", "endpoint limit")
+    r = caught(e)
+    check(r["ResponseMetadata"]["HTTPStatusCode"] == 400 and r["Code"] == "ResourceLimitExceeded", "endpoint limit")
 c.tag_resource(ResourceARN=app, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
 expect_error(c.tag_resource, 400, "ResourceLimitExceededException", "ResourceLimitExceeded", ResourceARN=app, Tags=[{"Key": "one-more", "Value": "v"}])
 
@@ -208,11 +239,44 @@ check("path traversal" in r["Error"]["Message"], "the refusal names the traversa
 expect_error(c.delete_app_instance_user, 400, "BadRequestException", "BadRequest", AppInstanceUserArn=app + "/user/..")
 check(c.describe_app_instance(AppInstanceArn=app)["AppInstance"]["Name"] == "errors", "the instance is untouched")
 
+# Injected faults: throttling and an outage, as modeled errors boto3 raises (retries are off).
+status, _ = faults("POST", {"error": "ThrottledClientException", "count": 2, "operation": "DescribeAppInstance"})
+check(status == 200, "a throttle is queued")
+for _ in range(2):
+    try:
+        c.describe_app_instance(AppInstanceArn=app)
+        sys.exit("FAILED: an injected ThrottledClientException")
+    except c.exceptions.ThrottledClientException as e:
+        r = caught(e)
+        got = (r["ResponseMetadata"]["HTTPStatusCode"], r["Code"], len(r["ResponseMetadata"]["RequestId"]))
+        check(got == (429, "Throttled", 36), f"ThrottledClientException on the wire: {got}")
+    check(c.list_app_instances()["AppInstances"] != [], "other operations are not throttled")
+check(c.describe_app_instance(AppInstanceArn=app)["AppInstance"]["Name"] == "errors", "the throttles are used up")
+check(faults("POST", {"error": "ServiceUnavailableException"})[0] == 200, "an outage is queued")
+try:
+    c.list_app_instances()
+    sys.exit("FAILED: an injected ServiceUnavailableException")
+except c.exceptions.ServiceUnavailableException as e:
+    r = caught(e)
+    check((r["ResponseMetadata"]["HTTPStatusCode"], r["Code"]) == (503, "ServiceUnavailable"), "503 on the wire")
+# boto3's default retries ride out one 503.
+retrying = boto3.client("chime-sdk-identity", endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+faults("POST", {"error": "ServiceUnavailableException", "operation": "DescribeAppInstance"})
+out = retrying.describe_app_instance(AppInstanceArn=app)
+check(out["ResponseMetadata"]["RetryAttempts"] == 1, "one retry after the injected 503")
+status, body = faults("POST", {"error": "ConflictException", "operation": "DescribeAppInstance"})
+check(status == 400 and "cannot return ConflictException" in body["Message"], f"an error the operation does not list: {body}")
+faults("POST", {"error": "ThrottledClientException", "count": 3})
+check(faults("DELETE") == (200, {"cleared": 3}), "DELETE clears pending faults")
+c.list_app_instances()
+
 # ServiceFailureException: the state file can no longer be written; the change is undone.
 check(os.path.exists(state_file), "the emulator saved its state")
 shutil.rmtree(os.path.dirname(state_file))
 before = walk(c.list_app_instances, "AppInstances", MaxResults=50)[0]
 expect_error(c.create_app_instance, 500, "ServiceFailureException", "ServiceFailure", Name="lost")
 check(walk(c.list_app_instances, "AppInstances", MaxResults=50)[0] == before, "the failed create left nothing behind")
-print("modeled errors (BadRequest, NotFound, Forbidden, UnauthorizedClient, Conflict, ResourceLimitExceeded, ServiceFailure) and path escapes: ok")
+check(provoked == ERRORS, f"modeled errors never provoked: {sorted(ERRORS - provoked)}, unexpected: {sorted(provoked - ERRORS)}")
+print(f"all {len(ERRORS)} modeled errors ({', '.join(sorted(provoked))}), NotFound, path escapes and injected faults: ok")
 print(f"boto3 {boto3.__version__}: {checks} checks passed, {len(called & OPERATIONS)}/24 operations called")

@@ -4,7 +4,9 @@
 //!
 //! The wire side (routing, reading and checking inputs, writing outputs and errors) is
 //! generated from `model/chime-sdk-identity.json` into [`generated`] by `cargo xtask codegen`;
-//! the behaviour of the operations is hand-written in `service`.
+//! the behaviour of the operations is hand-written in `service`. For testing clients' retry
+//! and error handling, `faults` injects modeled errors on request (a control endpoint on the
+//! listener) and throttles over a configured rate ([`Config::max_rps`]).
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,6 +23,7 @@ pub mod pattern;
 pub mod wire;
 
 mod auth;
+mod faults;
 mod server;
 mod service;
 mod state;
@@ -29,9 +32,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use client_runtime::credentials::Credentials;
 use client_runtime::http::{HttpRequest, HttpResponse};
@@ -63,10 +67,14 @@ pub struct Config {
     pub account: String,
     /// Where to keep the state between runs; `None` keeps it in memory only.
     pub state_file: Option<PathBuf>,
+    /// Requests per second allowed per access key (a token bucket holding one second's
+    /// worth); over it, requests fail with `ThrottledClientException`. `None`: no limit.
+    pub max_rps: Option<NonZeroU32>,
 }
 
 impl Default for Config {
-    /// The documented example credentials, `us-east-1`, account `123456789012`, no state file.
+    /// The documented example credentials, `us-east-1`, account `123456789012`, no state
+    /// file, no rate limit.
     fn default() -> Self {
         Self {
             access_key: "AKIDEXAMPLE".into(),
@@ -74,6 +82,7 @@ impl Default for Config {
             region: "us-east-1".into(),
             account: "123456789012".into(),
             state_file: None,
+            max_rps: None,
         }
     }
 }
@@ -86,6 +95,7 @@ impl fmt::Debug for Config {
             .field("region", &self.region)
             .field("account", &self.account)
             .field("state_file", &self.state_file)
+            .field("max_rps", &self.max_rps)
             .finish()
     }
 }
@@ -129,6 +139,8 @@ pub(crate) struct Shared {
     state: Mutex<state::State>,
     verifier: auth::Verifier,
     served: Mutex<BTreeMap<Operation, u64>>,
+    faults: Mutex<faults::FaultQueue>,
+    limiter: Option<Mutex<faults::RateLimiter>>,
 }
 
 impl Shared {
@@ -181,7 +193,15 @@ impl Emulator {
         };
         let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone(), None, None);
         let verifier = auth::Verifier::new(credentials, config.region.clone(), SIGNING_NAME);
-        let shared = Shared { partition: partition(&config.region), config, state: Mutex::new(state), verifier, served: Mutex::default() };
+        let shared = Shared {
+            partition: partition(&config.region),
+            limiter: config.max_rps.map(|rate| Mutex::new(faults::RateLimiter::new(rate))),
+            config,
+            state: Mutex::new(state),
+            verifier,
+            served: Mutex::default(),
+            faults: Mutex::default(),
+        };
         Ok(Self { shared: Arc::new(shared) })
     }
 
@@ -190,7 +210,8 @@ impl Emulator {
         &self.shared.config
     }
 
-    /// How many requests each operation has answered (authenticated requests only).
+    /// How many requests each operation has answered (authenticated requests only, injected
+    /// and throttled failures included).
     pub fn served(&self) -> BTreeMap<Operation, u64> {
         self.shared.served.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -224,14 +245,33 @@ impl Emulator {
             };
         }
         *self.shared.served.lock().unwrap_or_else(PoisonError::into_inner).entry(route.operation).or_default() += 1;
+        if let Some(limiter) = &self.shared.limiter {
+            let mut limiter = limiter.lock().unwrap_or_else(PoisonError::into_inner);
+            let key = &self.shared.config.access_key;
+            if !limiter.admit(key, Instant::now()) {
+                let message = format!("Rate exceeded: the limit is {}/s for access key {key}", limiter.rate());
+                return faults::Kind::ThrottledClient.response(message);
+            }
+        }
+        let injected = self.shared.faults.lock().unwrap_or_else(PoisonError::into_inner).take(route.operation);
+        if let Some(kind) = injected {
+            return kind.response(format!("Injected through {} for testing", faults::CONTROL_PATH));
+        }
         let millis = now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let call = service::Call { shared: &self.shared, now: DateTime::from_millis(millis) };
         generated::dispatch(&call, &route, request)
     }
 
+    /// Answers a request to the fault-injection control endpoint (see `faults`).
+    pub(crate) fn control(&self, request: &HttpRequest) -> HttpResponse {
+        faults::control(&self.shared.faults, request)
+    }
+
     /// Serves HTTP/1.1 on `listener` until `shutdown` completes, then lets requests in
     /// progress finish (for a few seconds at most). `log` prints one line per request on
-    /// standard error.
+    /// standard error. Besides the Chime API, it serves the unsigned fault-injection control
+    /// endpoint `/_emulator/faults` (`POST` queues a modeled error for the next requests,
+    /// `DELETE` clears them; see the README), to loopback peers only.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,

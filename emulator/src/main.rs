@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use emulator::{Config, Emulator};
 
 const USAGE: &str = "usage: emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]
-                [--account ACCOUNT] [--state FILE] [--quiet]
+                [--account ACCOUNT] [--state FILE] [--max-rps N] [--quiet]
 
   --port PORT          port on 127.0.0.1 (default 8080; 0 picks a free one)
   --access-key KEY     access key id requests must be signed with (default AKIDEXAMPLE)
@@ -17,8 +17,11 @@ const USAGE: &str = "usage: emulator [--port PORT] [--access-key KEY] [--secret-
   --region REGION      signing region and ARN region (default us-east-1)
   --account ACCOUNT    12-digit account id in ARNs (default 123456789012)
   --state FILE         load the state from FILE at start and save every change to it
+  --max-rps N          throttle (ThrottledClientException) beyond N requests per second per
+                       access key (default: no limit)
   --quiet              no per-request log lines";
 
+#[derive(Debug)]
 struct Args {
     port: u16,
     config: Config,
@@ -43,6 +46,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--region" => out.config.region = value()?,
             "--account" => out.config.account = value()?,
             "--state" => out.config.state_file = Some(PathBuf::from(value()?)),
+            "--max-rps" => {
+                let rate = value()?.parse().map_err(|_| "--max-rps must be a whole number from 1 up".to_string())?;
+                out.config.max_rps = Some(rate);
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -78,8 +85,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("listening on http://{addr}");
         std::io::stdout().flush()?;
         let persistence = config.state_file.as_ref().map_or("in memory only".to_string(), |p| format!("state in {}", p.display()));
+        let limit = config.max_rps.map_or(String::new(), |n| format!(", rate limit {n}/s per access key"));
         eprintln!(
-            "Chime SDK Identity emulator: region {}, account {}, access key {}, {persistence}; Ctrl-C to stop",
+            "Chime SDK Identity emulator: region {}, account {}, access key {}, {persistence}{limit}; Ctrl-C to stop",
             config.region, config.account, config.access_key
         );
         emulator.serve(listener, shutdown_signal(), !args.quiet).await?;
@@ -105,5 +113,24 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        parse_args(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn max_rps_is_off_by_default_and_must_be_positive() {
+        assert_eq!(parse(&[]).unwrap().config.max_rps, None);
+        assert_eq!(parse(&["--max-rps", "25"]).unwrap().config.max_rps.map(|n| n.get()), Some(25));
+        for bad in ["0", "-1", "ten", ""] {
+            assert!(parse(&["--max-rps", bad]).unwrap_err().contains("--max-rps"), "{bad}");
+        }
+        assert!(parse(&["--max-rps"]).unwrap_err().contains("needs a value"));
     }
 }

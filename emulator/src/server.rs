@@ -2,6 +2,10 @@
 //! `Content-Length` bodies, `Expect: 100-continue`. It is written here rather than taken from
 //! hyper for the same reason as the client's transport: few dependencies, short builds.
 //!
+//! Requests under `/_emulator/` go to the fault-injection control endpoint (`crate::faults`),
+//! for loopback peers only: it is a test hook without authentication, so it must not be
+//! reachable from another machine even when the caller hands `serve` a public listener.
+//!
 //! Every loop is bounded: heads and bodies have size limits, reads have an idle timeout, and
 //! shutdown closes idle connections and waits a bounded time for busy ones.
 
@@ -33,8 +37,9 @@ pub(crate) async fn serve(emulator: Emulator, listener: TcpListener, shutdown: i
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(connection(stream, emulator.clone(), stop_rx.clone(), log));
+                Ok((stream, peer)) => {
+                    let loopback = peer.ip().is_loopback();
+                    connections.spawn(connection(stream, loopback, emulator.clone(), stop_rx.clone(), log));
                 }
                 // Out of file descriptors and the like: wait instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -63,7 +68,7 @@ struct Head {
 /// Why a request could not be read: answered with this status, then the connection closes.
 struct Refusal(u16, &'static str);
 
-async fn connection(mut stream: TcpStream, emulator: Emulator, mut stop: watch::Receiver<bool>, log: bool) {
+async fn connection(mut stream: TcpStream, loopback: bool, emulator: Emulator, mut stop: watch::Receiver<bool>, log: bool) {
     // Small responses go out at once instead of waiting for Nagle's algorithm.
     let _ = stream.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
@@ -90,10 +95,15 @@ async fn connection(mut stream: TcpStream, emulator: Emulator, mut stop: watch::
         let Head { method, path, query, headers, close } = head;
         let authority = headers.get("host").unwrap_or_default().to_string();
         let request = HttpRequest { method: method.into(), uri: Uri { scheme: "http".into(), authority, path, query }, headers, body };
-        let response = emulator.handle(&request);
+        let control = crate::faults::is_control(&request.uri.path);
+        let response = match (control, loopback) {
+            (false, _) => emulator.handle(&request),
+            (true, true) => emulator.control(&request),
+            (true, false) => return refuse(&mut stream, Refusal(403, "the control endpoint answers loopback clients only")).await,
+        };
         if log {
             let route = crate::generated::route(&request.method, &request.uri.path, &request.uri.query);
-            let operation = route.map_or("-", |r| r.operation.name());
+            let operation = if control { "control" } else { route.map_or("-", |r| r.operation.name()) };
             let error = response.headers.get("x-amzn-errortype").unwrap_or("");
             // Escaped: a path may hold control characters meant for the terminal.
             eprintln!("{} {} -> {} {operation} {error}", request.method, request.uri.path.escape_debug(), response.status);

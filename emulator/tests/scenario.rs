@@ -1,8 +1,10 @@
 //! End-to-end: the generated client against the emulator on 127.0.0.1:0, through all 24
-//! operations, paginated walks, every modeled error the emulator produces, signature checks,
-//! path-escape refusals and state persistence. Raw requests (signed with the runtime's SigV4
+//! operations, paginated walks, every modeled error of the service (throttling and outages
+//! through fault injection and `max_rps`), retries, signature checks, path-escape refusals and
+//! state persistence. Raw requests (signed with the runtime's SigV4
 //! signer, or not signed at all) cover what the client would refuse to send.
 
+use std::num::NonZeroU32;
 use std::time::{Duration, SystemTime};
 
 use chime_sdk_identity::config::{Credentials, Region, RetryConfig, TimeoutConfig};
@@ -378,6 +380,88 @@ async fn modeled_errors() {
     // Unmodeled: no operation at this path.
     let unknown = raw(&running, "GET", "/no-such-thing", "", true).await;
     assert_eq!(wire_of(&unknown), wire(404, "UnknownOperationException", ""));
+    running.stop().unwrap();
+}
+
+/// A request to the emulator's fault-injection control endpoint (unsigned: it is a local test
+/// hook, not part of the Chime API); the status and the body as text.
+async fn faults(running: &Running, method: &'static str, body: &str) -> (u16, String) {
+    let response = raw(running, method, "/_emulator/faults", body, false).await;
+    (response.status, String::from_utf8_lossy(&response.body).into_owned())
+}
+
+#[tokio::test]
+async fn injected_faults_and_throttling() {
+    let (emulator, running) = start();
+    let c = client(&running);
+    let app = c.create_app_instance().name("faults").send().await.unwrap().app_instance_arn().unwrap().to_string();
+
+    // ThrottledClientException, twice, for DescribeAppInstance only.
+    let queued = faults(&running, "POST", r#"{"error":"ThrottledClientException","count":2,"operation":"DescribeAppInstance"}"#).await;
+    assert_eq!(queued, (200, r#"{"error":"ThrottledClientException","count":2,"operation":"DescribeAppInstance"}"#.to_string()));
+    for _ in 0..2 {
+        let e = c.describe_app_instance().app_instance_arn(&app).send().await.expect_err("throttled");
+        assert!(e.as_service_error().is_some_and(|e| e.is_throttled_client_exception()), "{e:?}");
+        assert_eq!(wire_of(e.raw_response().unwrap()), wire(429, "ThrottledClientException", "Throttled"));
+        c.list_app_instances().send().await.expect("other operations are not affected");
+    }
+    c.describe_app_instance().app_instance_arn(&app).send().await.expect("both throttles are used up");
+
+    // ServiceUnavailableException for whatever operation comes next.
+    assert_eq!(faults(&running, "POST", r#"{"error":"ServiceUnavailableException"}"#).await.0, 200);
+    let e = c.list_app_instances().send().await.expect_err("unavailable");
+    assert!(e.as_service_error().is_some_and(|e| e.is_service_unavailable_exception()), "{e:?}");
+    assert_eq!(wire_of(e.raw_response().unwrap()), wire(503, "ServiceUnavailableException", "ServiceUnavailable"));
+    let e = c.describe_app_instance().app_instance_arn(&app).send().await;
+    assert_eq!(e.unwrap().app_instance().unwrap().name(), Some("faults"));
+
+    // A client with the default retry configuration retries one 503 and succeeds; the
+    // emulator answered the operation twice.
+    let retrying = Client::from_conf(
+        Config::builder()
+            .region(Region::from_static(REGION))
+            .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None))
+            .endpoint_url(running.endpoint_url())
+            .build(),
+    );
+    let before = emulator.served().get(&Operation::DescribeAppInstance).copied().unwrap_or_default();
+    faults(&running, "POST", r#"{"error":"ServiceUnavailableException","operation":"DescribeAppInstance"}"#).await;
+    let out = retrying.describe_app_instance().app_instance_arn(&app).send().await.expect("retried transparently");
+    assert_eq!(out.app_instance().unwrap().app_instance_arn(), Some(app.as_str()));
+    assert_eq!(emulator.served().get(&Operation::DescribeAppInstance).copied().unwrap_or_default() - before, 2);
+
+    // Refusals: an error the operation does not list, or not every operation lists; a
+    // malformed body; another method.
+    let (status, body) = faults(&running, "POST", r#"{"error":"ConflictException","operation":"DescribeAppInstance"}"#).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("DescribeAppInstance cannot return ConflictException"), "{body}");
+    let (status, body) = faults(&running, "POST", r#"{"error":"ConflictException"}"#).await;
+    assert!(status == 400 && body.contains("not listed by every operation"), "{body}");
+    assert_eq!(faults(&running, "POST", r#"{"error":"ThrottledClientException","count":0}"#).await.0, 400);
+    assert_eq!(faults(&running, "GET", "").await.0, 405);
+    // Errors other operations list can be injected where the model allows them.
+    let (status, _) = faults(&running, "POST", r#"{"error":"ConflictException","operation":"CreateAppInstanceUser"}"#).await;
+    assert_eq!(status, 200);
+    let r = c.create_app_instance_user().app_instance_arn(&app).app_instance_user_id("x").name("X").send().await;
+    assert_eq!(err(r), wire(409, "ConflictException", "Conflict"));
+
+    // DELETE drops what is pending.
+    faults(&running, "POST", r#"{"error":"ThrottledClientException","count":5}"#).await;
+    assert_eq!(faults(&running, "DELETE", "").await, (200, r#"{"cleared":5}"#.to_string()));
+    c.list_app_instances().send().await.expect("no fault left");
+    running.stop().unwrap();
+}
+
+#[tokio::test]
+async fn max_rps_throttles_per_access_key() {
+    let config = emulator::Config { max_rps: NonZeroU32::new(1), ..emulator::Config::default() };
+    let running = Emulator::new(config).unwrap().start(0).unwrap();
+    let c = client(&running);
+    // One request a second: the bucket holds one token, and the next one is a second away.
+    c.list_app_instances().send().await.expect("within the rate");
+    let e = c.list_app_instances().send().await.expect_err("over the rate");
+    assert!(e.as_service_error().is_some_and(|e| e.is_throttled_client_exception()), "{e:?}");
+    assert_eq!(wire_of(e.raw_response().unwrap()), wire(429, "ThrottledClientException", "Throttled"));
     running.stop().unwrap();
 }
 

@@ -377,6 +377,10 @@ impl Cx {
         let variants: Vec<&Name> = ops.iter().map(|o| &o.type_name).collect();
         let variant_docs = ops.iter().map(|o| doc_line(&format!("`{}`.", o.name)));
         let op_names = ops.iter().map(|o| o.name.as_str());
+        let op_errors = ops.iter().map(|o| {
+            let codes = o.errors.iter().map(|e| e.code.as_str());
+            quote!(&[#(#codes),*])
+        });
         let validation = validation_error(krate)?;
         let validation_ty = &validation.name;
 
@@ -441,6 +445,14 @@ impl Cx {
                 pub fn name(self) -> &'static str {
                     match self {
                         #(Operation::#variants => #op_names,)*
+                    }
+                }
+
+                /// The errors the model lists for the operation, by their code on the wire
+                /// (`X-Amzn-Errortype`), in model order.
+                pub fn errors(self) -> &'static [&'static str] {
+                    match self {
+                        #(Operation::#variants => #op_errors,)*
                     }
                 }
             }
@@ -1023,6 +1035,7 @@ mod tests {
         assert!(guard < tagged && tagged < plain, "{module}");
         assert_eq!(module.matches(r#"("POST", ["things"])"#).count(), 1, "the plain arm has no guard");
         assert!(module.contains(r#"pub const PATTERNS: &[&str] = &["^[a-z]+$", "^k"];"#), "{module}");
+        assert!(module.contains(r#"Operation::Tagged => &["Bad"],"#), "each operation's errors by wire code: {module}");
         let ops = file(&files, "operation.rs");
         assert!(ops.contains(r#"crate::wire::check_pattern(at, "Id", value, "^[a-z]+$")?;"#));
         assert!(ops.contains(r#"query.get("id")"#), "the query member is read");

@@ -138,6 +138,271 @@ impl Operation {
             Operation::UpdateAppInstanceUserEndpoint => "UpdateAppInstanceUserEndpoint",
         }
     }
+    /// The errors the model lists for the operation, by their code on the wire
+    /// (`X-Amzn-Errortype`), in model order.
+    pub fn errors(self) -> &'static [&'static str] {
+        match self {
+            Operation::CreateAppInstance => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::CreateAppInstanceAdmin => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::CreateAppInstanceUser => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DeleteAppInstance => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DeleteAppInstanceAdmin => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DeleteAppInstanceUser => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DeregisterAppInstanceUserEndpoint => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DescribeAppInstance => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DescribeAppInstanceAdmin => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DescribeAppInstanceUser => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DescribeAppInstanceUserEndpoint => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::GetAppInstanceRetentionSettings => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::ListAppInstanceAdmins => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::ListAppInstanceUserEndpoints => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::ListAppInstanceUsers => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::ListAppInstances => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::ListTagsForResource => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::PutAppInstanceRetentionSettings => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::RegisterAppInstanceUserEndpoint => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::TagResource => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::UntagResource => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::UpdateAppInstance => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::UpdateAppInstanceUser => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::UpdateAppInstanceUserEndpoint => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+        }
+    }
 }
 
 /// A request matched to an operation.
