@@ -93,6 +93,20 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
                 };
                 quote!(params.set(#name, #v);)
             }
+            EndpointParamBinding::Path { name, path, ty } => {
+                if *ty == crate::ir::endpoint::ParamType::StringArray {
+                    let walk = context_walk(path, quote!(input), 0, &|v| quote!(values.push(#v);));
+                    quote! {
+                        let mut values: Vec<String> = Vec::new();
+                        #walk
+                        if !values.is_empty() {
+                            params.set(#name, values);
+                        }
+                    }
+                } else {
+                    context_walk(path, quote!(input), 0, &|v| quote!(params.set(#name, #v);))
+                }
+            }
             EndpointParamBinding::Field { name, field, ty } => {
                 let v = match ty {
                     TypeRef::Bool => quote!(*v),
@@ -102,10 +116,14 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
                 quote!(if let Some(v) = &input.#field { params.set(#name, #v); })
             }
         });
+        let unused = endpoint_params
+            .iter()
+            .all(|b| matches!(b, EndpointParamBinding::Static { .. }))
+            .then(|| quote!(let _ = input;));
         quote! {
             const BINDS_ENDPOINT_PARAMS: bool = true;
             fn endpoint_params(input: &Self::Input, params: &mut rt::endpoint::Params) {
-                let _ = input;
+                #unused
                 #(#sets)*
             }
         }
@@ -284,6 +302,38 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             #(#setters)*
         }
     }}
+
+/// Rust walking `cur` (a reference) along an `operationContextParams` path, handing each value
+/// reached to `sink`.
+fn context_walk(step: &ContextStep, cur: TokenStream, depth: usize, sink: &dyn Fn(TokenStream) -> TokenStream) -> TokenStream {
+    let v = format_ident!("v{depth}");
+    match step {
+        ContextStep::Field { field, optional, boxed: _, next } => {
+            let inner = context_walk(next, quote!(#v), depth + 1, sink);
+            if *optional {
+                quote!(if let Some(#v) = #cur.#field.as_ref() { #inner })
+            } else {
+                quote!({ let #v = &#cur.#field; #inner })
+            }
+        }
+        ContextStep::Each { sparse, next } => {
+            let inner = context_walk(next, quote!(#v), depth + 1, sink);
+            let items = if *sparse { quote!(#cur.iter().flatten()) } else { quote!(#cur.iter()) };
+            quote!(for #v in #items { #inner })
+        }
+        ContextStep::Select(branches) => {
+            let each = branches.iter().map(|b| context_walk(b, cur.clone(), depth, sink));
+            quote!(#(#each)*)
+        }
+        ContextStep::Keys => {
+            let push = sink(quote!(::std::string::ToString::to_string(#v)));
+            quote!(for #v in #cur.keys() { #push })
+        }
+        ContextStep::Leaf(ContextLeaf::String) => sink(quote!(#cur.clone())),
+        ContextStep::Leaf(ContextLeaf::Enum) => sink(quote!(#cur.as_str().to_string())),
+        ContextStep::Leaf(ContextLeaf::Bool) => sink(quote!(*#cur)),
+    }
+}
 
 /// The output token as an `Option<&str>`: `output.a.b.c` through optional and required fields.
 fn token_expr(steps: &[PathStep]) -> TokenStream {

@@ -413,6 +413,31 @@ pub enum EndpointParamBinding {
     Static { name: String, value: endpoint::ParamValue },
     /// `@contextParam`: an input member (a string, boolean or list of strings).
     Field { name: String, field: Name, ty: TypeRef },
+    /// `@operationContextParams`: values a path selects from the input.
+    Path { name: String, path: ContextStep, ty: endpoint::ParamType },
+}
+
+/// A compiled `operationContextParams` path over the input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContextStep {
+    /// Into a structure member.
+    Field { field: Name, optional: bool, boxed: bool, next: Box<ContextStep> },
+    /// Each element of a list.
+    Each { sparse: bool, next: Box<ContextStep> },
+    /// Each of several sub-paths from the current value.
+    Select(Vec<ContextStep>),
+    /// The keys of the current map.
+    Keys,
+    /// The value reached.
+    Leaf(ContextLeaf),
+}
+
+/// The kind of value a path reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContextLeaf {
+    String,
+    Enum,
+    Bool,
 }
 
 /// A variant of an operation's error enum.

@@ -353,8 +353,21 @@ fn endpoint_params(cx: &Lowerer, op: &Shape, input_shape: &Shape, input: &Struct
         }
     };
     let mut out = Vec::new();
-    if op.traits.has("smithy.rules#operationContextParams") {
-        bail_at!(op.id, "@smithy.rules#operationContextParams (JMESPath bindings) is not supported yet");
+    if let Some(v) = op.traits.get("smithy.rules#operationContextParams") {
+        let map = v.as_object().ok_or_else(|| ModelError::new(&op.id, "@operationContextParams must be an object"))?;
+        for (name, p) in map {
+            let at = format!("{}: operationContextParams {name}", op.id);
+            let path = p
+                .get("path")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ModelError::new(&at, "needs a string `path`"))?;
+            let ty = declared(name, &op.id)?;
+            let compiled = super::context_path::resolve(cx, input_shape, path, &at)?;
+            if !context_path_fits(&compiled, ty) {
+                bail_at!(at, "path `{path}` does not select a value of the parameter's type");
+            }
+            out.push(EndpointParamBinding::Path { name: name.clone(), path: compiled, ty });
+        }
     }
     for m in input_shape.kind.members() {
         let Some(binding) = m.traits.get("smithy.rules#contextParam") else { continue };
@@ -389,6 +402,33 @@ fn endpoint_params(cx: &Lowerer, op: &Shape, input_shape: &Shape, input: &Struct
         }
     }
     Ok(out)
+}
+
+/// Whether a compiled path yields what a parameter of type `ty` holds: one string or boolean
+/// (no projection), or strings (through a projection, a multiselect or `keys`).
+fn context_path_fits(step: &ContextStep, ty: crate::ir::endpoint::ParamType) -> bool {
+    use crate::ir::endpoint::ParamType;
+    fn many(s: &ContextStep) -> bool {
+        match s {
+            ContextStep::Field { next, .. } => many(next),
+            ContextStep::Each { .. } | ContextStep::Select(_) | ContextStep::Keys => true,
+            ContextStep::Leaf(_) => false,
+        }
+    }
+    fn leaves_are(s: &ContextStep, want: &dyn Fn(ContextLeaf) -> bool) -> bool {
+        match s {
+            ContextStep::Field { next, .. } | ContextStep::Each { next, .. } => leaves_are(next, want),
+            ContextStep::Select(branches) => branches.iter().all(|b| leaves_are(b, want)),
+            ContextStep::Keys => want(ContextLeaf::String),
+            ContextStep::Leaf(l) => want(*l),
+        }
+    }
+    let stringy = |l: ContextLeaf| matches!(l, ContextLeaf::String | ContextLeaf::Enum);
+    match ty {
+        ParamType::String => !many(step) && leaves_are(step, &stringy),
+        ParamType::Boolean => !many(step) && leaves_are(step, &|l| l == ContextLeaf::Bool),
+        ParamType::StringArray => many(step) && leaves_are(step, &stringy),
+    }
 }
 
 /// `@requestCompression(encodings: [...])`: the encodings this client can apply, in the

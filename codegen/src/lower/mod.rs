@@ -2,6 +2,7 @@
 //! `naming`), traits are read, HTTP bindings are checked, and every reference becomes a typed
 //! [`TypeRef`]. Anything the generator cannot express is reported here, naming the shape.
 
+mod context_path;
 mod endpoint;
 mod http;
 mod paginate;

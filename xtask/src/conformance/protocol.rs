@@ -62,30 +62,31 @@ pub fn run(shared: &Path) -> Result<SuiteResult> {
     Ok(result)
 }
 
-/// `generated-crates`: AWS's official Chime model (30 operations) and the generator's
-/// every-kind-of-shape fixture each generate a crate that builds without warnings and passes
-/// its generated tests.
+/// `generated-crates`: the generator's every-kind-of-shape fixture and AWS's official Chime
+/// model (30 operations) each generate a crate that builds without warnings and passes its
+/// generated tests.
 pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
     let mut result = SuiteResult::default();
-    let fixture = crate::workspace_root().join("codegen/tests/fixtures/shapes.json");
-    let out = crate::workspace_root().join("target/conformance/fixture-shapes");
-    let warnings = generate_and_build(&fixture, None, &out, shared)?;
-    result.record("fixture `shapes.json` builds without warnings", if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
-
-    let out = crate::workspace_root().join("target/conformance/official-chime");
-    let warnings = generate_and_build(&shared.join(OFFICIAL), None, &out, shared)?;
-    result.record("official Chime model builds without warnings", if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
-    let output = Command::new(env!("CARGO"))
-        .args(["test", "--no-fail-fast"])
-        .current_dir(&out)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("SHARED_DIR", shared)
-        .output()
-        .context("running the official model's generated tests")?;
-    let tests = parse_libtest(&String::from_utf8_lossy(&output.stdout));
-    result.passed += tests.passed;
-    result.failed.extend(tests.failed);
-    result.skipped.extend(tests.skipped);
+    let root = crate::workspace_root();
+    let crates = [
+        ("fixture `shapes.json`", root.join("codegen/tests/fixtures/shapes.json"), root.join("target/conformance/fixture-shapes")),
+        ("official Chime model", shared.join(OFFICIAL), root.join("target/conformance/official-chime")),
+    ];
+    for (what, model, out) in crates {
+        let warnings = generate_and_build(&model, None, &out, shared)?;
+        result.record(format!("{what} builds without warnings"), if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
+        let output = Command::new(env!("CARGO"))
+            .args(["test", "--no-fail-fast"])
+            .current_dir(&out)
+            .env("CARGO_TARGET_DIR", target_dir())
+            .env("SHARED_DIR", shared)
+            .output()
+            .with_context(|| format!("running the tests generated for the {what}"))?;
+        let tests = parse_libtest(&String::from_utf8_lossy(&output.stdout));
+        result.passed += tests.passed;
+        result.failed.extend(tests.failed);
+        result.skipped.extend(tests.skipped);
+    }
     Ok(result)
 }
 

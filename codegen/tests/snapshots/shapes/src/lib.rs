@@ -38,5 +38,5 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     env_suffix: "FIXTURE",
     crate_name: "fixture",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
-    rules: None,
+    rules: Some(&endpoint::RULES),
 };

@@ -14,6 +14,27 @@ impl rt::operation::Operation for PutThing {
     type Error = PutThingError;
     const NAME: &'static str = "PutThing";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const BINDS_ENDPOINT_PARAMS: bool = true;
+    fn endpoint_params(input: &Self::Input, params: &mut rt::endpoint::Params) {
+        if let Some(v0) = input.thing.as_ref() {
+            {
+                let v1 = &v0.name;
+                params.set("Stage", v1.clone());
+            }
+        }
+        let mut values: Vec<String> = Vec::new();
+        if let Some(v0) = input.thing.as_ref() {
+            if let Some(v1) = v0.names.as_ref() {
+                for v2 in v1.iter() {
+                    values.push(v2.clone());
+                }
+            }
+        }
+        if !values.is_empty() {
+            params.set("Names", values);
+        }
+        params.set("Fixed", "fixed");
+    }
     fn prepare(
         input: &mut Self::Input,
         idempotency_token: &dyn ::std::ops::Fn() -> String,
