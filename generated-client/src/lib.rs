@@ -2,6 +2,21 @@
 //! Client for Amazon Chime SDK Identity (API version 2021-04-20), generated from its Smithy model.
 //!
 //! Manage Amazon Chime SDK messaging app instances and the identities inside them: instance users, administrators and the push-notification endpoints of users, together with data retention and resource tags.
+//!
+//! # Usage
+//!
+//! A [`Client`] has one method per operation; each returns a fluent builder whose `send()` makes the call.
+//! Configuration comes from the environment and the shared AWS config files, or from [`Config::builder`].
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = chime_sdk_identity::Client::from_env()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Each call returns its output, or an [`error::SdkError`] wrapping the operation's error enum (for example `operation::create_app_instance::CreateAppInstanceError`).
 #![warn(missing_docs)]
 #![allow(deprecated)]
 

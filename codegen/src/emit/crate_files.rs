@@ -39,6 +39,30 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
     let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _, client_context_params: _ } = &krate.service;
     let mut lines = vec![format!("Client for {title} (API version {version}), generated from its Smithy model."), String::new()];
     lines.extend(docs.0.iter().cloned());
+    let lib = krate.package.name.replace('-', "_");
+    lines.extend([
+        String::new(),
+        "# Usage".to_string(),
+        String::new(),
+        "A [`Client`] has one method per operation; each returns a fluent builder whose `send()` makes the call.".to_string(),
+        "Configuration comes from the environment and the shared AWS config files, or from [`Config::builder`].".to_string(),
+        String::new(),
+        "```no_run".to_string(),
+        "# async fn example() -> Result<(), Box<dyn std::error::Error>> {".to_string(),
+        format!("let client = {lib}::Client::from_env()?;"),
+        "# let _ = client;".to_string(),
+        "# Ok(())".to_string(),
+        "# }".to_string(),
+        "```".to_string(),
+    ]);
+    if let Some(op) = krate.operations.first() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Each call returns its output, or an [`error::SdkError`] wrapping the operation's error enum (for example `operation::{}::{}`).",
+            op.fn_name.bare(),
+            op.error_name.bare()
+        ));
+    }
     let inner_docs = lines.iter().map(|l| {
         let text = if l.is_empty() { String::new() } else { format!(" {l}") };
         quote!(#![doc = #text])

@@ -2,6 +2,21 @@
 //! Client for Fixture (API version 2024-01-01), generated from its Smithy model.
 //!
 //! A fixture service exercising every kind of shape.
+//!
+//! # Usage
+//!
+//! A [`Client`] has one method per operation; each returns a fluent builder whose `send()` makes the call.
+//! Configuration comes from the environment and the shared AWS config files, or from [`Config::builder`].
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = fixture::Client::from_env()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Each call returns its output, or an [`error::SdkError`] wrapping the operation's error enum (for example `operation::put_thing::PutThingError`).
 #![warn(missing_docs)]
 #![allow(deprecated)]
 
