@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// Whether a byte is an RFC 3986 §2.3 unreserved character: `A-Z a-z 0-9 - . _ ~`.
-const fn is_unreserved(b: u8) -> bool {
+pub const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 

@@ -131,21 +131,12 @@ pub fn substring(input: &str, start: usize, end: usize, reverse: bool) -> Option
 /// `uriEncode`: RFC 3986 percent-encoding of everything but the unreserved characters
 /// (`A-Z a-z 0-9 - _ . ~`), with upper-case hex digits. Borrows when nothing needs encoding.
 pub fn uri_encode(input: &str) -> Cow<'_, str> {
-    let unreserved = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~');
-    if input.bytes().all(unreserved) {
+    if input.bytes().all(crate::percent::is_unreserved) {
         return Cow::Borrowed(input);
     }
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len() * 3);
-    for c in input.bytes() {
-        if unreserved(c) {
-            out.push(char::from(c));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(c >> 4)]));
-            out.push(char::from(HEX[usize::from(c & 15)]));
-        }
-    }
+    // The same RFC 3986 rule as a query component: only unreserved characters stay as they are.
+    let mut out = String::new();
+    crate::percent::encode_query_into(&mut out, input);
     Cow::Owned(out)
 }
 

@@ -11,12 +11,10 @@ mod adaptive;
 mod classify;
 mod skew;
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use crate::clock::{SystemClock, TimeSource};
 
@@ -222,7 +220,7 @@ impl RetryStrategy {
     pub fn new(config: RetryConfig) -> Self {
         let time: Arc<dyn TimeSource> = Arc::new(SystemClock);
         let limiter = (config.mode == RetryMode::Adaptive).then(|| Mutex::new(RateLimiter::new(seconds(&*time))));
-        Self { quota: AtomicU32::new(config.retry_quota), config, limiter, jitter: Arc::new(random_jitter), time }
+        Self { quota: AtomicU32::new(config.retry_quota), config, limiter, jitter: Arc::new(crate::rand::unit_f64), time }
     }
 
     /// Replaces the jitter source (tests use a constant to make delays exact).
@@ -425,17 +423,6 @@ fn seconds(time: &dyn TimeSource) -> f64 {
         Ok(d) => d.as_secs_f64(),
         Err(e) => -e.duration().as_secs_f64(),
     }
-}
-
-/// Jitter without a random-number dependency: the standard library seeds every `RandomState`
-/// from the OS, and hashing the time through one spreads it over 64 bits. Jitter only has to
-/// de-synchronise clients, not resist prediction.
-fn random_jitter() -> f64 {
-    let mut hasher = RandomState::new().build_hasher();
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    hasher.write_u32(nanos);
-    // The top 53 bits make a uniformly spaced f64 in [0, 1).
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

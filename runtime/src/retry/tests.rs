@@ -1,6 +1,7 @@
 //! Behaviour of the strategy: backoff, quota, stop reasons, 2026 rules, adaptive pacing.
 
 use super::*;
+use std::time::SystemTime;
 use crate::http::DispatchErrorKind;
 
 fn constant(j: f64) -> Jitter {
