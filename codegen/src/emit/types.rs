@@ -380,16 +380,7 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
         quote!(#s => #name::#n,)
     });
     let all: Vec<&String> = values.iter().map(|v| &v.value).collect();
-    let derive_debug = if *sensitive { quote!() } else { quote!(Debug,) };
-    let debug = sensitive.then(|| {
-        quote! {
-            impl ::std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(#REDACTED)
-                }
-            }
-        }
-    });
+    let (derive_debug, debug) = sensitive_debug(name, *sensitive);
     quote! {
         #doc
         #dep
@@ -425,6 +416,22 @@ pub fn string_enum(e: &EnumDef) -> TokenStream {
         rt::impl_string_enum!(#name);
         #debug
     }
+}
+
+/// For a type that is `@sensitive` as a whole: no derived `Debug`, and a `Debug` that prints only
+/// the redaction marker. Otherwise the `Debug` derive.
+fn sensitive_debug(name: &crate::naming::Name, sensitive: bool) -> (TokenStream, TokenStream) {
+    if !sensitive {
+        return (quote!(Debug,), quote!());
+    }
+    let debug = quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(#REDACTED)
+            }
+        }
+    };
+    (quote!(), debug)
 }
 
 /// An intEnum with an `Unknown` variant carrying the raw value.
@@ -527,16 +534,7 @@ pub fn union(u: &UnionDef) -> TokenStream {
             }
         }
     });
-    let derive_debug = if *sensitive { quote!() } else { quote!(Debug,) };
-    let debug = sensitive.then(|| {
-        quote! {
-            impl ::std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(#REDACTED)
-                }
-            }
-        }
-    });
+    let (derive_debug, debug) = sensitive_debug(name, *sensitive);
     quote! {
         #doc
         #dep

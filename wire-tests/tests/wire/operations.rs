@@ -528,13 +528,15 @@ async fn create_app_instance_admin() {
         "AppInstanceArn": APP_INSTANCE_ARN,
     });
     let server = serve(201, &response.to_string()).await;
-    let out = client(&server)
-        .create_app_instance_admin()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .app_instance_admin_arn(ADMIN_ARN)
-        .send()
-        .await
-        .expect("CreateAppInstanceAdmin succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.create_app_instance_admin()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .app_instance_admin_arn(ADMIN_ARN)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("CreateAppInstanceAdmin succeeds");
     let admin = out.app_instance_admin().expect("AppInstanceAdmin");
     assert_eq!(
         (admin.arn(), admin.name()),
@@ -554,14 +556,7 @@ async fn create_app_instance_admin() {
             body: Some(body),
         },
     );
-    assert_modeled_errors("CreateAppInstanceAdmin", &request, |c| async move {
-        c.create_app_instance_admin()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .app_instance_admin_arn(ADMIN_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("CreateAppInstanceAdmin", &request, call).await;
 }
 
 #[tokio::test]
@@ -614,12 +609,14 @@ async fn create_app_instance_user() {
 async fn delete_app_instance() {
     // 204 without content-length: the client must not wait for a body.
     let server = serve(204, "").await;
-    client(&server)
-        .delete_app_instance()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .send()
-        .await
-        .expect("DeleteAppInstance succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.delete_app_instance()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .send()
+            .await
+    };
+    call(client(&server)).await.expect("DeleteAppInstance succeeds");
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}");
     assert_request(
@@ -632,25 +629,21 @@ async fn delete_app_instance() {
             body: None,
         },
     );
-    assert_modeled_errors("DeleteAppInstance", &request, |c| async move {
-        c.delete_app_instance()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("DeleteAppInstance", &request, call).await;
 }
 
 #[tokio::test]
 async fn delete_app_instance_admin() {
     let server = serve(204, "").await;
-    client(&server)
-        .delete_app_instance_admin()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .app_instance_admin_arn(ADMIN_ARN)
-        .send()
-        .await
-        .expect("DeleteAppInstanceAdmin succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.delete_app_instance_admin()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .app_instance_admin_arn(ADMIN_ARN)
+            .send()
+            .await
+    };
+    call(client(&server)).await.expect("DeleteAppInstanceAdmin succeeds");
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}/admins/{ADMIN_ARN_ENCODED}");
     assert_request(
@@ -663,25 +656,20 @@ async fn delete_app_instance_admin() {
             body: None,
         },
     );
-    assert_modeled_errors("DeleteAppInstanceAdmin", &request, |c| async move {
-        c.delete_app_instance_admin()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .app_instance_admin_arn(ADMIN_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("DeleteAppInstanceAdmin", &request, call).await;
 }
 
 #[tokio::test]
 async fn delete_app_instance_user() {
     let server = serve(204, "").await;
-    client(&server)
-        .delete_app_instance_user()
-        .app_instance_user_arn(USER_ARN)
-        .send()
-        .await
-        .expect("DeleteAppInstanceUser succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.delete_app_instance_user()
+            .app_instance_user_arn(USER_ARN)
+            .send()
+            .await
+    };
+    call(client(&server)).await.expect("DeleteAppInstanceUser succeeds");
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}");
     assert_request(
@@ -694,13 +682,7 @@ async fn delete_app_instance_user() {
             body: None,
         },
     );
-    assert_modeled_errors("DeleteAppInstanceUser", &request, |c| async move {
-        c.delete_app_instance_user()
-            .app_instance_user_arn(USER_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("DeleteAppInstanceUser", &request, call).await;
 }
 
 #[tokio::test]
@@ -746,12 +728,14 @@ async fn describe_app_instance() {
             "CreatedTimestamp":{CREATED},"LastUpdatedTimestamp":{UPDATED},"FutureMember":{{"nested":[1,2,3]}}}}}}"#
     );
     let server = serve(200, &response).await;
-    let out = client(&server)
-        .describe_app_instance()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .send()
-        .await
-        .expect("DescribeAppInstance succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.describe_app_instance()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("DescribeAppInstance succeeds");
     let app = out.app_instance().expect("AppInstance");
     assert_eq!(app.app_instance_arn(), Some(APP_INSTANCE_ARN));
     assert_eq!(app.name(), Some("support-chat"));
@@ -770,13 +754,7 @@ async fn describe_app_instance() {
             body: None,
         },
     );
-    assert_modeled_errors("DescribeAppInstance", &request, |c| async move {
-        c.describe_app_instance()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("DescribeAppInstance", &request, call).await;
 }
 
 #[tokio::test]
@@ -786,13 +764,15 @@ async fn describe_app_instance_admin() {
             "AppInstanceArn":"{APP_INSTANCE_ARN}","CreatedTimestamp":{CREATED}}}}}"#
     );
     let server = serve(200, &response).await;
-    let out = client(&server)
-        .describe_app_instance_admin()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .app_instance_admin_arn(ADMIN_ARN)
-        .send()
-        .await
-        .expect("DescribeAppInstanceAdmin succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.describe_app_instance_admin()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .app_instance_admin_arn(ADMIN_ARN)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("DescribeAppInstanceAdmin succeeds");
     let admin = out.app_instance_admin().expect("AppInstanceAdmin");
     let identity = admin.admin().expect("Admin");
     assert_eq!(
@@ -813,14 +793,7 @@ async fn describe_app_instance_admin() {
             body: None,
         },
     );
-    assert_modeled_errors("DescribeAppInstanceAdmin", &request, |c| async move {
-        c.describe_app_instance_admin()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .app_instance_admin_arn(ADMIN_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("DescribeAppInstanceAdmin", &request, call).await;
 }
 
 #[tokio::test]
@@ -830,12 +803,14 @@ async fn describe_app_instance_user() {
             "CreatedTimestamp":{CREATED},"LastUpdatedTimestamp":{UPDATED}}}}}"#
     );
     let server = serve(200, &response).await;
-    let out = client(&server)
-        .describe_app_instance_user()
-        .app_instance_user_arn(USER_ARN)
-        .send()
-        .await
-        .expect("DescribeAppInstanceUser succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.describe_app_instance_user()
+            .app_instance_user_arn(USER_ARN)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("DescribeAppInstanceUser succeeds");
     let user = out.app_instance_user().expect("AppInstanceUser");
     assert_eq!(user.app_instance_user_arn(), Some(USER_ARN));
     assert_eq!(user.name(), Some("Grace Hopper"));
@@ -854,13 +829,7 @@ async fn describe_app_instance_user() {
             body: None,
         },
     );
-    assert_modeled_errors("DescribeAppInstanceUser", &request, |c| async move {
-        c.describe_app_instance_user()
-            .app_instance_user_arn(USER_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("DescribeAppInstanceUser", &request, call).await;
 }
 
 #[tokio::test]
@@ -994,14 +963,16 @@ async fn list_app_instance_admins() {
         "NextToken": "page-3/of+many==",
     });
     let server = serve(200, &response.to_string()).await;
-    let out = client(&server)
-        .list_app_instance_admins()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .max_results(2)
-        .next_token("page-2/of+many==")
-        .send()
-        .await
-        .expect("ListAppInstanceAdmins succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.list_app_instance_admins()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .max_results(2)
+            .next_token("page-2/of+many==")
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("ListAppInstanceAdmins succeeds");
     assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
     let admins: Vec<_> = out
         .app_instance_admins()
@@ -1023,15 +994,7 @@ async fn list_app_instance_admins() {
             body: None,
         },
     );
-    assert_modeled_errors("ListAppInstanceAdmins", &request, |c| async move {
-        c.list_app_instance_admins()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .max_results(2)
-            .next_token("page-2/of+many==")
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("ListAppInstanceAdmins", &request, call).await;
 }
 
 #[tokio::test]
@@ -1047,13 +1010,15 @@ async fn list_app_instance_user_endpoints() {
         }],
     });
     let server = serve(200, &response.to_string()).await;
-    let out = client(&server)
-        .list_app_instance_user_endpoints()
-        .app_instance_user_arn(USER_ARN)
-        .max_results(50)
-        .send()
-        .await
-        .expect("ListAppInstanceUserEndpoints succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.list_app_instance_user_endpoints()
+            .app_instance_user_arn(USER_ARN)
+            .max_results(50)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("ListAppInstanceUserEndpoints succeeds");
     let [endpoint] = out.app_instance_user_endpoints() else {
         panic!("one endpoint: {out:?}")
     };
@@ -1080,14 +1045,7 @@ async fn list_app_instance_user_endpoints() {
             body: None,
         },
     );
-    assert_modeled_errors("ListAppInstanceUserEndpoints", &request, |c| async move {
-        c.list_app_instance_user_endpoints()
-            .app_instance_user_arn(USER_ARN)
-            .max_results(50)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("ListAppInstanceUserEndpoints", &request, call).await;
 }
 
 #[tokio::test]
@@ -1101,14 +1059,16 @@ async fn list_app_instance_users() {
         "NextToken": "next~token",
     });
     let server = serve(200, &response.to_string()).await;
-    let out = client(&server)
-        .list_app_instance_users()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .max_results(1)
-        .next_token("opaque token")
-        .send()
-        .await
-        .expect("ListAppInstanceUsers succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.list_app_instance_users()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .max_results(1)
+            .next_token("opaque token")
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("ListAppInstanceUsers succeeds");
     assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
     let users: Vec<_> = out
         .app_instance_users()
@@ -1140,15 +1100,7 @@ async fn list_app_instance_users() {
             body: None,
         },
     );
-    assert_modeled_errors("ListAppInstanceUsers", &request, |c| async move {
-        c.list_app_instance_users()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .max_results(1)
-            .next_token("opaque token")
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("ListAppInstanceUsers", &request, call).await;
 }
 
 #[tokio::test]
@@ -1209,12 +1161,14 @@ async fn list_app_instances() {
 async fn list_tags_for_resource() {
     let response = json!({ "Tags": [{ "Key": "env", "Value": "prod" }, { "Key": "cost-center", "Value": "" }] });
     let server = serve(200, &response.to_string()).await;
-    let out = client(&server)
-        .list_tags_for_resource()
-        .resource_arn(APP_INSTANCE_ARN)
-        .send()
-        .await
-        .expect("ListTagsForResource succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.list_tags_for_resource()
+            .resource_arn(APP_INSTANCE_ARN)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("ListTagsForResource succeeds");
     let tags: Vec<_> = out.tags().iter().map(|t| (t.key(), t.value())).collect();
     assert_eq!(tags, [("env", "prod"), ("cost-center", "")]);
     let request = only_request(&server);
@@ -1229,13 +1183,7 @@ async fn list_tags_for_resource() {
             body: None,
         },
     );
-    assert_modeled_errors("ListTagsForResource", &request, |c| async move {
-        c.list_tags_for_resource()
-            .resource_arn(APP_INSTANCE_ARN)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("ListTagsForResource", &request, call).await;
 }
 
 #[tokio::test]
@@ -1340,14 +1288,16 @@ async fn register_app_instance_user_endpoint() {
 #[tokio::test]
 async fn tag_resource() {
     let server = serve(204, "").await;
-    client(&server)
-        .tag_resource()
-        .resource_arn(APP_INSTANCE_ARN)
-        .tags(tag("env", "prod"))
-        .tags(tag("owner", "team ä/1"))
-        .send()
-        .await
-        .expect("TagResource succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.tag_resource()
+            .resource_arn(APP_INSTANCE_ARN)
+            .tags(tag("env", "prod"))
+            .tags(tag("owner", "team ä/1"))
+            .send()
+            .await
+    };
+    call(client(&server)).await.expect("TagResource succeeds");
     let request = only_request(&server);
     let body = json!({
         "ResourceARN": APP_INSTANCE_ARN,
@@ -1360,28 +1310,22 @@ async fn tag_resource() {
         body: Some(body),
     };
     assert_request(&request, &server, &expected);
-    assert_modeled_errors("TagResource", &request, |c| async move {
-        c.tag_resource()
-            .resource_arn(APP_INSTANCE_ARN)
-            .tags(tag("env", "prod"))
-            .tags(tag("owner", "team ä/1"))
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("TagResource", &request, call).await;
 }
 
 #[tokio::test]
 async fn untag_resource() {
     let server = serve(204, "").await;
-    client(&server)
-        .untag_resource()
-        .resource_arn(APP_INSTANCE_ARN)
-        .tag_keys("env".to_string())
-        .tag_keys("owner".to_string())
-        .send()
-        .await
-        .expect("UntagResource succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.untag_resource()
+            .resource_arn(APP_INSTANCE_ARN)
+            .tag_keys("env".to_string())
+            .tag_keys("owner".to_string())
+            .send()
+            .await
+    };
+    call(client(&server)).await.expect("UntagResource succeeds");
     let request = only_request(&server);
     let body = json!({ "ResourceARN": APP_INSTANCE_ARN, "TagKeys": ["env", "owner"] });
     let expected = Expected {
@@ -1391,15 +1335,7 @@ async fn untag_resource() {
         body: Some(body),
     };
     assert_request(&request, &server, &expected);
-    assert_modeled_errors("UntagResource", &request, |c| async move {
-        c.untag_resource()
-            .resource_arn(APP_INSTANCE_ARN)
-            .tag_keys("env".to_string())
-            .tag_keys("owner".to_string())
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("UntagResource", &request, call).await;
 }
 
 #[tokio::test]
@@ -1409,14 +1345,16 @@ async fn update_app_instance() {
         &json!({ "AppInstanceArn": APP_INSTANCE_ARN }).to_string(),
     )
     .await;
-    let out = client(&server)
-        .update_app_instance()
-        .app_instance_arn(APP_INSTANCE_ARN)
-        .name("support-chat-v2")
-        .metadata("")
-        .send()
-        .await
-        .expect("UpdateAppInstance succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.update_app_instance()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .name("support-chat-v2")
+            .metadata("")
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("UpdateAppInstance succeeds");
     assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
     let request = only_request(&server);
     let path = format!("/app-instances/{APP_INSTANCE_ARN_ENCODED}");
@@ -1431,15 +1369,7 @@ async fn update_app_instance() {
             body: Some(body),
         },
     );
-    assert_modeled_errors("UpdateAppInstance", &request, |c| async move {
-        c.update_app_instance()
-            .app_instance_arn(APP_INSTANCE_ARN)
-            .name("support-chat-v2")
-            .metadata("")
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("UpdateAppInstance", &request, call).await;
 }
 
 #[tokio::test]
@@ -1482,15 +1412,17 @@ async fn update_app_instance_user() {
 async fn update_app_instance_user_endpoint() {
     let response = json!({ "AppInstanceUserArn": USER_ARN, "EndpointId": "a1b2c3d4e5f60718" });
     let server = serve(200, &response.to_string()).await;
-    let out = client(&server)
-        .update_app_instance_user_endpoint()
-        .app_instance_user_arn(USER_ARN)
-        .endpoint_id("a1b2c3d4e5f60718")
-        .name("Grace's old phone")
-        .allow_messages(AllowMessages::None)
-        .send()
-        .await
-        .expect("UpdateAppInstanceUserEndpoint succeeds");
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.update_app_instance_user_endpoint()
+            .app_instance_user_arn(USER_ARN)
+            .endpoint_id("a1b2c3d4e5f60718")
+            .name("Grace's old phone")
+            .allow_messages(AllowMessages::None)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("UpdateAppInstanceUserEndpoint succeeds");
     assert_eq!(
         (out.app_instance_user_arn(), out.endpoint_id()),
         (Some(USER_ARN), Some("a1b2c3d4e5f60718"))
@@ -1508,16 +1440,7 @@ async fn update_app_instance_user_endpoint() {
             body: Some(body),
         },
     );
-    assert_modeled_errors("UpdateAppInstanceUserEndpoint", &request, |c| async move {
-        c.update_app_instance_user_endpoint()
-            .app_instance_user_arn(USER_ARN)
-            .endpoint_id("a1b2c3d4e5f60718")
-            .name("Grace's old phone")
-            .allow_messages(AllowMessages::None)
-            .send()
-            .await
-    })
-    .await;
+    assert_modeled_errors("UpdateAppInstanceUserEndpoint", &request, call).await;
 }
 
 #[tokio::test]
