@@ -127,6 +127,33 @@ impl Connector {
     }
 }
 
+impl Stream {
+    /// Whether nothing has arrived on an idle connection: no bytes (not even part of a TLS
+    /// record), no end of stream, no error. Checked without waiting, with one non-blocking
+    /// `MSG_PEEK` on the socket (the runtime's cached readiness could lag behind the kernel).
+    pub(super) fn is_quiet(&mut self) -> bool {
+        match self {
+            Stream::Plain(tcp) => socket_is_quiet(tcp),
+            #[cfg(feature = "rustls")]
+            Stream::Tls(tls) => {
+                let (tcp, session) = tls.get_mut();
+                // Plaintext already decrypted but never read, or a processed close_notify.
+                let mut probe = [0u8; 1];
+                let buffered = !matches!(
+                    io::Read::read(&mut session.reader(), &mut probe),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock
+                );
+                !buffered && socket_is_quiet(tcp)
+            }
+        }
+    }
+}
+
+fn socket_is_quiet(tcp: &TcpStream) -> bool {
+    let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    matches!(socket2::SockRef::from(tcp).peek(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+}
+
 impl AsyncRead for Stream {
     fn poll_read(
         self: Pin<&mut Self>,

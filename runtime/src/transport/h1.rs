@@ -7,9 +7,11 @@
 use std::borrow::Cow;
 use std::io::{self, IoSlice};
 use std::ops::Range;
-use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::watch::{Limits, Watch};
+use super::TransportError;
 
 use crate::http::{HeaderName, Headers, HttpRequest, HttpResponse};
 
@@ -29,14 +31,16 @@ const MAX_PREALLOC: usize = 1024 * 1024;
 
 /// Why an exchange failed. The transport maps these onto `DispatchError` kinds.
 #[derive(Debug)]
-pub(super) enum Failure {
+pub(crate) enum Failure {
     /// The peer closed or reset the connection before sending a single byte of the response.
     /// On a pooled connection this is the idle-close race, which the transport retries.
     ClosedBeforeResponse(io::Error),
     /// Reading or writing failed, or the connection ended in the middle of the response.
     Io(io::Error),
-    /// The read timeout passed while waiting for response bytes.
-    Timeout,
+    /// The response head did not arrive in time, or the transfer stalled.
+    Timeout(TransportError),
+    /// The response is larger than the body limit.
+    TooLarge(TransportError),
     /// The response is not valid HTTP/1.x.
     Protocol(&'static str),
     /// The request cannot be written as HTTP/1.1 (invalid method, target or header).
@@ -93,18 +97,28 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         }
     }
 
-    /// Sends a request and reads the complete response. The boolean says whether the
-    /// connection may carry another request afterwards.
+    /// The stream, to check an idle connection before it is reused.
+    pub(super) fn stream_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
+    /// Sends a request and reads the complete response within `limits`. The boolean says
+    /// whether the connection may carry another request afterwards.
     pub(super) async fn exchange(
         &mut self,
         request: &Outgoing<'_>,
-        read_timeout: Option<Duration>,
+        limits: &Limits,
     ) -> Result<(HttpResponse, bool), Failure> {
-        self.write_request(request).await?;
+        let mut watch = Watch::new(limits);
+        watch.sending();
+        self.write_request(request, &mut watch).await?;
+        watch.sent();
 
-        let mut seen_bytes = false;
+        // Blank lines and interim responses before the final response share one budget, so
+        // that an endless stream of either ends.
+        let mut prelude = 0usize;
         let head = loop {
-            let head = self.read_head(read_timeout, &mut seen_bytes).await?;
+            let head = self.read_head(&mut watch, &mut prelude).await?;
             match head.status {
                 // RFC 9110 §15.2: interim responses precede the final one; 101 would switch
                 // protocols, which this client never asks for.
@@ -113,19 +127,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                 _ => break head,
             }
         };
+        watch.head_done();
 
+        let max = limits.max_body;
         let framing = framing(&head, request.head_request);
         let body = match framing {
             Framing::Empty => Vec::new(),
             Framing::Length(len) => {
                 let len = usize::try_from(len)
-                    .map_err(|_| Failure::Protocol("content-length too large"))?;
+                    .ok()
+                    .filter(|&len| len <= max)
+                    .ok_or(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: Some(len) }))?;
                 let mut body = Vec::with_capacity(len.min(MAX_PREALLOC));
-                self.read_exact_into(&mut body, len, read_timeout).await?;
+                self.read_exact_into(&mut body, len, &mut watch).await?;
                 body
             }
-            Framing::Chunked => self.read_chunked(read_timeout).await?,
-            Framing::UntilClose => self.read_to_close(read_timeout).await?,
+            Framing::Chunked => self.read_chunked(&mut watch).await?,
+            Framing::UntilClose => self.read_to_close(&mut watch).await?,
         };
 
         // RFC 9112 §9.3: HTTP/1.1 persists unless `close` is given; HTTP/1.0 only with
@@ -158,30 +176,43 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         ))
     }
 
-    async fn write_request(&mut self, request: &Outgoing<'_>) -> Result<(), Failure> {
-        let result = if request.tail.is_empty() {
-            self.stream.write_all(&request.bytes).await
-        } else {
-            write_all_vectored(&mut self.stream, &request.bytes, request.tail).await
-        };
-        // Over TLS the flush pushes out encrypted records still held by the TLS layer.
-        match result {
-            Ok(()) => self.stream.flush().await,
-            Err(e) => Err(e),
+    /// Writes the head and body, counting progress for upload stall protection. Uses the
+    /// vectored form for a body too large to copy behind the head: one system call in the
+    /// common case and no copy of the body.
+    async fn write_request(&mut self, request: &Outgoing<'_>, watch: &mut Watch<'_>) -> Result<(), Failure> {
+        let mut head: &[u8] = &request.bytes;
+        let mut body = request.tail;
+        let result = async {
+            while !head.is_empty() || !body.is_empty() {
+                let n = if head.is_empty() {
+                    watch.io(self.stream.write(body)).await?
+                } else if body.is_empty() {
+                    watch.io(self.stream.write(head)).await?
+                } else {
+                    watch.io(self.stream.write_vectored(&[IoSlice::new(head), IoSlice::new(body)])).await?
+                };
+                if n == 0 {
+                    return Err(Failure::Io(io::ErrorKind::WriteZero.into()));
+                }
+                watch.progress(n);
+                let from_head = n.min(head.len());
+                head = &head[from_head..];
+                body = &body[n - from_head..];
+            }
+            // Over TLS the flush pushes out encrypted records still held by the TLS layer.
+            watch.io(self.stream.flush()).await
         }
-        .map_err(|e| {
+        .await;
+        result.map_err(|failure| match failure {
             // Nothing of the response can have been read yet: a closed connection here is the
             // same idle-close case as an EOF before the status line.
-            if is_closed(&e) {
-                Failure::ClosedBeforeResponse(e)
-            } else {
-                Failure::Io(e)
-            }
+            Failure::Io(e) if is_closed(&e) => Failure::ClosedBeforeResponse(e),
+            other => other,
         })
     }
 
     /// Reads more input into `rbuf`, returning how many bytes arrived (0 at end of stream).
-    async fn fill(&mut self, read_timeout: Option<Duration>) -> Result<usize, Failure> {
+    async fn fill(&mut self, watch: &mut Watch<'_>) -> Result<usize, Failure> {
         if self.rpos == self.rbuf.len() {
             self.rbuf.clear();
             self.rpos = 0;
@@ -190,14 +221,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             self.rpos = 0;
         }
         self.rbuf.reserve(READ_CHUNK);
-        timed(read_timeout, self.stream.read_buf(&mut self.rbuf)).await
+        let n = watch.io(self.stream.read_buf(&mut self.rbuf)).await?;
+        watch.progress(n);
+        Ok(n)
     }
 
-    async fn read_head(
-        &mut self,
-        read_timeout: Option<Duration>,
-        seen_bytes: &mut bool,
-    ) -> Result<Head, Failure> {
+    async fn read_head(&mut self, watch: &mut Watch<'_>, prelude: &mut usize) -> Result<Head, Failure> {
         let mut scan = HeadScan::default();
         loop {
             if scan.scanned == 0 {
@@ -205,19 +234,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                 // about empty lines before a start line.
                 while let Some(b'\r' | b'\n') = self.rbuf.get(self.rpos) {
                     self.rpos += 1;
+                    *prelude += 1;
                 }
             }
             let pending = &self.rbuf[self.rpos..];
             if let Some(end) = scan.find_end(pending) {
                 let head = parse_head(&pending[..end], scan.lines)?;
                 self.rpos += end;
+                if (100..=199).contains(&head.status) {
+                    *prelude += end;
+                }
+                if *prelude > MAX_HEAD {
+                    return Err(Failure::Protocol("more than 64 KiB of blank lines and interim responses"));
+                }
                 return Ok(head);
             }
-            if pending.len() >= MAX_HEAD {
+            if pending.len() >= MAX_HEAD || *prelude > MAX_HEAD {
                 return Err(Failure::Protocol("response head larger than 64 KiB"));
             }
-            match self.fill(read_timeout).await {
-                Ok(0) if *seen_bytes => {
+            let seen_bytes = self.rpos > 0 || !self.rbuf.is_empty() || *prelude > 0;
+            match self.fill(watch).await {
+                Ok(0) if seen_bytes => {
                     return Err(Failure::Io(eof("connection closed in the response head")))
                 }
                 Ok(0) => {
@@ -225,8 +262,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                         "connection closed before any response",
                     )))
                 }
-                Ok(_) => *seen_bytes = true,
-                Err(Failure::Io(e)) if !*seen_bytes && is_closed(&e) => {
+                Ok(_) => watch.receiving(),
+                Err(Failure::Io(e)) if !seen_bytes && is_closed(&e) => {
                     return Err(Failure::ClosedBeforeResponse(e))
                 }
                 Err(e) => return Err(e),
@@ -240,21 +277,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         &mut self,
         body: &mut Vec<u8>,
         len: usize,
-        read_timeout: Option<Duration>,
+        watch: &mut Watch<'_>,
     ) -> Result<(), Failure> {
         let buffered = (self.rbuf.len() - self.rpos).min(len);
         body.extend_from_slice(&self.rbuf[self.rpos..self.rpos + buffered]);
         self.rpos += buffered;
         let mut missing = len - buffered;
         while missing > 0 {
-            body.reserve(missing.min(MAX_PREALLOC));
+            reserve_within(body, missing.min(MAX_PREALLOC), body.len() + missing);
             let mut limited = (&mut self.stream).take(missing as u64);
-            let n = timed(read_timeout, limited.read_buf(body)).await?;
+            let n = watch.io(limited.read_buf(body)).await?;
             if n == 0 {
                 return Err(Failure::Io(eof(
                     "connection closed before the end of the body",
                 )));
             }
+            watch.progress(n);
             missing -= n;
         }
         Ok(())
@@ -262,11 +300,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
 
     /// Reads one line, returning its range in `rbuf` without the line ending. The range stays
     /// valid until the next read.
-    async fn read_line(
-        &mut self,
-        limit: usize,
-        read_timeout: Option<Duration>,
-    ) -> Result<Range<usize>, Failure> {
+    async fn read_line(&mut self, limit: usize, watch: &mut Watch<'_>) -> Result<Range<usize>, Failure> {
         let mut scanned = 0;
         loop {
             let pending = &self.rbuf[self.rpos..];
@@ -283,27 +317,28 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
             if scanned >= limit {
                 return Err(Failure::Protocol("chunked framing line too long"));
             }
-            if self.fill(read_timeout).await? == 0 {
+            if self.fill(watch).await? == 0 {
                 return Err(Failure::Io(eof("connection closed inside a chunked body")));
             }
         }
     }
 
     /// RFC 9112 §7.1: chunk-size [extensions] CRLF, data, CRLF ... last-chunk, trailers, CRLF.
-    async fn read_chunked(&mut self, read_timeout: Option<Duration>) -> Result<Vec<u8>, Failure> {
+    async fn read_chunked(&mut self, watch: &mut Watch<'_>) -> Result<Vec<u8>, Failure> {
+        let max = watch.limits().max_body;
         let mut body = Vec::new();
         loop {
-            let line = self.read_line(MAX_CHUNK_LINE, read_timeout).await?;
+            let line = self.read_line(MAX_CHUNK_LINE, watch).await?;
             let size = parse_chunk_size(&self.rbuf[line])?;
             if size == 0 {
                 break;
             }
-            let size = usize::try_from(size).map_err(|_| Failure::Protocol("chunk too large"))?;
-            if body.len().checked_add(size).is_none() {
-                return Err(Failure::Protocol("chunked body too large"));
-            }
-            self.read_exact_into(&mut body, size, read_timeout).await?;
-            let after = self.read_line(MAX_CHUNK_LINE, read_timeout).await?;
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|&size| size <= max - body.len())
+                .ok_or(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: None }))?;
+            self.read_exact_into(&mut body, size, watch).await?;
+            let after = self.read_line(MAX_CHUNK_LINE, watch).await?;
             if !after.is_empty() {
                 return Err(Failure::Protocol("missing CRLF after chunk data"));
             }
@@ -311,7 +346,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         // Trailer fields carry nothing the client uses; they are read past, within a bound.
         let mut trailer_bytes = 0usize;
         loop {
-            let line = self.read_line(MAX_HEAD, read_timeout).await?;
+            let line = self.read_line(MAX_HEAD, watch).await?;
             if line.is_empty() {
                 return Ok(body);
             }
@@ -322,56 +357,39 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         }
     }
 
-    async fn read_to_close(&mut self, read_timeout: Option<Duration>) -> Result<Vec<u8>, Failure> {
+    async fn read_to_close(&mut self, watch: &mut Watch<'_>) -> Result<Vec<u8>, Failure> {
+        let max = watch.limits().max_body;
         let mut body = self.rbuf.split_off(self.rpos);
         self.rpos = self.rbuf.len();
         loop {
-            body.reserve(READ_CHUNK);
-            if timed(read_timeout, self.stream.read_buf(&mut body)).await? == 0 {
+            // One byte beyond the limit tells a body of exactly the limit from a larger one.
+            let room = (max + 1).saturating_sub(body.len());
+            if room == 0 {
+                return Err(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: None }));
+            }
+            reserve_within(&mut body, room.min(READ_CHUNK), max + 1);
+            let mut limited = (&mut self.stream).take(room as u64);
+            let n = watch.io(limited.read_buf(&mut body)).await?;
+            if n == 0 {
                 return Ok(body);
             }
+            watch.progress(n);
         }
     }
 }
 
-/// Awaits an I/O future, bounded by the read timeout when one is set.
-async fn timed<T>(
-    limit: Option<Duration>,
-    io: impl std::future::Future<Output = io::Result<T>>,
-) -> Result<T, Failure> {
-    let result = match limit {
-        Some(limit) => tokio::time::timeout(limit, io)
-            .await
-            .map_err(|_| Failure::Timeout)?,
-        None => io.await,
-    };
-    result.map_err(Failure::Io)
-}
-
-/// Writes `head` then `body` with vectored writes: one system call in the common case and no
-/// copy of the body.
-async fn write_all_vectored<W: AsyncWrite + Unpin>(
-    stream: &mut W,
-    mut head: &[u8],
-    mut body: &[u8],
-) -> io::Result<()> {
-    while !head.is_empty() {
-        let n = stream
-            .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
-            .await?;
-        if n == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
-        }
-        if n < head.len() {
-            head = &head[n..];
-        } else {
-            body = body
-                .get(n - head.len()..)
-                .ok_or(io::ErrorKind::InvalidData)?;
-            head = &[];
-        }
+/// Makes room for `additional` more bytes without letting capacity grow past `cap` (plain
+/// `reserve` may double it), so a body near the limit never allocates twice the limit.
+fn reserve_within(buf: &mut Vec<u8>, additional: usize, cap: usize) {
+    if buf.capacity() - buf.len() >= additional {
+        return;
     }
-    stream.write_all(body).await
+    if buf.capacity().saturating_mul(2) > cap {
+        // Doubling would overshoot: grow once, straight to the cap.
+        buf.reserve_exact(cap.saturating_sub(buf.len()).max(additional));
+    } else {
+        buf.reserve(additional);
+    }
 }
 
 /// Whether an I/O error means the peer closed or reset the connection.
@@ -854,38 +872,67 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, Failure> {
 mod tests {
     use super::*;
     use crate::http::Uri;
+    use crate::transport::{Direction, DEFAULT_READ_TIMEOUT as DEFAULT_READ_TIMEOUT_FOR_TESTS};
     use std::collections::VecDeque;
+    use std::future::Future;
     use std::pin::Pin;
     use std::task::{Context, Poll};
+    use std::time::Duration;
 
     /// A stream that replays scripted input in the given pieces and records what is written.
+    /// Once the input is used up it reports the end of the stream, or with `stall` never
+    /// answers again; with `pace` each piece arrives that long after the previous one.
     struct Scripted {
         input: VecDeque<Vec<u8>>,
         written: Vec<u8>,
+        stall: bool,
+        pace: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
     }
 
     impl Scripted {
         fn whole(input: &[u8]) -> Self {
-            Self {
-                input: VecDeque::from([input.to_vec()]),
-                written: Vec::new(),
-            }
+            Self::pieces(vec![input.to_vec()])
         }
 
         fn byte_by_byte(input: &[u8]) -> Self {
-            Self {
-                input: input.iter().map(|&b| vec![b]).collect(),
-                written: Vec::new(),
-            }
+            Self::pieces(input.iter().map(|&b| vec![b]).collect())
+        }
+
+        fn pieces(input: Vec<Vec<u8>>) -> Self {
+            Self { input: input.into(), written: Vec::new(), stall: false, pace: None }
+        }
+
+        /// `input` at once, then nothing, ever.
+        fn then_stall(input: &[u8]) -> Self {
+            let input = if input.is_empty() { vec![] } else { vec![input.to_vec()] };
+            Self { stall: true, ..Self::pieces(input) }
+        }
+
+        /// `head` at once, then `drip` one byte every `every`, then nothing, ever.
+        fn dripping(head: &[u8], drip: &[u8], every: Duration) -> Self {
+            let mut input = vec![head.to_vec()];
+            input.extend(drip.iter().map(|&b| vec![b]));
+            let pace = Some((every, Box::pin(tokio::time::sleep(Duration::ZERO))));
+            Self { stall: true, pace, ..Self::pieces(input) }
         }
     }
 
     impl AsyncRead for Scripted {
         fn poll_read(
             mut self: Pin<&mut Self>,
-            _: &mut Context<'_>,
+            cx: &mut Context<'_>,
             buf: &mut tokio::io::ReadBuf<'_>,
         ) -> Poll<io::Result<()>> {
+            if self.input.is_empty() && self.stall {
+                return Poll::Pending;
+            }
+            if let Some((every, sleep)) = &mut self.pace {
+                if sleep.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                let next = sleep.deadline() + *every;
+                sleep.as_mut().reset(next);
+            }
             if let Some(mut piece) = self.input.pop_front() {
                 let n = piece.len().min(buf.remaining());
                 buf.put_slice(&piece[..n]);
@@ -925,7 +972,7 @@ mod tests {
 
     async fn run(stream: Scripted, method: &'static str) -> Result<(HttpResponse, bool), Failure> {
         let req = request(method, b"");
-        Conn::new(stream).exchange(&prepare(&req)?, None).await
+        Conn::new(stream).exchange(&prepare(&req)?, &Limits::default()).await
     }
 
     fn encoded(req: &HttpRequest) -> Result<String, Failure> {
@@ -938,7 +985,7 @@ mod tests {
         req.headers.append("X-Custom", "v 1");
         req.headers.append("Content-Length", "5");
         let mut conn = Conn::new(Scripted::whole(b"HTTP/1.1 204 No Content\r\n\r\n"));
-        conn.exchange(&prepare(&req).unwrap(), None).await.unwrap();
+        conn.exchange(&prepare(&req).unwrap(), &Limits::default()).await.unwrap();
         assert_eq!(
             String::from_utf8(conn.stream.written).unwrap(),
             "POST /a%20b?x=1&y HTTP/1.1\r\nhost: example.com:8080\r\nX-Custom: v 1\r\ncontent-length: 5\r\n\r\nhello"
@@ -1158,5 +1205,94 @@ mod tests {
             Ok(Cow::Borrowed("content-type"))
         ));
         assert!(matches!(header_name(b"X-Other"), Ok(Cow::Owned(n)) if n == "X-Other"));
+    }
+
+    async fn run_limited(stream: Scripted, limits: &Limits) -> Result<(HttpResponse, bool), Failure> {
+        let req = request("GET", b"");
+        Conn::new(stream).exchange(&prepare(&req)?, limits).await
+    }
+
+    fn too_large(got: &Result<(HttpResponse, bool), Failure>) -> bool {
+        matches!(got, Err(Failure::TooLarge(TransportError::ResponseTooLarge { .. })))
+    }
+
+    #[tokio::test]
+    async fn bodies_beyond_the_limit_fail_whatever_their_framing_and_the_limit_itself_passes() {
+        let limits = Limits { max_body: 10, ..Limits::default() };
+        let huge = b"HTTP/1.1 200 OK\r\ncontent-length: 99999999999999\r\n\r\nabc";
+        let got = run_limited(Scripted::whole(huge), &Limits::default()).await;
+        assert!(
+            matches!(&got, Err(Failure::TooLarge(TransportError::ResponseTooLarge { declared: Some(99999999999999), .. }))),
+            "a declared length over the default limit fails before any body byte is read: {got:?}"
+        );
+        let cases: [(&[u8], bool); 6] = [
+            (b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\n\r\n01234567890", false),
+            (b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n0123456789", true),
+            (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\n012345\r\n5\r\n67890\r\n0\r\n\r\n", false),
+            (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\n012345\r\n4\r\n6789\r\n0\r\n\r\n", true),
+            (b"HTTP/1.1 200 OK\r\n\r\n01234567890", false),
+            (b"HTTP/1.1 200 OK\r\n\r\n0123456789", true),
+        ];
+        for (wire, fits) in cases {
+            let got = run_limited(Scripted::byte_by_byte(wire), &limits).await;
+            if fits {
+                assert_eq!(got.map(|(r, _)| r.body).ok().as_deref(), Some(&b"0123456789"[..]));
+            } else {
+                assert!(too_large(&got), "{}: {got:?}", String::from_utf8_lossy(wire));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn endless_blank_lines_and_interim_responses_are_bounded() {
+        let mut blank = vec![b'\n'; MAX_HEAD + 10];
+        blank.extend_from_slice(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        let mut interim = b"HTTP/1.1 100 Continue\r\n\r\n".repeat(MAX_HEAD / 20);
+        interim.extend_from_slice(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+        for wire in [blank, interim] {
+            let got = run(Scripted::whole(&wire), "GET").await;
+            assert!(matches!(got, Err(Failure::Protocol(_))), "{got:?}");
+        }
+        // A few of either are fine.
+        let wire = b"\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+        assert_eq!(run(Scripted::whole(wire), "GET").await.unwrap().0.status, 200);
+    }
+
+    /// With the default limits and a paused clock: every way a server can stall ends in a
+    /// typed timeout, at the time the limits say.
+    #[tokio::test(start_paused = true)]
+    async fn default_limits_end_every_stall_in_a_typed_timeout() {
+        let limits = Limits::default();
+        let stalled = |d| move |got: &Result<(HttpResponse, bool), Failure>| {
+            matches!(got, Err(Failure::Timeout(TransportError::Stalled { direction, .. })) if *direction == d)
+        };
+        let head_timeout = |got: &Result<(HttpResponse, bool), Failure>| {
+            matches!(got, Err(Failure::Timeout(TransportError::ResponseTimeout { after })) if *after == DEFAULT_READ_TIMEOUT_FOR_TESTS)
+        };
+        type Check = Box<dyn Fn(&Result<(HttpResponse, bool), Failure>) -> bool>;
+        let cases: Vec<(&str, Scripted, Check, u64)> = vec![
+            ("sends nothing", Scripted::then_stall(b""), Box::new(head_timeout), 60),
+            ("status line, then nothing", Scripted::then_stall(b"HTTP/1.1 200 OK\r\n"), Box::new(stalled(Direction::Download)), 5),
+            ("stalls mid-body", Scripted::then_stall(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n01234"), Box::new(stalled(Direction::Download)), 5),
+            (
+                "drips the head one byte a second",
+                Scripted::dripping(b"HTTP/1.1 200 OK\r\n", &b"x-pad: y\r\n".repeat(20), Duration::from_secs(1)),
+                Box::new(head_timeout),
+                60,
+            ),
+            (
+                "drips the body one byte every two seconds",
+                Scripted::dripping(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n", &[b'.'; 1000], Duration::from_secs(2)),
+                Box::new(stalled(Direction::Download)),
+                6,
+            ),
+        ];
+        for (what, stream, check, expected_secs) in cases {
+            let started = tokio::time::Instant::now();
+            let got = run_limited(stream, &limits).await;
+            let took = started.elapsed().as_secs();
+            assert!(check(&got), "{what}: {got:?}");
+            assert!((expected_secs..=expected_secs + 2).contains(&took), "{what}: ended after {took} s");
+        }
     }
 }

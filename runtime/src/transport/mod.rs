@@ -26,8 +26,12 @@
 //! that `Io` error as transient as well.
 
 mod connect;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz;
 mod h1;
 mod pool;
+mod watch;
 
 use std::fmt;
 use std::sync::Arc;
@@ -40,6 +44,21 @@ use crate::http::{
 use connect::{Connector, Stream};
 use h1::{Conn, Failure};
 use pool::{Pool, PoolKey};
+pub use watch::Direction;
+use watch::{Limits, Stall};
+
+/// Default longest wait for the complete response head once the request is sent: 60 s, the
+/// read timeout botocore and the AWS CLI use. Long enough for any synchronous AWS API
+/// call; short enough that a server that never answers does not hang a call forever.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default grace period of stalled-stream protection: 5 s, the AWS SDKs' default.
+pub const DEFAULT_GRACE_PERIOD: Duration = Duration::from_secs(5);
+/// Default minimum throughput of stalled-stream protection: 1 byte per second, the AWS SDKs'.
+pub const DEFAULT_MINIMUM_THROUGHPUT: u64 = 1;
+/// Default largest response body read into memory: 64 MiB. Buffered (non-streaming) AWS
+/// responses are far smaller (the largest documented ones are a few MiB); the limit exists so
+/// that a broken or hostile server cannot make the client allocate without bound.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 
 /// The built-in HTTP/1.1 client. Cloning is cheap and clones share the connection pool.
 ///
@@ -68,7 +87,7 @@ pub struct Transport {
 
 struct Inner {
     connect_timeout: Duration,
-    read_timeout: Option<Duration>,
+    limits: Limits,
     max_idle_per_host: usize,
     idle_timeout: Duration,
     connector: Connector,
@@ -79,7 +98,7 @@ struct Inner {
 #[derive(Clone)]
 pub struct TransportBuilder {
     connect_timeout: Duration,
-    read_timeout: Option<Duration>,
+    limits: Limits,
     max_idle_per_host: usize,
     idle_timeout: Duration,
     #[cfg(feature = "rustls")]
@@ -121,7 +140,7 @@ impl Default for TransportBuilder {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_millis(3100),
-            read_timeout: None,
+            limits: Limits::default(),
             max_idle_per_host: 16,
             idle_timeout: Duration::from_secs(90),
             #[cfg(feature = "rustls")]
@@ -140,11 +159,37 @@ impl TransportBuilder {
         self
     }
 
-    /// Longest wait for response bytes: until the first byte after the request is sent, then
-    /// between reads. `None` (the default) waits indefinitely; an overall deadline belongs to
-    /// the caller. Exceeding it fails with [`DispatchErrorKind::Timeout`].
+    /// Longest wait, once the request is written, for the complete response head (time to
+    /// first byte, and the rest of the head). Default [`DEFAULT_READ_TIMEOUT`] (60 s); `None`
+    /// waits indefinitely. Exceeding it fails with [`DispatchErrorKind::Timeout`] and
+    /// [`TransportError::ResponseTimeout`]. The body is guarded by stalled-stream protection.
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.read_timeout = timeout;
+        self.limits.read_timeout = timeout;
+        self
+    }
+
+    /// Stalled-stream protection: a request body being sent or a response being received
+    /// (from its first byte) fails when its throughput stays below `minimum_throughput` bytes
+    /// a second for longer than `grace_period`, with [`DispatchErrorKind::Timeout`] and
+    /// [`TransportError::Stalled`]. On by default for both directions, with the AWS SDKs'
+    /// defaults ([`DEFAULT_GRACE_PERIOD`], [`DEFAULT_MINIMUM_THROUGHPUT`]).
+    pub fn stalled_stream_protection(
+        mut self,
+        upload: bool,
+        download: bool,
+        grace_period: Duration,
+        minimum_throughput: u64,
+    ) -> Self {
+        self.limits.stall = Stall { upload, download, grace_period, minimum_throughput };
+        self
+    }
+
+    /// Largest response body read into memory; a larger one fails with
+    /// [`TransportError::ResponseTooLarge`] (kind [`DispatchErrorKind::Other`], not retried)
+    /// as soon as it is declared or exceeded, without reading the rest. Default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (64 MiB).
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.limits.max_body = bytes;
         self
     }
 
@@ -196,7 +241,7 @@ impl TransportBuilder {
         Ok(Transport {
             inner: Arc::new(Inner {
                 connect_timeout: self.connect_timeout,
-                read_timeout: self.read_timeout,
+                limits: self.limits,
                 max_idle_per_host: self.max_idle_per_host,
                 idle_timeout: self.idle_timeout,
                 connector,
@@ -210,7 +255,7 @@ impl fmt::Debug for TransportBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("TransportBuilder");
         s.field("connect_timeout", &self.connect_timeout)
-            .field("read_timeout", &self.read_timeout)
+            .field("limits", &self.limits)
             .field("max_idle_per_host", &self.max_idle_per_host)
             .field("idle_timeout", &self.idle_timeout);
         #[cfg(feature = "rustls")]
@@ -250,7 +295,7 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
             .field("connect_timeout", &self.inner.connect_timeout)
-            .field("read_timeout", &self.inner.read_timeout)
+            .field("limits", &self.inner.limits)
             .field("max_idle_per_host", &self.inner.max_idle_per_host)
             .field("idle_timeout", &self.inner.idle_timeout)
             .finish_non_exhaustive()
@@ -267,9 +312,15 @@ impl Inner {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, DispatchError> {
         let key = pool_key(&request.uri)?;
         let outgoing = h1::prepare(request).map_err(dispatch_error)?;
-        if let Some(mut conn) = self.pool.take(&key) {
+        if let Some(mut conn) = self.take_idle(&key) {
             tracing::debug!(https = key.https, host = %key.host, port = key.port, "reusing pooled connection");
-            match conn.exchange(&outgoing, self.read_timeout).await {
+            match conn.exchange(&outgoing, &self.limits).await {
+                // RFC 9110 §15.5.9: a 408 means the server closed the connection without
+                // reading a request, and the client may repeat one in transit. On a reused
+                // connection it is the server's idle timeout racing this request.
+                Ok((response, _)) if response.status == 408 => {
+                    tracing::debug!("pooled connection answered 408; retrying on a new one");
+                }
                 Ok((response, reusable)) => {
                     if reusable {
                         self.pool.put(key, conn);
@@ -285,13 +336,27 @@ impl Inner {
         }
         let mut conn = self.connect(&key).await?;
         let (response, reusable) = conn
-            .exchange(&outgoing, self.read_timeout)
+            .exchange(&outgoing, &self.limits)
             .await
             .map_err(dispatch_error)?;
         if reusable {
             self.pool.put(key, conn);
         }
         Ok(response)
+    }
+
+    /// An idle pooled connection to `key` on which nothing has arrived since its last
+    /// response. Bytes or an end of stream received while idle (an unsolicited response, a
+    /// `408` before closing, a close) belong to no request: such connections are dropped, so
+    /// only bytes that arrive after a request is written can be read as its response.
+    fn take_idle(&self, key: &PoolKey) -> Option<Conn<Stream>> {
+        while let Some(mut conn) = self.pool.take(key) {
+            if conn.stream_mut().is_quiet() {
+                return Some(conn);
+            }
+            tracing::debug!(host = %key.host, port = key.port, "dropping pooled connection that received data or a close while idle");
+        }
+        None
     }
 
     async fn connect(&self, key: &PoolKey) -> Result<Conn<Stream>, DispatchError> {
@@ -301,10 +366,7 @@ impl Inner {
             Ok(stream) => Ok(Conn::new(stream?)),
             Err(_) => Err(DispatchError::new(
                 DispatchErrorKind::Timeout,
-                format!(
-                    "connecting to {}:{} took longer than {:?}",
-                    key.host, key.port, self.connect_timeout
-                ),
+                TransportError::ConnectTimeout { after: self.connect_timeout },
             )),
         }
     }
@@ -346,10 +408,8 @@ fn dispatch_error(failure: Failure) -> DispatchError {
         Failure::ClosedBeforeResponse(e) | Failure::Io(e) => {
             DispatchError::new(DispatchErrorKind::Io, e)
         }
-        Failure::Timeout => DispatchError::new(
-            DispatchErrorKind::Timeout,
-            "no response data within the read timeout",
-        ),
+        Failure::Timeout(e) => DispatchError::new(DispatchErrorKind::Timeout, e),
+        Failure::TooLarge(e) => DispatchError::new(DispatchErrorKind::Other, e),
         Failure::Protocol(what) => DispatchError::new(
             DispatchErrorKind::Io,
             format!("invalid HTTP response: {what}"),
@@ -359,3 +419,72 @@ fn dispatch_error(failure: Failure) -> DispatchError {
         }
     }
 }
+
+/// The typed cause of a transport failure, the source of the [`DispatchError`] (find it with
+/// [`DispatchError::transport_error`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// Name resolution, TCP connect and TLS handshake together took longer than this.
+    ConnectTimeout {
+        /// The connect timeout.
+        after: Duration,
+    },
+    /// The complete response head did not arrive within the read timeout after the request
+    /// was sent.
+    ResponseTimeout {
+        /// The read timeout.
+        after: Duration,
+    },
+    /// Stalled-stream protection: the transfer stayed below the minimum throughput for longer
+    /// than the grace period.
+    Stalled {
+        /// Sending the request or receiving the response.
+        direction: Direction,
+        /// The grace period.
+        grace_period: Duration,
+        /// The minimum throughput, in bytes per second.
+        minimum_throughput: u64,
+    },
+    /// The response body is larger than the transport reads into memory.
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+        /// The length the response declared, when it declared one.
+        declared: Option<u64>,
+    },
+}
+
+impl TransportError {
+    /// Whether this is one of the time limits (the others are size limits).
+    pub fn is_timeout(&self) -> bool {
+        !matches!(self, TransportError::ResponseTooLarge { .. })
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::ConnectTimeout { after } => write!(f, "connecting took longer than {after:?}"),
+            TransportError::ResponseTimeout { after } => {
+                write!(f, "no complete response head within the read timeout ({after:?})")
+            }
+            TransportError::Stalled { direction, grace_period, minimum_throughput } => write!(
+                f,
+                "{} stalled: below {minimum_throughput} B/s for longer than the {grace_period:?} grace period",
+                match direction {
+                    Direction::Upload => "request body upload",
+                    Direction::Download => "response download",
+                }
+            ),
+            TransportError::ResponseTooLarge { limit, declared: Some(len) } => {
+                write!(f, "response body of {len} bytes is larger than the {limit}-byte limit")
+            }
+            TransportError::ResponseTooLarge { limit, declared: None } => {
+                write!(f, "response body is larger than the {limit}-byte limit")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
