@@ -287,6 +287,27 @@ impl DispatchError {
     pub fn kind(&self) -> DispatchErrorKind {
         self.kind
     }
+
+    /// Whether a deadline passed (connect, read timeout, stalled stream).
+    pub fn is_timeout(&self) -> bool {
+        self.kind == DispatchErrorKind::Timeout
+    }
+
+    /// Whether the connection broke or could not be established.
+    pub fn is_io(&self) -> bool {
+        matches!(self.kind, DispatchErrorKind::Io | DispatchErrorKind::Connect)
+    }
+
+    /// Whether the request itself, the user's HTTP client or a limit is at fault.
+    pub fn is_other(&self) -> bool {
+        self.kind == DispatchErrorKind::Other
+    }
+
+    /// The built-in transport's typed cause (a timeout, a stall, a body over the limit), when
+    /// that is what failed.
+    pub fn transport_error(&self) -> Option<&crate::transport::TransportError> {
+        self.source.downcast_ref()
+    }
 }
 
 impl fmt::Display for DispatchError {

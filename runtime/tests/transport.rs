@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use client_runtime::http::{DispatchErrorKind, Headers, HttpClient, HttpRequest, Uri};
-use client_runtime::transport::Transport;
+use client_runtime::transport::{Direction, Transport, TransportError};
 
 /// Longest a test server lives, and longest a server connection waits for a request.
 const SERVER_LIFETIME: Duration = Duration::from_secs(20);
@@ -664,6 +664,215 @@ async fn https_without_the_rustls_feature_is_a_clear_error() {
     assert!(err.to_string().contains("rustls"), "{err}");
 }
 
+
+// Hostile and broken servers: each case below once made the transport return the wrong
+// response, fail a request that never reached the server, grow without bound or hang.
+
+/// Answers the first request, then writes `unsolicited` on the idle connection after `delay`
+/// (optionally closing it); every later connection is served normally.
+fn server_writing_on_idle_connection(unsolicited: &'static [u8], close: bool) -> Server {
+    Server::start(move |index, peer| {
+        if index > 0 {
+            return peer.serve_all(OK);
+        }
+        if peer.request().is_some() {
+            peer.send(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst");
+            thread::sleep(Duration::from_millis(300));
+            peer.send(unsolicited);
+            if !close {
+                peer.serve_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nwrong");
+            }
+        }
+    })
+}
+
+const INJECTED: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\ninjected";
+
+#[tokio::test]
+async fn unsolicited_response_on_an_idle_connection_is_never_read_as_the_next_answer() {
+    let server = server_writing_on_idle_connection(INJECTED, false);
+    let transport = Transport::new();
+    let first = transport.send(&request("GET", &server.url("/1"), b"")).await.unwrap();
+    assert_eq!(first.body, b"first");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let second = transport.send(&request("GET", &server.url("/2"), b"")).await.unwrap();
+    assert_eq!(second.body, b"ok", "the injected bytes arrived before the request was written");
+    drop(transport);
+    let (accepted, received) = server.finish();
+    assert_eq!(accepted, 2, "the tainted connection is dropped, a new one carries the request");
+    assert_eq!(received.len(), 2);
+}
+
+#[tokio::test]
+async fn request_timeout_sent_on_an_idle_connection_does_not_fail_the_next_call() {
+    let server = server_writing_on_idle_connection(
+        b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+        true,
+    );
+    let transport = Transport::new();
+    transport.send(&request("GET", &server.url("/1"), b"")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let second = transport.send(&request("POST", &server.url("/2"), b"body")).await.unwrap();
+    assert_eq!((second.status, second.body.as_slice()), (200, &b"ok"[..]));
+    drop(transport);
+    let (accepted, received) = server.finish();
+    assert_eq!(accepted, 2);
+    assert_eq!(received.last().map(|r| r.body.as_slice()), Some(&b"body"[..]));
+}
+
+#[tokio::test]
+async fn request_timeout_racing_a_request_on_a_reused_connection_is_sent_again() {
+    // The server's 408 crosses the second request on the wire (it answers it with the 408 and
+    // closes): the request was not processed, so it goes again on a new connection.
+    let server = Server::start(|index, peer| {
+        if index > 0 {
+            return peer.serve_all(OK);
+        }
+        if peer.request().is_some() {
+            peer.send(OK);
+        }
+        if peer.request().is_some() {
+            peer.send(b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let transport = Transport::new();
+    transport.send(&request("GET", &server.url("/1"), b"")).await.unwrap();
+    let second = transport.send(&request("GET", &server.url("/2"), b"")).await.unwrap();
+    assert_eq!(second.status, 200);
+    drop(transport);
+    assert_eq!(server.finish().0, 2);
+}
+
+#[tokio::test]
+async fn response_bodies_over_the_limit_fail_with_a_typed_error_and_are_not_retried() {
+    let server = Server::start(|index, peer| {
+        if peer.request().is_none() {
+            return;
+        }
+        match index {
+            0 => peer.send(b"HTTP/1.1 200 OK\r\ncontent-length: 1000000000000\r\n\r\n"),
+            1 => {
+                peer.send(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+                for _ in 0..1000 {
+                    peer.send(b"400\r\n");
+                    peer.send(&[b'x'; 1024]);
+                    peer.send(b"\r\n");
+                }
+            }
+            _ => {
+                peer.send(b"HTTP/1.1 200 OK\r\n\r\n");
+                for _ in 0..1000 {
+                    peer.send(&[b'x'; 1024]);
+                }
+            }
+        }
+    });
+    let transport = Transport::builder().max_response_body(64 * 1024).build().unwrap();
+    for (path, declared) in [("/length", Some(1_000_000_000_000)), ("/chunked", None), ("/close", None)] {
+        let err = transport.send(&request("GET", &server.url(path), b"")).await.unwrap_err();
+        assert_eq!(err.kind(), DispatchErrorKind::Other, "{path}: {err}");
+        assert_eq!(
+            err.transport_error(),
+            Some(&TransportError::ResponseTooLarge { limit: 64 * 1024, declared }),
+            "{path}: {err}"
+        );
+    }
+    drop(transport);
+    assert_eq!(server.finish().0, 3);
+}
+
+fn stalled(err: &client_runtime::http::DispatchError, direction: Direction) -> bool {
+    matches!(err.transport_error(), Some(TransportError::Stalled { direction: d, .. }) if *d == direction)
+}
+
+#[tokio::test]
+async fn stalled_servers_end_in_retryable_typed_timeouts() {
+    // Connection index → behaviour after reading the request.
+    let server = Server::start(|index, peer| {
+        if peer.request().is_none() {
+            return;
+        }
+        match index {
+            // Sends nothing.
+            0 => thread::sleep(Duration::from_millis(1500)),
+            // A status line, then nothing.
+            1 => {
+                peer.send(b"HTTP/1.1 200 OK\r\n");
+                thread::sleep(Duration::from_millis(1500));
+            }
+            // Half a body, then nothing.
+            2 => {
+                peer.send(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n01234");
+                thread::sleep(Duration::from_millis(1500));
+            }
+            // A long head, one byte at a time, about 200 a second: above the minimum
+            // throughput, but the head is not complete within the read timeout.
+            3 => {
+                peer.send(b"HTTP/1.1 200 OK\r\nx-padding: ");
+                for _ in 0..300 {
+                    peer.send(b"p");
+                    thread::sleep(Duration::from_millis(5));
+                }
+            }
+            // The body, one byte at a time, ten a second.
+            _ => {
+                peer.send(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n");
+                for _ in 0..30 {
+                    peer.send(b".");
+                    thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+    });
+    let transport = Transport::builder()
+        .read_timeout(Some(Duration::from_millis(700)))
+        .stalled_stream_protection(true, true, Duration::from_millis(400), 100)
+        .build()
+        .unwrap();
+    for (path, want) in [
+        ("/silent", "read timeout"),
+        ("/status-line", "stall"),
+        ("/half-body", "stall"),
+        ("/drip-head", "read timeout"),
+        ("/drip-body", "stall"),
+    ] {
+        let started = Instant::now();
+        let err = transport.send(&request("GET", &server.url(path), b"")).await.unwrap_err();
+        assert_eq!(err.kind(), DispatchErrorKind::Timeout, "{path}: {err}");
+        assert!(err.is_timeout(), "{path}");
+        let ok = match want {
+            "read timeout" => {
+                err.transport_error() == Some(&TransportError::ResponseTimeout { after: Duration::from_millis(700) })
+            }
+            _ => stalled(&err, Direction::Download),
+        };
+        assert!(ok, "{path}: {err}");
+        assert!(started.elapsed() < Duration::from_millis(1400), "{path}: bounded, took {:?}", started.elapsed());
+    }
+    drop(transport);
+    server.finish();
+}
+
+#[tokio::test]
+async fn an_upload_to_a_server_that_stops_reading_stalls() {
+    // The server reads the head and nothing more: once the socket buffers are full, the body
+    // cannot make progress.
+    let server = Server::start(|_, peer| {
+        let mut byte = [0u8; 1];
+        let _ = peer.stream.read(&mut byte);
+        thread::sleep(Duration::from_millis(2500));
+    });
+    let transport = Transport::builder()
+        .stalled_stream_protection(true, true, Duration::from_millis(500), 1)
+        .build()
+        .unwrap();
+    let body = vec![b'u'; 64 * 1024 * 1024];
+    let err = transport.send(&request("PUT", &server.url("/upload"), &body)).await.unwrap_err();
+    assert!(stalled(&err, Direction::Upload), "{err}");
+    drop(transport);
+    server.finish();
+}
+
 #[cfg(feature = "rustls")]
 mod tls {
     use super::*;
@@ -805,6 +1014,32 @@ mod tls {
                 .collect::<Vec<_>>(),
             [&b"one"[..], b"two"]
         );
+    }
+
+    #[tokio::test]
+    async fn unsolicited_tls_records_on_an_idle_connection_are_never_read_as_the_next_answer() {
+        let cert = test_cert();
+        let server = Server::start_tls(cert.server.clone(), |index, peer| {
+            if index > 0 {
+                return peer.serve_all(OK);
+            }
+            if peer.request().is_some() {
+                peer.send(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfirst");
+                thread::sleep(Duration::from_millis(300));
+                peer.send(INJECTED);
+                peer.serve_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nwrong");
+            }
+        });
+        let transport = Transport::builder()
+            .add_root_certificate_der(cert.der.to_vec())
+            .build()
+            .unwrap();
+        transport.send(&request("GET", &url(&server, "/1"), b"")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let second = transport.send(&request("GET", &url(&server, "/2"), b"")).await.unwrap();
+        assert_eq!(second.body, b"ok");
+        drop(transport);
+        assert_eq!(server.finish().0, 2);
     }
 
     #[tokio::test]

@@ -139,7 +139,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                     .filter(|&len| len <= max)
                     .ok_or(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: Some(len) }))?;
                 let mut body = Vec::with_capacity(len.min(MAX_PREALLOC));
-                self.read_exact_into(&mut body, len, &mut watch).await?;
+                self.read_exact_into(&mut body, len, len, &mut watch).await?;
                 body
             }
             Framing::Chunked => self.read_chunked(&mut watch).await?,
@@ -272,11 +272,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     }
 
     /// Appends exactly `len` body bytes to `body`, taking buffered input first and reading the
-    /// rest straight into `body` so large bodies are not copied twice.
+    /// rest straight into `body` so large bodies are not copied twice. `body` never grows its
+    /// capacity past `cap`.
     async fn read_exact_into(
         &mut self,
         body: &mut Vec<u8>,
         len: usize,
+        cap: usize,
         watch: &mut Watch<'_>,
     ) -> Result<(), Failure> {
         let buffered = (self.rbuf.len() - self.rpos).min(len);
@@ -284,7 +286,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         self.rpos += buffered;
         let mut missing = len - buffered;
         while missing > 0 {
-            reserve_within(body, missing.min(MAX_PREALLOC), body.len() + missing);
+            reserve_within(body, missing.min(MAX_PREALLOC), cap);
             let mut limited = (&mut self.stream).take(missing as u64);
             let n = watch.io(limited.read_buf(body)).await?;
             if n == 0 {
@@ -337,7 +339,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                 .ok()
                 .filter(|&size| size <= max - body.len())
                 .ok_or(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: None }))?;
-            self.read_exact_into(&mut body, size, watch).await?;
+            self.read_exact_into(&mut body, size, max, watch).await?;
             let after = self.read_line(MAX_CHUNK_LINE, watch).await?;
             if !after.is_empty() {
                 return Err(Failure::Protocol("missing CRLF after chunk data"));
