@@ -35,7 +35,7 @@ fn client_with(running: &Running, access_key: &str, secret_key: &str) -> Client 
         .endpoint_url(running.endpoint_url())
         // One attempt: every error reaches the test as the emulator sent it.
         .retry_config(RetryConfig::standard().with_max_attempts(1))
-        .timeout_config(TimeoutConfig { connect: Duration::from_secs(2), attempt: None, operation: Some(Duration::from_secs(10)) })
+        .timeout_config(TimeoutConfig { connect: Duration::from_secs(2), attempt: None, operation: Some(Duration::from_secs(10)), ..TimeoutConfig::default() })
         .build();
     Client::from_conf(config)
 }

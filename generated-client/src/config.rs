@@ -4,7 +4,10 @@
 #[allow(unused_imports)]
 use ::client_runtime as rt;
 
-pub use rt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
+pub use rt::config::{
+    AppName, Config, ConfigBuilder, ConfigError, StalledStreamProtectionConfig,
+    TimeoutConfig,
+};
 
 pub use rt::credentials::{Credentials, ProvideCredentials};
 

@@ -81,7 +81,7 @@ impl Handle {
         );
         if let Some(app) = &config.app_name {
             user_agent.push_str(" app/");
-            user_agent.push_str(app);
+            user_agent.push_str(app.as_str());
         }
         let endpoint = service.rules.map(|r| CachedResolver::new(r, EvalContext::default()));
         Handle {
@@ -247,9 +247,9 @@ impl Handle {
     fn resolve(&self, operation_params: impl FnOnce(&mut Params)) -> Result<Arc<Resolved>, BuildError> {
         let endpoint = self.endpoint(operation_params)?;
         let url = &endpoint.url;
-        let base = Uri::parse(url).ok_or_else(|| BuildError::invalid(format!("`{url}` is not a valid endpoint URL")))?;
+        let base = Uri::parse(url).ok_or_else(|| BuildError::invalid(format!("`{}` is not a valid endpoint URL", crate::http::redact_userinfo(url))))?;
         if base.scheme != "https" && base.scheme != "http" {
-            return Err(BuildError::invalid(format!("endpoint `{url}` must use http or https")));
+            return Err(BuildError::invalid(format!("endpoint `{}` must use http or https", crate::http::redact_userinfo(url))));
         }
         Ok(Arc::new(Resolved { endpoint, base }))
     }
@@ -351,6 +351,9 @@ enum Attempt {
 fn default_http_client(config: &Config) -> Result<Arc<dyn HttpClient>, String> {
     crate::transport::Transport::builder()
         .connect_timeout(config.timeouts.connect)
+        .read_timeout(config.timeouts.read)
+        .stalled_stream_protection(config.stalled_stream)
+        .max_response_body(config.max_response_body)
         .build()
         .map(|t| Arc::new(t) as Arc<dyn HttpClient>)
         .map_err(|e| format!("cannot set up the HTTP client: {e}"))

@@ -14,10 +14,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Deadlines of a call.
+///
+/// | deadline | default | what it bounds |
+/// |---|---|---|
+/// | `connect` | 3.1 s (the AWS SDKs') | DNS, TCP connect and TLS handshake |
+/// | `read` | 60 s (botocore's read timeout) | after the request is sent, the complete response head: time to first byte and the rest of the head |
+/// | `attempt` | none | one attempt, from sending to the whole response read |
+/// | `operation` | none | the whole call, retries and backoff included |
+///
+/// Once a response has started, [`StalledStreamProtectionConfig`] keeps it moving. `connect`
+/// and `read` apply to the built-in HTTP client; a client given with
+/// [`ConfigBuilder::http_client`] applies its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeoutConfig {
     /// Establishing a connection (TCP and TLS). Default 3.1 s, as the AWS SDKs use.
     pub connect: Duration,
+    /// Waiting for the response head once the request is sent. Default 60 s; `None` waits
+    /// indefinitely.
+    pub read: Option<Duration>,
     /// One attempt, from sending to the whole response read. Default: none.
     pub attempt: Option<Duration>,
     /// The whole call, retries and backoff included. Default: none.
@@ -26,9 +40,231 @@ pub struct TimeoutConfig {
 
 impl Default for TimeoutConfig {
     fn default() -> Self {
-        TimeoutConfig { connect: Duration::from_millis(3100), attempt: None, operation: None }
+        TimeoutConfig {
+            connect: Duration::from_millis(3100),
+            read: Some(crate::transport::DEFAULT_READ_TIMEOUT),
+            attempt: None,
+            operation: None,
+        }
     }
 }
+
+impl TimeoutConfig {
+    /// A builder starting from the defaults, with the AWS SDK for Rust's method names.
+    pub fn builder() -> TimeoutConfigBuilder {
+        TimeoutConfigBuilder { config: TimeoutConfig::default() }
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        Some(self.connect)
+    }
+
+    /// The read timeout (time to the complete response head).
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read
+    }
+
+    /// The timeout of one attempt.
+    pub fn operation_attempt_timeout(&self) -> Option<Duration> {
+        self.attempt
+    }
+
+    /// The timeout of the whole operation.
+    pub fn operation_timeout(&self) -> Option<Duration> {
+        self.operation
+    }
+}
+
+/// Builds a [`TimeoutConfig`].
+#[derive(Clone, Debug)]
+pub struct TimeoutConfigBuilder {
+    config: TimeoutConfig,
+}
+
+impl TimeoutConfigBuilder {
+    /// Establishing a connection (TCP and TLS).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect = timeout;
+        self
+    }
+
+    /// Waiting for the response head once the request is sent.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.read = Some(timeout);
+        self
+    }
+
+    /// Waits for the response head indefinitely.
+    pub fn disable_read_timeout(mut self) -> Self {
+        self.config.read = None;
+        self
+    }
+
+    /// One attempt, from sending to the whole response read.
+    pub fn operation_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.config.attempt = Some(timeout);
+        self
+    }
+
+    /// The whole call, retries and backoff included.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.config.operation = Some(timeout);
+        self
+    }
+
+    /// The timeouts.
+    pub fn build(self) -> TimeoutConfig {
+        self.config
+    }
+}
+
+/// Stalled-stream protection, as the AWS SDKs define it: an upload (the request body being
+/// sent) or a download (the response, from its first byte) whose throughput stays below a
+/// minimum for longer than a grace period fails with a retryable timeout
+/// ([`crate::transport::TransportError::Stalled`]).
+///
+/// On by default for both directions, with the AWS SDKs' grace period of 5 s and minimum
+/// throughput of 1 byte per second: a transfer that stops fails within about 5 s, one that
+/// merely slows down does not. Applies to the built-in HTTP client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StalledStreamProtectionConfig {
+    upload: bool,
+    download: bool,
+    grace_period: Duration,
+    minimum_throughput: u64,
+}
+
+impl Default for StalledStreamProtectionConfig {
+    fn default() -> Self {
+        StalledStreamProtectionConfig::enabled().build()
+    }
+}
+
+impl StalledStreamProtectionConfig {
+    /// Protection for uploads and downloads, with the defaults, to adjust.
+    pub fn enabled() -> StalledStreamProtectionConfigBuilder {
+        StalledStreamProtectionConfigBuilder {
+            config: StalledStreamProtectionConfig {
+                upload: true,
+                download: true,
+                grace_period: crate::transport::DEFAULT_GRACE_PERIOD,
+                minimum_throughput: crate::transport::DEFAULT_MINIMUM_THROUGHPUT,
+            },
+        }
+    }
+
+    /// No protection: a stalled transfer waits until an attempt or operation timeout.
+    pub fn disabled() -> Self {
+        StalledStreamProtectionConfig { upload: false, download: false, ..Self::default() }
+    }
+
+    /// Whether uploads or downloads are protected.
+    pub fn is_enabled(&self) -> bool {
+        self.upload || self.download
+    }
+
+    /// Whether uploads are protected.
+    pub fn upload_enabled(&self) -> bool {
+        self.upload
+    }
+
+    /// Whether downloads are protected.
+    pub fn download_enabled(&self) -> bool {
+        self.download
+    }
+
+    /// How long throughput may stay below the minimum.
+    pub fn grace_period(&self) -> Duration {
+        self.grace_period
+    }
+
+    /// The minimum throughput, in bytes per second.
+    pub fn minimum_throughput(&self) -> u64 {
+        self.minimum_throughput
+    }
+}
+
+/// Builds a [`StalledStreamProtectionConfig`].
+#[derive(Clone, Debug)]
+pub struct StalledStreamProtectionConfigBuilder {
+    config: StalledStreamProtectionConfig,
+}
+
+impl StalledStreamProtectionConfigBuilder {
+    /// How long throughput may stay below the minimum (default 5 s).
+    pub fn grace_period(mut self, grace_period: Duration) -> Self {
+        self.config.grace_period = grace_period;
+        self
+    }
+
+    /// The minimum throughput in bytes per second (default 1).
+    pub fn minimum_throughput(mut self, bytes_per_second: u64) -> Self {
+        self.config.minimum_throughput = bytes_per_second;
+        self
+    }
+
+    /// Whether uploads are protected (default yes).
+    pub fn upload_enabled(mut self, enabled: bool) -> Self {
+        self.config.upload = enabled;
+        self
+    }
+
+    /// Whether downloads are protected (default yes).
+    pub fn download_enabled(mut self, enabled: bool) -> Self {
+        self.config.download = enabled;
+        self
+    }
+
+    /// The configuration.
+    pub fn build(self) -> StalledStreamProtectionConfig {
+        self.config
+    }
+}
+
+/// An application name for the `user-agent` header, checked when it is made: one or more
+/// letters, digits and `!#$%&'*+-.^_`|~` (an HTTP token, so it cannot break the header). As in
+/// the AWS SDKs, names longer than 50 characters are accepted with a warning.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AppName(std::borrow::Cow<'static, str>);
+
+impl AppName {
+    /// Checks `name`.
+    pub fn new(name: impl Into<std::borrow::Cow<'static, str>>) -> Result<Self, InvalidAppName> {
+        let name = name.into();
+        let valid = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(valid) {
+            return Err(InvalidAppName(name.into_owned()));
+        }
+        if name.len() > 50 {
+            tracing::warn!(app_name = %name, "app names longer than 50 characters may be truncated by services");
+        }
+        Ok(AppName(name))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AppName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why [`AppName::new`] refused a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidAppName(String);
+
+impl fmt::Display for InvalidAppName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid app name {:?}: use one or more letters, digits and !#$%&'*+-.^_`|~ (no spaces)", self.0)
+    }
+}
+
+impl std::error::Error for InvalidAppName {}
 
 /// Bodies smaller than this are not compressed (the AWS SDKs' default, 10 KiB).
 pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
@@ -47,11 +283,13 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) jitter: Option<Jitter>,
     pub(crate) timeouts: TimeoutConfig,
+    pub(crate) stalled_stream: StalledStreamProtectionConfig,
+    pub(crate) max_response_body: usize,
     pub(crate) http_client: Option<Arc<dyn HttpClient>>,
     pub(crate) sleep: Arc<dyn AsyncSleep>,
     pub(crate) time: Arc<dyn TimeSource>,
     pub(crate) idempotency_token: TokenProvider,
-    pub(crate) app_name: Option<String>,
+    pub(crate) app_name: Option<AppName>,
     pub(crate) disable_request_compression: bool,
     pub(crate) request_min_compression_size_bytes: u32,
     pub(crate) endpoint_params: Vec<(String, crate::endpoint::ParamValue)>,
@@ -63,11 +301,13 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("region", &self.region)
             .field("credentials", &self.credentials)
-            .field("endpoint_url", &self.endpoint_url)
+            .field("endpoint_url", &self.endpoint_url.as_deref().map(crate::http::redact_userinfo))
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
+            .field("stalled_stream", &self.stalled_stream)
+            .field("max_response_body", &self.max_response_body)
             .field("http_client", &self.http_client)
             .field("app_name", &self.app_name)
             .field("disable_request_compression", &self.disable_request_compression)
@@ -88,6 +328,8 @@ impl Default for Config {
             retry: RetryConfig::standard(),
             jitter: None,
             timeouts: TimeoutConfig::default(),
+            stalled_stream: StalledStreamProtectionConfig::default(),
+            max_response_body: crate::transport::DEFAULT_MAX_RESPONSE_BODY,
             http_client: None,
             sleep: Arc::new(TokioSleep),
             time: Arc::new(SystemClock),
@@ -149,6 +391,9 @@ impl Config {
         if let Some(url) = settings.endpoint_url {
             b = b.endpoint_url(url);
         }
+        if let Some(app) = settings.app_id {
+            b = b.app_name(app);
+        }
         if let Some(v) = env.get("AWS_DISABLE_REQUEST_COMPRESSION") {
             b = b.disable_request_compression(match v.trim() {
                 "true" => true,
@@ -185,6 +430,16 @@ impl Config {
     /// The timeouts.
     pub fn timeout_config(&self) -> &TimeoutConfig {
         &self.timeouts
+    }
+
+    /// Stalled-stream protection.
+    pub fn stalled_stream_protection(&self) -> &StalledStreamProtectionConfig {
+        &self.stalled_stream
+    }
+
+    /// The application name in the `user-agent`.
+    pub fn app_name(&self) -> Option<&AppName> {
+        self.app_name.as_ref()
     }
 
     /// Whether FIPS endpoints are used.
@@ -249,9 +504,22 @@ impl ConfigBuilder {
         self
     }
 
-    /// Connect, attempt and operation timeouts.
+    /// Connect, read, attempt and operation timeouts (see [`TimeoutConfig`] for the defaults).
     pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
         self.config.timeouts = timeouts;
+        self
+    }
+
+    /// Stalled-stream protection (on by default; see [`StalledStreamProtectionConfig`]).
+    pub fn stalled_stream_protection(mut self, config: StalledStreamProtectionConfig) -> Self {
+        self.config.stalled_stream = config;
+        self
+    }
+
+    /// Largest response body the built-in HTTP client reads into memory (default 64 MiB); a
+    /// larger one fails the call with [`crate::transport::TransportError::ResponseTooLarge`].
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.config.max_response_body = bytes;
         self
     }
 
@@ -303,9 +571,9 @@ pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
         self
     }
 
-    /// An application name added to the `user-agent` header.
-    pub fn app_name(mut self, name: impl Into<String>) -> Self {
-        self.config.app_name = Some(name.into());
+    /// An application name added to the `user-agent` header (checked by [`AppName::new`]).
+    pub fn app_name(mut self, name: AppName) -> Self {
+        self.config.app_name = Some(name);
         self
     }
 
@@ -421,5 +689,55 @@ mod tests {
         assert_eq!(err.to_string(), "AWS_DISABLE_REQUEST_COMPRESSION is `yes`, expected true or false");
         let err = Config::load(&env(&[("AWS_REGION", "us-east-1/evil")]), "").unwrap_err();
         assert!(matches!(err, ConfigError::Region(_)), "{err}");
+    }
+
+    #[test]
+    fn app_names_are_checked_when_made_and_read_from_the_environment() {
+        assert!(AppName::new("my-app_1.0").is_ok());
+        for bad in ["", "my app", "app/1", "caf\u{e9}", "a\r\nx-evil: 1"] {
+            let err = AppName::new(bad).unwrap_err();
+            assert!(err.to_string().contains("invalid app name"), "{bad:?}: {err}");
+        }
+        let config = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("AWS_SDK_UA_APP_ID", "billing-v2")]), "").unwrap();
+        assert_eq!(config.app_name().map(AppName::as_str), Some("billing-v2"));
+        let err = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("AWS_SDK_UA_APP_ID", "has space")]), "").unwrap_err();
+        assert!(err.to_string().contains("sdk_ua_app_id"), "{err}");
+    }
+
+    #[test]
+    fn passwords_in_endpoint_urls_never_reach_debug_output() {
+        let config = Config::builder().endpoint_url("http://admin:hunter2@proxy.internal:8080/base").build();
+        let handle = crate::client::Handle::new(config.clone(), &TEST_SERVICE);
+        for printed in [format!("{config:?}"), format!("{config:#?}"), format!("{handle:?}")] {
+            assert!(!printed.contains("hunter2") && !printed.contains("admin"), "{printed}");
+            assert!(printed.contains("proxy.internal:8080"), "{printed}");
+        }
+        assert_eq!(config.endpoint_url(), Some("http://admin:hunter2@proxy.internal:8080/base"), "the value itself is kept");
+    }
+
+    static TEST_SERVICE: crate::client::ServiceInfo = crate::client::ServiceInfo {
+        sdk_id: "Test",
+        api_version: "1",
+        signing_name: None,
+        env_suffix: "TEST",
+        crate_name: "test",
+        crate_version: "0",
+        rules: None,
+    };
+
+    #[test]
+    fn defaults_bound_every_wait_and_builders_adjust_them() {
+        let config = Config::builder().build();
+        let t = config.timeout_config();
+        assert_eq!((t.connect_timeout(), t.read_timeout()), (Some(Duration::from_millis(3100)), Some(Duration::from_secs(60))));
+        assert_eq!((t.operation_attempt_timeout(), t.operation_timeout()), (None, None));
+        let s = config.stalled_stream_protection();
+        assert!(s.upload_enabled() && s.download_enabled());
+        assert_eq!((s.grace_period(), s.minimum_throughput()), (Duration::from_secs(5), 1));
+        assert_eq!(config.max_response_body, 64 * 1024 * 1024);
+        let t = TimeoutConfig::builder().read_timeout(Duration::from_secs(2)).operation_timeout(Duration::from_secs(9)).build();
+        assert_eq!((t.read, t.operation, t.attempt), (Some(Duration::from_secs(2)), Some(Duration::from_secs(9)), None));
+        assert_eq!(TimeoutConfig::builder().disable_read_timeout().build().read, None);
+        assert!(!StalledStreamProtectionConfig::disabled().is_enabled());
     }
 }

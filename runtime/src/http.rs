@@ -106,8 +106,9 @@ fn is_secret_header(name: &str) -> bool {
         .any(|s| name.eq_ignore_ascii_case(s))
 }
 
-/// The parts of a request URI. `path` and `query` are already percent-encoded.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The parts of a request URI. `path` and `query` are already percent-encoded. `Debug` and
+/// `Display` redact userinfo (`user:password@`), which may carry a password.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Uri {
     /// `https` or `http`.
     pub scheme: String,
@@ -167,12 +168,39 @@ impl Uri {
 }
 
 impl fmt::Display for Uri {
+    /// The URI with any userinfo (`user:password@`) redacted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}{}", self.scheme, self.authority, self.path)?;
+        let authority = match self.authority.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => self.authority.clone(),
+        };
+        write!(f, "{}://{}{}", self.scheme, authority, self.path)?;
         if !self.query.is_empty() {
             write!(f, "?{}", self.query)?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Uri")
+            .field("scheme", &self.scheme)
+            .field("authority", &redact_userinfo(&self.authority))
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .finish()
+    }
+}
+
+/// `url` (or a bare authority) with its userinfo, which may hold a password
+/// (`http://user:pass@host/`), replaced by `***`: for every place a URL can be printed.
+pub fn redact_userinfo(url: &str) -> Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => Cow::Owned(format!("{}***{}", &url[..start], &url[start + at..])),
+        None => Cow::Borrowed(url),
     }
 }
 
@@ -378,6 +406,24 @@ mod tests {
             assert!(s.contains("<30 bytes>"), "{s}");
             assert!(!s.contains("secret-token") && !s.contains("115, 101, 99"), "{s}");
         }
+    }
+
+    #[test]
+    fn userinfo_is_redacted_wherever_a_uri_is_printed() {
+        for (url, shown) in [
+            ("http://user:pa55@host:8080/p?q=1", "http://***@host:8080/p?q=1"),
+            ("https://a@b@host/", "https://***@host/"),
+            ("https://host/path@not-userinfo", "https://host/path@not-userinfo"),
+            ("user:pa55@host", "***@host"),
+        ] {
+            assert_eq!(redact_userinfo(url), shown);
+        }
+        let uri = Uri::parse("http://user:pa55@host:8080/p").unwrap();
+        for printed in [format!("{uri}"), format!("{uri:?}"), format!("{uri:#?}")] {
+            assert!(!printed.contains("pa55") && !printed.contains("user"), "{printed}");
+            assert!(printed.contains("host"), "{printed}");
+        }
+        assert_eq!(uri.host(), "host", "the host is still reachable");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use client_runtime::config::StalledStreamProtectionConfig;
 use client_runtime::http::{DispatchErrorKind, Headers, HttpClient, HttpRequest, Uri};
 use client_runtime::transport::{Direction, Transport, TransportError};
 
@@ -826,7 +827,7 @@ async fn stalled_servers_end_in_retryable_typed_timeouts() {
     });
     let transport = Transport::builder()
         .read_timeout(Some(Duration::from_millis(700)))
-        .stalled_stream_protection(true, true, Duration::from_millis(400), 100)
+        .stalled_stream_protection(StalledStreamProtectionConfig::enabled().grace_period(Duration::from_millis(400)).minimum_throughput(100).build())
         .build()
         .unwrap();
     for (path, want) in [
@@ -863,7 +864,7 @@ async fn an_upload_to_a_server_that_stops_reading_stalls() {
         thread::sleep(Duration::from_millis(2500));
     });
     let transport = Transport::builder()
-        .stalled_stream_protection(true, true, Duration::from_millis(500), 1)
+        .stalled_stream_protection(StalledStreamProtectionConfig::enabled().grace_period(Duration::from_millis(500)).download_enabled(false).build())
         .build()
         .unwrap();
     let body = vec![b'u'; 64 * 1024 * 1024];

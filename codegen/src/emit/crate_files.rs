@@ -176,7 +176,7 @@ pub fn config_rs() -> TokenStream {
         #rt
 
 
-        pub use rt::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
+        pub use rt::config::{AppName, Config, ConfigBuilder, ConfigError, StalledStreamProtectionConfig, TimeoutConfig};
         pub use rt::credentials::{Credentials, ProvideCredentials};
         pub use rt::region::Region;
         pub use rt::retry::{RetryConfig, RetryMode};

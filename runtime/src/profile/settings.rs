@@ -99,6 +99,8 @@ pub struct SharedSettings {
     pub max_attempts: Option<u32>,
     /// The retry strategy.
     pub retry_mode: Option<RetryMode>,
+    /// The application id for the `user-agent` (`AWS_SDK_UA_APP_ID`, `sdk_ua_app_id`).
+    pub app_id: Option<crate::config::AppName>,
 }
 
 impl SharedSettings {
@@ -139,6 +141,12 @@ impl SharedSettings {
                 "retry_mode",
                 "standard or adaptive",
                 parse_retry_mode,
+            )?,
+            app_id: lookup.parse(
+                "AWS_SDK_UA_APP_ID",
+                "sdk_ua_app_id",
+                "letters, digits and !#$%&'*+-.^_`|~ only",
+                |v| crate::config::AppName::new(v.to_string()).ok(),
             )?,
         })
     }
@@ -233,7 +241,8 @@ fn resolve_endpoint_url(
         Some(uri) if uri.scheme == "http" || uri.scheme == "https" => Ok(Some(url.to_string())),
         _ => Err(SettingError {
             setting: "endpoint_url",
-            value,
+            // The value is shown in the error: no password in it.
+            value: crate::http::redact_userinfo(&value).into_owned(),
             source: Box::new(source),
             expected: "an http:// or https:// URL",
         }),

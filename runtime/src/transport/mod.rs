@@ -169,18 +169,17 @@ impl TransportBuilder {
     }
 
     /// Stalled-stream protection: a request body being sent or a response being received
-    /// (from its first byte) fails when its throughput stays below `minimum_throughput` bytes
-    /// a second for longer than `grace_period`, with [`DispatchErrorKind::Timeout`] and
+    /// (from its first byte) fails when its throughput stays below the minimum for longer
+    /// than the grace period, with [`DispatchErrorKind::Timeout`] and
     /// [`TransportError::Stalled`]. On by default for both directions, with the AWS SDKs'
     /// defaults ([`DEFAULT_GRACE_PERIOD`], [`DEFAULT_MINIMUM_THROUGHPUT`]).
-    pub fn stalled_stream_protection(
-        mut self,
-        upload: bool,
-        download: bool,
-        grace_period: Duration,
-        minimum_throughput: u64,
-    ) -> Self {
-        self.limits.stall = Stall { upload, download, grace_period, minimum_throughput };
+    pub fn stalled_stream_protection(mut self, config: crate::config::StalledStreamProtectionConfig) -> Self {
+        self.limits.stall = Stall {
+            upload: config.upload_enabled(),
+            download: config.download_enabled(),
+            grace_period: config.grace_period(),
+            minimum_throughput: config.minimum_throughput(),
+        };
         self
     }
 

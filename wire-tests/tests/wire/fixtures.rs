@@ -93,6 +93,7 @@ pub fn config(server: &Server) -> ConfigBuilder {
             connect: Duration::from_secs(1),
             attempt: None,
             operation: Some(Duration::from_secs(5)),
+            ..TimeoutConfig::default()
         })
 }
 

@@ -197,6 +197,7 @@ async fn operation_timeout_holds() {
         connect: Duration::from_secs(1),
         attempt: None,
         operation: Some(limit),
+        ..TimeoutConfig::default()
     };
     let client = Client::from_conf(config(&server).timeout_config(timeouts).build());
     let started = Instant::now();
@@ -221,6 +222,7 @@ async fn operation_timeout_covers_slow_bodies_and_backoff() {
         connect: Duration::from_secs(1),
         attempt: None,
         operation: Some(limit),
+        ..TimeoutConfig::default()
     };
     // The head and the start of the body arrive, the rest never does.
     let partial = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"AppInstance\":".to_vec();
@@ -271,6 +273,7 @@ async fn an_attempt_timeout_is_retried_on_a_new_connection() {
         connect: Duration::from_secs(1),
         attempt: Some(Duration::from_millis(200)),
         operation: Some(Duration::from_secs(5)),
+        ..TimeoutConfig::default()
     };
     let client = Client::from_conf(config(&server).timeout_config(timeouts).build());
     describe(&client)
