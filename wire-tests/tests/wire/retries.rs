@@ -215,6 +215,40 @@ async fn operation_timeout_holds() {
     assert_eq!(server.wait_for_requests(1).await.len(), 1);
 }
 
+/// Without any attempt or operation timeout, stalled-stream protection alone ends an attempt
+/// whose body stops, and the retry succeeds.
+#[tokio::test]
+async fn a_stalled_response_is_a_retryable_timeout() {
+    let partial = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"AppInstance\":".to_vec();
+    let server = Server::start([Reply::StallAfter(partial), described()]).await;
+    let stall = chime_sdk_identity::config::StalledStreamProtectionConfig::enabled()
+        .grace_period(Duration::from_millis(300))
+        .build();
+    let client = Client::from_conf(config(&server).stalled_stream_protection(stall).build());
+    describe(&client).await.expect("the second attempt succeeds");
+    let attempts: Vec<_> = server.requests().iter().map(|r| r.header("amz-sdk-request").map(str::to_string)).collect();
+    assert_eq!(attempts, [Some("attempt=1; max=3".to_string()), Some("attempt=2; max=3".to_string())]);
+
+    // With one attempt the stall is reported as a typed timeout.
+    let server = Server::start([Reply::StallAfter(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{".to_vec())]).await;
+    let once = Client::from_conf(
+        config(&server)
+            .stalled_stream_protection(stall)
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .build(),
+    );
+    match describe(&once).await {
+        Err(SdkError::DispatchFailure(e)) => {
+            assert!(e.is_timeout(), "{e}");
+            assert!(
+                matches!(e.transport_error(), Some(client_runtime::transport::TransportError::Stalled { .. })),
+                "{e}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn operation_timeout_covers_slow_bodies_and_backoff() {
     let limit = Duration::from_millis(300);
