@@ -17,6 +17,7 @@ fn main() {
         .collect();
     files.sort();
     let mut operations = String::new();
+    let mut count = 0;
     for path in &files {
         let module = path.file_stem().and_then(|s| s.to_str()).expect("file name");
         let source = std::fs::read_to_string(path).expect("operation source");
@@ -24,6 +25,7 @@ fn main() {
             if let Some(ty) = line.strip_prefix("impl rt::operation::Operation for ") {
                 let ty = ty.trim_end_matches(" {").trim();
                 writeln!(operations, "    chime_sdk_identity::operation::{module}::{ty},").unwrap();
+                count += 1;
             }
         }
     }
@@ -39,6 +41,7 @@ fn main() {
 
     let generated = format!(
         "/// Every operation of the generated client.\nmacro_rules! for_each_operation {{\n    ($m:ident) => {{ $m!(\n{operations}    ); }};\n}}\n\n\
+         /// How many operations there are.\nconst OPERATION_COUNT: usize = {count};\n\n\
          /// The code of every modeled error.\nconst ERROR_CODES: &[&str] = &[{}];\n",
         errors.join(", ")
     );
