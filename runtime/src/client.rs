@@ -330,6 +330,18 @@ impl Handle {
     }
 }
 
+/// An unsigned service without endpoint rules, for unit tests.
+#[cfg(test)]
+pub(crate) const TEST_SERVICE: ServiceInfo = ServiceInfo {
+    sdk_id: "Test",
+    api_version: "1",
+    signing_name: None,
+    env_suffix: "TEST",
+    crate_name: "test",
+    crate_version: "0",
+    rules: None,
+};
+
 /// A resolved endpoint and its URL, parsed.
 struct Resolved {
     endpoint: Arc<Endpoint>,
@@ -465,15 +477,7 @@ mod tests {
         }]),
     };
 
-    const SERVICE_TEMPLATE: ServiceInfo = ServiceInfo {
-        sdk_id: "Test",
-        api_version: "1",
-        signing_name: None,
-        env_suffix: "TEST",
-        crate_name: "test",
-        crate_version: "0",
-        rules: None,
-    };
+    const SERVICE_TEMPLATE: ServiceInfo = TEST_SERVICE;
 
     static SERVICE: ServiceInfo = ServiceInfo {
         sdk_id: "Test",

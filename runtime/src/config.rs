@@ -715,15 +715,7 @@ mod tests {
         assert_eq!(config.endpoint_url(), Some("http://admin:hunter2@proxy.internal:8080/base"), "the value itself is kept");
     }
 
-    static TEST_SERVICE: crate::client::ServiceInfo = crate::client::ServiceInfo {
-        sdk_id: "Test",
-        api_version: "1",
-        signing_name: None,
-        env_suffix: "TEST",
-        crate_name: "test",
-        crate_version: "0",
-        rules: None,
-    };
+    static TEST_SERVICE: crate::client::ServiceInfo = crate::client::TEST_SERVICE;
 
     #[test]
     fn defaults_bound_every_wait_and_builders_adjust_them() {
