@@ -129,29 +129,38 @@ impl Connector {
 
 impl Stream {
     /// Whether nothing has arrived on an idle connection: no bytes (not even part of a TLS
-    /// record), no end of stream, no error. Checked without waiting, with one non-blocking
-    /// `MSG_PEEK` on the socket (the runtime's cached readiness could lag behind the kernel).
+    /// record), no end of stream, no error. Checked without waiting.
     pub(super) fn is_quiet(&mut self) -> bool {
         match self {
-            Stream::Plain(tcp) => socket_is_quiet(tcp),
+            // One read attempt with a waker that does nothing. It costs no extra system call:
+            // the read that would otherwise find the socket empty after the next request is
+            // written is made here instead, and leaves the readiness cleared for that request.
+            Stream::Plain(tcp) => {
+                let mut probe = [0u8; 1];
+                let mut buf = ReadBuf::new(&mut probe);
+                let mut cx = Context::from_waker(std::task::Waker::noop());
+                Pin::new(tcp).poll_read(&mut cx, &mut buf).is_pending()
+            }
+            // A read through TLS could swallow part of a record unseen, so the socket is
+            // peeked instead, and the session checked for plaintext decrypted but never read
+            // or a processed close_notify.
             #[cfg(feature = "rustls")]
             Stream::Tls(tls) => {
                 let (tcp, session) = tls.get_mut();
-                // Plaintext already decrypted but never read, or a processed close_notify.
                 let mut probe = [0u8; 1];
                 let buffered = !matches!(
                     io::Read::read(&mut session.reader(), &mut probe),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock
                 );
-                !buffered && socket_is_quiet(tcp)
+                let mut peek = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                let quiet = matches!(
+                    socket2::SockRef::from(&*tcp).peek(&mut peek),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock
+                );
+                !buffered && quiet
             }
         }
     }
-}
-
-fn socket_is_quiet(tcp: &TcpStream) -> bool {
-    let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-    matches!(socket2::SockRef::from(tcp).peek(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
 }
 
 impl AsyncRead for Stream {

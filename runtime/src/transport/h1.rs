@@ -8,7 +8,10 @@ use std::borrow::Cow;
 use std::io::{self, IoSlice};
 use std::ops::Range;
 
+use std::pin::Pin;
+
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::Sleep;
 
 use super::watch::{Limits, Watch};
 use super::TransportError;
@@ -50,6 +53,8 @@ pub(crate) enum Failure {
 /// A connection: the stream plus the bytes read from it but not yet consumed.
 pub(super) struct Conn<S> {
     stream: S,
+    /// The timer of the exchanges' limits, kept from one exchange to the next.
+    timer: Option<Pin<Box<Sleep>>>,
     /// Unconsumed input is `rbuf[rpos..]`. Kept across exchanges so its allocation is reused.
     rbuf: Vec<u8>,
     rpos: usize,
@@ -92,6 +97,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     pub(super) fn new(stream: S) -> Self {
         Self {
             stream,
+            timer: None,
             rbuf: Vec::with_capacity(READ_CHUNK),
             rpos: 0,
         }
@@ -109,16 +115,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         request: &Outgoing<'_>,
         limits: &Limits,
     ) -> Result<(HttpResponse, bool), Failure> {
-        let mut watch = Watch::new(limits);
+        let mut timer = self.timer.take();
+        let result = self.exchange_within(request, &mut Watch::new(limits, &mut timer)).await;
+        self.timer = timer;
+        result
+    }
+
+    async fn exchange_within(
+        &mut self,
+        request: &Outgoing<'_>,
+        watch: &mut Watch<'_>,
+    ) -> Result<(HttpResponse, bool), Failure> {
+        let limits = watch.limits();
         watch.sending();
-        self.write_request(request, &mut watch).await?;
+        self.write_request(request, watch).await?;
         watch.sent();
 
         // Blank lines and interim responses before the final response share one budget, so
         // that an endless stream of either ends.
         let mut prelude = 0usize;
         let head = loop {
-            let head = self.read_head(&mut watch, &mut prelude).await?;
+            let head = self.read_head(watch, &mut prelude).await?;
             match head.status {
                 // RFC 9110 §15.2: interim responses precede the final one; 101 would switch
                 // protocols, which this client never asks for.
@@ -139,11 +156,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                     .filter(|&len| len <= max)
                     .ok_or(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: Some(len) }))?;
                 let mut body = Vec::with_capacity(len.min(MAX_PREALLOC));
-                self.read_exact_into(&mut body, len, len, &mut watch).await?;
+                self.read_exact_into(&mut body, len, len, watch).await?;
                 body
             }
-            Framing::Chunked => self.read_chunked(&mut watch).await?,
-            Framing::UntilClose => self.read_to_close(&mut watch).await?,
+            Framing::Chunked => self.read_chunked(watch).await?,
+            Framing::UntilClose => self.read_to_close(watch).await?,
         };
 
         // RFC 9112 §9.3: HTTP/1.1 persists unless `close` is given; HTTP/1.0 only with

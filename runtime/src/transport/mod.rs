@@ -174,12 +174,12 @@ impl TransportBuilder {
     /// [`TransportError::Stalled`]. On by default for both directions, with the AWS SDKs'
     /// defaults ([`DEFAULT_GRACE_PERIOD`], [`DEFAULT_MINIMUM_THROUGHPUT`]).
     pub fn stalled_stream_protection(mut self, config: crate::config::StalledStreamProtectionConfig) -> Self {
-        self.limits.stall = Stall {
-            upload: config.upload_enabled(),
-            download: config.download_enabled(),
-            grace_period: config.grace_period(),
-            minimum_throughput: config.minimum_throughput(),
-        };
+        self.limits.stall = Stall::new(
+            config.upload_enabled(),
+            config.download_enabled(),
+            config.grace_period(),
+            config.minimum_throughput(),
+        );
         self
     }
 
