@@ -2,13 +2,21 @@
 //! `apply`, prelude), the passes (service selection, mixins, closure, errors, recursion) and
 //! lowering to the IR. A bad model must come back as a `ModelError`, never a panic.
 //!
-//! Input: the model's JSON text (invalid UTF-8 is replaced). Emission and rendering cost ten
+//! Input: the model's JSON text (invalid UTF-8 is replaced). Mutated as bytes and, when it
+//! parses, as a JSON tree (`src/json_mutator.rs`). Emission and rendering cost ten
 //! times more per model; `codegen_generate` covers them.
 
 #![no_main]
 
 use codegen::{lower, model, passes, PackageOptions};
-use libfuzzer_sys::fuzz_target;
+use libfuzzer_sys::{fuzz_mutator, fuzz_target};
+
+#[path = "../src/json_mutator.rs"]
+mod json_mutator;
+
+fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+    json_mutator::mutate(data, size, max_size, seed)
+});
 
 fuzz_target!(|data: &[u8]| {
     let json = String::from_utf8_lossy(data);
