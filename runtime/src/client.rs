@@ -361,7 +361,11 @@ enum Attempt {
 }
 
 fn default_http_client(config: &Config) -> Result<Arc<dyn HttpClient>, String> {
-    crate::transport::Transport::builder()
+    let mut builder = crate::transport::Transport::builder();
+    if let Some(proxy) = &config.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    builder
         .connect_timeout(config.timeouts.connect)
         .read_timeout(config.timeouts.read)
         .stalled_stream_protection(config.stalled_stream)

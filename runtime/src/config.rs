@@ -285,6 +285,7 @@ pub struct Config {
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) stalled_stream: StalledStreamProtectionConfig,
     pub(crate) max_response_body: usize,
+    pub(crate) proxy: Option<crate::transport::ProxyConfig>,
     pub(crate) http_client: Option<Arc<dyn HttpClient>>,
     pub(crate) sleep: Arc<dyn AsyncSleep>,
     pub(crate) time: Arc<dyn TimeSource>,
@@ -308,6 +309,7 @@ impl fmt::Debug for Config {
             .field("timeouts", &self.timeouts)
             .field("stalled_stream", &self.stalled_stream)
             .field("max_response_body", &self.max_response_body)
+            .field("proxy", &self.proxy)
             .field("http_client", &self.http_client)
             .field("app_name", &self.app_name)
             .field("disable_request_compression", &self.disable_request_compression)
@@ -330,6 +332,7 @@ impl Default for Config {
             timeouts: TimeoutConfig::default(),
             stalled_stream: StalledStreamProtectionConfig::default(),
             max_response_body: crate::transport::DEFAULT_MAX_RESPONSE_BODY,
+            proxy: None,
             http_client: None,
             sleep: Arc::new(TokioSleep),
             time: Arc::new(SystemClock),
@@ -394,6 +397,7 @@ impl Config {
         if let Some(app) = settings.app_id {
             b = b.app_name(app);
         }
+        b = b.proxy(crate::transport::ProxyConfig::from_env(env).map_err(ConfigError::Proxy)?);
         if let Some(v) = env.get("AWS_DISABLE_REQUEST_COMPRESSION") {
             b = b.disable_request_compression(match v.trim() {
                 "true" => true,
@@ -516,6 +520,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// The proxy of the built-in HTTP client. Without this setting it reads `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` (and their lowercase forms) from the process environment;
+    /// [`crate::transport::ProxyConfig::disabled`] turns that off.
+    pub fn proxy(mut self, proxy: crate::transport::ProxyConfig) -> Self {
+        self.config.proxy = Some(proxy);
+        self
+    }
+
     /// Largest response body the built-in HTTP client reads into memory (default 64 MiB); a
     /// larger one fails the call with [`crate::transport::TransportError::ResponseTooLarge`].
     pub fn max_response_body(mut self, bytes: usize) -> Self {
@@ -595,6 +607,8 @@ pub enum ConfigError {
     MissingRegion,
     /// A setting has a malformed value.
     Setting(SettingError),
+    /// A proxy variable (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) is malformed.
+    Proxy(crate::transport::InvalidProxy),
     /// An environment variable has a malformed value.
     Invalid {
         /// The variable.
@@ -615,6 +629,7 @@ impl fmt::Display for ConfigError {
                 "no region configured: set AWS_REGION (or AWS_DEFAULT_REGION), `region` in the AWS config file, or Config::builder().region(..)",
             ),
             ConfigError::Setting(e) => write!(f, "{e}"),
+            ConfigError::Proxy(e) => write!(f, "{e}"),
             ConfigError::Invalid { setting, value, expected } => write!(f, "{setting} is `{value}`, expected {expected}"),
         }
     }
@@ -627,6 +642,7 @@ impl std::error::Error for ConfigError {
             ConfigError::Region(e) => Some(e),
             ConfigError::MissingRegion => None,
             ConfigError::Setting(e) => Some(e),
+            ConfigError::Proxy(e) => Some(e),
             ConfigError::Invalid { .. } => None,
         }
     }
@@ -731,5 +747,15 @@ mod tests {
         assert_eq!((t.read, t.operation, t.attempt), (Some(Duration::from_secs(2)), Some(Duration::from_secs(9)), None));
         assert_eq!(TimeoutConfig::builder().disable_read_timeout().build().read, None);
         assert!(!StalledStreamProtectionConfig::disabled().is_enabled());
+    }
+
+    #[test]
+    fn proxies_come_from_the_environment_and_their_passwords_stay_hidden() {
+        let config = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("HTTPS_PROXY", "http://bob:pw0rd@proxy.corp:3128")]), "").unwrap();
+        assert!(config.proxy.as_ref().is_some_and(|p| p.is_enabled()));
+        let shown = format!("{config:?}");
+        assert!(shown.contains("proxy.corp:3128") && !shown.contains("pw0rd") && !shown.contains("bob"), "{shown}");
+        let err = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("NO_PROXY", "10.0.0.0/99")]), "").unwrap_err();
+        assert!(matches!(err, ConfigError::Proxy(_)) && err.to_string().contains("NO_PROXY"), "{err}");
     }
 }

@@ -180,6 +180,7 @@ pub fn config_rs() -> TokenStream {
         pub use rt::credentials::{Credentials, ProvideCredentials};
         pub use rt::region::Region;
         pub use rt::retry::{RetryConfig, RetryMode};
+        pub use rt::transport::ProxyConfig;
     }
 }
 

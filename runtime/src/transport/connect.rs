@@ -12,6 +12,7 @@ use tokio::net::TcpStream;
 use crate::http::{DispatchError, DispatchErrorKind};
 
 use super::pool::PoolKey;
+use super::proxy::Proxy;
 
 /// A plain or TLS connection. An enum rather than a trait object keeps reads and writes
 /// statically dispatched.
@@ -99,16 +100,31 @@ impl Connector {
         })
     }
 
-    /// Connects to `key`'s origin (without a deadline; the caller applies one).
-    pub(super) async fn connect(&self, key: &PoolKey) -> Result<Stream, DispatchError> {
+    /// Connects to `key`'s origin, directly or through `proxy` (without a deadline; the
+    /// caller applies one). For `https://` through a proxy, the TCP connection goes to the
+    /// proxy, a `CONNECT` tunnel is opened to the origin, and TLS runs end to end through it.
+    pub(super) async fn connect(&self, key: &PoolKey, proxy: Option<&Proxy>) -> Result<Stream, DispatchError> {
+        let (host, port) = match proxy {
+            Some(p) => (p.host.as_str(), p.port),
+            None => (key.host.as_str(), key.port),
+        };
         // Resolves names on tokio's blocking pool; IP literals are parsed without a lookup.
-        let tcp = TcpStream::connect((key.host.as_str(), key.port))
+        let mut tcp = TcpStream::connect((host, port))
             .await
             .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
         // Requests go out in one write and wait for the answer; Nagle's algorithm would only add
         // latency when a head and a large body are written separately.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+        if let (Some(proxy), true) = (proxy, key.https) {
+            use tokio::io::AsyncWriteExt;
+            tcp.write_all(&super::proxy::connect_request(proxy, &key.host, key.port))
+                .await
+                .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
+            super::proxy::read_connect_response(&mut tcp)
+                .await
+                .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
         }
         #[cfg(feature = "rustls")]
         if key.https {

@@ -14,3 +14,5 @@ pub use rt::credentials::{Credentials, ProvideCredentials};
 pub use rt::region::Region;
 
 pub use rt::retry::{RetryConfig, RetryMode};
+
+pub use rt::transport::ProxyConfig;
