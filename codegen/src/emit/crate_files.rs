@@ -24,6 +24,8 @@ pub fn cargo_toml(krate: &Crate) -> String {
          default = [\"rustls\"]\n\
          # HTTPS through rustls; without it only http:// endpoints work.\n\
          rustls = [\"client-runtime/rustls\"]\n\
+         # Also trust the operating system's certificate store (see the runtime's TransportBuilder).\n\
+         native-roots = [\"client-runtime/native-roots\"]\n\
          # Accept credentials providers from the aws-config ecosystem.\n\
          aws-credential-types = [\"client-runtime/aws-credential-types\"]\n\
          \n\

@@ -43,6 +43,7 @@ impl Connector {
     #[cfg(feature = "rustls")]
     pub(super) fn new(
         built_in_roots: bool,
+        native_roots: bool,
         extra_roots: &[super::RootCertificate],
     ) -> Result<Self, super::TransportBuildError> {
         use rustls::pki_types::pem::PemObject;
@@ -54,6 +55,20 @@ impl Connector {
         let mut roots = rustls::RootCertStore::empty();
         if built_in_roots {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        if native_roots {
+            #[cfg(feature = "native-roots")]
+            {
+                let found = rustls_native_certs::load_native_certs();
+                if let Some(e) = found.errors.first() {
+                    tracing::debug!(error = %e, "some system certificates could not be read");
+                }
+                let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+                if added == 0 {
+                    let why = found.errors.first().map_or("it is empty".to_string(), |e| e.to_string());
+                    return Err(TransportBuildError::new(format!("no usable certificate in the system store: {why}")));
+                }
+            }
         }
         for root in extra_roots {
             match root {

@@ -107,6 +107,8 @@ pub struct TransportBuilder {
     idle_timeout: Duration,
     #[cfg(feature = "rustls")]
     built_in_roots: bool,
+    #[cfg(feature = "native-roots")]
+    native_roots: bool,
     #[cfg(feature = "rustls")]
     extra_roots: Vec<RootCertificate>,
 }
@@ -150,6 +152,8 @@ impl Default for TransportBuilder {
             idle_timeout: Duration::from_secs(90),
             #[cfg(feature = "rustls")]
             built_in_roots: true,
+            #[cfg(feature = "native-roots")]
+            native_roots: false,
             #[cfg(feature = "rustls")]
             extra_roots: Vec::new(),
         }
@@ -228,6 +232,17 @@ impl TransportBuilder {
         self
     }
 
+    /// Also trusts the operating system's certificate store (feature `native-roots`): on Linux
+    /// the distribution's CA bundle (or `SSL_CERT_FILE` / `SSL_CERT_DIR`), on macOS the
+    /// keychain, on Windows the system store. Read once, when the transport is built, which
+    /// fails if the store holds no usable certificate. Combine with
+    /// [`built_in_roots(false)`](Self::built_in_roots) to trust the system store only.
+    #[cfg(feature = "native-roots")]
+    pub fn native_roots(mut self, enabled: bool) -> Self {
+        self.native_roots = enabled;
+        self
+    }
+
     /// Also trusts this DER-encoded root certificate, for a corporate CA or a test server.
     /// Checked by [`build`](Self::build).
     #[cfg(feature = "rustls")]
@@ -244,10 +259,18 @@ impl TransportBuilder {
         self
     }
 
+    #[cfg(feature = "rustls")]
+    fn native(&self) -> bool {
+        #[cfg(feature = "native-roots")]
+        return self.native_roots;
+        #[cfg(not(feature = "native-roots"))]
+        false
+    }
+
     /// Builds the transport, parsing the root certificates and the TLS configuration once.
     pub fn build(self) -> Result<Transport, TransportBuildError> {
         #[cfg(feature = "rustls")]
-        let connector = Connector::new(self.built_in_roots, &self.extra_roots)?;
+        let connector = Connector::new(self.built_in_roots, self.native(), &self.extra_roots)?;
         #[cfg(not(feature = "rustls"))]
         let connector = Connector::new();
         let proxy = match self.proxy {
