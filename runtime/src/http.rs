@@ -5,6 +5,11 @@
 //! These are deliberately plain: owned strings and bytes, headers kept in insertion order with
 //! case-insensitive lookup. No dependency on the `http` crate keeps the build small.
 
+#[cfg(feature = "http-1x")]
+mod http_1x;
+#[cfg(feature = "http-1x")]
+pub use http_1x::ConversionError;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;

@@ -26,6 +26,8 @@ pub fn cargo_toml(krate: &Crate) -> String {
          rustls = [\"client-runtime/rustls\"]\n\
          # Also trust the operating system's certificate store (see the runtime's TransportBuilder).\n\
          native-roots = [\"client-runtime/native-roots\"]\n\
+         # Conversions between the runtime's HTTP request/response and the `http` 1.x crate's.\n\
+         http-1x = [\"client-runtime/http-1x\"]\n\
          # Accept credentials providers from the aws-config ecosystem.\n\
          aws-credential-types = [\"client-runtime/aws-credential-types\"]\n\
          \n\
