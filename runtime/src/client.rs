@@ -10,7 +10,6 @@ use crate::endpoint::{CachedResolver, Endpoint, EvalContext, Params, RuleSet};
 use crate::error::{BuildError, SdkError, TimeoutKind};
 use crate::http::{DispatchError, DispatchErrorKind, HttpClient, HttpRequest, HttpResponse, Uri};
 use crate::operation::Operation;
-use crate::protocol::rest_json;
 use crate::retry::{classify, clock_skew_correction, ClockSkew, Failure, RetryDecision, RetryKind, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningSettings};
 use std::borrow::Cow;
@@ -36,6 +35,8 @@ pub struct ServiceInfo {
     pub crate_version: &'static str,
     /// The endpoint rule set; `None` requires an `endpoint_url`.
     pub rules: Option<&'static RuleSet>,
+    /// The wire protocol (reads the code of error responses).
+    pub protocol: &'static dyn crate::protocol::Protocol,
 }
 
 /// The shared core of a client. Cloning is cheap.
@@ -178,7 +179,7 @@ impl Handle {
                     return O::deserialize(&response).map_err(|source| SdkError::ResponseError { source, raw: response });
                 }
                 Ok(response) => {
-                    let meta = rest_json::error_metadata(&response);
+                    let meta = inner.service.protocol.error_metadata(&response);
                     let hint = meta
                         .code()
                         .and_then(|c| O::RETRYABLE_ERRORS.iter().find(|(code, _)| *code == c))
@@ -470,6 +471,7 @@ mod tests {
         crate_name: "test",
         crate_version: "0",
         rules: None,
+        protocol: &crate::protocol::RestJson1,
     };
 
     static SERVICE: ServiceInfo = ServiceInfo {
@@ -480,6 +482,7 @@ mod tests {
         crate_name: "test",
         crate_version: "0",
         rules: Some(&STAGED),
+        protocol: &crate::protocol::RestJson1,
     };
 
     /// An operation whose input is the `Stage` it binds, if any.

@@ -3,7 +3,7 @@
 //! `Client` returns, and the paginator when the operation is `@paginated`.
 
 use super::common::*;
-use super::http;
+use super::protocol;
 use super::types::structure;
 use crate::ir::*;
 use crate::naming::prefixed;
@@ -11,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// The tokens of `src/operation/<fn_name>.rs`.
-pub fn operation_file(op: &OperationDef) -> TokenStream {
+pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
     let OperationDef {
         name: smithy_name,
         shape_id: _,
@@ -26,7 +26,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         http: _,
         host_prefix: _,
         request_body: _,
-        response_body,
+        response_body: _,
         request_content_type: _,
         paginator,
         checksum_required,
@@ -44,8 +44,9 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
     let (input_struct, input_builder) = structure(input, &quote!(builders::#ib));
     let (output_struct, output_builder) = structure(output, &quote!(builders::#ob));
 
-    let serialize = http::serialize(op);
-    let deserialize = http::deserialize_struct(output, response_body, quote!(#output_name));
+    let proto = protocol::emitter(krate.service.protocol);
+    let serialize = proto.serialize(&krate.service, op);
+    let deserialize = proto.deserialize(op);
     let prepare = input.fields.iter().find(|f| f.idempotency_token).map(|f| {
         let n = &f.name;
         quote! {

@@ -195,6 +195,7 @@ fn request_test(root: &Ident, op: &OperationDef, t: &RequestTest) -> TokenStream
 
 fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTest) -> TokenStream {
     let ResponseTest { id, docs, code, headers: hs, body, body_media_type: _, expect, skip } = t;
+    let protocol = super::protocol::emitter(krate.service.protocol).runtime_value();
     let name = test_name(id, "response");
     let doc = doc_attrs(docs);
     let ig = ignore(skip);
@@ -224,7 +225,7 @@ fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTes
             let fallible = krate.errors.iter().find(|e| e.name == err_ty.name).is_some_and(build_is_fallible);
             let unwrap = fallible.then(|| quote!(.expect("the expected error is complete")));
             quote! {
-                let meta = ::client_runtime::protocol::rest_json::error_metadata(&response);
+                let meta = ::client_runtime::protocol::Protocol::error_metadata(&#protocol, &response);
                 let actual = <#root::operation::#m::#ty as ::client_runtime::operation::Operation>::deserialize_error(&response, meta)
                     .expect("the error response deserializes");
                 let #root::operation::#m::#en::#variant(actual) = actual else {

@@ -54,6 +54,18 @@ pub struct ServiceDef {
     pub env_suffix: String,
     /// `@clientContextParams`: endpoint parameters users set on the client configuration.
     pub client_context_params: Vec<(String, Docs)>,
+    /// The wire protocol, from the service's protocol trait.
+    pub protocol: Protocol,
+}
+
+/// The wire protocols the generator implements. Each has a module in `lower::protocol` (its
+/// HTTP rules) and one in `emit::protocol` (its serializers and deserializers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `aws.protocols#restJson1`: HTTP bindings and JSON bodies.
+    RestJson1,
+    /// `aws.protocols#awsQuery`: `POST /` with form-encoded input, XML output.
+    AwsQuery,
 }
 
 /// Rustdoc lines (already converted from Smithy HTML).
@@ -207,12 +219,37 @@ pub struct Field {
     pub sensitive: bool,
     /// Property name in JSON (`@jsonName` or the member name).
     pub json_name: String,
+    /// Element name and collection layout in XML and form bodies.
+    pub xml: XmlMember,
     pub http: HttpBinding,
     /// `@mediaType` of a string/blob target (headers base64-encode such strings).
     pub media_type: Option<String>,
     pub constraints: Constraints,
     pub idempotency_token: bool,
     pub host_label: bool,
+}
+
+/// How a member is named and laid out in XML bodies and awsQuery form keys (`@xmlName`,
+/// `@xmlAttribute`, `@xmlFlattened`, and the names inside the list or map it holds).
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlMember {
+    /// `@xmlName`, or the member name (`member`, `key`, `value` inside collections).
+    pub name: String,
+    /// `@xmlAttribute`: an attribute of the enclosing element.
+    pub attribute: bool,
+    /// `@xmlFlattened`: list items or map entries sit directly in the enclosing element.
+    pub flattened: bool,
+    /// For a list or map value: the names of its items.
+    pub collection: Option<Box<XmlCollection>>,
+}
+
+/// The item names of a list or map member.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XmlCollection {
+    /// A list: each item is a `member` (or its `@xmlName`).
+    List { member: XmlMember },
+    /// A map: entries of a `key` and a `value` (or their `@xmlName`s).
+    Map { key: String, value: XmlMember },
 }
 
 /// Whether a type's JSON serializer/deserializer/zero value is needed (so unused ones are not
@@ -264,6 +301,7 @@ pub struct Variant {
     pub ty: Option<TypeRef>,
     pub boxed: bool,
     pub json_name: String,
+    pub xml: XmlMember,
 }
 
 /// A union.
