@@ -245,10 +245,21 @@ fn same_number(a: Number, b: Number) -> bool {
 }
 
 /// The partitions data a rule set's `endpointTests` were written against: the 2025-04-10
-/// version in the shared reference folder (`$SHARED_DIR`, default `<crate>/../../shared`).
+/// version in the shared reference folder (`$SHARED_DIR`, default the nearest `shared` folder
+/// beside an ancestor of the crate).
 /// Panics with a clear message when it is absent, so a missing file is a failure, not a pass.
 pub fn test_partitions(manifest_dir: &str) -> Partitions {
-    let dir = std::env::var("SHARED_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| std::path::Path::new(manifest_dir).join("../../shared"));
+    // Without `SHARED_DIR`, the `shared` folder beside the nearest ancestor of the crate that
+    // has one (the workspace's sibling, whether the crate sits one level down or two).
+    let dir = std::env::var("SHARED_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        let start = std::path::Path::new(manifest_dir);
+        start
+            .ancestors()
+            .skip(1)
+            .map(|a| a.join("shared"))
+            .find(|d| d.join("conformance/endpoints").is_dir())
+            .unwrap_or_else(|| start.join("../../shared"))
+    });
     let path = dir.join("conformance/endpoints/partitions-2025-04-10.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("endpoint tests need {} (set SHARED_DIR): {e}", path.display()));
