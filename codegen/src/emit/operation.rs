@@ -30,6 +30,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         request_content_type: _,
         paginator,
         checksum_required,
+        unsigned,
         request_compression,
         endpoint_params,
         request_tests: _,
@@ -130,6 +131,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         }
     });
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
+    let unsigned = unsigned.then(|| quote!(const UNSIGNED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
     let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
     let error_enum = error_enum(error_name, errors);
@@ -153,6 +155,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
             const NAME: &'static str = #smithy_name;
             const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[#(#retryable),*];
             #checksum
+            #unsigned
             #compression
             #endpoint_params
 

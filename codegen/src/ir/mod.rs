@@ -516,6 +516,9 @@ pub struct OperationDef {
     pub paginator: Option<Paginator>,
     /// `@httpChecksumRequired`: the request carries a `Content-MD5`.
     pub checksum_required: bool,
+    /// `@auth` lists no scheme this client signs with (`@auth([])`): the request is sent
+    /// unsigned, and needs no credentials.
+    pub unsigned: bool,
     /// `@requestCompression` encodings the client may apply (`gzip`).
     pub request_compression: Vec<String>,
     /// Endpoint rule-set parameters bound by this operation (`@contextParam` members first,

@@ -77,6 +77,11 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         error_name: suffixed("Error")?,
         http: HttpDef { method: http.method, path, query_literals, code: http.code },
         checksum_required: shape.traits.has(HTTP_CHECKSUM_REQUIRED),
+        unsigned: shape
+            .traits
+            .get("smithy.api#auth")
+            .and_then(Value::as_array)
+            .is_some_and(|schemes| !schemes.iter().any(|s| s.as_str() == Some("aws.auth#sigv4"))),
         request_compression: request_compression(shape)?,
         endpoint_params: endpoint_params(cx, shape, input_shape, &input)?,
         fn_name,

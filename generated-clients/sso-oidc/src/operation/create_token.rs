@@ -14,6 +14,7 @@ impl rt::operation::Operation for CreateToken {
     type Error = CreateTokenError;
     const NAME: &'static str = "CreateToken";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const UNSIGNED: bool = true;
     fn serialize(
         input: &Self::Input,
     ) -> Result<rt::operation::RequestParts, rt::error::BuildError> {

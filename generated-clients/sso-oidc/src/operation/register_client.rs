@@ -14,6 +14,7 @@ impl rt::operation::Operation for RegisterClient {
     type Error = RegisterClientError;
     const NAME: &'static str = "RegisterClient";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const UNSIGNED: bool = true;
     fn serialize(
         input: &Self::Input,
     ) -> Result<rt::operation::RequestParts, rt::error::BuildError> {

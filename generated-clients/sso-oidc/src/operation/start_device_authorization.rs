@@ -14,6 +14,7 @@ impl rt::operation::Operation for StartDeviceAuthorization {
     type Error = StartDeviceAuthorizationError;
     const NAME: &'static str = "StartDeviceAuthorization";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const UNSIGNED: bool = true;
     fn serialize(
         input: &Self::Input,
     ) -> Result<rt::operation::RequestParts, rt::error::BuildError> {

@@ -18,6 +18,7 @@ impl rt::operation::Operation for Logout {
     type Error = LogoutError;
     const NAME: &'static str = "Logout";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const UNSIGNED: bool = true;
     fn serialize(
         input: &Self::Input,
     ) -> Result<rt::operation::RequestParts, rt::error::BuildError> {
