@@ -122,6 +122,9 @@ impl rt::error::FromErrorResponse for crate::types::error::ExpiredTokenException
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
         }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
+        }
         Ok(crate::types::error::ExpiredTokenException {
             message: field_message,
             meta,
@@ -140,6 +143,9 @@ for crate::types::error::IdpCommunicationErrorException {
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
         }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
+        }
         Ok(crate::types::error::IdpCommunicationErrorException {
             message: field_message,
             meta,
@@ -156,6 +162,9 @@ impl rt::error::FromErrorResponse for crate::types::error::IdpRejectedClaimExcep
         let mut field_message = None;
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
+        }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
         }
         Ok(crate::types::error::IdpRejectedClaimException {
             message: field_message,
@@ -175,6 +184,9 @@ for crate::types::error::InvalidAuthorizationMessageException {
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
         }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
+        }
         Ok(crate::types::error::InvalidAuthorizationMessageException {
             message: field_message,
             meta,
@@ -192,6 +204,9 @@ for crate::types::error::InvalidIdentityTokenException {
         let mut field_message = None;
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
+        }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
         }
         Ok(crate::types::error::InvalidIdentityTokenException {
             message: field_message,
@@ -211,6 +226,9 @@ for crate::types::error::MalformedPolicyDocumentException {
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
         }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
+        }
         Ok(crate::types::error::MalformedPolicyDocumentException {
             message: field_message,
             meta,
@@ -229,6 +247,9 @@ for crate::types::error::PackedPolicyTooLargeException {
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
         }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
+        }
         Ok(crate::types::error::PackedPolicyTooLargeException {
             message: field_message,
             meta,
@@ -245,6 +266,9 @@ impl rt::error::FromErrorResponse for crate::types::error::RegionDisabledExcepti
         let mut field_message = None;
         if let Some(child) = el.child("message") {
             field_message = Some(String::from(child.text()));
+        }
+        if field_message.is_none() {
+            field_message = meta.message().map(str::to_string);
         }
         Ok(crate::types::error::RegionDisabledException {
             message: field_message,

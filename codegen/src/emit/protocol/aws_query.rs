@@ -72,10 +72,21 @@ impl ProtocolEmitter for AwsQuery {
             };
         }
         let (locals, reads, finish) = struct_reads(&e.fields, quote!(el));
+        // Services write the message as `<Message>` whatever the member's case (STS models it as
+        // `message`): a message member left empty takes the one of the error metadata.
+        let message = e
+            .fields
+            .iter()
+            .find(|f| f.member.eq_ignore_ascii_case("message") && f.optional && f.ty == TypeRef::String)
+            .map(|f| {
+                let l = local(f);
+                quote!(if #l.is_none() { #l = meta.message().map(str::to_string); })
+            });
         quote! {
             let el = &rt::protocol::aws_query::error_element(&response.body)?;
             #locals
             #reads
+            #message
             Ok(crate::types::error::#name { #finish meta, })
         }
     }
