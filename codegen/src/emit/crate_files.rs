@@ -4,11 +4,11 @@
 use super::common::*;
 use crate::ir::*;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// `Cargo.toml` text.
 pub fn cargo_toml(krate: &Crate) -> String {
-    let Package { name, version, description, runtime_path, workspace_member } = &krate.package;
+    let Package { name, ident: _, version, description, runtime_path, workspace_member } = &krate.package;
     let workspace = if *workspace_member { "" } else { "\n# Not part of any enclosing workspace.\n[workspace]\n" };
     let features = match super::protocol::emitter(krate.service.protocol).runtime_feature() {
         Some(f) => format!(", features = [\"{f}\"]"),
@@ -44,7 +44,7 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
     let protocol = super::protocol::emitter(*protocol).runtime_value();
     let mut lines = vec![format!("Client for {title} (API version {version}), generated from its Smithy model."), String::new()];
     lines.extend(docs.0.iter().cloned());
-    let lib = krate.package.name.replace('-', "_");
+    let lib = &krate.package.ident;
     lines.extend([
         String::new(),
         "# Usage".to_string(),
@@ -122,10 +122,9 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
 pub fn client_rs(krate: &Crate) -> TokenStream {
     let rt = rt_import();
     let methods = krate.operations.iter().map(|op| {
-        let OperationDef { fn_name, docs, deprecated, type_name, .. } = op;
+        let OperationDef { fn_name, docs, deprecated, fluent_builder: fb, .. } = op;
         let d = doc_attrs(docs);
         let dep = deprecated_attr(deprecated);
-        let fb = format_ident!("{}FluentBuilder", type_name.bare());
         quote! {
             #d
             #dep

@@ -8,17 +8,17 @@ use crate::naming::{self, Name};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-/// `protocol_serde` function names for a named type.
-pub fn ser_fn(n: &Name) -> Ident {
-    format_ident!("ser_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
+/// The `protocol_serde` writer of a named type (its name is decided in `naming`).
+pub fn ser_fn(n: &Name) -> Name {
+    naming::serde_fn_names(n).0
 }
 /// The reader function of a named type.
-pub fn de_fn(n: &Name) -> Ident {
-    format_ident!("de_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
+pub fn de_fn(n: &Name) -> Name {
+    naming::serde_fn_names(n).1
 }
 /// The zero-value function of a named structure (client error correction).
-pub fn zero_fn(n: &Name) -> Ident {
-    format_ident!("zero_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
+pub fn zero_fn(n: &Name) -> Name {
+    naming::serde_fn_names(n).2
 }
 
 fn ts_format(format: &Option<TimestampFormat>, default: TimestampFormat) -> TokenStream {

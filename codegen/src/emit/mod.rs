@@ -59,7 +59,7 @@ fn types_rs(krate: &Crate) -> TokenStream {
     for t in &krate.types {
         match t {
             TypeDef::Struct(s) => {
-                let b = quote::format_ident!("{}Builder", s.name.bare());
+                let b = &s.builder;
                 let (tokens, builder) = types::structure(s, &quote!(crate::types::builders::#b));
                 items.push(tokens);
                 builders.push(builder);
@@ -92,7 +92,7 @@ fn errors_rs(krate: &Crate) -> TokenStream {
     let mut items = Vec::new();
     let mut builders = Vec::new();
     for e in &krate.errors {
-        let b = quote::format_ident!("{}Builder", e.name.bare());
+        let b = &e.builder;
         let (tokens, builder) = types::structure(e, &quote!(crate::types::error::builders::#b));
         items.push(tokens);
         builders.push(builder);

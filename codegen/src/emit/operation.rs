@@ -17,6 +17,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         shape_id: _,
         fn_name: _,
         type_name,
+        fluent_builder: _,
         docs,
         deprecated,
         input,
@@ -40,8 +41,8 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
     let dep = deprecated_attr(deprecated);
     let input_name = &input.name;
     let output_name = &output.name;
-    let ib = format_ident!("{}Builder", input_name.bare());
-    let ob = format_ident!("{}Builder", output_name.bare());
+    let ib = &input.builder;
+    let ob = &output.builder;
     let (input_struct, input_builder) = structure(input, &quote!(builders::#ib));
     let (output_struct, output_builder) = structure(output, &quote!(builders::#ob));
 
@@ -203,8 +204,7 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
     });
     let is_fns = errors.iter().map(|e| {
         let v = &e.variant;
-        let snake = crate::naming::fn_name(v.bare()).expect("identifier");
-        let is = prefixed("is_", &snake);
+        let is = &e.is_fn;
         let d = doc_line(&format!("Whether this is a `{}`.", e.code));
         quote! {
             #d
@@ -254,9 +254,8 @@ pub fn error_dispatch<'a>(name: &crate::naming::Name, variants: impl Iterator<It
 
 /// The fluent builder `Client::<op>()` returns: the input's setters plus `send()`.
 fn fluent_builder(op: &OperationDef) -> TokenStream {
-    let OperationDef { type_name, input, output, error_name, docs, paginator, .. } = op;
-    let name = format_ident!("{}FluentBuilder", type_name.bare());
-    let ib = format_ident!("{}Builder", input.name.bare());
+    let OperationDef { type_name, fluent_builder: name, input, output, error_name, docs, paginator, .. } = op;
+    let ib = &input.builder;
     let out = &output.name;
     let doc = doc_attrs(docs);
     let setters = input.fields.iter().map(|f| {
@@ -289,8 +288,8 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
         }
     });
-    let into_paginator = paginator.as_ref().map(|_| {
-        let p = format_ident!("{}Paginator", type_name.bare());
+    let into_paginator = paginator.as_ref().map(|p| {
+        let p = &p.name;
         let doc = doc_line(&format!("Turns this call into a stream of pages; see [`{p}`](super::paginator::{p})."));
         quote! {
             #doc
@@ -377,9 +376,9 @@ fn items_expr(items: &PaginatorItems) -> TokenStream {
 fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
     let rt = rt_import();
     let OperationDef { type_name, input, output, error_name, .. } = op;
-    let pname = format_ident!("{}Paginator", type_name.bare());
-    let items_name = format_ident!("{}PaginatorItems", type_name.bare());
-    let ib = format_ident!("{}Builder", input.name.bare());
+    let pname = &p.name;
+    let items_name = &p.items_name;
+    let ib = &input.builder;
     let out = &output.name;
     let input_token = &p.input_token;
     let token = token_expr(&p.output_token);

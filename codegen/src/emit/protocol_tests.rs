@@ -7,6 +7,7 @@ use super::common::*;
 use super::types::build_is_fallible;
 use crate::ir::tests::*;
 use crate::ir::*;
+use crate::naming::Name;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -15,11 +16,8 @@ fn test_name(id: &str, suffix: &str) -> Ident {
     format_ident!("{}_{}", snake, suffix)
 }
 
-fn krate_ident(k: &Crate) -> Ident {
-    format_ident!("{}", k.package.name.replace('-', "_"))
-}
 
-fn path_in(root: &Ident, n: &NamedRef) -> TokenStream {
+fn path_in(root: &Name, n: &NamedRef) -> TokenStream {
     let name = &n.name;
     match &n.module {
         Module::Types => quote!(#root::types::#name),
@@ -28,7 +26,7 @@ fn path_in(root: &Ident, n: &NamedRef) -> TokenStream {
     }
 }
 
-fn value(root: &Ident, v: &TestValue) -> TokenStream {
+fn value(root: &Name, v: &TestValue) -> TokenStream {
     match v {
         TestValue::Bool(b) => quote!(#b),
         TestValue::Int(i) => {
@@ -104,7 +102,7 @@ fn value(root: &Ident, v: &TestValue) -> TokenStream {
     }
 }
 
-fn setters(root: &Ident, fields: &[(crate::naming::Name, TestValue)]) -> TokenStream {
+fn setters(root: &Name, fields: &[(crate::naming::Name, TestValue)]) -> TokenStream {
     let calls = fields.iter().map(|(name, v)| {
         let set = crate::naming::prefixed("set_", name);
         let v = value(root, v);
@@ -136,7 +134,7 @@ fn ignore(skip: &Option<String>) -> TokenStream {
     }
 }
 
-fn request_test(root: &Ident, op: &OperationDef, t: &RequestTest) -> TokenStream {
+fn request_test(root: &Name, op: &OperationDef, t: &RequestTest) -> TokenStream {
     let RequestTest {
         id,
         docs,
@@ -193,7 +191,7 @@ fn request_test(root: &Ident, op: &OperationDef, t: &RequestTest) -> TokenStream
     }
 }
 
-fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTest) -> TokenStream {
+fn response_test(root: &Name, krate: &Crate, op: &OperationDef, t: &ResponseTest) -> TokenStream {
     let ResponseTest { id, docs, code, headers: hs, body, body_media_type: _, expect, skip } = t;
     let protocol = super::protocol::emitter(krate.service.protocol).runtime_value();
     let name = test_name(id, "response");
@@ -250,7 +248,7 @@ fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTes
 /// `tests/protocol_tests.rs`.
 pub fn tests_rs(krate: &Crate) -> TokenStream {
     let rt = rt_import();
-    let root = krate_ident(krate);
+    let root = krate.package.ident.clone();
     let mut tests = Vec::new();
     for op in &krate.operations {
         for t in &op.request_tests {

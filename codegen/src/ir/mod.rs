@@ -29,6 +29,8 @@ pub struct Crate {
 pub struct Package {
     /// Crate name (`chime-sdk-identity`).
     pub name: String,
+    /// The crate's identifier in paths (`chime_sdk_identity`).
+    pub ident: Name,
     pub version: String,
     pub description: String,
     /// Path from the crate to the runtime crate, for its `Cargo.toml`.
@@ -279,6 +281,8 @@ pub struct ErrorInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StructDef {
     pub name: Name,
+    /// Its builder (`TagBuilder`).
+    pub builder: Name,
     pub shape_id: String,
     pub docs: Docs,
     pub deprecated: Option<Deprecated>,
@@ -294,6 +298,9 @@ pub struct StructDef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
     pub name: Name,
+    /// Its `is_<variant>` and `as_<variant>` helpers.
+    pub is_fn: Name,
+    pub as_fn: Name,
     pub member: String,
     pub docs: Docs,
     pub deprecated: Option<Deprecated>,
@@ -419,6 +426,9 @@ pub enum PayloadKind {
 /// `@paginated` facts, resolved to fields.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paginator {
+    /// The paginator type and its items stream (`ListUsersPaginator`, `ListUsersPaginatorItems`).
+    pub name: Name,
+    pub items_name: Name,
     pub input_token: Name,
     /// Path of fields to the output token (usually one step).
     pub output_token: Vec<PathStep>,
@@ -482,6 +492,8 @@ pub enum ContextLeaf {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorVariant {
     pub variant: Name,
+    /// Its `is_<variant>` helper.
+    pub is_fn: Name,
     /// The struct in `crate::types::error`.
     pub ty: Name,
     /// The error code on the wire.
@@ -501,6 +513,8 @@ pub struct OperationDef {
     pub fn_name: Name,
     /// Type names: the operation marker (`CreateAppInstance`), input, output, error and builders.
     pub type_name: Name,
+    /// The fluent builder `Client::<fn_name>()` returns.
+    pub fluent_builder: Name,
     pub docs: Docs,
     pub deprecated: Option<Deprecated>,
     pub input: StructDef,

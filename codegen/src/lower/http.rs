@@ -58,6 +58,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         let es = cx.shape(e);
         let ty = cx.type_name(e)?;
         errors.push(ErrorVariant {
+            is_fn: naming::is_variant_fn(&ty),
             variant: ty.clone(),
             ty,
             code: super::protocol::error_code(cx.protocol, es, &cx.smithy_name(e), 0)?.0,
@@ -84,6 +85,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
             .is_some_and(|schemes| !schemes.iter().any(|s| s.as_str() == Some("aws.auth#sigv4"))),
         request_compression: request_compression(shape)?,
         endpoint_params: endpoint_params(cx, shape, input_shape, &input)?,
+        fluent_builder: naming::fluent_builder_name(&type_name),
         fn_name,
         type_name,
         input,
@@ -525,6 +527,7 @@ mod tests {
     fn input(fields: Vec<Field>) -> StructDef {
         StructDef {
             name: naming::type_name("In").unwrap(),
+            builder: naming::type_name("InBuilder").unwrap(),
             shape_id: "a#In".into(),
             docs: Docs::default(),
             deprecated: None,

@@ -40,8 +40,10 @@ pub fn lower(model: &Model, service: &ShapeId, package: &PackageOptions) -> Resu
     let endpoint = endpoint::lower(&model.shapes[service])?;
     compute_uses(&mut types, &mut errors, &operations);
     let name = package.name.clone().unwrap_or_else(|| naming::crate_name(&service_def.sdk_id));
+    let ident = naming::crate_ident(&name).map_err(|e| ModelError::new(&service_def.shape_id, e))?;
     Ok(Crate {
         package: Package {
+            ident,
             description: format!("Rust client for {}, generated from its Smithy model.", service_def.title),
             name,
             version: package.version.clone(),
@@ -358,6 +360,7 @@ impl<'m> Lowerer<'m> {
             }
         };
         Ok(StructDef {
+            builder: naming::builder_name(&name),
             docs: docs(&shape.traits, None, || format!("The `{}` structure.", shape.id.name())),
             deprecated: deprecated(&shape.traits),
             fields: self.fields(shape, input, bindings)?,
@@ -423,6 +426,8 @@ impl<'m> Lowerer<'m> {
             let target = self.shape(&m.target);
             let ty = if m.target.as_str() == "smithy.api#Unit" { None } else { Some(self.type_ref(m, &at)?) };
             variants.push(Variant {
+                is_fn: naming::is_variant_fn(&vname),
+                as_fn: naming::as_variant_fn(&vname),
                 name: vname,
                 member: m.name.clone(),
                 docs: docs(&m.traits, Some(&target.traits), || format!("The `{}` variant.", m.name)),
