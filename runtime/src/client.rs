@@ -10,7 +10,6 @@ use crate::endpoint::{CachedResolver, Endpoint, EvalContext, Params, RuleSet};
 use crate::error::{BuildError, SdkError, TimeoutKind};
 use crate::http::{DispatchError, DispatchErrorKind, HttpClient, HttpRequest, HttpResponse, Uri};
 use crate::operation::Operation;
-use crate::protocol::rest_json;
 use crate::retry::{classify, clock_skew_correction, ClockSkew, Failure, RetryDecision, RetryKind, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningSettings};
 use std::borrow::Cow;
@@ -36,6 +35,8 @@ pub struct ServiceInfo {
     pub crate_version: &'static str,
     /// The endpoint rule set; `None` requires an `endpoint_url`.
     pub rules: Option<&'static RuleSet>,
+    /// The wire protocol (reads the code of error responses).
+    pub protocol: &'static dyn crate::protocol::Protocol,
 }
 
 /// The shared core of a client. Cloning is cheap.
@@ -144,7 +145,7 @@ impl Handle {
         }
         request.headers.insert("user-agent", inner.user_agent.clone());
         request.headers.insert("amz-sdk-invocation-id", crate::rand::uuid_v4());
-        let signing = self.signing_context(endpoint).await?;
+        let signing = if O::UNSIGNED { None } else { self.signing_context(endpoint).await? };
         let http = inner.http.as_ref().map_err(|e| SdkError::construction_failure(e.clone()))?;
 
         let mut call = inner.retry.start_call(false);
@@ -178,7 +179,7 @@ impl Handle {
                     return O::deserialize(&response).map_err(|source| SdkError::ResponseError { source, raw: response });
                 }
                 Ok(response) => {
-                    let meta = rest_json::error_metadata(&response);
+                    let meta = inner.service.protocol.error_metadata(&response);
                     let hint = meta
                         .code()
                         .and_then(|c| O::RETRYABLE_ERRORS.iter().find(|(code, _)| *code == c))
@@ -340,6 +341,7 @@ pub(crate) const TEST_SERVICE: ServiceInfo = ServiceInfo {
     crate_name: "test",
     crate_version: "0",
     rules: None,
+    protocol: &crate::protocol::RestJson1,
 };
 
 /// A resolved endpoint and its URL, parsed.
@@ -491,6 +493,7 @@ mod tests {
         crate_name: "test",
         crate_version: "0",
         rules: Some(&STAGED),
+        protocol: &crate::protocol::RestJson1,
     };
 
     /// An operation whose input is the `Stage` it binds, if any.
@@ -603,5 +606,40 @@ mod tests {
         block_on(handle.invoke::<Unbound>(())).unwrap();
         assert_eq!(handle.inner.client_endpoint.get().map(Arc::as_ptr), first, "the cached endpoint is reused");
         assert!(http.requests().iter().all(|r| r.uri.authority == "once.example.com"));
+    }
+
+    /// [`Unbound`], marked `@auth([])`.
+    struct UnsignedOp;
+    impl Operation for UnsignedOp {
+        type Input = ();
+        type Output = ();
+        type Error = Unhandled;
+        const NAME: &'static str = "UnsignedOp";
+        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        const UNSIGNED: bool = true;
+        fn serialize(_: &()) -> Result<RequestParts, BuildError> {
+            Ok(RequestParts::new("GET"))
+        }
+        fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
+            Ok(())
+        }
+        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
+            Ok(Unhandled::new(meta))
+        }
+    }
+
+    #[test]
+    fn unsigned_operations_need_no_credentials_and_send_no_signature() {
+        static SIGNED: ServiceInfo = ServiceInfo { signing_name: Some("svc"), ..SERVICE_TEMPLATE };
+        let http = ReplayClient::new([Ok(response(200, &[], ""))]);
+        let config = Config::builder().http_client(http.clone()).endpoint_url("https://example.com").region(crate::region::Region::from_static("us-east-1")).build();
+        let handle = Handle::new(config, &SIGNED);
+        let err = block_on(handle.invoke::<Unbound>(())).unwrap_err();
+        assert!(matches!(err, SdkError::ConstructionFailure(_)), "a signed operation needs credentials: {err}");
+        block_on(handle.invoke::<UnsignedOp>(())).unwrap();
+        let requests = http.requests();
+        assert_eq!(requests.len(), 1);
+        assert!(!requests[0].headers.contains("authorization"));
+        assert!(!requests[0].headers.contains("x-amz-date"));
     }
 }

@@ -221,10 +221,11 @@ impl Unhandled {
         Unhandled { meta, source: None }
     }
 
-    /// Wraps a non-service failure (dispatch, timeout, ...) of any operation.
-    pub fn from_sdk_error<E: StdError + Send + Sync + 'static>(err: SdkError<E>) -> Self {
+    /// Wraps a non-service failure (dispatch, timeout, ...) of any operation; `protocol`
+    /// reads the code and request id of a response that could not be read otherwise.
+    pub fn from_sdk_error<E: StdError + Send + Sync + 'static>(err: SdkError<E>, protocol: &dyn crate::protocol::Protocol) -> Self {
         let meta = match &err {
-            SdkError::ResponseError { raw, .. } => crate::protocol::rest_json::error_metadata(raw),
+            SdkError::ResponseError { raw, .. } => protocol.error_metadata(raw),
             _ => ErrorMetadata::default(),
         };
         Unhandled { meta, source: Some(Box::new(err)) }

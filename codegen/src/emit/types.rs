@@ -6,14 +6,14 @@ use super::common::*;
 use crate::ir::*;
 use crate::naming::prefixed;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// A structure and its impl (accessors, `builder()`); the builder is returned separately so
 /// callers can place it in their `builders` module.
 pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, TokenStream) {
-    let StructDef { name, shape_id: _, docs, deprecated, fields, sensitive, error, uses: _, module: _ } = s;
+    let StructDef { name, builder: _, shape_id: _, docs, deprecated, fields, sensitive, error, uses: _, module: _ } = s;
     let doc = doc_attrs(docs);
     let dep = deprecated_attr(deprecated);
     let field_decls = fields.iter().map(|f| {
@@ -131,8 +131,7 @@ fn is_input(s: &StructDef) -> bool {
 }
 
 fn builder(s: &StructDef) -> TokenStream {
-    let StructDef { name, fields, sensitive, error, .. } = s;
-    let bname = format_ident!("{}Builder", name.bare());
+    let StructDef { name, builder: bname, fields, sensitive, error, .. } = s;
     // The builder lives in a `builders` module, so links name the structure by its full path.
     let link = match &s.module {
         Module::Types => format!("crate::types::{}", name.bare()),
@@ -204,8 +203,7 @@ fn builder(s: &StructDef) -> TokenStream {
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
     let debug = if needs_manual_debug {
-        let bident = crate::naming::type_name(&format!("{}Builder", name.bare())).expect("valid");
-        debug_impl(&bident, fields, *sensitive, false)
+        debug_impl(bname, fields, *sensitive, false)
     } else {
         quote!()
     };
@@ -505,9 +503,7 @@ pub fn union(u: &UnionDef) -> TokenStream {
     });
     let methods = variants.iter().map(|v| {
         let n = &v.name;
-        let snake = crate::naming::fn_name(v.name.bare()).expect("variant names are identifiers");
-        let is = prefixed("is_", &snake);
-        let as_ = prefixed("as_", &snake);
+        let (is, as_) = (&v.is_fn, &v.as_fn);
         let is_doc = doc_line(&format!("Whether this is the [`{}::{}`] variant.", name.bare(), n.bare()));
         let as_doc = doc_line(&format!("The inner value if this is [`{}::{}`], else `Err(self)`.", name.bare(), n.bare()));
         let dep = deprecated_attr(&v.deprecated);

@@ -267,6 +267,18 @@ pub fn assert_signed_by(
     amz_date: &str,
     credentials: &Credentials,
 ) {
+    assert_signed_for("chime", request, server, time, amz_date, credentials);
+}
+
+/// [`assert_signed_by`] for any signing name (`service`).
+pub fn assert_signed_for(
+    service: &str,
+    request: &Request,
+    server: &Server,
+    time: SystemTime,
+    amz_date: &str,
+    credentials: &Credentials,
+) {
     assert_eq!(
         request.header("host"),
         Some(server.authority().as_str()),
@@ -289,7 +301,7 @@ pub fn assert_signed_by(
     assert_eq!(
         credential,
         format!(
-            "Credential={}/{scope_date}/us-east-1/chime/aws4_request",
+            "Credential={}/{scope_date}/us-east-1/{service}/aws4_request",
             credentials.access_key_id()
         )
     );
@@ -344,7 +356,7 @@ pub fn assert_signed_by(
     let params = SigningParams {
         credentials,
         region: "us-east-1",
-        service: "chime",
+        service,
         time,
         settings: &settings,
     };

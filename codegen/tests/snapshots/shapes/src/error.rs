@@ -42,7 +42,11 @@ where
     fn from(err: rt::error::SdkError<E>) -> Self {
         match err.into_service_error() {
             Ok(e) => e.into(),
-            Err(other) => Error::Unhandled(rt::error::Unhandled::from_sdk_error(other)),
+            Err(other) => {
+                Error::Unhandled(
+                    rt::error::Unhandled::from_sdk_error(other, crate::SERVICE.protocol),
+                )
+            }
         }
     }
 }
