@@ -199,7 +199,7 @@ mod tests {
     use super::*;
 
     fn verifier() -> Verifier {
-        Verifier::new(Credentials::new("AKID", "secret", None, None), "us-east-1".into(), "chime")
+        Verifier::new(Credentials::new("AKID", "secret", None, None, "Static"), "us-east-1".into(), "chime")
     }
 
     fn signed(secret: &str, time: SystemTime) -> HttpRequest {
@@ -210,7 +210,7 @@ mod tests {
             body: br#"{"Name":"n"}"#.to_vec(),
         };
         request.headers.insert("content-type", "application/json");
-        let credentials = Credentials::new("AKID", secret, None, None);
+        let credentials = Credentials::new("AKID", secret, None, None, "Static");
         let settings = SigningSettings::default();
         let params = SigningParams { credentials: &credentials, region: "us-east-1", service: "chime", time, settings: &settings };
         client_runtime::sigv4::sign(&mut request, &params).unwrap();
@@ -258,9 +258,9 @@ mod tests {
         let within = now - Duration::from_secs(14 * 60);
         assert_eq!(v.verify(&signed("secret", within), now), Ok(()));
 
-        let other_region = Verifier::new(Credentials::new("AKID", "secret", None, None), "eu-west-1".into(), "chime");
+        let other_region = Verifier::new(Credentials::new("AKID", "secret", None, None, "Static"), "eu-west-1".into(), "chime");
         assert!(matches!(other_region.verify(&signed("secret", now), now), Err(AuthError::Denied(m)) if m.contains("region")));
-        let other_key = Verifier::new(Credentials::new("OTHER", "secret", None, None), "us-east-1".into(), "chime");
+        let other_key = Verifier::new(Credentials::new("OTHER", "secret", None, None, "Static"), "us-east-1".into(), "chime");
         assert!(matches!(other_key.verify(&signed("secret", now), now), Err(AuthError::Denied(m)) if m.contains("unknown access key")));
     }
 

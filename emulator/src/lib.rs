@@ -224,7 +224,7 @@ impl Emulator {
             }
             None => state::State::default(),
         };
-        let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone(), None, None);
+        let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone(), None, None, "Static");
         let verifier = auth::Verifier::new(credentials, config.region.clone(), SIGNING_NAME);
         let shared = Shared {
             partition: partition(&config.region),

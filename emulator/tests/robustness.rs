@@ -34,7 +34,7 @@ fn start_with(config: emulator::Config) -> Running {
 fn client_for(endpoint: &str) -> Client {
     let config = Config::builder()
         .region(Region::from_static(REGION))
-        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None))
+        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "Static"))
         .endpoint_url(endpoint)
         // One attempt: a call succeeds because the emulator answered it, not after retries.
         .retry_config(RetryConfig::standard().with_max_attempts(1))
@@ -52,7 +52,7 @@ fn signed_lines(addr: SocketAddr, secret: &str) -> Vec<(String, String)> {
         headers: Headers::new(),
         body: Vec::new(),
     };
-    let credentials = Credentials::new(ACCESS_KEY, secret, None, None);
+    let credentials = Credentials::new(ACCESS_KEY, secret, None, None, "Static");
     let settings = SigningSettings::default();
     let params = SigningParams { credentials: &credentials, region: REGION, service: "chime", time: SystemTime::now(), settings: &settings };
     client_runtime::sigv4::sign(&mut request, &params).expect("signing");

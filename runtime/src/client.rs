@@ -114,7 +114,7 @@ impl Handle {
                 None => work.await,
                 Some(limit) => race(work, self.inner.config.sleep.sleep(limit))
                     .await
-                    .unwrap_or(Err(SdkError::TimeoutError(TimeoutKind::Operation))),
+                    .unwrap_or(Err(SdkError::timeout_error(TimeoutKind::Operation))),
             }
         };
         in_span(span, work).await
@@ -176,7 +176,7 @@ impl Handle {
             let (kind, retry_after, failure) = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     call.on_success();
-                    return O::deserialize(&response).map_err(|source| SdkError::ResponseError { source, raw: response });
+                    return O::deserialize(&response).map_err(|source| SdkError::response_error(source, response, None));
                 }
                 Ok(response) => {
                     let meta = inner.service.protocol.error_metadata(&response);
@@ -194,17 +194,17 @@ impl Handle {
                         }
                     }
                     let retry_after = response.headers.get(crate::retry::RETRY_AFTER_HEADER).map(str::to_string);
-                    let failure = match O::deserialize_error(&response, meta) {
-                        Ok(err) => SdkError::ServiceError { err, raw: response },
-                        Err(source) => SdkError::ResponseError { source, raw: response },
+                    let failure = match O::deserialize_error(&response, meta.clone()) {
+                        Ok(err) => SdkError::service_error(err, response),
+                        Err(source) => SdkError::response_error(source, response, Some(meta)),
                     };
                     (kind, retry_after, failure)
                 }
-                Err(Attempt::Dispatch(e)) => (classify(Failure::Dispatch(e.kind()), None), None, SdkError::DispatchFailure(e)),
+                Err(Attempt::Dispatch(e)) => (classify(Failure::Dispatch(e.kind()), None), None, SdkError::dispatch_failure(e)),
                 Err(Attempt::TimedOut) => (
                     classify(Failure::Dispatch(DispatchErrorKind::Timeout), None),
                     None,
-                    SdkError::TimeoutError(TimeoutKind::Attempt),
+                    SdkError::timeout_error(TimeoutKind::Attempt),
                 ),
             };
             match call.on_failure(kind, retry_after.as_deref()) {
@@ -274,7 +274,7 @@ impl Handle {
             match built_in {
                 "AWS::Region" => {
                     if let Some(r) = &config.region {
-                        params.set(p.name.clone(), r.as_str().to_string());
+                        params.set(p.name.clone(), checked_region(r)?.to_string());
                     }
                 }
                 "AWS::UseFIPS" => {
@@ -310,7 +310,7 @@ impl Handle {
         let Some(name) = scheme.and_then(|s| s.signing_name()).or(inner.service.signing_name) else { return Ok(None) };
         let region = match scheme.and_then(|s| s.signing_region()) {
             Some(r) => r.to_string(),
-            None => inner.config.region.as_ref().map(|r| r.as_str().to_string()).ok_or_else(|| {
+            None => inner.config.region.as_ref().map(|r| checked_region(r).map(str::to_string)).transpose().map_err(SdkError::construction_failure)?.ok_or_else(|| {
                 SdkError::construction_failure(BuildError::invalid(
                     "no region configured: set Config::builder().region(..), AWS_REGION, or `region` in the AWS config file",
                 ))
@@ -343,6 +343,16 @@ pub(crate) const TEST_SERVICE: ServiceInfo = ServiceInfo {
     rules: None,
     protocol: &crate::protocol::RestJson1,
 };
+
+/// The region's name, refused unless it is a host label: it is pasted into host names and the
+/// signing scope. (`Region::new` is infallible, as in the AWS SDKs, so the check is here.)
+fn checked_region(region: &crate::region::Region) -> Result<&str, BuildError> {
+    if region.is_valid() {
+        Ok(region.as_str())
+    } else {
+        Err(BuildError::invalid(format!("{:?} is not a valid region name (letters, digits and hyphens)", region.as_str())))
+    }
+}
 
 /// A resolved endpoint and its URL, parsed.
 struct Resolved {

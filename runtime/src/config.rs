@@ -266,6 +266,40 @@ impl fmt::Display for InvalidAppName {
 
 impl std::error::Error for InvalidAppName {}
 
+/// The AWS SDK for Rust's behavior version: which defaults a client gets. Accepted for
+/// compatibility, never required; this client has one set of defaults, those of the latest
+/// version (standard retries, stalled-stream protection on).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BehaviorVersion {}
+
+impl BehaviorVersion {
+    /// The newest behavior: what this client always does.
+    pub fn latest() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2025_08_07() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2025_01_17() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2024_03_28() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2023_11_09() -> Self {
+        BehaviorVersion {}
+    }
+}
+
 /// Bodies smaller than this are not compressed (the AWS SDKs' default, 10 KiB).
 pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
 
@@ -467,6 +501,11 @@ impl ConfigBuilder {
     /// The region requests are sent to and signed for.
     pub fn region(mut self, region: Region) -> Self {
         self.config.region = Some(region);
+        self
+    }
+
+    /// Accepted for compatibility with the AWS SDK for Rust; see [`BehaviorVersion`].
+    pub fn behavior_version(self, _version: BehaviorVersion) -> Self {
         self
     }
 

@@ -264,6 +264,78 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// An HTTP status code, as `HttpResponse::status()` returns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatusCode(u16);
+
+impl StatusCode {
+    /// The number.
+    pub fn as_u16(&self) -> u16 {
+        self.0
+    }
+
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.0)
+    }
+
+    /// 1xx.
+    pub fn is_informational(&self) -> bool {
+        (100..200).contains(&self.0)
+    }
+
+    /// 3xx.
+    pub fn is_redirection(&self) -> bool {
+        (300..400).contains(&self.0)
+    }
+
+    /// 4xx.
+    pub fn is_client_error(&self) -> bool {
+        (400..500).contains(&self.0)
+    }
+
+    /// 5xx.
+    pub fn is_server_error(&self) -> bool {
+        (500..600).contains(&self.0)
+    }
+}
+
+impl From<u16> for StatusCode {
+    fn from(code: u16) -> Self {
+        StatusCode(code)
+    }
+}
+
+impl From<StatusCode> for u16 {
+    fn from(code: StatusCode) -> Self {
+        code.0
+    }
+}
+
+impl fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl HttpResponse {
+    /// The status, as the AWS SDK for Rust's response type offers it (the `status` field holds
+    /// the same number).
+    pub fn status(&self) -> StatusCode {
+        StatusCode(self.status)
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
 // Bodies carry members the model marks `@sensitive` (device tokens, user names), which the
 // generated types redact in their own Debug; the raw bodies show their size only, so that
 // logging a request, a response or an error that keeps one (`SdkError::ResponseError`) cannot

@@ -87,7 +87,7 @@ impl Captured {
 pub fn test_config(http: impl HttpClient + 'static, endpoint: &str) -> Config {
     Config::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None))
+        .credentials_provider(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "Static"))
         .endpoint_url(endpoint)
         .http_client(http)
         .retry_config(RetryConfig::standard().with_max_attempts(1))

@@ -185,11 +185,23 @@ pub fn config_rs() -> TokenStream {
         #rt
 
 
-        pub use rt::config::{AppName, Config, ConfigBuilder, ConfigError, StalledStreamProtectionConfig, TimeoutConfig};
-        pub use rt::credentials::{Credentials, ProvideCredentials};
+        pub use rt::config::{
+            AppName, BehaviorVersion, Config, ConfigBuilder, ConfigError, StalledStreamProtectionConfig, TimeoutConfig,
+        };
+        pub use rt::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
         pub use rt::region::Region;
         pub use rt::retry::{RetryConfig, RetryMode};
         pub use rt::transport::ProxyConfig;
+
+        /// Retry settings, where the AWS SDK for Rust has them.
+        pub mod retry {
+            pub use ::client_runtime::retry::{RetryConfig, RetryMode};
+        }
+
+        /// Timeout settings, where the AWS SDK for Rust has them.
+        pub mod timeout {
+            pub use ::client_runtime::config::{TimeoutConfig, TimeoutConfigBuilder};
+        }
     }
 }
 
@@ -230,7 +242,12 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
         #rt
 
 
-        pub use rt::error::{BuildError, DeserializeError, ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled};
+        pub use rt::error::{
+            BuildError, DeserializeError, DisplayErrorContext, ErrorMetadata, ProvideErrorMetadata, SdkError, Unhandled,
+        };
+
+        /// A boxed error, as the AWS SDK for Rust's `BoxError`.
+        pub type BoxError = Box<dyn ::std::error::Error + Send + Sync + 'static>;
 
         /// Any error of this service.
         #[non_exhaustive]
@@ -243,15 +260,24 @@ pub fn error_rs(krate: &Crate) -> TokenStream {
 
         #dispatch
 
-        impl<E> From<rt::error::SdkError<E>> for Error
+        impl<E, R> From<rt::error::SdkError<E, R>> for Error
         where
             E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
+            R: ::std::fmt::Debug + Send + Sync + 'static,
         {
-            fn from(err: rt::error::SdkError<E>) -> Self {
-                match err.into_service_error() {
+            fn from(err: rt::error::SdkError<E, R>) -> Self {
+                match err.try_into_service_error() {
                     Ok(e) => e.into(),
-                    Err(other) => Error::Unhandled(rt::error::Unhandled::from_sdk_error(other, crate::SERVICE.protocol)),
+                    Err(other) => Error::Unhandled(rt::error::Unhandled::from_sdk_error(other)),
                 }
+            }
+        }
+
+        /// A builder's `build()` failure (a required member not set), so that `?` works in
+        /// functions returning this error.
+        impl From<rt::error::BuildError> for Error {
+            fn from(err: rt::error::BuildError) -> Self {
+                Error::Unhandled(rt::error::Unhandled::from_source(Box::new(err), None))
             }
         }
 
@@ -270,7 +296,7 @@ pub fn primitives_rs() -> TokenStream {
 
 
         pub use rt::document::{Document, Number};
-        pub use rt::time::{DateTime, TimestampFormat};
+        pub use rt::time::{DateTime, DateTimeFormat, TimestampFormat};
         pub use rt::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};
     }
 }
@@ -284,6 +310,8 @@ pub fn operation_rs(krate: &Crate) -> TokenStream {
     });
     quote! {
         //! The operations of the service: input, output, error and builders of each.
+
+        pub use ::client_runtime::error::RequestId;
 
         #(#mods)*
     }

@@ -24,6 +24,17 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
         quote!(#fdoc #fdep pub #n: #ty,)
     });
     let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: rt::error::ErrorMetadata,));
+    let output = is_operation_output(s);
+    let request_id_decl = output.then(|| quote!(pub(crate) _request_id: Option<String>,));
+    let request_id_impl = output.then(|| {
+        quote! {
+            impl rt::error::RequestId for #name {
+                fn request_id(&self) -> Option<&str> {
+                    self._request_id.as_deref()
+                }
+            }
+        }
+    });
     let accessors = fields.iter().map(accessor);
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
@@ -38,6 +49,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
         pub struct #name {
             #(#field_decls)*
             #meta_decl
+            #request_id_decl
         }
         impl #name {
             #(#accessors)*
@@ -46,6 +58,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
                 Default::default()
             }
         }
+        #request_id_impl
         #debug_impl
         #error_impls
     };
@@ -57,6 +70,8 @@ fn accessor(f: &Field) -> TokenStream {
     let doc = doc_attrs(docs);
     let dep = deprecated_attr(deprecated);
     let inner = rust_type(ty);
+    // Timestamps are returned by reference, as the AWS SDK for Rust does.
+    let is_copy = |t: &TypeRef| is_copy(t) && !matches!(t, TypeRef::Timestamp { .. });
     let (ret, body) = match (optional, ty) {
         (true, TypeRef::String) => (quote!(Option<&str>), quote!(self.#name.as_deref())),
         (true, TypeRef::List { member, sparse }) => {
@@ -183,20 +198,32 @@ fn builder(s: &StructDef) -> TokenStream {
         }
     });
     let meta_init = error.as_ref().map(|_| quote!(meta: self.meta.unwrap_or_default(),));
+    let output = is_operation_output(s);
+    let request_id_decl = output.then(|| quote!(pub(crate) _request_id: Option<String>,));
+    let request_id_setter = output.then(|| {
+        quote! {
+            #[doc(hidden)]
+            pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+                self._request_id = Some(request_id.into());
+                self
+            }
+        }
+    });
+    let request_id_init = output.then(|| quote!(_request_id: self._request_id,));
     let build_doc = doc_line(&format!("Consumes the builder and constructs a [`{}`]({link}).", name.bare()));
     let build = if fallible {
         quote! {
             #build_doc
             pub fn build(self) -> Result<#struct_path, rt::error::BuildError> {
                 #checks
-                Ok(#struct_path { #(#inits)* #meta_init })
+                Ok(#struct_path { #(#inits)* #meta_init #request_id_init })
             }
         }
     } else {
         quote! {
             #build_doc
             pub fn build(self) -> #struct_path {
-                #struct_path { #(#inits)* #meta_init }
+                #struct_path { #(#inits)* #meta_init #request_id_init }
             }
         }
     };
@@ -214,10 +241,12 @@ fn builder(s: &StructDef) -> TokenStream {
         pub struct #bname {
             #(#decls)*
             #meta_decl
+            #request_id_decl
         }
         impl #bname {
             #(#setters)*
             #meta_setter
+            #request_id_setter
             #build
         }
         #debug

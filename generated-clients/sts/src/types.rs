@@ -59,8 +59,8 @@ impl Credentials {
         self.session_token.as_str()
     }
     /// The date on which the current credentials expire.
-    pub fn expiration(&self) -> rt::time::DateTime {
-        self.expiration
+    pub fn expiration(&self) -> &rt::time::DateTime {
+        &self.expiration
     }
     /// Creates a new builder-style object to manufacture [`Credentials`].
     pub fn builder() -> crate::types::builders::CredentialsBuilder {

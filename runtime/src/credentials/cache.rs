@@ -208,7 +208,7 @@ mod tests {
                 let expiry = self
                     .expiry
                     .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
-                Ok(Credentials::new(format!("AKID{n}"), "SECRET", None, expiry))
+                Ok(Credentials::new(format!("AKID{n}"), "SECRET", None, expiry, "Static"))
             })
         }
     }
@@ -369,7 +369,7 @@ mod tests {
                 Box::pin(async move {
                     self.0.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(50)).await;
-                    Ok(Credentials::new("AKID", "SECRET", None, None))
+                    Ok(Credentials::new("AKID", "SECRET", None, None, "Static"))
                 })
             }
         }
@@ -406,6 +406,7 @@ mod tests {
             "SECRETVALUE",
             Some("TOKENVALUE".into()),
             None,
+            "Static",
         ));
         let debug = format!("{cache:?}");
         for secret in ["AKIDVALUE", "SECRETVALUE", "TOKENVALUE"] {

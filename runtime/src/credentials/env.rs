@@ -29,7 +29,7 @@ impl EnvironmentProvider {
                 id,
                 secret,
                 self.env.get("AWS_SESSION_TOKEN"),
-                None,
+                None, "Environment",
             )),
             (None, None) => Err(CredentialsError::new(
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",

@@ -84,6 +84,7 @@ pub fn config(server: &Server) -> ConfigBuilder {
             SECRET_ACCESS_KEY,
             None,
             None,
+            "Static",
         ))
         .endpoint_url(server.url())
         .time_source(FixedClock(signing_time()))
@@ -250,7 +251,7 @@ pub fn is_uuid_v4(s: &str) -> bool {
 /// `time` (`amz_date`), and that the signature covers the request exactly as it arrived: signing
 /// the received method, target, signed headers and body again gives the same `authorization`.
 pub fn assert_signed(request: &Request, server: &Server, time: SystemTime, amz_date: &str) {
-    let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None);
+    let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "Static");
     assert_eq!(
         request.header("x-amz-security-token"),
         None,

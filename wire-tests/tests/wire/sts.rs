@@ -6,6 +6,7 @@
 use client_runtime::time::DateTime;
 use sts::config::{Credentials, Region, RetryConfig};
 use sts::error::{ProvideErrorMetadata, SdkError};
+use sts::operation::RequestId;
 use sts::operation::assume_role::AssumeRoleError;
 use sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityError;
 use sts::types::{PolicyDescriptorType, Tag};
@@ -21,7 +22,7 @@ fn client(server: &Server) -> Client {
     Client::from_conf(
         Config::builder()
             .region(Region::from_static("us-east-1"))
-            .credentials_provider(Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None))
+            .credentials_provider(Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "Static"))
             .endpoint_url(server.url())
             .time_source(FixedClock(signing_time()))
             .retry_config(RetryConfig::standard().with_max_attempts(1))
@@ -47,7 +48,7 @@ fn assert_query_request(request: &Request, server: &Server) {
     assert_eq!(request.target, "/");
     assert_eq!(request.header("content-type"), Some("application/x-www-form-urlencoded"));
     assert_eq!(request.header("content-length"), Some(request.body.len().to_string().as_str()));
-    let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None);
+    let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "Static");
     assert_signed_for("sts", request, server, signing_time(), AMZ_DATE, &credentials);
 }
 
@@ -181,17 +182,18 @@ async fn web_identity_errors_are_read_by_their_query_error_codes() {
     let call = || client.assume_role_with_web_identity().role_arn(ROLE_ARN).role_session_name("web").web_identity_token("token").send();
 
     let err = call().await.expect_err("rejected claim");
-    let SdkError::ServiceError { err, raw } = err else { panic!("a service error: {err:?}") };
-    assert_eq!(raw.status, 403);
+    let SdkError::ServiceError(service) = err else { panic!("a service error: {err:?}") };
+    assert_eq!(service.raw().status().as_u16(), 403);
+    let err = service.into_err();
     let AssumeRoleWithWebIdentityError::IdpRejectedClaimException(e) = &err else { panic!("IdpRejectedClaimException: {err:?}") };
     assert_eq!(e.message(), Some("Token audience is not allowed"));
     assert_eq!((err.code(), err.request_id()), (Some("IDPRejectedClaim"), Some("err-IDPRejectedClaim")));
 
-    let err = call().await.expect_err("invalid token").into_service_error().expect("a service error");
+    let err = call().await.expect_err("invalid token").try_into_service_error().expect("a service error");
     assert!(err.is_invalid_identity_token_exception(), "{err:?}");
     assert_eq!(err.message(), Some("No OpenIDConnect provider found"));
 
-    let err = call().await.expect_err("unmodeled").into_service_error().expect("a service error");
+    let err = call().await.expect_err("unmodeled").try_into_service_error().expect("a service error");
     let AssumeRoleWithWebIdentityError::Unhandled(u) = &err else { panic!("Unhandled: {err:?}") };
     assert_eq!((u.code(), u.message(), u.request_id()), (Some("SomethingNew"), Some("an error the model does not list"), Some("err-SomethingNew")));
 }
@@ -205,7 +207,7 @@ async fn assume_role_error_and_malformed_xml() {
     .await;
     let client = client(&server);
     let err = client.assume_role().role_arn(ROLE_ARN).role_session_name("session").send().await.expect_err("expired");
-    let err = err.into_service_error().expect("a service error");
+    let err = err.try_into_service_error().expect("a service error");
     let AssumeRoleError::ExpiredTokenException(e) = &err else { panic!("ExpiredTokenException: {err:?}") };
     assert_eq!(e.message(), Some("The security token included in the request is expired"));
     assert_eq!(e.to_string(), "ExpiredTokenException: The security token included in the request is expired");

@@ -46,10 +46,10 @@ impl ProtocolEmitter for AwsQuery {
     fn deserialize(&self, op: &OperationDef) -> TokenStream {
         let OperationDef { name, output, .. } = op;
         let path = &output.name;
+        let request_id = request_id_init(output);
         if output.fields.is_empty() {
             return quote! {
-                let _ = response;
-                Ok(#path {})
+                Ok(#path { #request_id })
             };
         }
         let (locals, reads, finish) = struct_reads(&output.fields, quote!(el));
@@ -59,7 +59,7 @@ impl ProtocolEmitter for AwsQuery {
             if let Some(el) = &result {
                 #reads
             }
-            Ok(#path { #finish })
+            Ok(#path { #finish #request_id })
         }
     }
 

@@ -425,8 +425,9 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     }
     let finish = def.fields.iter().map(finish_field);
     let meta = def.error.as_ref().map(|_| quote!(meta,));
+    let request_id = request_id_init(def);
     quote! {
         #(#stmts)*
-        Ok(#path { #(#finish)* #meta })
+        Ok(#path { #(#finish)* #meta #request_id })
     }
 }

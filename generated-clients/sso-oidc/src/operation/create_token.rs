@@ -106,6 +106,7 @@ impl rt::operation::Operation for CreateToken {
             expires_in: field_expires_in.unwrap_or_else(|| 0i32),
             refresh_token: field_refresh_token,
             id_token: field_id_token,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -272,6 +273,7 @@ pub struct CreateTokenOutput {
     ///
     /// A JSON Web Token (JWT) that identifies who is associated with the issued access token.
     pub id_token: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl CreateTokenOutput {
@@ -302,6 +304,12 @@ impl CreateTokenOutput {
     /// Creates a new builder-style object to manufacture [`CreateTokenOutput`].
     pub fn builder() -> builders::CreateTokenOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for CreateTokenOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -636,6 +644,7 @@ pub mod builders {
         pub(crate) expires_in: Option<i32>,
         pub(crate) refresh_token: Option<String>,
         pub(crate) id_token: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl CreateTokenOutputBuilder {
         /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
@@ -712,6 +721,11 @@ pub mod builders {
         pub fn get_id_token(&self) -> &Option<String> {
             &self.id_token
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`CreateTokenOutput`](crate::operation::create_token::CreateTokenOutput).
         pub fn build(self) -> crate::operation::create_token::CreateTokenOutput {
             crate::operation::create_token::CreateTokenOutput {
@@ -720,6 +734,7 @@ pub mod builders {
                 expires_in: self.expires_in.unwrap_or_else(|| 0i32),
                 refresh_token: self.refresh_token,
                 id_token: self.id_token,
+                _request_id: self._request_id,
             }
         }
     }

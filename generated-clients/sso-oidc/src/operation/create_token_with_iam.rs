@@ -144,6 +144,7 @@ impl rt::operation::Operation for CreateTokenWithIam {
             issued_token_type: field_issued_token_type,
             scope: field_scope,
             aws_additional_details: field_aws_additional_details,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -351,6 +352,7 @@ pub struct CreateTokenWithIamOutput {
     pub scope: Option<Vec<String>>,
     /// A structure containing information from the `idToken`. Only the `identityContext` is in it, which is a value extracted from the `idToken`. This provides direct access to identity information without requiring JWT parsing.
     pub aws_additional_details: Option<crate::types::AwsAdditionalDetails>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl CreateTokenWithIamOutput {
@@ -395,6 +397,12 @@ impl CreateTokenWithIamOutput {
     /// Creates a new builder-style object to manufacture [`CreateTokenWithIamOutput`].
     pub fn builder() -> builders::CreateTokenWithIamOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for CreateTokenWithIamOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -782,6 +790,7 @@ pub mod builders {
         pub(crate) issued_token_type: Option<String>,
         pub(crate) scope: Option<Vec<String>>,
         pub(crate) aws_additional_details: Option<crate::types::AwsAdditionalDetails>,
+        pub(crate) _request_id: Option<String>,
     }
     impl CreateTokenWithIamOutputBuilder {
         /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
@@ -911,6 +920,11 @@ pub mod builders {
         ) -> &Option<crate::types::AwsAdditionalDetails> {
             &self.aws_additional_details
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`CreateTokenWithIamOutput`](crate::operation::create_token_with_iam::CreateTokenWithIamOutput).
         pub fn build(
             self,
@@ -924,6 +938,7 @@ pub mod builders {
                 issued_token_type: self.issued_token_type,
                 scope: self.scope,
                 aws_additional_details: self.aws_additional_details,
+                _request_id: self._request_id,
             }
         }
     }

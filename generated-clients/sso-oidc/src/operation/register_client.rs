@@ -118,6 +118,7 @@ impl rt::operation::Operation for RegisterClient {
                 .unwrap_or_else(|| 0i64),
             authorization_endpoint: field_authorization_endpoint,
             token_endpoint: field_token_endpoint,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -235,6 +236,7 @@ pub struct RegisterClientOutput {
     pub authorization_endpoint: Option<String>,
     /// An endpoint that the client can use to create tokens.
     pub token_endpoint: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl RegisterClientOutput {
@@ -265,6 +267,12 @@ impl RegisterClientOutput {
     /// Creates a new builder-style object to manufacture [`RegisterClientOutput`].
     pub fn builder() -> builders::RegisterClientOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for RegisterClientOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -517,6 +525,7 @@ pub mod builders {
         pub(crate) client_secret_expires_at: Option<i64>,
         pub(crate) authorization_endpoint: Option<String>,
         pub(crate) token_endpoint: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl RegisterClientOutputBuilder {
         /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
@@ -603,6 +612,11 @@ pub mod builders {
         pub fn get_token_endpoint(&self) -> &Option<String> {
             &self.token_endpoint
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`RegisterClientOutput`](crate::operation::register_client::RegisterClientOutput).
         pub fn build(self) -> crate::operation::register_client::RegisterClientOutput {
             crate::operation::register_client::RegisterClientOutput {
@@ -614,6 +628,7 @@ pub mod builders {
                     .unwrap_or_else(|| 0i64),
                 authorization_endpoint: self.authorization_endpoint,
                 token_endpoint: self.token_endpoint,
+                _request_id: self._request_id,
             }
         }
     }

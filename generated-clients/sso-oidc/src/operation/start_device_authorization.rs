@@ -93,6 +93,7 @@ impl rt::operation::Operation for StartDeviceAuthorization {
             verification_uri_complete: field_verification_uri_complete,
             expires_in: field_expires_in.unwrap_or_else(|| 0i32),
             interval: field_interval.unwrap_or_else(|| 0i32),
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -181,6 +182,7 @@ pub struct StartDeviceAuthorizationOutput {
     pub expires_in: i32,
     /// Indicates the number of seconds the client must wait between attempts when polling for a session.
     pub interval: i32,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl StartDeviceAuthorizationOutput {
@@ -211,6 +213,12 @@ impl StartDeviceAuthorizationOutput {
     /// Creates a new builder-style object to manufacture [`StartDeviceAuthorizationOutput`].
     pub fn builder() -> builders::StartDeviceAuthorizationOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for StartDeviceAuthorizationOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -387,6 +395,7 @@ pub mod builders {
         pub(crate) verification_uri_complete: Option<String>,
         pub(crate) expires_in: Option<i32>,
         pub(crate) interval: Option<i32>,
+        pub(crate) _request_id: Option<String>,
     }
     impl StartDeviceAuthorizationOutputBuilder {
         /// The short-lived code that is used by the device when polling for a session token.
@@ -473,6 +482,11 @@ pub mod builders {
         pub fn get_interval(&self) -> &Option<i32> {
             &self.interval
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`StartDeviceAuthorizationOutput`](crate::operation::start_device_authorization::StartDeviceAuthorizationOutput).
         pub fn build(
             self,
@@ -484,6 +498,7 @@ pub mod builders {
                 verification_uri_complete: self.verification_uri_complete,
                 expires_in: self.expires_in.unwrap_or_else(|| 0i32),
                 interval: self.interval.unwrap_or_else(|| 0i32),
+                _request_id: self._request_id,
             }
         }
     }

@@ -54,6 +54,7 @@ impl rt::operation::Operation for GetRoleCredentials {
         }
         Ok(GetRoleCredentialsOutput {
             role_credentials: field_role_credentials,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -129,6 +130,7 @@ impl ::std::fmt::Debug for GetRoleCredentialsInput {
 pub struct GetRoleCredentialsOutput {
     /// The credentials for the role that is assigned to the user.
     pub role_credentials: Option<crate::types::RoleCredentials>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl GetRoleCredentialsOutput {
@@ -139,6 +141,12 @@ impl GetRoleCredentialsOutput {
     /// Creates a new builder-style object to manufacture [`GetRoleCredentialsOutput`].
     pub fn builder() -> builders::GetRoleCredentialsOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for GetRoleCredentialsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -303,6 +311,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct GetRoleCredentialsOutputBuilder {
         pub(crate) role_credentials: Option<crate::types::RoleCredentials>,
+        pub(crate) _request_id: Option<String>,
     }
     impl GetRoleCredentialsOutputBuilder {
         /// The credentials for the role that is assigned to the user.
@@ -325,12 +334,18 @@ pub mod builders {
         pub fn get_role_credentials(&self) -> &Option<crate::types::RoleCredentials> {
             &self.role_credentials
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`GetRoleCredentialsOutput`](crate::operation::get_role_credentials::GetRoleCredentialsOutput).
         pub fn build(
             self,
         ) -> crate::operation::get_role_credentials::GetRoleCredentialsOutput {
             crate::operation::get_role_credentials::GetRoleCredentialsOutput {
                 role_credentials: self.role_credentials,
+                _request_id: self._request_id,
             }
         }
     }

@@ -71,6 +71,7 @@ impl rt::operation::Operation for ListAccountRoles {
         Ok(ListAccountRolesOutput {
             next_token: field_next_token,
             role_list: field_role_list,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -155,6 +156,7 @@ pub struct ListAccountRolesOutput {
     pub next_token: Option<String>,
     /// A paginated response with the list of roles and the next token if more results are available.
     pub role_list: Option<Vec<crate::types::RoleInfo>>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListAccountRolesOutput {
@@ -169,6 +171,12 @@ impl ListAccountRolesOutput {
     /// Creates a new builder-style object to manufacture [`ListAccountRolesOutput`].
     pub fn builder() -> builders::ListAccountRolesOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListAccountRolesOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -351,6 +359,7 @@ pub mod builders {
     pub struct ListAccountRolesOutputBuilder {
         pub(crate) next_token: Option<String>,
         pub(crate) role_list: Option<Vec<crate::types::RoleInfo>>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListAccountRolesOutputBuilder {
         /// The page token client that is used to retrieve the list of accounts.
@@ -385,6 +394,11 @@ pub mod builders {
         pub fn get_role_list(&self) -> &Option<Vec<crate::types::RoleInfo>> {
             &self.role_list
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListAccountRolesOutput`](crate::operation::list_account_roles::ListAccountRolesOutput).
         pub fn build(
             self,
@@ -392,6 +406,7 @@ pub mod builders {
             crate::operation::list_account_roles::ListAccountRolesOutput {
                 next_token: self.next_token,
                 role_list: self.role_list,
+                _request_id: self._request_id,
             }
         }
     }

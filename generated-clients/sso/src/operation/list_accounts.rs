@@ -68,6 +68,7 @@ impl rt::operation::Operation for ListAccounts {
         Ok(ListAccountsOutput {
             next_token: field_next_token,
             account_list: field_account_list,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -145,6 +146,7 @@ pub struct ListAccountsOutput {
     pub next_token: Option<String>,
     /// A paginated response with the list of account information and the next token if more results are available.
     pub account_list: Option<Vec<crate::types::AccountInfo>>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListAccountsOutput {
@@ -159,6 +161,12 @@ impl ListAccountsOutput {
     /// Creates a new builder-style object to manufacture [`ListAccountsOutput`].
     pub fn builder() -> builders::ListAccountsOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListAccountsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -316,6 +324,7 @@ pub mod builders {
     pub struct ListAccountsOutputBuilder {
         pub(crate) next_token: Option<String>,
         pub(crate) account_list: Option<Vec<crate::types::AccountInfo>>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListAccountsOutputBuilder {
         /// The page token client that is used to retrieve the list of accounts.
@@ -353,11 +362,17 @@ pub mod builders {
         pub fn get_account_list(&self) -> &Option<Vec<crate::types::AccountInfo>> {
             &self.account_list
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListAccountsOutput`](crate::operation::list_accounts::ListAccountsOutput).
         pub fn build(self) -> crate::operation::list_accounts::ListAccountsOutput {
             crate::operation::list_accounts::ListAccountsOutput {
                 next_token: self.next_token,
                 account_list: self.account_list,
+                _request_id: self._request_id,
             }
         }
     }

@@ -33,7 +33,9 @@ impl rt::operation::Operation for Logout {
         response: &rt::http::HttpResponse,
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
-        Ok(LogoutOutput {})
+        Ok(LogoutOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
+        })
     }
     fn deserialize_error(
         response: &rt::http::HttpResponse,
@@ -88,12 +90,20 @@ impl ::std::fmt::Debug for LogoutInput {
 /// Output of the `Logout` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct LogoutOutput {}
+pub struct LogoutOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl LogoutOutput {
     /// Creates a new builder-style object to manufacture [`LogoutOutput`].
     pub fn builder() -> builders::LogoutOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for LogoutOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -193,11 +203,19 @@ pub mod builders {
     /// A builder for [`LogoutOutput`](crate::operation::logout::LogoutOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct LogoutOutputBuilder {}
+    pub struct LogoutOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl LogoutOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`LogoutOutput`](crate::operation::logout::LogoutOutput).
         pub fn build(self) -> crate::operation::logout::LogoutOutput {
             crate::operation::logout::LogoutOutput {
+                _request_id: self._request_id,
             }
         }
     }

@@ -196,6 +196,7 @@ impl rt::operation::Operation for AssumeRole {
             assumed_role_user: field_assumed_role_user,
             packed_policy_size: field_packed_policy_size,
             source_identity: field_source_identity,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -437,6 +438,7 @@ pub struct AssumeRoleOutput {
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
     pub source_identity: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl AssumeRoleOutput {
@@ -465,6 +467,12 @@ impl AssumeRoleOutput {
     /// Creates a new builder-style object to manufacture [`AssumeRoleOutput`].
     pub fn builder() -> builders::AssumeRoleOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for AssumeRoleOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -922,6 +930,7 @@ pub mod builders {
         pub(crate) assumed_role_user: Option<crate::types::AssumedRoleUser>,
         pub(crate) packed_policy_size: Option<i32>,
         pub(crate) source_identity: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl AssumeRoleOutputBuilder {
         /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -998,6 +1007,11 @@ pub mod builders {
         pub fn get_source_identity(&self) -> &Option<String> {
             &self.source_identity
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`AssumeRoleOutput`](crate::operation::assume_role::AssumeRoleOutput).
         pub fn build(self) -> crate::operation::assume_role::AssumeRoleOutput {
             crate::operation::assume_role::AssumeRoleOutput {
@@ -1005,6 +1019,7 @@ pub mod builders {
                 assumed_role_user: self.assumed_role_user,
                 packed_policy_size: self.packed_policy_size,
                 source_identity: self.source_identity,
+                _request_id: self._request_id,
             }
         }
     }

@@ -169,6 +169,7 @@ impl rt::operation::Operation for AssumeRoleWithSaml {
             audience: field_audience,
             name_qualifier: field_name_qualifier,
             source_identity: field_source_identity,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -349,6 +350,7 @@ pub struct AssumeRoleWithSamlOutput {
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
     pub source_identity: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl AssumeRoleWithSamlOutput {
@@ -411,6 +413,12 @@ impl AssumeRoleWithSamlOutput {
     /// Creates a new builder-style object to manufacture [`AssumeRoleWithSamlOutput`].
     pub fn builder() -> builders::AssumeRoleWithSamlOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for AssumeRoleWithSamlOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -723,6 +731,7 @@ pub mod builders {
         pub(crate) audience: Option<String>,
         pub(crate) name_qualifier: Option<String>,
         pub(crate) source_identity: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl AssumeRoleWithSamlOutputBuilder {
         /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -883,6 +892,11 @@ pub mod builders {
         pub fn get_source_identity(&self) -> &Option<String> {
             &self.source_identity
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`AssumeRoleWithSamlOutput`](crate::operation::assume_role_with_saml::AssumeRoleWithSamlOutput).
         pub fn build(
             self,
@@ -897,6 +911,7 @@ pub mod builders {
                 audience: self.audience,
                 name_qualifier: self.name_qualifier,
                 source_identity: self.source_identity,
+                _request_id: self._request_id,
             }
         }
     }

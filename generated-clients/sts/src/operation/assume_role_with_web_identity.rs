@@ -160,6 +160,7 @@ impl rt::operation::Operation for AssumeRoleWithWebIdentity {
             provider: field_provider,
             audience: field_audience,
             source_identity: field_source_identity,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -348,6 +349,7 @@ pub struct AssumeRoleWithWebIdentityOutput {
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
     pub source_identity: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl AssumeRoleWithWebIdentityOutput {
@@ -388,6 +390,12 @@ impl AssumeRoleWithWebIdentityOutput {
     /// Creates a new builder-style object to manufacture [`AssumeRoleWithWebIdentityOutput`].
     pub fn builder() -> builders::AssumeRoleWithWebIdentityOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for AssumeRoleWithWebIdentityOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -738,6 +746,7 @@ pub mod builders {
         pub(crate) provider: Option<String>,
         pub(crate) audience: Option<String>,
         pub(crate) source_identity: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl AssumeRoleWithWebIdentityOutputBuilder {
         /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
@@ -862,6 +871,11 @@ pub mod builders {
         pub fn get_source_identity(&self) -> &Option<String> {
             &self.source_identity
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`AssumeRoleWithWebIdentityOutput`](crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput).
         pub fn build(
             self,
@@ -874,6 +888,7 @@ pub mod builders {
                 provider: self.provider,
                 audience: self.audience,
                 source_identity: self.source_identity,
+                _request_id: self._request_id,
             }
         }
     }

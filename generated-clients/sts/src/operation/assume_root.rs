@@ -67,6 +67,7 @@ impl rt::operation::Operation for AssumeRoot {
         Ok(AssumeRootOutput {
             credentials: field_credentials,
             source_identity: field_source_identity,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -158,6 +159,7 @@ pub struct AssumeRootOutput {
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
     pub source_identity: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl AssumeRootOutput {
@@ -178,6 +180,12 @@ impl AssumeRootOutput {
     /// Creates a new builder-style object to manufacture [`AssumeRootOutput`].
     pub fn builder() -> builders::AssumeRootOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for AssumeRootOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -348,6 +356,7 @@ pub mod builders {
     pub struct AssumeRootOutputBuilder {
         pub(crate) credentials: Option<crate::types::Credentials>,
         pub(crate) source_identity: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl AssumeRootOutputBuilder {
         /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
@@ -390,11 +399,17 @@ pub mod builders {
         pub fn get_source_identity(&self) -> &Option<String> {
             &self.source_identity
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`AssumeRootOutput`](crate::operation::assume_root::AssumeRootOutput).
         pub fn build(self) -> crate::operation::assume_root::AssumeRootOutput {
             crate::operation::assume_root::AssumeRootOutput {
                 credentials: self.credentials,
                 source_identity: self.source_identity,
+                _request_id: self._request_id,
             }
         }
     }

@@ -64,6 +64,7 @@ impl rt::operation::Operation for DecodeAuthorizationMessage {
         }
         Ok(DecodeAuthorizationMessageOutput {
             decoded_message: field_decoded_message,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -110,6 +111,7 @@ impl DecodeAuthorizationMessageInput {
 pub struct DecodeAuthorizationMessageOutput {
     /// The API returns a response with the decoded message.
     pub decoded_message: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl DecodeAuthorizationMessageOutput {
@@ -120,6 +122,12 @@ impl DecodeAuthorizationMessageOutput {
     /// Creates a new builder-style object to manufacture [`DecodeAuthorizationMessageOutput`].
     pub fn builder() -> builders::DecodeAuthorizationMessageOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DecodeAuthorizationMessageOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -216,6 +224,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DecodeAuthorizationMessageOutputBuilder {
         pub(crate) decoded_message: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl DecodeAuthorizationMessageOutputBuilder {
         /// The API returns a response with the decoded message.
@@ -232,12 +241,18 @@ pub mod builders {
         pub fn get_decoded_message(&self) -> &Option<String> {
             &self.decoded_message
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DecodeAuthorizationMessageOutput`](crate::operation::decode_authorization_message::DecodeAuthorizationMessageOutput).
         pub fn build(
             self,
         ) -> crate::operation::decode_authorization_message::DecodeAuthorizationMessageOutput {
             crate::operation::decode_authorization_message::DecodeAuthorizationMessageOutput {
                 decoded_message: self.decoded_message,
+                _request_id: self._request_id,
             }
         }
     }

@@ -52,6 +52,7 @@ impl rt::operation::Operation for GetAccessKeyInfo {
         }
         Ok(GetAccessKeyInfoOutput {
             account: field_account,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -92,6 +93,7 @@ impl GetAccessKeyInfoInput {
 pub struct GetAccessKeyInfoOutput {
     /// The number used to identify the Amazon Web Services account.
     pub account: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl GetAccessKeyInfoOutput {
@@ -102,6 +104,12 @@ impl GetAccessKeyInfoOutput {
     /// Creates a new builder-style object to manufacture [`GetAccessKeyInfoOutput`].
     pub fn builder() -> builders::GetAccessKeyInfoOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for GetAccessKeyInfoOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -190,6 +198,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct GetAccessKeyInfoOutputBuilder {
         pub(crate) account: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl GetAccessKeyInfoOutputBuilder {
         /// The number used to identify the Amazon Web Services account.
@@ -206,12 +215,18 @@ pub mod builders {
         pub fn get_account(&self) -> &Option<String> {
             &self.account
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`GetAccessKeyInfoOutput`](crate::operation::get_access_key_info::GetAccessKeyInfoOutput).
         pub fn build(
             self,
         ) -> crate::operation::get_access_key_info::GetAccessKeyInfoOutput {
             crate::operation::get_access_key_info::GetAccessKeyInfoOutput {
                 account: self.account,
+                _request_id: self._request_id,
             }
         }
     }

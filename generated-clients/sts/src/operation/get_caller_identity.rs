@@ -56,6 +56,7 @@ impl rt::operation::Operation for GetCallerIdentity {
             user_id: field_user_id,
             account: field_account,
             arn: field_arn,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -89,6 +90,7 @@ pub struct GetCallerIdentityOutput {
     pub account: Option<String>,
     /// The Amazon Web Services ARN associated with the calling entity.
     pub arn: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl GetCallerIdentityOutput {
@@ -107,6 +109,12 @@ impl GetCallerIdentityOutput {
     /// Creates a new builder-style object to manufacture [`GetCallerIdentityOutput`].
     pub fn builder() -> builders::GetCallerIdentityOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for GetCallerIdentityOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -162,6 +170,7 @@ pub mod builders {
         pub(crate) user_id: Option<String>,
         pub(crate) account: Option<String>,
         pub(crate) arn: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl GetCallerIdentityOutputBuilder {
         /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
@@ -206,6 +215,11 @@ pub mod builders {
         pub fn get_arn(&self) -> &Option<String> {
             &self.arn
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`GetCallerIdentityOutput`](crate::operation::get_caller_identity::GetCallerIdentityOutput).
         pub fn build(
             self,
@@ -214,6 +228,7 @@ pub mod builders {
                 user_id: self.user_id,
                 account: self.account,
                 arn: self.arn,
+                _request_id: self._request_id,
             }
         }
     }

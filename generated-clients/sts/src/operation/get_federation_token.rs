@@ -140,6 +140,7 @@ impl rt::operation::Operation for GetFederationToken {
             credentials: field_credentials,
             federated_user: field_federated_user,
             packed_policy_size: field_packed_policy_size,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -286,6 +287,7 @@ pub struct GetFederationTokenOutput {
     pub federated_user: Option<crate::types::FederatedUser>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
     pub packed_policy_size: Option<i32>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl GetFederationTokenOutput {
@@ -306,6 +308,12 @@ impl GetFederationTokenOutput {
     /// Creates a new builder-style object to manufacture [`GetFederationTokenOutput`].
     pub fn builder() -> builders::GetFederationTokenOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for GetFederationTokenOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -550,6 +558,7 @@ pub mod builders {
         pub(crate) credentials: Option<crate::types::Credentials>,
         pub(crate) federated_user: Option<crate::types::FederatedUser>,
         pub(crate) packed_policy_size: Option<i32>,
+        pub(crate) _request_id: Option<String>,
     }
     impl GetFederationTokenOutputBuilder {
         /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -608,6 +617,11 @@ pub mod builders {
         pub fn get_packed_policy_size(&self) -> &Option<i32> {
             &self.packed_policy_size
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`GetFederationTokenOutput`](crate::operation::get_federation_token::GetFederationTokenOutput).
         pub fn build(
             self,
@@ -616,6 +630,7 @@ pub mod builders {
                 credentials: self.credentials,
                 federated_user: self.federated_user,
                 packed_policy_size: self.packed_policy_size,
+                _request_id: self._request_id,
             }
         }
     }

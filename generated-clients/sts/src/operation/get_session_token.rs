@@ -74,6 +74,7 @@ impl rt::operation::Operation for GetSessionToken {
         }
         Ok(GetSessionTokenOutput {
             credentials: field_credentials,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -140,6 +141,7 @@ pub struct GetSessionTokenOutput {
     ///
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl GetSessionTokenOutput {
@@ -152,6 +154,12 @@ impl GetSessionTokenOutput {
     /// Creates a new builder-style object to manufacture [`GetSessionTokenOutput`].
     pub fn builder() -> builders::GetSessionTokenOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for GetSessionTokenOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -290,6 +298,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct GetSessionTokenOutputBuilder {
         pub(crate) credentials: Option<crate::types::Credentials>,
+        pub(crate) _request_id: Option<String>,
     }
     impl GetSessionTokenOutputBuilder {
         /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -314,12 +323,18 @@ pub mod builders {
         pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
             &self.credentials
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`GetSessionTokenOutput`](crate::operation::get_session_token::GetSessionTokenOutput).
         pub fn build(
             self,
         ) -> crate::operation::get_session_token::GetSessionTokenOutput {
             crate::operation::get_session_token::GetSessionTokenOutput {
                 credentials: self.credentials,
+                _request_id: self._request_id,
             }
         }
     }
