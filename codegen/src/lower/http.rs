@@ -134,7 +134,9 @@ fn http_trait(shape: &Shape) -> Result<HttpTrait> {
 }
 
 /// The binding of a top-level member, from its binding trait (at most one).
-pub(super) fn binding(m: &Member, target: &Shape, at: &ShapeId) -> Result<HttpBinding> {
+/// `list_member` is the shape a list `target`'s member targets, so that header and query lists
+/// of non-scalars are refused here rather than reaching the emitters.
+pub(super) fn binding(m: &Member, target: &Shape, list_member: Option<&Shape>, at: &ShapeId) -> Result<HttpBinding> {
     let t = &m.traits;
     let string = |id: &str| -> Result<String> {
         t.string(id)
@@ -175,7 +177,7 @@ pub(super) fn binding(m: &Member, target: &Shape, at: &ShapeId) -> Result<HttpBi
         bail_at!(at, "has more than one HTTP binding trait");
     }
     let b = found.pop().unwrap_or(HttpBinding::Body);
-    check_binding_target(&b, target, at)?;
+    check_binding_target(&b, target, list_member, at)?;
     Ok(b)
 }
 
@@ -202,16 +204,18 @@ fn is_scalar(kind: &ShapeKind) -> bool {
     )
 }
 
-fn check_binding_target(b: &HttpBinding, target: &Shape, at: &ShapeId) -> Result<()> {
+fn check_binding_target(b: &HttpBinding, target: &Shape, list_member: Option<&Shape>, at: &ShapeId) -> Result<()> {
     let kind = target.kind.type_name();
     match b {
         HttpBinding::Label { .. } if !is_scalar(&target.kind) => bail_at!(at, "@httpLabel cannot target a {kind}"),
         HttpBinding::Header(_) | HttpBinding::Query(_) => {
-            let ok = is_scalar(&target.kind) || matches!(target.kind, ShapeKind::Blob if !target.traits.has(STREAMING));
-            // Lists of scalars are allowed too; their members are checked by the emitter's
-            // type mapping (a list of lists is rejected below).
-            let list_ok = matches!(&target.kind, ShapeKind::List(_));
-            if !ok && !list_ok {
+            let simple = |s: &Shape| is_scalar(&s.kind) || matches!(s.kind, ShapeKind::Blob if !s.traits.has(STREAMING));
+            if matches!(target.kind, ShapeKind::List(_)) {
+                // Spec (httpHeader, httpQuery): lists of simple types only.
+                if let Some(member) = list_member.filter(|m| !simple(m)) {
+                    bail_at!(at, "an HTTP header or query binding cannot target a list of {}", member.kind.type_name());
+                }
+            } else if !simple(target) {
                 bail_at!(at, "an HTTP header or query binding cannot target a {kind}");
             }
         }
@@ -586,6 +590,36 @@ mod tests {
         ];
         for (uri, fields, want) in cases {
             assert_eq!(parse(uri, fields).unwrap_err().to_string(), want, "{uri}");
+        }
+    }
+
+    /// Found by the `codegen_generate` fuzz target: an `@httpQuery` list of structures reached
+    /// the emitter, which panicked ("query lists hold scalars").
+    #[test]
+    fn query_and_header_lists_of_structures_are_refused() {
+        for binding in [r#""smithy.api#httpQuery": "q""#, r#""smithy.api#httpHeader": "X-Q""#] {
+            let model = r#"{"smithy": "2.0", "shapes": {
+                "a#Svc": {"type": "service", "version": "1", "operations": [{"target": "a#Op"}],
+                    "traits": {"aws.protocols#restJson1": {}, "aws.auth#sigv4": {"name": "a"}, "aws.api#service": {"sdkId": "A"}}},
+                "a#Op": {"type": "operation", "input": {"target": "a#In"},
+                    "traits": {"smithy.api#http": {"method": "GET", "uri": "/"}}},
+                "a#In": {"type": "structure", "members": {"Q": {"target": "a#Items", "traits": {BINDING}}}},
+                "a#Items": {"type": "list", "member": {"target": "a#Item"}},
+                "a#Item": {"type": "structure", "members": {}}
+            }}"#
+            .replace("BINDING", binding);
+            let options = crate::Options {
+                service: None,
+                package: crate::PackageOptions {
+                    name: None,
+                    version: "0.1.0".into(),
+                    runtime_path: "../runtime".into(),
+                    workspace_member: false,
+                },
+            };
+            let err = crate::generate(&model, &options).expect_err("a list of structures cannot be a query or header");
+            assert_eq!(err.at, "a#In$Q", "{err}");
+            assert!(err.message.contains("cannot target a list of structure"), "{err}");
         }
     }
 }
