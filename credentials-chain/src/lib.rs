@@ -114,6 +114,12 @@ impl ChainConfig {
         self
     }
 
+    /// [`ChainConfig::http_client`] with a client shared with other code.
+    pub fn shared_http_client(mut self, client: Arc<dyn HttpClient>) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// Reads the time from `time`.
     pub fn time_source(mut self, time: Arc<dyn TimeSource>) -> Self {
         self.time = time;

@@ -11,7 +11,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use client_runtime::credentials::{describe, Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials, ProvideFuture};
+use client_runtime::credentials::{Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials, ProvideFuture};
 use client_runtime::profile::settings::SharedSettings;
 use client_runtime::profile::{ProfileSet, Section};
 use client_runtime::region::{resolve_region, Region};
@@ -355,10 +355,8 @@ impl ProfileProvider {
                 (profile, result)
             }
         };
-        result.map_err(|e| {
-            let reason = describe(&e);
-            CredentialsError::with_source(format!("profile `{profile}`"), CredentialsError::new(reason))
-        })
+        // The cause stays attached (with its "not loaded" flag) for callers that look.
+        result.map_err(|e| CredentialsError::with_source(format!("profile `{profile}`"), e))
     }
 
     async fn named_source(&self, source: NamedSource) -> Result<Credentials, CredentialsError> {

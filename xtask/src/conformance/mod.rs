@@ -2,6 +2,7 @@
 //! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
+mod credentials;
 mod endpoints;
 mod protocol;
 mod retry;
@@ -41,6 +42,12 @@ const SUITES: &[(&str, Suite)] = &[
     ("retry-standard", retry::standard),
     ("retry-new-standard", retry::new_standard),
     ("retry-adaptive", retry::adaptive),
+    ("credentials-chain", credentials::chain),
+    ("credentials-profile", credentials::profile),
+    ("credentials-token", credentials::token),
+    ("assume-role", credentials::assume_role),
+    ("ecs-config", credentials::ecs),
+    ("imds-endpoint", credentials::imds_endpoint),
     ("generated-crates", protocol::generated_crates),
 ];
 
