@@ -156,3 +156,41 @@ impl ChainConfig {
         })
     }
 }
+
+/// Replaces the runtime's default credentials (environment and static profile keys), when
+/// `config` still has the ones [`client_runtime::config::Config::from_env`] chose, by
+/// [`DefaultCredentialsChain`] over the same environment. Explicitly set credentials are kept.
+/// Generated clients call this from `Client::from_conf` when their `default-chain` feature is on.
+pub fn with_default_chain(config: client_runtime::config::Config) -> client_runtime::config::Config {
+    match config.default_credentials_env() {
+        Some(env) => {
+            let chain = DefaultCredentialsChain::new(ChainConfig::new().env(env.clone()));
+            config.to_builder().credentials_provider(chain).build()
+        }
+        None => config,
+    }
+}
+
+/// [`client_runtime::config::Config::from_env_for`] with the whole default chains: credentials
+/// from [`DefaultCredentialsChain`], and the region from the environment, the profile, then
+/// IMDS (asked only when the first two set none).
+pub async fn load_config(
+    service: &client_runtime::client::ServiceInfo,
+) -> Result<client_runtime::config::Config, client_runtime::config::ConfigError> {
+    load_config_with(ChainConfig::new(), service).await
+}
+
+/// [`load_config`] over `chain` (its environment, files and HTTP client).
+pub async fn load_config_with(
+    chain: ChainConfig,
+    service: &client_runtime::client::ServiceInfo,
+) -> Result<client_runtime::config::Config, client_runtime::config::ConfigError> {
+    let regions = RegionChain::new(chain.clone());
+    let fallback = match regions.local() {
+        Some(_) => None,
+        None => regions.region().await,
+    };
+    let config = client_runtime::config::Config::load_with_region_fallback(&chain.env, service.env_suffix, fallback)?;
+    let provider = DefaultCredentialsChain::new(chain);
+    Ok(config.to_builder().credentials_provider(provider).build())
+}
