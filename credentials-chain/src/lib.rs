@@ -138,6 +138,12 @@ impl ChainConfig {
         self
     }
 
+    /// [`ChainConfig::federation`] with one shared with other code.
+    pub fn shared_federation(mut self, federation: Arc<dyn Federation>) -> Self {
+        self.federation = federation;
+        self
+    }
+
     /// The HTTP client, the built-in transport unless one was given.
     pub(crate) fn http(&self) -> Arc<dyn HttpClient> {
         match &self.http {

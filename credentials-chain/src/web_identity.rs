@@ -15,8 +15,8 @@ pub(crate) fn read_token(fs: &Fs, path: &str) -> Result<String, CredentialsError
     let bytes = fs
         .read(std::path::Path::new(path))
         .map_err(|e| CredentialsError::new(format!("could not read the web identity token file `{path}`: {e}")))?;
-    let token = String::from_utf8(bytes).map_err(|_| CredentialsError::new(format!("the web identity token file `{path}` is not text")))?;
-    Ok(token.trim().to_string())
+    // Sent as the file holds it, trailing newline included, as the SDKs send it.
+    String::from_utf8(bytes).map_err(|_| CredentialsError::new(format!("the web identity token file `{path}` is not text")))
 }
 
 /// Credentials for `AWS_ROLE_ARN` in exchange for the token in `AWS_WEB_IDENTITY_TOKEN_FILE`.

@@ -35,6 +35,7 @@ use credentials_chain::{
 };
 use serde_json::Value;
 
+use super::federation_replay::ReplayFederation;
 use super::SuiteResult;
 
 const ROOT: &str = "conformance/credentials";
@@ -200,7 +201,33 @@ const MEANINGFUL_HEADERS: &[&str] = &[
 struct Replay {
     queue: Mutex<VecDeque<Arc<ExchangeBox>>>,
     mismatches: Mutex<Vec<String>>,
+    /// Form parameters whose recorded value is known not to match the case's own configuration.
+    unreliable: Vec<&'static str>,
 }
+
+/// Where a recording disagrees with its own case, because it was captured in a real account with
+/// a real token and the case's files were then anonymised: the recorded `RoleArn` names another
+/// account (`134095065856`, `123456789123`) than the case's configuration, and the recorded
+/// `WebIdentityToken` is a real JWT while the case's token file holds `sometoken`. These
+/// parameters must still be sent; their values are compared in every other case
+/// (`web_identity_token_invalid_jwt` checks both). `web_identity_token_env` also recorded its token
+/// without the trailing newline its token file now ends with, while `web_identity_token_invalid_jwt`
+/// sends the newline (`%0A`): the SDKs send the file as it is, and so does this chain.
+const RECORDING_DIFFERENCES: &[(&str, &str)] = &[
+    ("web_identity_token_env", "RoleArn"),
+    ("web_identity_token_env", "WebIdentityToken"),
+    ("web_identity_token_profile", "RoleArn"),
+    ("web_identity_token_profile", "WebIdentityToken"),
+    ("web_identity_token_source_profile", "RoleArn"),
+    ("web_identity_token_source_profile", "WebIdentityToken"),
+];
+
+/// Cases that cannot apply yet, with why.
+const SKIPS: &[(&str, &str)] = &[(
+    "sso_server_error",
+    "the recording holds one GetRoleCredentials attempt answered 503; how often that call is retried is the \
+     retry policy of the generated SSO client (issue 10), which the stand-in cannot decide",
+)];
 
 #[derive(Debug)]
 struct ExchangeBox(Mutex<Option<Exchange>>);
@@ -307,11 +334,13 @@ impl Replay {
         };
         let (want, got) = (params(&exchange.body), params(&request.body));
         for (k, v) in &want {
-            let generated = k == "RoleSessionName" && (v.starts_with("assume-role-from-profile-") || v.starts_with("web-identity-token-"));
+            // Session names the SDK generated (time-stamped, or aws-config's fixed test name).
+            let generated = k == "RoleSessionName" && (v.starts_with("assume-role-") || v.starts_with("web-identity-token-"));
             match got.get(k) {
                 None => self.mismatch(format!("{}: form parameter {k} missing", exchange.uri)),
                 Some(_) if generated => {}
-                Some(g) if g != v => self.mismatch(format!("{}: form parameter {k} is {g}, recorded {v}", exchange.uri)),
+                Some(_) if self.unreliable.contains(&k.as_str()) => {}
+            Some(g) if g != v => self.mismatch(format!("{}: form parameter {k} is {g}, recorded {v}", exchange.uri)),
                 Some(_) => {}
             }
         }
@@ -331,18 +360,22 @@ fn case_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-/// Cases whose expected result needs a real STS/SSO response and so the generated clients.
-fn needs_federation(exchanges: &[Exchange]) -> bool {
-    exchanges.iter().any(|e| e.uri.contains("sts") || e.uri.contains("/federation/credentials") || e.uri.contains("override"))
-}
-
-fn run_case(dir: &Path, which: Which) -> Result<Result<(), String>, String> {
+fn run_case(dir: &Path, which: Which, federation: &Arc<ReplayFederation>) -> Result<Result<(), String>, String> {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some((_, why)) = SKIPS.iter().find(|(case, _)| *case == name) {
+        return Err((*why).to_string());
+    }
     let env = env_from(read_json(&dir.join("env.json")).ok().as_ref());
     let test = read_json(&dir.join("test-case.json")).map_err(|e| format!("{e:#}"))?;
     let exchanges = traffic(&dir.join("http-traffic.json")).map_err(|e| format!("{e:#}"))?;
-    let touches_federation = needs_federation(&exchanges);
-    let replay = Arc::new(Replay::new(exchanges));
-    let config = ChainConfig::new().env(env).fs(Fs::rooted(dir.join("fs"))).shared_http_client(replay.clone());
+    let mut replay = Replay::new(exchanges);
+    replay.unreliable = RECORDING_DIFFERENCES.iter().filter(|(case, _)| *case == name).map(|(_, key)| *key).collect();
+    let replay = Arc::new(replay);
+    let config = ChainConfig::new()
+        .env(env)
+        .fs(Fs::rooted(dir.join("fs")))
+        .shared_http_client(replay.clone())
+        .shared_federation(federation.clone());
     let result = block_on(async {
         match which {
             Which::Chain => DefaultCredentialsChain::new(config).provide_credentials().await,
@@ -350,12 +383,6 @@ fn run_case(dir: &Path, which: Which) -> Result<Result<(), String>, String> {
         }
     });
     let mismatches = replay.finish();
-    // A call that needed STS/SSO failed with the stand-in's error: not a verdict on the chain.
-    if let Err(e) = &result {
-        if touches_federation && describe(e).contains("issue 10") {
-            return Err("needs the generated STS/SSO client (issue 10)".into());
-        }
-    }
     Ok(check_result(&test["result"], &result).and_then(|()| {
         if mismatches.is_empty() {
             Ok(())
@@ -393,10 +420,11 @@ enum Which {
 }
 
 fn folder_suite(shared: &Path, folder: &str, which: Which) -> Result<SuiteResult> {
+    let federation = Arc::new(ReplayFederation::load(shared)?);
     let mut result = SuiteResult::default();
     for dir in case_dirs(&shared.join(ROOT).join(folder))? {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        match run_case(&dir, which) {
+        match run_case(&dir, which, &federation) {
             Ok(outcome) => result.record(name, outcome),
             Err(reason) => result.skipped.push((name, reason)),
         }

@@ -4,6 +4,7 @@
 
 mod credentials;
 mod endpoints;
+mod federation_replay;
 mod protocol;
 mod retry;
 mod sigv4;
