@@ -631,3 +631,88 @@ pub fn imds_endpoint(shared: &Path) -> Result<SuiteResult> {
     }
     Ok(result)
 }
+
+// ---------------------------------------------------------------------------------------------
+// profile-parser-tests.json, file-location-tests.json (from aws-runtime)
+
+/// A section's properties as the vectors write them: the raw value, a property with
+/// sub-properties keeping its indented lines (`"\nname = value"`).
+fn section_json(section: &client_runtime::profile::Section) -> Value {
+    Value::Object(section.keys().map(|k| (k.to_string(), Value::String(section.get(k).unwrap_or_default().to_string()))).collect())
+}
+
+/// `profile-parser`: both files parsed and merged; the profiles and sso-sessions compared, or
+/// the error text.
+pub fn profile_parser(shared: &Path) -> Result<SuiteResult> {
+    let cases = read_json(&shared.join(ROOT).join("profile-parser-tests.json"))?;
+    let mut result = SuiteResult::default();
+    for case in cases["tests"].as_array().into_iter().flatten() {
+        let name = case["name"].as_str().unwrap_or("?").to_string();
+        let input = &case["input"];
+        let parsed = ProfileSet::parse(input["configFile"].as_str().unwrap_or(""), input["credentialsFile"].as_str().unwrap_or(""));
+        let output = &case["output"];
+        let outcome = match (parsed, output.get("errorContaining").and_then(Value::as_str)) {
+            (Err(e), Some(text)) => check_error(text, Outcome::plain(&e.to_string())),
+            (Ok(_), Some(text)) => Err(format!("parsed, expected an error containing `{text}`")),
+            (Err(e), None) => Err(format!("unexpected error: {e}")),
+            (Ok(set), None) => {
+                let profiles: serde_json::Map<String, Value> =
+                    set.profile_names().filter_map(|n| Some((n.to_string(), section_json(set.profile(n)?)))).collect();
+                let want = &output["config"];
+                let mut diffs = Vec::new();
+                if Value::Object(profiles.clone()) != want["profiles"] {
+                    diffs.push(format!("profiles {}, expected {}", Value::Object(profiles), want["profiles"]));
+                }
+                if let Some(sessions) = want.get("sso_sessions").and_then(Value::as_object) {
+                    let names: BTreeSet<&String> = sessions.keys().collect();
+                    for (session, props) in sessions {
+                        match set.sso_session(session) {
+                            Some(s) if &section_json(s) == props => {}
+                            other => diffs.push(format!("sso-session {session}: {:?}, expected {props}", other.map(section_json))),
+                        }
+                    }
+                    // No session beyond the expected ones may exist: probe the names the input mentions.
+                    let text = format!("{}\n{}", input["configFile"].as_str().unwrap_or(""), input["credentialsFile"].as_str().unwrap_or(""));
+                    for line in text.lines() {
+                        if let Some(rest) = line.trim().strip_prefix("[sso-session") {
+                            let candidate = rest.trim().trim_end_matches(']').trim();
+                            if set.sso_session(candidate).is_some() && !names.contains(&candidate.to_string()) {
+                                diffs.push(format!("unexpected sso-session {candidate}"));
+                            }
+                        }
+                    }
+                }
+                if diffs.is_empty() { Ok(()) } else { Err(diffs.join("; ")) }
+            }
+        };
+        result.record(name, outcome);
+    }
+    Ok(result)
+}
+
+/// `file-location`: which files and profile the environment selects.
+pub fn file_location(shared: &Path) -> Result<SuiteResult> {
+    let cases = read_json(&shared.join(ROOT).join("file-location-tests.json"))?;
+    let mut result = SuiteResult::default();
+    for case in cases["tests"].as_array().into_iter().flatten() {
+        let name = format!("{} [{}]", case["name"].as_str().unwrap_or("?"), case["platform"].as_str().unwrap_or("?"));
+        let here = if cfg!(windows) { "windows" } else { "linux" };
+        if case["platform"].as_str() != Some(here) {
+            result.skipped.push((name, format!("path rules of another platform (this run is on {here})")));
+            continue;
+        }
+        let env = env_from(case.get("environment"));
+        let got = (
+            env.config_file().map(|p| p.display().to_string()),
+            env.credentials_file().map(|p| p.display().to_string()),
+            env.profile_name(),
+        );
+        let want = (
+            case["configLocation"].as_str().map(str::to_string),
+            case["credentialsLocation"].as_str().map(str::to_string),
+            case["profile"].as_str().unwrap_or("default").to_string(),
+        );
+        result.record(name, if got == want { Ok(()) } else { Err(format!("{got:?}, expected {want:?}")) });
+    }
+    Ok(result)
+}

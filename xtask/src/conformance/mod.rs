@@ -49,6 +49,8 @@ const SUITES: &[(&str, Suite)] = &[
     ("assume-role", credentials::assume_role),
     ("ecs-config", credentials::ecs),
     ("imds-endpoint", credentials::imds_endpoint),
+    ("profile-parser", credentials::profile_parser),
+    ("file-location", credentials::file_location),
     ("generated-crates", protocol::generated_crates),
 ];
 
