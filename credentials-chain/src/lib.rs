@@ -61,6 +61,9 @@ pub struct ChainConfig {
     pub(crate) env: Env,
     pub(crate) fs: Fs,
     http: Option<Arc<dyn HttpClient>>,
+    /// The built-in transport, made on first use and shared by every provider and clone, so
+    /// they share its connection pool.
+    default_http: Arc<std::sync::OnceLock<Arc<dyn HttpClient>>>,
     pub(crate) time: Arc<dyn TimeSource>,
     pub(crate) profile_name: Option<String>,
     pub(crate) federation: Arc<dyn Federation>,
@@ -72,6 +75,7 @@ impl Default for ChainConfig {
             env: Env::process(),
             fs: Fs::real(),
             http: None,
+            default_http: Arc::default(),
             time: Arc::new(SystemClock),
             profile_name: None,
             federation: Arc::new(NotBuiltIn),
@@ -148,7 +152,7 @@ impl ChainConfig {
     pub(crate) fn http(&self) -> Arc<dyn HttpClient> {
         match &self.http {
             Some(http) => http.clone(),
-            None => Arc::new(client_runtime::transport::Transport::new()),
+            None => self.default_http.get_or_init(|| Arc::new(client_runtime::transport::Transport::new())).clone(),
         }
     }
 

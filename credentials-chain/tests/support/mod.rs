@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses part of these helpers
 //! A scripted HTTP/1.1 server on 127.0.0.1:0 for the provider tests: every request is recorded
 //! and answered by the test's function; one request per connection. It stops when dropped and
 //! serves at most `MAX_CONNECTIONS`, so a runaway client cannot keep it alive.
