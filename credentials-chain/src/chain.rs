@@ -19,6 +19,7 @@ pub struct DefaultCredentialsChain {
 impl DefaultCredentialsChain {
     /// The chain over `config`.
     pub fn new(config: ChainConfig) -> Self {
+        #[cfg_attr(not(any(feature = "container", feature = "imds")), allow(unused_mut))]
         let mut links: Vec<(&'static str, Box<dyn ProvideCredentials>)> = vec![
             ("environment", Box::new(EnvironmentProvider::with_env(config.env.clone()))),
             ("profile", Box::new(ProfileProvider::new(config.clone()))),

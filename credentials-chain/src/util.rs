@@ -27,11 +27,13 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
 
 /// The credentials of a JSON document with the given member names (`AccessKeyId`,
 /// `SecretAccessKey`, `Token`/`SessionToken`, `Expiration`, `AccountId`).
+#[cfg_attr(not(any(feature = "process", feature = "imds", feature = "container")), allow(dead_code))]
 pub(crate) struct Members<'a> {
     pub(crate) token: &'a str,
     pub(crate) expiration_required: bool,
 }
 
+#[cfg_attr(not(any(feature = "process", feature = "imds", feature = "container")), allow(dead_code))]
 pub(crate) fn credentials_from_json(
     map: &std::collections::BTreeMap<String, Document>,
     members: Members<'_>,
