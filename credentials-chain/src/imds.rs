@@ -144,13 +144,9 @@ impl ImdsClient {
         self
     }
 
-    /// Whether `AWS_EC2_METADATA_DISABLED` (or the profile's `disable_ec2_metadata`) is `true`.
+    /// Whether `AWS_EC2_METADATA_DISABLED` is `true` (any case).
     pub fn disabled(&self) -> bool {
-        let profile = self.config.profiles().ok();
-        let value = self.config.env.get("AWS_EC2_METADATA_DISABLED").or_else(|| {
-            profile.as_ref().and_then(|p| p.selected()).and_then(|p| p.get("disable_ec2_metadata")).map(str::to_string)
-        });
-        value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        self.config.env.get("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
 
     /// The endpoint (scheme and authority, no trailing slash), by the SDKs' precedence.

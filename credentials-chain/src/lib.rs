@@ -204,3 +204,25 @@ pub async fn load_config_with(
     let provider = DefaultCredentialsChain::new(chain);
     Ok(config.to_builder().credentials_provider(provider).build())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_providers_shows_no_secret_values() {
+        let env = Env::from_map([
+            ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "AUTHSECRET"),
+            ("AWS_SESSION_TOKEN", "SESSIONSECRET"),
+        ]);
+        let config = ChainConfig::new().env(env);
+        let mut text = format!("{config:?} {:?}", DefaultCredentialsChain::new(config.clone()));
+        #[cfg(feature = "process")]
+        text.push_str(&format!("{:?}", CredentialProcessProvider::new("fetch --password PROCSECRET")));
+        for secret in ["ENVSECRET", "AUTHSECRET", "SESSIONSECRET", "PROCSECRET"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN"), "variable names are shown: {text}");
+    }
+}
