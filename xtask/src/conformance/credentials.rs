@@ -10,8 +10,11 @@
 //!   meaning — the IMDS token and TTL headers, `authorization` for the container endpoint,
 //!   the SSO bearer token — with their recorded values, when the recording has them. Not
 //!   compared: `user-agent` and `x-amz-user-agent` (product strings), `host`/`content-length`
-//!   (the transport adds them), and the SigV4 `authorization`/`x-amz-date` of STS calls, which
-//!   depend on the recording's clock.
+//!   (the transport adds them), and the SigV4 signature and `x-amz-date` of STS calls, which
+//!   depend on the recording's clock; of a signed request, the access key, region and service
+//!   of its credential scope and its `x-amz-security-token` are compared (they show which
+//!   credentials of the chain signed it). STS form bodies are compared parameter by parameter,
+//!   except generated session names.
 //! - `credentials-token` (`default-token-provider-chain/`): the SSO token of the selected profile.
 //! - `assume-role` (`assume-role-tests.json`): the profile chain each profile set resolves to.
 //! - `ecs-config` (`ecs-tests.json`) and `imds-endpoint` (`imds-config/imds-endpoint-tests.json`):
@@ -213,7 +216,19 @@ struct Replay {
 /// (`web_identity_token_invalid_jwt` checks both). `web_identity_token_env` also recorded its token
 /// without the trailing newline its token file now ends with, while `web_identity_token_invalid_jwt`
 /// sends the newline (`%0A`): the SDKs send the file as it is, and so does this chain.
+///
+/// Three recordings were edited after capture without being re-signed: `ecs_assume_role`'s
+/// AssumeRole request is `imds_assume_role`'s (signed by the IMDS credentials `ASIARSTSBASE` with
+/// token `tokenbase`, not by the `ASIARTEST` the recorded ECS response hands out);
+/// `web_identity_token_source_profile` anonymised the session token in the first response but not
+/// in the second request; `region_override` changed the URI to `us-east-2` but kept the
+/// `us-east-1` credential scope. The signing key, region and token are compared in every other
+/// signed case (`imds_assume_role`, `e2e_assume_role`, `retry_on_error`, ...).
 const RECORDING_DIFFERENCES: &[(&str, &str)] = &[
+    ("ecs_assume_role", "signing key"),
+    ("ecs_assume_role", "x-amz-security-token"),
+    ("web_identity_token_source_profile", "x-amz-security-token"),
+    ("region_override", "signing region"),
     ("web_identity_token_env", "RoleArn"),
     ("web_identity_token_env", "WebIdentityToken"),
     ("web_identity_token_profile", "RoleArn"),
@@ -242,7 +257,7 @@ fn query_set(query: &str) -> BTreeSet<String> {
     query.split('&').filter(|p| !p.is_empty()).map(str::to_string).collect()
 }
 
-fn compare(expected: &Exchange, actual: &HttpRequest) -> Vec<String> {
+fn compare(expected: &Exchange, actual: &HttpRequest, unreliable: &[&str]) -> Vec<String> {
     let mut diffs = Vec::new();
     if expected.method != actual.method {
         diffs.push(format!("method {} instead of {}", actual.method, expected.method));
@@ -260,6 +275,26 @@ fn compare(expected: &Exchange, actual: &HttpRequest) -> Vec<String> {
         None => diffs.push(format!("unparseable recorded URI {}", expected.uri)),
     }
     let signed = expected.headers.get("authorization").is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256"));
+    if signed {
+        // Who signed, for which region and service: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`
+        // without the date, which is the recording's. And the session token of those credentials.
+        let scope = |auth: Option<&str>| {
+            let credential = auth?.split("Credential=").nth(1)?.split(',').next()?;
+            let parts: Vec<&str> = credential.split('/').collect();
+            Some((parts.first()?.to_string(), parts.get(2)?.to_string(), parts.get(3)?.to_string()))
+        };
+        let want = scope(expected.headers.get("authorization").map(String::as_str));
+        let got = scope(actual.headers.get("authorization"));
+        let same = |i: usize| want.as_ref().map(|w| [&w.0, &w.1, &w.2][i]) == got.as_ref().map(|g| [&g.0, &g.1, &g.2][i]);
+        if !(same(0) || unreliable.contains(&"signing key")) || !(same(1) || unreliable.contains(&"signing region")) || !same(2) {
+            diffs.push(format!("signed as {got:?} (key, region, service), recorded {want:?}"));
+        }
+        if expected.headers.get("x-amz-security-token").map(String::as_str) != actual.headers.get("x-amz-security-token")
+            && !unreliable.contains(&"x-amz-security-token")
+        {
+            diffs.push("x-amz-security-token differs from the recording".into());
+        }
+    }
     for name in MEANINGFUL_HEADERS {
         if *name == "authorization" && signed {
             continue;
@@ -305,7 +340,7 @@ impl HttpClient for Replay {
                 Err(DispatchError::new(DispatchErrorKind::Connect, "no recorded traffic left (nothing listens here)"))
             }
             Some(exchange) => {
-                for diff in compare(&exchange, request) {
+                for diff in compare(&exchange, request, &self.unreliable) {
                     self.mismatch(format!("{} {}: {diff}", exchange.method, exchange.uri));
                 }
                 if let Some(form) = is_form(&exchange) {
