@@ -199,3 +199,34 @@ async fn container_refuses_plain_http_to_other_hosts_without_sending() {
         .expect_err("refused");
     assert!(describe(&err).contains("plain http is only allowed to loopback addresses"), "{}", describe(&err));
 }
+
+static SERVICE: client_runtime::client::ServiceInfo = client_runtime::client::ServiceInfo {
+    sdk_id: "Test",
+    api_version: "2020-01-01",
+    signing_name: Some("test"),
+    env_suffix: "TEST",
+    crate_name: "test",
+    crate_version: "0.0.0",
+    rules: None,
+};
+
+#[tokio::test]
+async fn load_config_takes_the_region_from_imds_only_when_nothing_else_sets_it() {
+    let server = Server::start(imds(None)).await;
+    let url = server.url();
+    let dir = TempDir::new("load-config");
+    let home = dir.0.display().to_string();
+    let config = credentials_chain::load_config_with(config(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url), ("HOME", &home)]), &SERVICE)
+        .await
+        .expect("config");
+    assert_eq!(config.region().map(|r| r.as_str()), Some("eu-west-3"));
+    assert!(config.default_credentials_env().is_none(), "the full chain is installed, not the runtime's default");
+    let asked = server.requests().len();
+    let config = credentials_chain::load_config_with(config_with_region(&url, &home), &SERVICE).await.expect("config");
+    assert_eq!(config.region().map(|r| r.as_str()), Some("us-west-1"));
+    assert_eq!(server.requests().len(), asked, "IMDS is not asked when the environment sets the region");
+}
+
+fn config_with_region(url: &str, home: &str) -> ChainConfig {
+    config(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", url), ("HOME", home), ("AWS_REGION", "us-west-1")])
+}
