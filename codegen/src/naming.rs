@@ -172,6 +172,53 @@ pub fn variant_name(smithy: &str) -> Result<Name, String> {
     finish(p, "variant name", smithy)
 }
 
+/// Names derived from a type's (validated) name. Appending an ASCII suffix to an identifier, or
+/// prefixing the snake case of one, always yields an identifier that is no keyword, so these
+/// cannot fail.
+fn derived(text: String) -> Name {
+    debug_assert!(text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    Name(text)
+}
+
+/// The builder of a structure (`Tag` → `TagBuilder`).
+pub fn builder_name(ty: &Name) -> Name {
+    derived(format!("{}Builder", ty.bare()))
+}
+
+/// The fluent builder `Client::<op>()` returns (`AssumeRole` → `AssumeRoleFluentBuilder`).
+pub fn fluent_builder_name(op: &Name) -> Name {
+    derived(format!("{}FluentBuilder", op.bare()))
+}
+
+/// The paginator of an operation and the stream of its items (`ListUsers` →
+/// `ListUsersPaginator`, `ListUsersPaginatorItems`).
+pub fn paginator_names(op: &Name) -> (Name, Name) {
+    (derived(format!("{}Paginator", op.bare())), derived(format!("{}PaginatorItems", op.bare())))
+}
+
+/// The `protocol_serde` writer, reader and zero-value functions of a named type
+/// (`AppInstance` → `ser_app_instance`, `de_app_instance`, `zero_app_instance`).
+pub fn serde_fn_names(ty: &Name) -> (Name, Name, Name) {
+    let s = snake(ty.bare());
+    (derived(format!("ser_{s}")), derived(format!("de_{s}")), derived(format!("zero_{s}")))
+}
+
+/// The `is_<variant>` helper of an error enum variant (`ConflictException` →
+/// `is_conflict_exception`).
+pub fn is_variant_fn(variant: &Name) -> Name {
+    derived(format!("is_{}", snake(variant.bare())))
+}
+
+/// The `as_<variant>` accessor of a union variant.
+pub fn as_variant_fn(variant: &Name) -> Name {
+    derived(format!("as_{}", snake(variant.bare())))
+}
+
+/// The identifier of a crate (`chime-sdk-identity` → `chime_sdk_identity`).
+pub fn crate_ident(crate_name: &str) -> Result<Name, String> {
+    finish(crate_name.replace('-', "_"), "crate name", crate_name)
+}
+
 /// The crate name for a service (`ChimeSDKIdentity` → `chime-sdk-identity`), from the sdkId
 /// when there is one.
 pub fn crate_name(sdk_id_or_name: &str) -> String {
@@ -247,6 +294,24 @@ mod tests {
         assert_eq!(crate_name("Chime SDK Identity"), "chime-sdk-identity");
         assert_eq!(env_suffix("Chime SDK Identity"), "CHIME_SDK_IDENTITY");
         assert_eq!(crate_name("Rest Json Protocol"), "rest-json-protocol");
+    }
+
+    #[test]
+    fn derived_names() {
+        let t = type_name("SSEKMSKey").unwrap();
+        assert_eq!(builder_name(&t).as_str(), "SseKmsKeyBuilder");
+        let (ser, de, zero) = serde_fn_names(&t);
+        assert_eq!((ser.as_str(), de.as_str(), zero.as_str()), ("ser_sse_kms_key", "de_sse_kms_key", "zero_sse_kms_key"));
+        let kw = type_name("Self").unwrap();
+        assert_eq!(builder_name(&kw).as_str(), "Self_Builder");
+        assert_eq!(serde_fn_names(&kw).0.as_str(), "ser_self");
+        let op = type_name("ListUsers").unwrap();
+        assert_eq!(fluent_builder_name(&op).as_str(), "ListUsersFluentBuilder");
+        let (p, items) = paginator_names(&op);
+        assert_eq!((p.as_str(), items.as_str()), ("ListUsersPaginator", "ListUsersPaginatorItems"));
+        assert_eq!(is_variant_fn(&type_name("IDPRejectedClaimException").unwrap()).as_str(), "is_idp_rejected_claim_exception");
+        assert_eq!(crate_ident("sso-oidc").unwrap().as_str(), "sso_oidc");
+        assert!(crate_ident("9-lives").is_err());
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn unsupported_protocols_are_reported() {
     let model = r#"{"smithy":"2.0","shapes":{"a#S":{"type":"service","version":"1","traits":{"aws.protocols#awsJson1_0":{}}}}}"#;
     assert_eq!(
         generate(model, &options(None)).unwrap_err().to_string(),
-        "a#S: unsupported protocol aws.protocols#awsJson1_0: this generator implements aws.protocols#restJson1"
+        "a#S: unsupported protocol aws.protocols#awsJson1_0: this generator implements aws.protocols#restJson1 and aws.protocols#awsQuery"
     );
 }
 

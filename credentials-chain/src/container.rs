@@ -123,7 +123,7 @@ impl ContainerProvider {
                 200 => {
                     let what = "container credentials endpoint";
                     let map = json_object(&response.body, what)?;
-                    return credentials_from_json(&map, Members { token: "Token", expiration_required: false }, what);
+                    return credentials_from_json(&map, Members { token: "Token", expiration_required: false, provider: "EcsContainer" }, what);
                 }
                 s if s >= 500 => last = format!("status {s}"),
                 s => return Err(CredentialsError::new(format!("container credentials endpoint answered with status {s}"))),

@@ -312,7 +312,7 @@ impl ImdsProvider {
             None | Some("Success") => {}
             Some(code) => return Err(CredentialsError::new(format!("{what}: IMDS answered with code {code}"))),
         }
-        credentials_from_json(&map, Members { token: "Token", expiration_required: false }, what)
+        credentials_from_json(&map, Members { token: "Token", expiration_required: false, provider: "IMDSv2" }, what)
     }
 }
 

@@ -74,7 +74,7 @@ impl CredentialProcessProvider {
             Some(v) => return Err(CredentialsError::new(format!("{what}: unsupported Version {v} (only 1 is known)"))),
             None => return Err(CredentialsError::new(format!("{what}: no `Version` number"))),
         }
-        let creds = credentials_from_json(&map, Members { token: "SessionToken", expiration_required: false }, what)?;
+        let creds = credentials_from_json(&map, Members { token: "SessionToken", expiration_required: false, provider: "CredentialProcess" }, what)?;
         Ok(match (creds.account_id(), &self.account_id) {
             (None, Some(account)) => creds.with_account_id(account.clone()),
             _ => creds,

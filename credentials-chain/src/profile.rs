@@ -197,7 +197,7 @@ fn static_keys(profile: &Section) -> Option<Result<Credentials, CredentialsError
     Some(match (id, secret) {
         (None, None) => return None,
         (Some(id), Some(secret)) => {
-            let creds = Credentials::new(id, secret, value(profile, "aws_session_token").map(str::to_string), None);
+            let creds = Credentials::new(id, secret, value(profile, "aws_session_token").map(str::to_string), None, "ProfileFile");
             Ok(match value(profile, "aws_account_id") {
                 Some(account) => creds.with_account_id(account),
                 None => creds,

@@ -36,7 +36,7 @@ impl RegionChain {
                 return None;
             }
             match client.get("/latest/meta-data/placement/region").await {
-                Ok(text) => return Region::new(text.trim().to_string()).ok(),
+                Ok(text) => return Region::try_new(text.trim().to_string()).ok(),
                 Err(e) => tracing::debug!(error = %e, "no region from IMDS"),
             }
         }

@@ -194,7 +194,7 @@ pub(crate) async fn load_token(config: &ChainConfig, set: &ProfileSet, settings:
 }
 
 fn region(name: &str) -> Result<Region, CredentialsError> {
-    Region::new(name.to_string()).map_err(|e| CredentialsError::with_source("invalid sso_region", e))
+    Region::try_new(name.to_string()).map_err(|e| CredentialsError::with_source("invalid sso_region", e))
 }
 
 /// Credentials from IAM Identity Center for the selected profile (or the settings given).

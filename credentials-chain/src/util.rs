@@ -31,6 +31,8 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
 pub(crate) struct Members<'a> {
     pub(crate) token: &'a str,
     pub(crate) expiration_required: bool,
+    /// The provider's name for `Credentials::provider_name`.
+    pub(crate) provider: &'static str,
 }
 
 #[cfg_attr(not(any(feature = "process", feature = "imds", feature = "container")), allow(dead_code))]
@@ -52,7 +54,7 @@ pub(crate) fn credentials_from_json(
         }
         None => None,
     };
-    let creds = Credentials::new(id, secret, text(members.token).map(str::to_string), expiry);
+    let creds = Credentials::new(id, secret, text(members.token).map(str::to_string), expiry, members.provider);
     Ok(match text("AccountId") {
         Some(account) => creds.with_account_id(account),
         None => creds,

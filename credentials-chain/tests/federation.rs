@@ -43,15 +43,15 @@ impl Federation for Recorder {
             where_(c)
         ));
         let id = format!("ROLE-{}", i.role_arn.rsplit('/').next().unwrap_or_default());
-        Box::pin(async move { Ok(Credentials::new(id, "s", Some("t".into()), None)) })
+        Box::pin(async move { Ok(Credentials::new(id, "s", Some("t".into()), None, "test")) })
     }
     fn assume_role_with_web_identity<'a>(&'a self, c: &'a ServiceConfig, i: AssumeRoleWithWebIdentityInput) -> CallFuture<'a, Credentials> {
         self.log(format!("AssumeRoleWithWebIdentity {} session={} token={:?} @ {}", i.role_arn, i.role_session_name, i.web_identity_token, where_(c)));
-        Box::pin(async { Ok(Credentials::new("WEBID", "s", Some("t".into()), None)) })
+        Box::pin(async { Ok(Credentials::new("WEBID", "s", Some("t".into()), None, "test")) })
     }
     fn get_role_credentials<'a>(&'a self, c: &'a ServiceConfig, i: GetRoleCredentialsInput) -> CallFuture<'a, Credentials> {
         self.log(format!("GetRoleCredentials {} {} token={} @ {}", i.account_id, i.role_name, i.access_token, where_(c)));
-        Box::pin(async { Ok(Credentials::new("SSOKEY", "s", Some("t".into()), None)) })
+        Box::pin(async { Ok(Credentials::new("SSOKEY", "s", Some("t".into()), None, "test")) })
     }
     fn create_token<'a>(&'a self, c: &'a ServiceConfig, i: CreateTokenInput) -> CallFuture<'a, SsoToken> {
         self.log(format!("CreateToken {} refresh={} @ {}", i.client_id, i.refresh_token, where_(c)));

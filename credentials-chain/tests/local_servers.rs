@@ -208,6 +208,7 @@ static SERVICE: client_runtime::client::ServiceInfo = client_runtime::client::Se
     crate_name: "test",
     crate_version: "0.0.0",
     rules: None,
+    protocol: &client_runtime::protocol::RestJson1,
 };
 
 #[tokio::test]

@@ -8,7 +8,8 @@
 //! service recomputes the signature from the request).
 //!
 //! Only header authentication (`Authorization: AWS4-HMAC-SHA256 ...`) is accepted; presigned
-//! query strings and session tokens are not supported.
+//! query strings and session tokens are not supported. A request with two values of a header
+//! the signature relies on (`Authorization`, `X-Amz-Date`, ...) is refused as malformed.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,9 +22,17 @@ use client_runtime::time::{DateTime, TimestampFormat};
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
+/// The headers SigV4 reads one value of. A request carrying one of them twice is ambiguous
+/// (which `Authorization` did the client mean, which date did it sign?): it is refused
+/// rather than verified with one of the values.
+const SINGLE_HEADERS: [&str; 4] = ["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"];
+
 /// Why a request was not authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum AuthError {
+    /// A header SigV4 relies on appears more than once, or a parameter of `Authorization`
+    /// does: a malformed request (400, `BadRequestException`).
+    Malformed(String),
     /// No `Authorization` header, or one that is not SigV4 or lacks a part: the caller did
     /// not authenticate (401, `UnauthorizedClientException`).
     Unauthenticated(String),
@@ -59,11 +68,15 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, AuthError> {
         .ok_or_else(|| unauth("Authorization header must use the AWS4-HMAC-SHA256 algorithm"))?;
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
     for part in rest.split(',').map(str::trim) {
-        match part.split_once('=') {
-            Some(("Credential", v)) => credential = Some(v),
-            Some(("SignedHeaders", v)) => signed_headers = Some(v),
-            Some(("Signature", v)) => signature = Some(v),
-            _ => {}
+        let slot = match part.split_once('=') {
+            Some(("Credential", v)) => (&mut credential, v),
+            Some(("SignedHeaders", v)) => (&mut signed_headers, v),
+            Some(("Signature", v)) => (&mut signature, v),
+            _ => continue,
+        };
+        // Two `Authorization` headers folded into one by a proxy look like this.
+        if slot.0.replace(slot.1).is_some() {
+            return Err(AuthError::Malformed("Authorization header must have each of 'Credential', 'SignedHeaders' and 'Signature' once".into()));
         }
     }
     let missing = || unauth("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters");
@@ -112,6 +125,11 @@ impl Verifier {
 
     /// Checks the request's signature at time `now`.
     pub fn verify(&self, request: &HttpRequest, now: SystemTime) -> Result<(), AuthError> {
+        for name in SINGLE_HEADERS {
+            if request.headers.get_all(name).nth(1).is_some() {
+                return Err(AuthError::Malformed(format!("The request has more than one {name} header")));
+            }
+        }
         let header = request.headers.get("authorization").ok_or_else(|| {
             AuthError::Unauthenticated("Missing Authentication Token: the request has no Authorization header".into())
         })?;
@@ -171,6 +189,7 @@ impl Verifier {
                     self.credentials.secret_access_key(),
                     Some(token.to_string()),
                     None,
+                    "emulator",
                 );
                 &session
             }
@@ -197,7 +216,7 @@ mod tests {
     use super::*;
 
     fn verifier() -> Verifier {
-        Verifier::new(Credentials::new("AKID", "secret", None, None), "us-east-1".into(), "chime")
+        Verifier::new(Credentials::new("AKID", "secret", None, None, "Static"), "us-east-1".into(), "chime")
     }
 
     fn signed(secret: &str, time: SystemTime) -> HttpRequest {
@@ -208,7 +227,7 @@ mod tests {
             body: br#"{"Name":"n"}"#.to_vec(),
         };
         request.headers.insert("content-type", "application/json");
-        let credentials = Credentials::new("AKID", secret, None, None);
+        let credentials = Credentials::new("AKID", secret, None, None, "Static");
         let settings = SigningSettings::default();
         let params = SigningParams { credentials: &credentials, region: "us-east-1", service: "chime", time, settings: &settings };
         client_runtime::sigv4::sign(&mut request, &params).unwrap();
@@ -256,10 +275,31 @@ mod tests {
         let within = now - Duration::from_secs(14 * 60);
         assert_eq!(v.verify(&signed("secret", within), now), Ok(()));
 
-        let other_region = Verifier::new(Credentials::new("AKID", "secret", None, None), "eu-west-1".into(), "chime");
+        let other_region = Verifier::new(Credentials::new("AKID", "secret", None, None, "Static"), "eu-west-1".into(), "chime");
         assert!(matches!(other_region.verify(&signed("secret", now), now), Err(AuthError::Denied(m)) if m.contains("region")));
-        let other_key = Verifier::new(Credentials::new("OTHER", "secret", None, None), "us-east-1".into(), "chime");
+        let other_key = Verifier::new(Credentials::new("OTHER", "secret", None, None, "Static"), "us-east-1".into(), "chime");
         assert!(matches!(other_key.verify(&signed("secret", now), now), Err(AuthError::Denied(m)) if m.contains("unknown access key")));
+    }
+
+    #[test]
+    fn repeated_signing_headers_and_parameters_are_malformed() {
+        let now = SystemTime::now();
+        let v = verifier();
+        let good = signed("secret", now);
+        for name in SINGLE_HEADERS {
+            let mut twice = good.clone();
+            let value = good.headers.get(name).unwrap_or("x").to_string();
+            // The same value twice is refused too: the verifier never picks one of several.
+            twice.headers.append(name, value.clone());
+            twice.headers.append(name, value);
+            assert!(matches!(v.verify(&twice, now), Err(AuthError::Malformed(m)) if m.contains(name)), "{name}");
+        }
+        let authorization = good.headers.get("authorization").unwrap().to_string();
+        let mut folded = good.clone();
+        // How a proxy folds two `Authorization` lines into one.
+        folded.headers.insert("authorization", format!("{authorization}, {authorization}"));
+        assert!(matches!(v.verify(&folded, now), Err(AuthError::Malformed(_))), "two signatures in one header");
+        assert_eq!(v.verify(&good, now), Ok(()));
     }
 
     #[test]

@@ -32,10 +32,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use client_runtime::credentials::Credentials;
 use client_runtime::http::{HttpRequest, HttpResponse};
@@ -70,11 +70,31 @@ pub struct Config {
     /// Requests per second allowed per access key (a token bucket holding one second's
     /// worth); over it, requests fail with `ThrottledClientException`. `None`: no limit.
     pub max_rps: Option<NonZeroU32>,
+    /// How long a client has to send a whole request head: from the moment it connects for
+    /// its first request, from the first byte of the request for later ones on the same
+    /// connection. One deadline for the head, not one per read, so a client sending a byte at
+    /// a time cannot hold a connection longer. Past it the connection closes (with a 408 when
+    /// part of a head had arrived). Must not be zero.
+    pub head_timeout: Duration,
+    /// The most connections served at once. A connection beyond it, or one that cannot be
+    /// accepted for want of file descriptors, makes room by closing the connection that has
+    /// waited longest for a request head (an idle keep-alive connection or a slow client);
+    /// connections answering a request are never closed, and when all are, the new one gets
+    /// a 503. Request heads are limited to 64 KiB (65,536 bytes; beyond, 431).
+    pub max_connections: NonZeroUsize,
 }
+
+/// The default [`Config::head_timeout`].
+pub const DEFAULT_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default [`Config::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: NonZeroUsize = match NonZeroUsize::new(512) {
+    Some(n) => n,
+    None => unreachable!(),
+};
 
 impl Default for Config {
     /// The documented example credentials, `us-east-1`, account `123456789012`, no state
-    /// file, no rate limit.
+    /// file, no rate limit, [`DEFAULT_HEAD_TIMEOUT`] and [`DEFAULT_MAX_CONNECTIONS`].
     fn default() -> Self {
         Self {
             access_key: "AKIDEXAMPLE".into(),
@@ -83,6 +103,8 @@ impl Default for Config {
             account: "123456789012".into(),
             state_file: None,
             max_rps: None,
+            head_timeout: DEFAULT_HEAD_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -96,6 +118,8 @@ impl fmt::Debug for Config {
             .field("account", &self.account)
             .field("state_file", &self.state_file)
             .field("max_rps", &self.max_rps)
+            .field("head_timeout", &self.head_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -175,6 +199,8 @@ fn partition(region: &str) -> &'static str {
 
 impl Emulator {
     /// An emulator for `config`, with the state loaded from its state file if there is one.
+    /// Temporary files that an earlier run killed while saving left beside the state file
+    /// (`<state file>.tmp-<pid>`) are removed.
     pub fn new(config: Config) -> Result<Self, Error> {
         let region_ok = !config.region.is_empty() && config.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !region_ok {
@@ -187,11 +213,18 @@ impl Emulator {
         if !key_ok(&config.access_key) || config.access_key.contains('/') || !key_ok(&config.secret_key) {
             return Err(Error::Config("access and secret keys must be non-empty printable ASCII (no `/` in the access key)".into()));
         }
+        if config.head_timeout.is_zero() {
+            return Err(Error::Config("the head timeout must be longer than zero".into()));
+        }
         let state = match &config.state_file {
-            Some(path) => state::load(path).map_err(Error::State)?,
+            Some(path) => {
+                // A process killed while saving leaves its temporary file behind.
+                state::remove_stale_temp_files(path);
+                state::load(path).map_err(Error::State)?
+            }
             None => state::State::default(),
         };
-        let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone(), None, None);
+        let credentials = Credentials::new(config.access_key.clone(), config.secret_key.clone(), None, None, "Static");
         let verifier = auth::Verifier::new(credentials, config.region.clone(), SIGNING_NAME);
         let shared = Shared {
             partition: partition(&config.region),
@@ -242,6 +275,7 @@ impl Emulator {
                     UnauthorizedClientException { code: Some(ErrorCode::Unauthorized), message: Some(m) }.to_response()
                 }
                 auth::AuthError::Denied(m) => ForbiddenException { code: Some(ErrorCode::Forbidden), message: Some(m) }.to_response(),
+                auth::AuthError::Malformed(m) => BadRequestException { code: Some(ErrorCode::BadRequest), message: Some(m) }.to_response(),
             };
         }
         *self.shared.served.lock().unwrap_or_else(PoisonError::into_inner).entry(route.operation).or_default() += 1;

@@ -5,11 +5,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use emulator::{Config, Emulator};
 
 const USAGE: &str = "usage: emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]
-                [--account ACCOUNT] [--state FILE] [--max-rps N] [--quiet]
+                [--account ACCOUNT] [--state FILE] [--max-rps N] [--head-timeout SECS]
+                [--max-connections N] [--quiet]
 
   --port PORT          port on 127.0.0.1 (default 8080; 0 picks a free one)
   --access-key KEY     access key id requests must be signed with (default AKIDEXAMPLE)
@@ -17,8 +19,15 @@ const USAGE: &str = "usage: emulator [--port PORT] [--access-key KEY] [--secret-
   --region REGION      signing region and ARN region (default us-east-1)
   --account ACCOUNT    12-digit account id in ARNs (default 123456789012)
   --state FILE         load the state from FILE at start and save every change to it
+                       (through FILE.tmp-<pid>; such files a killed run left are removed)
   --max-rps N          throttle (ThrottledClientException) beyond N requests per second per
                        access key (default: no limit)
+  --head-timeout SECS  a client must send a whole request head within SECS seconds of
+                       connecting (of the request's first byte, on a kept-alive connection),
+                       however it splits it; then the connection closes (default 10)
+  --max-connections N  serve at most N connections; beyond N, or out of file descriptors,
+                       the connection that has waited longest for a request is closed
+                       (default 512). Request heads over 64 KiB are refused with 431
   --quiet              no per-request log lines";
 
 #[derive(Debug)]
@@ -49,6 +58,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--max-rps" => {
                 let rate = value()?.parse().map_err(|_| "--max-rps must be a whole number from 1 up".to_string())?;
                 out.config.max_rps = Some(rate);
+            }
+            "--head-timeout" => {
+                let secs: u64 = value()?.parse().ok().filter(|&s| s > 0).ok_or_else(|| "--head-timeout must be a whole number of seconds from 1 up".to_string())?;
+                out.config.head_timeout = Duration::from_secs(secs);
+            }
+            "--max-connections" => {
+                let n = value()?.parse().map_err(|_| "--max-connections must be a whole number from 1 up".to_string())?;
+                out.config.max_connections = n;
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -132,5 +149,17 @@ mod tests {
             assert!(parse(&["--max-rps", bad]).unwrap_err().contains("--max-rps"), "{bad}");
         }
         assert!(parse(&["--max-rps"]).unwrap_err().contains("needs a value"));
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_must_be_positive() {
+        let defaults = parse(&[]).unwrap().config;
+        assert_eq!((defaults.head_timeout, defaults.max_connections), (emulator::DEFAULT_HEAD_TIMEOUT, emulator::DEFAULT_MAX_CONNECTIONS));
+        let set = parse(&["--head-timeout", "3", "--max-connections", "40"]).unwrap().config;
+        assert_eq!((set.head_timeout, set.max_connections.get()), (Duration::from_secs(3), 40));
+        for bad in ["0", "-1", "1.5", "ten", ""] {
+            assert!(parse(&["--head-timeout", bad]).unwrap_err().contains("--head-timeout"), "{bad}");
+            assert!(parse(&["--max-connections", bad]).unwrap_err().contains("--max-connections"), "{bad}");
+        }
     }
 }

@@ -6,42 +6,191 @@
 //! for loopback peers only: it is a test hook without authentication, so it must not be
 //! reachable from another machine even when the caller hands `serve` a public listener.
 //!
-//! Every loop is bounded: heads and bodies have size limits, reads have an idle timeout, and
+//! Every loop is bounded: heads and bodies have size limits, a request head must arrive whole
+//! within [`Config::head_timeout`](crate::Config::head_timeout) (one deadline for the head,
+//! not one per read, so dripping bytes does not extend it), idle connections time out, and
 //! shutdown closes idle connections and waits a bounded time for busy ones.
+//!
+//! Connections that wait for a request (idle keep-alive ones, and clients that connect and
+//! send nothing or a byte at a time) must not lock everyone else out. When a new connection
+//! would exceed [`Config::max_connections`](crate::Config::max_connections), or `accept`
+//! fails for want of file descriptors, the connection that has waited longest for its next
+//! request head is closed to make room, as nginx reuses its idle keep-alive connections
+//! when it runs out. A connection is never closed while its request is being answered.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use client_runtime::http::{Headers, HttpRequest, HttpResponse, Uri};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::Emulator;
 
-/// The largest request head accepted.
+/// The largest request head accepted, in bytes: the request line, the header lines and the
+/// blank line that ends them.
 const MAX_HEAD: usize = 64 * 1024;
 /// The largest request body accepted (Chime SDK Identity requests are a few KB).
 const MAX_BODY: usize = 1024 * 1024;
-/// How long a connection may sit idle, or a request take to arrive.
+/// How long a keep-alive connection may sit idle between requests, and a body take to arrive.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long shutdown waits for requests in progress.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// After a refusal, how long and how much of what the client still sends is read and
+/// discarded before closing (see `refuse`).
+const LINGER_TIMEOUT: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = MAX_HEAD + MAX_BODY;
+
+/// The open connections, and which of them wait for a request head (longest-waiting first),
+/// so that room can be made for a new connection by closing one.
+///
+/// A connection is registered when it is accepted, before its task first runs, and counts
+/// as waiting from then on; so a burst of connections is counted and can make room at once.
+/// A connection told to close no longer counts: it is on its way out.
+#[derive(Default)]
+struct Registry {
+    inner: Mutex<RegistryInner>,
+}
+
+#[derive(Default)]
+struct RegistryInner {
+    next_id: u64,
+    /// Open connections not told to close, by id.
+    live: BTreeMap<u64, Live>,
+    /// (waiting since, id) of the live connections waiting for a request head.
+    waiting: BTreeSet<(Instant, u64)>,
+}
+
+struct Live {
+    since: Option<Instant>,
+    evict: Arc<Notify>,
+}
+
+/// Whether a new connection may be served.
+enum Admission {
+    Admitted(Slot),
+    /// Every connection is answering a request.
+    Full,
+}
+
+impl Registry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RegistryInner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a new connection, closing the longest-waiting one if it would be one too
+    /// many.
+    fn admit(self: &Arc<Self>, max: usize) -> Admission {
+        let mut inner = self.lock();
+        if inner.live.len() >= max && !inner.evict_oldest() {
+            return Admission::Full;
+        }
+        inner.next_id = inner.next_id.wrapping_add(1);
+        let (id, now) = (inner.next_id, Instant::now());
+        let evict = Arc::new(Notify::new());
+        inner.live.insert(id, Live { since: Some(now), evict: Arc::clone(&evict) });
+        inner.waiting.insert((now, id));
+        Admission::Admitted(Slot { registry: Arc::clone(self), id, evict })
+    }
+
+    /// Tells the connection that has waited longest to close; false when none is waiting.
+    fn evict_oldest(&self) -> bool {
+        self.lock().evict_oldest()
+    }
+}
+
+impl RegistryInner {
+    fn evict_oldest(&mut self) -> bool {
+        let Some((_, id)) = self.waiting.pop_first() else { return false };
+        if let Some(live) = self.live.remove(&id) {
+            live.evict.notify_one();
+        }
+        true
+    }
+}
+
+/// A connection's registration, removed when it drops.
+struct Slot {
+    registry: Arc<Registry>,
+    id: u64,
+    evict: Arc<Notify>,
+}
+
+impl Slot {
+    /// The connection starts answering a request: it may not be closed now.
+    fn busy(&self) {
+        let mut inner = self.registry.lock();
+        if let Some(since) = inner.live.get_mut(&self.id).and_then(|l| l.since.take()) {
+            inner.waiting.remove(&(since, self.id));
+        }
+    }
+
+    /// The connection waits for its next request head; false when it was told to close
+    /// (just as it read the head of the request it has answered since).
+    fn wait(&self) -> bool {
+        let mut inner = self.registry.lock();
+        let now = Instant::now();
+        let Some(live) = inner.live.get_mut(&self.id) else { return false };
+        live.since = Some(now);
+        inner.waiting.insert((now, self.id));
+        true
+    }
+
+    /// Completes when the connection is told to close.
+    async fn evicted(&self) {
+        self.evict.notified().await;
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut inner = self.registry.lock();
+        if let Some(since) = inner.live.remove(&self.id).and_then(|l| l.since) {
+            inner.waiting.remove(&(since, self.id));
+        }
+    }
+}
+
+/// Whether `accept` failed because this process (EMFILE) or the system (ENFILE) is out of
+/// file descriptors; the numbers are the same on Linux, macOS and the BSDs.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    cfg!(unix) && matches!(e.raw_os_error(), Some(23 | 24))
+}
 
 pub(crate) async fn serve(emulator: Emulator, listener: TcpListener, shutdown: impl Future<Output = ()>, log: bool) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
+    let registry = Arc::new(Registry::default());
+    let max_connections = emulator.config().max_connections.get();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let loopback = peer.ip().is_loopback();
-                    connections.spawn(connection(stream, loopback, emulator.clone(), stop_rx.clone(), log));
-                }
-                // Out of file descriptors and the like: wait instead of spinning.
+                Ok((stream, peer)) => match registry.admit(max_connections) {
+                    Admission::Admitted(slot) => {
+                        let loopback = peer.ip().is_loopback();
+                        connections.spawn(connection(stream, loopback, emulator.clone(), stop_rx.clone(), slot, log));
+                    }
+                    // Every connection is busy answering a request: this one is turned away
+                    // rather than left waiting unseen.
+                    Admission::Full => {
+                        connections.spawn(async move {
+                            let mut stream = stream;
+                            refuse(&mut stream, Refusal(503, "too many connections; try again")).await;
+                        });
+                    }
+                },
+                // Out of file descriptors: free one by closing the connection that has waited
+                // longest for a request, and let it close before accepting again.
+                Err(e) if out_of_descriptors(&e) && registry.evict_oldest() => tokio::time::sleep(Duration::from_millis(1)).await,
+                // Out of file descriptors with every connection busy, and the like: wait
+                // instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -68,20 +217,35 @@ struct Head {
 /// Why a request could not be read: answered with this status, then the connection closes.
 struct Refusal(u16, &'static str);
 
-async fn connection(mut stream: TcpStream, loopback: bool, emulator: Emulator, mut stop: watch::Receiver<bool>, log: bool) {
+async fn connection(
+    mut stream: TcpStream,
+    loopback: bool,
+    emulator: Emulator,
+    mut stop: watch::Receiver<bool>,
+    slot: Slot,
+    log: bool,
+) {
     // Small responses go out at once instead of waiting for Nagle's algorithm.
     let _ = stream.set_nodelay(true);
+    let head_timeout = emulator.config().head_timeout;
     let mut buf: Vec<u8> = Vec::with_capacity(8 * 1024);
+    let mut first = true;
     loop {
+        if !first && !slot.wait() {
+            return;
+        }
         let head_end = tokio::select! {
-            read = tokio::time::timeout(IDLE_TIMEOUT, read_head(&mut stream, &mut buf)) => match read {
-                Ok(Ok(Some(end))) => end,
-                Ok(Err(refusal)) => return refuse(&mut stream, refusal).await,
-                // Clean close, I/O error or idle timeout.
-                _ => return,
+            read = next_head(&mut stream, &mut buf, first, head_timeout) => match read {
+                Ok(Some(end)) => end,
+                Err(refusal) => return refuse(&mut stream, refusal).await,
+                // Clean close, I/O error or nothing sent in time.
+                Ok(None) => return,
             },
             _ = stop.changed() => return,
+            () = slot.evicted() => return,
         };
+        slot.busy();
+        first = false;
         let head = match buf.get(..head_end).map(parse_head) {
             Some(Ok(head)) => head,
             Some(Err(refusal)) => return refuse(&mut stream, refusal).await,
@@ -114,24 +278,57 @@ async fn connection(mut stream: TcpStream, loopback: bool, emulator: Emulator, m
     }
 }
 
+/// Waits for the next request head on a connection; see `read_head`. The whole head must
+/// arrive within `head_timeout`, counted from the connection's start for its first request
+/// (a client that connects and sends nothing gets no more), and from the first byte of the
+/// request for later ones (before that the connection is idle, for up to `IDLE_TIMEOUT`).
+/// Time runs out quietly when nothing was sent, with a 408 when part of a head was.
+async fn next_head(stream: &mut TcpStream, buf: &mut Vec<u8>, first: bool, head_timeout: Duration) -> Result<Option<usize>, Refusal> {
+    if !first && buf.is_empty() {
+        match tokio::time::timeout(IDLE_TIMEOUT, read_some(stream, buf)).await {
+            Ok(Some(_)) => {}
+            // Closed, failed or idle too long.
+            _ => return Ok(None),
+        }
+    }
+    match tokio::time::timeout(head_timeout, read_head(stream, buf)).await {
+        Ok(read) => read,
+        Err(_) if buf.is_empty() => Ok(None),
+        Err(_) => Err(Refusal(408, "request head timed out")),
+    }
+}
+
+/// Reads what is available into `buf`; its amount, or `None` on a clean close or an error.
+async fn read_some(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<usize> {
+    let mut chunk = [0u8; 8 * 1024];
+    match stream.read(&mut chunk).await {
+        Ok(0) | Err(_) => None,
+        Ok(n) => {
+            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            Some(n)
+        }
+    }
+}
+
 /// Reads until `buf` holds a whole head; its length including the blank line. `None` when
-/// the peer closed before sending anything.
+/// the peer closed first. A head longer than `MAX_HEAD` is refused, however the reads split
+/// it: where its blank line ends, not how much has been read, is what counts.
 async fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<usize>, Refusal> {
     let mut scanned: usize = 0;
     loop {
         // The blank line may straddle two reads, so rescan the last three bytes.
         let from = scanned.saturating_sub(3);
         if let Some(i) = buf.get(from..).and_then(|b| b.windows(4).position(|w| w == b"\r\n\r\n")) {
-            return Ok(Some(from + i + 4));
+            let end = from + i + 4;
+            return if end > MAX_HEAD { Err(Refusal(431, "request head too large")) } else { Ok(Some(end)) };
         }
         scanned = buf.len();
-        if buf.len() > MAX_HEAD {
+        // No blank line within the first `MAX_HEAD` bytes: the head is longer.
+        if buf.len() >= MAX_HEAD {
             return Err(Refusal(431, "request head too large"));
         }
-        let mut chunk = [0u8; 8 * 1024];
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return Ok(None),
-            Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+        if read_some(stream, buf).await.is_none() {
+            return Ok(None);
         }
     }
 }
@@ -162,6 +359,10 @@ fn parse_head(bytes: &[u8]) -> Result<Head, Refusal> {
             return Err(Refusal(400, "malformed header name"));
         }
         headers.append(name.to_ascii_lowercase(), value.trim_matches([' ', '\t']).to_string());
+    }
+    // RFC 9112 §3.2: a request with more than one Host line must be refused with a 400.
+    if headers.get_all("host").nth(1).is_some() {
+        return Err(Refusal(400, "more than one Host header"));
     }
     let connection = headers.get("connection").unwrap_or_default().to_ascii_lowercase();
     let close = connection.split(',').any(|t| t.trim() == "close") || (http10 && !connection.contains("keep-alive"));
@@ -246,5 +447,22 @@ async fn refuse(stream: &mut TcpStream, Refusal(status, message): Refusal) {
     let mut response = HttpResponse { status, headers: Headers::new(), body: body.into_bytes() };
     response.headers.insert("content-type", "application/json");
     // The connection is closed either way.
-    let _ = write_response(stream, &response, true).await;
+    if write_response(stream, &response, true).await.is_err() {
+        return;
+    }
+    // Closing a socket with unread request bytes in it makes the kernel send a reset, which
+    // can destroy the response before the client reads it (RFC 9112 §9.6). So stop writing,
+    // then read and discard what the client still sends until it closes, within bounds.
+    let _ = stream.shutdown().await;
+    let discard = async {
+        let mut discarded = 0usize;
+        let mut chunk = [0u8; 16 * 1024];
+        while discarded < LINGER_BYTES {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => discarded = discarded.saturating_add(n),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER_TIMEOUT, discard).await;
 }

@@ -1,9 +1,11 @@
 //! The emulator's data: AppInstances with their users, admins, endpoints, retention settings
 //! and tags, the idempotency records of create calls, and their optional persistence as one
 //! JSON file (written to a temporary file beside it, flushed, then renamed over it, so a crash
-//! leaves either the old or the new state, never half of one).
+//! leaves either the old or the new state, never half of one; the temporary files such a crash
+//! leaves are removed at the next start).
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -226,11 +228,15 @@ pub(crate) fn to_json(state: &State) -> String {
     out
 }
 
+/// The suffix of the temporary file `save` writes beside the state file, before the id of the
+/// writing process.
+const TMP_SUFFIX: &str = ".tmp-";
+
 /// Writes the state to `path` atomically.
 pub(crate) fn save(state: &State, path: &Path) -> Result<(), StateError> {
     let json = to_json(state);
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
+    tmp.push(format!("{TMP_SUFFIX}{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
@@ -244,6 +250,46 @@ pub(crate) fn save(state: &State, path: &Path) -> Result<(), StateError> {
         let _ = std::fs::remove_file(&tmp);
         state_error(path, e)
     })
+}
+
+/// Whether `name` is the name of a temporary file of the state file `state_name`:
+/// `<state_name>.tmp-<digits>`.
+fn is_temp_name(name: &OsStr, state_name: &OsStr) -> bool {
+    let (name, state_name) = (name.as_encoded_bytes(), state_name.as_encoded_bytes());
+    name.strip_prefix(state_name)
+        .and_then(|rest| rest.strip_prefix(TMP_SUFFIX.as_bytes()))
+        .is_some_and(|pid| !pid.is_empty() && pid.iter().all(u8::is_ascii_digit))
+}
+
+/// Removes the temporary files that `save` left beside the state file `path` when its process
+/// died between writing and renaming (`kill -9`, a power cut): files named
+/// `<state file name>.tmp-<pid>` in its directory, nothing else. Called at start, before
+/// this process writes any; best effort, as a leftover file is only clutter. Returns the
+/// files removed.
+///
+/// Two emulators sharing one state file would overwrite each other's state anyway; such a
+/// setup is not supported, so a temporary file is never in use when this runs.
+pub(crate) fn remove_stale_temp_files(path: &Path) -> Vec<PathBuf> {
+    let Some(state_name) = path.file_name() else { return Vec::new() };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        if !is_temp_name(&entry.file_name(), state_name) {
+            continue;
+        }
+        // Not a directory, whatever its name: `save` only ever creates files. A symbolic link
+        // is removed itself, never its target.
+        let is_file = entry.file_type().is_ok_and(|t| !t.is_dir());
+        if is_file && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
 }
 
 // ---- reading ------------------------------------------------------------------------------
@@ -436,6 +482,51 @@ mod tests {
         assert_eq!(leftovers, ["state.json"], "no temporary file is left behind");
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(save(&sample(), &path).is_err(), "the directory is gone");
+    }
+
+    #[test]
+    fn temp_names_match_only_this_state_files_pattern() {
+        let state = OsStr::new("state.json");
+        for yes in ["state.json.tmp-1", "state.json.tmp-4194304", "state.json.tmp-007"] {
+            assert!(is_temp_name(OsStr::new(yes), state), "{yes}");
+        }
+        for no in ["state.json", "state.json.tmp-", "state.json.tmp-12a", "state.json.tmp--1", "state.json.tmp-1.bak", "state.json.tmp-1 ", "xstate.json.tmp-1", "other.json.tmp-1", "state.json.tmp1", "state.jsonl.tmp-1", ".state.json.tmp-1"] {
+            assert!(!is_temp_name(OsStr::new(no), state), "{no}");
+        }
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("chime-emulator-stale-{}", client_runtime::rand::uuid_v4()));
+        let nested = dir.join("nested");
+        std::fs::create_dir_all(&nested).unwrap();
+        let path = dir.join("state.json");
+        save(&sample(), &path).unwrap();
+        // What a `kill -9` between writing and renaming leaves, from this and other processes.
+        let stale = [format!("state.json.tmp-{}", std::process::id()), "state.json.tmp-1".into(), "state.json.tmp-99999999".into()];
+        for name in &stale {
+            std::fs::write(dir.join(name), "{\"half\":").unwrap();
+        }
+        let kept = ["state.json.tmp-", "state.json.tmp-12a", "state.json.tmp-1.bak", "other.json.tmp-1", "notes.txt"];
+        for name in kept {
+            std::fs::write(dir.join(name), "keep").unwrap();
+        }
+        std::fs::create_dir(dir.join("state.json.tmp-5")).unwrap();
+        std::fs::write(nested.join("state.json.tmp-6"), "another directory").unwrap();
+
+        let mut expected: Vec<PathBuf> = stale.iter().map(|n| dir.join(n)).collect();
+        expected.sort();
+        assert_eq!(remove_stale_temp_files(&path), expected);
+        let mut left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        let mut want: Vec<String> = kept.iter().map(|s| s.to_string()).chain(["nested".into(), "state.json".into(), "state.json.tmp-5".into()]).collect();
+        want.sort();
+        assert_eq!(left, want);
+        assert!(nested.join("state.json.tmp-6").exists(), "only the state file's own directory is cleaned");
+        assert_eq!(load(&path).unwrap(), sample(), "the state itself is untouched");
+        assert_eq!(remove_stale_temp_files(&path), Vec::<PathBuf>::new(), "nothing left to remove");
+        assert_eq!(remove_stale_temp_files(&dir.join("missing").join("state.json")), Vec::<PathBuf>::new(), "a missing directory is not an error");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn start() -> (Emulator, Running) {
 fn client_with(running: &Running, access_key: &str, secret_key: &str) -> Client {
     let config = Config::builder()
         .region(Region::from_static(REGION))
-        .credentials_provider(Credentials::new(access_key, secret_key, None, None))
+        .credentials_provider(Credentials::new(access_key, secret_key, None, None, "Static"))
         .endpoint_url(running.endpoint_url())
         // One attempt: every error reaches the test as the emulator sent it.
         .retry_config(RetryConfig::standard().with_max_attempts(1))
@@ -104,7 +104,7 @@ async fn raw(running: &Running, method: &'static str, path_and_query: &str, body
         request.headers.insert("content-type", "application/json");
     }
     if sign {
-        let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None);
+        let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "Static");
         let settings = SigningSettings::default();
         let params = SigningParams { credentials: &credentials, region: REGION, service: "chime", time: SystemTime::now(), settings: &settings };
         client_runtime::sigv4::sign(&mut request, &params).expect("signing");
@@ -420,7 +420,7 @@ async fn injected_faults_and_throttling() {
     let retrying = Client::from_conf(
         Config::builder()
             .region(Region::from_static(REGION))
-            .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None))
+            .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "Static"))
             .endpoint_url(running.endpoint_url())
             .build(),
     );
@@ -539,7 +539,7 @@ async fn raw_requests_the_client_would_not_send() {
         headers: Headers::new(),
         body: Vec::new(),
     };
-    let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None);
+    let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "Static");
     let settings = SigningSettings::default();
     let time = SystemTime::now() - Duration::from_secs(20 * 60);
     client_runtime::sigv4::sign(&mut stale, &SigningParams { credentials: &credentials, region: REGION, service: "chime", time, settings: &settings }).unwrap();

@@ -6,9 +6,12 @@
 use ::client_runtime as rt;
 
 pub use rt::error::{
-    BuildError, DeserializeError, ErrorMetadata, ProvideErrorMetadata, SdkError,
-    Unhandled,
+    BuildError, DeserializeError, DisplayErrorContext, ErrorMetadata,
+    ProvideErrorMetadata, SdkError, Unhandled,
 };
+
+/// A boxed error, as the AWS SDK for Rust's `BoxError`.
+pub type BoxError = Box<dyn ::std::error::Error + Send + Sync + 'static>;
 
 /// Any error of this service.
 #[non_exhaustive]
@@ -56,15 +59,24 @@ impl Error {
 
 rt::impl_error_enum!(Error);
 
-impl<E> From<rt::error::SdkError<E>> for Error
+impl<E, R> From<rt::error::SdkError<E, R>> for Error
 where
     E: Into<Error> + ::std::error::Error + Send + Sync + 'static,
+    R: ::std::fmt::Debug + Send + Sync + 'static,
 {
-    fn from(err: rt::error::SdkError<E>) -> Self {
-        match err.into_service_error() {
+    fn from(err: rt::error::SdkError<E, R>) -> Self {
+        match err.try_into_service_error() {
             Ok(e) => e.into(),
             Err(other) => Error::Unhandled(rt::error::Unhandled::from_sdk_error(other)),
         }
+    }
+}
+
+/// A builder's `build()` failure (a required member not set), so that `?` works in
+/// functions returning this error.
+impl From<rt::error::BuildError> for Error {
+    fn from(err: rt::error::BuildError) -> Self {
+        Error::Unhandled(rt::error::Unhandled::from_source(Box::new(err), None))
     }
 }
 

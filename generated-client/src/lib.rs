@@ -54,4 +54,5 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     crate_name: "chime-sdk-identity",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
     rules: Some(&endpoint::RULES),
+    protocol: &rt::protocol::RestJson1,
 };

@@ -7,6 +7,6 @@ use ::client_runtime as rt;
 
 pub use rt::document::{Document, Number};
 
-pub use rt::time::{DateTime, TimestampFormat};
+pub use rt::time::{DateTime, DateTimeFormat, TimestampFormat};
 
 pub use rt::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};

@@ -72,12 +72,12 @@ impl AppInstance {
         self.name.as_deref()
     }
     /// When the instance was created.
-    pub fn created_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.created_timestamp
+    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.created_timestamp.as_ref()
     }
     /// When the instance was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.last_updated_timestamp
+    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.last_updated_timestamp.as_ref()
     }
     /// Free-form data kept with the instance.
     pub fn metadata(&self) -> Option<&str> {
@@ -123,8 +123,8 @@ impl AppInstanceAdmin {
         self.app_instance_arn.as_deref()
     }
     /// When the user was made an administrator.
-    pub fn created_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.created_timestamp
+    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.created_timestamp.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceAdmin`].
     pub fn builder() -> crate::types::builders::AppInstanceAdminBuilder {
@@ -243,12 +243,12 @@ impl AppInstanceUser {
         self.metadata.as_deref()
     }
     /// When the user was created.
-    pub fn created_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.created_timestamp
+    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.created_timestamp.as_ref()
     }
     /// When the user was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.last_updated_timestamp
+    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.last_updated_timestamp.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUser`].
     pub fn builder() -> crate::types::builders::AppInstanceUserBuilder {
@@ -320,12 +320,12 @@ impl AppInstanceUserEndpoint {
         self.endpoint_attributes.as_ref()
     }
     /// When the endpoint was registered.
-    pub fn created_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.created_timestamp
+    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.created_timestamp.as_ref()
     }
     /// When the endpoint was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.last_updated_timestamp
+    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.last_updated_timestamp.as_ref()
     }
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
     pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {

@@ -10,7 +10,6 @@ use crate::endpoint::{CachedResolver, Endpoint, EvalContext, Params, RuleSet};
 use crate::error::{BuildError, SdkError, TimeoutKind};
 use crate::http::{DispatchError, DispatchErrorKind, HttpClient, HttpRequest, HttpResponse, Uri};
 use crate::operation::Operation;
-use crate::protocol::rest_json;
 use crate::retry::{classify, clock_skew_correction, ClockSkew, Failure, RetryDecision, RetryKind, RetryStrategy};
 use crate::sigv4::{Signer, SigningParams, SigningSettings};
 use std::borrow::Cow;
@@ -36,6 +35,8 @@ pub struct ServiceInfo {
     pub crate_version: &'static str,
     /// The endpoint rule set; `None` requires an `endpoint_url`.
     pub rules: Option<&'static RuleSet>,
+    /// The wire protocol (reads the code of error responses).
+    pub protocol: &'static dyn crate::protocol::Protocol,
 }
 
 /// The shared core of a client. Cloning is cheap.
@@ -113,7 +114,7 @@ impl Handle {
                 None => work.await,
                 Some(limit) => race(work, self.inner.config.sleep.sleep(limit))
                     .await
-                    .unwrap_or(Err(SdkError::TimeoutError(TimeoutKind::Operation))),
+                    .unwrap_or(Err(SdkError::timeout_error(TimeoutKind::Operation))),
             }
         };
         in_span(span, work).await
@@ -144,7 +145,7 @@ impl Handle {
         }
         request.headers.insert("user-agent", inner.user_agent.clone());
         request.headers.insert("amz-sdk-invocation-id", crate::rand::uuid_v4());
-        let signing = self.signing_context(endpoint).await?;
+        let signing = if O::UNSIGNED { None } else { self.signing_context(endpoint).await? };
         let http = inner.http.as_ref().map_err(|e| SdkError::construction_failure(e.clone()))?;
 
         let mut call = inner.retry.start_call(false);
@@ -175,10 +176,10 @@ impl Handle {
             let (kind, retry_after, failure) = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     call.on_success();
-                    return O::deserialize(&response).map_err(|source| SdkError::ResponseError { source, raw: response });
+                    return O::deserialize(&response).map_err(|source| SdkError::response_error(source, response, None));
                 }
                 Ok(response) => {
-                    let meta = rest_json::error_metadata(&response);
+                    let meta = inner.service.protocol.error_metadata(&response);
                     let hint = meta
                         .code()
                         .and_then(|c| O::RETRYABLE_ERRORS.iter().find(|(code, _)| *code == c))
@@ -193,17 +194,17 @@ impl Handle {
                         }
                     }
                     let retry_after = response.headers.get(crate::retry::RETRY_AFTER_HEADER).map(str::to_string);
-                    let failure = match O::deserialize_error(&response, meta) {
-                        Ok(err) => SdkError::ServiceError { err, raw: response },
-                        Err(source) => SdkError::ResponseError { source, raw: response },
+                    let failure = match O::deserialize_error(&response, meta.clone()) {
+                        Ok(err) => SdkError::service_error(err, response),
+                        Err(source) => SdkError::response_error(source, response, Some(meta)),
                     };
                     (kind, retry_after, failure)
                 }
-                Err(Attempt::Dispatch(e)) => (classify(Failure::Dispatch(e.kind()), None), None, SdkError::DispatchFailure(e)),
+                Err(Attempt::Dispatch(e)) => (classify(Failure::Dispatch(e.kind()), None), None, SdkError::dispatch_failure(e)),
                 Err(Attempt::TimedOut) => (
                     classify(Failure::Dispatch(DispatchErrorKind::Timeout), None),
                     None,
-                    SdkError::TimeoutError(TimeoutKind::Attempt),
+                    SdkError::timeout_error(TimeoutKind::Attempt),
                 ),
             };
             match call.on_failure(kind, retry_after.as_deref()) {
@@ -273,7 +274,7 @@ impl Handle {
             match built_in {
                 "AWS::Region" => {
                     if let Some(r) = &config.region {
-                        params.set(p.name.clone(), r.as_str().to_string());
+                        params.set(p.name.clone(), checked_region(r)?.to_string());
                     }
                 }
                 "AWS::UseFIPS" => {
@@ -309,7 +310,7 @@ impl Handle {
         let Some(name) = scheme.and_then(|s| s.signing_name()).or(inner.service.signing_name) else { return Ok(None) };
         let region = match scheme.and_then(|s| s.signing_region()) {
             Some(r) => r.to_string(),
-            None => inner.config.region.as_ref().map(|r| r.as_str().to_string()).ok_or_else(|| {
+            None => inner.config.region.as_ref().map(|r| checked_region(r).map(str::to_string)).transpose().map_err(SdkError::construction_failure)?.ok_or_else(|| {
                 SdkError::construction_failure(BuildError::invalid(
                     "no region configured: set Config::builder().region(..), AWS_REGION, or `region` in the AWS config file",
                 ))
@@ -327,6 +328,29 @@ impl Handle {
             ..SigningSettings::default()
         };
         Ok(Some(SigningContext { credentials, region, name: Cow::Owned(name.to_string()), settings }))
+    }
+}
+
+/// An unsigned service without endpoint rules, for unit tests.
+#[cfg(test)]
+pub(crate) const TEST_SERVICE: ServiceInfo = ServiceInfo {
+    sdk_id: "Test",
+    api_version: "1",
+    signing_name: None,
+    env_suffix: "TEST",
+    crate_name: "test",
+    crate_version: "0",
+    rules: None,
+    protocol: &crate::protocol::RestJson1,
+};
+
+/// The region's name, refused unless it is a host label: it is pasted into host names and the
+/// signing scope. (`Region::new` is infallible, as in the AWS SDKs, so the check is here.)
+fn checked_region(region: &crate::region::Region) -> Result<&str, BuildError> {
+    if region.is_valid() {
+        Ok(region.as_str())
+    } else {
+        Err(BuildError::invalid(format!("{:?} is not a valid region name (letters, digits and hyphens)", region.as_str())))
     }
 }
 
@@ -349,7 +373,11 @@ enum Attempt {
 }
 
 fn default_http_client(config: &Config) -> Result<Arc<dyn HttpClient>, String> {
-    crate::transport::Transport::builder()
+    let mut builder = crate::transport::Transport::builder();
+    if let Some(proxy) = &config.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    builder
         .connect_timeout(config.timeouts.connect)
         .read_timeout(config.timeouts.read)
         .stalled_stream_protection(config.stalled_stream)
@@ -465,15 +493,7 @@ mod tests {
         }]),
     };
 
-    const SERVICE_TEMPLATE: ServiceInfo = ServiceInfo {
-        sdk_id: "Test",
-        api_version: "1",
-        signing_name: None,
-        env_suffix: "TEST",
-        crate_name: "test",
-        crate_version: "0",
-        rules: None,
-    };
+    const SERVICE_TEMPLATE: ServiceInfo = TEST_SERVICE;
 
     static SERVICE: ServiceInfo = ServiceInfo {
         sdk_id: "Test",
@@ -483,6 +503,7 @@ mod tests {
         crate_name: "test",
         crate_version: "0",
         rules: Some(&STAGED),
+        protocol: &crate::protocol::RestJson1,
     };
 
     /// An operation whose input is the `Stage` it binds, if any.
@@ -595,5 +616,40 @@ mod tests {
         block_on(handle.invoke::<Unbound>(())).unwrap();
         assert_eq!(handle.inner.client_endpoint.get().map(Arc::as_ptr), first, "the cached endpoint is reused");
         assert!(http.requests().iter().all(|r| r.uri.authority == "once.example.com"));
+    }
+
+    /// [`Unbound`], marked `@auth([])`.
+    struct UnsignedOp;
+    impl Operation for UnsignedOp {
+        type Input = ();
+        type Output = ();
+        type Error = Unhandled;
+        const NAME: &'static str = "UnsignedOp";
+        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        const UNSIGNED: bool = true;
+        fn serialize(_: &()) -> Result<RequestParts, BuildError> {
+            Ok(RequestParts::new("GET"))
+        }
+        fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
+            Ok(())
+        }
+        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
+            Ok(Unhandled::new(meta))
+        }
+    }
+
+    #[test]
+    fn unsigned_operations_need_no_credentials_and_send_no_signature() {
+        static SIGNED: ServiceInfo = ServiceInfo { signing_name: Some("svc"), ..SERVICE_TEMPLATE };
+        let http = ReplayClient::new([Ok(response(200, &[], ""))]);
+        let config = Config::builder().http_client(http.clone()).endpoint_url("https://example.com").region(crate::region::Region::from_static("us-east-1")).build();
+        let handle = Handle::new(config, &SIGNED);
+        let err = block_on(handle.invoke::<Unbound>(())).unwrap_err();
+        assert!(matches!(err, SdkError::ConstructionFailure(_)), "a signed operation needs credentials: {err}");
+        block_on(handle.invoke::<UnsignedOp>(())).unwrap();
+        let requests = http.requests();
+        assert_eq!(requests.len(), 1);
+        assert!(!requests[0].headers.contains("authorization"));
+        assert!(!requests[0].headers.contains("x-amz-date"));
     }
 }

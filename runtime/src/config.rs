@@ -266,6 +266,40 @@ impl fmt::Display for InvalidAppName {
 
 impl std::error::Error for InvalidAppName {}
 
+/// The AWS SDK for Rust's behavior version: which defaults a client gets. Accepted for
+/// compatibility, never required; this client has one set of defaults, those of the latest
+/// version (standard retries, stalled-stream protection on).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BehaviorVersion {}
+
+impl BehaviorVersion {
+    /// The newest behavior: what this client always does.
+    pub fn latest() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2025_08_07() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2025_01_17() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2024_03_28() -> Self {
+        BehaviorVersion {}
+    }
+
+    /// Accepted like [`latest`](Self::latest).
+    pub fn v2023_11_09() -> Self {
+        BehaviorVersion {}
+    }
+}
+
 /// Bodies smaller than this are not compressed (the AWS SDKs' default, 10 KiB).
 pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
 
@@ -285,6 +319,7 @@ pub struct Config {
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) stalled_stream: StalledStreamProtectionConfig,
     pub(crate) max_response_body: usize,
+    pub(crate) proxy: Option<crate::transport::ProxyConfig>,
     pub(crate) http_client: Option<Arc<dyn HttpClient>>,
     pub(crate) sleep: Arc<dyn AsyncSleep>,
     pub(crate) time: Arc<dyn TimeSource>,
@@ -311,6 +346,7 @@ impl fmt::Debug for Config {
             .field("timeouts", &self.timeouts)
             .field("stalled_stream", &self.stalled_stream)
             .field("max_response_body", &self.max_response_body)
+            .field("proxy", &self.proxy)
             .field("http_client", &self.http_client)
             .field("app_name", &self.app_name)
             .field("disable_request_compression", &self.disable_request_compression)
@@ -333,6 +369,7 @@ impl Default for Config {
             timeouts: TimeoutConfig::default(),
             stalled_stream: StalledStreamProtectionConfig::default(),
             max_response_body: crate::transport::DEFAULT_MAX_RESPONSE_BODY,
+            proxy: None,
             http_client: None,
             sleep: Arc::new(TokioSleep),
             time: Arc::new(SystemClock),
@@ -406,6 +443,7 @@ impl Config {
         if let Some(app) = settings.app_id {
             b = b.app_name(app);
         }
+        b = b.proxy(crate::transport::ProxyConfig::from_env(env).map_err(ConfigError::Proxy)?);
         if let Some(v) = env.get("AWS_DISABLE_REQUEST_COMPRESSION") {
             b = b.disable_request_compression(match v.trim() {
                 "true" => true,
@@ -486,6 +524,11 @@ impl ConfigBuilder {
         self
     }
 
+    /// Accepted for compatibility with the AWS SDK for Rust; see [`BehaviorVersion`].
+    pub fn behavior_version(self, _version: BehaviorVersion) -> Self {
+        self
+    }
+
     /// Where credentials come from. Wrapped in a cache that refreshes them before they expire.
     /// Static [`crate::credentials::Credentials`] are a provider too.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
@@ -534,6 +577,14 @@ impl ConfigBuilder {
     /// Stalled-stream protection (on by default; see [`StalledStreamProtectionConfig`]).
     pub fn stalled_stream_protection(mut self, config: StalledStreamProtectionConfig) -> Self {
         self.config.stalled_stream = config;
+        self
+    }
+
+    /// The proxy of the built-in HTTP client. Without this setting it reads `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` (and their lowercase forms) from the process environment;
+    /// [`crate::transport::ProxyConfig::disabled`] turns that off.
+    pub fn proxy(mut self, proxy: crate::transport::ProxyConfig) -> Self {
+        self.config.proxy = Some(proxy);
         self
     }
 
@@ -616,6 +667,8 @@ pub enum ConfigError {
     MissingRegion,
     /// A setting has a malformed value.
     Setting(SettingError),
+    /// A proxy variable (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) is malformed.
+    Proxy(crate::transport::InvalidProxy),
     /// An environment variable has a malformed value.
     Invalid {
         /// The variable.
@@ -636,6 +689,7 @@ impl fmt::Display for ConfigError {
                 "no region configured: set AWS_REGION (or AWS_DEFAULT_REGION), `region` in the AWS config file, or Config::builder().region(..)",
             ),
             ConfigError::Setting(e) => write!(f, "{e}"),
+            ConfigError::Proxy(e) => write!(f, "{e}"),
             ConfigError::Invalid { setting, value, expected } => write!(f, "{setting} is `{value}`, expected {expected}"),
         }
     }
@@ -648,6 +702,7 @@ impl std::error::Error for ConfigError {
             ConfigError::Region(e) => Some(e),
             ConfigError::MissingRegion => None,
             ConfigError::Setting(e) => Some(e),
+            ConfigError::Proxy(e) => Some(e),
             ConfigError::Invalid { .. } => None,
         }
     }
@@ -706,7 +761,7 @@ mod tests {
         let config = Config::load_with_region_fallback(&e, "", Some(Region::from_static("ap-south-1"))).unwrap();
         assert_eq!(config.region().map(Region::as_str), Some("ap-south-1"), "the fallback fills a missing region");
         assert!(config.default_credentials_env().is_some());
-        let replaced = config.to_builder().credentials_provider(crate::credentials::Credentials::new("X", "Y", None, None)).build();
+        let replaced = config.to_builder().credentials_provider(crate::credentials::Credentials::new("X", "Y", None, None, "test")).build();
         assert!(replaced.default_credentials_env().is_none(), "explicit credentials are not replaced");
         let e = env(&[("AWS_REGION", "eu-west-1")]);
         let config = Config::load_with_region_fallback(&e, "", Some(Region::from_static("ap-south-1"))).unwrap();
@@ -751,15 +806,7 @@ mod tests {
         assert_eq!(config.endpoint_url(), Some("http://admin:hunter2@proxy.internal:8080/base"), "the value itself is kept");
     }
 
-    static TEST_SERVICE: crate::client::ServiceInfo = crate::client::ServiceInfo {
-        sdk_id: "Test",
-        api_version: "1",
-        signing_name: None,
-        env_suffix: "TEST",
-        crate_name: "test",
-        crate_version: "0",
-        rules: None,
-    };
+    static TEST_SERVICE: crate::client::ServiceInfo = crate::client::TEST_SERVICE;
 
     #[test]
     fn defaults_bound_every_wait_and_builders_adjust_them() {
@@ -775,5 +822,15 @@ mod tests {
         assert_eq!((t.read, t.operation, t.attempt), (Some(Duration::from_secs(2)), Some(Duration::from_secs(9)), None));
         assert_eq!(TimeoutConfig::builder().disable_read_timeout().build().read, None);
         assert!(!StalledStreamProtectionConfig::disabled().is_enabled());
+    }
+
+    #[test]
+    fn proxies_come_from_the_environment_and_their_passwords_stay_hidden() {
+        let config = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("HTTPS_PROXY", "http://bob:pw0rd@proxy.corp:3128")]), "").unwrap();
+        assert!(config.proxy.as_ref().is_some_and(|p| p.is_enabled()));
+        let shown = format!("{config:?}");
+        assert!(shown.contains("proxy.corp:3128") && !shown.contains("pw0rd") && !shown.contains("bob"), "{shown}");
+        let err = Config::load(&env(&[("AWS_REGION", "us-east-1"), ("NO_PROXY", "10.0.0.0/99")]), "").unwrap_err();
+        assert!(matches!(err, ConfigError::Proxy(_)) && err.to_string().contains("NO_PROXY"), "{err}");
     }
 }

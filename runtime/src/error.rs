@@ -181,11 +181,39 @@ pub trait ProvideErrorMetadata {
     fn message(&self) -> Option<&str> {
         self.meta().message()
     }
+}
 
-    /// The request id.
+/// The request id the service assigned to a call (`x-amzn-requestid`), on outputs and errors:
+/// quote it in support cases. (The AWS SDK for Rust's `RequestId`, under the same name in each
+/// generated crate's `operation` module.)
+pub trait RequestId {
+    /// The request id, when the response carried one.
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl RequestId for ErrorMetadata {
     fn request_id(&self) -> Option<&str> {
-        self.meta().request_id()
+        self.request_id.as_deref()
     }
+}
+
+impl RequestId for Unhandled {
+    fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+}
+
+impl RequestId for HttpResponse {
+    fn request_id(&self) -> Option<&str> {
+        self.headers.get("x-amzn-requestid").or_else(|| self.headers.get("x-amz-request-id"))
+    }
+}
+
+/// Makes the `Unhandled` variant of an operation's error enum from any other failure, so that
+/// [`SdkError::into_service_error`] always yields the operation's error.
+pub trait CreateUnhandledError {
+    /// The `Unhandled` variant for `source`, with the metadata of the response, if one came.
+    fn create_unhandled_error(source: BoxError, meta: Option<ErrorMetadata>) -> Self;
 }
 
 /// What every error of a generated error enum is: an error with metadata. Lets generated enums
@@ -221,13 +249,20 @@ impl Unhandled {
         Unhandled { meta, source: None }
     }
 
-    /// Wraps a non-service failure (dispatch, timeout, ...) of any operation.
-    pub fn from_sdk_error<E: StdError + Send + Sync + 'static>(err: SdkError<E>) -> Self {
-        let meta = match &err {
-            SdkError::ResponseError { raw, .. } => crate::protocol::rest_json::error_metadata(raw),
-            _ => ErrorMetadata::default(),
-        };
+    /// Wraps a non-service failure (dispatch, timeout, ...) of any operation, keeping what
+    /// could be read of an error response that could not be read whole.
+    pub fn from_sdk_error<E, R>(err: SdkError<E, R>) -> Self
+    where
+        E: StdError + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        let meta = err.response_meta().unwrap_or_default();
         Unhandled { meta, source: Some(Box::new(err)) }
+    }
+
+    /// Wraps any failure, with the metadata of its response if one came.
+    pub fn from_source(source: BoxError, meta: Option<ErrorMetadata>) -> Self {
+        Unhandled { meta: meta.unwrap_or_default(), source: Some(source) }
     }
 
     /// The metadata.
@@ -267,95 +302,343 @@ pub enum TimeoutKind {
     Attempt,
 }
 
-/// The failure of a call.
+/// [`SdkError::ConstructionFailure`]: the request could not be built; nothing was sent.
 #[derive(Debug)]
-#[non_exhaustive]
-pub enum SdkError<E> {
-    /// The request could not be built (missing or invalid input, no region or credentials,
-    /// signing failed). Nothing was sent.
-    ConstructionFailure(BoxError),
-    /// A deadline passed.
-    TimeoutError(TimeoutKind),
-    /// The request could not be exchanged with the service (connect, I/O).
-    DispatchFailure(DispatchError),
-    /// A response arrived but could not be read.
-    ResponseError {
-        /// Why it could not be read.
-        source: DeserializeError,
-        /// The response.
-        raw: HttpResponse,
-    },
-    /// The service returned an error.
-    ServiceError {
-        /// The operation's error.
-        err: E,
-        /// The response.
-        raw: HttpResponse,
-    },
+pub struct ConstructionFailure {
+    source: BoxError,
 }
 
-impl<E> SdkError<E> {
+impl ConstructionFailure {
+    /// The cause, as a concrete type (`BuildError`, `CredentialsError`, ...).
+    pub fn downcast_ref<T: StdError + 'static>(&self) -> Option<&T> {
+        self.source.downcast_ref()
+    }
+}
+
+impl fmt::Display for ConstructionFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "request not sent: {}", self.source)
+    }
+}
+
+impl StdError for ConstructionFailure {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// [`SdkError::TimeoutError`]: the operation or attempt timeout passed.
+#[derive(Debug)]
+pub struct TimeoutError {
+    kind: TimeoutKind,
+}
+
+impl TimeoutError {
+    /// Which deadline passed.
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            TimeoutKind::Operation => f.write_str("operation timed out"),
+            TimeoutKind::Attempt => f.write_str("attempt timed out"),
+        }
+    }
+}
+
+impl StdError for TimeoutError {}
+
+/// [`SdkError::DispatchFailure`]: the request could not be exchanged with the service.
+#[derive(Debug)]
+pub struct DispatchFailure {
+    source: DispatchError,
+}
+
+impl DispatchFailure {
+    /// Whether the connection broke or could not be made.
+    pub fn is_io(&self) -> bool {
+        self.source.is_io()
+    }
+
+    /// Whether a transport deadline passed (connect, read timeout, stalled stream).
+    pub fn is_timeout(&self) -> bool {
+        self.source.is_timeout()
+    }
+
+    /// Whether the request or the user's HTTP client is at fault.
+    pub fn is_user(&self) -> bool {
+        self.source.is_other()
+    }
+
+    /// Whether it is none of the above.
+    pub fn is_other(&self) -> bool {
+        false
+    }
+
+    /// The transport's error.
+    pub fn as_dispatch_error(&self) -> &DispatchError {
+        &self.source
+    }
+
+    /// The class of failure.
+    pub fn kind(&self) -> crate::http::DispatchErrorKind {
+        self.source.kind()
+    }
+
+    /// The built-in transport's typed cause, when that is what failed.
+    pub fn transport_error(&self) -> Option<&crate::transport::TransportError> {
+        self.source.transport_error()
+    }
+}
+
+impl fmt::Display for DispatchFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "dispatch failure: {}", self.source)
+    }
+}
+
+impl StdError for DispatchFailure {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// [`SdkError::ResponseError`]: a response arrived but could not be read.
+#[derive(Debug)]
+pub struct ResponseError<R> {
+    source: DeserializeError,
+    raw: R,
+    meta: Option<ErrorMetadata>,
+}
+
+impl<R> ResponseError<R> {
+    /// The response.
+    pub fn raw(&self) -> &R {
+        &self.raw
+    }
+
+    /// The response, taken.
+    pub fn into_raw(self) -> R {
+        self.raw
+    }
+}
+
+/// [`SdkError::ServiceError`]: the service answered with an error.
+#[derive(Debug)]
+pub struct ServiceError<E, R> {
+    source: E,
+    raw: R,
+}
+
+impl<E, R> ServiceError<E, R> {
+    /// The operation's error.
+    pub fn err(&self) -> &E {
+        &self.source
+    }
+
+    /// The operation's error, taken.
+    pub fn into_err(self) -> E {
+        self.source
+    }
+
+    /// The response.
+    pub fn raw(&self) -> &R {
+        &self.raw
+    }
+
+    /// The response, mutably.
+    pub fn raw_mut(&mut self) -> &mut R {
+        &mut self.raw
+    }
+}
+
+/// The failure of a call, with the AWS SDK for Rust's variants and accessors.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkError<E, R = HttpResponse> {
+    /// The request could not be built (missing input, no region or credentials, signing
+    /// failed). Nothing was sent.
+    ConstructionFailure(ConstructionFailure),
+    /// The operation or attempt timeout passed.
+    TimeoutError(TimeoutError),
+    /// The request could not be exchanged with the service (connect, I/O, transport limits).
+    DispatchFailure(DispatchFailure),
+    /// A response arrived but could not be read.
+    ResponseError(ResponseError<R>),
+    /// The service returned an error.
+    ServiceError(ServiceError<E, R>),
+}
+
+impl<E, R> SdkError<E, R> {
     /// A construction failure from any error.
     pub fn construction_failure(e: impl Into<BoxError>) -> Self {
-        SdkError::ConstructionFailure(e.into())
+        SdkError::ConstructionFailure(ConstructionFailure { source: e.into() })
+    }
+
+    /// A timeout of `kind`.
+    pub fn timeout_error(kind: TimeoutKind) -> Self {
+        SdkError::TimeoutError(TimeoutError { kind })
+    }
+
+    /// A dispatch failure.
+    pub fn dispatch_failure(source: DispatchError) -> Self {
+        SdkError::DispatchFailure(DispatchFailure { source })
+    }
+
+    /// An unreadable response; `meta` is what the protocol could read of an error response.
+    pub fn response_error(source: DeserializeError, raw: R, meta: Option<ErrorMetadata>) -> Self {
+        SdkError::ResponseError(ResponseError { source, raw, meta })
+    }
+
+    /// A service error.
+    pub fn service_error(err: E, raw: R) -> Self {
+        SdkError::ServiceError(ServiceError { source: err, raw })
     }
 
     /// The service error, if this is one.
     pub fn as_service_error(&self) -> Option<&E> {
         match self {
-            SdkError::ServiceError { err, .. } => Some(err),
+            SdkError::ServiceError(e) => Some(&e.source),
             _ => None,
+        }
+    }
+
+    /// The operation's error: the service error itself, or, for any other failure, the
+    /// operation error's `Unhandled` variant wrapping it (as the AWS SDK for Rust does).
+    pub fn into_service_error(self) -> E
+    where
+        E: CreateUnhandledError + StdError + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        match self {
+            SdkError::ServiceError(e) => e.source,
+            other => {
+                let meta = other.response_meta();
+                E::create_unhandled_error(Box::new(other), meta)
+            }
         }
     }
 
     /// The service error, or `Err(self)` for other failures.
-    pub fn into_service_error(self) -> Result<E, Self> {
+    pub fn try_into_service_error(self) -> Result<E, Self> {
         match self {
-            SdkError::ServiceError { err, .. } => Ok(err),
+            SdkError::ServiceError(e) => Ok(e.source),
             other => Err(other),
         }
     }
 
-    /// The raw response, when one was received.
-    pub fn raw_response(&self) -> Option<&HttpResponse> {
+    /// What could be read of the error response of a [`SdkError::ResponseError`].
+    pub fn response_meta(&self) -> Option<ErrorMetadata> {
         match self {
-            SdkError::ResponseError { raw, .. } | SdkError::ServiceError { raw, .. } => Some(raw),
+            SdkError::ResponseError(e) => e.meta.clone(),
+            _ => None,
+        }
+    }
+
+    /// The raw response, when one was received.
+    pub fn raw_response(&self) -> Option<&R> {
+        match self {
+            SdkError::ResponseError(e) => Some(&e.raw),
+            SdkError::ServiceError(e) => Some(&e.raw),
+            _ => None,
+        }
+    }
+
+    /// The error with its service error mapped by `f`.
+    pub fn map_service_error<E2>(self, f: impl FnOnce(E) -> E2) -> SdkError<E2, R> {
+        match self {
+            SdkError::ServiceError(e) => SdkError::ServiceError(ServiceError { source: f(e.source), raw: e.raw }),
+            SdkError::ConstructionFailure(e) => SdkError::ConstructionFailure(e),
+            SdkError::TimeoutError(e) => SdkError::TimeoutError(e),
+            SdkError::DispatchFailure(e) => SdkError::DispatchFailure(e),
+            SdkError::ResponseError(e) => SdkError::ResponseError(e),
+        }
+    }
+
+    /// The underlying error, boxed.
+    pub fn into_source(self) -> Result<BoxError, Self>
+    where
+        E: StdError + Send + Sync + 'static,
+    {
+        match self {
+            SdkError::ConstructionFailure(e) => Ok(e.source),
+            SdkError::TimeoutError(e) => Ok(Box::new(e)),
+            SdkError::DispatchFailure(e) => Ok(Box::new(e.source)),
+            SdkError::ResponseError(e) => Ok(Box::new(e.source)),
+            SdkError::ServiceError(e) => Ok(Box::new(e.source)),
+        }
+    }
+}
+
+impl<E: fmt::Display, R> fmt::Display for SdkError<E, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SdkError::ConstructionFailure(_) => f.write_str("failed to construct request"),
+            SdkError::TimeoutError(e) => write!(f, "{e}"),
+            SdkError::DispatchFailure(_) => f.write_str("dispatch failure"),
+            SdkError::ResponseError(_) => f.write_str("response error"),
+            SdkError::ServiceError(_) => f.write_str("service error"),
+        }
+    }
+}
+
+impl<E: StdError + 'static, R: fmt::Debug> StdError for SdkError<E, R> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            SdkError::ConstructionFailure(e) => Some(&*e.source),
+            SdkError::TimeoutError(e) => Some(e),
+            SdkError::DispatchFailure(e) => Some(&e.source),
+            SdkError::ResponseError(e) => Some(&e.source),
+            SdkError::ServiceError(e) => Some(&e.source),
+        }
+    }
+}
+
+impl<E: ProvideErrorMetadata, R> RequestId for SdkError<E, R>
+where
+    R: RequestId,
+{
+    fn request_id(&self) -> Option<&str> {
+        match self {
+            SdkError::ServiceError(e) => e.source.meta().request_id().or_else(|| e.raw.request_id()),
+            SdkError::ResponseError(e) => e.raw.request_id(),
             _ => None,
         }
     }
 }
 
-impl<E: fmt::Display> fmt::Display for SdkError<E> {
+/// Shows an error with its whole chain of causes, `: `-separated, as the AWS SDK for Rust's
+/// `DisplayErrorContext` does (an error's own `Display` shows one level only).
+pub struct DisplayErrorContext<E>(pub E);
+
+impl<E: StdError> fmt::Display for DisplayErrorContext<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SdkError::ConstructionFailure(e) => write!(f, "request not sent: {e}"),
-            SdkError::TimeoutError(TimeoutKind::Operation) => f.write_str("operation timed out"),
-            SdkError::TimeoutError(TimeoutKind::Attempt) => f.write_str("attempt timed out"),
-            SdkError::DispatchFailure(e) => write!(f, "dispatch failure: {e}"),
-            SdkError::ResponseError { source, raw } => write!(f, "unreadable response (status {}): {source}", raw.status),
-            SdkError::ServiceError { err, .. } => write!(f, "{err}"),
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
         }
+        write!(f, " ({:?})", self.0)
     }
 }
 
-impl<E: StdError + 'static> StdError for SdkError<E> {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match self {
-            SdkError::ConstructionFailure(e) => Some(&**e),
-            SdkError::TimeoutError(_) => None,
-            SdkError::DispatchFailure(e) => Some(e),
-            SdkError::ResponseError { source, .. } => Some(source),
-            SdkError::ServiceError { err, .. } => Some(err),
-        }
+impl<E: StdError> fmt::Debug for DisplayErrorContext<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
 static NO_METADATA: ErrorMetadata = ErrorMetadata { code: None, message: None, request_id: None };
 
-impl<E: ProvideErrorMetadata> ProvideErrorMetadata for SdkError<E> {
+impl<E: ProvideErrorMetadata, R> ProvideErrorMetadata for SdkError<E, R> {
     fn meta(&self) -> &ErrorMetadata {
         match self {
-            SdkError::ServiceError { err, .. } => err.meta(),
+            SdkError::ServiceError(e) => e.source.meta(),
+            SdkError::ResponseError(ResponseError { meta: Some(meta), .. }) => meta,
             _ => &NO_METADATA,
         }
     }
@@ -382,9 +665,11 @@ mod tests {
     #[test]
     fn service_error_display_shows_code_and_message() {
         let meta = ErrorMetadata::new(Some("ConflictException".into()), Some("already exists".into()), Some("req-1".into()));
-        let e: SdkError<Unhandled> = SdkError::ServiceError { err: Unhandled::new(meta), raw: HttpResponse::default() };
-        assert_eq!(e.to_string(), "ConflictException: already exists (request id req-1)");
+        let e: SdkError<Unhandled> = SdkError::service_error(Unhandled::new(meta), HttpResponse::default());
+        assert_eq!(e.to_string(), "service error");
+        assert_eq!(DisplayErrorContext(&e).to_string().split(" (").next(), Some("service error: ConflictException: already exists"));
         assert_eq!(e.code(), Some("ConflictException"));
         assert_eq!(e.request_id(), Some("req-1"));
+        assert_eq!(e.as_service_error().and_then(|u| u.code()), Some("ConflictException"));
     }
 }

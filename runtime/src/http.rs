@@ -5,6 +5,11 @@
 //! These are deliberately plain: owned strings and bytes, headers kept in insertion order with
 //! case-insensitive lookup. No dependency on the `http` crate keeps the build small.
 
+#[cfg(feature = "http-1x")]
+mod http_1x;
+#[cfg(feature = "http-1x")]
+pub use http_1x::ConversionError;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -257,6 +262,78 @@ pub struct HttpResponse {
     pub headers: Headers,
     /// The response body.
     pub body: Vec<u8>,
+}
+
+/// An HTTP status code, as `HttpResponse::status()` returns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatusCode(u16);
+
+impl StatusCode {
+    /// The number.
+    pub fn as_u16(&self) -> u16 {
+        self.0
+    }
+
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.0)
+    }
+
+    /// 1xx.
+    pub fn is_informational(&self) -> bool {
+        (100..200).contains(&self.0)
+    }
+
+    /// 3xx.
+    pub fn is_redirection(&self) -> bool {
+        (300..400).contains(&self.0)
+    }
+
+    /// 4xx.
+    pub fn is_client_error(&self) -> bool {
+        (400..500).contains(&self.0)
+    }
+
+    /// 5xx.
+    pub fn is_server_error(&self) -> bool {
+        (500..600).contains(&self.0)
+    }
+}
+
+impl From<u16> for StatusCode {
+    fn from(code: u16) -> Self {
+        StatusCode(code)
+    }
+}
+
+impl From<StatusCode> for u16 {
+    fn from(code: StatusCode) -> Self {
+        code.0
+    }
+}
+
+impl fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl HttpResponse {
+    /// The status, as the AWS SDK for Rust's response type offers it (the `status` field holds
+    /// the same number).
+    pub fn status(&self) -> StatusCode {
+        StatusCode(self.status)
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
 }
 
 // Bodies carry members the model marks `@sensitive` (device tokens, user names), which the

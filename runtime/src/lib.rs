@@ -30,3 +30,5 @@ pub mod time;
 pub mod test_util;
 pub mod transport;
 pub mod types;
+#[cfg(feature = "aws-query")]
+pub mod xml;

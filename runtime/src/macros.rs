@@ -22,6 +22,19 @@ macro_rules! impl_error_enum {
                 self.inner().meta()
             }
         }
+        impl $crate::error::RequestId for $name {
+            fn request_id(&self) -> ::std::option::Option<&str> {
+                $crate::error::ProvideErrorMetadata::meta(self.inner()).request_id()
+            }
+        }
+        impl $crate::error::CreateUnhandledError for $name {
+            fn create_unhandled_error(
+                source: ::std::boxed::Box<dyn ::std::error::Error + ::std::marker::Send + ::std::marker::Sync>,
+                meta: ::std::option::Option<$crate::error::ErrorMetadata>,
+            ) -> Self {
+                Self::Unhandled($crate::error::Unhandled::from_source(source, meta))
+            }
+        }
     };
 }
 
@@ -61,6 +74,11 @@ macro_rules! impl_modeled_error {
         impl $crate::error::ProvideErrorMetadata for $name {
             fn meta(&self) -> &$crate::error::ErrorMetadata {
                 &self.meta
+            }
+        }
+        impl $crate::error::RequestId for $name {
+            fn request_id(&self) -> ::std::option::Option<&str> {
+                self.meta.request_id()
             }
         }
     };
@@ -121,7 +139,7 @@ macro_rules! fluent_builder {
 
 #[cfg(test)]
 mod tests {
-    use crate::error::{ErrorMetadata, ModeledError, ProvideErrorMetadata, Unhandled};
+    use crate::error::{ErrorMetadata, ModeledError, ProvideErrorMetadata, RequestId, Unhandled};
 
     #[derive(Debug)]
     struct WithMessage {

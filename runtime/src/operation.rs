@@ -22,6 +22,9 @@ pub trait Operation: Send + Sync + 'static {
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)];
     /// `@httpChecksumRequired`: send a `Content-MD5` of the body.
     const CHECKSUM_REQUIRED: bool = false;
+    /// `@auth([])`: send the request unsigned (no credentials needed), even when the service
+    /// signs its other operations.
+    const UNSIGNED: bool = false;
     /// `@requestCompression` encodings the client may apply to the body.
     const REQUEST_COMPRESSION: &'static [&'static str] = &[];
 

@@ -94,6 +94,21 @@ impl<T: Send + 'static> futures_core::Stream for PaginationStream<T> {
 }
 
 impl<P: Send + 'static, E: Send + 'static> PaginationStream<Result<P, E>> {
+    /// The next page or item, `Ok(None)` at the end, or the error that ended the walk (as the
+    /// AWS SDK for Rust's paginators offer it, for `while let Some(page) = s.try_next().await?`).
+    pub async fn try_next(&mut self) -> Result<Option<P>, E> {
+        self.next().await.transpose()
+    }
+
+    /// Every remaining page or item, or the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<P>, E> {
+        let mut all = Vec::new();
+        while let Some(x) = self.try_next().await? {
+            all.push(x);
+        }
+        Ok(all)
+    }
+
     /// The items of each page, in order: `f` turns a page into its items. An error ends the
     /// stream after being yielded.
     pub fn flat_map<T: Send + 'static>(self, f: fn(P) -> Vec<T>) -> PaginationStream<Result<T, E>> {

@@ -15,9 +15,21 @@ use crate::profile::{Env, ProfileSet};
 pub struct Region(Cow<'static, str>);
 
 impl Region {
-    /// A region from a runtime value; errors if it is not a host label (1–63 ASCII letters,
-    /// digits and hyphens, not starting or ending with a hyphen).
-    pub fn new(region: impl Into<Cow<'static, str>>) -> Result<Self, InvalidRegion> {
+    /// A region from a runtime value, as the AWS SDK for Rust spells it: infallible. A value
+    /// that is not a host label is refused when a request would use it (endpoint resolution
+    /// pastes the region into a host name); [`Region::try_new`] checks it now.
+    pub fn new(region: impl Into<Cow<'static, str>>) -> Self {
+        Self(region.into())
+    }
+
+    /// Whether the name is a valid host label, as every region name is.
+    pub fn is_valid(&self) -> bool {
+        is_host_label(&self.0)
+    }
+
+    /// A region from a runtime value, checked: errors if it is not a host label (1–63 ASCII
+    /// letters, digits and hyphens, not starting or ending with a hyphen).
+    pub fn try_new(region: impl Into<Cow<'static, str>>) -> Result<Self, InvalidRegion> {
         let region = region.into();
         if is_host_label(&region) {
             Ok(Self(region))
@@ -34,7 +46,7 @@ impl Region {
     /// # Panics
     ///
     /// If `region` is not a valid host label; in a `const` this is a compile error. Use
-    /// [`Region::new`] for values that come from outside the program.
+    /// [`Region::try_new`] for values that come from outside the program.
     pub const fn from_static(region: &'static str) -> Self {
         assert!(
             is_host_label(region),
@@ -143,7 +155,7 @@ pub fn resolve_region(
     let Some((value, source)) = found else {
         return Ok(None);
     };
-    Region::new(value).map(Some).map_err(|e| InvalidRegion {
+    Region::try_new(value).map(Some).map_err(|e| InvalidRegion {
         value: e.value,
         source: Some(source),
     })
@@ -226,7 +238,7 @@ mod tests {
             "x",
         ] {
             assert_eq!(
-                Region::new(ok).map(|r| r.as_str().to_string()),
+                Region::try_new(ok).map(|r| r.as_str().to_string()),
                 Ok(ok.to_string())
             );
         }
@@ -242,11 +254,11 @@ mod tests {
             "é",
             long.as_str(),
         ] {
-            let err = Region::new(bad.to_string()).expect_err(bad);
+            let err = Region::try_new(bad.to_string()).expect_err(bad);
             assert_eq!(err.value(), bad);
             assert_eq!(err.source(), None);
         }
-        assert!(Region::new("a".repeat(63)).is_ok());
+        assert!(Region::try_new("a".repeat(63)).is_ok());
     }
 
     #[test]
@@ -289,6 +301,6 @@ mod tests {
         assert_eq!(R.as_str(), "eu-central-1");
         assert_eq!(format!("{R}"), "eu-central-1");
         assert_eq!(R.as_ref(), "eu-central-1");
-        assert_eq!(Region::new(String::from("eu-central-1")), Ok(R));
+        assert_eq!(Region::try_new(String::from("eu-central-1")), Ok(R));
     }
 }

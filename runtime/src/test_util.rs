@@ -87,7 +87,7 @@ impl Captured {
 pub fn test_config(http: impl HttpClient + 'static, endpoint: &str) -> Config {
     Config::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None))
+        .credentials_provider(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "Static"))
         .endpoint_url(endpoint)
         .http_client(http)
         .retry_config(RetryConfig::standard().with_max_attempts(1))
@@ -192,6 +192,7 @@ impl ExpectedRequest<'_> {
                 Some(m) if m.contains("json") && !(body.is_empty() && request.body.is_empty()) => {
                     json_equivalent(body.as_bytes(), &request.body)?
                 }
+                Some("application/x-www-form-urlencoded") => form_equivalent(body.as_bytes(), &request.body),
                 _ => request.body == body.as_bytes(),
             };
             if !same {
@@ -200,6 +201,17 @@ impl ExpectedRequest<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether two `application/x-www-form-urlencoded` bodies hold the same `key=value` pairs
+/// (the compliance tests compare form bodies regardless of pair order).
+pub fn form_equivalent(expected: &[u8], actual: &[u8]) -> bool {
+    let pairs = |b: &[u8]| {
+        let mut p: Vec<Vec<u8>> = b.split(|&c| c == b'&').filter(|p| !p.is_empty()).map(<[u8]>::to_vec).collect();
+        p.sort();
+        p
+    };
+    pairs(expected) == pairs(actual)
 }
 
 /// Whether two JSON texts are the same value (object key order ignored, numbers compared by
@@ -233,10 +245,21 @@ fn same_number(a: Number, b: Number) -> bool {
 }
 
 /// The partitions data a rule set's `endpointTests` were written against: the 2025-04-10
-/// version in the shared reference folder (`$SHARED_DIR`, default `<crate>/../../shared`).
+/// version in the shared reference folder (`$SHARED_DIR`, default the nearest `shared` folder
+/// beside an ancestor of the crate).
 /// Panics with a clear message when it is absent, so a missing file is a failure, not a pass.
 pub fn test_partitions(manifest_dir: &str) -> Partitions {
-    let dir = std::env::var("SHARED_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| std::path::Path::new(manifest_dir).join("../../shared"));
+    // Without `SHARED_DIR`, the `shared` folder beside the nearest ancestor of the crate that
+    // has one (the workspace's sibling, whether the crate sits one level down or two).
+    let dir = std::env::var("SHARED_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        let start = std::path::Path::new(manifest_dir);
+        start
+            .ancestors()
+            .skip(1)
+            .map(|a| a.join("shared"))
+            .find(|d| d.join("conformance/endpoints").is_dir())
+            .unwrap_or_else(|| start.join("../../shared"))
+    });
     let path = dir.join("conformance/endpoints/partitions-2025-04-10.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("endpoint tests need {} (set SHARED_DIR): {e}", path.display()));
@@ -298,6 +321,14 @@ mod tests {
         assert!(!json_equivalent(br#"{"a":1}"#, br#"{"a":2}"#).unwrap());
         assert!(!json_equivalent(br#"{"a":1}"#, br#"{"a":1,"b":null}"#).unwrap());
         assert!(json_equivalent(b"{", b"{}").is_err());
+    }
+
+    #[test]
+    fn form_comparison_ignores_pair_order_only() {
+        assert!(form_equivalent(b"Action=A&Version=1&x=1&y=2", b"Action=A&y=2&Version=1&x=1"));
+        assert!(!form_equivalent(b"Action=A&x=1", b"Action=A&x=2"));
+        assert!(!form_equivalent(b"Action=A&x=1", b"Action=A&x=1&x=1"));
+        assert!(!form_equivalent(b"x=%20", b"x=+"));
     }
 
     #[test]

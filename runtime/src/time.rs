@@ -19,6 +19,9 @@ pub struct DateTime {
     subsec_nanos: u32,
 }
 
+/// The AWS SDK for Rust's name for [`TimestampFormat`] (`DateTime::fmt(DateTimeFormat::..)`).
+pub type DateTimeFormat = TimestampFormat;
+
 /// The wire format of a timestamp (the Smithy `timestampFormat` trait).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TimestampFormat {
@@ -148,6 +151,30 @@ impl DateTime {
     /// Nanoseconds forward from [`secs`](Self::secs), below one billion.
     pub const fn subsec_nanos(&self) -> u32 {
         self.subsec_nanos
+    }
+
+    /// Milliseconds since the epoch; fails when they do not fit in an `i64`.
+    pub fn to_millis(&self) -> Result<i64, DateTimeError> {
+        self.seconds
+            .checked_mul(1000)
+            .and_then(|ms| ms.checked_add(i64::from(self.subsec_nanos / NANOS_PER_MILLI)))
+            .ok_or_else(|| DateTimeError::out_of_range("milliseconds since the epoch overflow an i64"))
+    }
+
+    /// Nanoseconds since the epoch.
+    pub fn as_nanos(&self) -> i128 {
+        i128::from(self.seconds) * i128::from(NANOS_PER_SEC) + i128::from(self.subsec_nanos)
+    }
+
+    /// Whether there is a fraction of a second.
+    pub fn has_subsec_nanos(&self) -> bool {
+        self.subsec_nanos != 0
+    }
+
+    /// The instant in a wire format (the AWS SDK for Rust's spelling of
+    /// [`format`](Self::format)).
+    pub fn fmt(&self, format: DateTimeFormat) -> Result<String, DateTimeError> {
+        self.format(format)
     }
 
     /// Seconds since the epoch as an `f64` (loses sub-microsecond precision for present dates).

@@ -26,6 +26,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use client_runtime::http::{Headers, HttpClient, HttpRequest, HttpResponse, Uri};
 use client_runtime::transport::Transport;
 
+mod common;
+
 /// Longest a test server lives; it also stops accepting after [`MAX_CONNECTIONS`].
 const SERVER_LIFETIME: Duration = Duration::from_secs(30);
 const MAX_CONNECTIONS: usize = 32;
@@ -733,25 +735,8 @@ async fn connection_dropped_after_one_response_is_replaced() {
 #[cfg(feature = "rustls")]
 mod tls {
     use super::*;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-    /// A fresh self-signed certificate for `localhost`, and a server configuration using it
-    /// that offers only HTTP/1.1 by ALPN.
-    fn test_cert() -> (CertificateDer<'static>, Arc<rustls::ServerConfig>) {
-        let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-        let der = generated.cert.der().clone();
-        let key = PrivateKeyDer::Pkcs8(generated.signing_key.serialize_der().into());
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![der.clone()], key)
-        .unwrap();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        (der, Arc::new(config))
-    }
+    use super::common::test_cert;
 
     async fn tls_server(
         options: Options,

@@ -13,6 +13,8 @@ use client_runtime::config::StalledStreamProtectionConfig;
 use client_runtime::http::{DispatchErrorKind, Headers, HttpClient, HttpRequest, Uri};
 use client_runtime::transport::{Direction, Transport, TransportError};
 
+mod common;
+
 /// Longest a test server lives, and longest a server connection waits for a request.
 const SERVER_LIFETIME: Duration = Duration::from_secs(20);
 const PEER_READ_TIMEOUT: Duration = Duration::from_secs(3);
@@ -877,31 +879,16 @@ async fn an_upload_to_a_server_that_stops_reading_stalls() {
 #[cfg(feature = "rustls")]
 mod tls {
     use super::*;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use rustls::pki_types::CertificateDer;
 
     struct TestCert {
         der: CertificateDer<'static>,
         server: Arc<rustls::ServerConfig>,
     }
 
-    /// A fresh self-signed certificate for `localhost` and a server configuration using it.
     fn test_cert() -> TestCert {
-        let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-        let der = generated.cert.der().clone();
-        let key = PrivateKeyDer::Pkcs8(generated.signing_key.serialize_der().into());
-        let mut server = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![der.clone()], key)
-        .unwrap();
-        server.alpn_protocols = vec![b"http/1.1".to_vec()];
-        TestCert {
-            der,
-            server: Arc::new(server),
-        }
+        let (der, server) = super::common::test_cert();
+        TestCert { der, server }
     }
 
     fn url(server: &Server, path: &str) -> String {

@@ -1,9 +1,11 @@
 //! `cargo xtask codegen`: runs the generator and owns all of its file-system work.
 //!
-//! - no flags: regenerates `generated-client/` from `model/chime-sdk-identity.json`, and the
-//!   emulator's server module `emulator/src/generated/` from the same model, writing only files
-//!   whose contents changed and deleting files the generator no longer produces;
-//! - `--check`: writes nothing; lists stale, missing and stray files of both and fails if any;
+//! - no flags: regenerates `generated-client/` from `model/chime-sdk-identity.json`, the
+//!   emulator's server module `emulator/src/generated/` from the same model, and the STS, SSO
+//!   and SSO-OIDC clients in `generated-clients/` from AWS's official models in the shared
+//!   folder (`$SHARED_DIR`, default `../shared`), writing only files whose contents changed and
+//!   deleting files the generator no longer produces;
+//! - `--check`: writes nothing; lists stale, missing and stray files of all and fails if any;
 //! - `--model PATH [--service ID] --out DIR`: writes a standalone crate for any model.
 
 use anyhow::{bail, Context, Result};
@@ -18,6 +20,19 @@ pub const MODEL: &str = "model/chime-sdk-identity.json";
 pub const CLIENT_DIR: &str = "generated-client";
 /// The emulator's generated server module (routing, request parsing, response writing).
 pub const SERVER_DIR: &str = "emulator/src/generated";
+/// Clients of the services the credential providers call, generated from AWS's official models
+/// in the shared reference folder (read from there, never copied): model path under the shared
+/// folder, and the checked-in crate's directory.
+pub const AWS_CLIENTS: &[(&str, &str)] = &[
+    ("models/sts.official.json", "generated-clients/sts"),
+    ("models/sso.official.json", "generated-clients/sso"),
+    ("models/sso-oidc.official.json", "generated-clients/sso-oidc"),
+];
+
+/// The shared reference folder: `$SHARED_DIR`, or `../shared` beside the workspace.
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| crate::workspace_root().join("../shared"))
+}
 
 pub fn main(args: &[String]) -> Result<ExitCode> {
     let flags = crate::parse_flags(args, &["model", "service", "out"], &["check"])?;
@@ -37,14 +52,11 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
             if flags.contains_key("service") {
                 bail!("--service needs --model and --out");
             }
-            let files = generate_checked_in(&root, true)?;
-            let server_files = generate_server(&root)?;
-            let dir = root.join(CLIENT_DIR);
-            let server_dir = root.join(SERVER_DIR);
+            let targets = generate_all(&root, true)?;
             if flags.contains_key("check") {
                 let mut stale = false;
-                for (name, dir, files) in [(CLIENT_DIR, &dir, &files), (SERVER_DIR, &server_dir, &server_files)] {
-                    let problems = check(dir, files)?;
+                for (name, files) in &targets {
+                    let problems = check(&root.join(name), files)?;
                     if problems.is_empty() {
                         println!("{name}/ is up to date ({} files)", files.len());
                         continue;
@@ -57,12 +69,15 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
                 }
                 return Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS });
             }
-            let mut changes = write(&dir, &files, true)?;
-            changes.extend(write(&server_dir, &server_files, true)?.into_iter().map(|c| match c {
-                Change::Added(p) => Change::Added(format!("{SERVER_DIR}/{p}")),
-                Change::Updated(p) => Change::Updated(format!("{SERVER_DIR}/{p}")),
-                Change::Removed(p) => Change::Removed(format!("{SERVER_DIR}/{p}")),
-            }));
+            let mut changes = Vec::new();
+            for (name, files) in &targets {
+                let prefix = |p: String| if name == CLIENT_DIR { p } else { format!("{name}/{p}") };
+                changes.extend(write(&root.join(name), files, true)?.into_iter().map(|c| match c {
+                    Change::Added(p) => Change::Added(prefix(p)),
+                    Change::Updated(p) => Change::Updated(prefix(p)),
+                    Change::Removed(p) => Change::Removed(prefix(p)),
+                }));
+            }
             report(&changes);
             Ok(ExitCode::SUCCESS)
         }
@@ -83,6 +98,34 @@ pub fn generate_checked_in(root: &Path, verbose: bool) -> Result<Vec<GeneratedFi
     if verbose {
         let stages: Vec<String> = timings.stages.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
         println!("generated {} files in {:.1} ms ({})", files.len(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
+    }
+    Ok(files)
+}
+
+/// Every checked-in generated directory (relative to the workspace) with its files: the Chime
+/// client, the emulator's server module, and the AWS clients of [`AWS_CLIENTS`].
+pub fn generate_all(root: &Path, verbose: bool) -> Result<Vec<(String, Vec<GeneratedFile>)>> {
+    let mut out = vec![(CLIENT_DIR.to_string(), generate_checked_in(root, verbose)?), (SERVER_DIR.to_string(), generate_server(root)?)];
+    let shared = shared_dir();
+    for (model, dir) in AWS_CLIENTS {
+        out.push((dir.to_string(), generate_aws_client(&shared, model, verbose)?));
+    }
+    Ok(out)
+}
+
+/// Generates one of [`AWS_CLIENTS`] from its official model in the shared folder.
+pub fn generate_aws_client(shared: &Path, model: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    let path = shared.join(model);
+    let json = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (the shared reference folder; set SHARED_DIR)", path.display()))?;
+    let options = Options {
+        service: None,
+        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../../runtime".into(), workspace_member: true },
+    };
+    let start = Instant::now();
+    let files = codegen::generate(&json, &options).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if verbose {
+        println!("generated {} files from {model} in {:.1} ms", files.len(), start.elapsed().as_secs_f64() * 1e3);
     }
     Ok(files)
 }
@@ -220,6 +263,17 @@ mod tests {
         let files = generate_checked_in(&root, false).unwrap();
         let problems = check(&root.join(CLIENT_DIR), &files).unwrap();
         assert!(problems.is_empty(), "generated-client/ is out of date; run `cargo xtask codegen`:\n{}", problems.join("\n"));
+    }
+
+    /// The same for the STS, SSO and SSO-OIDC clients (their models are in the shared folder).
+    #[test]
+    fn checked_in_aws_clients_are_up_to_date() {
+        let root = crate::workspace_root();
+        for (model, dir) in AWS_CLIENTS {
+            let files = generate_aws_client(&shared_dir(), model, false).unwrap();
+            let problems = check(&root.join(dir), &files).unwrap();
+            assert!(problems.is_empty(), "{dir}/ is out of date; run `cargo xtask codegen`:\n{}", problems.join("\n"));
+        }
     }
 
     #[test]

@@ -33,7 +33,8 @@ const USAGE: &str = "usage:
   cargo xtask conformance [--shared DIR]
   cargo xtask bench [--quick] [--requests N] [--out FILE] [--shared DIR] [--codegen-only]
   cargo xtask emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]
-                       [--account ACCOUNT] [--state FILE] [--max-rps N] [--quiet]";
+                       [--account ACCOUNT] [--state FILE] [--max-rps N] [--head-timeout SECS]
+                       [--max-connections N] [--quiet]";
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {

@@ -18,7 +18,7 @@ static ALLOC: measure::CountingAlloc = measure::CountingAlloc;
 fn client(endpoint: &str) -> Client {
     let config = Config::builder()
         .region(Region::from_static("us-east-1"))
-        .credentials_provider(Credentials::new(harness::ACCESS_KEY, harness::SECRET_KEY, None, None))
+        .credentials_provider(Credentials::new(harness::ACCESS_KEY, harness::SECRET_KEY, None, None, "Static"))
         .endpoint_url(endpoint)
         .build();
     Client::from_conf(config)

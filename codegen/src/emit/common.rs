@@ -222,3 +222,18 @@ pub fn doc_value_expr(d: &DocValue) -> TokenStream {
         }
     }
 }
+
+/// Whether `s` is an operation's output, which carries the response's request id.
+pub fn is_operation_output(s: &StructDef) -> bool {
+    matches!(s.module, Module::Operation(_)) && s.name.bare().ends_with("Output")
+}
+
+/// The `_request_id` initialiser of an output read from `response`, or nothing for other
+/// structures.
+pub fn request_id_init(s: &StructDef) -> TokenStream {
+    if is_operation_output(s) {
+        quote!(_request_id: rt::error::RequestId::request_id(response).map(str::to_owned),)
+    } else {
+        quote!()
+    }
+}

@@ -261,7 +261,7 @@ fn doc_value_json(d: &DocValue) -> String {
 /// `tests/endpoint_tests.rs`: each case resolves with the partitions data the rule set's tests
 /// were written against (see `client_runtime::test_util::test_partitions`).
 pub fn tests_rs(krate: &Crate, rules: &EndpointRules) -> TokenStream {
-    let root = format_ident!("{}", krate.package.name.replace('-', "_"));
+    let root = &krate.package.ident;
     let tests = rules.tests.iter().enumerate().map(|(i, t)| {
         let name = format_ident!("endpoint_test_{i}");
         let doc = doc_attrs(&crate::ir::Docs(vec![t.docs.clone()]));

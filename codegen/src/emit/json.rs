@@ -8,17 +8,17 @@ use crate::naming::{self, Name};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-/// `protocol_serde` function names for a named type.
-pub fn ser_fn(n: &Name) -> Ident {
-    format_ident!("ser_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
+/// The `protocol_serde` writer of a named type (its name is decided in `naming`).
+pub fn ser_fn(n: &Name) -> Name {
+    naming::serde_fn_names(n).0
 }
 /// The reader function of a named type.
-pub fn de_fn(n: &Name) -> Ident {
-    format_ident!("de_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
+pub fn de_fn(n: &Name) -> Name {
+    naming::serde_fn_names(n).1
 }
 /// The zero-value function of a named structure (client error correction).
-pub fn zero_fn(n: &Name) -> Ident {
-    format_ident!("zero_{}", naming::fn_name(n.bare()).expect("type names are identifiers").bare())
+pub fn zero_fn(n: &Name) -> Name {
+    naming::serde_fn_names(n).2
 }
 
 fn ts_format(format: &Option<TimestampFormat>, default: TimestampFormat) -> TokenStream {
@@ -329,9 +329,26 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
             }
         }
     });
-    let zero = uses.zero.then(|| {
-        let f = zero_fn(name);
-        let inits = fields.iter().map(|field| {
+    let zero = zero_item(s);
+    quote!(#ser #de #zero)
+}
+
+/// The path of a structure from inside the crate.
+fn struct_path(s: &StructDef) -> TokenStream {
+    let name = &s.name;
+    match &s.module {
+        Module::Types => quote!(crate::types::#name),
+        Module::Errors => quote!(crate::types::error::#name),
+        Module::Operation(op) => quote!(crate::operation::#op::#name),
+    }
+}
+
+/// The zero-value function of a structure whose `uses.zero` asks for one (every protocol).
+pub fn zero_item(s: &StructDef) -> Option<TokenStream> {
+    s.uses.zero.then(|| {
+        let f = zero_fn(&s.name);
+        let path = struct_path(s);
+        let inits = s.fields.iter().map(|field| {
             let n = &field.name;
             let v = if field.optional {
                 quote!(None)
@@ -348,8 +365,7 @@ pub fn struct_fns(s: &StructDef) -> TokenStream {
                 #path { #(#inits)* }
             }
         }
-    });
-    quote!(#ser #de #zero)
+    })
 }
 
 /// `protocol_serde` functions for a union.

@@ -4,9 +4,9 @@
 mod common;
 mod crate_files;
 mod endpoint;
-mod http;
 mod json;
 mod operation;
+pub mod protocol;
 mod protocol_tests;
 pub mod server;
 mod types;
@@ -39,7 +39,7 @@ pub fn emit(krate: &Crate) -> Vec<Emitted> {
         Emitted::Rust { path: "src/endpoint.rs".into(), tokens: endpoint::endpoint_rs(krate) },
     ];
     for op in &krate.operations {
-        out.push(Emitted::Rust { path: format!("src/operation/{}.rs", op.fn_name.bare()), tokens: operation::operation_file(op) });
+        out.push(Emitted::Rust { path: format!("src/operation/{}.rs", op.fn_name.bare()), tokens: operation::operation_file(krate, op) });
     }
     if let Some(rules) = &krate.endpoint {
         if !rules.tests.is_empty() {
@@ -59,7 +59,7 @@ fn types_rs(krate: &Crate) -> TokenStream {
     for t in &krate.types {
         match t {
             TypeDef::Struct(s) => {
-                let b = quote::format_ident!("{}Builder", s.name.bare());
+                let b = &s.builder;
                 let (tokens, builder) = types::structure(s, &quote!(crate::types::builders::#b));
                 items.push(tokens);
                 builders.push(builder);
@@ -92,7 +92,7 @@ fn errors_rs(krate: &Crate) -> TokenStream {
     let mut items = Vec::new();
     let mut builders = Vec::new();
     for e in &krate.errors {
-        let b = quote::format_ident!("{}Builder", e.name.bare());
+        let b = &e.builder;
         let (tokens, builder) = types::structure(e, &quote!(crate::types::error::builders::#b));
         items.push(tokens);
         builders.push(builder);
@@ -115,17 +115,11 @@ fn errors_rs(krate: &Crate) -> TokenStream {
 
 fn protocol_serde_rs(krate: &Crate) -> TokenStream {
     let rt = common::rt_import();
-    let mut fns = Vec::new();
-    for t in &krate.types {
-        match t {
-            TypeDef::Struct(s) => fns.push(json::struct_fns(s)),
-            TypeDef::Union(u) => fns.push(json::union_fns(u)),
-            TypeDef::Enum(_) | TypeDef::IntEnum(_) => {}
-        }
-    }
+    let proto = protocol::emitter(krate.service.protocol);
+    let mut fns = proto.serde_fns(krate);
     for e in &krate.errors {
         let name = &e.name;
-        let body = http::deserialize_struct(e, &Body::Members, quote!(crate::types::error::#name));
+        let body = proto.deserialize_error(e);
         fns.push(quote! {
             impl rt::error::FromErrorResponse for crate::types::error::#name {
                 fn from_response(
@@ -137,9 +131,9 @@ fn protocol_serde_rs(krate: &Crate) -> TokenStream {
             }
         });
     }
+    let doc = format!(" {}", proto.serde_doc());
     quote! {
-        //! JSON writers and readers of the named types (restJson1 "JSON shape serialization"),
-        //! and readers of modeled error responses.
+        #![doc = #doc]
 
         #rt
 

@@ -3,7 +3,7 @@
 //! `Client` returns, and the paginator when the operation is `@paginated`.
 
 use super::common::*;
-use super::http;
+use super::protocol;
 use super::types::structure;
 use crate::ir::*;
 use crate::naming::prefixed;
@@ -11,12 +11,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// The tokens of `src/operation/<fn_name>.rs`.
-pub fn operation_file(op: &OperationDef) -> TokenStream {
+pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
     let OperationDef {
         name: smithy_name,
         shape_id: _,
         fn_name: _,
         type_name,
+        fluent_builder: _,
         docs,
         deprecated,
         input,
@@ -26,10 +27,11 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         http: _,
         host_prefix: _,
         request_body: _,
-        response_body,
+        response_body: _,
         request_content_type: _,
         paginator,
         checksum_required,
+        unsigned,
         request_compression,
         endpoint_params,
         request_tests: _,
@@ -39,13 +41,14 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
     let dep = deprecated_attr(deprecated);
     let input_name = &input.name;
     let output_name = &output.name;
-    let ib = format_ident!("{}Builder", input_name.bare());
-    let ob = format_ident!("{}Builder", output_name.bare());
+    let ib = &input.builder;
+    let ob = &output.builder;
     let (input_struct, input_builder) = structure(input, &quote!(builders::#ib));
     let (output_struct, output_builder) = structure(output, &quote!(builders::#ob));
 
-    let serialize = http::serialize(op);
-    let deserialize = http::deserialize_struct(output, response_body, quote!(#output_name));
+    let proto = protocol::emitter(krate.service.protocol);
+    let serialize = proto.serialize(&krate.service, op);
+    let deserialize = proto.deserialize(op);
     let prepare = input.fields.iter().find(|f| f.idempotency_token).map(|f| {
         let n = &f.name;
         quote! {
@@ -129,6 +132,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
         }
     });
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
+    let unsigned = unsigned.then(|| quote!(const UNSIGNED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
     let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
     let error_enum = error_enum(error_name, errors);
@@ -152,6 +156,7 @@ pub fn operation_file(op: &OperationDef) -> TokenStream {
             const NAME: &'static str = #smithy_name;
             const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[#(#retryable),*];
             #checksum
+            #unsigned
             #compression
             #endpoint_params
 
@@ -199,8 +204,7 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
     });
     let is_fns = errors.iter().map(|e| {
         let v = &e.variant;
-        let snake = crate::naming::fn_name(v.bare()).expect("identifier");
-        let is = prefixed("is_", &snake);
+        let is = &e.is_fn;
         let d = doc_line(&format!("Whether this is a `{}`.", e.code));
         quote! {
             #d
@@ -250,9 +254,8 @@ pub fn error_dispatch<'a>(name: &crate::naming::Name, variants: impl Iterator<It
 
 /// The fluent builder `Client::<op>()` returns: the input's setters plus `send()`.
 fn fluent_builder(op: &OperationDef) -> TokenStream {
-    let OperationDef { type_name, input, output, error_name, docs, paginator, .. } = op;
-    let name = format_ident!("{}FluentBuilder", type_name.bare());
-    let ib = format_ident!("{}Builder", input.name.bare());
+    let OperationDef { type_name, fluent_builder: name, input, output, error_name, docs, paginator, .. } = op;
+    let ib = &input.builder;
     let out = &output.name;
     let doc = doc_attrs(docs);
     let setters = input.fields.iter().map(|f| {
@@ -285,8 +288,8 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
         }
     });
-    let into_paginator = paginator.as_ref().map(|_| {
-        let p = format_ident!("{}Paginator", type_name.bare());
+    let into_paginator = paginator.as_ref().map(|p| {
+        let p = &p.name;
         let doc = doc_line(&format!("Turns this call into a stream of pages; see [`{p}`](super::paginator::{p})."));
         quote! {
             #doc
@@ -373,9 +376,9 @@ fn items_expr(items: &PaginatorItems) -> TokenStream {
 fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
     let rt = rt_import();
     let OperationDef { type_name, input, output, error_name, .. } = op;
-    let pname = format_ident!("{}Paginator", type_name.bare());
-    let items_name = format_ident!("{}PaginatorItems", type_name.bare());
-    let ib = format_ident!("{}Builder", input.name.bare());
+    let pname = &p.name;
+    let items_name = &p.items_name;
+    let ib = &input.builder;
     let out = &output.name;
     let input_token = &p.input_token;
     let token = token_expr(&p.output_token);

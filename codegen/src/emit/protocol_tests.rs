@@ -7,6 +7,7 @@ use super::common::*;
 use super::types::build_is_fallible;
 use crate::ir::tests::*;
 use crate::ir::*;
+use crate::naming::Name;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -15,11 +16,8 @@ fn test_name(id: &str, suffix: &str) -> Ident {
     format_ident!("{}_{}", snake, suffix)
 }
 
-fn krate_ident(k: &Crate) -> Ident {
-    format_ident!("{}", k.package.name.replace('-', "_"))
-}
 
-fn path_in(root: &Ident, n: &NamedRef) -> TokenStream {
+fn path_in(root: &Name, n: &NamedRef) -> TokenStream {
     let name = &n.name;
     match &n.module {
         Module::Types => quote!(#root::types::#name),
@@ -28,7 +26,7 @@ fn path_in(root: &Ident, n: &NamedRef) -> TokenStream {
     }
 }
 
-fn value(root: &Ident, v: &TestValue) -> TokenStream {
+fn value(root: &Name, v: &TestValue) -> TokenStream {
     match v {
         TestValue::Bool(b) => quote!(#b),
         TestValue::Int(i) => {
@@ -104,7 +102,7 @@ fn value(root: &Ident, v: &TestValue) -> TokenStream {
     }
 }
 
-fn setters(root: &Ident, fields: &[(crate::naming::Name, TestValue)]) -> TokenStream {
+fn setters(root: &Name, fields: &[(crate::naming::Name, TestValue)]) -> TokenStream {
     let calls = fields.iter().map(|(name, v)| {
         let set = crate::naming::prefixed("set_", name);
         let v = value(root, v);
@@ -136,7 +134,7 @@ fn ignore(skip: &Option<String>) -> TokenStream {
     }
 }
 
-fn request_test(root: &Ident, op: &OperationDef, t: &RequestTest) -> TokenStream {
+fn request_test(root: &Name, op: &OperationDef, t: &RequestTest) -> TokenStream {
     let RequestTest {
         id,
         docs,
@@ -193,8 +191,9 @@ fn request_test(root: &Ident, op: &OperationDef, t: &RequestTest) -> TokenStream
     }
 }
 
-fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTest) -> TokenStream {
+fn response_test(root: &Name, krate: &Crate, op: &OperationDef, t: &ResponseTest) -> TokenStream {
     let ResponseTest { id, docs, code, headers: hs, body, body_media_type: _, expect, skip } = t;
+    let protocol = super::protocol::emitter(krate.service.protocol).runtime_value();
     let name = test_name(id, "response");
     let doc = doc_attrs(docs);
     let ig = ignore(skip);
@@ -224,7 +223,7 @@ fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTes
             let fallible = krate.errors.iter().find(|e| e.name == err_ty.name).is_some_and(build_is_fallible);
             let unwrap = fallible.then(|| quote!(.expect("the expected error is complete")));
             quote! {
-                let meta = ::client_runtime::protocol::rest_json::error_metadata(&response);
+                let meta = ::client_runtime::protocol::Protocol::error_metadata(&#protocol, &response);
                 let actual = <#root::operation::#m::#ty as ::client_runtime::operation::Operation>::deserialize_error(&response, meta)
                     .expect("the error response deserializes");
                 let #root::operation::#m::#en::#variant(actual) = actual else {
@@ -249,7 +248,7 @@ fn response_test(root: &Ident, krate: &Crate, op: &OperationDef, t: &ResponseTes
 /// `tests/protocol_tests.rs`.
 pub fn tests_rs(krate: &Crate) -> TokenStream {
     let rt = rt_import();
-    let root = krate_ident(krate);
+    let root = krate.package.ident.clone();
     let mut tests = Vec::new();
     for op in &krate.operations {
         for t in &op.request_tests {

@@ -6,14 +6,14 @@ use super::common::*;
 use crate::ir::*;
 use crate::naming::prefixed;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// A structure and its impl (accessors, `builder()`); the builder is returned separately so
 /// callers can place it in their `builders` module.
 pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, TokenStream) {
-    let StructDef { name, shape_id: _, docs, deprecated, fields, sensitive, error, uses: _, module: _ } = s;
+    let StructDef { name, builder: _, shape_id: _, docs, deprecated, fields, sensitive, error, uses: _, module: _ } = s;
     let doc = doc_attrs(docs);
     let dep = deprecated_attr(deprecated);
     let field_decls = fields.iter().map(|f| {
@@ -24,6 +24,17 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
         quote!(#fdoc #fdep pub #n: #ty,)
     });
     let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: rt::error::ErrorMetadata,));
+    let output = is_operation_output(s);
+    let request_id_decl = output.then(|| quote!(pub(crate) _request_id: Option<String>,));
+    let request_id_impl = output.then(|| {
+        quote! {
+            impl rt::error::RequestId for #name {
+                fn request_id(&self) -> Option<&str> {
+                    self._request_id.as_deref()
+                }
+            }
+        }
+    });
     let accessors = fields.iter().map(accessor);
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
@@ -38,6 +49,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
         pub struct #name {
             #(#field_decls)*
             #meta_decl
+            #request_id_decl
         }
         impl #name {
             #(#accessors)*
@@ -46,6 +58,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
                 Default::default()
             }
         }
+        #request_id_impl
         #debug_impl
         #error_impls
     };
@@ -57,6 +70,8 @@ fn accessor(f: &Field) -> TokenStream {
     let doc = doc_attrs(docs);
     let dep = deprecated_attr(deprecated);
     let inner = rust_type(ty);
+    // Timestamps are returned by reference, as the AWS SDK for Rust does.
+    let is_copy = |t: &TypeRef| is_copy(t) && !matches!(t, TypeRef::Timestamp { .. });
     let (ret, body) = match (optional, ty) {
         (true, TypeRef::String) => (quote!(Option<&str>), quote!(self.#name.as_deref())),
         (true, TypeRef::List { member, sparse }) => {
@@ -131,8 +146,7 @@ fn is_input(s: &StructDef) -> bool {
 }
 
 fn builder(s: &StructDef) -> TokenStream {
-    let StructDef { name, fields, sensitive, error, .. } = s;
-    let bname = format_ident!("{}Builder", name.bare());
+    let StructDef { name, builder: bname, fields, sensitive, error, .. } = s;
     // The builder lives in a `builders` module, so links name the structure by its full path.
     let link = match &s.module {
         Module::Types => format!("crate::types::{}", name.bare()),
@@ -184,28 +198,39 @@ fn builder(s: &StructDef) -> TokenStream {
         }
     });
     let meta_init = error.as_ref().map(|_| quote!(meta: self.meta.unwrap_or_default(),));
+    let output = is_operation_output(s);
+    let request_id_decl = output.then(|| quote!(pub(crate) _request_id: Option<String>,));
+    let request_id_setter = output.then(|| {
+        quote! {
+            #[doc(hidden)]
+            pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+                self._request_id = Some(request_id.into());
+                self
+            }
+        }
+    });
+    let request_id_init = output.then(|| quote!(_request_id: self._request_id,));
     let build_doc = doc_line(&format!("Consumes the builder and constructs a [`{}`]({link}).", name.bare()));
     let build = if fallible {
         quote! {
             #build_doc
             pub fn build(self) -> Result<#struct_path, rt::error::BuildError> {
                 #checks
-                Ok(#struct_path { #(#inits)* #meta_init })
+                Ok(#struct_path { #(#inits)* #meta_init #request_id_init })
             }
         }
     } else {
         quote! {
             #build_doc
             pub fn build(self) -> #struct_path {
-                #struct_path { #(#inits)* #meta_init }
+                #struct_path { #(#inits)* #meta_init #request_id_init }
             }
         }
     };
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
     let debug = if needs_manual_debug {
-        let bident = crate::naming::type_name(&format!("{}Builder", name.bare())).expect("valid");
-        debug_impl(&bident, fields, *sensitive, false)
+        debug_impl(bname, fields, *sensitive, false)
     } else {
         quote!()
     };
@@ -216,10 +241,12 @@ fn builder(s: &StructDef) -> TokenStream {
         pub struct #bname {
             #(#decls)*
             #meta_decl
+            #request_id_decl
         }
         impl #bname {
             #(#setters)*
             #meta_setter
+            #request_id_setter
             #build
         }
         #debug
@@ -505,9 +532,7 @@ pub fn union(u: &UnionDef) -> TokenStream {
     });
     let methods = variants.iter().map(|v| {
         let n = &v.name;
-        let snake = crate::naming::fn_name(v.name.bare()).expect("variant names are identifiers");
-        let is = prefixed("is_", &snake);
-        let as_ = prefixed("as_", &snake);
+        let (is, as_) = (&v.is_fn, &v.as_fn);
         let is_doc = doc_line(&format!("Whether this is the [`{}::{}`] variant.", name.bare(), n.bare()));
         let as_doc = doc_line(&format!("The inner value if this is [`{}::{}`], else `Err(self)`.", name.bare(), n.bare()));
         let dep = deprecated_attr(&v.deprecated);

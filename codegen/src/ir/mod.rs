@@ -29,6 +29,8 @@ pub struct Crate {
 pub struct Package {
     /// Crate name (`chime-sdk-identity`).
     pub name: String,
+    /// The crate's identifier in paths (`chime_sdk_identity`).
+    pub ident: Name,
     pub version: String,
     pub description: String,
     /// Path from the crate to the runtime crate, for its `Cargo.toml`.
@@ -54,6 +56,18 @@ pub struct ServiceDef {
     pub env_suffix: String,
     /// `@clientContextParams`: endpoint parameters users set on the client configuration.
     pub client_context_params: Vec<(String, Docs)>,
+    /// The wire protocol, from the service's protocol trait.
+    pub protocol: Protocol,
+}
+
+/// The wire protocols the generator implements. Each has a module in `lower::protocol` (its
+/// HTTP rules) and one in `emit::protocol` (its serializers and deserializers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    /// `aws.protocols#restJson1`: HTTP bindings and JSON bodies.
+    RestJson1,
+    /// `aws.protocols#awsQuery`: `POST /` with form-encoded input, XML output.
+    AwsQuery,
 }
 
 /// Rustdoc lines (already converted from Smithy HTML).
@@ -207,12 +221,37 @@ pub struct Field {
     pub sensitive: bool,
     /// Property name in JSON (`@jsonName` or the member name).
     pub json_name: String,
+    /// Element name and collection layout in XML and form bodies.
+    pub xml: XmlMember,
     pub http: HttpBinding,
     /// `@mediaType` of a string/blob target (headers base64-encode such strings).
     pub media_type: Option<String>,
     pub constraints: Constraints,
     pub idempotency_token: bool,
     pub host_label: bool,
+}
+
+/// How a member is named and laid out in XML bodies and awsQuery form keys (`@xmlName`,
+/// `@xmlAttribute`, `@xmlFlattened`, and the names inside the list or map it holds).
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlMember {
+    /// `@xmlName`, or the member name (`member`, `key`, `value` inside collections).
+    pub name: String,
+    /// `@xmlAttribute`: an attribute of the enclosing element.
+    pub attribute: bool,
+    /// `@xmlFlattened`: list items or map entries sit directly in the enclosing element.
+    pub flattened: bool,
+    /// For a list or map value: the names of its items.
+    pub collection: Option<Box<XmlCollection>>,
+}
+
+/// The item names of a list or map member.
+#[derive(Clone, Debug, PartialEq)]
+pub enum XmlCollection {
+    /// A list: each item is a `member` (or its `@xmlName`).
+    List { member: XmlMember },
+    /// A map: entries of a `key` and a `value` (or their `@xmlName`s).
+    Map { key: String, value: XmlMember },
 }
 
 /// Whether a type's JSON serializer/deserializer/zero value is needed (so unused ones are not
@@ -242,6 +281,8 @@ pub struct ErrorInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StructDef {
     pub name: Name,
+    /// Its builder (`TagBuilder`).
+    pub builder: Name,
     pub shape_id: String,
     pub docs: Docs,
     pub deprecated: Option<Deprecated>,
@@ -257,6 +298,9 @@ pub struct StructDef {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
     pub name: Name,
+    /// Its `is_<variant>` and `as_<variant>` helpers.
+    pub is_fn: Name,
+    pub as_fn: Name,
     pub member: String,
     pub docs: Docs,
     pub deprecated: Option<Deprecated>,
@@ -264,6 +308,7 @@ pub struct Variant {
     pub ty: Option<TypeRef>,
     pub boxed: bool,
     pub json_name: String,
+    pub xml: XmlMember,
 }
 
 /// A union.
@@ -381,6 +426,9 @@ pub enum PayloadKind {
 /// `@paginated` facts, resolved to fields.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paginator {
+    /// The paginator type and its items stream (`ListUsersPaginator`, `ListUsersPaginatorItems`).
+    pub name: Name,
+    pub items_name: Name,
     pub input_token: Name,
     /// Path of fields to the output token (usually one step).
     pub output_token: Vec<PathStep>,
@@ -444,6 +492,8 @@ pub enum ContextLeaf {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorVariant {
     pub variant: Name,
+    /// Its `is_<variant>` helper.
+    pub is_fn: Name,
     /// The struct in `crate::types::error`.
     pub ty: Name,
     /// The error code on the wire.
@@ -463,6 +513,8 @@ pub struct OperationDef {
     pub fn_name: Name,
     /// Type names: the operation marker (`CreateAppInstance`), input, output, error and builders.
     pub type_name: Name,
+    /// The fluent builder `Client::<fn_name>()` returns.
+    pub fluent_builder: Name,
     pub docs: Docs,
     pub deprecated: Option<Deprecated>,
     pub input: StructDef,
@@ -478,6 +530,9 @@ pub struct OperationDef {
     pub paginator: Option<Paginator>,
     /// `@httpChecksumRequired`: the request carries a `Content-MD5`.
     pub checksum_required: bool,
+    /// `@auth` lists no scheme this client signs with (`@auth([])`): the request is sent
+    /// unsigned, and needs no credentials.
+    pub unsigned: bool,
     /// `@requestCompression` encodings the client may apply (`gzip`).
     pub request_compression: Vec<String>,
     /// Endpoint rule-set parameters bound by this operation (`@contextParam` members first,

@@ -22,7 +22,10 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
     cx.claim(Module::Operation(naming::fn_name("operations").expect("valid")), fn_name.clone(), id.as_str())?;
     let suffixed = |suffix: &str| naming::type_name_with(&smithy_name, suffix).map_err(|e| ModelError::new(id, e));
 
-    let http = http_trait(shape)?;
+    let http = match super::protocol::fixed_request(cx.protocol) {
+        Some((method, uri, code)) => HttpTrait { method: method.to_string(), uri: uri.to_string(), code },
+        None => http_trait(shape)?,
+    };
     let input_shape = cx.shape(&op.input);
     let output_shape = cx.shape(&op.output);
     let mut input = cx.struct_def(input_shape, suffixed("Input")?, module.clone(), true, true)?;
@@ -45,16 +48,20 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
     let (path, query_literals) = uri_template(&http.uri, &mut input, &op.input, id)?;
     let request_body = body(input_shape, &input)?;
     let response_body = body(output_shape, &output)?;
-    let request_content_type = content_type(&request_body, &input);
+    let request_content_type = match super::protocol::fixed_content_type(cx.protocol) {
+        Some(ct) => Some(ct.to_string()),
+        None => content_type(&request_body, &input),
+    };
 
     let mut errors = Vec::new();
     for e in &op.errors {
         let es = cx.shape(e);
         let ty = cx.type_name(e)?;
         errors.push(ErrorVariant {
+            is_fn: naming::is_variant_fn(&ty),
             variant: ty.clone(),
             ty,
-            code: cx.smithy_name(e),
+            code: super::protocol::error_code(cx.protocol, es, &cx.smithy_name(e), 0)?.0,
             docs: docs(&es.traits, None, || format!("The `{}` error.", e.name())),
             retryable: es.traits.get(RETRYABLE).map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false)),
         });
@@ -71,8 +78,14 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         error_name: suffixed("Error")?,
         http: HttpDef { method: http.method, path, query_literals, code: http.code },
         checksum_required: shape.traits.has(HTTP_CHECKSUM_REQUIRED),
+        unsigned: shape
+            .traits
+            .get("smithy.api#auth")
+            .and_then(Value::as_array)
+            .is_some_and(|schemes| !schemes.iter().any(|s| s.as_str() == Some("aws.auth#sigv4"))),
         request_compression: request_compression(shape)?,
         endpoint_params: endpoint_params(cx, shape, input_shape, &input)?,
+        fluent_builder: naming::fluent_builder_name(&type_name),
         fn_name,
         type_name,
         input,
@@ -502,6 +515,7 @@ mod tests {
             default: None,
             sensitive: false,
             json_name: member.into(),
+            xml: XmlMember { name: member.into(), attribute: false, flattened: false, collection: None },
             http,
             media_type: None,
             constraints: Constraints::default(),
@@ -513,6 +527,7 @@ mod tests {
     fn input(fields: Vec<Field>) -> StructDef {
         StructDef {
             name: naming::type_name("In").unwrap(),
+            builder: naming::type_name("InBuilder").unwrap(),
             shape_id: "a#In".into(),
             docs: Docs::default(),
             deprecated: None,

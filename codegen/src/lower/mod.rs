@@ -6,6 +6,7 @@ mod context_path;
 mod endpoint;
 mod http;
 mod paginate;
+mod protocol;
 mod protocol_tests;
 mod traits;
 
@@ -39,8 +40,10 @@ pub fn lower(model: &Model, service: &ShapeId, package: &PackageOptions) -> Resu
     let endpoint = endpoint::lower(&model.shapes[service])?;
     compute_uses(&mut types, &mut errors, &operations);
     let name = package.name.clone().unwrap_or_else(|| naming::crate_name(&service_def.sdk_id));
+    let ident = naming::crate_ident(&name).map_err(|e| ModelError::new(&service_def.shape_id, e))?;
     Ok(Crate {
         package: Package {
+            ident,
             description: format!("Rust client for {}, generated from its Smithy model.", service_def.title),
             name,
             version: package.version.clone(),
@@ -66,6 +69,7 @@ struct Lowerer<'m> {
     referenced: IndexSet<ShapeId>,
     /// Errors whose response tests an operation has already taken (each runs once).
     error_tests_taken: IndexSet<ShapeId>,
+    protocol: Protocol,
 }
 
 impl<'m> Lowerer<'m> {
@@ -75,7 +79,8 @@ impl<'m> Lowerer<'m> {
             ShapeKind::Service(s) => s.rename.clone(),
             _ => IndexMap::new(),
         };
-        Ok(Self { model, service: shape, renames, taken: IndexMap::new(), referenced: IndexSet::new(), error_tests_taken: IndexSet::new() })
+        let protocol = protocol::from_service(shape)?;
+        Ok(Self { model, service: shape, renames, taken: IndexMap::new(), referenced: IndexSet::new(), error_tests_taken: IndexSet::new(), protocol })
     }
 
     fn shape(&self, id: &ShapeId) -> &'m Shape {
@@ -118,15 +123,6 @@ impl<'m> Lowerer<'m> {
                     .to_string(),
             ),
         };
-        if !s.traits.has("aws.protocols#restJson1") {
-            let protocols: Vec<&str> =
-                s.traits.0.keys().filter(|k| k.starts_with("aws.protocols#") || k.starts_with("smithy.protocols#")).map(String::as_str).collect();
-            bail_at!(
-                s.id,
-                "unsupported protocol {}: this generator implements aws.protocols#restJson1",
-                if protocols.is_empty() { "(none declared)".to_string() } else { protocols.join(", ") }
-            );
-        }
         let title = s.traits.string(TITLE).map(str::to_string).unwrap_or_else(|| sdk_id.clone());
         let version = match &s.kind {
             ShapeKind::Service(svc) => svc.version.clone(),
@@ -152,6 +148,7 @@ impl<'m> Lowerer<'m> {
             env_suffix: naming::env_suffix(&sdk_id),
             sdk_id,
             signing_name,
+            protocol: self.protocol,
         })
     }
 
@@ -262,7 +259,7 @@ impl<'m> Lowerer<'m> {
                 Some(v) => Some(self.default_value(v, &ty, target, &at)?),
             };
             let optional = member_optional(m, target, input);
-            let http = if bindings { http::binding(m, target, &at)? } else { HttpBinding::Body };
+            let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, &at)? } else { HttpBinding::Body };
             let media_type = target.traits.string(MEDIA_TYPE).map(str::to_string);
             fields.push(Field {
                 docs: docs(&m.traits, Some(&target.traits), || format!("The `{}` member.", m.name)),
@@ -273,6 +270,7 @@ impl<'m> Lowerer<'m> {
                 default,
                 sensitive: m.traits.has(SENSITIVE) || target.traits.has(SENSITIVE),
                 json_name: m.traits.string(JSON_NAME).unwrap_or(&m.name).to_string(),
+                xml: protocol::xml_member(self.model, m)?,
                 http,
                 media_type,
                 constraints: self.member_constraints(m, target, &at)?,
@@ -357,10 +355,12 @@ impl<'m> Lowerer<'m> {
                     .traits
                     .get(RETRYABLE)
                     .map(|r| r.get("throttling").and_then(Value::as_bool).unwrap_or(false));
-                Some(ErrorInfo { server_fault, status, retryable, code: self.smithy_name(&shape.id) })
+                let (code, status) = protocol::error_code(self.protocol, shape, &self.smithy_name(&shape.id), status)?;
+                Some(ErrorInfo { server_fault, status, retryable, code })
             }
         };
         Ok(StructDef {
+            builder: naming::builder_name(&name),
             docs: docs(&shape.traits, None, || format!("The `{}` structure.", shape.id.name())),
             deprecated: deprecated(&shape.traits),
             fields: self.fields(shape, input, bindings)?,
@@ -426,6 +426,8 @@ impl<'m> Lowerer<'m> {
             let target = self.shape(&m.target);
             let ty = if m.target.as_str() == "smithy.api#Unit" { None } else { Some(self.type_ref(m, &at)?) };
             variants.push(Variant {
+                is_fn: naming::is_variant_fn(&vname),
+                as_fn: naming::as_variant_fn(&vname),
                 name: vname,
                 member: m.name.clone(),
                 docs: docs(&m.traits, Some(&target.traits), || format!("The `{}` variant.", m.name)),
@@ -433,6 +435,7 @@ impl<'m> Lowerer<'m> {
                 ty,
                 boxed: m.traits.has(BOXED),
                 json_name: m.traits.string(JSON_NAME).unwrap_or(&m.name).to_string(),
+                xml: protocol::xml_member(self.model, m)?,
             });
         }
         Ok(UnionDef {

@@ -57,7 +57,9 @@ pub(super) fn paginator(cx: &mut Lowerer, op: &Shape, input: &StructDef, output:
             }
         }
     };
-    Ok(Some(Paginator { input_token: input_field.name.clone(), output_token: output_path, page_size, items }))
+    let type_name = naming::type_name(&cx.smithy_name(&op.id)).map_err(|e| ModelError::new(&op.id, e))?;
+    let (name, items_name) = naming::paginator_names(&type_name);
+    Ok(Some(Paginator { name, items_name, input_token: input_field.name.clone(), output_token: output_path, page_size, items }))
 }
 
 fn top_field<'a>(def: &'a StructDef, member: &str, op: &Shape, what: &str) -> Result<&'a Field> {

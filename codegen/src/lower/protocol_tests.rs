@@ -1,5 +1,5 @@
 //! `smithy.test#httpRequestTests` and `httpResponseTests` (spec: "HTTP protocol compliance
-//! tests") → typed [`RequestTest`] / [`ResponseTest`] values. Only cases for the restJson1
+//! tests") → typed [`RequestTest`] / [`ResponseTest`] values. Only cases for the service's
 //! protocol that apply to clients (`appliesTo` absent or `client`) are kept. Node values in
 //! `params` are converted using the shapes they describe, so the emitter can write builder
 //! calls.
@@ -12,7 +12,6 @@ use crate::model::{Shape, ShapeId, ShapeKind};
 use crate::naming;
 use serde_json::{Map, Value};
 
-const PROTOCOL: &str = "aws.protocols#restJson1";
 const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
 const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
 
@@ -26,8 +25,9 @@ pub(super) fn for_operation<'m>(
     errors: &[ErrorVariant],
 ) -> Result<(Vec<RequestTest>, Vec<ResponseTest>)> {
     let ShapeKind::Operation(o) = &op.kind else { return Ok((Vec::new(), Vec::new())) };
+    let protocol = super::protocol::trait_id(cx.protocol);
     let mut requests = Vec::new();
-    for case in cases(op, REQUEST_TESTS)? {
+    for case in cases(op, REQUEST_TESTS, protocol)? {
         let at = format!("{}: request test {}", op.id, str_of(case, "id"));
         let params = input_params(cx, &o.input, case.get("params"), &at)?;
         requests.push(RequestTest {
@@ -51,7 +51,7 @@ pub(super) fn for_operation<'m>(
     }
     let _ = input;
     let mut responses = Vec::new();
-    for case in cases(op, RESPONSE_TESTS)? {
+    for case in cases(op, RESPONSE_TESTS, protocol)? {
         let at = format!("{}: response test {}", op.id, str_of(case, "id"));
         let fields = struct_fields(cx, &o.output, case.get("params"), false, &at)?;
         responses.push(response_test(case, Expected::Output(fields)));
@@ -62,7 +62,7 @@ pub(super) fn for_operation<'m>(
             continue;
         }
         let err_shape = cx.shape(err_id);
-        for case in cases(err_shape, RESPONSE_TESTS)? {
+        for case in cases(err_shape, RESPONSE_TESTS, protocol)? {
             let at = format!("{}: response test {}", err_id, str_of(case, "id"));
             let fields = struct_fields(cx, err_id, case.get("params"), false, &at)?;
             let ty = NamedRef { name: variant.ty.clone(), kind: NamedKind::Struct, module: crate::ir::Module::Errors };
@@ -85,7 +85,7 @@ fn response_test(case: &Value, expect: Expected) -> ResponseTest {
     }
 }
 
-fn cases<'a>(shape: &'a Shape, trait_id: &str) -> Result<Vec<&'a Value>> {
+fn cases<'a>(shape: &'a Shape, trait_id: &str, want: &str) -> Result<Vec<&'a Value>> {
     let Some(v) = shape.traits.get(trait_id) else { return Ok(Vec::new()) };
     let list = v.as_array().ok_or_else(|| ModelError::new(&shape.id, format!("{trait_id} must be a list")))?;
     let mut out = Vec::new();
@@ -95,7 +95,7 @@ fn cases<'a>(shape: &'a Shape, trait_id: &str) -> Result<Vec<&'a Value>> {
         }
         let protocol = case.get("protocol").and_then(Value::as_str);
         let applies = case.get("appliesTo").and_then(Value::as_str);
-        if protocol == Some(PROTOCOL) && matches!(applies, None | Some("client")) {
+        if protocol == Some(want) && matches!(applies, None | Some("client")) {
             out.push(case);
         }
     }

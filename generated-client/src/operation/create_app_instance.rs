@@ -72,6 +72,7 @@ impl rt::operation::Operation for CreateAppInstance {
         }
         Ok(CreateAppInstanceOutput {
             app_instance_arn: field_app_instance_arn,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -166,6 +167,7 @@ impl ::std::fmt::Debug for CreateAppInstanceInput {
 pub struct CreateAppInstanceOutput {
     /// ARN of the newly created instance.
     pub app_instance_arn: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl CreateAppInstanceOutput {
@@ -176,6 +178,12 @@ impl CreateAppInstanceOutput {
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceOutput`].
     pub fn builder() -> builders::CreateAppInstanceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for CreateAppInstanceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -402,6 +410,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct CreateAppInstanceOutputBuilder {
         pub(crate) app_instance_arn: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceOutputBuilder {
         /// ARN of the newly created instance.
@@ -418,12 +427,18 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`CreateAppInstanceOutput`](crate::operation::create_app_instance::CreateAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::create_app_instance::CreateAppInstanceOutput {
             crate::operation::create_app_instance::CreateAppInstanceOutput {
                 app_instance_arn: self.app_instance_arn,
+                _request_id: self._request_id,
             }
         }
     }

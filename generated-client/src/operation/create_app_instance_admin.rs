@@ -67,6 +67,7 @@ impl rt::operation::Operation for CreateAppInstanceAdmin {
         Ok(CreateAppInstanceAdminOutput {
             app_instance_admin: field_app_instance_admin,
             app_instance_arn: field_app_instance_arn,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -140,6 +141,7 @@ pub struct CreateAppInstanceAdminOutput {
     pub app_instance_admin: Option<crate::types::Identity>,
     /// ARN of the instance that the new administrator manages.
     pub app_instance_arn: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl CreateAppInstanceAdminOutput {
@@ -154,6 +156,12 @@ impl CreateAppInstanceAdminOutput {
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceAdminOutput`].
     pub fn builder() -> builders::CreateAppInstanceAdminOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for CreateAppInstanceAdminOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -330,6 +338,7 @@ pub mod builders {
     pub struct CreateAppInstanceAdminOutputBuilder {
         pub(crate) app_instance_admin: Option<crate::types::Identity>,
         pub(crate) app_instance_arn: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceAdminOutputBuilder {
         /// Identity (ARN and name) of the new administrator.
@@ -366,6 +375,11 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`CreateAppInstanceAdminOutput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminOutput).
         pub fn build(
             self,
@@ -373,6 +387,7 @@ pub mod builders {
             crate::operation::create_app_instance_admin::CreateAppInstanceAdminOutput {
                 app_instance_admin: self.app_instance_admin,
                 app_instance_arn: self.app_instance_arn,
+                _request_id: self._request_id,
             }
         }
     }

@@ -78,6 +78,7 @@ impl rt::operation::Operation for CreateAppInstanceUser {
         }
         Ok(CreateAppInstanceUserOutput {
             app_instance_user_arn: field_app_instance_user_arn,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -186,6 +187,7 @@ impl ::std::fmt::Debug for CreateAppInstanceUserInput {
 pub struct CreateAppInstanceUserOutput {
     /// ARN of the newly created user.
     pub app_instance_user_arn: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl CreateAppInstanceUserOutput {
@@ -196,6 +198,12 @@ impl CreateAppInstanceUserOutput {
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceUserOutput`].
     pub fn builder() -> builders::CreateAppInstanceUserOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for CreateAppInstanceUserOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -488,6 +496,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct CreateAppInstanceUserOutputBuilder {
         pub(crate) app_instance_user_arn: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceUserOutputBuilder {
         /// ARN of the newly created user.
@@ -504,12 +513,18 @@ pub mod builders {
         pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`CreateAppInstanceUserOutput`](crate::operation::create_app_instance_user::CreateAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::create_app_instance_user::CreateAppInstanceUserOutput {
             crate::operation::create_app_instance_user::CreateAppInstanceUserOutput {
                 app_instance_user_arn: self.app_instance_user_arn,
+                _request_id: self._request_id,
             }
         }
     }

@@ -33,7 +33,9 @@ impl rt::operation::Operation for DeleteAppInstance {
         response: &rt::http::HttpResponse,
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
-        Ok(DeleteAppInstanceOutput {})
+        Ok(DeleteAppInstanceOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
+        })
     }
     fn deserialize_error(
         response: &rt::http::HttpResponse,
@@ -92,12 +94,20 @@ impl DeleteAppInstanceInput {
 /// Output of the `DeleteAppInstance` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct DeleteAppInstanceOutput {}
+pub struct DeleteAppInstanceOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl DeleteAppInstanceOutput {
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceOutput`].
     pub fn builder() -> builders::DeleteAppInstanceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DeleteAppInstanceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -232,13 +242,21 @@ pub mod builders {
     /// A builder for [`DeleteAppInstanceOutput`](crate::operation::delete_app_instance::DeleteAppInstanceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct DeleteAppInstanceOutputBuilder {}
+    pub struct DeleteAppInstanceOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl DeleteAppInstanceOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DeleteAppInstanceOutput`](crate::operation::delete_app_instance::DeleteAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::delete_app_instance::DeleteAppInstanceOutput {
             crate::operation::delete_app_instance::DeleteAppInstanceOutput {
+                _request_id: self._request_id,
             }
         }
     }

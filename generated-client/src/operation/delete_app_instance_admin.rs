@@ -42,7 +42,9 @@ impl rt::operation::Operation for DeleteAppInstanceAdmin {
         response: &rt::http::HttpResponse,
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
-        Ok(DeleteAppInstanceAdminOutput {})
+        Ok(DeleteAppInstanceAdminOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
+        })
     }
     fn deserialize_error(
         response: &rt::http::HttpResponse,
@@ -110,12 +112,20 @@ impl DeleteAppInstanceAdminInput {
 /// Output of the `DeleteAppInstanceAdmin` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct DeleteAppInstanceAdminOutput {}
+pub struct DeleteAppInstanceAdminOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl DeleteAppInstanceAdminOutput {
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceAdminOutput`].
     pub fn builder() -> builders::DeleteAppInstanceAdminOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DeleteAppInstanceAdminOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -289,13 +299,21 @@ pub mod builders {
     /// A builder for [`DeleteAppInstanceAdminOutput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct DeleteAppInstanceAdminOutputBuilder {}
+    pub struct DeleteAppInstanceAdminOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl DeleteAppInstanceAdminOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DeleteAppInstanceAdminOutput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput).
         pub fn build(
             self,
         ) -> crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput {
             crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminOutput {
+                _request_id: self._request_id,
             }
         }
     }

@@ -33,7 +33,9 @@ impl rt::operation::Operation for DeleteAppInstanceUser {
         response: &rt::http::HttpResponse,
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
-        Ok(DeleteAppInstanceUserOutput {})
+        Ok(DeleteAppInstanceUserOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
+        })
     }
     fn deserialize_error(
         response: &rt::http::HttpResponse,
@@ -95,12 +97,20 @@ impl DeleteAppInstanceUserInput {
 /// Output of the `DeleteAppInstanceUser` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct DeleteAppInstanceUserOutput {}
+pub struct DeleteAppInstanceUserOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl DeleteAppInstanceUserOutput {
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceUserOutput`].
     pub fn builder() -> builders::DeleteAppInstanceUserOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DeleteAppInstanceUserOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -242,13 +252,21 @@ pub mod builders {
     /// A builder for [`DeleteAppInstanceUserOutput`](crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct DeleteAppInstanceUserOutputBuilder {}
+    pub struct DeleteAppInstanceUserOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl DeleteAppInstanceUserOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DeleteAppInstanceUserOutput`](crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput {
             crate::operation::delete_app_instance_user::DeleteAppInstanceUserOutput {
+                _request_id: self._request_id,
             }
         }
     }

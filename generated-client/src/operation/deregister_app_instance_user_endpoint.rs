@@ -40,6 +40,7 @@ impl rt::operation::Operation for DeregisterAppInstanceUserEndpoint {
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
         Ok(DeregisterAppInstanceUserEndpointOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -102,12 +103,20 @@ impl DeregisterAppInstanceUserEndpointInput {
 /// Output of the `DeregisterAppInstanceUserEndpoint` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct DeregisterAppInstanceUserEndpointOutput {}
+pub struct DeregisterAppInstanceUserEndpointOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl DeregisterAppInstanceUserEndpointOutput {
     /// Creates a new builder-style object to manufacture [`DeregisterAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::DeregisterAppInstanceUserEndpointOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DeregisterAppInstanceUserEndpointOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -267,13 +276,22 @@ pub mod builders {
     /// A builder for [`DeregisterAppInstanceUserEndpointOutput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct DeregisterAppInstanceUserEndpointOutputBuilder {}
+    pub struct DeregisterAppInstanceUserEndpointOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl DeregisterAppInstanceUserEndpointOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DeregisterAppInstanceUserEndpointOutput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput).
         pub fn build(
             self,
         ) -> crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput {
-            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput {}
+            crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointOutput {
+                _request_id: self._request_id,
+            }
         }
     }
     rt::fluent_builder!(

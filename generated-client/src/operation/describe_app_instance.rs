@@ -52,6 +52,7 @@ impl rt::operation::Operation for DescribeAppInstance {
         }
         Ok(DescribeAppInstanceOutput {
             app_instance: field_app_instance,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -111,6 +112,7 @@ impl DescribeAppInstanceInput {
 pub struct DescribeAppInstanceOutput {
     /// ARN, name, metadata and timestamps of the instance.
     pub app_instance: Option<crate::types::AppInstance>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl DescribeAppInstanceOutput {
@@ -121,6 +123,12 @@ impl DescribeAppInstanceOutput {
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceOutput`].
     pub fn builder() -> builders::DescribeAppInstanceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DescribeAppInstanceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -250,6 +258,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceOutputBuilder {
         pub(crate) app_instance: Option<crate::types::AppInstance>,
+        pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceOutputBuilder {
         /// ARN, name, metadata and timestamps of the instance.
@@ -272,12 +281,18 @@ pub mod builders {
         pub fn get_app_instance(&self) -> &Option<crate::types::AppInstance> {
             &self.app_instance
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DescribeAppInstanceOutput`](crate::operation::describe_app_instance::DescribeAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance::DescribeAppInstanceOutput {
             crate::operation::describe_app_instance::DescribeAppInstanceOutput {
                 app_instance: self.app_instance,
+                _request_id: self._request_id,
             }
         }
     }

@@ -61,6 +61,7 @@ impl rt::operation::Operation for DescribeAppInstanceAdmin {
         }
         Ok(DescribeAppInstanceAdminOutput {
             app_instance_admin: field_app_instance_admin,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -126,6 +127,7 @@ impl DescribeAppInstanceAdminInput {
 pub struct DescribeAppInstanceAdminOutput {
     /// Who the administrator is, which instance it manages and since when.
     pub app_instance_admin: Option<crate::types::AppInstanceAdmin>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl DescribeAppInstanceAdminOutput {
@@ -136,6 +138,12 @@ impl DescribeAppInstanceAdminOutput {
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceAdminOutput`].
     pub fn builder() -> builders::DescribeAppInstanceAdminOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DescribeAppInstanceAdminOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -297,6 +305,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceAdminOutputBuilder {
         pub(crate) app_instance_admin: Option<crate::types::AppInstanceAdmin>,
+        pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceAdminOutputBuilder {
         /// Who the administrator is, which instance it manages and since when.
@@ -319,12 +328,18 @@ pub mod builders {
         pub fn get_app_instance_admin(&self) -> &Option<crate::types::AppInstanceAdmin> {
             &self.app_instance_admin
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DescribeAppInstanceAdminOutput`](crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminOutput {
             crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminOutput {
                 app_instance_admin: self.app_instance_admin,
+                _request_id: self._request_id,
             }
         }
     }

@@ -52,6 +52,7 @@ impl rt::operation::Operation for DescribeAppInstanceUser {
         }
         Ok(DescribeAppInstanceUserOutput {
             app_instance_user: field_app_instance_user,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -111,6 +112,7 @@ impl DescribeAppInstanceUserInput {
 pub struct DescribeAppInstanceUserOutput {
     /// ARN, name, metadata and timestamps of the user.
     pub app_instance_user: Option<crate::types::AppInstanceUser>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl DescribeAppInstanceUserOutput {
@@ -121,6 +123,12 @@ impl DescribeAppInstanceUserOutput {
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserOutput`].
     pub fn builder() -> builders::DescribeAppInstanceUserOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DescribeAppInstanceUserOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -250,6 +258,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct DescribeAppInstanceUserOutputBuilder {
         pub(crate) app_instance_user: Option<crate::types::AppInstanceUser>,
+        pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceUserOutputBuilder {
         /// ARN, name, metadata and timestamps of the user.
@@ -272,12 +281,18 @@ pub mod builders {
         pub fn get_app_instance_user(&self) -> &Option<crate::types::AppInstanceUser> {
             &self.app_instance_user
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DescribeAppInstanceUserOutput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance_user::DescribeAppInstanceUserOutput {
             crate::operation::describe_app_instance_user::DescribeAppInstanceUserOutput {
                 app_instance_user: self.app_instance_user,
+                _request_id: self._request_id,
             }
         }
     }

@@ -58,6 +58,7 @@ impl rt::operation::Operation for DescribeAppInstanceUserEndpoint {
         }
         Ok(DescribeAppInstanceUserEndpointOutput {
             app_instance_user_endpoint: field_app_instance_user_endpoint,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -123,6 +124,7 @@ impl DescribeAppInstanceUserEndpointInput {
 pub struct DescribeAppInstanceUserEndpointOutput {
     /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
     pub app_instance_user_endpoint: Option<crate::types::AppInstanceUserEndpoint>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl DescribeAppInstanceUserEndpointOutput {
@@ -135,6 +137,12 @@ impl DescribeAppInstanceUserEndpointOutput {
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::DescribeAppInstanceUserEndpointOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for DescribeAppInstanceUserEndpointOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -298,6 +306,7 @@ pub mod builders {
         pub(crate) app_instance_user_endpoint: Option<
             crate::types::AppInstanceUserEndpoint,
         >,
+        pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceUserEndpointOutputBuilder {
         /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
@@ -322,12 +331,18 @@ pub mod builders {
         ) -> &Option<crate::types::AppInstanceUserEndpoint> {
             &self.app_instance_user_endpoint
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointOutput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointOutput).
         pub fn build(
             self,
         ) -> crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointOutput {
             crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointOutput {
                 app_instance_user_endpoint: self.app_instance_user_endpoint,
+                _request_id: self._request_id,
             }
         }
     }

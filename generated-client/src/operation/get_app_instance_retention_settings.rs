@@ -64,6 +64,7 @@ impl rt::operation::Operation for GetAppInstanceRetentionSettings {
         Ok(GetAppInstanceRetentionSettingsOutput {
             app_instance_retention_settings: field_app_instance_retention_settings,
             initiate_deletion_timestamp: field_initiate_deletion_timestamp,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -127,6 +128,7 @@ pub struct GetAppInstanceRetentionSettingsOutput {
     >,
     /// Point in time from which data beyond the retention period gets deleted.
     pub initiate_deletion_timestamp: Option<rt::time::DateTime>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl GetAppInstanceRetentionSettingsOutput {
@@ -137,12 +139,18 @@ impl GetAppInstanceRetentionSettingsOutput {
         self.app_instance_retention_settings.as_ref()
     }
     /// Point in time from which data beyond the retention period gets deleted.
-    pub fn initiate_deletion_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.initiate_deletion_timestamp
+    pub fn initiate_deletion_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.initiate_deletion_timestamp.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`GetAppInstanceRetentionSettingsOutput`].
     pub fn builder() -> builders::GetAppInstanceRetentionSettingsOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for GetAppInstanceRetentionSettingsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -275,6 +283,7 @@ pub mod builders {
             crate::types::AppInstanceRetentionSettings,
         >,
         pub(crate) initiate_deletion_timestamp: Option<rt::time::DateTime>,
+        pub(crate) _request_id: Option<String>,
     }
     impl GetAppInstanceRetentionSettingsOutputBuilder {
         /// Retention periods currently in force for the instance.
@@ -319,6 +328,11 @@ pub mod builders {
         pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.initiate_deletion_timestamp
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsOutput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsOutput).
         pub fn build(
             self,
@@ -326,6 +340,7 @@ pub mod builders {
             crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsOutput {
                 app_instance_retention_settings: self.app_instance_retention_settings,
                 initiate_deletion_timestamp: self.initiate_deletion_timestamp,
+                _request_id: self._request_id,
             }
         }
     }

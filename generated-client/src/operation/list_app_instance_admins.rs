@@ -83,6 +83,7 @@ impl rt::operation::Operation for ListAppInstanceAdmins {
             app_instance_arn: field_app_instance_arn,
             app_instance_admins: field_app_instance_admins,
             next_token: field_next_token,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -171,6 +172,7 @@ pub struct ListAppInstanceAdminsOutput {
     pub app_instance_admins: Option<Vec<crate::types::AppInstanceAdminSummary>>,
     /// Token for fetching the next page; absent once every administrator has been returned.
     pub next_token: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListAppInstanceAdminsOutput {
@@ -189,6 +191,12 @@ impl ListAppInstanceAdminsOutput {
     /// Creates a new builder-style object to manufacture [`ListAppInstanceAdminsOutput`].
     pub fn builder() -> builders::ListAppInstanceAdminsOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListAppInstanceAdminsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -396,6 +404,7 @@ pub mod builders {
             Vec<crate::types::AppInstanceAdminSummary>,
         >,
         pub(crate) next_token: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceAdminsOutputBuilder {
         /// ARN of the instance whose administrators were listed.
@@ -449,6 +458,11 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListAppInstanceAdminsOutput`](crate::operation::list_app_instance_admins::ListAppInstanceAdminsOutput).
         pub fn build(
             self,
@@ -457,6 +471,7 @@ pub mod builders {
                 app_instance_arn: self.app_instance_arn,
                 app_instance_admins: self.app_instance_admins,
                 next_token: self.next_token,
+                _request_id: self._request_id,
             }
         }
     }

@@ -78,6 +78,7 @@ impl rt::operation::Operation for ListAppInstanceUserEndpoints {
         Ok(ListAppInstanceUserEndpointsOutput {
             app_instance_user_endpoints: field_app_instance_user_endpoints,
             next_token: field_next_token,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -163,6 +164,7 @@ pub struct ListAppInstanceUserEndpointsOutput {
     >,
     /// Token for fetching the next page; absent once every endpoint has been returned.
     pub next_token: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListAppInstanceUserEndpointsOutput {
@@ -179,6 +181,12 @@ impl ListAppInstanceUserEndpointsOutput {
     /// Creates a new builder-style object to manufacture [`ListAppInstanceUserEndpointsOutput`].
     pub fn builder() -> builders::ListAppInstanceUserEndpointsOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListAppInstanceUserEndpointsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -377,6 +385,7 @@ pub mod builders {
             Vec<crate::types::AppInstanceUserEndpointSummary>,
         >,
         pub(crate) next_token: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceUserEndpointsOutputBuilder {
         /// One summary per endpoint in this page.
@@ -418,6 +427,11 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListAppInstanceUserEndpointsOutput`](crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsOutput).
         pub fn build(
             self,
@@ -425,6 +439,7 @@ pub mod builders {
             crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsOutput {
                 app_instance_user_endpoints: self.app_instance_user_endpoints,
                 next_token: self.next_token,
+                _request_id: self._request_id,
             }
         }
     }

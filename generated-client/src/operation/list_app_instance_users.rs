@@ -77,6 +77,7 @@ impl rt::operation::Operation for ListAppInstanceUsers {
             app_instance_arn: field_app_instance_arn,
             app_instance_users: field_app_instance_users,
             next_token: field_next_token,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -162,6 +163,7 @@ pub struct ListAppInstanceUsersOutput {
     pub app_instance_users: Option<Vec<crate::types::AppInstanceUserSummary>>,
     /// Token for fetching the next page; absent once every user has been returned.
     pub next_token: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListAppInstanceUsersOutput {
@@ -180,6 +182,12 @@ impl ListAppInstanceUsersOutput {
     /// Creates a new builder-style object to manufacture [`ListAppInstanceUsersOutput`].
     pub fn builder() -> builders::ListAppInstanceUsersOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListAppInstanceUsersOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -378,6 +386,7 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
         pub(crate) app_instance_users: Option<Vec<crate::types::AppInstanceUserSummary>>,
         pub(crate) next_token: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceUsersOutputBuilder {
         /// ARN of the instance whose users were listed.
@@ -431,6 +440,11 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListAppInstanceUsersOutput`](crate::operation::list_app_instance_users::ListAppInstanceUsersOutput).
         pub fn build(
             self,
@@ -439,6 +453,7 @@ pub mod builders {
                 app_instance_arn: self.app_instance_arn,
                 app_instance_users: self.app_instance_users,
                 next_token: self.next_token,
+                _request_id: self._request_id,
             }
         }
     }

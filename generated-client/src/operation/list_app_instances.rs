@@ -65,6 +65,7 @@ impl rt::operation::Operation for ListAppInstances {
         Ok(ListAppInstancesOutput {
             app_instances: field_app_instances,
             next_token: field_next_token,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -141,6 +142,7 @@ pub struct ListAppInstancesOutput {
     pub app_instances: Option<Vec<crate::types::AppInstanceSummary>>,
     /// Token for fetching the next page; absent once every instance has been returned.
     pub next_token: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListAppInstancesOutput {
@@ -155,6 +157,12 @@ impl ListAppInstancesOutput {
     /// Creates a new builder-style object to manufacture [`ListAppInstancesOutput`].
     pub fn builder() -> builders::ListAppInstancesOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListAppInstancesOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -318,6 +326,7 @@ pub mod builders {
     pub struct ListAppInstancesOutputBuilder {
         pub(crate) app_instances: Option<Vec<crate::types::AppInstanceSummary>>,
         pub(crate) next_token: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstancesOutputBuilder {
         /// One summary per instance in this page.
@@ -357,6 +366,11 @@ pub mod builders {
         pub fn get_next_token(&self) -> &Option<String> {
             &self.next_token
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListAppInstancesOutput`](crate::operation::list_app_instances::ListAppInstancesOutput).
         pub fn build(
             self,
@@ -364,6 +378,7 @@ pub mod builders {
             crate::operation::list_app_instances::ListAppInstancesOutput {
                 app_instances: self.app_instances,
                 next_token: self.next_token,
+                _request_id: self._request_id,
             }
         }
     }

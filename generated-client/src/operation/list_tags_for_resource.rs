@@ -54,6 +54,7 @@ impl rt::operation::Operation for ListTagsForResource {
         }
         Ok(ListTagsForResourceOutput {
             tags: field_tags,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -113,6 +114,7 @@ impl ListTagsForResourceInput {
 pub struct ListTagsForResourceOutput {
     /// Tags currently attached to the resource.
     pub tags: Option<Vec<crate::types::Tag>>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl ListTagsForResourceOutput {
@@ -123,6 +125,12 @@ impl ListTagsForResourceOutput {
     /// Creates a new builder-style object to manufacture [`ListTagsForResourceOutput`].
     pub fn builder() -> builders::ListTagsForResourceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for ListTagsForResourceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -252,6 +260,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct ListTagsForResourceOutputBuilder {
         pub(crate) tags: Option<Vec<crate::types::Tag>>,
+        pub(crate) _request_id: Option<String>,
     }
     impl ListTagsForResourceOutputBuilder {
         /// Tags currently attached to the resource.
@@ -269,12 +278,18 @@ pub mod builders {
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             &self.tags
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`ListTagsForResourceOutput`](crate::operation::list_tags_for_resource::ListTagsForResourceOutput).
         pub fn build(
             self,
         ) -> crate::operation::list_tags_for_resource::ListTagsForResourceOutput {
             crate::operation::list_tags_for_resource::ListTagsForResourceOutput {
                 tags: self.tags,
+                _request_id: self._request_id,
             }
         }
     }

@@ -76,6 +76,7 @@ impl rt::operation::Operation for PutAppInstanceRetentionSettings {
         Ok(PutAppInstanceRetentionSettingsOutput {
             app_instance_retention_settings: field_app_instance_retention_settings,
             initiate_deletion_timestamp: field_initiate_deletion_timestamp,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -149,6 +150,7 @@ pub struct PutAppInstanceRetentionSettingsOutput {
     >,
     /// Point in time from which the service deletes data under the new settings.
     pub initiate_deletion_timestamp: Option<rt::time::DateTime>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl PutAppInstanceRetentionSettingsOutput {
@@ -159,12 +161,18 @@ impl PutAppInstanceRetentionSettingsOutput {
         self.app_instance_retention_settings.as_ref()
     }
     /// Point in time from which the service deletes data under the new settings.
-    pub fn initiate_deletion_timestamp(&self) -> Option<rt::time::DateTime> {
-        self.initiate_deletion_timestamp
+    pub fn initiate_deletion_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.initiate_deletion_timestamp.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceRetentionSettingsOutput`].
     pub fn builder() -> builders::PutAppInstanceRetentionSettingsOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for PutAppInstanceRetentionSettingsOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -331,6 +339,7 @@ pub mod builders {
             crate::types::AppInstanceRetentionSettings,
         >,
         pub(crate) initiate_deletion_timestamp: Option<rt::time::DateTime>,
+        pub(crate) _request_id: Option<String>,
     }
     impl PutAppInstanceRetentionSettingsOutputBuilder {
         /// Retention periods as stored after the change.
@@ -375,6 +384,11 @@ pub mod builders {
         pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.initiate_deletion_timestamp
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`PutAppInstanceRetentionSettingsOutput`](crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsOutput).
         pub fn build(
             self,
@@ -382,6 +396,7 @@ pub mod builders {
             crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsOutput {
                 app_instance_retention_settings: self.app_instance_retention_settings,
                 initiate_deletion_timestamp: self.initiate_deletion_timestamp,
+                _request_id: self._request_id,
             }
         }
     }

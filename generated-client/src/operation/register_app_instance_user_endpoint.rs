@@ -90,6 +90,7 @@ impl rt::operation::Operation for RegisterAppInstanceUserEndpoint {
         Ok(RegisterAppInstanceUserEndpointOutput {
             app_instance_user_arn: field_app_instance_user_arn,
             endpoint_id: field_endpoint_id,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -207,6 +208,7 @@ pub struct RegisterAppInstanceUserEndpointOutput {
     pub app_instance_user_arn: Option<String>,
     /// Identifier given to the new endpoint.
     pub endpoint_id: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl RegisterAppInstanceUserEndpointOutput {
@@ -221,6 +223,12 @@ impl RegisterAppInstanceUserEndpointOutput {
     /// Creates a new builder-style object to manufacture [`RegisterAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::RegisterAppInstanceUserEndpointOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for RegisterAppInstanceUserEndpointOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -542,6 +550,7 @@ pub mod builders {
     pub struct RegisterAppInstanceUserEndpointOutputBuilder {
         pub(crate) app_instance_user_arn: Option<String>,
         pub(crate) endpoint_id: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl RegisterAppInstanceUserEndpointOutputBuilder {
         /// ARN of the user that owns the new endpoint.
@@ -572,6 +581,11 @@ pub mod builders {
         pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`RegisterAppInstanceUserEndpointOutput`](crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointOutput).
         pub fn build(
             self,
@@ -579,6 +593,7 @@ pub mod builders {
             crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointOutput {
                 app_instance_user_arn: self.app_instance_user_arn,
                 endpoint_id: self.endpoint_id,
+                _request_id: self._request_id,
             }
         }
     }

@@ -42,7 +42,9 @@ impl rt::operation::Operation for TagResource {
         response: &rt::http::HttpResponse,
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
-        Ok(TagResourceOutput {})
+        Ok(TagResourceOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
+        })
     }
     fn deserialize_error(
         response: &rt::http::HttpResponse,
@@ -107,12 +109,20 @@ impl TagResourceInput {
 /// Output of the `TagResource` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct TagResourceOutput {}
+pub struct TagResourceOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl TagResourceOutput {
     /// Creates a new builder-style object to manufacture [`TagResourceOutput`].
     pub fn builder() -> builders::TagResourceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for TagResourceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -277,11 +287,19 @@ pub mod builders {
     /// A builder for [`TagResourceOutput`](crate::operation::tag_resource::TagResourceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct TagResourceOutputBuilder {}
+    pub struct TagResourceOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl TagResourceOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`TagResourceOutput`](crate::operation::tag_resource::TagResourceOutput).
         pub fn build(self) -> crate::operation::tag_resource::TagResourceOutput {
             crate::operation::tag_resource::TagResourceOutput {
+                _request_id: self._request_id,
             }
         }
     }

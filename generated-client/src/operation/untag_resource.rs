@@ -40,7 +40,9 @@ impl rt::operation::Operation for UntagResource {
         response: &rt::http::HttpResponse,
     ) -> Result<Self::Output, rt::error::DeserializeError> {
         let _ = response;
-        Ok(UntagResourceOutput {})
+        Ok(UntagResourceOutput {
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
+        })
     }
     fn deserialize_error(
         response: &rt::http::HttpResponse,
@@ -102,12 +104,20 @@ impl UntagResourceInput {
 /// Output of the `UntagResource` operation.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
-pub struct UntagResourceOutput {}
+pub struct UntagResourceOutput {
+    pub(crate) _request_id: Option<String>,
+}
 
 impl UntagResourceOutput {
     /// Creates a new builder-style object to manufacture [`UntagResourceOutput`].
     pub fn builder() -> builders::UntagResourceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for UntagResourceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -265,11 +275,19 @@ pub mod builders {
     /// A builder for [`UntagResourceOutput`](crate::operation::untag_resource::UntagResourceOutput).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
-    pub struct UntagResourceOutputBuilder {}
+    pub struct UntagResourceOutputBuilder {
+        pub(crate) _request_id: Option<String>,
+    }
     impl UntagResourceOutputBuilder {
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`UntagResourceOutput`](crate::operation::untag_resource::UntagResourceOutput).
         pub fn build(self) -> crate::operation::untag_resource::UntagResourceOutput {
             crate::operation::untag_resource::UntagResourceOutput {
+                _request_id: self._request_id,
             }
         }
     }

@@ -60,6 +60,7 @@ impl rt::operation::Operation for UpdateAppInstance {
         }
         Ok(UpdateAppInstanceOutput {
             app_instance_arn: field_app_instance_arn,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -144,6 +145,7 @@ impl ::std::fmt::Debug for UpdateAppInstanceInput {
 pub struct UpdateAppInstanceOutput {
     /// ARN of the instance that was changed.
     pub app_instance_arn: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl UpdateAppInstanceOutput {
@@ -154,6 +156,12 @@ impl UpdateAppInstanceOutput {
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceOutput`].
     pub fn builder() -> builders::UpdateAppInstanceOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for UpdateAppInstanceOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -363,6 +371,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UpdateAppInstanceOutputBuilder {
         pub(crate) app_instance_arn: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceOutputBuilder {
         /// ARN of the instance that was changed.
@@ -379,12 +388,18 @@ pub mod builders {
         pub fn get_app_instance_arn(&self) -> &Option<String> {
             &self.app_instance_arn
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`UpdateAppInstanceOutput`](crate::operation::update_app_instance::UpdateAppInstanceOutput).
         pub fn build(
             self,
         ) -> crate::operation::update_app_instance::UpdateAppInstanceOutput {
             crate::operation::update_app_instance::UpdateAppInstanceOutput {
                 app_instance_arn: self.app_instance_arn,
+                _request_id: self._request_id,
             }
         }
     }

@@ -60,6 +60,7 @@ impl rt::operation::Operation for UpdateAppInstanceUser {
         }
         Ok(UpdateAppInstanceUserOutput {
             app_instance_user_arn: field_app_instance_user_arn,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -147,6 +148,7 @@ impl ::std::fmt::Debug for UpdateAppInstanceUserInput {
 pub struct UpdateAppInstanceUserOutput {
     /// ARN of the user that was changed.
     pub app_instance_user_arn: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl UpdateAppInstanceUserOutput {
@@ -157,6 +159,12 @@ impl UpdateAppInstanceUserOutput {
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserOutput`].
     pub fn builder() -> builders::UpdateAppInstanceUserOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for UpdateAppInstanceUserOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -373,6 +381,7 @@ pub mod builders {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct UpdateAppInstanceUserOutputBuilder {
         pub(crate) app_instance_user_arn: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceUserOutputBuilder {
         /// ARN of the user that was changed.
@@ -389,12 +398,18 @@ pub mod builders {
         pub fn get_app_instance_user_arn(&self) -> &Option<String> {
             &self.app_instance_user_arn
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`UpdateAppInstanceUserOutput`](crate::operation::update_app_instance_user::UpdateAppInstanceUserOutput).
         pub fn build(
             self,
         ) -> crate::operation::update_app_instance_user::UpdateAppInstanceUserOutput {
             crate::operation::update_app_instance_user::UpdateAppInstanceUserOutput {
                 app_instance_user_arn: self.app_instance_user_arn,
+                _request_id: self._request_id,
             }
         }
     }

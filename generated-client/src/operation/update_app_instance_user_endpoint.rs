@@ -73,6 +73,7 @@ impl rt::operation::Operation for UpdateAppInstanceUserEndpoint {
         Ok(UpdateAppInstanceUserEndpointOutput {
             app_instance_user_arn: field_app_instance_user_arn,
             endpoint_id: field_endpoint_id,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -166,6 +167,7 @@ pub struct UpdateAppInstanceUserEndpointOutput {
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint that was changed.
     pub endpoint_id: Option<String>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl UpdateAppInstanceUserEndpointOutput {
@@ -180,6 +182,12 @@ impl UpdateAppInstanceUserEndpointOutput {
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::UpdateAppInstanceUserEndpointOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for UpdateAppInstanceUserEndpointOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -405,6 +413,7 @@ pub mod builders {
     pub struct UpdateAppInstanceUserEndpointOutputBuilder {
         pub(crate) app_instance_user_arn: Option<String>,
         pub(crate) endpoint_id: Option<String>,
+        pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceUserEndpointOutputBuilder {
         /// ARN of the user that owns the endpoint.
@@ -435,6 +444,11 @@ pub mod builders {
         pub fn get_endpoint_id(&self) -> &Option<String> {
             &self.endpoint_id
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointOutput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointOutput).
         pub fn build(
             self,
@@ -442,6 +456,7 @@ pub mod builders {
             crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointOutput {
                 app_instance_user_arn: self.app_instance_user_arn,
                 endpoint_id: self.endpoint_id,
+                _request_id: self._request_id,
             }
         }
     }

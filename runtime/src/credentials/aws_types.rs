@@ -42,6 +42,7 @@ impl From<aws_credential_types::Credentials> for Credentials {
             credentials.secret_access_key(),
             credentials.session_token().map(str::to_string),
             credentials.expiry(),
+            "AwsSdkProvider",
         )
     }
 }
@@ -70,7 +71,7 @@ mod tests {
             .expect("credentials");
         assert_eq!(
             creds,
-            Credentials::new("AKID", "SECRET", Some("TOKEN".into()), Some(expiry))
+            Credentials::new("AKID", "SECRET", Some("TOKEN".into()), Some(expiry), "AwsSdkProvider")
         );
 
         let aws = aws_credential_types::Credentials::new("AKID2", "SECRET2", None, None, "test");
@@ -78,7 +79,7 @@ mod tests {
             .provide_credentials()
             .await
             .expect("credentials");
-        assert_eq!(creds, Credentials::new("AKID2", "SECRET2", None, None));
+        assert_eq!(creds, Credentials::new("AKID2", "SECRET2", None, None, "AwsSdkProvider"));
     }
 
     #[derive(Debug)]

@@ -234,7 +234,7 @@ mod tests {
                 let expiry = self
                     .expiry
                     .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s));
-                Ok(Credentials::new(format!("AKID{n}"), "SECRET", None, expiry))
+                Ok(Credentials::new(format!("AKID{n}"), "SECRET", None, expiry, "Static"))
             })
         }
     }
@@ -302,7 +302,7 @@ mod tests {
             let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(self.1);
             Box::pin(async move {
                 if n == 0 {
-                    Ok(Credentials::new("AKID1", "SECRET", None, Some(expiry)))
+                    Ok(Credentials::new("AKID1", "SECRET", None, Some(expiry), "test"))
                 } else {
                     Err(CredentialsError::new(format!("refresh {n} failed")))
                 }
@@ -427,7 +427,7 @@ mod tests {
                 Box::pin(async move {
                     self.0.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(50)).await;
-                    Ok(Credentials::new("AKID", "SECRET", None, None))
+                    Ok(Credentials::new("AKID", "SECRET", None, None, "Static"))
                 })
             }
         }
@@ -464,6 +464,7 @@ mod tests {
             "SECRETVALUE",
             Some("TOKENVALUE".into()),
             None,
+            "Static",
         ));
         let debug = format!("{cache:?}");
         for secret in ["AKIDVALUE", "SECRETVALUE", "TOKENVALUE"] {

@@ -126,7 +126,7 @@ mod tests {
     async fn first_success_wins_and_later_links_are_not_asked() {
         let calls = Arc::new(AtomicUsize::new(0));
         let chain = ChainProvider::first_try("a", Failing("a is down", calls.clone()))
-            .or_else("b", Credentials::new("B", "SB", None, None))
+            .or_else("b", Credentials::new("B", "SB", None, None, "Static"))
             .or_else("c", Failing("unused", calls.clone()));
         let creds = chain.provide_credentials().await.expect("b answers");
         assert_eq!(creds.access_key_id(), "B");

@@ -32,7 +32,7 @@ impl EnvironmentProvider {
         // Every miss is "not loaded": the default chain goes on to the profile, as the SDKs do.
         match (id, secret) {
             (Some(id), Some(secret)) => {
-                let creds = Credentials::new(id, secret, self.var("AWS_SESSION_TOKEN"), None);
+                let creds = Credentials::new(id, secret, self.var("AWS_SESSION_TOKEN"), None, "Environment");
                 Ok(match self.var("AWS_ACCOUNT_ID") {
                     Some(account) => creds.with_account_id(account.trim()),
                     None => creds,

@@ -37,6 +37,7 @@ struct Parts {
     secret_digest: [u8; 32],
     session_token: Option<String>,
     expiry: Option<SystemTime>,
+    provider_name: &'static str,
     /// The AWS account the credentials belong to, when the source says so.
     account_id: Option<String>,
 }
@@ -55,12 +56,15 @@ impl Drop for Parts {
 }
 
 impl Credentials {
-    /// Credentials from their parts.
+    /// Credentials from their parts, as the AWS SDK for Rust spells it: the key pair, an
+    /// optional session token, an optional expiry, and the name of the provider that made
+    /// them (shown in `Debug` and errors).
     pub fn new(
         access_key_id: impl Into<String>,
         secret_access_key: impl Into<String>,
         session_token: Option<String>,
-        expiry: Option<SystemTime>,
+        expires_after: Option<SystemTime>,
+        provider_name: &'static str,
     ) -> Self {
         let secret_access_key = secret_access_key.into();
         let mut secret_digest = [0u8; 32];
@@ -70,9 +74,20 @@ impl Credentials {
             secret_access_key,
             secret_digest,
             session_token,
-            expiry,
+            expiry: expires_after,
+            provider_name,
             account_id: None,
         }))
+    }
+
+    /// Static credentials from a key pair, for tests and examples.
+    pub fn from_keys(access_key_id: impl Into<String>, secret_access_key: impl Into<String>, session_token: Option<String>) -> Self {
+        Self::new(access_key_id, secret_access_key, session_token, None, "Static")
+    }
+
+    /// The name of the provider that made these credentials.
+    pub fn provider_name(&self) -> &'static str {
+        self.0.provider_name
     }
 
     /// The same credentials, labelled with the account they belong to.
@@ -84,6 +99,7 @@ impl Credentials {
             secret_digest: p.secret_digest,
             session_token: p.session_token.clone(),
             expiry: p.expiry,
+            provider_name: p.provider_name,
             account_id: Some(account_id.into()),
         }))
     }
@@ -129,6 +145,7 @@ impl fmt::Debug for Credentials {
                 &self.0.session_token.as_ref().map(|_| "** redacted **"),
             )
             .field("expiry", &self.0.expiry)
+            .field("provider_name", &self.0.provider_name)
             .field("account_id", &self.0.account_id)
             .finish()
     }
@@ -218,6 +235,24 @@ impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Arc<P> {
     }
 }
 
+/// A credentials provider behind an `Arc`, cheap to clone and share between clients (the AWS
+/// SDK for Rust's `SharedCredentialsProvider`).
+#[derive(Clone, Debug)]
+pub struct SharedCredentialsProvider(Arc<dyn ProvideCredentials>);
+
+impl SharedCredentialsProvider {
+    /// Shares `provider`.
+    pub fn new(provider: impl ProvideCredentials + 'static) -> Self {
+        Self(Arc::new(provider))
+    }
+}
+
+impl ProvideCredentials for SharedCredentialsProvider {
+    fn provide_credentials(&self) -> ProvideFuture<'_> {
+        self.0.provide_credentials()
+    }
+}
+
 /// A message for `err` followed by its chain of causes, `: `-separated, so a provider's reason
 /// survives being listed in a chain's error.
 pub fn describe(err: &(dyn std::error::Error + 'static)) -> String {
@@ -237,13 +272,13 @@ mod tests {
 
     #[test]
     fn clones_share_their_parts_and_compare_by_value() {
-        let a = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None);
+        let a = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None, "Static");
         let b = a.clone();
         // A clone per request must not copy the strings.
         assert_eq!(a.secret_access_key().as_ptr(), b.secret_access_key().as_ptr());
         assert_eq!(a.session_token().map(str::as_ptr), b.session_token().map(str::as_ptr));
-        let separate = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None);
+        let separate = Credentials::new("AKID", "SECRET", Some("TOKEN".into()), None, "Static");
         assert_eq!(a, separate);
-        assert_ne!(a, Credentials::new("AKID", "OTHER", Some("TOKEN".into()), None));
+        assert_ne!(a, Credentials::new("AKID", "OTHER", Some("TOKEN".into()), None, "Static"));
     }
 }

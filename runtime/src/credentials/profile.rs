@@ -89,7 +89,7 @@ fn static_credentials(profile: &Section) -> Result<Credentials, CredentialsError
             id,
             secret,
             token.map(str::to_string),
-            None,
+            None, "ProfileFile",
         )),
         // Static keys win over `credential_process` in the AWS SDKs, so it only matters here.
         (None, None) if profile.get("credential_process").is_some() => Err(unsupported(

@@ -113,6 +113,11 @@ impl RetryConfig {
         }
     }
 
+    /// One attempt, no retries (standard mode with `max_attempts` 1).
+    pub fn disabled() -> Self {
+        Self::standard().with_max_attempts(1)
+    }
+
     /// Adaptive mode with the same defaults as [`RetryConfig::standard`].
     pub fn adaptive() -> Self {
         Self::standard().with_mode(RetryMode::Adaptive)

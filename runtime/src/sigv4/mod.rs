@@ -600,7 +600,7 @@ mod tests {
 
     #[test]
     fn signs_the_suite_vanilla_request_adding_host() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let settings = SigningSettings::default();
         let mut req = request("https://example.amazonaws.com/");
         sign(&mut req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
@@ -619,8 +619,8 @@ mod tests {
     fn cached_and_uncached_signing_agree() {
         let signer = Signer::new();
         let settings = SigningSettings::default();
-        let original = Credentials::new(AKID, SECRET, None, None);
-        let rotated = Credentials::new(AKID, "rotated-secret", None, None);
+        let original = Credentials::new(AKID, SECRET, None, None, "Static");
+        let rotated = Credentials::new(AKID, "rotated-secret", None, None, "Static");
         let same_day_later = SUITE_SECS + 3_600;
         let next_day = SUITE_SECS + 86_400;
         let mut signatures = Vec::new();
@@ -643,8 +643,8 @@ mod tests {
 
     #[test]
     fn session_token_is_signed_unless_omitted() {
-        let with_token = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
-        let without = Credentials::new(AKID, SECRET, None, None);
+        let with_token = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None, "Static");
+        let without = Credentials::new(AKID, SECRET, None, None, "Static");
         let signed = SigningSettings::default();
         let omitted = SigningSettings { omit_session_token: true, ..SigningSettings::default() };
         let time = at(SUITE_SECS);
@@ -669,8 +669,8 @@ mod tests {
 
     #[test]
     fn presigned_session_token_is_in_the_url_and_signed_unless_omitted() {
-        let with_token = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
-        let without = Credentials::new(AKID, SECRET, None, None);
+        let with_token = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None, "Static");
+        let without = Credentials::new(AKID, SECRET, None, None, "Static");
         let expires_in = Some(Duration::from_secs(3_600));
         let signed = SigningSettings { expires_in, ..SigningSettings::default() };
         let omitted = SigningSettings { expires_in, omit_session_token: true, ..SigningSettings::default() };
@@ -691,7 +691,7 @@ mod tests {
 
     #[test]
     fn presign_matches_the_suite_and_keeps_the_existing_query() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let settings = SigningSettings { expires_in: Some(Duration::from_secs(3_600)), ..SigningSettings::default() };
         let req = request("https://example.amazonaws.com/");
         let uri = presign(&req, &params(&creds, &settings, at(SUITE_SECS))).unwrap();
@@ -712,7 +712,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_contains_secrets() {
-        let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
+        let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None, "Static");
         let settings = SigningSettings { expires_in: Some(Duration::from_secs(60)), ..SigningSettings::default() };
         let p = params(&creds, &settings, at(SUITE_SECS));
         let signer = Signer::new();
@@ -736,7 +736,7 @@ mod tests {
 
     #[test]
     fn odd_input_signs_without_panicking() {
-        let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None);
+        let creds = Credentials::new(AKID, SECRET, Some(TOKEN.into()), None, "Static");
         let paths =
             ["", "/", "..", "/%", "/%E", "/%%%", "/\u{e9}\u{1F600}/../x", "//..//.", "no-slash", "/a/./../../.."];
         let queries = ["", "&", "=", "&&==&", "%", "a=%F0%9F", "\u{e9}=\u{e9}&\u{e9}", "a=1&a=1"];
@@ -773,7 +773,7 @@ mod tests {
 
     #[test]
     fn invalid_input_is_an_error_and_leaves_the_request_unchanged() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let settings = SigningSettings::default();
         let good = params(&creds, &settings, at(SUITE_SECS));
         let mut req = request("https://example.amazonaws.com/");
@@ -797,7 +797,7 @@ mod tests {
         check(SigningParams { time: at(253_402_300_800), ..good }, &ok_req, SigningError::TimeOutOfRange);
         check(SigningParams { region: "us-east-1/x", ..good }, &ok_req, SigningError::InvalidScope);
         check(SigningParams { service: "", ..good }, &ok_req, SigningError::InvalidScope);
-        let no_akid = Credentials::new("", SECRET, None, None);
+        let no_akid = Credentials::new("", SECRET, None, None, "Static");
         check(SigningParams { credentials: &no_akid, ..good }, &ok_req, SigningError::InvalidAccessKeyId);
         let bad_hash =
             SigningSettings { payload: PayloadHash::Precomputed("a b".into()), ..SigningSettings::default() };
@@ -831,7 +831,7 @@ mod tests {
 
     #[test]
     fn host_comes_from_the_authority_without_the_default_port() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let settings = SigningSettings::default();
         for (url, host) in [
             ("https://example.com:443/", "example.com"),
@@ -854,7 +854,7 @@ mod tests {
 
     #[test]
     fn payload_hash_settings() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let cases = [
             (PayloadHash::Signed, "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"),
             (PayloadHash::Unsigned, "UNSIGNED-PAYLOAD"),
@@ -877,7 +877,7 @@ mod tests {
 
     #[test]
     fn resigning_replaces_the_previous_signature() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let settings = SigningSettings::default();
         let mut req = request("https://example.amazonaws.com/");
         sign(&mut req, &params(&creds, &settings, at(SUITE_SECS - 86_400))).unwrap();
@@ -889,7 +889,7 @@ mod tests {
 
     #[test]
     fn hop_by_hop_and_rewritten_headers_are_not_signed() {
-        let creds = Credentials::new(AKID, SECRET, None, None);
+        let creds = Credentials::new(AKID, SECRET, None, None, "Static");
         let settings = SigningSettings::default();
         let mut headers = Headers::new();
         for name in ["User-Agent", "X-Amzn-Trace-Id", "Expect", "Transfer-Encoding", "Connection", "Authorization"] {
@@ -910,7 +910,7 @@ mod tests {
 
     #[test]
     fn signing_again_in_place_equals_signing_a_fresh_copy() {
-        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Some("token".into()), None);
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Some("token".into()), None, "Static");
         let settings = SigningSettings::default();
         let at = |secs| SigningParams {
             credentials: &creds,

@@ -12,6 +12,7 @@ use tokio::net::TcpStream;
 use crate::http::{DispatchError, DispatchErrorKind};
 
 use super::pool::PoolKey;
+use super::proxy::Proxy;
 
 /// A plain or TLS connection. An enum rather than a trait object keeps reads and writes
 /// statically dispatched.
@@ -42,6 +43,7 @@ impl Connector {
     #[cfg(feature = "rustls")]
     pub(super) fn new(
         built_in_roots: bool,
+        native_roots: bool,
         extra_roots: &[super::RootCertificate],
     ) -> Result<Self, super::TransportBuildError> {
         use rustls::pki_types::pem::PemObject;
@@ -53,6 +55,20 @@ impl Connector {
         let mut roots = rustls::RootCertStore::empty();
         if built_in_roots {
             roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        if native_roots {
+            #[cfg(feature = "native-roots")]
+            {
+                let found = rustls_native_certs::load_native_certs();
+                if let Some(e) = found.errors.first() {
+                    tracing::debug!(error = %e, "some system certificates could not be read");
+                }
+                let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+                if added == 0 {
+                    let why = found.errors.first().map_or("it is empty".to_string(), |e| e.to_string());
+                    return Err(TransportBuildError::new(format!("no usable certificate in the system store: {why}")));
+                }
+            }
         }
         for root in extra_roots {
             match root {
@@ -99,16 +115,31 @@ impl Connector {
         })
     }
 
-    /// Connects to `key`'s origin (without a deadline; the caller applies one).
-    pub(super) async fn connect(&self, key: &PoolKey) -> Result<Stream, DispatchError> {
+    /// Connects to `key`'s origin, directly or through `proxy` (without a deadline; the
+    /// caller applies one). For `https://` through a proxy, the TCP connection goes to the
+    /// proxy, a `CONNECT` tunnel is opened to the origin, and TLS runs end to end through it.
+    pub(super) async fn connect(&self, key: &PoolKey, proxy: Option<&Proxy>) -> Result<Stream, DispatchError> {
+        let (host, port) = match proxy {
+            Some(p) => (p.host.as_str(), p.port),
+            None => (key.host.as_str(), key.port),
+        };
         // Resolves names on tokio's blocking pool; IP literals are parsed without a lookup.
-        let tcp = TcpStream::connect((key.host.as_str(), key.port))
+        let mut tcp = TcpStream::connect((host, port))
             .await
             .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
         // Requests go out in one write and wait for the answer; Nagle's algorithm would only add
         // latency when a head and a large body are written separately.
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+        if let (Some(proxy), true) = (proxy, key.https) {
+            use tokio::io::AsyncWriteExt;
+            tcp.write_all(&super::proxy::connect_request(proxy, &key.host, key.port))
+                .await
+                .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
+            super::proxy::read_connect_response(&mut tcp)
+                .await
+                .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
         }
         #[cfg(feature = "rustls")]
         if key.https {
@@ -129,29 +160,38 @@ impl Connector {
 
 impl Stream {
     /// Whether nothing has arrived on an idle connection: no bytes (not even part of a TLS
-    /// record), no end of stream, no error. Checked without waiting, with one non-blocking
-    /// `MSG_PEEK` on the socket (the runtime's cached readiness could lag behind the kernel).
+    /// record), no end of stream, no error. Checked without waiting.
     pub(super) fn is_quiet(&mut self) -> bool {
         match self {
-            Stream::Plain(tcp) => socket_is_quiet(tcp),
+            // One read attempt with a waker that does nothing. It costs no extra system call:
+            // the read that would otherwise find the socket empty after the next request is
+            // written is made here instead, and leaves the readiness cleared for that request.
+            Stream::Plain(tcp) => {
+                let mut probe = [0u8; 1];
+                let mut buf = ReadBuf::new(&mut probe);
+                let mut cx = Context::from_waker(std::task::Waker::noop());
+                Pin::new(tcp).poll_read(&mut cx, &mut buf).is_pending()
+            }
+            // A read through TLS could swallow part of a record unseen, so the socket is
+            // peeked instead, and the session checked for plaintext decrypted but never read
+            // or a processed close_notify.
             #[cfg(feature = "rustls")]
             Stream::Tls(tls) => {
                 let (tcp, session) = tls.get_mut();
-                // Plaintext already decrypted but never read, or a processed close_notify.
                 let mut probe = [0u8; 1];
                 let buffered = !matches!(
                     io::Read::read(&mut session.reader(), &mut probe),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock
                 );
-                !buffered && socket_is_quiet(tcp)
+                let mut peek = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                let quiet = matches!(
+                    socket2::SockRef::from(&*tcp).peek(&mut peek),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock
+                );
+                !buffered && quiet
             }
         }
     }
-}
-
-fn socket_is_quiet(tcp: &TcpStream) -> bool {
-    let mut probe = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-    matches!(socket2::SockRef::from(tcp).peek(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
 }
 
 impl AsyncRead for Stream {

@@ -56,7 +56,7 @@ pub fn read_response(input: &[u8], piece: usize, method: &'static str) -> Result
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let outgoing = h1::prepare(&request).map_err(|e| format!("{e:?}"))?;
+        let outgoing = h1::prepare(&request, None).map_err(|e| format!("{e:?}"))?;
         let mut conn = Conn::new(Pieces(pieces));
         conn.exchange(&outgoing, &limits).await.map(|(response, _)| response).map_err(|e| format!("{e:?}"))
     })

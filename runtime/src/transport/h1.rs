@@ -8,8 +8,12 @@ use std::borrow::Cow;
 use std::io::{self, IoSlice};
 use std::ops::Range;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use std::pin::Pin;
 
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::Sleep;
+
+use super::proxy::Proxy;
 use super::watch::{Limits, Watch};
 use super::TransportError;
 
@@ -50,6 +54,8 @@ pub(crate) enum Failure {
 /// A connection: the stream plus the bytes read from it but not yet consumed.
 pub(super) struct Conn<S> {
     stream: S,
+    /// The timer of the exchanges' limits, kept from one exchange to the next.
+    timer: Option<Pin<Box<Sleep>>>,
     /// Unconsumed input is `rbuf[rpos..]`. Kept across exchanges so its allocation is reused.
     rbuf: Vec<u8>,
     rpos: usize,
@@ -92,6 +98,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
     pub(super) fn new(stream: S) -> Self {
         Self {
             stream,
+            timer: None,
             rbuf: Vec::with_capacity(READ_CHUNK),
             rpos: 0,
         }
@@ -109,16 +116,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
         request: &Outgoing<'_>,
         limits: &Limits,
     ) -> Result<(HttpResponse, bool), Failure> {
-        let mut watch = Watch::new(limits);
+        let mut timer = self.timer.take();
+        let result = self.exchange_within(request, &mut Watch::new(limits, &mut timer)).await;
+        self.timer = timer;
+        result
+    }
+
+    async fn exchange_within(
+        &mut self,
+        request: &Outgoing<'_>,
+        watch: &mut Watch<'_>,
+    ) -> Result<(HttpResponse, bool), Failure> {
+        let limits = watch.limits();
         watch.sending();
-        self.write_request(request, &mut watch).await?;
+        self.write_request(request, watch).await?;
         watch.sent();
 
         // Blank lines and interim responses before the final response share one budget, so
         // that an endless stream of either ends.
         let mut prelude = 0usize;
         let head = loop {
-            let head = self.read_head(&mut watch, &mut prelude).await?;
+            let head = self.read_head(watch, &mut prelude).await?;
             match head.status {
                 // RFC 9110 §15.2: interim responses precede the final one; 101 would switch
                 // protocols, which this client never asks for.
@@ -139,11 +157,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<S> {
                     .filter(|&len| len <= max)
                     .ok_or(Failure::TooLarge(TransportError::ResponseTooLarge { limit: max, declared: Some(len) }))?;
                 let mut body = Vec::with_capacity(len.min(MAX_PREALLOC));
-                self.read_exact_into(&mut body, len, len, &mut watch).await?;
+                self.read_exact_into(&mut body, len, len, watch).await?;
                 body
             }
-            Framing::Chunked => self.read_chunked(&mut watch).await?,
-            Framing::UntilClose => self.read_to_close(&mut watch).await?,
+            Framing::Chunked => self.read_chunked(watch).await?,
+            Framing::UntilClose => self.read_to_close(watch).await?,
         };
 
         // RFC 9112 §9.3: HTTP/1.1 persists unless `close` is given; HTTP/1.0 only with
@@ -411,7 +429,11 @@ fn eof(what: &'static str) -> io::Error {
 
 /// Encodes the request line and header section (RFC 9112 §3, §5), followed by the body when it
 /// is small.
-pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
+///
+/// Through a forward proxy (`http://` requests only; `https://` ones are tunnelled), the target
+/// is in absolute form (RFC 9112 §3.2.2) and the proxy's credentials go in
+/// `proxy-authorization`.
+pub(super) fn prepare<'r>(request: &'r HttpRequest, forward: Option<&Proxy>) -> Result<Outgoing<'r>, Failure> {
     let method = request.method.as_bytes();
     if !is_token(method) {
         return Err(Failure::Request("invalid request method"));
@@ -438,7 +460,8 @@ pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
 
     let body = request.body.as_slice();
     let copy_body = body.len() <= COPY_BODY_LIMIT;
-    let head_len = 64
+    let head_len = 96
+        + forward.map_or(0, |p| host.len() + p.authorization.as_ref().map_or(0, String::len))
         + path.len()
         + uri.query.len()
         + host.len()
@@ -450,6 +473,13 @@ pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
     let mut out = Vec::with_capacity(head_len + if copy_body { body.len() } else { 0 });
     out.extend_from_slice(method);
     out.push(b' ');
+    if forward.is_some() {
+        if !is_target(host.as_bytes()) {
+            return Err(Failure::Request("invalid host for an absolute-form target"));
+        }
+        out.extend_from_slice(b"http://");
+        out.extend_from_slice(host.as_bytes());
+    }
     out.extend_from_slice(path.as_bytes());
     if !uri.query.is_empty() {
         out.push(b'?');
@@ -462,6 +492,11 @@ pub(super) fn prepare(request: &HttpRequest) -> Result<Outgoing<'_>, Failure> {
     }
     out.extend_from_slice(host.as_bytes());
     out.extend_from_slice(b"\r\n");
+    if let Some(authorization) = forward.and_then(|p| p.authorization.as_deref()) {
+        out.extend_from_slice(b"proxy-authorization: ");
+        out.extend_from_slice(authorization.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
 
     let mut close = false;
     for (name, value) in request.headers.iter() {
@@ -974,11 +1009,11 @@ mod tests {
 
     async fn run(stream: Scripted, method: &'static str) -> Result<(HttpResponse, bool), Failure> {
         let req = request(method, b"");
-        Conn::new(stream).exchange(&prepare(&req)?, &Limits::default()).await
+        Conn::new(stream).exchange(&prepare(&req, None)?, &Limits::default()).await
     }
 
     fn encoded(req: &HttpRequest) -> Result<String, Failure> {
-        prepare(req).map(|out| String::from_utf8(out.bytes).unwrap())
+        prepare(req, None).map(|out| String::from_utf8(out.bytes).unwrap())
     }
 
     #[tokio::test]
@@ -987,7 +1022,7 @@ mod tests {
         req.headers.append("X-Custom", "v 1");
         req.headers.append("Content-Length", "5");
         let mut conn = Conn::new(Scripted::whole(b"HTTP/1.1 204 No Content\r\n\r\n"));
-        conn.exchange(&prepare(&req).unwrap(), &Limits::default()).await.unwrap();
+        conn.exchange(&prepare(&req, None).unwrap(), &Limits::default()).await.unwrap();
         assert_eq!(
             String::from_utf8(conn.stream.written).unwrap(),
             "POST /a%20b?x=1&y HTTP/1.1\r\nhost: example.com:8080\r\nX-Custom: v 1\r\ncontent-length: 5\r\n\r\nhello"
@@ -1211,7 +1246,7 @@ mod tests {
 
     async fn run_limited(stream: Scripted, limits: &Limits) -> Result<(HttpResponse, bool), Failure> {
         let req = request("GET", b"");
-        Conn::new(stream).exchange(&prepare(&req)?, limits).await
+        Conn::new(stream).exchange(&prepare(&req, None)?, limits).await
     }
 
     fn too_large(got: &Result<(HttpResponse, bool), Failure>) -> bool {

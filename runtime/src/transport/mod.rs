@@ -31,6 +31,7 @@ mod connect;
 pub mod fuzz;
 mod h1;
 mod pool;
+mod proxy;
 mod watch;
 
 use std::fmt;
@@ -44,6 +45,7 @@ use crate::http::{
 use connect::{Connector, Stream};
 use h1::{Conn, Failure};
 use pool::{Pool, PoolKey};
+pub use proxy::{InvalidProxy, ProxyConfig};
 pub use watch::Direction;
 use watch::{Limits, Stall};
 
@@ -87,6 +89,7 @@ pub struct Transport {
 
 struct Inner {
     connect_timeout: Duration,
+    proxy: ProxyConfig,
     limits: Limits,
     max_idle_per_host: usize,
     idle_timeout: Duration,
@@ -98,11 +101,14 @@ struct Inner {
 #[derive(Clone)]
 pub struct TransportBuilder {
     connect_timeout: Duration,
+    proxy: Option<ProxyConfig>,
     limits: Limits,
     max_idle_per_host: usize,
     idle_timeout: Duration,
     #[cfg(feature = "rustls")]
     built_in_roots: bool,
+    #[cfg(feature = "native-roots")]
+    native_roots: bool,
     #[cfg(feature = "rustls")]
     extra_roots: Vec<RootCertificate>,
 }
@@ -140,11 +146,14 @@ impl Default for TransportBuilder {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_millis(3100),
+            proxy: None,
             limits: Limits::default(),
             max_idle_per_host: 16,
             idle_timeout: Duration::from_secs(90),
             #[cfg(feature = "rustls")]
             built_in_roots: true,
+            #[cfg(feature = "native-roots")]
+            native_roots: false,
             #[cfg(feature = "rustls")]
             extra_roots: Vec::new(),
         }
@@ -174,12 +183,20 @@ impl TransportBuilder {
     /// [`TransportError::Stalled`]. On by default for both directions, with the AWS SDKs'
     /// defaults ([`DEFAULT_GRACE_PERIOD`], [`DEFAULT_MINIMUM_THROUGHPUT`]).
     pub fn stalled_stream_protection(mut self, config: crate::config::StalledStreamProtectionConfig) -> Self {
-        self.limits.stall = Stall {
-            upload: config.upload_enabled(),
-            download: config.download_enabled(),
-            grace_period: config.grace_period(),
-            minimum_throughput: config.minimum_throughput(),
-        };
+        self.limits.stall = Stall::new(
+            config.upload_enabled(),
+            config.download_enabled(),
+            config.grace_period(),
+            config.minimum_throughput(),
+        );
+        self
+    }
+
+    /// The proxy to use. Without this setting the transport reads the environment when it is
+    /// built ([`ProxyConfig::from_env`]: `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, and their
+    /// lowercase forms); [`ProxyConfig::disabled`] ignores it.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
@@ -215,6 +232,17 @@ impl TransportBuilder {
         self
     }
 
+    /// Also trusts the operating system's certificate store (feature `native-roots`): on Linux
+    /// the distribution's CA bundle (or `SSL_CERT_FILE` / `SSL_CERT_DIR`), on macOS the
+    /// keychain, on Windows the system store. Read once, when the transport is built, which
+    /// fails if the store holds no usable certificate. Combine with
+    /// [`built_in_roots(false)`](Self::built_in_roots) to trust the system store only.
+    #[cfg(feature = "native-roots")]
+    pub fn native_roots(mut self, enabled: bool) -> Self {
+        self.native_roots = enabled;
+        self
+    }
+
     /// Also trusts this DER-encoded root certificate, for a corporate CA or a test server.
     /// Checked by [`build`](Self::build).
     #[cfg(feature = "rustls")]
@@ -231,15 +259,29 @@ impl TransportBuilder {
         self
     }
 
+    #[cfg(feature = "rustls")]
+    fn native(&self) -> bool {
+        #[cfg(feature = "native-roots")]
+        return self.native_roots;
+        #[cfg(not(feature = "native-roots"))]
+        false
+    }
+
     /// Builds the transport, parsing the root certificates and the TLS configuration once.
     pub fn build(self) -> Result<Transport, TransportBuildError> {
         #[cfg(feature = "rustls")]
-        let connector = Connector::new(self.built_in_roots, &self.extra_roots)?;
+        let connector = Connector::new(self.built_in_roots, self.native(), &self.extra_roots)?;
         #[cfg(not(feature = "rustls"))]
         let connector = Connector::new();
+        let proxy = match self.proxy {
+            Some(proxy) => proxy,
+            None => ProxyConfig::from_env(&crate::profile::Env::process())
+                .map_err(|e| TransportBuildError { message: e.to_string() })?,
+        };
         Ok(Transport {
             inner: Arc::new(Inner {
                 connect_timeout: self.connect_timeout,
+                proxy,
                 limits: self.limits,
                 max_idle_per_host: self.max_idle_per_host,
                 idle_timeout: self.idle_timeout,
@@ -254,6 +296,7 @@ impl fmt::Debug for TransportBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("TransportBuilder");
         s.field("connect_timeout", &self.connect_timeout)
+            .field("proxy", &self.proxy)
             .field("limits", &self.limits)
             .field("max_idle_per_host", &self.max_idle_per_host)
             .field("idle_timeout", &self.idle_timeout);
@@ -294,6 +337,7 @@ impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
             .field("connect_timeout", &self.inner.connect_timeout)
+            .field("proxy", &self.inner.proxy)
             .field("limits", &self.inner.limits)
             .field("max_idle_per_host", &self.inner.max_idle_per_host)
             .field("idle_timeout", &self.inner.idle_timeout)
@@ -309,8 +353,9 @@ impl HttpClient for Transport {
 
 impl Inner {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, DispatchError> {
-        let key = pool_key(&request.uri)?;
-        let outgoing = h1::prepare(request).map_err(dispatch_error)?;
+        let proxy = self.proxy.route(&request.uri).map(|p| &**p);
+        let key = pool_key(&request.uri, proxy)?;
+        let outgoing = h1::prepare(request, proxy.filter(|_| !key.https)).map_err(dispatch_error)?;
         if let Some(mut conn) = self.take_idle(&key) {
             tracing::debug!(https = key.https, host = %key.host, port = key.port, "reusing pooled connection");
             match conn.exchange(&outgoing, &self.limits).await {
@@ -333,7 +378,7 @@ impl Inner {
                 Err(failure) => return Err(dispatch_error(failure)),
             }
         }
-        let mut conn = self.connect(&key).await?;
+        let mut conn = self.connect(&key, proxy).await?;
         let (response, reusable) = conn
             .exchange(&outgoing, &self.limits)
             .await
@@ -358,10 +403,10 @@ impl Inner {
         None
     }
 
-    async fn connect(&self, key: &PoolKey) -> Result<Conn<Stream>, DispatchError> {
+    async fn connect(&self, key: &PoolKey, proxy: Option<&proxy::Proxy>) -> Result<Conn<Stream>, DispatchError> {
         self.pool.prune();
         tracing::debug!(https = key.https, host = %key.host, port = key.port, "opening connection");
-        match tokio::time::timeout(self.connect_timeout, self.connector.connect(key)).await {
+        match tokio::time::timeout(self.connect_timeout, self.connector.connect(key, proxy)).await {
             Ok(stream) => Ok(Conn::new(stream?)),
             Err(_) => Err(DispatchError::new(
                 DispatchErrorKind::Timeout,
@@ -371,7 +416,7 @@ impl Inner {
     }
 }
 
-fn pool_key(uri: &Uri) -> Result<PoolKey, DispatchError> {
+fn pool_key(uri: &Uri, proxy: Option<&proxy::Proxy>) -> Result<PoolKey, DispatchError> {
     let https = if uri.scheme.eq_ignore_ascii_case("https") {
         if !cfg!(feature = "rustls") {
             return Err(DispatchError::new(
@@ -399,6 +444,7 @@ fn pool_key(uri: &Uri) -> Result<PoolKey, DispatchError> {
         https,
         host: host.to_owned(),
         port: uri.port(),
+        proxy: proxy.map(|p| p.url.clone()),
     })
 }
 

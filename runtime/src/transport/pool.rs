@@ -12,6 +12,8 @@ pub(super) struct PoolKey {
     pub(super) https: bool,
     pub(super) host: String,
     pub(super) port: u16,
+    /// The proxy the connection goes through (its URL without credentials), if any.
+    pub(super) proxy: Option<String>,
 }
 
 struct Idle<C> {
@@ -103,6 +105,7 @@ mod tests {
             https: false,
             host: host.to_string(),
             port: 80,
+            proxy: None,
         }
     }
 

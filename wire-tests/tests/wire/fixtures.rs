@@ -84,6 +84,7 @@ pub fn config(server: &Server) -> ConfigBuilder {
             SECRET_ACCESS_KEY,
             None,
             None,
+            "Static",
         ))
         .endpoint_url(server.url())
         .time_source(FixedClock(signing_time()))
@@ -250,7 +251,7 @@ pub fn is_uuid_v4(s: &str) -> bool {
 /// `time` (`amz_date`), and that the signature covers the request exactly as it arrived: signing
 /// the received method, target, signed headers and body again gives the same `authorization`.
 pub fn assert_signed(request: &Request, server: &Server, time: SystemTime, amz_date: &str) {
-    let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None);
+    let credentials = Credentials::new(ACCESS_KEY_ID, SECRET_ACCESS_KEY, None, None, "Static");
     assert_eq!(
         request.header("x-amz-security-token"),
         None,
@@ -261,6 +262,18 @@ pub fn assert_signed(request: &Request, server: &Server, time: SystemTime, amz_d
 
 /// [`assert_signed`] for any credentials.
 pub fn assert_signed_by(
+    request: &Request,
+    server: &Server,
+    time: SystemTime,
+    amz_date: &str,
+    credentials: &Credentials,
+) {
+    assert_signed_for("chime", request, server, time, amz_date, credentials);
+}
+
+/// [`assert_signed_by`] for any signing name (`service`).
+pub fn assert_signed_for(
+    service: &str,
     request: &Request,
     server: &Server,
     time: SystemTime,
@@ -289,7 +302,7 @@ pub fn assert_signed_by(
     assert_eq!(
         credential,
         format!(
-            "Credential={}/{scope_date}/us-east-1/chime/aws4_request",
+            "Credential={}/{scope_date}/us-east-1/{service}/aws4_request",
             credentials.access_key_id()
         )
     );
@@ -344,7 +357,7 @@ pub fn assert_signed_by(
     let params = SigningParams {
         credentials,
         region: "us-east-1",
-        service: "chime",
+        service,
         time,
         settings: &settings,
     };

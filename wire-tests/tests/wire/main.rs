@@ -7,6 +7,7 @@ mod operations;
 mod pagination;
 mod retries;
 mod secrets;
+mod sts;
 mod support;
 mod transport;
 mod validation;

@@ -323,7 +323,7 @@ const CREATED_MILLIS: i64 = 1_714_557_600_123;
 const UPDATED: &str = "1714649400";
 const UPDATED_MILLIS: i64 = 1_714_649_400_000;
 
-fn millis(t: Option<DateTime>) -> i64 {
+fn millis(t: Option<&DateTime>) -> i64 {
     let t = t.expect("timestamp present");
     t.secs() * 1000 + i64::from(t.subsec_nanos() / 1_000_000)
 }
@@ -382,7 +382,8 @@ where
     for name in names {
         let (status, code) = modeled_error(name);
         match call(client.clone()).await {
-            Err(SdkError::ServiceError { err, raw }) => {
+            Err(SdkError::ServiceError(service)) => {
+            let (raw, err) = (service.raw().clone(), service.into_err());
                 assert_eq!(raw.status, status, "{operation}/{name}: status");
                 assert_eq!(err.meta().code(), Some(*name), "{operation}/{name}: code");
                 assert_eq!(
@@ -1451,6 +1452,7 @@ async fn session_credentials_are_sent_and_signed() {
         SECRET_ACCESS_KEY,
         Some(TOKEN.to_string()),
         None,
+        "Static",
     );
     let server = serve(200, r#"{"AppInstance":{}}"#).await;
     let client = Client::from_conf(

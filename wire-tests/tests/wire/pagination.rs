@@ -252,7 +252,7 @@ async fn an_error_ends_the_walk_after_the_items_before_it() {
         Some(instance(2).as_str())
     );
     match &items[2] {
-        Err(SdkError::ServiceError { err, .. }) => assert!(err.is_forbidden_exception(), "{err:?}"),
+        Err(SdkError::ServiceError(service)) => assert!(service.err().is_forbidden_exception(), "{:?}", service.err()),
         other => panic!("expected ForbiddenException, got {other:?}"),
     }
     assert_eq!(server.requests().len(), 2);

@@ -162,7 +162,8 @@ async fn max_attempts_holds() {
     .await;
     let err = describe(&client(&server)).await.expect_err("gives up");
     match &err {
-        SdkError::ServiceError { err, raw } => {
+        SdkError::ServiceError(service) => {
+            let (err, raw) = (service.err(), service.raw());
             assert!(err.is_service_failure_exception(), "{err:?}");
             assert_eq!(raw.status, 500);
         }
@@ -204,7 +205,7 @@ async fn operation_timeout_holds() {
     let result = describe(&client).await;
     let elapsed = started.elapsed();
     assert!(
-        matches!(result, Err(SdkError::TimeoutError(TimeoutKind::Operation))),
+        matches!(&result, Err(SdkError::TimeoutError(t)) if t.kind() == TimeoutKind::Operation),
         "{result:?}"
     );
     assert!(
@@ -289,7 +290,7 @@ async fn operation_timeout_covers_slow_bodies_and_backoff() {
         let result = describe(&client).await;
         let elapsed = started.elapsed();
         assert!(
-            matches!(result, Err(SdkError::TimeoutError(TimeoutKind::Operation))),
+            matches!(&result, Err(SdkError::TimeoutError(t)) if t.kind() == TimeoutKind::Operation),
             "{what}: {result:?}"
         );
         assert!(
@@ -334,7 +335,7 @@ async fn an_attempt_timeout_is_retried_on_a_new_connection() {
     );
     let result = describe(&once).await;
     assert!(
-        matches!(result, Err(SdkError::TimeoutError(TimeoutKind::Attempt))),
+        matches!(&result, Err(SdkError::TimeoutError(t)) if t.kind() == TimeoutKind::Attempt),
         "{result:?}"
     );
 }
@@ -448,7 +449,8 @@ async fn unmodeled_gateway_errors_are_retried_then_reported() {
     };
     let server = Server::start([gateway(), gateway(), gateway()]).await;
     match describe(&client(&server)).await {
-        Err(SdkError::ServiceError { err, raw }) => {
+        Err(SdkError::ServiceError(service)) => {
+            let (raw, err) = (service.raw().clone(), service.into_err());
             assert_eq!(raw.status, 502);
             assert_eq!(err.code(), None);
             assert!(matches!(

@@ -22,6 +22,7 @@ fn session_config() -> chime_sdk_identity::config::ConfigBuilder {
             SECRET_ACCESS_KEY,
             Some(SESSION_TOKEN.to_string()),
             None,
+            "Static",
         ))
         .time_source(FixedClock(signing_time()))
 }
@@ -60,7 +61,7 @@ fn config_and_client_debug_hide_credentials() {
                 SECRET_ACCESS_KEY,
                 Some(SESSION_TOKEN.to_string()),
                 None
-            )
+            , "Static")
         ),
     );
 }

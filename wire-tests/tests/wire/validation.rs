@@ -6,6 +6,7 @@ use std::fmt::Debug;
 
 use chime_sdk_identity::config::{Credentials, Region};
 use chime_sdk_identity::error::{BuildError, ProvideErrorMetadata, SdkError};
+use chime_sdk_identity::operation::RequestId;
 use chime_sdk_identity::{Client, Config, Error};
 
 use crate::fixtures::*;
@@ -249,9 +250,11 @@ async fn malformed_success_bodies_are_response_errors() {
             .send()
             .await
         {
-            Err(SdkError::ResponseError { source, raw }) => {
+            Err(err @ SdkError::ResponseError(_)) => {
+                let raw = err.raw_response().expect("kept");
                 assert_eq!(raw.status, 200, "{what}");
                 assert_eq!(&raw.body, body, "{what}: the raw response is kept");
+                let source = std::error::Error::source(&err).expect("the reason");
                 assert!(!source.to_string().is_empty(), "{what}");
             }
             other => panic!("{what}: expected a response error, got {other:?}"),
@@ -327,14 +330,11 @@ async fn unreadable_or_unknown_errors_keep_their_metadata() {
             Some("req-404")
         )
     );
-    let unknown: Error = unknown
-        .into_service_error()
-        .expect("a service error")
-        .into();
+    let unknown: Error = unknown.into_service_error().into();
     assert!(matches!(unknown, Error::Unhandled(_)), "{unknown:?}");
 
     match call().await {
-        Err(SdkError::ResponseError { raw, .. }) => assert_eq!(raw.status, 400),
+        Err(SdkError::ResponseError(e)) => assert_eq!(e.raw().status, 400),
         other => panic!("expected a response error for the unreadable error body, got {other:?}"),
     }
 
@@ -378,6 +378,7 @@ async fn missing_region_or_credentials_are_construction_failures() {
             SECRET_ACCESS_KEY,
             None,
             None,
+            "Static",
         ))
         .endpoint_url(server.url())
         .build();

@@ -150,7 +150,7 @@ impl ReplayFederation {
         let expiry = client_runtime::time::DateTime::parse(&field("Expiration")?, client_runtime::time::TimestampFormat::DateTime)
             .ok()
             .and_then(|d| SystemTime::try_from(d).ok());
-        let creds = Credentials::new(field("AccessKeyId")?, field("SecretAccessKey")?, Some(field("SessionToken")?), expiry);
+        let creds = Credentials::new(field("AccessKeyId")?, field("SecretAccessKey")?, Some(field("SessionToken")?), expiry, "STS");
         // `arn:aws:sts::ACCOUNT:assumed-role/...`
         Ok(match tag(&xml, "Arn").and_then(|arn| arn.split(':').nth(4).map(str::to_string)).filter(|a| !a.is_empty()) {
             Some(account) => creds.with_account_id(account),
@@ -213,7 +213,7 @@ impl Federation for ReplayFederation {
             let role = fields.get("roleCredentials").and_then(|d| d.as_object()).ok_or_else(|| CredentialsError::new("no roleCredentials"))?;
             let text = |k: &str| role.get(k).and_then(|d| d.as_str()).map(str::to_string).ok_or_else(|| CredentialsError::new(format!("no {k}")));
             let expiry = role.get("expiration").and_then(|d| d.as_number()).and_then(|n| n.to_u64()).map(|ms| UNIX_EPOCH + Duration::from_millis(ms));
-            Ok(Credentials::new(text("accessKeyId")?, text("secretAccessKey")?, text("sessionToken").ok(), expiry))
+            Ok(Credentials::new(text("accessKeyId")?, text("secretAccessKey")?, text("sessionToken").ok(), expiry, "SSO"))
         })
     }
 

@@ -37,6 +37,7 @@ type Suite = fn(&Path) -> anyhow::Result<SuiteResult>;
 
 const SUITES: &[(&str, Suite)] = &[
     ("protocol-tests", protocol::run),
+    ("protocol-tests-awsquery", protocol::run_aws_query),
     ("sigv4", sigv4::run),
     ("endpoint-tests", endpoints::endpoint_tests),
     ("rules-engine", endpoints::rules_engine),

@@ -1,5 +1,5 @@
-//! The Smithy restJson1 protocol compliance cases: generates the
-//! `aws.protocoltests.restjson#RestJson` client from the shared protocol-test model (the
+//! The Smithy protocol compliance cases of restJson1 and awsQuery: generates the
+//! `aws.protocoltests.restjson#RestJson` and `aws.protocoltests.query#AwsQuery` clients from the shared protocol-test model (the
 //! generator turns each `httpRequestTests` / `httpResponseTests` case into a `#[test]`), builds
 //! it, runs its tests, and counts the outcome of each case. The generated crate must also build
 //! without warnings, and so must a crate generated from AWS's official Chime model.
@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const MODEL: &str = "conformance/protocol-tests/smithy-aws-protocol-tests.json";
-const SERVICE: &str = "aws.protocoltests.restjson#RestJson";
+const REST_JSON: &str = "aws.protocoltests.restjson#RestJson";
+const AWS_QUERY: &str = "aws.protocoltests.query#AwsQuery";
 const OFFICIAL: &str = "models/chime-sdk-identity.official.json";
 
 fn target_dir() -> PathBuf {
@@ -42,8 +43,19 @@ fn generate_and_build(model: &Path, service: Option<&str>, out: &Path, shared: &
 
 /// `protocol-tests`: every client-side restJson1 case.
 pub fn run(shared: &Path) -> Result<SuiteResult> {
-    let out = crate::workspace_root().join("target/conformance/restjson");
-    let warnings = generate_and_build(&shared.join(MODEL), Some(SERVICE), &out, shared)?;
+    run_service(shared, REST_JSON, "restjson")
+}
+
+/// `protocol-tests-awsquery`: every client-side awsQuery case.
+pub fn run_aws_query(shared: &Path) -> Result<SuiteResult> {
+    run_service(shared, AWS_QUERY, "awsquery")
+}
+
+/// Generates the client of protocol-test service `service` into `target/conformance/<dir>`,
+/// runs its generated protocol tests and counts them.
+fn run_service(shared: &Path, service: &str, dir: &str) -> Result<SuiteResult> {
+    let out = crate::workspace_root().join("target/conformance").join(dir);
+    let warnings = generate_and_build(&shared.join(MODEL), Some(service), &out, shared)?;
     let output = Command::new(env!("CARGO"))
         .args(["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"])
         .current_dir(&out)

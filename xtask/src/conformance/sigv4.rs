@@ -213,7 +213,7 @@ fn legacy_context(case: &str) -> Result<Context, String> {
         .find(|l| l.case == case)
         .ok_or_else(|| "no context.json and not a known legacy case".to_string())?;
     Ok(Context {
-        credentials: Credentials::new(legacy.access_key_id, legacy.secret_access_key, None, None),
+        credentials: Credentials::new(legacy.access_key_id, legacy.secret_access_key, None, None, "Static"),
         region: legacy.region.to_string(),
         service: legacy.service.to_string(),
         time: parse_time(legacy.time)?,
@@ -246,6 +246,7 @@ fn parse_context(json: &str, raw_path: bool) -> Result<Context, String> {
             string(creds, "secret_access_key")?,
             token,
             None,
+            "Static",
         ),
         region: string(&v, "region")?,
         service: string(&v, "service")?,

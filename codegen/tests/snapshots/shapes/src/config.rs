@@ -5,12 +5,24 @@
 use ::client_runtime as rt;
 
 pub use rt::config::{
-    AppName, Config, ConfigBuilder, ConfigError, StalledStreamProtectionConfig,
-    TimeoutConfig,
+    AppName, BehaviorVersion, Config, ConfigBuilder, ConfigError,
+    StalledStreamProtectionConfig, TimeoutConfig,
 };
 
-pub use rt::credentials::{Credentials, ProvideCredentials};
+pub use rt::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 
 pub use rt::region::Region;
 
 pub use rt::retry::{RetryConfig, RetryMode};
+
+pub use rt::transport::ProxyConfig;
+
+/// Retry settings, where the AWS SDK for Rust has them.
+pub mod retry {
+    pub use ::client_runtime::retry::{RetryConfig, RetryMode};
+}
+
+/// Timeout settings, where the AWS SDK for Rust has them.
+pub mod timeout {
+    pub use ::client_runtime::config::{TimeoutConfig, TimeoutConfigBuilder};
+}

@@ -199,8 +199,8 @@ impl Thing {
         self.meta_value.as_ref()
     }
     /// The `Created` member.
-    pub fn created(&self) -> Option<rt::time::DateTime> {
-        self.created
+    pub fn created(&self) -> Option<&rt::time::DateTime> {
+        self.created.as_ref()
     }
     /// The `Big` member.
     pub fn big(&self) -> Option<&rt::types::BigDecimal> {

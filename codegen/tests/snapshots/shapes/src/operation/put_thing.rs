@@ -106,6 +106,7 @@ impl rt::operation::Operation for PutThing {
         Ok(PutThingOutput {
             thing: field_thing.unwrap_or_else(crate::protocol_serde::zero_thing),
             when: field_when,
+            _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
     fn deserialize_error(
@@ -186,6 +187,7 @@ pub struct PutThingOutput {
     pub thing: crate::types::Thing,
     /// The `When` member.
     pub when: Option<rt::time::DateTime>,
+    pub(crate) _request_id: Option<String>,
 }
 
 impl PutThingOutput {
@@ -194,12 +196,18 @@ impl PutThingOutput {
         &self.thing
     }
     /// The `When` member.
-    pub fn when(&self) -> Option<rt::time::DateTime> {
-        self.when
+    pub fn when(&self) -> Option<&rt::time::DateTime> {
+        self.when.as_ref()
     }
     /// Creates a new builder-style object to manufacture [`PutThingOutput`].
     pub fn builder() -> builders::PutThingOutputBuilder {
         Default::default()
+    }
+}
+
+impl rt::error::RequestId for PutThingOutput {
+    fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
 
@@ -362,6 +370,7 @@ pub mod builders {
     pub struct PutThingOutputBuilder {
         pub(crate) thing: Option<crate::types::Thing>,
         pub(crate) when: Option<rt::time::DateTime>,
+        pub(crate) _request_id: Option<String>,
     }
     impl PutThingOutputBuilder {
         /// The `Thing` member.
@@ -392,6 +401,11 @@ pub mod builders {
         pub fn get_when(&self) -> &Option<rt::time::DateTime> {
             &self.when
         }
+        #[doc(hidden)]
+        pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
+            self._request_id = Some(request_id.into());
+            self
+        }
         /// Consumes the builder and constructs a [`PutThingOutput`](crate::operation::put_thing::PutThingOutput).
         pub fn build(
             self,
@@ -404,6 +418,7 @@ pub mod builders {
                         "PutThingOutput",
                     ))?,
                 when: self.when,
+                _request_id: self._request_id,
             })
         }
     }

@@ -1,12 +1,57 @@
-//! HTTP bindings of one operation: the request serializer (path labels, query, headers, body
-//! or payload, host prefix) and the response/error deserializers (status, headers, prefix
-//! headers, payload or JSON body), as the Smithy HTTP binding traits define them.
+//! `aws.protocols#restJson1`: the HTTP bindings of one operation (the request serializer: path
+//! labels, query, headers, body or payload, host prefix; the response and error
+//! deserializers: status, headers, prefix headers, payload or JSON body), as the Smithy HTTP
+//! binding traits define them, with JSON bodies written by the shared `emit::json`.
 
-use super::common::*;
-use super::json::{de_arm, finish_field, local, ser_field, timestamp_format};
+use super::super::common::*;
+use super::super::json::{self, de_arm, finish_field, local, ser_field, timestamp_format};
+use super::ProtocolEmitter;
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+
+/// The restJson1 emitter.
+pub struct RestJson1;
+
+impl ProtocolEmitter for RestJson1 {
+    fn runtime_value(&self) -> TokenStream {
+        quote!(rt::protocol::RestJson1)
+    }
+
+    fn runtime_feature(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn serialize(&self, _service: &ServiceDef, op: &OperationDef) -> TokenStream {
+        serialize(op)
+    }
+
+    fn deserialize(&self, op: &OperationDef) -> TokenStream {
+        let name = &op.output.name;
+        deserialize_struct(&op.output, &op.response_body, quote!(#name))
+    }
+
+    fn deserialize_error(&self, e: &StructDef) -> TokenStream {
+        let name = &e.name;
+        deserialize_struct(e, &Body::Members, quote!(crate::types::error::#name))
+    }
+
+    fn serde_fns(&self, krate: &Crate) -> Vec<TokenStream> {
+        let mut fns = Vec::new();
+        for t in &krate.types {
+            match t {
+                TypeDef::Struct(s) => fns.push(json::struct_fns(s)),
+                TypeDef::Union(u) => fns.push(json::union_fns(u)),
+                TypeDef::Enum(_) | TypeDef::IntEnum(_) => {}
+            }
+        }
+        fns
+    }
+
+    fn serde_doc(&self) -> &'static str {
+        "JSON writers and readers of the named types (restJson1 \"JSON shape serialization\"), and readers of modeled error responses."
+    }
+}
 
 /// An expression formatting scalar `v` (`&T`) for a label, query value or header, as a `&str`
 /// (borrowed for strings and enums, a borrowed temporary `String` otherwise). Timestamps
@@ -152,24 +197,7 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
             });
         }
     }
-    if let Some(segments) = host_prefix {
-        let parts = segments.iter().map(|s| match s {
-            HostSegment::Literal(l) => quote!(prefix.push_str(#l);),
-            HostSegment::Label(field) => {
-                let member = input.fields.iter().find(|f| &f.name == field).map(|f| f.member.clone()).unwrap_or_default();
-                quote! {
-                    let label = input.#field.as_deref().ok_or_else(|| rt::error::BuildError::missing_field(#member, "input"))?;
-                    rt::operation::check_host_label(#member, label)?;
-                    prefix.push_str(label);
-                }
-            }
-        });
-        stmts.push(quote! {
-            let mut prefix = String::new();
-            #(#parts)*
-            request.host_prefix = Some(prefix);
-        });
-    }
+    stmts.push(super::host_prefix(input, host_prefix));
     stmts.push(body_stmt(input, request_body, request_content_type));
     let unused = input.fields.is_empty().then(|| quote!(let _ = input;));
     quote! {
@@ -201,7 +229,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
         Body::Payload { field, kind } => {
             let write = match kind {
                 PayloadKind::Shape(n) => {
-                    let f = super::json::ser_fn(&n.name);
+                    let f = json::ser_fn(&n.name);
                     quote! {
                         let mut body = String::new();
                         let mut object = rt::json::JsonObjectWriter::new(&mut body);
@@ -354,7 +382,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
             let l = local(f);
             let read = match kind {
                 PayloadKind::Shape(n) => {
-                    let de = super::json::de_fn(&n.name);
+                    let de = json::de_fn(&n.name);
                     quote! {
                         if !rt::operation::body_is_empty(&response.body) {
                             let r = &mut rt::json::JsonReader::new(&response.body);
@@ -397,8 +425,9 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     }
     let finish = def.fields.iter().map(finish_field);
     let meta = def.error.as_ref().map(|_| quote!(meta,));
+    let request_id = request_id_init(def);
     quote! {
         #(#stmts)*
-        Ok(#path { #(#finish)* #meta })
+        Ok(#path { #(#finish)* #meta #request_id })
     }
 }

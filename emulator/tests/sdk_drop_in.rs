@@ -1,0 +1,250 @@
+//! A program written against the documented API of the AWS SDK for Rust's
+//! `aws-sdk-chimesdkidentity` (docs.rs), with only the crate name changed: it must compile
+//! against this project's client unchanged and run against the emulator. Every operation,
+//! error handling through `SdkError`, pagination, config, primitives and unit-test helpers.
+
+use std::time::{Duration, SystemTime};
+
+use chime_sdk_identity as aws_sdk_chimesdkidentity;
+
+use aws_sdk_chimesdkidentity::config::retry::{RetryConfig, RetryMode};
+use aws_sdk_chimesdkidentity::config::timeout::TimeoutConfig;
+use aws_sdk_chimesdkidentity::config::{
+    BehaviorVersion, Credentials, Region, SharedCredentialsProvider, StalledStreamProtectionConfig,
+};
+use aws_sdk_chimesdkidentity::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_chimesdkidentity::operation::create_app_instance::{CreateAppInstanceError, CreateAppInstanceOutput};
+use aws_sdk_chimesdkidentity::operation::describe_app_instance::DescribeAppInstanceError;
+use aws_sdk_chimesdkidentity::operation::list_app_instance_users::ListAppInstanceUsersOutput;
+use aws_sdk_chimesdkidentity::operation::RequestId;
+use aws_sdk_chimesdkidentity::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_chimesdkidentity::types::{
+    AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType, ChannelRetentionSettings,
+    EndpointAttributes, Tag,
+};
+use aws_sdk_chimesdkidentity::{Client, Config, Error};
+
+/// Configuration as SDK users write it.
+fn sdk_config(endpoint: &str) -> Config {
+    Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDEXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "example",
+        )))
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(30))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .connect_timeout(Duration::from_secs(3))
+                .build(),
+        )
+        .stalled_stream_protection(StalledStreamProtectionConfig::enabled().grace_period(Duration::from_secs(5)).build())
+        .build()
+}
+
+/// Error handling in the SDK's documented style.
+async fn describe_or_explain(client: &Client, arn: &str) -> Result<Option<String>, Error> {
+    match client.describe_app_instance().app_instance_arn(arn).send().await {
+        Ok(out) => Ok(out.app_instance().and_then(|a| a.name()).map(str::to_string)),
+        Err(err) => {
+            if let Some(DescribeAppInstanceError::ForbiddenException(e)) = err.as_service_error() {
+                eprintln!("forbidden: {:?}", e.message());
+            }
+            eprintln!("code {:?} message {:?} request id {:?}", err.code(), err.message(), err.request_id());
+            eprintln!("{}", DisplayErrorContext(&err));
+            if let Some(raw) = err.raw_response() {
+                eprintln!("status {}", raw.status().as_u16());
+            }
+            match err.into_service_error() {
+                DescribeAppInstanceError::BadRequestException(e) => {
+                    eprintln!("bad request: {e}");
+                    Ok(None)
+                }
+                other => Err(other.into()),
+            }
+        }
+    }
+}
+
+fn classify(err: &SdkError<CreateAppInstanceError>) -> &'static str {
+    match err {
+        SdkError::ConstructionFailure(_) => "construction",
+        SdkError::TimeoutError(_) => "timeout",
+        SdkError::DispatchFailure(e) if e.is_io() || e.is_timeout() => "dispatch-io",
+        SdkError::DispatchFailure(_) => "dispatch",
+        SdkError::ResponseError(e) => {
+            let _ = e.raw();
+            "response"
+        }
+        SdkError::ServiceError(e) => {
+            let _ = (e.err(), e.raw());
+            "service"
+        }
+        _ => "other",
+    }
+}
+
+/// The `?` operator into the service-wide error, as SDK examples do.
+async fn every_operation(client: &Client) -> Result<(), Error> {
+    let created: CreateAppInstanceOutput = client
+        .create_app_instance()
+        .name("drop-in")
+        .metadata("m")
+        .client_request_token("token-0001")
+        .tags(Tag::builder().key("team").value("rust").build()?)
+        .send()
+        .await?;
+    let _request_id: Option<&str> = created.request_id();
+    let arn = created.app_instance_arn().expect("an ARN").to_string();
+
+    client.update_app_instance().app_instance_arn(&arn).name("drop-in-2").metadata("m2").send().await?;
+    assert_eq!(describe_or_explain(client, &arn).await?.as_deref(), Some("drop-in-2"));
+
+    let user = client
+        .create_app_instance_user()
+        .app_instance_arn(&arn)
+        .app_instance_user_id("ada")
+        .name("Ada")
+        .client_request_token("token-0002")
+        .send()
+        .await?;
+    let user_arn = user.app_instance_user_arn().unwrap_or_default().to_string();
+    client.describe_app_instance_user().app_instance_user_arn(&user_arn).send().await?;
+    client.update_app_instance_user().app_instance_user_arn(&user_arn).name("Ada L").metadata("x").send().await?;
+
+    let mut pages = client.list_app_instance_users().app_instance_arn(&arn).into_paginator().page_size(1).send();
+    while let Some(page) = pages.try_next().await? {
+        let page: ListAppInstanceUsersOutput = page;
+        for u in page.app_instance_users() {
+            let _ = u.name();
+        }
+    }
+    let users = client
+        .list_app_instance_users()
+        .app_instance_arn(&arn)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await?;
+    assert_eq!(users.len(), 1);
+    let all: Vec<_> = client.list_app_instances().into_paginator().send().collect::<Result<Vec<_>, _>>().await?;
+    assert!(!all.is_empty());
+
+    client.create_app_instance_admin().app_instance_arn(&arn).app_instance_admin_arn(&user_arn).send().await?;
+    client.describe_app_instance_admin().app_instance_arn(&arn).app_instance_admin_arn(&user_arn).send().await?;
+    let admins = client.list_app_instance_admins().app_instance_arn(&arn).into_paginator().items().send().try_collect().await?;
+    assert_eq!(admins.len(), 1);
+    client.delete_app_instance_admin().app_instance_arn(&arn).app_instance_admin_arn(&user_arn).send().await?;
+
+    client
+        .put_app_instance_retention_settings()
+        .app_instance_arn(&arn)
+        .app_instance_retention_settings(
+            AppInstanceRetentionSettings::builder()
+                .channel_retention_settings(ChannelRetentionSettings::builder().retention_days(30).build())
+                .build(),
+        )
+        .send()
+        .await?;
+    let retention = client.get_app_instance_retention_settings().app_instance_arn(&arn).send().await?;
+    let started: Option<&DateTime> = retention.initiate_deletion_timestamp();
+    if let Some(t) = started {
+        let _ = (t.secs(), t.subsec_nanos(), t.to_millis(), t.fmt(DateTimeFormat::DateTime));
+    }
+
+    let endpoint = client
+        .register_app_instance_user_endpoint()
+        .app_instance_user_arn(&user_arn)
+        .name("phone")
+        .r#type(AppInstanceUserEndpointType::Apns)
+        .resource_arn("arn:aws:sns:us-east-1:123456789012:app/APNS/x")
+        .endpoint_attributes(EndpointAttributes::builder().device_token("device-token").build()?)
+        .client_request_token("token-0003")
+        .allow_messages(AllowMessages::All)
+        .send()
+        .await?;
+    let endpoint_id = endpoint.endpoint_id().unwrap_or_default().to_string();
+    client
+        .describe_app_instance_user_endpoint()
+        .app_instance_user_arn(&user_arn)
+        .endpoint_id(&endpoint_id)
+        .send()
+        .await?;
+    client
+        .update_app_instance_user_endpoint()
+        .app_instance_user_arn(&user_arn)
+        .endpoint_id(&endpoint_id)
+        .name("tablet")
+        .allow_messages(AllowMessages::None)
+        .send()
+        .await?;
+    let endpoints = client
+        .list_app_instance_user_endpoints()
+        .app_instance_user_arn(&user_arn)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await?;
+    assert_eq!(endpoints.len(), 1);
+    client
+        .deregister_app_instance_user_endpoint()
+        .app_instance_user_arn(&user_arn)
+        .endpoint_id(&endpoint_id)
+        .send()
+        .await?;
+
+    client.tag_resource().resource_arn(&arn).tags(Tag::builder().key("k").value("v").build()?).send().await?;
+    let tags = client.list_tags_for_resource().resource_arn(&arn).send().await?;
+    assert!(tags.tags().iter().any(|t| t.key() == "k"));
+    client.untag_resource().resource_arn(&arn).tag_keys("k").send().await?;
+
+    client.delete_app_instance_user().app_instance_user_arn(&user_arn).send().await?;
+    client.delete_app_instance().app_instance_arn(&arn).send().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_program_written_for_the_aws_sdk_compiles_and_runs_unchanged() {
+    let emulator = emulator::Emulator::new(emulator::Config::default()).expect("default config");
+    let running = emulator.start(0).expect("listening");
+    let client = Client::from_conf(sdk_config(&running.endpoint_url()));
+    every_operation(&client).await.unwrap_or_else(|e| panic!("{}", DisplayErrorContext(&e)));
+
+    // A modeled error, seen through every accessor.
+    let err = client
+        .describe_app_instance()
+        .app_instance_arn("arn:aws:chime:us-east-1:123456789012:app-instance/missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.code().is_some(), "{err:?}");
+    assert!(err.raw_response().is_some_and(|r| !r.status().is_success()));
+    let service_error: DescribeAppInstanceError = err.into_service_error();
+    assert!(service_error.meta().code().is_some());
+
+    // Not a service error: `into_service_error` still gives the operation's error (unhandled).
+    let offline = Client::from_conf(sdk_config("http://127.0.0.1:9"));
+    let err = offline.create_app_instance().name("x").client_request_token("token-offline").send().await.unwrap_err();
+    assert_eq!(classify(&err), "dispatch-io");
+    let unhandled = err.into_service_error();
+    assert!(matches!(unhandled, CreateAppInstanceError::Unhandled(_)) || unhandled.meta().code().is_none());
+
+    // Unit-test helpers from the SDK's docs.
+    let t = DateTime::from_secs(1_700_000_000);
+    assert_eq!(t.fmt(DateTimeFormat::DateTime).unwrap(), "2023-11-14T22:13:20Z");
+    assert_eq!(t.to_millis().unwrap(), 1_700_000_000_000);
+    let _ = DateTime::from(SystemTime::UNIX_EPOCH);
+    let _ = RetryConfig::disabled();
+    let _: RetryMode = RetryMode::Standard;
+    let output = CreateAppInstanceOutput::builder().app_instance_arn("arn").build();
+    assert_eq!(output.app_instance_arn(), Some("arn"));
+}
