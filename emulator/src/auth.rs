@@ -178,7 +178,24 @@ impl Verifier {
             body: request.body.clone(),
         };
         let settings = SigningSettings::default();
-        let params = SigningParams { credentials: &self.credentials, region: &self.region, service: self.service, time: signed_at, settings: &settings };
+        // Temporary credentials (from STS, IMDS, a container endpoint) sign their session token
+        // too; the emulator has no STS to check the token against, so it accepts any token that
+        // comes with its own key pair.
+        let session;
+        let credentials = match request.headers.get("x-amz-security-token") {
+            Some(token) => {
+                session = Credentials::new(
+                    self.credentials.access_key_id(),
+                    self.credentials.secret_access_key(),
+                    Some(token.to_string()),
+                    None,
+                    "emulator",
+                );
+                &session
+            }
+            None => &self.credentials,
+        };
+        let params = SigningParams { credentials, region: &self.region, service: self.service, time: signed_at, settings: &settings };
         let details = self
             .signer
             .sign_with_details(&mut signed, &params)

@@ -328,6 +328,9 @@ pub struct Config {
     pub(crate) disable_request_compression: bool,
     pub(crate) request_min_compression_size_bytes: u32,
     pub(crate) endpoint_params: Vec<(String, crate::endpoint::ParamValue)>,
+    /// The environment [`Config::from_env`] read, while the credentials are still the default
+    /// chain it chose; lets a fuller chain (the `credentials-chain` crate) take its place.
+    pub(crate) default_credentials_env: Option<Env>,
 }
 
 impl fmt::Debug for Config {
@@ -375,6 +378,7 @@ impl Default for Config {
             disable_request_compression: false,
             request_min_compression_size_bytes: DEFAULT_MIN_COMPRESSION_SIZE,
             endpoint_params: Vec::new(),
+            default_credentials_env: None,
         }
     }
 }
@@ -407,9 +411,17 @@ impl Config {
 
     /// [`Config::from_env`] with an explicit environment (tests, or embedding applications).
     pub fn load(env: &Env, service_env_suffix: &str) -> Result<Config, ConfigError> {
+        Self::load_with_region_fallback(env, service_env_suffix, None)
+    }
+
+    /// [`Config::load`] with a region to use when neither the environment nor the profile sets
+    /// one (the instance's region from IMDS, which needs a network call this function does not
+    /// make).
+    pub fn load_with_region_fallback(env: &Env, service_env_suffix: &str, fallback: Option<Region>) -> Result<Config, ConfigError> {
         let profiles = ProfileSet::load(env).map_err(ConfigError::Profile)?;
         let region = resolve_region(None, env, &profiles)
             .map_err(ConfigError::Region)?
+            .or(fallback)
             .ok_or(ConfigError::MissingRegion)?;
         let settings = SharedSettings::resolve(env, &profiles, service_env_suffix).map_err(ConfigError::Setting)?;
         let mut retry = match settings.retry_mode {
@@ -447,7 +459,15 @@ impl Config {
             })?;
             b = b.request_min_compression_size_bytes(n);
         }
-        Ok(b.build())
+        let mut config = b.build();
+        config.default_credentials_env = Some(env.clone());
+        Ok(config)
+    }
+
+    /// When the credentials are still the default chain [`Config::from_env`] chose, the
+    /// environment it read (so a fuller chain can be built over the same environment).
+    pub fn default_credentials_env(&self) -> Option<&Env> {
+        self.default_credentials_env.as_ref()
     }
 
     /// The region.
@@ -513,6 +533,7 @@ impl ConfigBuilder {
     /// Static [`crate::credentials::Credentials`] are a provider too.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.config.credentials = Some(Arc::new(CachedProvider::new(provider)));
+        self.config.default_credentials_env = None;
         self
     }
 
@@ -731,6 +752,21 @@ mod tests {
         let creds = crate::test_util::block_on(config.credentials.as_ref().unwrap().provide_credentials()).unwrap();
         assert_eq!(creds.access_key_id(), "AKIDENV");
         assert!(!format!("{config:?}").contains("secret-from-env"), "Debug never shows the secret");
+    }
+
+    #[test]
+    fn default_credentials_env_marks_the_default_chain_until_replaced() {
+        let e = env(&[("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "S")]);
+        assert!(matches!(Config::load(&e, ""), Err(ConfigError::MissingRegion)));
+        let config = Config::load_with_region_fallback(&e, "", Some(Region::from_static("ap-south-1"))).unwrap();
+        assert_eq!(config.region().map(Region::as_str), Some("ap-south-1"), "the fallback fills a missing region");
+        assert!(config.default_credentials_env().is_some());
+        let replaced = config.to_builder().credentials_provider(crate::credentials::Credentials::new("X", "Y", None, None, "test")).build();
+        assert!(replaced.default_credentials_env().is_none(), "explicit credentials are not replaced");
+        let e = env(&[("AWS_REGION", "eu-west-1")]);
+        let config = Config::load_with_region_fallback(&e, "", Some(Region::from_static("ap-south-1"))).unwrap();
+        assert_eq!(config.region().map(Region::as_str), Some("eu-west-1"), "the environment wins over the fallback");
+        assert!(Config::builder().build().default_credentials_env().is_none());
     }
 
     #[test]

@@ -313,6 +313,7 @@ impl std::error::Error for ProfileError {
 pub struct ProfileSet {
     profiles: BTreeMap<String, Section>,
     services: BTreeMap<String, Section>,
+    sso_sessions: BTreeMap<String, Section>,
     selected: String,
     files: Vec<Arc<str>>,
     warnings: Vec<String>,
@@ -326,8 +327,17 @@ impl ProfileSet {
     /// The files are small and read with blocking I/O; callers cache the result (credentials go
     /// through [`crate::credentials::CachedProvider`]).
     pub fn load(env: &Env) -> Result<Self, ProfileError> {
-        let config = read_optional(env.config_file())?;
-        let credentials = read_optional(env.credentials_file())?;
+        Self::load_with(env, &|path| std::fs::read(path))
+    }
+
+    /// [`ProfileSet::load`] reading files through `read` (an embedding application's virtual
+    /// file system, or a test's). `read` reports a missing file as `io::ErrorKind::NotFound`.
+    pub fn load_with(
+        env: &Env,
+        read: &dyn Fn(&std::path::Path) -> io::Result<Vec<u8>>,
+    ) -> Result<Self, ProfileError> {
+        let config = read_optional(env.config_file(), read)?;
+        let credentials = read_optional(env.credentials_file(), read)?;
         let mut set = Self::from_files(config.as_ref(), credentials.as_ref())?;
         set.selected = env.profile_name();
         for warning in &set.warnings {
@@ -357,6 +367,7 @@ impl ProfileSet {
         let mut set = Self {
             profiles: BTreeMap::new(),
             services: BTreeMap::new(),
+            sso_sessions: BTreeMap::new(),
             selected: "default".to_string(),
             files: Vec::new(),
             warnings: Vec::new(),
@@ -365,6 +376,7 @@ impl ProfileSet {
             let parsed = parse::parse(parse::FileKind::Config, &file.name, &file.contents)?;
             set.profiles = parsed.profiles;
             set.services = parsed.services;
+            set.sso_sessions = parsed.sso_sessions;
             set.warnings = parsed.warnings;
             set.files.push(file.name.clone());
         }
@@ -415,6 +427,11 @@ impl ProfileSet {
         self.services.get(name)
     }
 
+    /// An `[sso-session name]` section of the config file.
+    pub fn sso_session(&self, name: &str) -> Option<&Section> {
+        self.sso_sessions.get(name)
+    }
+
     /// The files that were read (existing or not), for messages.
     pub fn files(&self) -> &[Arc<str>] {
         &self.files
@@ -433,10 +450,13 @@ struct SourceFile {
 }
 
 /// Reads a shared file; a file that does not exist reads as empty.
-fn read_optional(path: Option<PathBuf>) -> Result<Option<SourceFile>, ProfileError> {
+fn read_optional(
+    path: Option<PathBuf>,
+    read: &dyn Fn(&std::path::Path) -> io::Result<Vec<u8>>,
+) -> Result<Option<SourceFile>, ProfileError> {
     let Some(path) = path else { return Ok(None) };
     let name: Arc<str> = Arc::from(path.display().to_string());
-    match std::fs::read(&path) {
+    match read(&path) {
         Ok(bytes) => decode(name, bytes).map(Some),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             tracing::debug!(file = %name, "shared file does not exist; treating it as empty");

@@ -10,6 +10,11 @@ use quote::quote;
 pub fn cargo_toml(krate: &Crate) -> String {
     let Package { name, ident: _, version, description, runtime_path, workspace_member } = &krate.package;
     let workspace = if *workspace_member { "" } else { "\n# Not part of any enclosing workspace.\n[workspace]\n" };
+    // The chain crate lives beside the runtime.
+    let chain_path = match runtime_path.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/credentials-chain"),
+        None => "credentials-chain".to_string(),
+    };
     let features = match super::protocol::emitter(krate.service.protocol).runtime_feature() {
         Some(f) => format!(", features = [\"{f}\"]"),
         None => String::new(),
@@ -25,9 +30,13 @@ pub fn cargo_toml(krate: &Crate) -> String {
          publish = false\n\
          \n\
          [features]\n\
-         default = [\"rustls\"]\n\
+         default = [\"rustls\", \"default-chain\"]\n\
          # HTTPS through rustls; without it only http:// endpoints work.\n\
          rustls = [\"client-runtime/rustls\"]\n\
+         # `from_env` uses the AWS SDKs' default credentials chain (profile roles, credential_process,\n\
+         # web identity, ECS/EKS containers, IMDS) and `load_from_env` also asks IMDS for the region.\n\
+         # Without it `from_env` reads environment variables and static profile keys only.\n\
+         default-chain = [\"dep:credentials-chain\"]\n\
          # Also trust the operating system's certificate store (see the runtime's TransportBuilder).\n\
          native-roots = [\"client-runtime/native-roots\"]\n\
          # Conversions between the runtime's HTTP request/response and the `http` 1.x crate's.\n\
@@ -37,6 +46,7 @@ pub fn cargo_toml(krate: &Crate) -> String {
          \n\
          [dependencies]\n\
          client-runtime = {{ path = \"{runtime_path}\", default-features = false{features} }}\n\
+         credentials-chain = {{ path = \"{chain_path}\", optional = true }}\n\
          {workspace}"
     )
 }
@@ -154,8 +164,11 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
         }
 
         impl Client {
-            /// A client with `config`.
+            /// A client with `config`. With the `default-chain` feature, a configuration from
+            /// [`crate::Config::from_env`] gets the AWS SDKs' whole default credentials chain.
             pub fn from_conf(config: crate::Config) -> Self {
+                #[cfg(feature = "default-chain")]
+                let config = ::credentials_chain::with_default_chain(config);
                 Self { handle: rt::client::Handle::new(config, &crate::SERVICE) }
             }
             /// A client with a copy of `config`.
@@ -166,6 +179,12 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
             /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].
             pub fn from_env() -> Result<Self, rt::config::ConfigError> {
                 Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
+            }
+            /// [`Client::from_env`], also asking EC2 instance metadata for the region when neither
+            /// the environment nor the profile sets one.
+            #[cfg(feature = "default-chain")]
+            pub async fn load_from_env() -> Result<Self, rt::config::ConfigError> {
+                Ok(Self::from_conf(::credentials_chain::load_config(&crate::SERVICE).await?))
             }
             /// The configuration of this client.
             pub fn config(&self) -> &crate::Config {

@@ -3,7 +3,8 @@
 //! Requests read the cached value under a short synchronous lock. When it is missing or due, the
 //! first caller refreshes while holding an async mutex; callers arriving meanwhile queue on that
 //! mutex and then take the fresh value (or the failure of the refresh they waited for), so N
-//! concurrent requests cost one call to the wrapped provider.
+//! concurrent requests cost one call to the wrapped provider. A refresh that fails while the
+//! cached credentials have not yet expired (inside the refresh buffer) keeps serving them.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,6 +34,8 @@ struct State {
     refreshes: u64,
     /// The message of the last refresh, if it failed.
     last_error: Option<Arc<str>>,
+    /// The last refresh failed but the credentials in hand had not expired and were kept.
+    kept: bool,
 }
 
 impl<P: ProvideCredentials> CachedProvider<P> {
@@ -102,6 +105,13 @@ impl<P: ProvideCredentials> CachedProvider<P> {
                 if let Some(message) = &state.last_error {
                     return Err(CredentialsError::new(message.to_string()));
                 }
+                // The refresh this caller waited for failed and kept unexpired credentials:
+                // share that outcome rather than queueing another refresh.
+                if state.kept {
+                    if let Some(current) = state.credentials.clone().filter(|c| c.expiry().is_some_and(|x| self.time.now() < x)) {
+                        return Ok(current);
+                    }
+                }
             }
         }
         // Cancellation-safe: if this future is dropped here, the guard is released without
@@ -121,8 +131,24 @@ impl<P: ProvideCredentials> CachedProvider<P> {
                 }
                 state.credentials = Some(credentials.clone());
                 state.last_error = None;
+                state.kept = false;
             }
-            Err(e) => state.last_error = Some(Arc::from(super::describe(e))),
+            Err(e) => {
+                // A refresh ahead of expiry that fails (IMDS or STS briefly unavailable) keeps the
+                // credentials in hand while they still work, instead of failing requests that
+                // they could sign; the next caller tries the refresh again.
+                if let Some(current) = state.credentials.clone().filter(|c| c.expiry().is_some_and(|x| self.time.now() < x)) {
+                    tracing::warn!(
+                        reason = %super::describe(e),
+                        "refreshing credentials failed; using the current ones until they expire"
+                    );
+                    state.last_error = None;
+                    state.kept = true;
+                    return Ok(current);
+                }
+                state.last_error = Some(Arc::from(super::describe(e)));
+                state.kept = false;
+            }
         }
         result
     }
@@ -264,6 +290,38 @@ mod tests {
             CachedProvider::new(Counting::new(Some(100))).with_time_source(FakeClock::at(0));
         assert_eq!(id(&cache).await, "AKID1");
         assert_eq!(id(&cache).await, "AKID2");
+    }
+
+    /// Succeeds on the first call, then fails.
+    #[derive(Debug)]
+    struct FailsAfterFirst(AtomicUsize, u64);
+
+    impl ProvideCredentials for FailsAfterFirst {
+        fn provide_credentials(&self) -> ProvideFuture<'_> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            let expiry = SystemTime::UNIX_EPOCH + Duration::from_secs(self.1);
+            Box::pin(async move {
+                if n == 0 {
+                    Ok(Credentials::new("AKID1", "SECRET", None, Some(expiry), "test"))
+                } else {
+                    Err(CredentialsError::new(format!("refresh {n} failed")))
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn failed_early_refresh_keeps_unexpired_credentials_until_expiry() {
+        let clock = FakeClock::at(1_000);
+        let cache = CachedProvider::new(FailsAfterFirst(AtomicUsize::new(0), 2_000)).with_time_source(clock.clone());
+        assert_eq!(id(&cache).await, "AKID1");
+        clock.set(1_800); // inside the buffer: a refresh is attempted and fails
+        assert_eq!(id(&cache).await, "AKID1");
+        assert_eq!(cache.inner.0.load(Ordering::SeqCst), 2, "the refresh was tried");
+        assert_eq!(id(&cache).await, "AKID1");
+        assert_eq!(cache.inner.0.load(Ordering::SeqCst), 3, "and is tried again by the next caller");
+        clock.set(2_000); // expired: the failure is reported
+        assert_eq!(cache.provide_credentials().await.expect_err("expired").to_string(), "refresh 3 failed");
     }
 
     #[tokio::test]

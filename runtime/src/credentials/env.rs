@@ -21,23 +21,30 @@ impl EnvironmentProvider {
         Self { env }
     }
 
+    /// A variable's value; one of only whitespace counts as unset, as in the AWS SDKs.
+    fn var(&self, name: &str) -> Option<String> {
+        self.env.get(name).filter(|v| !v.trim().is_empty())
+    }
+
     fn load(&self) -> Result<Credentials, CredentialsError> {
-        let id = self.env.get("AWS_ACCESS_KEY_ID");
-        let secret = self.env.get("AWS_SECRET_ACCESS_KEY");
+        let id = self.var("AWS_ACCESS_KEY_ID");
+        let secret = self.var("AWS_SECRET_ACCESS_KEY");
+        // Every miss is "not loaded": the default chain goes on to the profile, as the SDKs do.
         match (id, secret) {
-            (Some(id), Some(secret)) => Ok(Credentials::new(
-                id,
-                secret,
-                self.env.get("AWS_SESSION_TOKEN"),
-                None, "Environment",
-            )),
-            (None, None) => Err(CredentialsError::new(
+            (Some(id), Some(secret)) => {
+                let creds = Credentials::new(id, secret, self.var("AWS_SESSION_TOKEN"), None, "Environment");
+                Ok(match self.var("AWS_ACCOUNT_ID") {
+                    Some(account) => creds.with_account_id(account.trim()),
+                    None => creds,
+                })
+            }
+            (None, None) => Err(CredentialsError::not_loaded(
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
             )),
-            (Some(_), None) => Err(CredentialsError::new(
+            (Some(_), None) => Err(CredentialsError::not_loaded(
                 "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
             )),
-            (None, Some(_)) => Err(CredentialsError::new(
+            (None, Some(_)) => Err(CredentialsError::not_loaded(
                 "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
             )),
         }
@@ -103,6 +110,28 @@ mod tests {
             provide(&[("AWS_ACCESS_KEY_ID", ""), ("AWS_SECRET_ACCESS_KEY", "")]).await,
             Err("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set".to_string())
         );
+        // Whitespace only is blank too (the SDKs' `environment_variables_blank` vector).
+        assert_eq!(
+            provide(&[("AWS_ACCESS_KEY_ID", " "), ("AWS_SECRET_ACCESS_KEY", "\t")]).await,
+            Err("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set".to_string())
+        );
+    }
+
+    #[tokio::test]
+    async fn misses_are_not_loaded_and_account_id_is_read() {
+        let err = EnvironmentProvider::with_env(Env::from_map([("AWS_ACCESS_KEY_ID", "AKID")]))
+            .provide_credentials()
+            .await
+            .expect_err("half set");
+        assert!(err.is_not_loaded());
+        let creds = provide(&[
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+            ("AWS_ACCOUNT_ID", "123456789012"),
+        ])
+        .await
+        .expect("creds");
+        assert_eq!(creds.account_id(), Some("123456789012"));
     }
 
     #[tokio::test]

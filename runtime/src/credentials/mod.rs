@@ -38,6 +38,21 @@ struct Parts {
     session_token: Option<String>,
     expiry: Option<SystemTime>,
     provider_name: &'static str,
+    /// The AWS account the credentials belong to, when the source says so.
+    account_id: Option<String>,
+}
+
+/// Secrets are wiped from memory when the last clone goes, so they do not linger in freed heap
+/// blocks (`zeroize` writes cannot be optimised away).
+impl Drop for Parts {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.secret_access_key.zeroize();
+        self.secret_digest.zeroize();
+        if let Some(token) = &mut self.session_token {
+            token.zeroize();
+        }
+    }
 }
 
 impl Credentials {
@@ -61,6 +76,7 @@ impl Credentials {
             session_token,
             expiry: expires_after,
             provider_name,
+            account_id: None,
         }))
     }
 
@@ -72,6 +88,25 @@ impl Credentials {
     /// The name of the provider that made these credentials.
     pub fn provider_name(&self) -> &'static str {
         self.0.provider_name
+    }
+
+    /// The same credentials, labelled with the account they belong to.
+    pub fn with_account_id(self, account_id: impl Into<String>) -> Self {
+        let p = &self.0;
+        Self(Arc::new(Parts {
+            access_key_id: p.access_key_id.clone(),
+            secret_access_key: p.secret_access_key.clone(),
+            secret_digest: p.secret_digest,
+            session_token: p.session_token.clone(),
+            expiry: p.expiry,
+            provider_name: p.provider_name,
+            account_id: Some(account_id.into()),
+        }))
+    }
+
+    /// The account the credentials belong to, when their source said.
+    pub fn account_id(&self) -> Option<&str> {
+        self.0.account_id.as_deref()
     }
 
     /// The SHA-256 of the secret access key.
@@ -111,6 +146,7 @@ impl fmt::Debug for Credentials {
             )
             .field("expiry", &self.0.expiry)
             .field("provider_name", &self.0.provider_name)
+            .field("account_id", &self.0.account_id)
             .finish()
     }
 }
@@ -119,6 +155,7 @@ impl fmt::Debug for Credentials {
 #[derive(Debug)]
 pub struct CredentialsError {
     message: String,
+    not_loaded: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -127,8 +164,25 @@ impl CredentialsError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            not_loaded: false,
             source: None,
         }
+    }
+
+    /// The provider is not configured at all here (its variables, profile keys or service are
+    /// absent), as opposed to configured and failing. A chain moves on to its next provider
+    /// only after this kind of error, as the AWS SDKs' default chain does.
+    pub fn not_loaded(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            not_loaded: true,
+            source: None,
+        }
+    }
+
+    /// Whether this is a [`CredentialsError::not_loaded`] error.
+    pub fn is_not_loaded(&self) -> bool {
+        self.not_loaded
     }
 
     /// An error with a message and an underlying cause.
@@ -138,6 +192,7 @@ impl CredentialsError {
     ) -> Self {
         Self {
             message: message.into(),
+            not_loaded: false,
             source: Some(source.into()),
         }
     }
@@ -200,7 +255,7 @@ impl ProvideCredentials for SharedCredentialsProvider {
 
 /// A message for `err` followed by its chain of causes, `: `-separated, so a provider's reason
 /// survives being listed in a chain's error.
-pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn describe(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut cause = err.source();
     while let Some(e) = cause {

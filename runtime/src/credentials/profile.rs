@@ -115,7 +115,8 @@ fn unsupported(profile: &Section, key: &str, what: &str) -> CredentialsError {
         .map(|o| format!(" ({o})"))
         .unwrap_or_default();
     CredentialsError::new(format!(
-        "profile `{}` uses `{key}`{at} ({what}), which this client does not resolve itself; enable the \
+        "profile `{}` uses `{key}`{at} ({what}), which this client does not resolve itself; use the \
+         `credentials-chain` crate (the `default-chain` feature of generated clients), or enable the \
          `aws-credential-types` feature and pass an aws-config credentials provider wrapped in \
          `AwsSdkProvider`",
         profile.name()

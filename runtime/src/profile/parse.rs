@@ -24,6 +24,7 @@ pub(super) enum FileKind {
 pub(super) struct ParsedFile {
     pub(super) profiles: BTreeMap<String, Section>,
     pub(super) services: BTreeMap<String, Section>,
+    pub(super) sso_sessions: BTreeMap<String, Section>,
     pub(super) warnings: Vec<String>,
 }
 
@@ -35,6 +36,7 @@ enum Target {
     /// `[default]` in the config file, kept apart because `[profile default]` overrides it.
     BareDefault,
     Services(String),
+    SsoSession(String),
     /// A section that is ignored; its lines are still checked for syntax.
     Discard,
 }
@@ -131,6 +133,12 @@ impl Parser<'_> {
                     .entry(name.clone())
                     .or_insert_with_key(|name| Section::new(name));
             }
+            Target::SsoSession(name) => {
+                self.out
+                    .sso_sessions
+                    .entry(name.clone())
+                    .or_insert_with_key(|name| Section::new(name));
+            }
             Target::BareDefault => {
                 self.bare_default
                     .get_or_insert_with(|| Section::new("default"));
@@ -164,9 +172,15 @@ impl Parser<'_> {
             );
             return Target::Discard;
         }
-        // SSO sessions are valid config but only matter to SSO credentials, which this crate
-        // leaves to aws-config.
-        if prefixed(inner, "sso-session").is_some() {
+        // `[sso-session name]`: the IAM Identity Center settings a profile's `sso_session` names.
+        if let Some(name) = prefixed(inner, "sso-session") {
+            if is_identifier(name) {
+                return Target::SsoSession(name.to_string());
+            }
+            self.warn(
+                origin,
+                format!("ignoring section [{inner}]: `{name}` is not a valid sso-session name"),
+            );
             return Target::Discard;
         }
         self.warn(
@@ -266,6 +280,7 @@ impl Parser<'_> {
         match &self.target {
             Target::Profile(name) => self.out.profiles.get_mut(name),
             Target::Services(name) => self.out.services.get_mut(name),
+            Target::SsoSession(name) => self.out.sso_sessions.get_mut(name),
             Target::BareDefault => self.bare_default.as_mut(),
             Target::Nothing | Target::Discard => None,
         }
@@ -356,6 +371,21 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn sso_session_sections_are_kept_apart_from_profiles() {
+        let set = ProfileSet::parse(
+            "[sso-session dev]\nsso_region = us-east-1\nSSO_Start_URL = https://x/start\n[sso-session bad!]\nsso_region = x\n[profile p]\nsso_session = dev",
+            "",
+        )
+        .expect("parses");
+        let session = set.sso_session("dev").expect("section read");
+        assert_eq!(session.get("sso_region"), Some("us-east-1"));
+        assert_eq!(session.get("sso_start_url"), Some("https://x/start"));
+        assert!(set.sso_session("bad!").is_none());
+        assert!(set.profile("dev").is_none(), "a session is not a profile");
+        assert_eq!(set.warnings().len(), 1, "{:?}", set.warnings());
     }
 
     #[test]

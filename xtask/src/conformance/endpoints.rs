@@ -244,7 +244,7 @@ fn array_field<'a>(obj: &'a Value, key: &str) -> Result<&'a [Value]> {
 /// Converts an `endpointRuleSet` document into the runtime's types. Function names, `getAttr`
 /// paths and templates are resolved here, so a malformed rule set fails now, with the JSON path
 /// of the fault, rather than at evaluation.
-pub fn rule_set_from_json(v: &Value) -> Result<RuleSet> {
+pub(super) fn rule_set_from_json(v: &Value) -> Result<RuleSet> {
     let params = v
         .get("parameters")
         .and_then(Value::as_object)

@@ -2,7 +2,9 @@
 //! one line per suite, `<suite>: N passed, M failed, K skipped`. Exits non-zero if any case
 //! failed. Each suite lives in its own module and returns a [`SuiteResult`].
 
+mod credentials;
 mod endpoints;
+mod federation_replay;
 mod protocol;
 mod retry;
 mod sigv4;
@@ -42,6 +44,14 @@ const SUITES: &[(&str, Suite)] = &[
     ("retry-standard", retry::standard),
     ("retry-new-standard", retry::new_standard),
     ("retry-adaptive", retry::adaptive),
+    ("credentials-chain", credentials::chain),
+    ("credentials-profile", credentials::profile),
+    ("credentials-token", credentials::token),
+    ("assume-role", credentials::assume_role),
+    ("ecs-config", credentials::ecs),
+    ("imds-endpoint", credentials::imds_endpoint),
+    ("profile-parser", credentials::profile_parser),
+    ("file-location", credentials::file_location),
     ("generated-crates", protocol::generated_crates),
 ];
 
