@@ -209,7 +209,12 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
 
 /// The local variable holding field `f` while a structure is read.
 pub fn local(f: &Field) -> Ident {
-    format_ident!("field_{}", f.name.bare())
+    local_of(&f.name)
+}
+
+/// The local variable holding the field named `name` while a structure is read.
+pub fn local_of(name: &Name) -> Ident {
+    format_ident!("field_{}", name.bare())
 }
 
 /// A match arm reading JSON member `f` into its local.

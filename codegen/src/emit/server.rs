@@ -270,9 +270,9 @@ impl Cx {
                 PathSegment::Literal(_) => None,
             })
             .collect();
-        let has_query = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Query(_)));
+        let has_query = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Query(..)));
         let has_body = s.fields.iter().any(|f| f.http == HttpBinding::Body);
-        let has_header = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Header(_)));
+        let has_header = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Header(..)));
 
         let mut stmts = Vec::new();
         let locals = s.fields.iter().map(|f| local(&f.name));
@@ -298,7 +298,7 @@ impl Cx {
                         }
                     });
                 }
-                HttpBinding::Query(key) => {
+                HttpBinding::Query(key, _) => {
                     let read = match &f.ty {
                         TypeRef::List { member: item, .. } => {
                             let parse = parse_text(&s.shape_id, item, quote!(text), false, member, timestamp_format(f, TimestampFormat::DateTime))?;
@@ -315,7 +315,7 @@ impl Cx {
                     };
                     stmts.push(read);
                 }
-                HttpBinding::Header(header) => {
+                HttpBinding::Header(header, _) => {
                     let parse = parse_text(&s.shape_id, &f.ty, quote!(text), false, member, timestamp_format(f, TimestampFormat::HttpDate))?;
                     stmts.push(quote! {
                         if let ::std::option::Option::Some(text) = request.headers.get(#header) {

@@ -259,7 +259,7 @@ impl<'m> Lowerer<'m> {
                 Some(v) => Some(self.default_value(v, &ty, target, &at)?),
             };
             let optional = member_optional(m, target, input);
-            let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, &at)? } else { HttpBinding::Body };
+            let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, &ty, &at)? } else { HttpBinding::Body };
             let media_type = target.traits.string(MEDIA_TYPE).map(str::to_string);
             fields.push(Field {
                 docs: docs(&m.traits, Some(&target.traits), || format!("The `{}` member.", m.name)),
