@@ -222,3 +222,16 @@ pub fn doc_value_expr(d: &DocValue) -> TokenStream {
         }
     }
 }
+
+/// What `Debug` prints for a sensitive value (client and server alike).
+pub const REDACTED: &str = "*** Sensitive Data Redacted ***";
+
+/// The runtime's `TimestampFormat` variant for `format`, under the runtime path `rt` (`rt` in
+/// client files, `::client_runtime` in the server module).
+pub fn timestamp_format_tokens(rt: &TokenStream, format: TimestampFormat) -> TokenStream {
+    match format {
+        TimestampFormat::DateTime => quote!(#rt::time::TimestampFormat::DateTime),
+        TimestampFormat::HttpDate => quote!(#rt::time::TimestampFormat::HttpDate),
+        TimestampFormat::EpochSeconds => quote!(#rt::time::TimestampFormat::EpochSeconds),
+    }
+}

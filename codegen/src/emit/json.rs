@@ -22,11 +22,7 @@ pub fn zero_fn(n: &Name) -> Name {
 }
 
 fn ts_format(format: &Option<TimestampFormat>, default: TimestampFormat) -> TokenStream {
-    match format.unwrap_or(default) {
-        TimestampFormat::DateTime => quote!(rt::time::TimestampFormat::DateTime),
-        TimestampFormat::HttpDate => quote!(rt::time::TimestampFormat::HttpDate),
-        TimestampFormat::EpochSeconds => quote!(rt::time::TimestampFormat::EpochSeconds),
-    }
+    timestamp_format_tokens(&quote!(rt), format.unwrap_or(default))
 }
 
 /// The runtime `TimestampFormat` for a location whose default is `default`.

@@ -3,8 +3,8 @@
 //! deserializers: status, headers, prefix headers, payload or JSON body), as the Smithy HTTP
 //! binding traits define them, with JSON bodies written by the shared `emit::json`.
 
-use super::super::common::*;
-use super::super::json::{self, de_arm, finish_field, local, local_of, ser_field, timestamp_format};
+use crate::emit::common::*;
+use crate::emit::json::{self, de_arm, finish_field, local, local_of, ser_field, timestamp_format};
 use super::ProtocolEmitter;
 use crate::ir::*;
 use proc_macro2::TokenStream;
