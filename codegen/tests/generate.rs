@@ -224,3 +224,13 @@ fn header_lists_of_lists_are_model_errors() {
         "a#In$h: an @httpHeader member must hold a scalar or a list of scalars"
     );
 }
+
+/// awsQuery has no document type; a model using one is refused naming the member.
+#[test]
+fn aws_query_refuses_documents() {
+    let model = r#"{"smithy":"2.0","shapes":{
+        "a#S":{"type":"service","version":"1","operations":[{"target":"a#Op"}],"traits":{"aws.protocols#awsQuery":{},"smithy.api#xmlNamespace":{"uri":"https://a/"}}},
+        "a#Op":{"type":"operation","input":{"target":"a#In"},"output":{"target":"smithy.api#Unit"}},
+        "a#In":{"type":"structure","members":{"d":{"target":"smithy.api#Document"}}}}}"#;
+    assert_eq!(generate(model, &options(None)).unwrap_err().to_string(), "a#In$d: aws.protocols#awsQuery does not support document types");
+}

@@ -200,6 +200,9 @@ impl<'m> Lowerer<'m> {
             ShapeKind::BigInteger => TypeRef::BigInteger,
             ShapeKind::BigDecimal => TypeRef::BigDecimal,
             ShapeKind::Timestamp => TypeRef::Timestamp { format: ts_format },
+            ShapeKind::Document if !protocol::supports_documents(self.protocol) => {
+                bail_at!(at, "{} does not support document types", protocol::trait_id(self.protocol))
+            }
             ShapeKind::Document => TypeRef::Document,
             ShapeKind::Enum(_) => TypeRef::Named(self.named(target, NamedKind::Enum)?),
             ShapeKind::IntEnum(_) => TypeRef::Named(self.named(target, NamedKind::IntEnum)?),
