@@ -208,3 +208,29 @@ fn mutated_models_give_errors_or_crates_but_never_panic() {
     // Both outcomes must occur, or the mutations are not exercising anything.
     assert!(ok > 10 && err > 10, "ok {ok}, errors {err}");
 }
+
+/// A header bound to a list of lists has no text form: `lower` reports it naming the member,
+/// where an emitter would otherwise have had nothing to write.
+#[test]
+fn header_lists_of_lists_are_model_errors() {
+    let model = r#"{"smithy":"2.0","shapes":{
+        "a#S":{"type":"service","version":"1","operations":[{"target":"a#Op"}],"traits":{"aws.protocols#restJson1":{}}},
+        "a#Op":{"type":"operation","input":{"target":"a#In"},"output":{"target":"smithy.api#Unit"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
+        "a#In":{"type":"structure","members":{"h":{"target":"a#Outer","traits":{"smithy.api#httpHeader":"x-h"}}}},
+        "a#Outer":{"type":"list","member":{"target":"a#Inner"}},
+        "a#Inner":{"type":"list","member":{"target":"smithy.api#String"}}}}"#;
+    assert_eq!(
+        generate(model, &options(None)).unwrap_err().to_string(),
+        "a#In$h: an @httpHeader member must hold a scalar or a list of scalars"
+    );
+}
+
+/// awsQuery has no document type; a model using one is refused naming the member.
+#[test]
+fn aws_query_refuses_documents() {
+    let model = r#"{"smithy":"2.0","shapes":{
+        "a#S":{"type":"service","version":"1","operations":[{"target":"a#Op"}],"traits":{"aws.protocols#awsQuery":{},"smithy.api#xmlNamespace":{"uri":"https://a/"}}},
+        "a#Op":{"type":"operation","input":{"target":"a#In"},"output":{"target":"smithy.api#Unit"}},
+        "a#In":{"type":"structure","members":{"d":{"target":"smithy.api#Document"}}}}}"#;
+    assert_eq!(generate(model, &options(None)).unwrap_err().to_string(), "a#In$d: aws.protocols#awsQuery does not support document types");
+}

@@ -237,3 +237,16 @@ pub fn request_id_init(s: &StructDef) -> TokenStream {
         quote!()
     }
 }
+
+/// What `Debug` prints for a sensitive value (client and server alike).
+pub const REDACTED: &str = "*** Sensitive Data Redacted ***";
+
+/// The runtime's `TimestampFormat` variant for `format`, under the runtime path `rt` (`rt` in
+/// client files, `::client_runtime` in the server module).
+pub fn timestamp_format_tokens(rt: &TokenStream, format: TimestampFormat) -> TokenStream {
+    match format {
+        TimestampFormat::DateTime => quote!(#rt::time::TimestampFormat::DateTime),
+        TimestampFormat::HttpDate => quote!(#rt::time::TimestampFormat::HttpDate),
+        TimestampFormat::EpochSeconds => quote!(#rt::time::TimestampFormat::EpochSeconds),
+    }
+}

@@ -22,11 +22,7 @@ pub fn zero_fn(n: &Name) -> Name {
 }
 
 fn ts_format(format: &Option<TimestampFormat>, default: TimestampFormat) -> TokenStream {
-    match format.unwrap_or(default) {
-        TimestampFormat::DateTime => quote!(rt::time::TimestampFormat::DateTime),
-        TimestampFormat::HttpDate => quote!(rt::time::TimestampFormat::HttpDate),
-        TimestampFormat::EpochSeconds => quote!(rt::time::TimestampFormat::EpochSeconds),
-    }
+    timestamp_format_tokens(&quote!(rt), format.unwrap_or(default))
 }
 
 /// The runtime `TimestampFormat` for a location whose default is `default`.
@@ -209,7 +205,12 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
 
 /// The local variable holding field `f` while a structure is read.
 pub fn local(f: &Field) -> Ident {
-    format_ident!("field_{}", f.name.bare())
+    local_of(&f.name)
+}
+
+/// The local variable holding the field named `name` while a structure is read.
+pub fn local_of(name: &Name) -> Ident {
+    format_ident!("field_{}", name.bare())
 }
 
 /// A match arm reading JSON member `f` into its local.

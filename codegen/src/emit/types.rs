@@ -8,7 +8,6 @@ use crate::naming::prefixed;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// A structure and its impl (accessors, `builder()`); the builder is returned separately so
 /// callers can place it in their `builders` module.

@@ -186,6 +186,33 @@ pub struct Constraints {
     pub element: Option<Box<Constraints>>,
 }
 
+/// A value HTTP carries as text (labels, query values, headers): the scalar types only, so an
+/// emitter has a text form for every case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    String,
+    Enum(NamedRef),
+    IntEnum(NamedRef),
+    Bool,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    BigInteger,
+    BigDecimal,
+    Timestamp { format: Option<TimestampFormat> },
+    Blob,
+}
+
+/// What a query parameter or header holds: one scalar, or a list of them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HttpValue {
+    One(Scalar),
+    List(Scalar),
+}
+
 /// How a top-level input or output member is bound to the HTTP message.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HttpBinding {
@@ -193,9 +220,10 @@ pub enum HttpBinding {
     Body,
     /// A path label; `greedy` for `{name+}`.
     Label { greedy: bool },
-    Query(String),
-    QueryParams,
-    Header(String),
+    Query(String, HttpValue),
+    /// A map of query parameters; the value of each entry.
+    QueryParams(HttpValue),
+    Header(String, HttpValue),
     PrefixHeaders(String),
     Payload,
     ResponseCode,
@@ -378,8 +406,8 @@ pub enum TypeDef {
 pub enum PathSegment {
     /// Literal text, already valid in a path (written as is).
     Literal(String),
-    /// A label bound to an input field.
-    Label { field: Name, greedy: bool },
+    /// A label bound to an input field (its Smithy `member` name and value type).
+    Label { field: Name, member: String, scalar: Scalar, greedy: bool },
 }
 
 /// `@http` facts.
@@ -406,8 +434,8 @@ pub enum HostSegment {
 pub enum Body {
     /// The `Body`-bound members as a JSON object (no body when there are none).
     Members,
-    /// One `@httpPayload` member.
-    Payload { field: Name, kind: PayloadKind },
+    /// One `@httpPayload` member (`media_type`: its `@mediaType`).
+    Payload { field: Name, kind: PayloadKind, media_type: Option<String> },
 }
 
 /// The type of an `@httpPayload` member.

@@ -41,7 +41,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
     for f in &mut output.fields {
         // Spec (httpLabel, httpQuery, httpQueryParams): these traits have no meaning in output
         // structures and are ignored there, so the member is an ordinary body member.
-        if matches!(f.http, HttpBinding::Label { .. } | HttpBinding::Query(_) | HttpBinding::QueryParams) {
+        if matches!(f.http, HttpBinding::Label { .. } | HttpBinding::Query(..) | HttpBinding::QueryParams(_)) {
             f.http = HttpBinding::Body;
         }
     }
@@ -133,10 +133,38 @@ fn http_trait(shape: &Shape) -> Result<HttpTrait> {
     Ok(HttpTrait { method: method.to_string(), uri: uri.to_string(), code })
 }
 
-/// The binding of a top-level member, from its binding trait (at most one).
-/// `list_member` is the shape a list `target`'s member targets, so that header and query lists
-/// of non-scalars are refused here rather than reaching the emitters.
-pub(super) fn binding(m: &Member, target: &Shape, list_member: Option<&Shape>, at: &ShapeId) -> Result<HttpBinding> {
+/// The text form of a value type, if it has one.
+pub(super) fn scalar_of(ty: &TypeRef) -> Option<Scalar> {
+    Some(match ty {
+        TypeRef::String => Scalar::String,
+        TypeRef::Named(n) if n.kind == NamedKind::Enum => Scalar::Enum(n.clone()),
+        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => Scalar::IntEnum(n.clone()),
+        TypeRef::Bool => Scalar::Bool,
+        TypeRef::Byte => Scalar::Byte,
+        TypeRef::Short => Scalar::Short,
+        TypeRef::Integer => Scalar::Integer,
+        TypeRef::Long => Scalar::Long,
+        TypeRef::Float => Scalar::Float,
+        TypeRef::Double => Scalar::Double,
+        TypeRef::BigInteger => Scalar::BigInteger,
+        TypeRef::BigDecimal => Scalar::BigDecimal,
+        TypeRef::Timestamp { format } => Scalar::Timestamp { format: *format },
+        TypeRef::Blob => Scalar::Blob,
+        _ => return None,
+    })
+}
+
+/// A scalar or a list of scalars, for a query or header binding of `ty`.
+fn http_value(ty: &TypeRef, at: &ShapeId, what: &str) -> Result<HttpValue> {
+    let value = match ty {
+        TypeRef::List { member, .. } => scalar_of(member).map(HttpValue::List),
+        other => scalar_of(other).map(HttpValue::One),
+    };
+    value.ok_or_else(|| ModelError::new(at, format!("{what} must hold a scalar or a list of scalars")))
+}
+
+/// The binding of a top-level member of type `ty`, from its binding trait (at most one).
+pub(super) fn binding(m: &Member, target: &Shape, ty: &TypeRef, at: &ShapeId) -> Result<HttpBinding> {
     let t = &m.traits;
     let string = |id: &str| -> Result<String> {
         t.string(id)
@@ -152,17 +180,21 @@ pub(super) fn binding(m: &Member, target: &Shape, list_member: Option<&Shape>, a
         if name.is_empty() {
             bail_at!(at, "@httpQuery name must not be empty");
         }
-        found.push(HttpBinding::Query(name));
+        found.push(HttpBinding::Query(name, http_value(ty, at, "an @httpQuery member")?));
     }
     if t.has(HTTP_QUERY_PARAMS) {
-        found.push(HttpBinding::QueryParams);
+        let value = match ty {
+            TypeRef::Map { value, .. } => http_value(value, at, "the values of an @httpQueryParams map")?,
+            _ => bail_at!(at, "@httpQueryParams must target a map, not a {}", target.kind.type_name()),
+        };
+        found.push(HttpBinding::QueryParams(value));
     }
     if t.has(HTTP_HEADER) {
         let name = string(HTTP_HEADER)?;
         if name.is_empty() || !name.bytes().all(is_token_char) {
             bail_at!(at, "@httpHeader `{name}` is not a valid header name");
         }
-        found.push(HttpBinding::Header(name));
+        found.push(HttpBinding::Header(name, http_value(ty, at, "an @httpHeader member")?));
     }
     if t.has(HTTP_PREFIX_HEADERS) {
         found.push(HttpBinding::PrefixHeaders(string(HTTP_PREFIX_HEADERS)?));
@@ -177,7 +209,7 @@ pub(super) fn binding(m: &Member, target: &Shape, list_member: Option<&Shape>, a
         bail_at!(at, "has more than one HTTP binding trait");
     }
     let b = found.pop().unwrap_or(HttpBinding::Body);
-    check_binding_target(&b, target, list_member, at)?;
+    check_binding_target(&b, target, at)?;
     Ok(b)
 }
 
@@ -204,22 +236,20 @@ fn is_scalar(kind: &ShapeKind) -> bool {
     )
 }
 
-fn check_binding_target(b: &HttpBinding, target: &Shape, list_member: Option<&Shape>, at: &ShapeId) -> Result<()> {
+fn check_binding_target(b: &HttpBinding, target: &Shape, at: &ShapeId) -> Result<()> {
     let kind = target.kind.type_name();
     match b {
         HttpBinding::Label { .. } if !is_scalar(&target.kind) => bail_at!(at, "@httpLabel cannot target a {kind}"),
-        HttpBinding::Header(_) | HttpBinding::Query(_) => {
-            let simple = |s: &Shape| is_scalar(&s.kind) || matches!(s.kind, ShapeKind::Blob if !s.traits.has(STREAMING));
-            if matches!(target.kind, ShapeKind::List(_)) {
-                // Spec (httpHeader, httpQuery): lists of simple types only.
-                if let Some(member) = list_member.filter(|m| !simple(m)) {
-                    bail_at!(at, "an HTTP header or query binding cannot target a list of {}", member.kind.type_name());
-                }
-            } else if !simple(target) {
+        HttpBinding::Header(..) | HttpBinding::Query(..) => {
+            let ok = is_scalar(&target.kind) || matches!(target.kind, ShapeKind::Blob if !target.traits.has(STREAMING));
+            // Lists of scalars are allowed too; their members are checked by the emitter's
+            // type mapping (a list of lists is rejected below).
+            let list_ok = matches!(&target.kind, ShapeKind::List(_));
+            if !ok && !list_ok {
                 bail_at!(at, "an HTTP header or query binding cannot target a {kind}");
             }
         }
-        HttpBinding::QueryParams | HttpBinding::PrefixHeaders(_) if !matches!(target.kind, ShapeKind::Map { .. }) => {
+        HttpBinding::QueryParams(_) | HttpBinding::PrefixHeaders(_) if !matches!(target.kind, ShapeKind::Map { .. }) => {
             bail_at!(at, "@httpQueryParams / @httpPrefixHeaders must target a map, not a {kind}")
         }
         HttpBinding::Payload => {
@@ -287,7 +317,8 @@ fn uri_template(uri: &str, input: &mut StructDef, input_id: &ShapeId, op: &Shape
                 bail_at!(at, "httpLabel member must be required");
             }
             field.http = HttpBinding::Label { greedy };
-            segments.push(PathSegment::Label { field: field.name.clone(), greedy });
+            let scalar = scalar_of(&field.ty).ok_or_else(|| ModelError::new(&at, "@httpLabel must target a scalar"))?;
+            segments.push(PathSegment::Label { field: field.name.clone(), member: field.member.clone(), scalar, greedy });
         } else if part.contains(['{', '}']) {
             bail_at!(op, "URI `{uri}`: a label must span a whole path segment");
         } else {
@@ -330,7 +361,7 @@ fn body(shape: &Shape, def: &StructDef) -> Result<Body> {
                 TypeRef::ByteStream => PayloadKind::ByteStream,
                 _ => bail_at!(shape.id.with_member(&p.member), "unsupported @httpPayload target"),
             };
-            Ok(Body::Payload { field: p.name.clone(), kind })
+            Ok(Body::Payload { field: p.name.clone(), kind, media_type: p.media_type.clone() })
         }
         [_, second, ..] => bail_at!(shape.id.with_member(&second.member), "only one member may be the @httpPayload"),
     }
@@ -343,8 +374,8 @@ fn content_type(body: &Body, input: &StructDef) -> Option<String> {
     match body {
         Body::Members if input.fields.iter().any(|f| f.http == HttpBinding::Body) => Some("application/json".into()),
         Body::Members => None,
-        Body::Payload { field, kind } => {
-            let media = input.fields.iter().find(|f| &f.name == field).and_then(|f| f.media_type.clone());
+        Body::Payload { field: _, kind, media_type: media } => {
+            let media = media.clone();
             Some(match kind {
                 PayloadKind::Shape(_) | PayloadKind::Document => "application/json".into(),
                 PayloadKind::String | PayloadKind::Enum(_) => media.unwrap_or_else(|| "text/plain".into()),
@@ -553,7 +584,7 @@ mod tests {
     }
 
     fn label(s: &str, greedy: bool) -> PathSegment {
-        PathSegment::Label { field: field_name(s).unwrap(), greedy }
+        PathSegment::Label { field: field_name(s).unwrap(), member: s.into(), scalar: Scalar::String, greedy }
     }
 
     #[test]
@@ -619,7 +650,7 @@ mod tests {
             };
             let err = crate::generate(&model, &options).expect_err("a list of structures cannot be a query or header");
             assert_eq!(err.at, "a#In$Q", "{err}");
-            assert!(err.message.contains("cannot target a list of structure"), "{err}");
+            assert!(err.message.contains("must hold a scalar or a list of scalars"), "{err}");
         }
     }
 }

@@ -200,6 +200,9 @@ impl<'m> Lowerer<'m> {
             ShapeKind::BigInteger => TypeRef::BigInteger,
             ShapeKind::BigDecimal => TypeRef::BigDecimal,
             ShapeKind::Timestamp => TypeRef::Timestamp { format: ts_format },
+            ShapeKind::Document if !protocol::supports_documents(self.protocol) => {
+                bail_at!(at, "{} does not support document types", protocol::trait_id(self.protocol))
+            }
             ShapeKind::Document => TypeRef::Document,
             ShapeKind::Enum(_) => TypeRef::Named(self.named(target, NamedKind::Enum)?),
             ShapeKind::IntEnum(_) => TypeRef::Named(self.named(target, NamedKind::IntEnum)?),
@@ -259,7 +262,7 @@ impl<'m> Lowerer<'m> {
                 Some(v) => Some(self.default_value(v, &ty, target, &at)?),
             };
             let optional = member_optional(m, target, input);
-            let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, match &target.kind { ShapeKind::List(lm) => self.model.get(&lm.target), _ => None }, &at)? } else { HttpBinding::Body };
+            let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, &ty, &at)? } else { HttpBinding::Body };
             let media_type = target.traits.string(MEDIA_TYPE).map(str::to_string);
             fields.push(Field {
                 docs: docs(&m.traits, Some(&target.traits), || format!("The `{}` member.", m.name)),

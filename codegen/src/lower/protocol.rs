@@ -48,6 +48,15 @@ pub fn trait_id(p: Protocol) -> &'static str {
     }
 }
 
+/// Whether the protocol can carry document values (awsQuery cannot: spec, "This protocol does
+/// not support document types").
+pub fn supports_documents(p: Protocol) -> bool {
+    match p {
+        Protocol::RestJson1 => true,
+        Protocol::AwsQuery => false,
+    }
+}
+
 /// Whether the protocol reads the HTTP binding traits (`@http`, `@httpHeader`, ...). awsQuery
 /// ignores them (spec: "HTTP binding traits MUST be ignored if they are present").
 pub fn uses_http_bindings(p: Protocol) -> bool {
@@ -123,4 +132,66 @@ fn xml_member_depth(model: &Model, m: &Member, depth: usize) -> Result<XmlMember
         _ => None,
     };
     Ok(XmlMember { name, attribute: m.traits.has(XML_ATTRIBUTE), flattened: m.traits.has(XML_FLATTENED), collection })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{load, ShapeId};
+
+    const MODEL: &str = r#"{"smithy":"2.0","shapes":{
+        "a#Q":{"type":"service","version":"1","traits":{"aws.protocols#awsQuery":{},"smithy.api#xmlNamespace":{"uri":"https://a/"}}},
+        "a#J":{"type":"service","version":"1","traits":{"aws.protocols#restJson1":{}}},
+        "a#X":{"type":"service","version":"1","traits":{"aws.protocols#awsJson1_1":{}}},
+        "a#S":{"type":"structure","members":{
+            "Plain":{"target":"a#L"},
+            "Flat":{"target":"a#L","traits":{"smithy.api#xmlName":"Hi","smithy.api#xmlFlattened":{}}},
+            "Attr":{"target":"smithy.api#String","traits":{"smithy.api#xmlAttribute":{},"smithy.api#xmlName":"xsi:a"}},
+            "M":{"target":"a#M"},
+            "Nested":{"target":"a#LL"}}},
+        "a#L":{"type":"list","member":{"target":"smithy.api#String","traits":{"smithy.api#xmlName":"item"}}},
+        "a#LL":{"type":"list","member":{"target":"a#L"}},
+        "a#M":{"type":"map","key":{"target":"smithy.api#String","traits":{"smithy.api#xmlName":"K"}},"value":{"target":"a#L"}},
+        "a#E":{"type":"structure","members":{},"traits":{"smithy.api#error":"client","aws.protocols#awsQueryError":{"code":"Custom","httpResponseCode":402}}}}}"#;
+
+    fn shape<'m>(m: &'m Model, id: &str) -> &'m Shape {
+        &m.shapes[&ShapeId::parse(id).unwrap()]
+    }
+
+    #[test]
+    fn protocol_from_the_service_trait() {
+        let m = load(MODEL).unwrap();
+        assert_eq!(from_service(shape(&m, "a#Q")).unwrap(), Protocol::AwsQuery);
+        assert_eq!(from_service(shape(&m, "a#J")).unwrap(), Protocol::RestJson1);
+        assert_eq!(
+            from_service(shape(&m, "a#X")).unwrap_err().to_string(),
+            "a#X: unsupported protocol aws.protocols#awsJson1_1: this generator implements aws.protocols#restJson1 and aws.protocols#awsQuery"
+        );
+        assert!(uses_http_bindings(Protocol::RestJson1) && !uses_http_bindings(Protocol::AwsQuery));
+        assert_eq!(fixed_request(Protocol::AwsQuery), Some(("POST", "/", 200)));
+    }
+
+    #[test]
+    fn query_error_codes_apply_to_aws_query_only() {
+        let m = load(MODEL).unwrap();
+        let e = shape(&m, "a#E");
+        assert_eq!(error_code(Protocol::AwsQuery, e, "E", 400).unwrap(), ("Custom".to_string(), 402));
+        assert_eq!(error_code(Protocol::RestJson1, e, "E", 400).unwrap(), ("E".to_string(), 400));
+    }
+
+    #[test]
+    fn xml_names_of_members_and_collections() {
+        let m = load(MODEL).unwrap();
+        let s = shape(&m, "a#S");
+        let xml = |name: &str| xml_member(&m, s.member(name).unwrap()).unwrap();
+        let item = XmlMember { name: "item".into(), attribute: false, flattened: false, collection: None };
+        let list_of_items = Some(Box::new(XmlCollection::List { member: item.clone() }));
+        assert_eq!(xml("Plain"), XmlMember { name: "Plain".into(), attribute: false, flattened: false, collection: list_of_items.clone() });
+        assert_eq!(xml("Flat"), XmlMember { name: "Hi".into(), attribute: false, flattened: true, collection: list_of_items.clone() });
+        assert_eq!(xml("Attr"), XmlMember { name: "xsi:a".into(), attribute: true, flattened: false, collection: None });
+        let value = XmlMember { name: "value".into(), attribute: false, flattened: false, collection: list_of_items.clone() };
+        assert_eq!(xml("M").collection, Some(Box::new(XmlCollection::Map { key: "K".into(), value })));
+        let inner = XmlMember { name: "member".into(), attribute: false, flattened: false, collection: list_of_items };
+        assert_eq!(xml("Nested").collection, Some(Box::new(XmlCollection::List { member: inner })));
+    }
 }

@@ -1,5 +1,7 @@
-//! The server target: from the same IR as the client, the server side of a restJson1 service
-//! for an in-process implementation (the emulator). It emits four files of one module:
+//! The server target, a sibling of the client target (`emit::client`): from the same IR, the
+//! server side of a restJson1 service for an in-process implementation (the emulator). It
+//! shares the docs, timestamp and redaction helpers of `emit::common` and the reader locals of
+//! `emit::json` with the client. It emits four files of one module:
 //!
 //! - `types.rs`: the shared structures and enums, each with a validating JSON reader and a
 //!   JSON writer;
@@ -18,7 +20,8 @@
 //! big numbers and documents; labels (not greedy), query values and lists, scalar headers, JSON
 //! bodies. Anything else is reported as a [`ModelError`] rather than emitted half-way.
 
-use super::common::{doc_attrs, doc_line};
+use super::common::{doc_attrs, doc_line, timestamp_format_tokens, REDACTED};
+use super::json::local_of as local;
 use super::Emitted;
 use crate::error::{ModelError, Result};
 use crate::ir::*;
@@ -27,7 +30,6 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
 
-const REDACTED: &str = "*** Sensitive Data Redacted ***";
 
 /// Emits the server module's files, with paths relative to the module's directory.
 pub fn emit(krate: &Crate) -> Result<Vec<Emitted>> {
@@ -270,9 +272,9 @@ impl Cx {
                 PathSegment::Literal(_) => None,
             })
             .collect();
-        let has_query = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Query(_)));
+        let has_query = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Query(..)));
         let has_body = s.fields.iter().any(|f| f.http == HttpBinding::Body);
-        let has_header = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Header(_)));
+        let has_header = s.fields.iter().any(|f| matches!(f.http, HttpBinding::Header(..)));
 
         let mut stmts = Vec::new();
         let locals = s.fields.iter().map(|f| local(&f.name));
@@ -298,7 +300,7 @@ impl Cx {
                         }
                     });
                 }
-                HttpBinding::Query(key) => {
+                HttpBinding::Query(key, _) => {
                     let read = match &f.ty {
                         TypeRef::List { member: item, .. } => {
                             let parse = parse_text(&s.shape_id, item, quote!(text), false, member, timestamp_format(f, TimestampFormat::DateTime))?;
@@ -315,7 +317,7 @@ impl Cx {
                     };
                     stmts.push(read);
                 }
-                HttpBinding::Header(header) => {
+                HttpBinding::Header(header, _) => {
                     let parse = parse_text(&s.shape_id, &f.ty, quote!(text), false, member, timestamp_format(f, TimestampFormat::HttpDate))?;
                     stmts.push(quote! {
                         if let ::std::option::Option::Some(text) = request.headers.get(#header) {
@@ -750,9 +752,6 @@ fn debug_impl(s: &StructDef) -> TokenStream {
     }
 }
 
-fn local(n: &Name) -> proc_macro2::Ident {
-    format_ident!("field_{}", n.bare())
-}
 
 fn opt_u64(v: Option<u64>) -> TokenStream {
     match v {
@@ -779,11 +778,7 @@ fn timestamp_format(f: &Field, default: TimestampFormat) -> TimestampFormat {
 }
 
 fn format_tokens(format: TimestampFormat) -> TokenStream {
-    match format {
-        TimestampFormat::DateTime => quote!(::client_runtime::time::TimestampFormat::DateTime),
-        TimestampFormat::HttpDate => quote!(::client_runtime::time::TimestampFormat::HttpDate),
-        TimestampFormat::EpochSeconds => quote!(::client_runtime::time::TimestampFormat::EpochSeconds),
-    }
+    timestamp_format_tokens(&quote!(::client_runtime), format)
 }
 
 /// The Rust type of a value in the server module.

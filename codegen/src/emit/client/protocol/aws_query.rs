@@ -4,8 +4,8 @@
 //! runtime's element tree (`<{Op}Result>` for outputs, `<Error>` for errors), each member
 //! found by its element name, unknown elements ignored.
 
-use super::super::common::*;
-use super::super::json::{de_fn, finish_field, local, ser_fn, timestamp_format, zero_item};
+use crate::emit::common::*;
+use crate::emit::json::{de_fn, finish_field, local, ser_fn, timestamp_format, zero_item};
 use super::ProtocolEmitter;
 use crate::ir::*;
 use proc_macro2::TokenStream;

@@ -3,8 +3,8 @@
 //! deserializers: status, headers, prefix headers, payload or JSON body), as the Smithy HTTP
 //! binding traits define them, with JSON bodies written by the shared `emit::json`.
 
-use super::super::common::*;
-use super::super::json::{self, de_arm, finish_field, local, ser_field, timestamp_format};
+use crate::emit::common::*;
+use crate::emit::json::{self, de_arm, finish_field, local, local_of, ser_field, timestamp_format};
 use super::ProtocolEmitter;
 use crate::ir::*;
 use proc_macro2::TokenStream;
@@ -56,23 +56,20 @@ impl ProtocolEmitter for RestJson1 {
 /// An expression formatting scalar `v` (`&T`) for a label, query value or header, as a `&str`
 /// (borrowed for strings and enums, a borrowed temporary `String` otherwise). Timestamps
 /// default to `default`.
-fn scalar_text(v: TokenStream, ty: &TypeRef, default: TimestampFormat, media_type: bool) -> Option<TokenStream> {
-    let owned = |t: TokenStream| Some(quote!(&#t));
+fn scalar_text(v: TokenStream, ty: &Scalar, default: TimestampFormat, media_type: bool) -> TokenStream {
+    let owned = |t: TokenStream| quote!(&#t);
     match ty {
-        TypeRef::String if media_type => owned(quote!(rt::base64::encode(#v.as_bytes()))),
-        TypeRef::String => Some(quote!(#v.as_str())),
-        TypeRef::Named(n) if n.kind == NamedKind::Enum => Some(quote!(#v.as_str())),
-        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => owned(quote!(#v.value().to_string())),
-        TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long => owned(quote!(#v.to_string())),
-        TypeRef::Float => owned(quote!(rt::operation::fmt_float32(*#v))),
-        TypeRef::Double => owned(quote!(rt::operation::fmt_float(*#v))),
-        TypeRef::BigInteger | TypeRef::BigDecimal => Some(quote!(#v.as_str())),
-        TypeRef::Timestamp { format } => {
+        Scalar::String if media_type => owned(quote!(rt::base64::encode(#v.as_bytes()))),
+        Scalar::String | Scalar::Enum(_) | Scalar::BigInteger | Scalar::BigDecimal => quote!(#v.as_str()),
+        Scalar::IntEnum(_) => owned(quote!(#v.value().to_string())),
+        Scalar::Bool | Scalar::Byte | Scalar::Short | Scalar::Integer | Scalar::Long => owned(quote!(#v.to_string())),
+        Scalar::Float => owned(quote!(rt::operation::fmt_float32(*#v))),
+        Scalar::Double => owned(quote!(rt::operation::fmt_float(*#v))),
+        Scalar::Timestamp { format } => {
             let f = timestamp_format(format, default);
             owned(quote!(#v.format(#f)?))
         }
-        TypeRef::Blob => owned(quote!(rt::base64::encode(#v.as_ref()))),
-        _ => None,
+        Scalar::Blob => owned(quote!(rt::base64::encode(#v.as_ref()))),
     }
 }
 
@@ -84,10 +81,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
     for seg in &http.path {
         match seg {
             PathSegment::Literal(l) => stmts.push(quote!(request.push_path(#l);)),
-            PathSegment::Label { field, greedy } => {
-                let f = input.fields.iter().find(|f| &f.name == field).expect("labels are input fields");
-                let member = &f.member;
-                let text = scalar_text(quote!(value), &f.ty, TimestampFormat::DateTime, false).expect("labels are scalars");
+            PathSegment::Label { field, member, scalar, greedy } => {
+                let text = scalar_text(quote!(value), scalar, TimestampFormat::DateTime, false);
                 stmts.push(quote! {
                     let value = input.#field.as_ref().ok_or_else(|| rt::error::BuildError::missing_field(#member, "input"))?;
                     request.push_label(#member, #text, #greedy)?;
@@ -106,35 +101,34 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| match &f.http {
-            HttpBinding::Query(k) => Some(k.as_str()),
+            HttpBinding::Query(k, _) => Some(k.as_str()),
             _ => None,
         })
         .collect();
     for f in &input.fields {
         let n = &f.name;
         match &f.http {
-            HttpBinding::Query(key) => {
-                let write = match &f.ty {
-                    TypeRef::List { member, .. } => {
-                        let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false).expect("query lists hold scalars");
+            HttpBinding::Query(key, value) => {
+                let write = match value {
+                    HttpValue::List(member) => {
+                        let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false);
                         quote!(for item in value { request.push_query(#key, #text); })
                     }
-                    ty => {
-                        let text = scalar_text(quote!(value), ty, TimestampFormat::DateTime, false).expect("query values are scalars");
+                    HttpValue::One(ty) => {
+                        let text = scalar_text(quote!(value), ty, TimestampFormat::DateTime, false);
                         quote!(request.push_query(#key, #text);)
                     }
                 };
                 stmts.push(quote!(if let Some(value) = &input.#n { #write }));
             }
-            HttpBinding::QueryParams => {
-                let TypeRef::Map { value: v, .. } = &f.ty else { continue };
-                let write = match &**v {
-                    TypeRef::List { member, .. } => {
-                        let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false).expect("scalar");
+            HttpBinding::QueryParams(value) => {
+                let write = match value {
+                    HttpValue::List(member) => {
+                        let text = scalar_text(quote!(item), member, TimestampFormat::DateTime, false);
                         quote!(for item in items { request.push_query(k, #text); })
                     }
-                    ty => {
-                        let text = scalar_text(quote!(items), ty, TimestampFormat::DateTime, false).expect("scalar");
+                    HttpValue::One(ty) => {
+                        let text = scalar_text(quote!(items), ty, TimestampFormat::DateTime, false);
                         quote!(request.push_query(k, #text);)
                     }
                 };
@@ -153,12 +147,12 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                     }
                 });
             }
-            HttpBinding::Header(name) => {
+            HttpBinding::Header(name, value) => {
                 let media = f.media_type.is_some();
-                let write = match &f.ty {
-                    TypeRef::List { member, .. } => {
-                        let quoted = matches!(&**member, TypeRef::String) || matches!(&**member, TypeRef::Named(n) if n.kind == NamedKind::Enum);
-                        let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false).expect("header lists hold scalars");
+                let write = match value {
+                    HttpValue::List(member) => {
+                        let quoted = matches!(member, Scalar::String | Scalar::Enum(_));
+                        let text = scalar_text(quote!(item), member, TimestampFormat::HttpDate, false);
                         let item = if quoted { quote!(rt::operation::quote_header_value(#text).into_owned()) } else { quote!(String::from(#text)) };
                         quote! {
                             let mut items: Vec<String> = Vec::with_capacity(value.len());
@@ -168,8 +162,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
                             }
                         }
                     }
-                    ty => {
-                        let text = scalar_text(quote!(value), ty, TimestampFormat::HttpDate, media).expect("header values are scalars");
+                    HttpValue::One(ty) => {
+                        let text = scalar_text(quote!(value), ty, TimestampFormat::HttpDate, media);
                         quote!(request.header(#name, #text)?;)
                     }
                 };
@@ -226,7 +220,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 request.set_body(body.into_bytes(), #ct);
             }
         }
-        Body::Payload { field, kind } => {
+        Body::Payload { field, kind, media_type: _ } => {
             let write = match kind {
                 PayloadKind::Shape(n) => {
                     let f = json::ser_fn(&n.name);
@@ -269,35 +263,34 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
 
 /// An expression parsing header text `text` (`&str`) into scalar type `ty`, or `None` for
 /// types headers cannot hold.
-fn parse_scalar(text: TokenStream, ty: &TypeRef, media_type: bool, name: &str) -> Option<TokenStream> {
+fn parse_scalar(text: TokenStream, ty: &Scalar, media_type: bool, name: &str) -> TokenStream {
     let h = quote!(rt::operation::header);
-    Some(match ty {
-        TypeRef::String if media_type => quote!(#h::base64_string(#name, #text)?),
-        TypeRef::String => quote!(String::from(#text)),
-        TypeRef::Named(n) if n.kind == NamedKind::Enum => {
+    match ty {
+        Scalar::String if media_type => quote!(#h::base64_string(#name, #text)?),
+        Scalar::String => quote!(String::from(#text)),
+        Scalar::Enum(n) => {
             let p = named_path(n);
             quote!(#p::from(#text))
         }
-        TypeRef::Named(n) if n.kind == NamedKind::IntEnum => {
+        Scalar::IntEnum(n) => {
             let p = named_path(n);
             quote!(#p::from(#h::number::<i32>(#name, #text)?))
         }
-        TypeRef::Bool => quote!(#h::boolean(#name, #text)?),
-        TypeRef::Byte => quote!(#h::number::<i8>(#name, #text)?),
-        TypeRef::Short => quote!(#h::number::<i16>(#name, #text)?),
-        TypeRef::Integer => quote!(#h::number::<i32>(#name, #text)?),
-        TypeRef::Long => quote!(#h::number::<i64>(#name, #text)?),
-        TypeRef::Float => quote!(#h::float(#name, #text)? as f32),
-        TypeRef::Double => quote!(#h::float(#name, #text)?),
-        TypeRef::BigInteger => quote!(rt::types::BigInteger::new(#text)),
-        TypeRef::BigDecimal => quote!(rt::types::BigDecimal::new(#text)),
-        TypeRef::Timestamp { format } => {
+        Scalar::Bool => quote!(#h::boolean(#name, #text)?),
+        Scalar::Byte => quote!(#h::number::<i8>(#name, #text)?),
+        Scalar::Short => quote!(#h::number::<i16>(#name, #text)?),
+        Scalar::Integer => quote!(#h::number::<i32>(#name, #text)?),
+        Scalar::Long => quote!(#h::number::<i64>(#name, #text)?),
+        Scalar::Float => quote!(#h::float(#name, #text)? as f32),
+        Scalar::Double => quote!(#h::float(#name, #text)?),
+        Scalar::BigInteger => quote!(rt::types::BigInteger::new(#text)),
+        Scalar::BigDecimal => quote!(rt::types::BigDecimal::new(#text)),
+        Scalar::Timestamp { format } => {
             let f = timestamp_format(format, TimestampFormat::HttpDate);
             quote!(#h::timestamp(#name, #text, #f)?)
         }
-        TypeRef::Blob => quote!(rt::types::Blob::new(#h::base64(#name, #text)?)),
-        _ => return None,
-    })
+        Scalar::Blob => quote!(rt::types::Blob::new(#h::base64(#name, #text)?)),
+    }
 }
 
 /// The body of a function reading structure `def` out of `response` (outputs and errors).
@@ -311,7 +304,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     // are read; the others start as `None`.
     let unconditional = |f: &Field| {
         f.http == HttpBinding::ResponseCode
-            || matches!(body, Body::Payload { field, kind: PayloadKind::ByteStream } if *field == f.name)
+            || matches!(body, Body::Payload { field, kind: PayloadKind::ByteStream, .. } if *field == f.name)
     };
     let locals = def.fields.iter().filter(|f| !unconditional(f)).map(|f| {
         let l = local(f);
@@ -321,11 +314,11 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     for f in &def.fields {
         let l = local(f);
         match &f.http {
-            HttpBinding::Header(name) => {
-                let read = match &f.ty {
-                    TypeRef::List { member, .. } => {
-                        let http_date = matches!(&**member, TypeRef::Timestamp { format: None | Some(TimestampFormat::HttpDate) });
-                        let item = parse_scalar(quote!(item), member, false, name).expect("header lists hold scalars");
+            HttpBinding::Header(name, value) => {
+                let read = match value {
+                    HttpValue::List(member) => {
+                        let http_date = matches!(member, Scalar::Timestamp { format: None | Some(TimestampFormat::HttpDate) });
+                        let item = parse_scalar(quote!(item), member, false, name);
                         quote! {
                             let items = rt::operation::header::split_list(response.headers.get_all(#name), #http_date)?;
                             if !items.is_empty() {
@@ -335,8 +328,8 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                             }
                         }
                     }
-                    ty => {
-                        let v = parse_scalar(quote!(text), ty, f.media_type.is_some(), name).expect("header values are scalars");
+                    HttpValue::One(ty) => {
+                        let v = parse_scalar(quote!(text), ty, f.media_type.is_some(), name);
                         quote! {
                             if let Some(text) = response.headers.get(#name) {
                                 #l = Some(#v);
@@ -377,9 +370,8 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                 });
             }
         }
-        Body::Payload { field, kind } => {
-            let f = def.fields.iter().find(|f| &f.name == field).expect("payload is a field");
-            let l = local(f);
+        Body::Payload { field, kind, media_type: _ } => {
+            let l = local_of(field);
             let read = match kind {
                 PayloadKind::Shape(n) => {
                     let de = json::de_fn(&n.name);

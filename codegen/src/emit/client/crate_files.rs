@@ -1,7 +1,7 @@
 //! The crate's frame: `Cargo.toml`, `lib.rs`, the `Client` with one method per operation,
 //! and the modules that re-export runtime items under the service crate's name.
 
-use super::common::*;
+use super::super::common::*;
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;

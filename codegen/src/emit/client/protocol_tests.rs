@@ -3,8 +3,8 @@
 //! request as the spec says (method, path, query, headers, body by media type); response cases
 //! feed a canned response to the operation's deserializer and compare the result.
 
-use super::common::*;
-use super::types::build_is_fallible;
+use super::super::common::*;
+use super::super::types::build_is_fallible;
 use crate::ir::tests::*;
 use crate::ir::*;
 use crate::naming::Name;

@@ -2,9 +2,9 @@
 //! functions, the input and output structures, the error enum, the fluent builder that
 //! `Client` returns, and the paginator when the operation is `@paginated`.
 
-use super::common::*;
+use super::super::common::*;
 use super::protocol;
-use super::types::structure;
+use super::super::types::structure;
 use crate::ir::*;
 use crate::naming::prefixed;
 use proc_macro2::TokenStream;
@@ -279,7 +279,7 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             }
             _ => quote!(pub fn #n(mut self, input: impl Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
         };
-        let (set_doc, get_doc) = super::types::accessor_docs(&f.member);
+        let (set_doc, get_doc) = super::super::types::accessor_docs(&f.member);
         quote! {
             #d #dep #one
             #set_doc #dep
