@@ -105,23 +105,35 @@ impl rt::operation::Operation for UpdateAppInstanceUser {
 #[derive(Clone, PartialEq)]
 pub struct UpdateAppInstanceUserInput {
     /// ARN of the user to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// New display name for the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: Option<String>,
     /// New free-form data for the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
 }
 
 impl UpdateAppInstanceUserInput {
     /// ARN of the user to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// New display name for the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// New free-form data for the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -146,11 +158,15 @@ impl ::std::fmt::Debug for UpdateAppInstanceUserInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct UpdateAppInstanceUserOutput {
     /// ARN of the user that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
 }
 
 impl UpdateAppInstanceUserOutput {
     /// ARN of the user that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
@@ -256,6 +272,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceUserInputBuilder {
         /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -270,6 +288,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// New display name for the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -284,6 +304,8 @@ pub mod builders {
             &self.name
         }
         /// New free-form data for the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -312,14 +334,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.name.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -328,14 +342,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(100u64),
-                )?;
-            }
             if self.metadata.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -343,14 +349,6 @@ pub mod builders {
                         "UpdateAppInstanceUserInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.metadata {
-                rt::error::BuildError::check_length(
-                    "Metadata",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1024u64),
-                )?;
             }
             Ok(crate::operation::update_app_instance_user::UpdateAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -376,6 +374,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceUserOutputBuilder {
         /// ARN of the user that was changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -407,6 +407,8 @@ pub mod builders {
     );
     impl UpdateAppInstanceUserFluentBuilder {
         /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -421,6 +423,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// New display name for the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -435,6 +439,8 @@ pub mod builders {
             self.inner.get_name()
         }
         /// New free-form data for the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.metadata(input);
             self
