@@ -68,7 +68,9 @@ fn every_kind_of_shape_matches_its_snapshot() {
     }
     let op = &files.iter().find(|f| f.path == "src/operation/put_thing.rs").unwrap().contents;
     assert!(op.contains("*** Sensitive Data Redacted ***"), "the sensitive member is redacted in Debug");
-    assert!(op.contains("check_range(") && op.contains("\"Limit\""), "the @range of Limit is checked");
+    // Constraints are documented and left to the service, never checked by the client.
+    assert!(!op.contains("check_range(") && !op.contains("check_length("), "the client enforces no constraint");
+    assert!(op.contains("/// Range: 1 to 100.\n    pub limit"), "the @range of Limit is documented on its field");
 }
 
 fn shuffled(json: &str) -> String {

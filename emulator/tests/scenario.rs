@@ -317,8 +317,11 @@ async fn modeled_errors() {
     let user = user.app_instance_user_arn().unwrap().to_string();
     let bad = |code: &str| wire(400, "BadRequestException", code);
 
-    // BadRequestException: constraints the client does not check (patterns), unknown and
-    // foreign-shaped ARNs.
+    // BadRequestException: constraints the client leaves to the service (@length, @range,
+    // @pattern), unknown and foreign-shaped ARNs.
+    assert_eq!(err(c.describe_app_instance().app_instance_arn("arn").send().await), bad("BadRequest"), "ChimeArn @length(min: 5)");
+    assert_eq!(err(c.create_app_instance().name("").send().await), bad("BadRequest"), "Name @length(min: 1)");
+    assert_eq!(err(c.list_app_instances().max_results(51).send().await), bad("BadRequest"), "MaxResults @range(max: 50)");
     let r = c.create_app_instance_user().app_instance_arn(&app).app_instance_user_id("not valid!").name("x").send().await;
     assert_eq!(err(r), bad("BadRequest"), "UserId pattern");
     let r = c.create_app_instance_user().app_instance_arn(&app).app_instance_user_id("ok").name("   ").send().await;

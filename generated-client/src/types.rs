@@ -51,23 +51,33 @@ rt::impl_string_enum!(AllowMessages);
 #[derive(Clone, PartialEq)]
 pub struct AppInstance {
     /// ARN of the instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// Name of the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: Option<String>,
     /// When the instance was created.
     pub created_timestamp: Option<rt::time::DateTime>,
     /// When the instance was last changed.
     pub last_updated_timestamp: Option<rt::time::DateTime>,
     /// Free-form data kept with the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
 }
 
 impl AppInstance {
     /// ARN of the instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Name of the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -80,6 +90,8 @@ impl AppInstance {
         self.last_updated_timestamp.as_ref()
     }
     /// Free-form data kept with the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -108,6 +120,8 @@ pub struct AppInstanceAdmin {
     /// Who the administrator is: its ARN and name.
     pub admin: Option<crate::types::Identity>,
     /// ARN of the instance that the administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// When the user was made an administrator.
     pub created_timestamp: Option<rt::time::DateTime>,
@@ -119,6 +133,8 @@ impl AppInstanceAdmin {
         self.admin.as_ref()
     }
     /// ARN of the instance that the administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -177,23 +193,35 @@ impl AppInstanceRetentionSettings {
 #[derive(Clone, PartialEq)]
 pub struct AppInstanceSummary {
     /// ARN of the instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// Name of the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: Option<String>,
     /// Free-form data kept with the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
 }
 
 impl AppInstanceSummary {
     /// ARN of the instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Name of the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -218,10 +246,16 @@ impl ::std::fmt::Debug for AppInstanceSummary {
 #[derive(Clone, PartialEq)]
 pub struct AppInstanceUser {
     /// ARN of the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: Option<String>,
     /// Free-form data kept with the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
     /// When the user was created.
     pub created_timestamp: Option<rt::time::DateTime>,
@@ -231,14 +265,20 @@ pub struct AppInstanceUser {
 
 impl AppInstanceUser {
     /// ARN of the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -273,14 +313,22 @@ impl ::std::fmt::Debug for AppInstanceUser {
 #[derive(Clone, PartialEq)]
 pub struct AppInstanceUserEndpoint {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
     /// Display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: Option<String>,
     /// Push service the endpoint uses.
     pub r#type: Option<crate::types::AppInstanceUserEndpointType>,
     /// ARN of the resource the endpoint is attached to.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: Option<String>,
     /// Device tokens that address the endpoint.
     pub endpoint_attributes: Option<crate::types::EndpointAttributes>,
@@ -296,14 +344,20 @@ pub struct AppInstanceUserEndpoint {
 
 impl AppInstanceUserEndpoint {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
     /// Display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -312,6 +366,8 @@ impl AppInstanceUserEndpoint {
         self.r#type.as_ref()
     }
     /// ARN of the resource the endpoint is attached to.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
@@ -363,10 +419,16 @@ impl ::std::fmt::Debug for AppInstanceUserEndpoint {
 #[derive(Clone, PartialEq)]
 pub struct AppInstanceUserEndpointSummary {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
     /// Display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: Option<String>,
     /// Push service the endpoint uses.
     pub r#type: Option<crate::types::AppInstanceUserEndpointType>,
@@ -378,14 +440,20 @@ pub struct AppInstanceUserEndpointSummary {
 
 impl AppInstanceUserEndpointSummary {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
     /// Display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -473,23 +541,35 @@ rt::impl_string_enum!(AppInstanceUserEndpointType);
 #[derive(Clone, PartialEq)]
 pub struct AppInstanceUserSummary {
     /// ARN of the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: Option<String>,
     /// Free-form data kept with the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
 }
 
 impl AppInstanceUserSummary {
     /// ARN of the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -514,11 +594,15 @@ impl ::std::fmt::Debug for AppInstanceUserSummary {
 #[derive(Clone, PartialEq, Debug)]
 pub struct ChannelRetentionSettings {
     /// Number of days a channel message is kept before it is deleted.
+    ///
+    /// Range: 1 to 5475.
     pub retention_days: Option<i32>,
 }
 
 impl ChannelRetentionSettings {
     /// Number of days a channel message is kept before it is deleted.
+    ///
+    /// Range: 1 to 5475.
     pub fn retention_days(&self) -> Option<i32> {
         self.retention_days
     }
@@ -533,17 +617,25 @@ impl ChannelRetentionSettings {
 #[derive(Clone, PartialEq)]
 pub struct EndpointAttributes {
     /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
+    ///
+    /// Length: 1 to 1600 characters. Pattern: `.*`.
     pub device_token: String,
     /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
+    ///
+    /// Length: 1 to 1600 characters. Pattern: `.*`.
     pub voip_device_token: Option<String>,
 }
 
 impl EndpointAttributes {
     /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
+    ///
+    /// Length: 1 to 1600 characters. Pattern: `.*`.
     pub fn device_token(&self) -> &str {
         self.device_token.as_str()
     }
     /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
+    ///
+    /// Length: 1 to 1600 characters. Pattern: `.*`.
     pub fn voip_device_token(&self) -> Option<&str> {
         self.voip_device_token.as_deref()
     }
@@ -786,17 +878,25 @@ rt::impl_string_enum!(ErrorCode);
 #[derive(Clone, PartialEq)]
 pub struct Identity {
     /// ARN of the member.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub arn: Option<String>,
     /// Name of the member.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: Option<String>,
 }
 
 impl Identity {
     /// ARN of the member.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
     /// Name of the member.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -820,17 +920,25 @@ impl ::std::fmt::Debug for Identity {
 #[derive(Clone, PartialEq)]
 pub struct Tag {
     /// Key of the label.
+    ///
+    /// Length: 1 to 128 characters.
     pub key: String,
     /// Value of the label.
+    ///
+    /// Length: 1 to 256 characters.
     pub value: String,
 }
 
 impl Tag {
     /// Key of the label.
+    ///
+    /// Length: 1 to 128 characters.
     pub fn key(&self) -> &str {
         self.key.as_str()
     }
     /// Value of the label.
+    ///
+    /// Length: 1 to 256 characters.
     pub fn value(&self) -> &str {
         self.value.as_str()
     }
@@ -865,6 +973,8 @@ pub mod builders {
     }
     impl AppInstanceBuilder {
         /// ARN of the instance.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -879,6 +989,8 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// Name of the instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -933,6 +1045,8 @@ pub mod builders {
             &self.last_updated_timestamp
         }
         /// Free-form data kept with the instance.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -992,6 +1106,8 @@ pub mod builders {
             &self.admin
         }
         /// ARN of the instance that the administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -1110,6 +1226,8 @@ pub mod builders {
     }
     impl AppInstanceSummaryBuilder {
         /// ARN of the instance.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -1124,6 +1242,8 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// Name of the instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -1138,6 +1258,8 @@ pub mod builders {
             &self.name
         }
         /// Free-form data kept with the instance.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -1181,6 +1303,8 @@ pub mod builders {
     }
     impl AppInstanceUserBuilder {
         /// ARN of the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -1195,6 +1319,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -1209,6 +1335,8 @@ pub mod builders {
             &self.name
         }
         /// Free-form data kept with the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -1301,6 +1429,8 @@ pub mod builders {
     }
     impl AppInstanceUserEndpointBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -1315,6 +1445,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -1329,6 +1461,8 @@ pub mod builders {
             &self.endpoint_id
         }
         /// Display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -1363,6 +1497,8 @@ pub mod builders {
             &self.r#type
         }
         /// ARN of the resource the endpoint is attached to.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.resource_arn = Some(input.into());
             self
@@ -1523,6 +1659,8 @@ pub mod builders {
     }
     impl AppInstanceUserEndpointSummaryBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -1537,6 +1675,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -1551,6 +1691,8 @@ pub mod builders {
             &self.endpoint_id
         }
         /// Display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -1658,6 +1800,8 @@ pub mod builders {
     }
     impl AppInstanceUserSummaryBuilder {
         /// ARN of the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -1672,6 +1816,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -1686,6 +1832,8 @@ pub mod builders {
             &self.name
         }
         /// Free-form data kept with the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -1725,6 +1873,8 @@ pub mod builders {
     }
     impl ChannelRetentionSettingsBuilder {
         /// Number of days a channel message is kept before it is deleted.
+        ///
+        /// Range: 1 to 5475.
         pub fn retention_days(mut self, input: impl Into<i32>) -> Self {
             self.retention_days = Some(input.into());
             self
@@ -1754,6 +1904,8 @@ pub mod builders {
     }
     impl EndpointAttributesBuilder {
         /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
+        ///
+        /// Length: 1 to 1600 characters. Pattern: `.*`.
         pub fn device_token(mut self, input: impl Into<String>) -> Self {
             self.device_token = Some(input.into());
             self
@@ -1768,6 +1920,8 @@ pub mod builders {
             &self.device_token
         }
         /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
+        ///
+        /// Length: 1 to 1600 characters. Pattern: `.*`.
         pub fn voip_device_token(mut self, input: impl Into<String>) -> Self {
             self.voip_device_token = Some(input.into());
             self
@@ -1873,6 +2027,8 @@ pub mod builders {
     }
     impl IdentityBuilder {
         /// ARN of the member.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn arn(mut self, input: impl Into<String>) -> Self {
             self.arn = Some(input.into());
             self
@@ -1887,6 +2043,8 @@ pub mod builders {
             &self.arn
         }
         /// Name of the member.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -1925,6 +2083,8 @@ pub mod builders {
     }
     impl TagBuilder {
         /// Key of the label.
+        ///
+        /// Length: 1 to 128 characters.
         pub fn key(mut self, input: impl Into<String>) -> Self {
             self.key = Some(input.into());
             self
@@ -1939,6 +2099,8 @@ pub mod builders {
             &self.key
         }
         /// Value of the label.
+        ///
+        /// Length: 1 to 256 characters.
         pub fn value(mut self, input: impl Into<String>) -> Self {
             self.value = Some(input.into());
             self

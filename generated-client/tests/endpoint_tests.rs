@@ -15,9 +15,7 @@ fn endpoint_test_0() {
         .with("Region", "eu-central-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -38,9 +36,7 @@ fn endpoint_test_1() {
         .with("Region", "us-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -61,9 +57,7 @@ fn endpoint_test_2() {
         .with("Region", "us-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -84,9 +78,7 @@ fn endpoint_test_3() {
         .with("Region", "us-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -107,9 +99,7 @@ fn endpoint_test_4() {
         .with("Region", "us-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -130,9 +120,7 @@ fn endpoint_test_5() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -153,9 +141,7 @@ fn endpoint_test_6() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -176,9 +162,7 @@ fn endpoint_test_7() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -199,9 +183,7 @@ fn endpoint_test_8() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -222,9 +204,7 @@ fn endpoint_test_9() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -245,9 +225,7 @@ fn endpoint_test_10() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -268,9 +246,7 @@ fn endpoint_test_11() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -291,9 +267,7 @@ fn endpoint_test_12() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -314,9 +288,7 @@ fn endpoint_test_13() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -335,9 +307,7 @@ fn endpoint_test_14() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -358,9 +328,7 @@ fn endpoint_test_15() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -379,9 +347,7 @@ fn endpoint_test_16() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -402,9 +368,7 @@ fn endpoint_test_17() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -423,9 +387,7 @@ fn endpoint_test_18() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -446,9 +408,7 @@ fn endpoint_test_19() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -467,9 +427,7 @@ fn endpoint_test_20() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -491,9 +449,7 @@ fn endpoint_test_21() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -514,9 +470,7 @@ fn endpoint_test_22() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -538,9 +492,7 @@ fn endpoint_test_23() {
         .with("UseFIPS", true)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -560,9 +512,7 @@ fn endpoint_test_24() {
         .with("UseFIPS", false)
         .with("UseDualStack", true)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,
@@ -578,9 +528,7 @@ fn endpoint_test_24() {
 #[test]
 fn endpoint_test_25() {
     let params = ::client_runtime::endpoint::Params::new();
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &chime_sdk_identity::endpoint::RULES,
         &params,

@@ -245,26 +245,14 @@ fn same_number(a: Number, b: Number) -> bool {
 }
 
 /// The partitions data a rule set's `endpointTests` were written against: the 2025-04-10
-/// version in the shared reference folder (`$SHARED_DIR`, default the nearest `shared` folder
-/// beside an ancestor of the crate).
-/// Panics with a clear message when it is absent, so a missing file is a failure, not a pass.
-pub fn test_partitions(manifest_dir: &str) -> Partitions {
-    // Without `SHARED_DIR`, the `shared` folder beside the nearest ancestor of the crate that
-    // has one (the workspace's sibling, whether the crate sits one level down or two).
-    let dir = std::env::var("SHARED_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-        let start = std::path::Path::new(manifest_dir);
-        start
-            .ancestors()
-            .skip(1)
-            .map(|a| a.join("shared"))
-            .find(|d| d.join("conformance/endpoints").is_dir())
-            .unwrap_or_else(|| start.join("../../shared"))
-    });
-    let path = dir.join("conformance/endpoints/partitions-2025-04-10.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("endpoint tests need {} (set SHARED_DIR): {e}", path.display()));
-    Partitions::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// version of `partitions.json`, bundled in this crate (`data/`) so a generated crate's endpoint
+/// tests run anywhere, with no reference folder beside it. The current data the client resolves
+/// with is [`crate::endpoint::AWS_PARTITIONS`]; the two differ in regions added since.
+pub fn test_partitions() -> Partitions {
+    Partitions::from_json(TEST_PARTITIONS_JSON).expect("the bundled partitions-2025-04-10.json parses")
 }
+
+const TEST_PARTITIONS_JSON: &str = include_str!("../data/partitions-2025-04-10.json");
 
 /// What an endpoint test case expects.
 #[derive(Debug)]
@@ -314,6 +302,19 @@ fn property_document(p: &Property) -> Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bundled copy is the reference data byte for byte (from `$SHARED_DIR`, default the
+    /// `shared` folder beside the workspace).
+    #[test]
+    fn bundled_test_partitions_are_the_reference_file() {
+        let shared = std::env::var_os("SHARED_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+        let path = shared.join("conformance/endpoints/partitions-2025-04-10.json");
+        let reference = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("needs {} (set SHARED_DIR): {e}", path.display()));
+        assert_eq!(TEST_PARTITIONS_JSON, reference);
+        assert!(test_partitions().find("us-east-1").is_some());
+    }
 
     #[test]
     fn json_comparison_ignores_order_and_number_form() {

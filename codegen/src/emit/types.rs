@@ -321,7 +321,9 @@ pub fn accessor_docs(member: &str) -> (TokenStream, TokenStream) {
 }
 
 /// Checks an input before anything is sent: required members present (idempotency tokens are
-/// filled later, so they are exempt) and `@length` / `@range` respected.
+/// filled later, so they are exempt). `@length`, `@range` and `@pattern` are documented on the
+/// members and left to the service: Smithy clients must not enforce them, or relaxing a
+/// constraint would break deployed clients ("Constraint trait enforcement").
 fn input_checks(s: &StructDef) -> TokenStream {
     let struct_name = s.name.bare();
     let checks = s.fields.iter().map(|f| {
@@ -334,54 +336,9 @@ fn input_checks(s: &StructDef) -> TokenStream {
                 }
             }
         });
-        let length = f.constraints.length.and_then(|(min, max)| {
-            let len = match &f.ty {
-                TypeRef::String => quote!(v.chars().count()),
-                TypeRef::List { .. } | TypeRef::Map { .. } => quote!(v.len()),
-                TypeRef::Blob => quote!(v.as_ref().len()),
-                _ => return None,
-            };
-            let min = opt_u64(min);
-            let max = opt_u64(max);
-            Some(quote! {
-                if let Some(v) = &self.#n {
-                    rt::error::BuildError::check_length(#member, #len, #min, #max)?;
-                }
-            })
-        });
-        let range = f.constraints.range.and_then(|(min, max)| {
-            let value = match &f.ty {
-                TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long | TypeRef::Float | TypeRef::Double => quote!(*v as f64),
-                _ => return None,
-            };
-            let min = opt_f64(min);
-            let max = opt_f64(max);
-            Some(quote! {
-                if let Some(v) = &self.#n {
-                    rt::error::BuildError::check_range(#member, #value, #min, #max)?;
-                }
-            })
-        });
-        quote!(#required #length #range)
+        quote!(#required)
     });
     quote!(#(#checks)*)
-}
-
-fn opt_u64(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    }
-}
-
-fn opt_f64(v: Option<f64>) -> TokenStream {
-    match v {
-        Some(v) => {
-            let l = proc_macro2::Literal::f64_suffixed(v);
-            quote!(Some(#l))
-        }
-        None => quote!(None),
-    }
 }
 
 /// A string enum with an `Unknown` variant for values this model version does not know.

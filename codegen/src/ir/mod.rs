@@ -174,8 +174,8 @@ pub enum DocValue {
     Object(Vec<(String, DocValue)>),
 }
 
-/// Value constraints (`@length`, `@range`, `@pattern`). Clients check length and range before
-/// a request is sent; the server target checks all of them.
+/// Value constraints (`@length`, `@range`, `@pattern`). Clients document them on the members
+/// and leave them to the service; the server target checks all of them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
     pub length: Option<(Option<u64>, Option<u64>)>,

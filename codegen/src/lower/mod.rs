@@ -264,8 +264,16 @@ impl<'m> Lowerer<'m> {
             let optional = member_optional(m, target, input);
             let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, &ty, &at)? } else { HttpBinding::Body };
             let media_type = target.traits.string(MEDIA_TYPE).map(str::to_string);
+            let constraints = self.member_constraints(m, target, &at)?;
+            let mut member_docs = docs(&m.traits, Some(&target.traits), || format!("The `{}` member.", m.name));
+            // Clients document constraints and leave enforcing them to the service, so a
+            // relaxed constraint does not break deployed clients (Smithy, "Constraint trait
+            // enforcement"); the docs are where users learn them.
+            if let Some(line) = constraint_docs(&constraints, &ty) {
+                member_docs.0.extend([String::new(), line]);
+            }
             fields.push(Field {
-                docs: docs(&m.traits, Some(&target.traits), || format!("The `{}` member.", m.name)),
+                docs: member_docs,
                 deprecated: deprecated(&m.traits).or_else(|| deprecated(&target.traits)),
                 boxed: m.traits.has(BOXED),
                 optional,
@@ -276,7 +284,7 @@ impl<'m> Lowerer<'m> {
                 xml: protocol::xml_member(self.model, m)?,
                 http,
                 media_type,
-                constraints: self.member_constraints(m, target, &at)?,
+                constraints,
                 idempotency_token: m.traits.has(IDEMPOTENCY_TOKEN),
                 host_label: m.traits.has(HOST_LABEL),
                 member: m.name.clone(),
@@ -639,5 +647,81 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[O
     }
     for e in errors.iter_mut() {
         e.uses = Uses { ser: false, de: true, zero: false };
+    }
+}
+
+/// One Markdown line describing a member's constraints ("Length: 1 to 1600 characters.
+/// Pattern: `...`."), or `None` when it has none.
+fn constraint_docs(c: &Constraints, ty: &TypeRef) -> Option<String> {
+    let Constraints { length, range, pattern, element } = c;
+    let mut parts = Vec::new();
+    if let Some((min, max)) = length {
+        let unit = match ty {
+            TypeRef::String => " characters",
+            TypeRef::Blob | TypeRef::ByteStream => " bytes",
+            TypeRef::List { .. } => " items",
+            TypeRef::Map { .. } => " entries",
+            _ => "",
+        };
+        let bounds = match (min, max) {
+            (Some(a), Some(b)) if a == b => format!("exactly {a}"),
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            (Some(a), None) => format!("at least {a}"),
+            (None, Some(b)) => format!("at most {b}"),
+            (None, None) => String::new(),
+        };
+        if !bounds.is_empty() {
+            parts.push(format!("Length: {bounds}{unit}."));
+        }
+    }
+    if let Some((min, max)) = range {
+        let n = |v: &f64| if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", *v as i64) } else { v.to_string() };
+        let bounds = match (min, max) {
+            (Some(a), Some(b)) => format!("{} to {}", n(a), n(b)),
+            (Some(a), None) => format!("at least {}", n(a)),
+            (None, Some(b)) => format!("at most {}", n(b)),
+            (None, None) => String::new(),
+        };
+        if !bounds.is_empty() {
+            parts.push(format!("Range: {bounds}."));
+        }
+    }
+    if let Some(p) = pattern {
+        // A code span needs a fence longer than any backtick run inside it.
+        let fence = "`".repeat(p.split(|c| c != '`').map(str::len).max().unwrap_or(0) + 1);
+        let pad = if p.starts_with('`') || p.ends_with('`') { " " } else { "" };
+        parts.push(format!("Pattern: {fence}{pad}{p}{pad}{fence}."));
+    }
+    if let Some(e) = element {
+        let member = match ty {
+            TypeRef::List { member, .. } => member.as_ref(),
+            _ => ty,
+        };
+        if let Some(line) = constraint_docs(e, member) {
+            parts.push(format!("Each item: {line}"));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+#[cfg(test)]
+mod constraint_docs_tests {
+    use super::*;
+
+    #[test]
+    fn constraints_become_one_doc_line() {
+        let c = Constraints { length: Some((Some(5), Some(1600))), pattern: Some("^arn:.*$".into()), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &TypeRef::String).as_deref(), Some("Length: 5 to 1600 characters. Pattern: `^arn:.*$`."));
+        let c = Constraints { range: Some((Some(1.0), Some(50.0))), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &TypeRef::Integer).as_deref(), Some("Range: 1 to 50."));
+        let c = Constraints { range: Some((None, Some(0.5))), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &TypeRef::Double).as_deref(), Some("Range: at most 0.5."));
+        let list = TypeRef::List { member: Box::new(TypeRef::String), sparse: false };
+        let element = Constraints { length: Some((Some(1), None)), ..Default::default() };
+        let c = Constraints { length: Some((None, Some(10))), element: Some(Box::new(element)), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &list).as_deref(), Some("Length: at most 10 items. Each item: Length: at least 1 characters."));
+        let c = Constraints { pattern: Some("a`b".into()), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &TypeRef::String).as_deref(), Some("Pattern: ``a`b``."));
+        assert_eq!(constraint_docs(&Constraints::default(), &TypeRef::String), None);
     }
 }

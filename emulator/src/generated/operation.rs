@@ -6,12 +6,20 @@
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppInstanceInput {
     /// Name to give the new instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: ::std::string::String,
     /// Free-form data kept with the instance, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::option::Option<::std::string::String>,
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub client_request_token: ::std::string::String,
     /// Tags to attach to the new instance.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 
@@ -169,6 +177,8 @@ impl ::std::fmt::Debug for CreateAppInstanceInput {
 )]
 pub struct CreateAppInstanceOutput {
     /// ARN of the newly created instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -289,8 +299,12 @@ for CreateAppInstanceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct CreateAppInstanceAdminInput {
     /// ARN of the user to promote to administrator.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_admin_arn: ::std::string::String,
     /// ARN of the instance in which the user gets promoted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
 }
 
@@ -385,6 +399,8 @@ pub struct CreateAppInstanceAdminOutput {
     /// Identity (ARN and name) of the new administrator.
     pub app_instance_admin: ::std::option::Option<super::types::Identity>,
     /// ARN of the instance that the new administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -513,16 +529,28 @@ for CreateAppInstanceAdminError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppInstanceUserInput {
     /// ARN of the instance that will own the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
     /// Caller-chosen identifier of the user, unique within the instance.
+    ///
+    /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
     pub app_instance_user_id: ::std::string::String,
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: ::std::string::String,
     /// Free-form data kept with the user, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::option::Option<::std::string::String>,
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub client_request_token: ::std::string::String,
     /// Tags to attach to the new user.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 
@@ -737,6 +765,8 @@ impl ::std::fmt::Debug for CreateAppInstanceUserInput {
 )]
 pub struct CreateAppInstanceUserOutput {
     /// ARN of the newly created user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -860,6 +890,8 @@ for CreateAppInstanceUserError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DeleteAppInstanceInput {
     /// ARN of the instance to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
 }
 
@@ -1002,8 +1034,12 @@ for DeleteAppInstanceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DeleteAppInstanceAdminInput {
     /// ARN of the administrator to demote.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_admin_arn: ::std::string::String,
     /// ARN of the instance in which the administrator gets demoted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
 }
 
@@ -1187,6 +1223,8 @@ for DeleteAppInstanceAdminError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DeleteAppInstanceUserInput {
     /// ARN of the user to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
 }
 
@@ -1341,8 +1379,12 @@ for DeleteAppInstanceUserError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DeregisterAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
     /// Identifier of the endpoint to remove.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::string::String,
 }
 
@@ -1497,6 +1539,8 @@ for DeregisterAppInstanceUserEndpointError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DescribeAppInstanceInput {
     /// ARN of the instance to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
 }
 
@@ -1652,8 +1696,12 @@ for DescribeAppInstanceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DescribeAppInstanceAdminInput {
     /// ARN of the administrator to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_admin_arn: ::std::string::String,
     /// ARN of the instance that the administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
 }
 
@@ -1838,6 +1886,8 @@ for DescribeAppInstanceAdminError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DescribeAppInstanceUserInput {
     /// ARN of the user to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
 }
 
@@ -1993,8 +2043,12 @@ for DescribeAppInstanceUserError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct DescribeAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub app_instance_user_arn: ::std::string::String,
     /// Identifier of the endpoint to look up.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::string::String,
 }
 
@@ -2167,6 +2221,8 @@ for DescribeAppInstanceUserEndpointError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct GetAppInstanceRetentionSettingsInput {
     /// ARN of the instance whose settings are read.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
 }
 
@@ -2337,10 +2393,16 @@ for GetAppInstanceRetentionSettingsError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ListAppInstanceAdminsInput {
     /// ARN of the instance whose administrators are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
     /// Largest number of administrators to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: ::std::option::Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -2434,12 +2496,16 @@ impl ::std::fmt::Debug for ListAppInstanceAdminsInput {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct ListAppInstanceAdminsOutput {
     /// ARN of the instance whose administrators were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
     /// One summary per administrator in this page.
     pub app_instance_admins: ::std::option::Option<
         ::std::vec::Vec<super::types::AppInstanceAdminSummary>,
     >,
     /// Token for fetching the next page; absent once every administrator has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -2575,10 +2641,16 @@ for ListAppInstanceAdminsError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ListAppInstanceUserEndpointsInput {
     /// ARN of the user whose endpoints are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
     /// Largest number of endpoints to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: ::std::option::Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -2676,6 +2748,8 @@ pub struct ListAppInstanceUserEndpointsOutput {
         ::std::vec::Vec<super::types::AppInstanceUserEndpointSummary>,
     >,
     /// Token for fetching the next page; absent once every endpoint has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -2797,10 +2871,16 @@ for ListAppInstanceUserEndpointsError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct ListAppInstanceUsersInput {
     /// ARN of the instance whose users are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
     /// Largest number of users to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: ::std::option::Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -2895,12 +2975,16 @@ impl ::std::fmt::Debug for ListAppInstanceUsersInput {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct ListAppInstanceUsersOutput {
     /// ARN of the instance whose users were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
     /// One summary per user in this page.
     pub app_instance_users: ::std::option::Option<
         ::std::vec::Vec<super::types::AppInstanceUserSummary>,
     >,
     /// Token for fetching the next page; absent once every user has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -3026,8 +3110,12 @@ for ListAppInstanceUsersError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct ListAppInstancesInput {
     /// Largest number of instances to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: ::std::option::Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -3094,6 +3182,8 @@ pub struct ListAppInstancesOutput {
         ::std::vec::Vec<super::types::AppInstanceSummary>,
     >,
     /// Token for fetching the next page; absent once every instance has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -3213,6 +3303,8 @@ for ListAppInstancesError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct ListTagsForResourceInput {
     /// ARN of the resource whose tags are wanted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: ::std::string::String,
 }
 
@@ -3261,6 +3353,8 @@ impl ListTagsForResourceInput {
 )]
 pub struct ListTagsForResourceOutput {
     /// Tags currently attached to the resource.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
 }
 
@@ -3370,6 +3464,8 @@ for ListTagsForResourceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct PutAppInstanceRetentionSettingsInput {
     /// ARN of the instance to configure.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
     /// Retention periods to apply, counted in days.
     pub app_instance_retention_settings: super::types::AppInstanceRetentionSettings,
@@ -3571,16 +3667,24 @@ for PutAppInstanceRetentionSettingsError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RegisterAppInstanceUserEndpointInput {
     /// ARN of the user that will own the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
     /// Optional display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: ::std::option::Option<::std::string::String>,
     /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
     pub r#type: super::types::AppInstanceUserEndpointType,
     /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: ::std::string::String,
     /// Device tokens that address the endpoint.
     pub endpoint_attributes: super::types::EndpointAttributes,
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub client_request_token: ::std::string::String,
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
     pub allow_messages: ::std::option::Option<super::types::AllowMessages>,
@@ -3784,8 +3888,12 @@ impl ::std::fmt::Debug for RegisterAppInstanceUserEndpointInput {
 )]
 pub struct RegisterAppInstanceUserEndpointOutput {
     /// ARN of the user that owns the new endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
     /// Identifier given to the new endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -3912,8 +4020,12 @@ for RegisterAppInstanceUserEndpointError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct TagResourceInput {
     /// ARN of the resource to tag.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: ::std::string::String,
     /// Key-value pairs to attach.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: ::std::vec::Vec<super::types::Tag>,
 }
 
@@ -4098,8 +4210,12 @@ for TagResourceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
 pub struct UntagResourceInput {
     /// ARN of the resource to untag.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: ::std::string::String,
     /// Keys of the tags to detach.
+    ///
+    /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
     pub tag_keys: ::std::vec::Vec<::std::string::String>,
 }
 
@@ -4278,10 +4394,16 @@ for UntagResourceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateAppInstanceInput {
     /// ARN of the instance to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::string::String,
     /// New name for the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: ::std::string::String,
     /// New free-form data for the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::string::String,
 }
 
@@ -4401,6 +4523,8 @@ impl ::std::fmt::Debug for UpdateAppInstanceInput {
 )]
 pub struct UpdateAppInstanceOutput {
     /// ARN of the instance that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -4511,10 +4635,16 @@ for UpdateAppInstanceError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateAppInstanceUserInput {
     /// ARN of the user to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
     /// New display name for the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: ::std::string::String,
     /// New free-form data for the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::string::String,
 }
 
@@ -4629,6 +4759,8 @@ impl ::std::fmt::Debug for UpdateAppInstanceUserInput {
 )]
 pub struct UpdateAppInstanceUserOutput {
     /// ARN of the user that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
 }
 
@@ -4752,10 +4884,16 @@ for UpdateAppInstanceUserError {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct UpdateAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::string::String,
     /// Identifier of the endpoint to change.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::string::String,
     /// New display name for the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: ::std::option::Option<::std::string::String>,
     /// New message opt-in choice for the endpoint.
     pub allow_messages: ::std::option::Option<super::types::AllowMessages>,
@@ -4885,8 +5023,12 @@ impl ::std::fmt::Debug for UpdateAppInstanceUserEndpointInput {
 )]
 pub struct UpdateAppInstanceUserEndpointOutput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
     /// Identifier of the endpoint that was changed.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::option::Option<::std::string::String>,
 }
 

@@ -41,14 +41,20 @@ impl AllowMessages {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct AppInstance {
     /// ARN of the instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
     /// Name of the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: ::std::option::Option<::std::string::String>,
     /// When the instance was created.
     pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
     /// When the instance was last changed.
     pub last_updated_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
     /// Free-form data kept with the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::option::Option<::std::string::String>,
 }
 
@@ -220,6 +226,8 @@ pub struct AppInstanceAdmin {
     /// Who the administrator is: its ARN and name.
     pub admin: ::std::option::Option<super::types::Identity>,
     /// ARN of the instance that the administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
     /// When the user was made an administrator.
     pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
@@ -426,10 +434,16 @@ impl AppInstanceRetentionSettings {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct AppInstanceSummary {
     /// ARN of the instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: ::std::option::Option<::std::string::String>,
     /// Name of the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: ::std::option::Option<::std::string::String>,
     /// Free-form data kept with the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::option::Option<::std::string::String>,
 }
 
@@ -550,10 +564,16 @@ impl ::std::fmt::Debug for AppInstanceSummary {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct AppInstanceUser {
     /// ARN of the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: ::std::option::Option<::std::string::String>,
     /// Free-form data kept with the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::option::Option<::std::string::String>,
     /// When the user was created.
     pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
@@ -717,14 +737,22 @@ impl ::std::fmt::Debug for AppInstanceUser {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct AppInstanceUserEndpoint {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
     /// Identifier of the endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::option::Option<::std::string::String>,
     /// Display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: ::std::option::Option<::std::string::String>,
     /// Push service the endpoint uses.
     pub r#type: ::std::option::Option<super::types::AppInstanceUserEndpointType>,
     /// ARN of the resource the endpoint is attached to.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: ::std::option::Option<::std::string::String>,
     /// Device tokens that address the endpoint.
     pub endpoint_attributes: ::std::option::Option<super::types::EndpointAttributes>,
@@ -1001,10 +1029,16 @@ impl ::std::fmt::Debug for AppInstanceUserEndpoint {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct AppInstanceUserEndpointSummary {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
     /// Identifier of the endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: ::std::option::Option<::std::string::String>,
     /// Display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: ::std::option::Option<::std::string::String>,
     /// Push service the endpoint uses.
     pub r#type: ::std::option::Option<super::types::AppInstanceUserEndpointType>,
@@ -1225,10 +1259,16 @@ impl AppInstanceUserEndpointType {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct AppInstanceUserSummary {
     /// ARN of the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: ::std::option::Option<::std::string::String>,
     /// Free-form data kept with the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: ::std::option::Option<::std::string::String>,
 }
 
@@ -1349,6 +1389,8 @@ impl ::std::fmt::Debug for AppInstanceUserSummary {
 )]
 pub struct ChannelRetentionSettings {
     /// Number of days a channel message is kept before it is deleted.
+    ///
+    /// Range: 1 to 5475.
     pub retention_days: ::std::option::Option<i32>,
 }
 
@@ -1398,8 +1440,12 @@ impl ChannelRetentionSettings {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EndpointAttributes {
     /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
+    ///
+    /// Length: 1 to 1600 characters. Pattern: `.*`.
     pub device_token: ::std::string::String,
     /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
+    ///
+    /// Length: 1 to 1600 characters. Pattern: `.*`.
     pub voip_device_token: ::std::option::Option<::std::string::String>,
 }
 
@@ -1748,8 +1794,12 @@ impl ErrorCode {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct Identity {
     /// ARN of the member.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub arn: ::std::option::Option<::std::string::String>,
     /// Name of the member.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: ::std::option::Option<::std::string::String>,
 }
 
@@ -1843,8 +1893,12 @@ impl ::std::fmt::Debug for Identity {
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Tag {
     /// Key of the label.
+    ///
+    /// Length: 1 to 128 characters.
     pub key: ::std::string::String,
     /// Value of the label.
+    ///
+    /// Length: 1 to 256 characters.
     pub value: ::std::string::String,
 }
 

@@ -118,29 +118,45 @@ impl rt::operation::Operation for CreateAppInstance {
 #[derive(Clone, PartialEq)]
 pub struct CreateAppInstanceInput {
     /// Name to give the new instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: Option<String>,
     /// Free-form data kept with the instance, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub client_request_token: Option<String>,
     /// Tags to attach to the new instance.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
 impl CreateAppInstanceInput {
     /// Name to give the new instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the instance, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Tags to attach to the new instance.
+    ///
+    /// Length: 1 to 50 items.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -166,12 +182,16 @@ impl ::std::fmt::Debug for CreateAppInstanceInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct CreateAppInstanceOutput {
     /// ARN of the newly created instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl CreateAppInstanceOutput {
     /// ARN of the newly created instance.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -284,6 +304,8 @@ pub mod builders {
     }
     impl CreateAppInstanceInputBuilder {
         /// Name to give the new instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -298,6 +320,8 @@ pub mod builders {
             &self.name
         }
         /// Free-form data kept with the instance, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -312,6 +336,8 @@ pub mod builders {
             &self.metadata
         }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.client_request_token = Some(input.into());
             self
@@ -326,6 +352,8 @@ pub mod builders {
             &self.client_request_token
         }
         /// Tags to attach to the new instance.
+        ///
+        /// Length: 1 to 50 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -355,38 +383,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(256u64),
-                )?;
-            }
-            if let Some(v) = &self.metadata {
-                rt::error::BuildError::check_length(
-                    "Metadata",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1024u64),
-                )?;
-            }
-            if let Some(v) = &self.client_request_token {
-                rt::error::BuildError::check_length(
-                    "ClientRequestToken",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(64u64),
-                )?;
-            }
-            if let Some(v) = &self.tags {
-                rt::error::BuildError::check_length(
-                    "Tags",
-                    v.len(),
-                    Some(1u64),
-                    Some(50u64),
-                )?;
-            }
             Ok(crate::operation::create_app_instance::CreateAppInstanceInput {
                 name: self.name,
                 metadata: self.metadata,
@@ -414,6 +410,8 @@ pub mod builders {
     }
     impl CreateAppInstanceOutputBuilder {
         /// ARN of the newly created instance.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -451,6 +449,8 @@ pub mod builders {
     );
     impl CreateAppInstanceFluentBuilder {
         /// Name to give the new instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -465,6 +465,8 @@ pub mod builders {
             self.inner.get_name()
         }
         /// Free-form data kept with the instance, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.metadata(input);
             self
@@ -479,6 +481,8 @@ pub mod builders {
             self.inner.get_metadata()
         }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.client_request_token(input);
             self
@@ -493,6 +497,8 @@ pub mod builders {
             self.inner.get_client_request_token()
         }
         /// Tags to attach to the new instance.
+        ///
+        /// Length: 1 to 50 items.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self

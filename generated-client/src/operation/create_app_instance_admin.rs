@@ -113,17 +113,25 @@ impl rt::operation::Operation for CreateAppInstanceAdmin {
 #[derive(Clone, PartialEq, Debug)]
 pub struct CreateAppInstanceAdminInput {
     /// ARN of the user to promote to administrator.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_admin_arn: Option<String>,
     /// ARN of the instance in which the user gets promoted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
 }
 
 impl CreateAppInstanceAdminInput {
     /// ARN of the user to promote to administrator.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_admin_arn(&self) -> Option<&str> {
         self.app_instance_admin_arn.as_deref()
     }
     /// ARN of the instance in which the user gets promoted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -140,6 +148,8 @@ pub struct CreateAppInstanceAdminOutput {
     /// Identity (ARN and name) of the new administrator.
     pub app_instance_admin: Option<crate::types::Identity>,
     /// ARN of the instance that the new administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -150,6 +160,8 @@ impl CreateAppInstanceAdminOutput {
         self.app_instance_admin.as_ref()
     }
     /// ARN of the instance that the new administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -260,6 +272,8 @@ pub mod builders {
     }
     impl CreateAppInstanceAdminInputBuilder {
         /// ARN of the user to promote to administrator.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_admin_arn = Some(input.into());
             self
@@ -274,6 +288,8 @@ pub mod builders {
             &self.app_instance_admin_arn
         }
         /// ARN of the instance in which the user gets promoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -302,14 +318,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_admin_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceAdminArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.app_instance_arn.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -317,14 +325,6 @@ pub mod builders {
                         "CreateAppInstanceAdminInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,
@@ -362,6 +362,8 @@ pub mod builders {
             &self.app_instance_admin
         }
         /// ARN of the instance that the new administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -400,6 +402,8 @@ pub mod builders {
     );
     impl CreateAppInstanceAdminFluentBuilder {
         /// ARN of the user to promote to administrator.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_admin_arn(input);
             self
@@ -414,6 +418,8 @@ pub mod builders {
             self.inner.get_app_instance_admin_arn()
         }
         /// ARN of the instance in which the user gets promoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

@@ -124,41 +124,65 @@ impl rt::operation::Operation for CreateAppInstanceUser {
 #[derive(Clone, PartialEq)]
 pub struct CreateAppInstanceUserInput {
     /// ARN of the instance that will own the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// Caller-chosen identifier of the user, unique within the instance.
+    ///
+    /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
     pub app_instance_user_id: Option<String>,
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: Option<String>,
     /// Free-form data kept with the user, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub client_request_token: Option<String>,
     /// Tags to attach to the new user.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
 impl CreateAppInstanceUserInput {
     /// ARN of the instance that will own the user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Caller-chosen identifier of the user, unique within the instance.
+    ///
+    /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
     pub fn app_instance_user_id(&self) -> Option<&str> {
         self.app_instance_user_id.as_deref()
     }
     /// Display name of the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// Free-form data kept with the user, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
     /// Tags to attach to the new user.
+    ///
+    /// Length: 1 to 50 items.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -186,12 +210,16 @@ impl ::std::fmt::Debug for CreateAppInstanceUserInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct CreateAppInstanceUserOutput {
     /// ARN of the newly created user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl CreateAppInstanceUserOutput {
     /// ARN of the newly created user.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
@@ -306,6 +334,8 @@ pub mod builders {
     }
     impl CreateAppInstanceUserInputBuilder {
         /// ARN of the instance that will own the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -320,6 +350,8 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// Caller-chosen identifier of the user, unique within the instance.
+        ///
+        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
         pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_id = Some(input.into());
             self
@@ -334,6 +366,8 @@ pub mod builders {
             &self.app_instance_user_id
         }
         /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -348,6 +382,8 @@ pub mod builders {
             &self.name
         }
         /// Free-form data kept with the user, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -362,6 +398,8 @@ pub mod builders {
             &self.metadata
         }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.client_request_token = Some(input.into());
             self
@@ -376,6 +414,8 @@ pub mod builders {
             &self.client_request_token
         }
         /// Tags to attach to the new user.
+        ///
+        /// Length: 1 to 50 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -405,14 +445,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.app_instance_user_id.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -421,14 +453,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_id {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserId",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(64u64),
-                )?;
-            }
             if self.name.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -436,38 +460,6 @@ pub mod builders {
                         "CreateAppInstanceUserInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(100u64),
-                )?;
-            }
-            if let Some(v) = &self.metadata {
-                rt::error::BuildError::check_length(
-                    "Metadata",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1024u64),
-                )?;
-            }
-            if let Some(v) = &self.client_request_token {
-                rt::error::BuildError::check_length(
-                    "ClientRequestToken",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(64u64),
-                )?;
-            }
-            if let Some(v) = &self.tags {
-                rt::error::BuildError::check_length(
-                    "Tags",
-                    v.len(),
-                    Some(1u64),
-                    Some(50u64),
-                )?;
             }
             Ok(crate::operation::create_app_instance_user::CreateAppInstanceUserInput {
                 app_instance_arn: self.app_instance_arn,
@@ -500,6 +492,8 @@ pub mod builders {
     }
     impl CreateAppInstanceUserOutputBuilder {
         /// ARN of the newly created user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -537,6 +531,8 @@ pub mod builders {
     );
     impl CreateAppInstanceUserFluentBuilder {
         /// ARN of the instance that will own the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self
@@ -551,6 +547,8 @@ pub mod builders {
             self.inner.get_app_instance_arn()
         }
         /// Caller-chosen identifier of the user, unique within the instance.
+        ///
+        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
         pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_id(input);
             self
@@ -565,6 +563,8 @@ pub mod builders {
             self.inner.get_app_instance_user_id()
         }
         /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -579,6 +579,8 @@ pub mod builders {
             self.inner.get_name()
         }
         /// Free-form data kept with the user, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.metadata(input);
             self
@@ -593,6 +595,8 @@ pub mod builders {
             self.inner.get_metadata()
         }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.client_request_token(input);
             self
@@ -607,6 +611,8 @@ pub mod builders {
             self.inner.get_client_request_token()
         }
         /// Tags to attach to the new user.
+        ///
+        /// Length: 1 to 50 items.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self

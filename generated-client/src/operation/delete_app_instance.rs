@@ -77,11 +77,15 @@ impl rt::operation::Operation for DeleteAppInstance {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DeleteAppInstanceInput {
     /// ARN of the instance to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
 }
 
 impl DeleteAppInstanceInput {
     /// ARN of the instance to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -198,6 +202,8 @@ pub mod builders {
     }
     impl DeleteAppInstanceInputBuilder {
         /// ARN of the instance to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -225,14 +231,6 @@ pub mod builders {
                         "DeleteAppInstanceInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::delete_app_instance::DeleteAppInstanceInput {
                 app_instance_arn: self.app_instance_arn,
@@ -269,6 +267,8 @@ pub mod builders {
     );
     impl DeleteAppInstanceFluentBuilder {
         /// ARN of the instance to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

@@ -89,17 +89,25 @@ impl rt::operation::Operation for DeleteAppInstanceAdmin {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DeleteAppInstanceAdminInput {
     /// ARN of the administrator to demote.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_admin_arn: Option<String>,
     /// ARN of the instance in which the administrator gets demoted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
 }
 
 impl DeleteAppInstanceAdminInput {
     /// ARN of the administrator to demote.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_admin_arn(&self) -> Option<&str> {
         self.app_instance_admin_arn.as_deref()
     }
     /// ARN of the instance in which the administrator gets demoted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -224,6 +232,8 @@ pub mod builders {
     }
     impl DeleteAppInstanceAdminInputBuilder {
         /// ARN of the administrator to demote.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_admin_arn = Some(input.into());
             self
@@ -238,6 +248,8 @@ pub mod builders {
             &self.app_instance_admin_arn
         }
         /// ARN of the instance in which the administrator gets demoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -266,14 +278,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_admin_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceAdminArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.app_instance_arn.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -281,14 +285,6 @@ pub mod builders {
                         "DeleteAppInstanceAdminInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,
@@ -326,6 +322,8 @@ pub mod builders {
     );
     impl DeleteAppInstanceAdminFluentBuilder {
         /// ARN of the administrator to demote.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_admin_arn(input);
             self
@@ -340,6 +338,8 @@ pub mod builders {
             self.inner.get_app_instance_admin_arn()
         }
         /// ARN of the instance in which the administrator gets demoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

@@ -80,11 +80,15 @@ impl rt::operation::Operation for DeleteAppInstanceUser {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DeleteAppInstanceUserInput {
     /// ARN of the user to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
 }
 
 impl DeleteAppInstanceUserInput {
     /// ARN of the user to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
@@ -208,6 +212,8 @@ pub mod builders {
     }
     impl DeleteAppInstanceUserInputBuilder {
         /// ARN of the user to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -235,14 +241,6 @@ pub mod builders {
                         "DeleteAppInstanceUserInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::delete_app_instance_user::DeleteAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -278,6 +276,8 @@ pub mod builders {
     );
     impl DeleteAppInstanceUserFluentBuilder {
         /// ARN of the user to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self

@@ -80,17 +80,25 @@ impl rt::operation::Operation for DeregisterAppInstanceUserEndpoint {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DeregisterAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint to remove.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
 }
 
 impl DeregisterAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint to remove.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
@@ -201,6 +209,8 @@ pub mod builders {
     }
     impl DeregisterAppInstanceUserEndpointInputBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -215,6 +225,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint to remove.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -243,14 +255,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.endpoint_id.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -258,14 +262,6 @@ pub mod builders {
                         "DeregisterAppInstanceUserEndpointInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.endpoint_id {
-                rt::error::BuildError::check_length(
-                    "EndpointId",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(64u64),
-                )?;
             }
             Ok(crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -304,6 +300,8 @@ pub mod builders {
     );
     impl DeregisterAppInstanceUserEndpointFluentBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -318,6 +316,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// Identifier of the endpoint to remove.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.endpoint_id(input);
             self

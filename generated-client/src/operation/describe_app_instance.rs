@@ -92,11 +92,15 @@ impl rt::operation::Operation for DescribeAppInstance {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DescribeAppInstanceInput {
     /// ARN of the instance to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
 }
 
 impl DescribeAppInstanceInput {
     /// ARN of the instance to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -212,6 +216,8 @@ pub mod builders {
     }
     impl DescribeAppInstanceInputBuilder {
         /// ARN of the instance to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -239,14 +245,6 @@ pub mod builders {
                         "DescribeAppInstanceInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::describe_app_instance::DescribeAppInstanceInput {
                 app_instance_arn: self.app_instance_arn,
@@ -304,6 +302,8 @@ pub mod builders {
     );
     impl DescribeAppInstanceFluentBuilder {
         /// ARN of the instance to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

@@ -101,17 +101,25 @@ impl rt::operation::Operation for DescribeAppInstanceAdmin {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DescribeAppInstanceAdminInput {
     /// ARN of the administrator to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_admin_arn: Option<String>,
     /// ARN of the instance that the administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
 }
 
 impl DescribeAppInstanceAdminInput {
     /// ARN of the administrator to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_admin_arn(&self) -> Option<&str> {
         self.app_instance_admin_arn.as_deref()
     }
     /// ARN of the instance that the administrator manages.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -228,6 +236,8 @@ pub mod builders {
     }
     impl DescribeAppInstanceAdminInputBuilder {
         /// ARN of the administrator to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_admin_arn = Some(input.into());
             self
@@ -242,6 +252,8 @@ pub mod builders {
             &self.app_instance_admin_arn
         }
         /// ARN of the instance that the administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -270,14 +282,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_admin_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceAdminArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.app_instance_arn.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -285,14 +289,6 @@ pub mod builders {
                         "DescribeAppInstanceAdminInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,
@@ -351,6 +347,8 @@ pub mod builders {
     );
     impl DescribeAppInstanceAdminFluentBuilder {
         /// ARN of the administrator to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_admin_arn(input);
             self
@@ -365,6 +363,8 @@ pub mod builders {
             self.inner.get_app_instance_admin_arn()
         }
         /// ARN of the instance that the administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

@@ -98,17 +98,25 @@ impl rt::operation::Operation for DescribeAppInstanceUserEndpoint {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DescribeAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint to look up.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
 }
 
 impl DescribeAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint to look up.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
@@ -227,6 +235,8 @@ pub mod builders {
     }
     impl DescribeAppInstanceUserEndpointInputBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -241,6 +251,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint to look up.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -269,14 +281,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.endpoint_id.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -284,14 +288,6 @@ pub mod builders {
                         "DescribeAppInstanceUserEndpointInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.endpoint_id {
-                rt::error::BuildError::check_length(
-                    "EndpointId",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(64u64),
-                )?;
             }
             Ok(crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -356,6 +352,8 @@ pub mod builders {
     );
     impl DescribeAppInstanceUserEndpointFluentBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -370,6 +368,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// Identifier of the endpoint to look up.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.endpoint_id(input);
             self

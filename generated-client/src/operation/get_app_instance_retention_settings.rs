@@ -104,11 +104,15 @@ impl rt::operation::Operation for GetAppInstanceRetentionSettings {
 #[derive(Clone, PartialEq, Debug)]
 pub struct GetAppInstanceRetentionSettingsInput {
     /// ARN of the instance whose settings are read.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
 }
 
 impl GetAppInstanceRetentionSettingsInput {
     /// ARN of the instance whose settings are read.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -234,6 +238,8 @@ pub mod builders {
     }
     impl GetAppInstanceRetentionSettingsInputBuilder {
         /// ARN of the instance whose settings are read.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -261,14 +267,6 @@ pub mod builders {
                         "GetAppInstanceRetentionSettingsInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -354,6 +352,8 @@ pub mod builders {
     );
     impl GetAppInstanceRetentionSettingsFluentBuilder {
         /// ARN of the instance whose settings are read.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

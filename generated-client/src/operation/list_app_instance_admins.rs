@@ -126,23 +126,35 @@ impl rt::operation::Operation for ListAppInstanceAdmins {
 #[derive(Clone, PartialEq)]
 pub struct ListAppInstanceAdminsInput {
     /// ARN of the instance whose administrators are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// Largest number of administrators to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
 }
 
 impl ListAppInstanceAdminsInput {
     /// ARN of the instance whose administrators are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Largest number of administrators to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -167,16 +179,22 @@ impl ::std::fmt::Debug for ListAppInstanceAdminsInput {
 #[derive(Clone, PartialEq)]
 pub struct ListAppInstanceAdminsOutput {
     /// ARN of the instance whose administrators were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// One summary per administrator in this page.
     pub app_instance_admins: Option<Vec<crate::types::AppInstanceAdminSummary>>,
     /// Token for fetching the next page; absent once every administrator has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl ListAppInstanceAdminsOutput {
     /// ARN of the instance whose administrators were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -185,6 +203,8 @@ impl ListAppInstanceAdminsOutput {
         self.app_instance_admins.as_deref().unwrap_or_default()
     }
     /// Token for fetching the next page; absent once every administrator has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -299,6 +319,8 @@ pub mod builders {
     }
     impl ListAppInstanceAdminsInputBuilder {
         /// ARN of the instance whose administrators are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -313,6 +335,8 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// Largest number of administrators to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.max_results = Some(input.into());
             self
@@ -327,6 +351,8 @@ pub mod builders {
             &self.max_results
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -354,30 +380,6 @@ pub mod builders {
                         "ListAppInstanceAdminsInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
-            if let Some(v) = &self.max_results {
-                rt::error::BuildError::check_range(
-                    "MaxResults",
-                    *v as f64,
-                    Some(1f64),
-                    Some(50f64),
-                )?;
-            }
-            if let Some(v) = &self.next_token {
-                rt::error::BuildError::check_length(
-                    "NextToken",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(2048u64),
-                )?;
             }
             Ok(crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -408,6 +410,8 @@ pub mod builders {
     }
     impl ListAppInstanceAdminsOutputBuilder {
         /// ARN of the instance whose administrators were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -445,6 +449,8 @@ pub mod builders {
             &self.app_instance_admins
         }
         /// Token for fetching the next page; absent once every administrator has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -499,6 +505,8 @@ pub mod builders {
             )
         }
         /// ARN of the instance whose administrators are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self
@@ -513,6 +521,8 @@ pub mod builders {
             self.inner.get_app_instance_arn()
         }
         /// Largest number of administrators to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.max_results(input);
             self
@@ -527,6 +537,8 @@ pub mod builders {
             self.inner.get_max_results()
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.next_token(input);
             self

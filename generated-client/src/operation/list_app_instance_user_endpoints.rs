@@ -118,23 +118,35 @@ impl rt::operation::Operation for ListAppInstanceUserEndpoints {
 #[derive(Clone, PartialEq)]
 pub struct ListAppInstanceUserEndpointsInput {
     /// ARN of the user whose endpoints are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Largest number of endpoints to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
 }
 
 impl ListAppInstanceUserEndpointsInput {
     /// ARN of the user whose endpoints are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Largest number of endpoints to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -163,6 +175,8 @@ pub struct ListAppInstanceUserEndpointsOutput {
         Vec<crate::types::AppInstanceUserEndpointSummary>,
     >,
     /// Token for fetching the next page; absent once every endpoint has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -175,6 +189,8 @@ impl ListAppInstanceUserEndpointsOutput {
         self.app_instance_user_endpoints.as_deref().unwrap_or_default()
     }
     /// Token for fetching the next page; absent once every endpoint has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -281,6 +297,8 @@ pub mod builders {
     }
     impl ListAppInstanceUserEndpointsInputBuilder {
         /// ARN of the user whose endpoints are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -295,6 +313,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Largest number of endpoints to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.max_results = Some(input.into());
             self
@@ -309,6 +329,8 @@ pub mod builders {
             &self.max_results
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -336,30 +358,6 @@ pub mod builders {
                         "ListAppInstanceUserEndpointsInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
-            if let Some(v) = &self.max_results {
-                rt::error::BuildError::check_range(
-                    "MaxResults",
-                    *v as f64,
-                    Some(1f64),
-                    Some(50f64),
-                )?;
-            }
-            if let Some(v) = &self.next_token {
-                rt::error::BuildError::check_length(
-                    "NextToken",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(2048u64),
-                )?;
             }
             Ok(crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -414,6 +412,8 @@ pub mod builders {
             &self.app_instance_user_endpoints
         }
         /// Token for fetching the next page; absent once every endpoint has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -469,6 +469,8 @@ pub mod builders {
             )
         }
         /// ARN of the user whose endpoints are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -483,6 +485,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// Largest number of endpoints to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.max_results(input);
             self
@@ -497,6 +501,8 @@ pub mod builders {
             self.inner.get_max_results()
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.next_token(input);
             self

@@ -117,23 +117,35 @@ impl rt::operation::Operation for ListAppInstanceUsers {
 #[derive(Clone, PartialEq)]
 pub struct ListAppInstanceUsersInput {
     /// ARN of the instance whose users are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// Largest number of users to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
 }
 
 impl ListAppInstanceUsersInput {
     /// ARN of the instance whose users are listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// Largest number of users to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -158,16 +170,22 @@ impl ::std::fmt::Debug for ListAppInstanceUsersInput {
 #[derive(Clone, PartialEq)]
 pub struct ListAppInstanceUsersOutput {
     /// ARN of the instance whose users were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// One summary per user in this page.
     pub app_instance_users: Option<Vec<crate::types::AppInstanceUserSummary>>,
     /// Token for fetching the next page; absent once every user has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl ListAppInstanceUsersOutput {
     /// ARN of the instance whose users were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -176,6 +194,8 @@ impl ListAppInstanceUsersOutput {
         self.app_instance_users.as_deref().unwrap_or_default()
     }
     /// Token for fetching the next page; absent once every user has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -283,6 +303,8 @@ pub mod builders {
     }
     impl ListAppInstanceUsersInputBuilder {
         /// ARN of the instance whose users are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -297,6 +319,8 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// Largest number of users to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.max_results = Some(input.into());
             self
@@ -311,6 +335,8 @@ pub mod builders {
             &self.max_results
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -339,30 +365,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
-            if let Some(v) = &self.max_results {
-                rt::error::BuildError::check_range(
-                    "MaxResults",
-                    *v as f64,
-                    Some(1f64),
-                    Some(50f64),
-                )?;
-            }
-            if let Some(v) = &self.next_token {
-                rt::error::BuildError::check_length(
-                    "NextToken",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(2048u64),
-                )?;
-            }
             Ok(crate::operation::list_app_instance_users::ListAppInstanceUsersInput {
                 app_instance_arn: self.app_instance_arn,
                 max_results: self.max_results,
@@ -390,6 +392,8 @@ pub mod builders {
     }
     impl ListAppInstanceUsersOutputBuilder {
         /// ARN of the instance whose users were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -427,6 +431,8 @@ pub mod builders {
             &self.app_instance_users
         }
         /// Token for fetching the next page; absent once every user has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -478,6 +484,8 @@ pub mod builders {
             super::paginator::ListAppInstanceUsersPaginator::new(self.handle, self.inner)
         }
         /// ARN of the instance whose users are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self
@@ -492,6 +500,8 @@ pub mod builders {
             self.inner.get_app_instance_arn()
         }
         /// Largest number of users to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.max_results(input);
             self
@@ -506,6 +516,8 @@ pub mod builders {
             self.inner.get_max_results()
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.next_token(input);
             self

@@ -105,17 +105,25 @@ impl rt::operation::Operation for ListAppInstances {
 #[derive(Clone, PartialEq)]
 pub struct ListAppInstancesInput {
     /// Largest number of instances to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub max_results: Option<i32>,
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
 }
 
 impl ListAppInstancesInput {
     /// Largest number of instances to return in one page.
+    ///
+    /// Range: 1 to 50.
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
     /// Pagination token from the previous page; leave it unset to start from the beginning.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -141,6 +149,8 @@ pub struct ListAppInstancesOutput {
     /// One summary per instance in this page.
     pub app_instances: Option<Vec<crate::types::AppInstanceSummary>>,
     /// Token for fetching the next page; absent once every instance has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub next_token: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -151,6 +161,8 @@ impl ListAppInstancesOutput {
         self.app_instances.as_deref().unwrap_or_default()
     }
     /// Token for fetching the next page; absent once every instance has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
     pub fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref()
     }
@@ -256,6 +268,8 @@ pub mod builders {
     }
     impl ListAppInstancesInputBuilder {
         /// Largest number of instances to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.max_results = Some(input.into());
             self
@@ -270,6 +284,8 @@ pub mod builders {
             &self.max_results
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -290,22 +306,6 @@ pub mod builders {
             crate::operation::list_app_instances::ListAppInstancesInput,
             rt::error::BuildError,
         > {
-            if let Some(v) = &self.max_results {
-                rt::error::BuildError::check_range(
-                    "MaxResults",
-                    *v as f64,
-                    Some(1f64),
-                    Some(50f64),
-                )?;
-            }
-            if let Some(v) = &self.next_token {
-                rt::error::BuildError::check_length(
-                    "NextToken",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(2048u64),
-                )?;
-            }
             Ok(crate::operation::list_app_instances::ListAppInstancesInput {
                 max_results: self.max_results,
                 next_token: self.next_token,
@@ -353,6 +353,8 @@ pub mod builders {
             &self.app_instances
         }
         /// Token for fetching the next page; absent once every instance has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.next_token = Some(input.into());
             self
@@ -402,6 +404,8 @@ pub mod builders {
             super::paginator::ListAppInstancesPaginator::new(self.handle, self.inner)
         }
         /// Largest number of instances to return in one page.
+        ///
+        /// Range: 1 to 50.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.max_results(input);
             self
@@ -416,6 +420,8 @@ pub mod builders {
             self.inner.get_max_results()
         }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
         pub fn next_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.next_token(input);
             self

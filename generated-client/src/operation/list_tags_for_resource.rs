@@ -94,11 +94,15 @@ impl rt::operation::Operation for ListTagsForResource {
 #[derive(Clone, PartialEq, Debug)]
 pub struct ListTagsForResourceInput {
     /// ARN of the resource whose tags are wanted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: Option<String>,
 }
 
 impl ListTagsForResourceInput {
     /// ARN of the resource whose tags are wanted.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
@@ -113,12 +117,16 @@ impl ListTagsForResourceInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct ListTagsForResourceOutput {
     /// Tags currently attached to the resource.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl ListTagsForResourceOutput {
     /// Tags currently attached to the resource.
+    ///
+    /// Length: 1 to 50 items.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -214,6 +222,8 @@ pub mod builders {
     }
     impl ListTagsForResourceInputBuilder {
         /// ARN of the resource whose tags are wanted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.resource_arn = Some(input.into());
             self
@@ -242,14 +252,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.resource_arn {
-                rt::error::BuildError::check_length(
-                    "ResourceARN",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             Ok(crate::operation::list_tags_for_resource::ListTagsForResourceInput {
                 resource_arn: self.resource_arn,
             })
@@ -264,6 +266,8 @@ pub mod builders {
     }
     impl ListTagsForResourceOutputBuilder {
         /// Tags currently attached to the resource.
+        ///
+        /// Length: 1 to 50 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -301,6 +305,8 @@ pub mod builders {
     );
     impl ListTagsForResourceFluentBuilder {
         /// ARN of the resource whose tags are wanted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);
             self

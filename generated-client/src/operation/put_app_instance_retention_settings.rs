@@ -116,6 +116,8 @@ impl rt::operation::Operation for PutAppInstanceRetentionSettings {
 #[derive(Clone, PartialEq, Debug)]
 pub struct PutAppInstanceRetentionSettingsInput {
     /// ARN of the instance to configure.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// Retention periods to apply, counted in days.
     pub app_instance_retention_settings: Option<
@@ -125,6 +127,8 @@ pub struct PutAppInstanceRetentionSettingsInput {
 
 impl PutAppInstanceRetentionSettingsInput {
     /// ARN of the instance to configure.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -259,6 +263,8 @@ pub mod builders {
     }
     impl PutAppInstanceRetentionSettingsInputBuilder {
         /// ARN of the instance to configure.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -308,14 +314,6 @@ pub mod builders {
                         "PutAppInstanceRetentionSettingsInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
             }
             if self.app_instance_retention_settings.is_none() {
                 return Err(
@@ -410,6 +408,8 @@ pub mod builders {
     );
     impl PutAppInstanceRetentionSettingsFluentBuilder {
         /// ARN of the instance to configure.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self

@@ -136,16 +136,24 @@ impl rt::operation::Operation for RegisterAppInstanceUserEndpoint {
 #[derive(Clone, PartialEq)]
 pub struct RegisterAppInstanceUserEndpointInput {
     /// ARN of the user that will own the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Optional display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: Option<String>,
     /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
     pub r#type: Option<crate::types::AppInstanceUserEndpointType>,
     /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: Option<String>,
     /// Device tokens that address the endpoint.
     pub endpoint_attributes: Option<crate::types::EndpointAttributes>,
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub client_request_token: Option<String>,
     /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
     pub allow_messages: Option<crate::types::AllowMessages>,
@@ -153,10 +161,14 @@ pub struct RegisterAppInstanceUserEndpointInput {
 
 impl RegisterAppInstanceUserEndpointInput {
     /// ARN of the user that will own the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Optional display name of the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -165,6 +177,8 @@ impl RegisterAppInstanceUserEndpointInput {
         self.r#type.as_ref()
     }
     /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
@@ -173,6 +187,8 @@ impl RegisterAppInstanceUserEndpointInput {
         self.endpoint_attributes.as_ref()
     }
     /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
     pub fn client_request_token(&self) -> Option<&str> {
         self.client_request_token.as_deref()
     }
@@ -205,18 +221,26 @@ impl ::std::fmt::Debug for RegisterAppInstanceUserEndpointInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct RegisterAppInstanceUserEndpointOutput {
     /// ARN of the user that owns the new endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier given to the new endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl RegisterAppInstanceUserEndpointOutput {
     /// ARN of the user that owns the new endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier given to the new endpoint.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
@@ -332,6 +356,8 @@ pub mod builders {
     }
     impl RegisterAppInstanceUserEndpointInputBuilder {
         /// ARN of the user that will own the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -346,6 +372,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Optional display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -380,6 +408,8 @@ pub mod builders {
             &self.r#type
         }
         /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.resource_arn = Some(input.into());
             self
@@ -416,6 +446,8 @@ pub mod builders {
             &self.endpoint_attributes
         }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.client_request_token = Some(input.into());
             self
@@ -464,22 +496,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.r#type.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -496,14 +512,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.resource_arn {
-                rt::error::BuildError::check_length(
-                    "ResourceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.endpoint_attributes.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -511,14 +519,6 @@ pub mod builders {
                         "RegisterAppInstanceUserEndpointInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.client_request_token {
-                rt::error::BuildError::check_length(
-                    "ClientRequestToken",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(64u64),
-                )?;
             }
             Ok(crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -554,6 +554,8 @@ pub mod builders {
     }
     impl RegisterAppInstanceUserEndpointOutputBuilder {
         /// ARN of the user that owns the new endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -568,6 +570,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier given to the new endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -608,6 +612,8 @@ pub mod builders {
     );
     impl RegisterAppInstanceUserEndpointFluentBuilder {
         /// ARN of the user that will own the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -622,6 +628,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// Optional display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -656,6 +664,8 @@ pub mod builders {
             self.inner.get_type()
         }
         /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);
             self
@@ -692,6 +702,8 @@ pub mod builders {
             self.inner.get_endpoint_attributes()
         }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.client_request_token(input);
             self

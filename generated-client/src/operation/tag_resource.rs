@@ -86,17 +86,25 @@ impl rt::operation::Operation for TagResource {
 #[derive(Clone, PartialEq, Debug)]
 pub struct TagResourceInput {
     /// ARN of the resource to tag.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: Option<String>,
     /// Key-value pairs to attach.
+    ///
+    /// Length: 1 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
 impl TagResourceInput {
     /// ARN of the resource to tag.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// Key-value pairs to attach.
+    ///
+    /// Length: 1 to 50 items.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -214,6 +222,8 @@ pub mod builders {
     }
     impl TagResourceInputBuilder {
         /// ARN of the resource to tag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.resource_arn = Some(input.into());
             self
@@ -228,6 +238,8 @@ pub mod builders {
             &self.resource_arn
         }
         /// Key-value pairs to attach.
+        ///
+        /// Length: 1 to 50 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -257,26 +269,10 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.resource_arn {
-                rt::error::BuildError::check_length(
-                    "ResourceARN",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.tags.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field("Tags", "TagResourceInput"),
                 );
-            }
-            if let Some(v) = &self.tags {
-                rt::error::BuildError::check_length(
-                    "Tags",
-                    v.len(),
-                    Some(1u64),
-                    Some(50u64),
-                )?;
             }
             Ok(crate::operation::tag_resource::TagResourceInput {
                 resource_arn: self.resource_arn,
@@ -310,6 +306,8 @@ pub mod builders {
     );
     impl TagResourceFluentBuilder {
         /// ARN of the resource to tag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);
             self
@@ -324,6 +322,8 @@ pub mod builders {
             self.inner.get_resource_arn()
         }
         /// Key-value pairs to attach.
+        ///
+        /// Length: 1 to 50 items.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self

@@ -81,17 +81,25 @@ impl rt::operation::Operation for UntagResource {
 #[derive(Clone, PartialEq, Debug)]
 pub struct UntagResourceInput {
     /// ARN of the resource to untag.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub resource_arn: Option<String>,
     /// Keys of the tags to detach.
+    ///
+    /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
     pub tag_keys: Option<Vec<String>>,
 }
 
 impl UntagResourceInput {
     /// ARN of the resource to untag.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn resource_arn(&self) -> Option<&str> {
         self.resource_arn.as_deref()
     }
     /// Keys of the tags to detach.
+    ///
+    /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
     pub fn tag_keys(&self) -> &[String] {
         self.tag_keys.as_deref().unwrap_or_default()
     }
@@ -202,6 +210,8 @@ pub mod builders {
     }
     impl UntagResourceInputBuilder {
         /// ARN of the resource to untag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.resource_arn = Some(input.into());
             self
@@ -216,6 +226,8 @@ pub mod builders {
             &self.resource_arn
         }
         /// Keys of the tags to detach.
+        ///
+        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
             self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
@@ -245,26 +257,10 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.resource_arn {
-                rt::error::BuildError::check_length(
-                    "ResourceARN",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.tag_keys.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field("TagKeys", "UntagResourceInput"),
                 );
-            }
-            if let Some(v) = &self.tag_keys {
-                rt::error::BuildError::check_length(
-                    "TagKeys",
-                    v.len(),
-                    Some(1u64),
-                    Some(50u64),
-                )?;
             }
             Ok(crate::operation::untag_resource::UntagResourceInput {
                 resource_arn: self.resource_arn,
@@ -298,6 +294,8 @@ pub mod builders {
     );
     impl UntagResourceFluentBuilder {
         /// ARN of the resource to untag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.resource_arn(input);
             self
@@ -312,6 +310,8 @@ pub mod builders {
             self.inner.get_resource_arn()
         }
         /// Keys of the tags to detach.
+        ///
+        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
         pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.tag_keys(input);
             self

@@ -103,23 +103,35 @@ impl rt::operation::Operation for UpdateAppInstance {
 #[derive(Clone, PartialEq)]
 pub struct UpdateAppInstanceInput {
     /// ARN of the instance to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     /// New name for the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub name: Option<String>,
     /// New free-form data for the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
 }
 
 impl UpdateAppInstanceInput {
     /// ARN of the instance to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
     /// New name for the instance.
+    ///
+    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// New free-form data for the instance.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -144,12 +156,16 @@ impl ::std::fmt::Debug for UpdateAppInstanceInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct UpdateAppInstanceOutput {
     /// ARN of the instance that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_arn: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl UpdateAppInstanceOutput {
     /// ARN of the instance that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_arn(&self) -> Option<&str> {
         self.app_instance_arn.as_deref()
     }
@@ -254,6 +270,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceInputBuilder {
         /// ARN of the instance to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -268,6 +286,8 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// New name for the instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -282,6 +302,8 @@ pub mod builders {
             &self.name
         }
         /// New free-form data for the instance.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -310,14 +332,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.name.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -326,14 +340,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(256u64),
-                )?;
-            }
             if self.metadata.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -341,14 +347,6 @@ pub mod builders {
                         "UpdateAppInstanceInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.metadata {
-                rt::error::BuildError::check_length(
-                    "Metadata",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1024u64),
-                )?;
             }
             Ok(crate::operation::update_app_instance::UpdateAppInstanceInput {
                 app_instance_arn: self.app_instance_arn,
@@ -375,6 +373,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceOutputBuilder {
         /// ARN of the instance that was changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
@@ -411,6 +411,8 @@ pub mod builders {
     );
     impl UpdateAppInstanceFluentBuilder {
         /// ARN of the instance to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_arn(input);
             self
@@ -425,6 +427,8 @@ pub mod builders {
             self.inner.get_app_instance_arn()
         }
         /// New name for the instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -439,6 +443,8 @@ pub mod builders {
             self.inner.get_name()
         }
         /// New free-form data for the instance.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.metadata(input);
             self

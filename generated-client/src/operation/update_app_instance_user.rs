@@ -106,23 +106,35 @@ impl rt::operation::Operation for UpdateAppInstanceUser {
 #[derive(Clone, PartialEq)]
 pub struct UpdateAppInstanceUserInput {
     /// ARN of the user to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// New display name for the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub name: Option<String>,
     /// New free-form data for the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub metadata: Option<String>,
 }
 
 impl UpdateAppInstanceUserInput {
     /// ARN of the user to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// New display name for the user.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `\S`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// New free-form data for the user.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
     pub fn metadata(&self) -> Option<&str> {
         self.metadata.as_deref()
     }
@@ -147,12 +159,16 @@ impl ::std::fmt::Debug for UpdateAppInstanceUserInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct UpdateAppInstanceUserOutput {
     /// ARN of the user that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl UpdateAppInstanceUserOutput {
     /// ARN of the user that was changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
@@ -264,6 +280,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceUserInputBuilder {
         /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -278,6 +296,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// New display name for the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -292,6 +312,8 @@ pub mod builders {
             &self.name
         }
         /// New free-form data for the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
@@ -320,14 +342,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.name.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -336,14 +350,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(100u64),
-                )?;
-            }
             if self.metadata.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -351,14 +357,6 @@ pub mod builders {
                         "UpdateAppInstanceUserInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.metadata {
-                rt::error::BuildError::check_length(
-                    "Metadata",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1024u64),
-                )?;
             }
             Ok(crate::operation::update_app_instance_user::UpdateAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -385,6 +383,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceUserOutputBuilder {
         /// ARN of the user that was changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -422,6 +422,8 @@ pub mod builders {
     );
     impl UpdateAppInstanceUserFluentBuilder {
         /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -436,6 +438,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// New display name for the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -450,6 +454,8 @@ pub mod builders {
             self.inner.get_name()
         }
         /// New free-form data for the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.metadata(input);
             self

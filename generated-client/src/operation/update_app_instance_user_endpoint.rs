@@ -116,10 +116,16 @@ impl rt::operation::Operation for UpdateAppInstanceUserEndpoint {
 #[derive(Clone, PartialEq)]
 pub struct UpdateAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint to change.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
     /// New display name for the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub name: Option<String>,
     /// New message opt-in choice for the endpoint.
     pub allow_messages: Option<crate::types::AllowMessages>,
@@ -127,14 +133,20 @@ pub struct UpdateAppInstanceUserEndpointInput {
 
 impl UpdateAppInstanceUserEndpointInput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint to change.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
     /// New display name for the endpoint.
+    ///
+    /// Length: 0 to 1600 characters. Pattern: `.*`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -164,18 +176,26 @@ impl ::std::fmt::Debug for UpdateAppInstanceUserEndpointInput {
 #[derive(Clone, PartialEq, Debug)]
 pub struct UpdateAppInstanceUserEndpointOutput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub app_instance_user_arn: Option<String>,
     /// Identifier of the endpoint that was changed.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub endpoint_id: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
 
 impl UpdateAppInstanceUserEndpointOutput {
     /// ARN of the user that owns the endpoint.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
     pub fn app_instance_user_arn(&self) -> Option<&str> {
         self.app_instance_user_arn.as_deref()
     }
     /// Identifier of the endpoint that was changed.
+    ///
+    /// Length: 0 to 64 characters. Pattern: `.*`.
     pub fn endpoint_id(&self) -> Option<&str> {
         self.endpoint_id.as_deref()
     }
@@ -281,6 +301,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceUserEndpointInputBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -295,6 +317,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint to change.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -309,6 +333,8 @@ pub mod builders {
             &self.endpoint_id
         }
         /// New display name for the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -357,14 +383,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.app_instance_user_arn {
-                rt::error::BuildError::check_length(
-                    "AppInstanceUserArn",
-                    v.chars().count(),
-                    Some(5u64),
-                    Some(1600u64),
-                )?;
-            }
             if self.endpoint_id.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -372,22 +390,6 @@ pub mod builders {
                         "UpdateAppInstanceUserEndpointInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.endpoint_id {
-                rt::error::BuildError::check_length(
-                    "EndpointId",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(64u64),
-                )?;
-            }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(0u64),
-                    Some(1600u64),
-                )?;
             }
             Ok(crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -417,6 +419,8 @@ pub mod builders {
     }
     impl UpdateAppInstanceUserEndpointOutputBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_arn = Some(input.into());
             self
@@ -431,6 +435,8 @@ pub mod builders {
             &self.app_instance_user_arn
         }
         /// Identifier of the endpoint that was changed.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.endpoint_id = Some(input.into());
             self
@@ -470,6 +476,8 @@ pub mod builders {
     );
     impl UpdateAppInstanceUserEndpointFluentBuilder {
         /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.app_instance_user_arn(input);
             self
@@ -484,6 +492,8 @@ pub mod builders {
             self.inner.get_app_instance_user_arn()
         }
         /// Identifier of the endpoint to change.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
         pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.endpoint_id(input);
             self
@@ -498,6 +508,8 @@ pub mod builders {
             self.inner.get_endpoint_id()
         }
         /// New display name for the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self

@@ -15,6 +15,8 @@ pub struct AccountInfo {
     /// The display name of the AWS account that is assigned to the user.
     pub account_name: Option<String>,
     /// The email address of the AWS account that is assigned to the user.
+    ///
+    /// Length: 1 to 254 characters.
     pub email_address: Option<String>,
 }
 
@@ -28,6 +30,8 @@ impl AccountInfo {
         self.account_name.as_deref()
     }
     /// The email address of the AWS account that is assigned to the user.
+    ///
+    /// Length: 1 to 254 characters.
     pub fn email_address(&self) -> Option<&str> {
         self.email_address.as_deref()
     }
@@ -152,6 +156,8 @@ pub mod builders {
             &self.account_name
         }
         /// The email address of the AWS account that is assigned to the user.
+        ///
+        /// Length: 1 to 254 characters.
         pub fn email_address(mut self, input: impl Into<String>) -> Self {
             self.email_address = Some(input.into());
             self

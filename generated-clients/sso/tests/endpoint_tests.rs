@@ -13,9 +13,7 @@ fn endpoint_test_0() {
         .with("Region", "ap-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -36,9 +34,7 @@ fn endpoint_test_1() {
         .with("Region", "ap-northeast-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -59,9 +55,7 @@ fn endpoint_test_2() {
         .with("Region", "ap-northeast-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -82,9 +76,7 @@ fn endpoint_test_3() {
         .with("Region", "ap-northeast-3")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -105,9 +97,7 @@ fn endpoint_test_4() {
         .with("Region", "ap-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -128,9 +118,7 @@ fn endpoint_test_5() {
         .with("Region", "ap-southeast-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -151,9 +139,7 @@ fn endpoint_test_6() {
         .with("Region", "ap-southeast-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -174,9 +160,7 @@ fn endpoint_test_7() {
         .with("Region", "ca-central-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -197,9 +181,7 @@ fn endpoint_test_8() {
         .with("Region", "eu-central-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -220,9 +202,7 @@ fn endpoint_test_9() {
         .with("Region", "eu-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -243,9 +223,7 @@ fn endpoint_test_10() {
         .with("Region", "eu-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -266,9 +244,7 @@ fn endpoint_test_11() {
         .with("Region", "eu-west-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -289,9 +265,7 @@ fn endpoint_test_12() {
         .with("Region", "eu-west-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -312,9 +286,7 @@ fn endpoint_test_13() {
         .with("Region", "eu-west-3")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -335,9 +307,7 @@ fn endpoint_test_14() {
         .with("Region", "me-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -358,9 +328,7 @@ fn endpoint_test_15() {
         .with("Region", "sa-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -381,9 +349,7 @@ fn endpoint_test_16() {
         .with("Region", "us-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -404,9 +370,7 @@ fn endpoint_test_17() {
         .with("Region", "us-east-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -427,9 +391,7 @@ fn endpoint_test_18() {
         .with("Region", "us-west-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -450,9 +412,7 @@ fn endpoint_test_19() {
         .with("Region", "us-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -473,9 +433,7 @@ fn endpoint_test_20() {
         .with("Region", "us-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -496,9 +454,7 @@ fn endpoint_test_21() {
         .with("Region", "us-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -519,9 +475,7 @@ fn endpoint_test_22() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -542,9 +496,7 @@ fn endpoint_test_23() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -565,9 +517,7 @@ fn endpoint_test_24() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -588,9 +538,7 @@ fn endpoint_test_25() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -611,9 +559,7 @@ fn endpoint_test_26() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -634,9 +580,7 @@ fn endpoint_test_27() {
         .with("Region", "us-gov-west-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -657,9 +601,7 @@ fn endpoint_test_28() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -680,9 +622,7 @@ fn endpoint_test_29() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -703,9 +643,7 @@ fn endpoint_test_30() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -726,9 +664,7 @@ fn endpoint_test_31() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -747,9 +683,7 @@ fn endpoint_test_32() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -770,9 +704,7 @@ fn endpoint_test_33() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -791,9 +723,7 @@ fn endpoint_test_34() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -814,9 +744,7 @@ fn endpoint_test_35() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -835,9 +763,7 @@ fn endpoint_test_36() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -858,9 +784,7 @@ fn endpoint_test_37() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -879,9 +803,7 @@ fn endpoint_test_38() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -903,9 +825,7 @@ fn endpoint_test_39() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -926,9 +846,7 @@ fn endpoint_test_40() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -950,9 +868,7 @@ fn endpoint_test_41() {
         .with("UseFIPS", true)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -972,9 +888,7 @@ fn endpoint_test_42() {
         .with("UseFIPS", false)
         .with("UseDualStack", true)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,
@@ -990,9 +904,7 @@ fn endpoint_test_42() {
 #[test]
 fn endpoint_test_43() {
     let params = ::client_runtime::endpoint::Params::new();
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sso::endpoint::RULES,
         &params,

@@ -13,9 +13,7 @@ fn endpoint_test_0() {
         .with("Region", "af-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -36,9 +34,7 @@ fn endpoint_test_1() {
         .with("Region", "ap-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -59,9 +55,7 @@ fn endpoint_test_2() {
         .with("Region", "ap-northeast-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -82,9 +76,7 @@ fn endpoint_test_3() {
         .with("Region", "ap-northeast-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -105,9 +97,7 @@ fn endpoint_test_4() {
         .with("Region", "ap-northeast-3")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -128,9 +118,7 @@ fn endpoint_test_5() {
         .with("Region", "ap-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -151,9 +139,7 @@ fn endpoint_test_6() {
         .with("Region", "ap-southeast-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -174,9 +160,7 @@ fn endpoint_test_7() {
         .with("Region", "ap-southeast-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -197,9 +181,7 @@ fn endpoint_test_8() {
         .with("Region", "ap-southeast-3")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -220,9 +202,7 @@ fn endpoint_test_9() {
         .with("Region", "aws-global")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -243,9 +223,7 @@ fn endpoint_test_10() {
         .with("Region", "ca-central-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -266,9 +244,7 @@ fn endpoint_test_11() {
         .with("Region", "eu-central-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -289,9 +265,7 @@ fn endpoint_test_12() {
         .with("Region", "eu-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -312,9 +286,7 @@ fn endpoint_test_13() {
         .with("Region", "eu-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -335,9 +307,7 @@ fn endpoint_test_14() {
         .with("Region", "eu-west-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -358,9 +328,7 @@ fn endpoint_test_15() {
         .with("Region", "eu-west-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -381,9 +349,7 @@ fn endpoint_test_16() {
         .with("Region", "eu-west-3")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -404,9 +370,7 @@ fn endpoint_test_17() {
         .with("Region", "me-south-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -427,9 +391,7 @@ fn endpoint_test_18() {
         .with("Region", "sa-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -450,9 +412,7 @@ fn endpoint_test_19() {
         .with("Region", "us-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -473,9 +433,7 @@ fn endpoint_test_20() {
         .with("Region", "us-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -496,9 +454,7 @@ fn endpoint_test_21() {
         .with("Region", "us-east-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -519,9 +475,7 @@ fn endpoint_test_22() {
         .with("Region", "us-east-2")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -542,9 +496,7 @@ fn endpoint_test_23() {
         .with("Region", "us-west-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -565,9 +517,7 @@ fn endpoint_test_24() {
         .with("Region", "us-west-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -588,9 +538,7 @@ fn endpoint_test_25() {
         .with("Region", "us-west-2")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -611,9 +559,7 @@ fn endpoint_test_26() {
         .with("Region", "us-west-2")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -634,9 +580,7 @@ fn endpoint_test_27() {
         .with("Region", "us-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -657,9 +601,7 @@ fn endpoint_test_28() {
         .with("Region", "us-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -680,9 +622,7 @@ fn endpoint_test_29() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -703,9 +643,7 @@ fn endpoint_test_30() {
         .with("Region", "cn-northwest-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -726,9 +664,7 @@ fn endpoint_test_31() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -749,9 +685,7 @@ fn endpoint_test_32() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -772,9 +706,7 @@ fn endpoint_test_33() {
         .with("Region", "cn-north-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -795,9 +727,7 @@ fn endpoint_test_34() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -818,9 +748,7 @@ fn endpoint_test_35() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -841,9 +769,7 @@ fn endpoint_test_36() {
         .with("Region", "us-gov-west-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -864,9 +790,7 @@ fn endpoint_test_37() {
         .with("Region", "us-gov-west-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -887,9 +811,7 @@ fn endpoint_test_38() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -910,9 +832,7 @@ fn endpoint_test_39() {
         .with("Region", "us-gov-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -933,9 +853,7 @@ fn endpoint_test_40() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -956,9 +874,7 @@ fn endpoint_test_41() {
         .with("Region", "us-iso-west-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -979,9 +895,7 @@ fn endpoint_test_42() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1000,9 +914,7 @@ fn endpoint_test_43() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1023,9 +935,7 @@ fn endpoint_test_44() {
         .with("Region", "us-iso-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1044,9 +954,7 @@ fn endpoint_test_45() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1067,9 +975,7 @@ fn endpoint_test_46() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1088,9 +994,7 @@ fn endpoint_test_47() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", true)
         .with("UseDualStack", false);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1111,9 +1015,7 @@ fn endpoint_test_48() {
         .with("Region", "us-isob-east-1")
         .with("UseFIPS", false)
         .with("UseDualStack", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1133,9 +1035,7 @@ fn endpoint_test_49() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1156,9 +1056,7 @@ fn endpoint_test_50() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1180,9 +1078,7 @@ fn endpoint_test_51() {
         .with("UseFIPS", true)
         .with("UseDualStack", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1202,9 +1098,7 @@ fn endpoint_test_52() {
         .with("UseFIPS", false)
         .with("UseDualStack", true)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1220,9 +1114,7 @@ fn endpoint_test_52() {
 #[test]
 fn endpoint_test_53() {
     let params = ::client_runtime::endpoint::Params::new();
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1242,9 +1134,7 @@ fn endpoint_test_54() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1266,9 +1156,7 @@ fn endpoint_test_55() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1290,9 +1178,7 @@ fn endpoint_test_56() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1314,9 +1200,7 @@ fn endpoint_test_57() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1338,9 +1222,7 @@ fn endpoint_test_58() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1362,9 +1244,7 @@ fn endpoint_test_59() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1386,9 +1266,7 @@ fn endpoint_test_60() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1410,9 +1288,7 @@ fn endpoint_test_61() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1434,9 +1310,7 @@ fn endpoint_test_62() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1458,9 +1332,7 @@ fn endpoint_test_63() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1482,9 +1354,7 @@ fn endpoint_test_64() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1506,9 +1376,7 @@ fn endpoint_test_65() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1530,9 +1398,7 @@ fn endpoint_test_66() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1554,9 +1420,7 @@ fn endpoint_test_67() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1578,9 +1442,7 @@ fn endpoint_test_68() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1602,9 +1464,7 @@ fn endpoint_test_69() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1626,9 +1486,7 @@ fn endpoint_test_70() {
         .with("UseFIPS", false)
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true);
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1651,9 +1509,7 @@ fn endpoint_test_71() {
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", true)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,
@@ -1675,9 +1531,7 @@ fn endpoint_test_72() {
         .with("UseDualStack", false)
         .with("UseGlobalEndpoint", false)
         .with("Endpoint", "https://example.com");
-    let partitions = ::client_runtime::test_util::test_partitions(
-        ::std::env!("CARGO_MANIFEST_DIR"),
-    );
+    let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
         &sts::endpoint::RULES,
         &params,

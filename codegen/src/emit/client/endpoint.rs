@@ -286,7 +286,7 @@ pub fn tests_rs(krate: &Crate, rules: &EndpointRules) -> TokenStream {
             #[test]
             fn #name() {
                 let params = ::client_runtime::endpoint::Params::new() #(#params)*;
-                let partitions = ::client_runtime::test_util::test_partitions(::std::env!("CARGO_MANIFEST_DIR"));
+                let partitions = ::client_runtime::test_util::test_partitions();
                 let result = ::client_runtime::endpoint::resolve(&#root::endpoint::RULES, &params, &::client_runtime::endpoint::EvalContext::new(&partitions));
                 #expect.assert_matches(&result);
             }

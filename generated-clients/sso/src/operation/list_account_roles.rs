@@ -107,6 +107,8 @@ pub struct ListAccountRolesInput {
     /// The page token from the previous response output when you request subsequent pages.
     pub next_token: Option<String>,
     /// The number of items that clients can request per page.
+    ///
+    /// Range: 1 to 100.
     pub max_results: Option<i32>,
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
     pub access_token: Option<String>,
@@ -120,6 +122,8 @@ impl ListAccountRolesInput {
         self.next_token.as_deref()
     }
     /// The number of items that clients can request per page.
+    ///
+    /// Range: 1 to 100.
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
@@ -263,6 +267,8 @@ pub mod builders {
             &self.next_token
         }
         /// The number of items that clients can request per page.
+        ///
+        /// Range: 1 to 100.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.max_results = Some(input.into());
             self
@@ -311,14 +317,6 @@ pub mod builders {
             crate::operation::list_account_roles::ListAccountRolesInput,
             rt::error::BuildError,
         > {
-            if let Some(v) = &self.max_results {
-                rt::error::BuildError::check_range(
-                    "maxResults",
-                    *v as f64,
-                    Some(1f64),
-                    Some(100f64),
-                )?;
-            }
             if self.access_token.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -437,6 +435,8 @@ pub mod builders {
             self.inner.get_next_token()
         }
         /// The number of items that clients can request per page.
+        ///
+        /// Range: 1 to 100.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.max_results(input);
             self

@@ -104,6 +104,8 @@ pub struct ListAccountsInput {
     /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
     pub next_token: Option<String>,
     /// This is the number of items clients can request per page.
+    ///
+    /// Range: 1 to 100.
     pub max_results: Option<i32>,
     /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
     pub access_token: Option<String>,
@@ -115,6 +117,8 @@ impl ListAccountsInput {
         self.next_token.as_deref()
     }
     /// This is the number of items clients can request per page.
+    ///
+    /// Range: 1 to 100.
     pub fn max_results(&self) -> Option<i32> {
         self.max_results
     }
@@ -252,6 +256,8 @@ pub mod builders {
             &self.next_token
         }
         /// This is the number of items clients can request per page.
+        ///
+        /// Range: 1 to 100.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.max_results = Some(input.into());
             self
@@ -286,14 +292,6 @@ pub mod builders {
             crate::operation::list_accounts::ListAccountsInput,
             rt::error::BuildError,
         > {
-            if let Some(v) = &self.max_results {
-                rt::error::BuildError::check_range(
-                    "maxResults",
-                    *v as f64,
-                    Some(1f64),
-                    Some(100f64),
-                )?;
-            }
             if self.access_token.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -402,6 +400,8 @@ pub mod builders {
             self.inner.get_next_token()
         }
         /// This is the number of items clients can request per page.
+        ///
+        /// Range: 1 to 100.
         pub fn max_results(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.max_results(input);
             self

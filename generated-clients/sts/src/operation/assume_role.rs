@@ -232,6 +232,8 @@ impl rt::operation::Operation for AssumeRole {
 #[derive(Clone, PartialEq, Debug)]
 pub struct AssumeRoleInput {
     /// The Amazon Resource Name (ARN) of the role to assume.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub role_arn: Option<String>,
     /// An identifier for the assumed role session.
     ///
@@ -240,6 +242,8 @@ pub struct AssumeRoleInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub role_session_name: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -258,6 +262,8 @@ pub struct AssumeRoleInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub policy: Option<String>,
     /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
     ///
@@ -266,6 +272,8 @@ pub struct AssumeRoleInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+    ///
+    /// Range: 900 to 43200.
     pub duration_seconds: Option<i32>,
     /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
     ///
@@ -278,41 +286,57 @@ pub struct AssumeRoleInput {
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
     ///
     /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+    ///
+    /// Length: 0 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
     /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
     ///
     /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
     ///
     /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+    ///
+    /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
     pub transitive_tag_keys: Option<Vec<String>>,
     /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+    ///
+    /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
     pub external_id: Option<String>,
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
     pub serial_number: Option<String>,
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+    ///
+    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
     pub token_code: Option<String>,
     /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
     ///
     /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub source_identity: Option<String>,
     /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
     ///
     /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
     ///
     /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+    ///
+    /// Length: 0 to 5 items.
     pub provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
 }
 
 impl AssumeRoleInput {
     /// The Amazon Resource Name (ARN) of the role to assume.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
@@ -323,6 +347,8 @@ impl AssumeRoleInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn role_session_name(&self) -> Option<&str> {
         self.role_session_name.as_deref()
     }
@@ -345,6 +371,8 @@ impl AssumeRoleInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+    ///
+    /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
@@ -355,6 +383,8 @@ impl AssumeRoleInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+    ///
+    /// Range: 900 to 43200.
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
@@ -369,6 +399,8 @@ impl AssumeRoleInput {
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
     ///
     /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+    ///
+    /// Length: 0 to 50 items.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -377,24 +409,32 @@ impl AssumeRoleInput {
     /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
     ///
     /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+    ///
+    /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
     pub fn transitive_tag_keys(&self) -> &[String] {
         self.transitive_tag_keys.as_deref().unwrap_or_default()
     }
     /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+    ///
+    /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
     pub fn external_id(&self) -> Option<&str> {
         self.external_id.as_deref()
     }
     /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
     pub fn serial_number(&self) -> Option<&str> {
         self.serial_number.as_deref()
     }
     /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+    ///
+    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
     pub fn token_code(&self) -> Option<&str> {
         self.token_code.as_deref()
     }
@@ -403,6 +443,8 @@ impl AssumeRoleInput {
     /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
@@ -411,6 +453,8 @@ impl AssumeRoleInput {
     /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
     ///
     /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+    ///
+    /// Length: 0 to 5 items.
     pub fn provided_contexts(&self) -> &[crate::types::ProvidedContext] {
         self.provided_contexts.as_deref().unwrap_or_default()
     }
@@ -431,12 +475,16 @@ pub struct AssumeRoleOutput {
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub packed_policy_size: Option<i32>,
     /// The source identity specified by the principal that is calling the `AssumeRole` operation.
     ///
     /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub source_identity: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -453,6 +501,8 @@ impl AssumeRoleOutput {
         self.assumed_role_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
@@ -461,6 +511,8 @@ impl AssumeRoleOutput {
     /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
@@ -557,6 +609,8 @@ pub mod builders {
     }
     impl AssumeRoleInputBuilder {
         /// The Amazon Resource Name (ARN) of the role to assume.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn role_arn(mut self, input: impl Into<String>) -> Self {
             self.role_arn = Some(input.into());
             self
@@ -577,6 +631,8 @@ pub mod builders {
         /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
             self.role_session_name = Some(input.into());
             self
@@ -628,6 +684,8 @@ pub mod builders {
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
         ///
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+        ///
+        /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.policy = Some(input.into());
             self
@@ -648,6 +706,8 @@ pub mod builders {
         /// By default, the value is set to `3600` seconds.
         ///
         /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.duration_seconds = Some(input.into());
             self
@@ -672,6 +732,8 @@ pub mod builders {
         /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
         ///
         /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+        ///
+        /// Length: 0 to 50 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -691,6 +753,8 @@ pub mod builders {
         /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
         ///
         /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+        ///
+        /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
             self.transitive_tag_keys.get_or_insert_with(Vec::new).push(input.into());
@@ -708,6 +772,8 @@ pub mod builders {
         /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
         pub fn external_id(mut self, input: impl Into<String>) -> Self {
             self.external_id = Some(input.into());
             self
@@ -724,6 +790,8 @@ pub mod builders {
         /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
         pub fn serial_number(mut self, input: impl Into<String>) -> Self {
             self.serial_number = Some(input.into());
             self
@@ -740,6 +808,8 @@ pub mod builders {
         /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
         ///
         /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
         pub fn token_code(mut self, input: impl Into<String>) -> Self {
             self.token_code = Some(input.into());
             self
@@ -758,6 +828,8 @@ pub mod builders {
         /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn source_identity(mut self, input: impl Into<String>) -> Self {
             self.source_identity = Some(input.into());
             self
@@ -776,6 +848,8 @@ pub mod builders {
         /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
         ///
         /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+        ///
+        /// Length: 0 to 5 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn provided_contexts(
             mut self,
@@ -810,14 +884,6 @@ pub mod builders {
                     rt::error::BuildError::missing_field("RoleArn", "AssumeRoleInput"),
                 );
             }
-            if let Some(v) = &self.role_arn {
-                rt::error::BuildError::check_length(
-                    "RoleArn",
-                    v.chars().count(),
-                    Some(20u64),
-                    Some(2048u64),
-                )?;
-            }
             if self.role_session_name.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -825,86 +891,6 @@ pub mod builders {
                         "AssumeRoleInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.role_session_name {
-                rt::error::BuildError::check_length(
-                    "RoleSessionName",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(64u64),
-                )?;
-            }
-            if let Some(v) = &self.policy {
-                rt::error::BuildError::check_length(
-                    "Policy",
-                    v.chars().count(),
-                    Some(1u64),
-                    None,
-                )?;
-            }
-            if let Some(v) = &self.duration_seconds {
-                rt::error::BuildError::check_range(
-                    "DurationSeconds",
-                    *v as f64,
-                    Some(900f64),
-                    Some(43200f64),
-                )?;
-            }
-            if let Some(v) = &self.tags {
-                rt::error::BuildError::check_length(
-                    "Tags",
-                    v.len(),
-                    Some(0u64),
-                    Some(50u64),
-                )?;
-            }
-            if let Some(v) = &self.transitive_tag_keys {
-                rt::error::BuildError::check_length(
-                    "TransitiveTagKeys",
-                    v.len(),
-                    Some(0u64),
-                    Some(50u64),
-                )?;
-            }
-            if let Some(v) = &self.external_id {
-                rt::error::BuildError::check_length(
-                    "ExternalId",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(1224u64),
-                )?;
-            }
-            if let Some(v) = &self.serial_number {
-                rt::error::BuildError::check_length(
-                    "SerialNumber",
-                    v.chars().count(),
-                    Some(9u64),
-                    Some(256u64),
-                )?;
-            }
-            if let Some(v) = &self.token_code {
-                rt::error::BuildError::check_length(
-                    "TokenCode",
-                    v.chars().count(),
-                    Some(6u64),
-                    Some(6u64),
-                )?;
-            }
-            if let Some(v) = &self.source_identity {
-                rt::error::BuildError::check_length(
-                    "SourceIdentity",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(64u64),
-                )?;
-            }
-            if let Some(v) = &self.provided_contexts {
-                rt::error::BuildError::check_length(
-                    "ProvidedContexts",
-                    v.len(),
-                    Some(0u64),
-                    Some(5u64),
-                )?;
             }
             Ok(crate::operation::assume_role::AssumeRoleInput {
                 role_arn: self.role_arn,
@@ -976,6 +962,8 @@ pub mod builders {
             &self.assumed_role_user
         }
         /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
         pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
             self.packed_policy_size = Some(input.into());
             self
@@ -994,6 +982,8 @@ pub mod builders {
         /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn source_identity(mut self, input: impl Into<String>) -> Self {
             self.source_identity = Some(input.into());
             self
@@ -1063,6 +1053,8 @@ pub mod builders {
     );
     impl AssumeRoleFluentBuilder {
         /// The Amazon Resource Name (ARN) of the role to assume.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn role_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.role_arn(input);
             self
@@ -1083,6 +1075,8 @@ pub mod builders {
         /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.role_session_name(input);
             self
@@ -1133,6 +1127,8 @@ pub mod builders {
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
         ///
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+        ///
+        /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.policy(input);
             self
@@ -1153,6 +1149,8 @@ pub mod builders {
         /// By default, the value is set to `3600` seconds.
         ///
         /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.duration_seconds(input);
             self
@@ -1177,6 +1175,8 @@ pub mod builders {
         /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
         ///
         /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+        ///
+        /// Length: 0 to 50 items.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self
@@ -1195,6 +1195,8 @@ pub mod builders {
         /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
         ///
         /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+        ///
+        /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
         pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.transitive_tag_keys(input);
             self
@@ -1211,6 +1213,8 @@ pub mod builders {
         /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
         pub fn external_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.external_id(input);
             self
@@ -1227,6 +1231,8 @@ pub mod builders {
         /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
         pub fn serial_number(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.serial_number(input);
             self
@@ -1243,6 +1249,8 @@ pub mod builders {
         /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
         ///
         /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
         pub fn token_code(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.token_code(input);
             self
@@ -1261,6 +1269,8 @@ pub mod builders {
         /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn source_identity(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.source_identity(input);
             self
@@ -1279,6 +1289,8 @@ pub mod builders {
         /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
         ///
         /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+        ///
+        /// Length: 0 to 5 items.
         pub fn provided_contexts(
             mut self,
             input: impl Into<crate::types::ProvidedContext>,

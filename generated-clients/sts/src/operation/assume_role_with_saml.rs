@@ -211,12 +211,18 @@ impl rt::operation::Operation for AssumeRoleWithSaml {
 #[derive(Clone, PartialEq)]
 pub struct AssumeRoleWithSamlInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub role_arn: Option<String>,
     /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub principal_arn: Option<String>,
     /// The base64 encoded SAML authentication response provided by the IdP.
     ///
     /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+    ///
+    /// Length: 4 to 100000 characters.
     pub saml_assertion: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -235,27 +241,37 @@ pub struct AssumeRoleWithSamlInput {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+    ///
+    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub policy: Option<String>,
     /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
     ///
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+    ///
+    /// Range: 900 to 43200.
     pub duration_seconds: Option<i32>,
 }
 
 impl AssumeRoleWithSamlInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
     /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub fn principal_arn(&self) -> Option<&str> {
         self.principal_arn.as_deref()
     }
     /// The base64 encoded SAML authentication response provided by the IdP.
     ///
     /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+    ///
+    /// Length: 4 to 100000 characters.
     pub fn saml_assertion(&self) -> Option<&str> {
         self.saml_assertion.as_deref()
     }
@@ -278,6 +294,8 @@ impl AssumeRoleWithSamlInput {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+    ///
+    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
@@ -286,6 +304,8 @@ impl AssumeRoleWithSamlInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+    ///
+    /// Range: 900 to 43200.
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
@@ -319,6 +339,8 @@ pub struct AssumeRoleWithSamlOutput {
     /// The identifiers for the temporary security credentials that the operation returns.
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub packed_policy_size: Option<i32>,
     /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
     pub subject: Option<String>,
@@ -349,6 +371,8 @@ pub struct AssumeRoleWithSamlOutput {
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub source_identity: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -365,6 +389,8 @@ impl AssumeRoleWithSamlOutput {
         self.assumed_role_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
@@ -407,6 +433,8 @@ impl AssumeRoleWithSamlOutput {
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
@@ -513,6 +541,8 @@ pub mod builders {
     }
     impl AssumeRoleWithSamlInputBuilder {
         /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn role_arn(mut self, input: impl Into<String>) -> Self {
             self.role_arn = Some(input.into());
             self
@@ -527,6 +557,8 @@ pub mod builders {
             &self.role_arn
         }
         /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
             self.principal_arn = Some(input.into());
             self
@@ -543,6 +575,8 @@ pub mod builders {
         /// The base64 encoded SAML authentication response provided by the IdP.
         ///
         /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+        ///
+        /// Length: 4 to 100000 characters.
         pub fn saml_assertion(mut self, input: impl Into<String>) -> Self {
             self.saml_assertion = Some(input.into());
             self
@@ -594,6 +628,8 @@ pub mod builders {
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
         ///
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.policy = Some(input.into());
             self
@@ -612,6 +648,8 @@ pub mod builders {
         /// By default, the value is set to `3600` seconds.
         ///
         /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.duration_seconds = Some(input.into());
             self
@@ -640,14 +678,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.role_arn {
-                rt::error::BuildError::check_length(
-                    "RoleArn",
-                    v.chars().count(),
-                    Some(20u64),
-                    Some(2048u64),
-                )?;
-            }
             if self.principal_arn.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -656,14 +686,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.principal_arn {
-                rt::error::BuildError::check_length(
-                    "PrincipalArn",
-                    v.chars().count(),
-                    Some(20u64),
-                    Some(2048u64),
-                )?;
-            }
             if self.saml_assertion.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -671,30 +693,6 @@ pub mod builders {
                         "AssumeRoleWithSamlInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.saml_assertion {
-                rt::error::BuildError::check_length(
-                    "SAMLAssertion",
-                    v.chars().count(),
-                    Some(4u64),
-                    Some(100000u64),
-                )?;
-            }
-            if let Some(v) = &self.policy {
-                rt::error::BuildError::check_length(
-                    "Policy",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(2048u64),
-                )?;
-            }
-            if let Some(v) = &self.duration_seconds {
-                rt::error::BuildError::check_range(
-                    "DurationSeconds",
-                    *v as f64,
-                    Some(900f64),
-                    Some(43200f64),
-                )?;
             }
             Ok(crate::operation::assume_role_with_saml::AssumeRoleWithSamlInput {
                 role_arn: self.role_arn,
@@ -777,6 +775,8 @@ pub mod builders {
             &self.assumed_role_user
         }
         /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
         pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
             self.packed_policy_size = Some(input.into());
             self
@@ -879,6 +879,8 @@ pub mod builders {
         /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn source_identity(mut self, input: impl Into<String>) -> Self {
             self.source_identity = Some(input.into());
             self
@@ -961,6 +963,8 @@ pub mod builders {
     );
     impl AssumeRoleWithSamlFluentBuilder {
         /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn role_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.role_arn(input);
             self
@@ -975,6 +979,8 @@ pub mod builders {
             self.inner.get_role_arn()
         }
         /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.principal_arn(input);
             self
@@ -991,6 +997,8 @@ pub mod builders {
         /// The base64 encoded SAML authentication response provided by the IdP.
         ///
         /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+        ///
+        /// Length: 4 to 100000 characters.
         pub fn saml_assertion(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.saml_assertion(input);
             self
@@ -1041,6 +1049,8 @@ pub mod builders {
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
         ///
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.policy(input);
             self
@@ -1059,6 +1069,8 @@ pub mod builders {
         /// By default, the value is set to `3600` seconds.
         ///
         /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.duration_seconds(input);
             self

@@ -207,20 +207,28 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub role_arn: Option<String>,
     /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
     ///
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub role_session_name: Option<String>,
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+    ///
+    /// Length: 4 to 20000 characters.
     pub web_identity_token: Option<String>,
     /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
     ///
     /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
     ///
     /// Do not specify this value for OpenID Connect ID tokens.
+    ///
+    /// Length: 4 to 2048 characters.
     pub provider_id: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
     ///
@@ -239,12 +247,16 @@ pub struct AssumeRoleWithWebIdentityInput {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+    ///
+    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub policy: Option<String>,
     /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
     ///
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+    ///
+    /// Range: 900 to 43200.
     pub duration_seconds: Option<i32>,
 }
 
@@ -252,6 +264,8 @@ impl AssumeRoleWithWebIdentityInput {
     /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
     ///
     /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
     }
@@ -260,10 +274,14 @@ impl AssumeRoleWithWebIdentityInput {
     /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn role_session_name(&self) -> Option<&str> {
         self.role_session_name.as_deref()
     }
     /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+    ///
+    /// Length: 4 to 20000 characters.
     pub fn web_identity_token(&self) -> Option<&str> {
         self.web_identity_token.as_deref()
     }
@@ -272,6 +290,8 @@ impl AssumeRoleWithWebIdentityInput {
     /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
     ///
     /// Do not specify this value for OpenID Connect ID tokens.
+    ///
+    /// Length: 4 to 2048 characters.
     pub fn provider_id(&self) -> Option<&str> {
         self.provider_id.as_deref()
     }
@@ -294,6 +314,8 @@ impl AssumeRoleWithWebIdentityInput {
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+    ///
+    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
@@ -302,6 +324,8 @@ impl AssumeRoleWithWebIdentityInput {
     /// By default, the value is set to `3600` seconds.
     ///
     /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+    ///
+    /// Range: 900 to 43200.
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
@@ -334,10 +358,14 @@ pub struct AssumeRoleWithWebIdentityOutput {
     /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
     pub credentials: Option<crate::types::Credentials>,
     /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
+    ///
+    /// Length: 6 to 255 characters.
     pub subject_from_web_identity_token: Option<String>,
     /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
     pub assumed_role_user: Option<crate::types::AssumedRoleUser>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub packed_policy_size: Option<i32>,
     /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
     pub provider: Option<String>,
@@ -348,6 +376,8 @@ pub struct AssumeRoleWithWebIdentityOutput {
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub source_identity: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -360,6 +390,8 @@ impl AssumeRoleWithWebIdentityOutput {
         self.credentials.as_ref()
     }
     /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
+    ///
+    /// Length: 6 to 255 characters.
     pub fn subject_from_web_identity_token(&self) -> Option<&str> {
         self.subject_from_web_identity_token.as_deref()
     }
@@ -368,6 +400,8 @@ impl AssumeRoleWithWebIdentityOutput {
         self.assumed_role_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
@@ -384,6 +418,8 @@ impl AssumeRoleWithWebIdentityOutput {
     /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
@@ -500,6 +536,8 @@ pub mod builders {
         /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
         ///
         /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn role_arn(mut self, input: impl Into<String>) -> Self {
             self.role_arn = Some(input.into());
             self
@@ -518,6 +556,8 @@ pub mod builders {
         /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
             self.role_session_name = Some(input.into());
             self
@@ -532,6 +572,8 @@ pub mod builders {
             &self.role_session_name
         }
         /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+        ///
+        /// Length: 4 to 20000 characters.
         pub fn web_identity_token(mut self, input: impl Into<String>) -> Self {
             self.web_identity_token = Some(input.into());
             self
@@ -550,6 +592,8 @@ pub mod builders {
         /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
         ///
         /// Do not specify this value for OpenID Connect ID tokens.
+        ///
+        /// Length: 4 to 2048 characters.
         pub fn provider_id(mut self, input: impl Into<String>) -> Self {
             self.provider_id = Some(input.into());
             self
@@ -601,6 +645,8 @@ pub mod builders {
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
         ///
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.policy = Some(input.into());
             self
@@ -619,6 +665,8 @@ pub mod builders {
         /// By default, the value is set to `3600` seconds.
         ///
         /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.duration_seconds = Some(input.into());
             self
@@ -647,14 +695,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.role_arn {
-                rt::error::BuildError::check_length(
-                    "RoleArn",
-                    v.chars().count(),
-                    Some(20u64),
-                    Some(2048u64),
-                )?;
-            }
             if self.role_session_name.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -663,14 +703,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.role_session_name {
-                rt::error::BuildError::check_length(
-                    "RoleSessionName",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(64u64),
-                )?;
-            }
             if self.web_identity_token.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -678,38 +710,6 @@ pub mod builders {
                         "AssumeRoleWithWebIdentityInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.web_identity_token {
-                rt::error::BuildError::check_length(
-                    "WebIdentityToken",
-                    v.chars().count(),
-                    Some(4u64),
-                    Some(20000u64),
-                )?;
-            }
-            if let Some(v) = &self.provider_id {
-                rt::error::BuildError::check_length(
-                    "ProviderId",
-                    v.chars().count(),
-                    Some(4u64),
-                    Some(2048u64),
-                )?;
-            }
-            if let Some(v) = &self.policy {
-                rt::error::BuildError::check_length(
-                    "Policy",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(2048u64),
-                )?;
-            }
-            if let Some(v) = &self.duration_seconds {
-                rt::error::BuildError::check_range(
-                    "DurationSeconds",
-                    *v as f64,
-                    Some(900f64),
-                    Some(43200f64),
-                )?;
             }
             Ok(crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput {
                 role_arn: self.role_arn,
@@ -772,6 +772,8 @@ pub mod builders {
             &self.credentials
         }
         /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
+        ///
+        /// Length: 6 to 255 characters.
         pub fn subject_from_web_identity_token(
             mut self,
             input: impl Into<String>,
@@ -812,6 +814,8 @@ pub mod builders {
             &self.assumed_role_user
         }
         /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
         pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
             self.packed_policy_size = Some(input.into());
             self
@@ -858,6 +862,8 @@ pub mod builders {
         /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn source_identity(mut self, input: impl Into<String>) -> Self {
             self.source_identity = Some(input.into());
             self
@@ -939,6 +945,8 @@ pub mod builders {
         /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
         ///
         /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn role_arn(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.role_arn(input);
             self
@@ -957,6 +965,8 @@ pub mod builders {
         /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.role_session_name(input);
             self
@@ -971,6 +981,8 @@ pub mod builders {
             self.inner.get_role_session_name()
         }
         /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+        ///
+        /// Length: 4 to 20000 characters.
         pub fn web_identity_token(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.web_identity_token(input);
             self
@@ -989,6 +1001,8 @@ pub mod builders {
         /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
         ///
         /// Do not specify this value for OpenID Connect ID tokens.
+        ///
+        /// Length: 4 to 2048 characters.
         pub fn provider_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.provider_id(input);
             self
@@ -1039,6 +1053,8 @@ pub mod builders {
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
         ///
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.policy(input);
             self
@@ -1057,6 +1073,8 @@ pub mod builders {
         /// By default, the value is set to `3600` seconds.
         ///
         /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.duration_seconds(input);
             self

@@ -95,6 +95,8 @@ impl rt::operation::Operation for AssumeRoot {
 #[derive(Clone, PartialEq, Debug)]
 pub struct AssumeRootInput {
     /// The member account principal ARN or account ID.
+    ///
+    /// Length: 12 to 2048 characters.
     pub target_principal: Option<String>,
     /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
     ///
@@ -111,11 +113,15 @@ pub struct AssumeRootInput {
     /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
     ///
     /// By default, the value is set to `900` seconds.
+    ///
+    /// Range: 0 to 900.
     pub duration_seconds: Option<i32>,
 }
 
 impl AssumeRootInput {
     /// The member account principal ARN or account ID.
+    ///
+    /// Length: 12 to 2048 characters.
     pub fn target_principal(&self) -> Option<&str> {
         self.target_principal.as_deref()
     }
@@ -136,6 +142,8 @@ impl AssumeRootInput {
     /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
     ///
     /// By default, the value is set to `900` seconds.
+    ///
+    /// Range: 0 to 900.
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
@@ -158,6 +166,8 @@ pub struct AssumeRootOutput {
     /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub source_identity: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -174,6 +184,8 @@ impl AssumeRootOutput {
     /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn source_identity(&self) -> Option<&str> {
         self.source_identity.as_deref()
     }
@@ -243,6 +255,8 @@ pub mod builders {
     }
     impl AssumeRootInputBuilder {
         /// The member account principal ARN or account ID.
+        ///
+        /// Length: 12 to 2048 characters.
         pub fn target_principal(mut self, input: impl Into<String>) -> Self {
             self.target_principal = Some(input.into());
             self
@@ -291,6 +305,8 @@ pub mod builders {
         /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
         ///
         /// By default, the value is set to `900` seconds.
+        ///
+        /// Range: 0 to 900.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.duration_seconds = Some(input.into());
             self
@@ -319,14 +335,6 @@ pub mod builders {
                     ),
                 );
             }
-            if let Some(v) = &self.target_principal {
-                rt::error::BuildError::check_length(
-                    "TargetPrincipal",
-                    v.chars().count(),
-                    Some(12u64),
-                    Some(2048u64),
-                )?;
-            }
             if self.task_policy_arn.is_none() {
                 return Err(
                     rt::error::BuildError::missing_field(
@@ -334,14 +342,6 @@ pub mod builders {
                         "AssumeRootInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.duration_seconds {
-                rt::error::BuildError::check_range(
-                    "DurationSeconds",
-                    *v as f64,
-                    Some(0f64),
-                    Some(900f64),
-                )?;
             }
             Ok(crate::operation::assume_root::AssumeRootInput {
                 target_principal: self.target_principal,
@@ -386,6 +386,8 @@ pub mod builders {
         /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn source_identity(mut self, input: impl Into<String>) -> Self {
             self.source_identity = Some(input.into());
             self
@@ -427,6 +429,8 @@ pub mod builders {
     );
     impl AssumeRootFluentBuilder {
         /// The member account principal ARN or account ID.
+        ///
+        /// Length: 12 to 2048 characters.
         pub fn target_principal(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.target_principal(input);
             self
@@ -475,6 +479,8 @@ pub mod builders {
         /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
         ///
         /// By default, the value is set to `900` seconds.
+        ///
+        /// Range: 0 to 900.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.duration_seconds(input);
             self

@@ -91,11 +91,15 @@ impl rt::operation::Operation for DecodeAuthorizationMessage {
 #[derive(Clone, PartialEq, Debug)]
 pub struct DecodeAuthorizationMessageInput {
     /// The encoded message that was returned with the response.
+    ///
+    /// Length: 1 to 10240 characters.
     pub encoded_message: Option<String>,
 }
 
 impl DecodeAuthorizationMessageInput {
     /// The encoded message that was returned with the response.
+    ///
+    /// Length: 1 to 10240 characters.
     pub fn encoded_message(&self) -> Option<&str> {
         self.encoded_message.as_deref()
     }
@@ -178,6 +182,8 @@ pub mod builders {
     }
     impl DecodeAuthorizationMessageInputBuilder {
         /// The encoded message that was returned with the response.
+        ///
+        /// Length: 1 to 10240 characters.
         pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
             self.encoded_message = Some(input.into());
             self
@@ -205,14 +211,6 @@ pub mod builders {
                         "DecodeAuthorizationMessageInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.encoded_message {
-                rt::error::BuildError::check_length(
-                    "EncodedMessage",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(10240u64),
-                )?;
             }
             Ok(crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput {
                 encoded_message: self.encoded_message,
@@ -279,6 +277,8 @@ pub mod builders {
     );
     impl DecodeAuthorizationMessageFluentBuilder {
         /// The encoded message that was returned with the response.
+        ///
+        /// Length: 1 to 10240 characters.
         pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.encoded_message(input);
             self

@@ -71,6 +71,8 @@ pub struct GetAccessKeyInfoInput {
     /// The identifier of an access key.
     ///
     /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+    ///
+    /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
     pub access_key_id: Option<String>,
 }
 
@@ -78,6 +80,8 @@ impl GetAccessKeyInfoInput {
     /// The identifier of an access key.
     ///
     /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+    ///
+    /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
     pub fn access_key_id(&self) -> Option<&str> {
         self.access_key_id.as_deref()
     }
@@ -152,6 +156,8 @@ pub mod builders {
         /// The identifier of an access key.
         ///
         /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+        ///
+        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
         pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
             self.access_key_id = Some(input.into());
             self
@@ -179,14 +185,6 @@ pub mod builders {
                         "GetAccessKeyInfoInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.access_key_id {
-                rt::error::BuildError::check_length(
-                    "AccessKeyId",
-                    v.chars().count(),
-                    Some(16u64),
-                    Some(128u64),
-                )?;
             }
             Ok(crate::operation::get_access_key_info::GetAccessKeyInfoInput {
                 access_key_id: self.access_key_id,
@@ -246,6 +244,8 @@ pub mod builders {
         /// The identifier of an access key.
         ///
         /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+        ///
+        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
         pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.access_key_id(input);
             self

@@ -89,6 +89,8 @@ pub struct GetCallerIdentityOutput {
     /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
     pub account: Option<String>,
     /// The Amazon Web Services ARN associated with the calling entity.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub arn: Option<String>,
     pub(crate) _request_id: Option<String>,
 }
@@ -103,6 +105,8 @@ impl GetCallerIdentityOutput {
         self.account.as_deref()
     }
     /// The Amazon Web Services ARN associated with the calling entity.
+    ///
+    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
     pub fn arn(&self) -> Option<&str> {
         self.arn.as_deref()
     }
@@ -202,6 +206,8 @@ pub mod builders {
             &self.account
         }
         /// The Amazon Web Services ARN associated with the calling entity.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
         pub fn arn(mut self, input: impl Into<String>) -> Self {
             self.arn = Some(input.into());
             self

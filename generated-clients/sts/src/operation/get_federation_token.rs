@@ -175,6 +175,8 @@ pub struct GetFederationTokenInput {
     /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
     pub name: Option<String>,
     /// An IAM policy in JSON format that you want to use as an inline session policy.
     ///
@@ -189,6 +191,8 @@ pub struct GetFederationTokenInput {
     /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+    ///
+    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub policy: Option<String>,
     /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
     ///
@@ -203,6 +207,8 @@ pub struct GetFederationTokenInput {
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
     pub policy_arns: Option<Vec<crate::types::PolicyDescriptorType>>,
     /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+    ///
+    /// Range: 900 to 129600.
     pub duration_seconds: Option<i32>,
     /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
     ///
@@ -213,6 +219,8 @@ pub struct GetFederationTokenInput {
     /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
     ///
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+    ///
+    /// Length: 0 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 
@@ -220,6 +228,8 @@ impl GetFederationTokenInput {
     /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+    ///
+    /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -236,6 +246,8 @@ impl GetFederationTokenInput {
     /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
     ///
     /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+    ///
+    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
@@ -254,6 +266,8 @@ impl GetFederationTokenInput {
         self.policy_arns.as_deref().unwrap_or_default()
     }
     /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+    ///
+    /// Range: 900 to 129600.
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
@@ -266,6 +280,8 @@ impl GetFederationTokenInput {
     /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
     ///
     /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+    ///
+    /// Length: 0 to 50 items.
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
@@ -286,6 +302,8 @@ pub struct GetFederationTokenOutput {
     /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`). You can use the federated user's ARN in your resource-based policies, such as an Amazon S3 bucket policy.
     pub federated_user: Option<crate::types::FederatedUser>,
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub packed_policy_size: Option<i32>,
     pub(crate) _request_id: Option<String>,
 }
@@ -302,6 +320,8 @@ impl GetFederationTokenOutput {
         self.federated_user.as_ref()
     }
     /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+    ///
+    /// Range: at least 0.
     pub fn packed_policy_size(&self) -> Option<i32> {
         self.packed_policy_size
     }
@@ -386,6 +406,8 @@ pub mod builders {
         /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
@@ -412,6 +434,8 @@ pub mod builders {
         /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
         ///
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.policy = Some(input.into());
             self
@@ -459,6 +483,8 @@ pub mod builders {
             &self.policy_arns
         }
         /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.duration_seconds = Some(input.into());
             self
@@ -481,6 +507,8 @@ pub mod builders {
         /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
         ///
         /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+        ///
+        /// Length: 0 to 50 items.
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -509,38 +537,6 @@ pub mod builders {
                         "GetFederationTokenInput",
                     ),
                 );
-            }
-            if let Some(v) = &self.name {
-                rt::error::BuildError::check_length(
-                    "Name",
-                    v.chars().count(),
-                    Some(2u64),
-                    Some(32u64),
-                )?;
-            }
-            if let Some(v) = &self.policy {
-                rt::error::BuildError::check_length(
-                    "Policy",
-                    v.chars().count(),
-                    Some(1u64),
-                    Some(2048u64),
-                )?;
-            }
-            if let Some(v) = &self.duration_seconds {
-                rt::error::BuildError::check_range(
-                    "DurationSeconds",
-                    *v as f64,
-                    Some(900f64),
-                    Some(129600f64),
-                )?;
-            }
-            if let Some(v) = &self.tags {
-                rt::error::BuildError::check_length(
-                    "Tags",
-                    v.len(),
-                    Some(0u64),
-                    Some(50u64),
-                )?;
             }
             Ok(crate::operation::get_federation_token::GetFederationTokenInput {
                 name: self.name,
@@ -604,6 +600,8 @@ pub mod builders {
             &self.federated_user
         }
         /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
         pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
             self.packed_policy_size = Some(input.into());
             self
@@ -675,6 +673,8 @@ pub mod builders {
         /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.name(input);
             self
@@ -701,6 +701,8 @@ pub mod builders {
         /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
         ///
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.policy(input);
             self
@@ -747,6 +749,8 @@ pub mod builders {
             self.inner.get_policy_arns()
         }
         /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.duration_seconds(input);
             self
@@ -769,6 +773,8 @@ pub mod builders {
         /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
         ///
         /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+        ///
+        /// Length: 0 to 50 items.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.inner = self.inner.tags(input);
             self

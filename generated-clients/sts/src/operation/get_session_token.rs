@@ -99,31 +99,43 @@ impl rt::operation::Operation for GetSessionToken {
 #[derive(Clone, PartialEq, Debug)]
 pub struct GetSessionTokenInput {
     /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+    ///
+    /// Range: 900 to 129600.
     pub duration_seconds: Option<i32>,
     /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+    ///
+    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
     pub serial_number: Option<String>,
     /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+    ///
+    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
     pub token_code: Option<String>,
 }
 
 impl GetSessionTokenInput {
     /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+    ///
+    /// Range: 900 to 129600.
     pub fn duration_seconds(&self) -> Option<i32> {
         self.duration_seconds
     }
     /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
     ///
     /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+    ///
+    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
     pub fn serial_number(&self) -> Option<&str> {
         self.serial_number.as_deref()
     }
     /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
     ///
     /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+    ///
+    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
     pub fn token_code(&self) -> Option<&str> {
         self.token_code.as_deref()
     }
@@ -210,6 +222,8 @@ pub mod builders {
     }
     impl GetSessionTokenInputBuilder {
         /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.duration_seconds = Some(input.into());
             self
@@ -226,6 +240,8 @@ pub mod builders {
         /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
         pub fn serial_number(mut self, input: impl Into<String>) -> Self {
             self.serial_number = Some(input.into());
             self
@@ -242,6 +258,8 @@ pub mod builders {
         /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
         ///
         /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
         pub fn token_code(mut self, input: impl Into<String>) -> Self {
             self.token_code = Some(input.into());
             self
@@ -262,30 +280,6 @@ pub mod builders {
             crate::operation::get_session_token::GetSessionTokenInput,
             rt::error::BuildError,
         > {
-            if let Some(v) = &self.duration_seconds {
-                rt::error::BuildError::check_range(
-                    "DurationSeconds",
-                    *v as f64,
-                    Some(900f64),
-                    Some(129600f64),
-                )?;
-            }
-            if let Some(v) = &self.serial_number {
-                rt::error::BuildError::check_length(
-                    "SerialNumber",
-                    v.chars().count(),
-                    Some(9u64),
-                    Some(256u64),
-                )?;
-            }
-            if let Some(v) = &self.token_code {
-                rt::error::BuildError::check_length(
-                    "TokenCode",
-                    v.chars().count(),
-                    Some(6u64),
-                    Some(6u64),
-                )?;
-            }
             Ok(crate::operation::get_session_token::GetSessionTokenInput {
                 duration_seconds: self.duration_seconds,
                 serial_number: self.serial_number,
@@ -364,6 +358,8 @@ pub mod builders {
     );
     impl GetSessionTokenFluentBuilder {
         /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
         pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.duration_seconds(input);
             self
@@ -380,6 +376,8 @@ pub mod builders {
         /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
         ///
         /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
         pub fn serial_number(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.serial_number(input);
             self
@@ -396,6 +394,8 @@ pub mod builders {
         /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
         ///
         /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
         pub fn token_code(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.token_code(input);
             self

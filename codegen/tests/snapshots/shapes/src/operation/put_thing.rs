@@ -131,6 +131,8 @@ pub struct PutThingInput {
     /// The `Id` member.
     pub id: Option<String>,
     /// The `Limit` member.
+    ///
+    /// Range: 1 to 100.
     pub limit: Option<i32>,
     /// The `Token` member.
     pub token: Option<String>,
@@ -146,6 +148,8 @@ impl PutThingInput {
         self.id.as_deref()
     }
     /// The `Limit` member.
+    ///
+    /// Range: 1 to 100.
     pub fn limit(&self) -> Option<i32> {
         self.limit
     }
@@ -274,6 +278,8 @@ pub mod builders {
             &self.id
         }
         /// The `Limit` member.
+        ///
+        /// Range: 1 to 100.
         pub fn limit(mut self, input: impl Into<i32>) -> Self {
             self.limit = Some(input.into());
             self
@@ -335,14 +341,6 @@ pub mod builders {
         ) -> Result<crate::operation::put_thing::PutThingInput, rt::error::BuildError> {
             if self.id.is_none() {
                 return Err(rt::error::BuildError::missing_field("Id", "PutThingInput"));
-            }
-            if let Some(v) = &self.limit {
-                rt::error::BuildError::check_range(
-                    "Limit",
-                    *v as f64,
-                    Some(1f64),
-                    Some(100f64),
-                )?;
             }
             Ok(crate::operation::put_thing::PutThingInput {
                 id: self.id,
@@ -442,6 +440,8 @@ pub mod builders {
             self.inner.get_id()
         }
         /// The `Limit` member.
+        ///
+        /// Range: 1 to 100.
         pub fn limit(mut self, input: impl Into<i32>) -> Self {
             self.inner = self.inner.limit(input);
             self
