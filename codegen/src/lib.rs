@@ -79,7 +79,7 @@ pub fn generate_server(model_json: &str, service: Option<&str>) -> Result<Vec<Ge
     let model = model::load(model_json)?;
     let (service, model) = passes::run(model, service)?;
     // The package settings only shape the client crate's Cargo.toml; the server module ignores them.
-    let package = PackageOptions { name: None, version: String::new(), runtime_path: String::new(), workspace_member: true };
+    let package = PackageOptions { name: None, version: String::new(), runtime_path: String::new(), workspace_member: true, credentials_chain: true };
     let krate = lower::lower(&model, &service, &package)?;
     render::render(emit::server::emit(&krate)?)
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 fn options(service: Option<&str>) -> Options {
     Options {
         service: service.map(str::to_string),
-        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true },
+        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true, credentials_chain: true },
     }
 }
 

@@ -1,8 +1,8 @@
 //! The four calls some providers make to AWS services — STS `AssumeRole` and
 //! `AssumeRoleWithWebIdentity`, IAM Identity Center `GetRoleCredentials`, SSO-OIDC `CreateToken` —
 //! behind one small trait, so the chain does not depend on how they are made. The generated STS,
-//! SSO and SSO-OIDC clients implement it (TODO(issue 10): wire them in); until then
-//! [`NotBuiltIn`] refuses every call with a clear error.
+//! SSO and SSO-OIDC clients implement it ([`crate::GeneratedClients`]); tests record or replay
+//! the calls with their own implementation.
 
 use std::fmt;
 use std::future::Future;
@@ -164,35 +164,6 @@ pub trait Federation: Send + Sync + fmt::Debug {
 
     /// SSO-OIDC `CreateToken` (refresh).
     fn create_token<'a>(&'a self, config: &'a ServiceConfig, input: CreateTokenInput) -> CallFuture<'a, SsoToken>;
-}
-
-/// The stand-in until the generated STS/SSO/SSO-OIDC clients are wired in: every call fails
-/// saying which client it needs.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NotBuiltIn;
-
-fn not_built_in<T>(what: &'static str) -> CallFuture<'static, T> {
-    Box::pin(async move {
-        Err(CredentialsError::new(format!(
-            "{what} needs a client this build does not include yet (the generated STS/SSO clients, issue 10); \
-             pass one with `ChainConfig::federation`"
-        )))
-    })
-}
-
-impl Federation for NotBuiltIn {
-    fn assume_role<'a>(&'a self, _: &'a ServiceConfig, _: Credentials, _: AssumeRoleInput) -> CallFuture<'a, Credentials> {
-        not_built_in("STS AssumeRole")
-    }
-    fn assume_role_with_web_identity<'a>(&'a self, _: &'a ServiceConfig, _: AssumeRoleWithWebIdentityInput) -> CallFuture<'a, Credentials> {
-        not_built_in("STS AssumeRoleWithWebIdentity")
-    }
-    fn get_role_credentials<'a>(&'a self, _: &'a ServiceConfig, _: GetRoleCredentialsInput) -> CallFuture<'a, Credentials> {
-        not_built_in("SSO GetRoleCredentials")
-    }
-    fn create_token<'a>(&'a self, _: &'a ServiceConfig, _: CreateTokenInput) -> CallFuture<'a, SsoToken> {
-        not_built_in("SSO-OIDC CreateToken")
-    }
 }
 
 #[cfg(test)]

@@ -12,10 +12,13 @@
 //!
 //! A provider that is not configured at all answers "not loaded" and the chain moves on; one that
 //! is configured and fails ends the chain with its error, as in the SDKs. Each provider is
-//! usable alone. The STS and SSO calls go through the [`Federation`] trait, which the generated
-//! STS/SSO clients implement, so this crate holds no generated code and no XML parser.
+//! usable alone. The STS and SSO calls go through the [`Federation`] trait. Its default,
+//! [`GeneratedClients`], makes them with the STS, SSO and SSO-OIDC clients this project
+//! generates, each behind a feature so that a consumer who needs neither pays for neither:
+//! `sts` (profile roles and web identity; brings the XML reader) and `sso` (IAM Identity Center).
 
 mod chain;
+mod clients;
 #[cfg(feature = "container")]
 mod container;
 mod federation;
@@ -31,11 +34,12 @@ mod util;
 mod web_identity;
 
 pub use chain::DefaultCredentialsChain;
+pub use clients::GeneratedClients;
 #[cfg(feature = "container")]
 pub use container::ContainerProvider;
 pub use federation::{
     AssumeRoleInput, AssumeRoleWithWebIdentityInput, CallFuture, CreateTokenInput, Federation, GetRoleCredentialsInput,
-    NotBuiltIn, ServiceConfig, SsoToken,
+    ServiceConfig, SsoToken,
 };
 pub use fs::Fs;
 #[cfg(feature = "imds")]
@@ -78,7 +82,7 @@ impl Default for ChainConfig {
             default_http: Arc::default(),
             time: Arc::new(SystemClock),
             profile_name: None,
-            federation: Arc::new(NotBuiltIn),
+            federation: Arc::new(GeneratedClients),
         }
     }
 }

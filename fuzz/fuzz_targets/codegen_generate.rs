@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
             version: "0.1.0".into(),
             runtime_path: "../runtime".into(),
             workspace_member: false,
+            credentials_chain: true,
         },
     };
     check(codegen::generate(&json, &options));

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         version: "0.1.0".into(),
         runtime_path: "../runtime".into(),
         workspace_member: false,
+        credentials_chain: true,
     };
     if let Ok(krate) = lower::lower(&passed, &service, &package) {
         std::hint::black_box(krate);

@@ -145,7 +145,8 @@ impl Handle {
         }
         request.headers.insert("user-agent", inner.user_agent.clone());
         request.headers.insert("amz-sdk-invocation-id", crate::rand::uuid_v4());
-        let signing = if O::UNSIGNED { None } else { self.signing_context(endpoint).await? };
+        let anonymous = O::UNSIGNED || (O::OPTIONAL_AUTH && inner.config.credentials.is_none());
+        let signing = if anonymous { None } else { self.signing_context(endpoint).await? };
         let http = inner.http.as_ref().map_err(|e| SdkError::construction_failure(e.clone()))?;
 
         let mut call = inner.retry.start_call(false);
@@ -651,5 +652,41 @@ mod tests {
         assert_eq!(requests.len(), 1);
         assert!(!requests[0].headers.contains("authorization"));
         assert!(!requests[0].headers.contains("x-amz-date"));
+    }
+
+    /// [`Unbound`], marked `@optionalAuth`.
+    struct OptionalAuthOp;
+    impl Operation for OptionalAuthOp {
+        type Input = ();
+        type Output = ();
+        type Error = Unhandled;
+        const NAME: &'static str = "OptionalAuthOp";
+        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        const OPTIONAL_AUTH: bool = true;
+        fn serialize(_: &()) -> Result<RequestParts, BuildError> {
+            Ok(RequestParts::new("GET"))
+        }
+        fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
+            Ok(())
+        }
+        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
+            Ok(Unhandled::new(meta))
+        }
+    }
+
+    #[test]
+    fn optional_auth_signs_with_credentials_and_sends_unsigned_without_a_provider() {
+        static SIGNED: ServiceInfo = ServiceInfo { signing_name: Some("svc"), ..SERVICE_TEMPLATE };
+        let builder = || Config::builder().endpoint_url("https://example.com").region(crate::region::Region::from_static("us-east-1"));
+        let anonymous = ReplayClient::new([Ok(response(200, &[], ""))]);
+        block_on(Handle::new(builder().http_client(anonymous.clone()).build(), &SIGNED).invoke::<OptionalAuthOp>(())).unwrap();
+        let signed = ReplayClient::new([Ok(response(200, &[], ""))]);
+        let creds = crate::credentials::Credentials::from_keys("AKIDOPTIONAL", "secret", None);
+        block_on(Handle::new(builder().http_client(signed.clone()).credentials_provider(creds).build(), &SIGNED).invoke::<OptionalAuthOp>(()))
+            .unwrap();
+        let (anonymous, signed) = (anonymous.requests(), signed.requests());
+        assert!(!anonymous[0].headers.contains("authorization"), "no provider: unsigned");
+        let authorization = signed[0].headers.get("authorization").unwrap_or_default();
+        assert!(authorization.contains("Credential=AKIDOPTIONAL/"), "a provider: signed ({authorization})");
     }
 }

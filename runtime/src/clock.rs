@@ -12,6 +12,13 @@ pub trait TimeSource: Send + Sync + fmt::Debug {
     fn now(&self) -> SystemTime;
 }
 
+/// A shared clock is a clock (one clock for several clients).
+impl<T: TimeSource + ?Sized> TimeSource for std::sync::Arc<T> {
+    fn now(&self) -> SystemTime {
+        (**self).now()
+    }
+}
+
 /// The system clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
@@ -29,6 +36,13 @@ pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub trait AsyncSleep: Send + Sync + fmt::Debug {
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> SleepFuture;
+}
+
+/// A shared sleeper is a sleeper.
+impl<T: AsyncSleep + ?Sized> AsyncSleep for std::sync::Arc<T> {
+    fn sleep(&self, duration: Duration) -> SleepFuture {
+        (**self).sleep(duration)
+    }
 }
 
 /// Sleeps on the tokio timer.

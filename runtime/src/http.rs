@@ -446,6 +446,14 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
     fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a>;
 }
 
+/// A shared client is a client, so one transport (and its connection pool) can serve several
+/// service clients: `Config::builder().http_client(shared.clone())`.
+impl<T: HttpClient + ?Sized> HttpClient for std::sync::Arc<T> {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
+        (**self).send(request)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,22 +38,22 @@ macro_rules! impl_error_enum {
     };
 }
 
-/// `meta()`, `Display` (`Code: message`), `Error` and `ProvideErrorMetadata` for a modeled
-/// error structure with a `meta` field. The message comes from an `optional` or `required`
+/// `meta()`, `Display` (`ErrorShapeName: message`), `Error` and `ProvideErrorMetadata` for a
+/// modeled error structure with a `meta` field. The message comes from an `optional` or `required`
 /// string member, or from the response metadata (`metadata`) when the structure has none (or
 /// it is sensitive).
 #[macro_export]
 macro_rules! impl_modeled_error {
-    ($name:ty, $code:literal, optional $message:ident) => {
-        $crate::impl_modeled_error!(@impl $name, $code, |e: &$name| e.$message.as_deref());
+    ($name:ty, $label:literal, optional $message:ident) => {
+        $crate::impl_modeled_error!(@impl $name, $label, |e: &$name| e.$message.as_deref());
     };
-    ($name:ty, $code:literal, required $message:ident) => {
-        $crate::impl_modeled_error!(@impl $name, $code, |e: &$name| ::std::option::Option::Some(e.$message.as_str()));
+    ($name:ty, $label:literal, required $message:ident) => {
+        $crate::impl_modeled_error!(@impl $name, $label, |e: &$name| ::std::option::Option::Some(e.$message.as_str()));
     };
-    ($name:ty, $code:literal, metadata) => {
-        $crate::impl_modeled_error!(@impl $name, $code, |e: &$name| e.meta.message());
+    ($name:ty, $label:literal, metadata) => {
+        $crate::impl_modeled_error!(@impl $name, $label, |e: &$name| e.meta.message());
     };
-    (@impl $name:ty, $code:literal, $message:expr) => {
+    (@impl $name:ty, $label:literal, $message:expr) => {
         impl $name {
             /// The error code, request id and other metadata of the response.
             pub fn meta(&self) -> &$crate::error::ErrorMetadata {
@@ -62,7 +62,7 @@ macro_rules! impl_modeled_error {
         }
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str($code)?;
+                f.write_str($label)?;
                 let message: fn(&$name) -> ::std::option::Option<&str> = $message;
                 if let ::std::option::Option::Some(m) = message(self) {
                     ::std::write!(f, ": {}", m)?;

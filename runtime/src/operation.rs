@@ -25,6 +25,9 @@ pub trait Operation: Send + Sync + 'static {
     /// `@auth([])`: send the request unsigned (no credentials needed), even when the service
     /// signs its other operations.
     const UNSIGNED: bool = false;
+    /// `@optionalAuth`: signed when the client has a credentials provider, sent unsigned when
+    /// it has none.
+    const OPTIONAL_AUTH: bool = false;
     /// `@requestCompression` encodings the client may apply to the body.
     const REQUEST_COMPRESSION: &'static [&'static str] = &[];
 

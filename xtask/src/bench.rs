@@ -214,6 +214,7 @@ fn codegen_timings(root: &Path, shared: &Path) -> Result<Vec<CodegenTiming>> {
             version: "0.1.0".into(),
             runtime_path: "../runtime".into(),
             workspace_member: true,
+            credentials_chain: true,
         },
     };
     let mut out = Vec::new();

@@ -91,7 +91,7 @@ pub fn generate_checked_in(root: &Path, verbose: bool) -> Result<Vec<GeneratedFi
     let json = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let options = Options {
         service: None,
-        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true },
+        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true, credentials_chain: true },
     };
     let start = Instant::now();
     let (files, timings) = codegen::generate_timed(&json, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -120,7 +120,9 @@ pub fn generate_aws_client(shared: &Path, model: &str, verbose: bool) -> Result<
         .with_context(|| format!("reading {} (the shared reference folder; set SHARED_DIR)", path.display()))?;
     let options = Options {
         service: None,
-        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../../runtime".into(), workspace_member: true },
+        // The credentials chain calls these clients: a `default-chain` feature on them would be a
+        // dependency cycle.
+        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../../runtime".into(), workspace_member: true, credentials_chain: false },
     };
     let start = Instant::now();
     let files = codegen::generate(&json, &options).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -149,6 +151,7 @@ pub fn generate_standalone(model: &Path, service: Option<&str>, out: &Path) -> R
             version: "0.1.0".into(),
             runtime_path: runtime.to_string_lossy().into_owned(),
             workspace_member: false,
+            credentials_chain: true,
         },
     };
     let start = Instant::now();

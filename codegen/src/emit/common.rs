@@ -29,6 +29,11 @@ pub fn doc_line(line: &str) -> TokenStream {
     doc_attrs(&Docs(vec![line.to_string()]))
 }
 
+/// `line` as a paragraph of its own after other docs (which may end in a list).
+pub fn doc_paragraph(line: &str) -> TokenStream {
+    doc_attrs(&Docs(vec![String::new(), line.to_string()]))
+}
+
 /// `#[deprecated(...)]` when the shape or member is deprecated.
 pub fn deprecated_attr(d: &Option<Deprecated>) -> TokenStream {
     match d {
@@ -111,6 +116,18 @@ pub fn is_copy(ty: &TypeRef) -> bool {
         ty,
         TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long | TypeRef::Float | TypeRef::Double | TypeRef::Timestamp { .. }
     )
+}
+
+/// `value` (an `Option` of `ty`) or the `@default` value `d`: a literal for numbers and
+/// booleans, built only when needed for the rest.
+pub fn unwrap_or_default_value(value: TokenStream, d: &DefaultValue, ty: &TypeRef) -> TokenStream {
+    let d_expr = default_expr(d, ty);
+    match ty {
+        TypeRef::Bool | TypeRef::Byte | TypeRef::Short | TypeRef::Integer | TypeRef::Long | TypeRef::Float | TypeRef::Double => {
+            quote!(#value.unwrap_or(#d_expr))
+        }
+        _ => quote!(#value.unwrap_or_else(|| #d_expr)),
+    }
 }
 
 /// A Rust expression for a default value of type `ty`.

@@ -238,8 +238,7 @@ pub fn finish_field(f: &Field) -> TokenStream {
         }
         return quote!(#n: #l,);
     } else if let Some(d) = &f.default {
-        let d = default_expr(d, &f.ty);
-        quote!(#l.unwrap_or_else(|| #d))
+        unwrap_or_default_value(quote!(#l), d, &f.ty)
     } else {
         zero_fill(quote!(#l), &f.ty)
     };

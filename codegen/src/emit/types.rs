@@ -39,7 +39,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
     let debug_impl = if needs_manual_debug { debug_impl(name, fields, *sensitive, error.is_some()) } else { quote!() };
     let builder_doc = doc_line(&format!("Creates a new builder-style object to manufacture [`{name}`]."));
-    let error_impls = error.as_ref().map(|e| error_impls(name, e, fields));
+    let error_impls = error.is_some().then(|| error_impls(name, fields));
     let tokens = quote! {
         #doc
         #dep
@@ -120,9 +120,11 @@ fn debug_impl(name: &crate::naming::Name, fields: &[Field], all_sensitive: bool,
     }
 }
 
-/// `Display`, `Error` and `ProvideErrorMetadata` for a modeled error structure.
-fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> TokenStream {
-    let code = &e.code;
+/// `Display`, `Error` and `ProvideErrorMetadata` for a modeled error structure. `Display`
+/// names the error by its shape (as the AWS SDKs do), which differs from the wire code where
+/// the protocol renames it (`@awsQueryError`); `code()` gives the wire code.
+fn error_impls(name: &crate::naming::Name, fields: &[Field]) -> TokenStream {
+    let label = name.bare().to_string();
     let message = fields.iter().find(|f| f.member.eq_ignore_ascii_case("message") && f.ty == TypeRef::String);
     let source = match message {
         // A sensitive message is never printed; Display falls back to the response metadata.
@@ -131,7 +133,7 @@ fn error_impls(name: &crate::naming::Name, e: &ErrorInfo, fields: &[Field]) -> T
         Some(Field { name, .. }) => quote!(required #name),
         None => quote!(metadata),
     };
-    quote!(rt::impl_modeled_error!(#name, #code, #source);)
+    quote!(rt::impl_modeled_error!(#name, #label, #source);)
 }
 
 /// Whether `build()` can fail: a non-optional field without default must be set, or the
@@ -188,8 +190,7 @@ fn builder(s: &StructDef) -> TokenStream {
                 quote!(#n: self.#n,)
             }
         } else if let Some(d) = &f.default {
-            let d = default_expr(d, &f.ty);
-            let v = boxed(quote!(self.#n.unwrap_or_else(|| #d)));
+            let v = boxed(unwrap_or_default_value(quote!(self.#n), d, &f.ty));
             quote!(#n: #v,)
         } else {
             let v = boxed(quote!(self.#n.ok_or_else(|| rt::error::BuildError::missing_field(#member, #struct_name))?));
@@ -263,7 +264,7 @@ fn setters(f: &Field) -> TokenStream {
         TypeRef::List { member, sparse } => {
             let m = rust_type(member);
             let m = if *sparse { quote!(Option<#m>) } else { m };
-            let append_doc = doc_line("Appends an item; use the `set_` method to replace the whole list.");
+            let append_doc = doc_paragraph("Appends an item; use the `set_` method to replace the whole list.");
             quote! {
                 #doc
                 #append_doc
@@ -278,7 +279,7 @@ fn setters(f: &Field) -> TokenStream {
             let k = rust_type(key);
             let v = rust_type(value);
             let v = if *sparse { quote!(Option<#v>) } else { v };
-            let insert_doc = doc_line("Inserts an entry; use the `set_` method to replace the whole map.");
+            let insert_doc = doc_paragraph("Inserts an entry; use the `set_` method to replace the whole map.");
             quote! {
                 #doc
                 #insert_doc

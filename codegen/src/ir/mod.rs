@@ -37,6 +37,8 @@ pub struct Package {
     pub runtime_path: String,
     /// `false` adds an empty `[workspace]` table so the crate builds on its own anywhere.
     pub workspace_member: bool,
+    /// The crate offers the `default-chain` feature (and the credentials-chain dependency).
+    pub credentials_chain: bool,
 }
 
 /// The service being generated.
@@ -561,6 +563,9 @@ pub struct OperationDef {
     /// `@auth` lists no scheme this client signs with (`@auth([])`): the request is sent
     /// unsigned, and needs no credentials.
     pub unsigned: bool,
+    /// `@optionalAuth`: signed when the client has credentials, sent unsigned when it has no
+    /// credentials provider.
+    pub optional_auth: bool,
     /// `@requestCompression` encodings the client may apply (`gzip`).
     pub request_compression: Vec<String>,
     /// Endpoint rule-set parameters bound by this operation (`@contextParam` members first,

@@ -83,6 +83,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
             .get("smithy.api#auth")
             .and_then(Value::as_array)
             .is_some_and(|schemes| !schemes.iter().any(|s| s.as_str() == Some("aws.auth#sigv4"))),
+        optional_auth: shape.traits.has("smithy.api#optionalAuth"),
         request_compression: request_compression(shape)?,
         endpoint_params: endpoint_params(cx, shape, input_shape, &input)?,
         fluent_builder: naming::fluent_builder_name(&type_name),
@@ -646,6 +647,7 @@ mod tests {
                     version: "0.1.0".into(),
                     runtime_path: "../runtime".into(),
                     workspace_member: false,
+                    credentials_chain: true,
                 },
             };
             let err = crate::generate(&model, &options).expect_err("a list of structures cannot be a query or header");

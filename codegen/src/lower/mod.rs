@@ -29,6 +29,9 @@ pub struct PackageOptions {
     pub runtime_path: String,
     /// Whether the crate is a member of an enclosing workspace.
     pub workspace_member: bool,
+    /// Whether the crate offers the `default-chain` feature (the `credentials-chain` crate
+    /// beside the runtime). Off for the clients that chain itself calls (STS, SSO, SSO-OIDC).
+    pub credentials_chain: bool,
 }
 
 /// Lowers the (passed) model of `service` into the IR.
@@ -49,6 +52,7 @@ pub fn lower(model: &Model, service: &ShapeId, package: &PackageOptions) -> Resu
             version: package.version.clone(),
             runtime_path: package.runtime_path.clone(),
             workspace_member: package.workspace_member,
+            credentials_chain: package.credentials_chain,
         },
         service: service_def,
         types,

@@ -4,7 +4,8 @@
 //! 3. [`closure`]: keep only what the service reaches, reporting dangling targets;
 //! 4. [`copy_service_errors`]: service-wide errors become errors of every operation;
 //! 5. [`mark_recursive_members`]: members on a structure/union cycle get a synthetic trait so
-//!    that `lower` boxes them.
+//!    that `lower` boxes them;
+//! 6. [`known_model_gaps`]: what the AWS SDKs add to a few official models (see there).
 
 use crate::error::{bail_at, ModelError, Result};
 use crate::model::{Model, Shape, ShapeId, ShapeKind, Traits};
@@ -21,8 +22,32 @@ pub fn run(mut model: Model, service: Option<&str>) -> Result<(ShapeId, Model)> 
     let mut model = closure(&model, &service)?;
     copy_service_errors(&mut model, &service);
     mark_recursive_members(&mut model);
+    known_model_gaps(&mut model, &service);
     Ok((service, model))
 }
+
+/// Operations that AWS documents as callable without credentials although their model does not
+/// say so, by service: the AWS SDKs add `@optionalAuth` to them (smithy-rs and the other SDKs
+/// carry the same list). STS's two federation calls are authorised by the token or assertion
+/// they carry; the credential providers call them before any credentials exist.
+const OPTIONAL_AUTH: &[(&str, &[&str])] = &[(
+    "com.amazonaws.sts#AWSSecurityTokenServiceV20110615",
+    &["com.amazonaws.sts#AssumeRoleWithWebIdentity", "com.amazonaws.sts#AssumeRoleWithSAML"],
+)];
+
+/// Adds the traits of [`OPTIONAL_AUTH`] to the operations of `service` it lists.
+pub fn known_model_gaps(model: &mut Model, service: &ShapeId) {
+    for (_, operations) in OPTIONAL_AUTH.iter().filter(|(id, _)| *id == service.as_str()) {
+        for op in operations.iter().filter_map(|o| ShapeId::parse(o)) {
+            if let Some(shape) = model.shapes.get_mut(&op) {
+                shape.traits.0.entry(OPTIONAL_AUTH_TRAIT.to_string()).or_insert_with(|| Value::Object(Default::default()));
+            }
+        }
+    }
+}
+
+/// `smithy.api#optionalAuth`.
+const OPTIONAL_AUTH_TRAIT: &str = "smithy.api#optionalAuth";
 
 /// The service to generate: `requested` if given, else the model's only service.
 pub fn select_service(model: &Model, requested: Option<&str>) -> Result<ShapeId> {

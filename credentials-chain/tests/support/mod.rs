@@ -17,6 +17,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: BTreeMap<String, String>,
+    /// The body, as far as `content-length` says (at most 64 KiB).
+    pub body: String,
 }
 
 pub type Handler = dyn Fn(&Request, usize) -> (u16, Vec<(&'static str, String)>, String) + Send + Sync;
@@ -50,7 +52,8 @@ impl Server {
                         Ok(n) => buf.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let text = String::from_utf8_lossy(&buf).into_owned();
+                let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n").map_or(buf.len(), |p| p + 4);
+                let text = String::from_utf8_lossy(&buf[..head_end]).into_owned();
                 let mut lines = text.split("\r\n");
                 let mut first = lines.next().unwrap_or_default().split(' ');
                 let method = first.next().unwrap_or_default().to_string();
@@ -60,7 +63,17 @@ impl Server {
                     .filter_map(|l| l.split_once(':'))
                     .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
                     .collect();
-                let request = Request { method, path, headers };
+                let headers: BTreeMap<String, String> = headers;
+                let length = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0).min(65_536);
+                let mut body = buf[head_end..].to_vec();
+                while body.len() < length {
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => body.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let body = String::from_utf8_lossy(&body).into_owned();
+                let request = Request { method, path, headers, body };
                 let index = {
                     let mut log = log.lock().expect("log");
                     log.push(request.clone());

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Creates a new Amazon Chime SDK messaging `AppInstance` in the caller's AWS account. Repeating the call with the same client request token does not create a second instance.
+///
 /// The `CreateAppInstance` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -354,6 +355,7 @@ pub mod builders {
         /// Tags to attach to the new instance.
         ///
         /// Length: 1 to 50 items.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Grants administrator rights in an `AppInstance` to one of its users, who may then moderate every channel of the instance and delete channel messages. Only an existing `AppInstanceUser` can be promoted.
+///
 /// The `CreateAppInstanceAdmin` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Adds a user to an `AppInstance`, identified by a caller-chosen user ID and given a display name.
+///
 /// The `CreateAppInstanceUser` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -416,6 +417,7 @@ pub mod builders {
         /// Tags to attach to the new user.
         ///
         /// Length: 1 to 50 items.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Removes an `AppInstance`; the data that belongs to it is deleted in the background.
+///
 /// The `DeleteAppInstance` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

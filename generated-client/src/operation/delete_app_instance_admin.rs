@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Takes administrator rights away from an `AppInstanceAdmin`, who stays in the instance as a plain `AppInstanceUser`.
+///
 /// The `DeleteAppInstanceAdmin` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

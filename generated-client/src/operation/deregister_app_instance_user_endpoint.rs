@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Removes a message endpoint from an `AppInstanceUser`.
+///
 /// The `DeregisterAppInstanceUserEndpoint` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

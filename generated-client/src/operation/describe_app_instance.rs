@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Fetches every stored detail of one `AppInstance`.
+///
 /// The `DescribeAppInstance` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Reads how long an `AppInstance` keeps its data.
+///
 /// The `GetAppInstanceRetentionSettings` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Pages through the administrators of an `AppInstance`.
+///
 /// The `ListAppInstanceAdmins` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -426,6 +427,7 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// One summary per administrator in this page.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instance_admins(
             mut self,

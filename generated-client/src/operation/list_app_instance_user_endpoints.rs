@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Pages through the endpoints registered for one `AppInstanceUser`.
+///
 /// The `ListAppInstanceUserEndpoints` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -387,6 +388,7 @@ pub mod builders {
     }
     impl ListAppInstanceUserEndpointsOutputBuilder {
         /// One summary per endpoint in this page.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instance_user_endpoints(
             mut self,

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Pages through the users that belong to one `AppInstance`.
+///
 /// The `ListAppInstanceUsers` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -408,6 +409,7 @@ pub mod builders {
             &self.app_instance_arn
         }
         /// One summary per user in this page.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instance_users(
             mut self,

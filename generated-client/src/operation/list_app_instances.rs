@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Pages through the `AppInstance`s owned by the caller's AWS account.
+///
 /// The `ListAppInstances` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -330,6 +331,7 @@ pub mod builders {
     }
     impl ListAppInstancesOutputBuilder {
         /// One summary per instance in this page.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn app_instances(
             mut self,

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Returns the tags attached to a Chime SDK identity resource.
+///
 /// The `ListTagsForResource` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -268,6 +269,7 @@ pub mod builders {
         /// Tags currently attached to the resource.
         ///
         /// Length: 1 to 50 items.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());

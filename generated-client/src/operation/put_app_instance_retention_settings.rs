@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Sets for how many days an `AppInstance` keeps its data.
+///
 /// The `PutAppInstanceRetentionSettings` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

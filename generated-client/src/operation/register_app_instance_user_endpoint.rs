@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Adds a place where an `AppInstanceUser` receives messages, typically a mobile device reached through push notifications.
+///
 /// The `RegisterAppInstanceUserEndpoint` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

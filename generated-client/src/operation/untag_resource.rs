@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Detaches tags, selected by key, from a Chime SDK identity resource.
+///
 /// The `UntagResource` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -228,6 +229,7 @@ pub mod builders {
         /// Keys of the tags to detach.
         ///
         /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
             self.tag_keys.get_or_insert_with(Vec::new).push(input.into());

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Replaces both the name and the metadata of an `AppInstance`.
+///
 /// The `UpdateAppInstance` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

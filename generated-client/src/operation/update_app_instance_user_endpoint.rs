@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Changes the display name of a user's endpoint or whether it accepts messages.
+///
 /// The `UpdateAppInstanceUserEndpoint` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

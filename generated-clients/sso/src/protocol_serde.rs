@@ -75,7 +75,7 @@ pub(crate) fn de_role_credentials(
         access_key_id: field_access_key_id,
         secret_access_key: field_secret_access_key,
         session_token: field_session_token,
-        expiration: field_expiration.unwrap_or_else(|| 0i64),
+        expiration: field_expiration.unwrap_or(0i64),
     })
 }
 

@@ -252,7 +252,7 @@ pub mod builders {
                 access_key_id: self.access_key_id,
                 secret_access_key: self.secret_access_key,
                 session_token: self.session_token,
-                expiration: self.expiration.unwrap_or_else(|| 0i64),
+                expiration: self.expiration.unwrap_or(0i64),
             }
         }
     }

@@ -13,11 +13,8 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client with `config`. With the `default-chain` feature, a configuration from
-    /// [`crate::Config::from_env`] gets the AWS SDKs' whole default credentials chain.
+    /// A client with `config`.
     pub fn from_conf(config: crate::Config) -> Self {
-        #[cfg(feature = "default-chain")]
-        let config = ::credentials_chain::with_default_chain(config);
         Self {
             handle: rt::client::Handle::new(config, &crate::SERVICE),
         }
@@ -30,12 +27,6 @@ impl Client {
     /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].
     pub fn from_env() -> Result<Self, rt::config::ConfigError> {
         Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
-    }
-    /// [`Client::from_env`], also asking EC2 instance metadata for the region when neither
-    /// the environment nor the profile sets one.
-    #[cfg(feature = "default-chain")]
-    pub async fn load_from_env() -> Result<Self, rt::config::ConfigError> {
-        Ok(Self::from_conf(::credentials_chain::load_config(&crate::SERVICE).await?))
     }
     /// The configuration of this client.
     pub fn config(&self) -> &crate::Config {

@@ -14,7 +14,9 @@
 //!   depend on the recording's clock; of a signed request, the access key, region and service
 //!   of its credential scope and its `x-amz-security-token` are compared (they show which
 //!   credentials of the chain signed it). STS form bodies are compared parameter by parameter,
-//!   except generated session names.
+//!   except generated session names. A recording holds one attempt per call: when the chain's
+//!   STS or SSO client retries a recorded 5xx (as the SDKs' standard retry mode does), the
+//!   retry is answered with the same recorded response.
 //! - `credentials-token` (`default-token-provider-chain/`): the SSO token of the selected profile.
 //! - `assume-role` (`assume-role-tests.json`): the profile chain each profile set resolves to.
 //! - `ecs-config` (`ecs-tests.json`) and `imds-endpoint` (`imds-config/imds-endpoint-tests.json`):
@@ -38,7 +40,6 @@ use credentials_chain::{
 };
 use serde_json::Value;
 
-use super::federation_replay::ReplayFederation;
 use super::SuiteResult;
 
 const ROOT: &str = "conformance/credentials";
@@ -203,6 +204,8 @@ const MEANINGFUL_HEADERS: &[&str] = &[
 #[derive(Debug, Default)]
 struct Replay {
     queue: Mutex<VecDeque<Arc<ExchangeBox>>>,
+    /// The last exchange answered with a server error: method, URI and its response.
+    last_server_error: Mutex<Option<(String, String, HttpResponse)>>,
     mismatches: Mutex<Vec<String>>,
     /// Form parameters whose recorded value is known not to match the case's own configuration.
     unreliable: Vec<&'static str>,
@@ -238,11 +241,7 @@ const RECORDING_DIFFERENCES: &[(&str, &str)] = &[
 ];
 
 /// Cases that cannot apply yet, with why.
-const SKIPS: &[(&str, &str)] = &[(
-    "sso_server_error",
-    "the recording holds one GetRoleCredentials attempt answered 503; how often that call is retried is the \
-     retry policy of the generated SSO client (issue 10), which the stand-in cannot decide",
-)];
+const SKIPS: &[(&str, &str)] = &[];
 
 #[derive(Debug)]
 struct ExchangeBox(Mutex<Option<Exchange>>);
@@ -315,6 +314,11 @@ impl Replay {
         Self { queue: Mutex::new(exchanges.into_iter().map(|e| Arc::new(ExchangeBox(Mutex::new(Some(e))))).collect()), ..Default::default() }
     }
 
+    fn is_retry_of_server_error(&self, request: &HttpRequest) -> bool {
+        let last = self.last_server_error.lock().unwrap_or_else(|e| e.into_inner());
+        last.as_ref().is_some_and(|(method, uri, _)| *method == request.method && *uri == request.uri.to_string())
+    }
+
     fn mismatch(&self, m: String) {
         self.mismatches.lock().unwrap_or_else(|e| e.into_inner()).push(m);
     }
@@ -335,6 +339,12 @@ impl HttpClient for Replay {
     fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
         let next = self.queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
         let result = match next.and_then(|b| b.0.lock().unwrap_or_else(|e| e.into_inner()).take()) {
+            // A retry of the last recorded attempt, which the server failed with a 5xx: the
+            // recordings hold one attempt, the clients retry as the SDKs' standard mode says.
+            None if self.is_retry_of_server_error(request) => {
+                let last = self.last_server_error.lock().unwrap_or_else(|e| e.into_inner());
+                Ok(last.as_ref().map(|(_, _, response)| response.clone()).unwrap_or_default())
+            }
             None => {
                 self.mismatch(format!("unexpected request {} {}", request.method, request.uri));
                 Err(DispatchError::new(DispatchErrorKind::Connect, "no recorded traffic left (nothing listens here)"))
@@ -345,6 +355,9 @@ impl HttpClient for Replay {
                 }
                 if let Some(form) = is_form(&exchange) {
                     self.check_form(&exchange, form, request);
+                }
+                if let Some(r) = exchange.response.as_ref().ok().filter(|r| r.status >= 500) {
+                    *self.last_server_error.lock().unwrap_or_else(|e| e.into_inner()) = Some((request.method.to_string(), request.uri.to_string(), r.clone()));
                 }
                 exchange.response.map_err(|e| DispatchError::new(DispatchErrorKind::Io, e))
             }
@@ -395,7 +408,7 @@ fn case_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-fn run_case(dir: &Path, which: Which, federation: &Arc<ReplayFederation>) -> Result<Result<(), String>, String> {
+fn run_case(dir: &Path, which: Which) -> Result<Result<(), String>, String> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if let Some((_, why)) = SKIPS.iter().find(|(case, _)| *case == name) {
         return Err((*why).to_string());
@@ -409,8 +422,7 @@ fn run_case(dir: &Path, which: Which, federation: &Arc<ReplayFederation>) -> Res
     let config = ChainConfig::new()
         .env(env)
         .fs(Fs::rooted(dir.join("fs")))
-        .shared_http_client(replay.clone())
-        .shared_federation(federation.clone());
+        .shared_http_client(replay.clone());
     let result = block_on(async {
         match which {
             Which::Chain => DefaultCredentialsChain::new(config).provide_credentials().await,
@@ -455,11 +467,10 @@ enum Which {
 }
 
 fn folder_suite(shared: &Path, folder: &str, which: Which) -> Result<SuiteResult> {
-    let federation = Arc::new(ReplayFederation::load(shared)?);
     let mut result = SuiteResult::default();
     for dir in case_dirs(&shared.join(ROOT).join(folder))? {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        match run_case(&dir, which, &federation) {
+        match run_case(&dir, which) {
             Ok(outcome) => result.record(name, outcome),
             Err(reason) => result.skipped.push((name, reason)),
         }

@@ -4,7 +4,6 @@
 
 mod credentials;
 mod endpoints;
-mod federation_replay;
 mod protocol;
 mod retry;
 mod sigv4;

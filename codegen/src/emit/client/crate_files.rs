@@ -74,8 +74,21 @@ pub fn readme(krate: &Crate) -> String {
          \n\
          ## Features\n\
          \n\
-         - `rustls` (default): HTTPS through rustls; without it only `http://` endpoints work.\n\
-         - `native-roots`: also trust the operating system's certificate store.\n\
+         - `rustls` (default): HTTPS through rustls; without it only `http://` endpoints work.\n",
+    );
+    if krate.package.credentials_chain {
+        s.push_str(
+            "- `default-chain` (default): `Client::from_env` uses the AWS SDKs' default credentials\n\
+             \x20 chain: environment, profiles (static keys, `credential_process`), ECS and EKS Pod\n\
+             \x20 Identity containers, EC2 instance metadata.\n\
+             - `credentials-sts`: also profile roles (`role_arn`) and web identity (EKS service\n\
+             \x20 accounts, CI OIDC), through the generated STS client.\n\
+             - `credentials-sso`: also IAM Identity Center (`aws sso login`) profiles, through the\n\
+             \x20 generated SSO and SSO-OIDC clients.\n",
+        );
+    }
+    s.push_str(
+        "- `native-roots`: also trust the operating system's certificate store.\n\
          - `http-1x`: conversions to and from the `http` 1.x crate's request and response.\n\
          - `aws-credential-types`: accept credentials providers from the aws-config ecosystem.\n\
          \n\
@@ -88,16 +101,34 @@ pub fn readme(krate: &Crate) -> String {
 
 /// `Cargo.toml` text.
 pub fn cargo_toml(krate: &Crate) -> String {
-    let Package { name, ident: _, version, description, runtime_path, workspace_member } = &krate.package;
+    let Package { name, ident: _, version, description, runtime_path, workspace_member, credentials_chain } = &krate.package;
     let workspace = if *workspace_member { "" } else { "\n# Not part of any enclosing workspace.\n[workspace]\n" };
-    // The chain crate lives beside the runtime.
-    let chain_path = match runtime_path.rsplit_once('/') {
-        Some((parent, _)) => format!("{parent}/credentials-chain"),
-        None => "credentials-chain".to_string(),
-    };
-    let features = match super::protocol::emitter(krate.service.protocol).runtime_feature() {
+    let runtime_features = match super::protocol::emitter(krate.service.protocol).runtime_feature() {
         Some(f) => format!(", features = [\"{f}\"]"),
         None => String::new(),
+    };
+    let (default, chain_features, chain_dependency) = if *credentials_chain {
+        // The chain crate lives beside the runtime.
+        let chain_path = match runtime_path.rsplit_once('/') {
+            Some((parent, _)) => format!("{parent}/credentials-chain"),
+            None => "credentials-chain".to_string(),
+        };
+        (
+            "[\"rustls\", \"default-chain\"]",
+            "# `from_env` uses the AWS SDKs' default credentials chain (profile roles, credential_process,\n\
+             # ECS/EKS containers, IMDS) and `load_from_env` also asks IMDS for the region.\n\
+             # Without it `from_env` reads environment variables and static profile keys only.\n\
+             default-chain = [\"dep:credentials-chain\"]\n\
+             # The chain's providers that call STS: profile roles (`role_arn`) and web identity\n\
+             # (EKS service accounts, CI OIDC). Adds the generated STS client and an XML reader.\n\
+             credentials-sts = [\"default-chain\", \"credentials-chain/sts\"]\n\
+             # The chain's IAM Identity Center (SSO) provider: adds the generated SSO and SSO-OIDC clients.\n\
+             credentials-sso = [\"default-chain\", \"credentials-chain/sso\"]\n"
+                .to_string(),
+            format!("credentials-chain = {{ version = \"{RUNTIME_VERSION}\", path = \"{chain_path}\", optional = true }}\n"),
+        )
+    } else {
+        ("[\"rustls\"]", String::new(), String::new())
     };
     let keyword = keyword(&krate.service.sdk_id);
     format!(
@@ -113,13 +144,10 @@ pub fn cargo_toml(krate: &Crate) -> String {
          categories = [\"api-bindings\", \"network-programming\"]\n\
          \n\
          [features]\n\
-         default = [\"rustls\", \"default-chain\"]\n\
+         default = {default}\n\
          # HTTPS through rustls; without it only http:// endpoints work.\n\
          rustls = [\"client-runtime/rustls\"]\n\
-         # `from_env` uses the AWS SDKs' default credentials chain (profile roles, credential_process,\n\
-         # web identity, ECS/EKS containers, IMDS) and `load_from_env` also asks IMDS for the region.\n\
-         # Without it `from_env` reads environment variables and static profile keys only.\n\
-         default-chain = [\"dep:credentials-chain\"]\n\
+         {chain_features}\
          # Also trust the operating system's certificate store (see the runtime's TransportBuilder).\n\
          native-roots = [\"client-runtime/native-roots\"]\n\
          # Conversions between the runtime's HTTP request/response and the `http` 1.x crate's.\n\
@@ -128,8 +156,8 @@ pub fn cargo_toml(krate: &Crate) -> String {
          aws-credential-types = [\"client-runtime/aws-credential-types\"]\n\
          \n\
          [dependencies]\n\
-         client-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{features} }}\n\
-         credentials-chain = {{ version = \"{RUNTIME_VERSION}\", path = \"{chain_path}\", optional = true }}\n\
+         client-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}\n\
+         {chain_dependency}\
          {workspace}"
     )
 }
@@ -232,6 +260,37 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
     });
     let title = &krate.service.title;
     let doc = doc_line(&format!("A client for {title}: one method per operation, each returning a fluent builder whose `send()` makes the call."));
+    let (from_conf, load_from_env) = if krate.package.credentials_chain {
+        (
+            quote! {
+                /// A client with `config`. With the `default-chain` feature, a configuration from
+                /// [`crate::Config::from_env`] gets the AWS SDKs' whole default credentials chain.
+                pub fn from_conf(config: crate::Config) -> Self {
+                    #[cfg(feature = "default-chain")]
+                    let config = ::credentials_chain::with_default_chain(config);
+                    Self { handle: rt::client::Handle::new(config, &crate::SERVICE) }
+                }
+            },
+            quote! {
+                /// [`Client::from_env`], also asking EC2 instance metadata for the region when neither
+                /// the environment nor the profile sets one.
+                #[cfg(feature = "default-chain")]
+                pub async fn load_from_env() -> Result<Self, rt::config::ConfigError> {
+                    Ok(Self::from_conf(::credentials_chain::load_config(&crate::SERVICE).await?))
+                }
+            },
+        )
+    } else {
+        (
+            quote! {
+                /// A client with `config`.
+                pub fn from_conf(config: crate::Config) -> Self {
+                    Self { handle: rt::client::Handle::new(config, &crate::SERVICE) }
+                }
+            },
+            quote!(),
+        )
+    };
     quote! {
         //! The service client.
 
@@ -247,13 +306,7 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
         }
 
         impl Client {
-            /// A client with `config`. With the `default-chain` feature, a configuration from
-            /// [`crate::Config::from_env`] gets the AWS SDKs' whole default credentials chain.
-            pub fn from_conf(config: crate::Config) -> Self {
-                #[cfg(feature = "default-chain")]
-                let config = ::credentials_chain::with_default_chain(config);
-                Self { handle: rt::client::Handle::new(config, &crate::SERVICE) }
-            }
+            #from_conf
             /// A client with a copy of `config`.
             pub fn new(config: &crate::Config) -> Self {
                 Self::from_conf(config.clone())
@@ -263,12 +316,7 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
             pub fn from_env() -> Result<Self, rt::config::ConfigError> {
                 Ok(Self::from_conf(crate::Config::from_env_for(&crate::SERVICE)?))
             }
-            /// [`Client::from_env`], also asking EC2 instance metadata for the region when neither
-            /// the environment nor the profile sets one.
-            #[cfg(feature = "default-chain")]
-            pub async fn load_from_env() -> Result<Self, rt::config::ConfigError> {
-                Ok(Self::from_conf(::credentials_chain::load_config(&crate::SERVICE).await?))
-            }
+            #load_from_env
             /// The configuration of this client.
             pub fn config(&self) -> &crate::Config {
                 self.handle.config()

@@ -32,6 +32,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         paginator,
         checksum_required,
         unsigned,
+        optional_auth,
         request_compression,
         endpoint_params,
         request_tests: _,
@@ -132,9 +133,10 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         }
     });
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
+    let optional_auth = (*optional_auth && !*unsigned).then(|| quote!(const OPTIONAL_AUTH: bool = true;));
     let unsigned = unsigned.then(|| quote!(const UNSIGNED: bool = true;));
     let compression = (!request_compression.is_empty()).then(|| quote!(const REQUEST_COMPRESSION: &'static [&'static str] = &[#(#request_compression),*];));
-    let op_doc = doc_line(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
+    let op_doc = doc_paragraph(&format!("The `{smithy_name}` operation: its protocol (how it is written to and read from HTTP)."));
     let error_enum = error_enum(error_name, errors);
     let fluent = fluent_builder(op);
     let paginator = paginator.as_ref().map(|p| paginator_module(op, p));
@@ -157,6 +159,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
             const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[#(#retryable),*];
             #checksum
             #unsigned
+            #optional_auth
             #compression
             #endpoint_params
 

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Creates and returns access and refresh tokens for clients that are authenticated using client secrets. The access token can be used to fetch short-lived credentials for the assigned AWS accounts or to access application APIs using `bearer` authentication.
+///
 /// The `CreateToken` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -103,7 +104,7 @@ impl rt::operation::Operation for CreateToken {
         Ok(CreateTokenOutput {
             access_token: field_access_token,
             token_type: field_token_type,
-            expires_in: field_expires_in.unwrap_or_else(|| 0i32),
+            expires_in: field_expires_in.unwrap_or(0i32),
             refresh_token: field_refresh_token,
             id_token: field_id_token,
             _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
@@ -540,6 +541,7 @@ pub mod builders {
             &self.refresh_token
         }
         /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If this value is not specified, IAM Identity Center authorizes all scopes that are configured for the client during the call to RegisterClient.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn scope(mut self, input: impl Into<String>) -> Self {
             self.scope.get_or_insert_with(Vec::new).push(input.into());
@@ -731,7 +733,7 @@ pub mod builders {
             crate::operation::create_token::CreateTokenOutput {
                 access_token: self.access_token,
                 token_type: self.token_type,
-                expires_in: self.expires_in.unwrap_or_else(|| 0i32),
+                expires_in: self.expires_in.unwrap_or(0i32),
                 refresh_token: self.refresh_token,
                 id_token: self.id_token,
                 _request_id: self._request_id,

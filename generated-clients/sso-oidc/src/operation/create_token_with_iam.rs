@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Creates and returns access and refresh tokens for clients and applications that are authenticated using IAM entities. The access token can be used to fetch short-lived credentials for the assigned Amazon Web Services accounts or to access application APIs using `bearer` authentication.
+///
 /// The `CreateTokenWithIAM` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -138,7 +139,7 @@ impl rt::operation::Operation for CreateTokenWithIam {
         Ok(CreateTokenWithIamOutput {
             access_token: field_access_token,
             token_type: field_token_type,
-            expires_in: field_expires_in.unwrap_or_else(|| 0i32),
+            expires_in: field_expires_in.unwrap_or(0i32),
             refresh_token: field_refresh_token,
             id_token: field_id_token,
             issued_token_type: field_issued_token_type,
@@ -633,6 +634,7 @@ pub mod builders {
             &self.assertion
         }
         /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn scope(mut self, input: impl Into<String>) -> Self {
             self.scope.get_or_insert_with(Vec::new).push(input.into());
@@ -884,6 +886,7 @@ pub mod builders {
             &self.issued_token_type
         }
         /// The list of scopes for which authorization is granted. The access token that is issued is limited to the scopes that are granted.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn scope(mut self, input: impl Into<String>) -> Self {
             self.scope.get_or_insert_with(Vec::new).push(input.into());
@@ -932,7 +935,7 @@ pub mod builders {
             crate::operation::create_token_with_iam::CreateTokenWithIamOutput {
                 access_token: self.access_token,
                 token_type: self.token_type,
-                expires_in: self.expires_in.unwrap_or_else(|| 0i32),
+                expires_in: self.expires_in.unwrap_or(0i32),
                 refresh_token: self.refresh_token,
                 id_token: self.id_token,
                 issued_token_type: self.issued_token_type,

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Registers a public client with IAM Identity Center. This allows clients to perform authorization using the authorization code grant with Proof Key for Code Exchange (PKCE) or the device code grant.
+///
 /// The `RegisterClient` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -113,9 +114,8 @@ impl rt::operation::Operation for RegisterClient {
         Ok(RegisterClientOutput {
             client_id: field_client_id,
             client_secret: field_client_secret,
-            client_id_issued_at: field_client_id_issued_at.unwrap_or_else(|| 0i64),
-            client_secret_expires_at: field_client_secret_expires_at
-                .unwrap_or_else(|| 0i64),
+            client_id_issued_at: field_client_id_issued_at.unwrap_or(0i64),
+            client_secret_expires_at: field_client_secret_expires_at.unwrap_or(0i64),
             authorization_endpoint: field_authorization_endpoint,
             token_endpoint: field_token_endpoint,
             _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
@@ -403,6 +403,7 @@ pub mod builders {
             &self.client_type
         }
         /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn scopes(mut self, input: impl Into<String>) -> Self {
             self.scopes.get_or_insert_with(Vec::new).push(input.into());
@@ -418,6 +419,7 @@ pub mod builders {
             &self.scopes
         }
         /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn redirect_uris(mut self, input: impl Into<String>) -> Self {
             self.redirect_uris.get_or_insert_with(Vec::new).push(input.into());
@@ -439,6 +441,7 @@ pub mod builders {
         /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
         ///
         /// * Refresh Token - `refresh_token`
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn grant_types(mut self, input: impl Into<String>) -> Self {
             self.grant_types.get_or_insert_with(Vec::new).push(input.into());
@@ -622,10 +625,8 @@ pub mod builders {
             crate::operation::register_client::RegisterClientOutput {
                 client_id: self.client_id,
                 client_secret: self.client_secret,
-                client_id_issued_at: self.client_id_issued_at.unwrap_or_else(|| 0i64),
-                client_secret_expires_at: self
-                    .client_secret_expires_at
-                    .unwrap_or_else(|| 0i64),
+                client_id_issued_at: self.client_id_issued_at.unwrap_or(0i64),
+                client_secret_expires_at: self.client_secret_expires_at.unwrap_or(0i64),
                 authorization_endpoint: self.authorization_endpoint,
                 token_endpoint: self.token_endpoint,
                 _request_id: self._request_id,

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Initiates device authorization by requesting a pair of verification codes from the authorization service.
+///
 /// The `StartDeviceAuthorization` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -91,8 +92,8 @@ impl rt::operation::Operation for StartDeviceAuthorization {
             user_code: field_user_code,
             verification_uri: field_verification_uri,
             verification_uri_complete: field_verification_uri_complete,
-            expires_in: field_expires_in.unwrap_or_else(|| 0i32),
-            interval: field_interval.unwrap_or_else(|| 0i32),
+            expires_in: field_expires_in.unwrap_or(0i32),
+            interval: field_interval.unwrap_or(0i32),
             _request_id: rt::error::RequestId::request_id(response).map(str::to_owned),
         })
     }
@@ -496,8 +497,8 @@ pub mod builders {
                 user_code: self.user_code,
                 verification_uri: self.verification_uri,
                 verification_uri_complete: self.verification_uri_complete,
-                expires_in: self.expires_in.unwrap_or_else(|| 0i32),
-                interval: self.interval.unwrap_or_else(|| 0i32),
+                expires_in: self.expires_in.unwrap_or(0i32),
+                interval: self.interval.unwrap_or(0i32),
                 _request_id: self._request_id,
             }
         }

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Returns the STS short-term credentials for a given role name that is assigned to the user.
+///
 /// The `GetRoleCredentials` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Lists all roles that are assigned to the user for a given AWS account.
+///
 /// The `ListAccountRoles` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -375,6 +376,7 @@ pub mod builders {
             &self.next_token
         }
         /// A paginated response with the list of roles and the next token if more results are available.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn role_list(mut self, input: impl Into<crate::types::RoleInfo>) -> Self {
             self.role_list.get_or_insert_with(Vec::new).push(input.into());

@@ -3,6 +3,7 @@
 use ::client_runtime as rt;
 
 /// Lists all AWS accounts assigned to the user. These AWS accounts are assigned by the administrator of the account. For more information, see [Assign User Access](https://docs.aws.amazon.com/singlesignon/latest/userguide/useraccess.html#assignusers) in the *IAM Identity Center User Guide*. This operation returns a paginated response.
+///
 /// The `ListAccounts` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -340,6 +341,7 @@ pub mod builders {
             &self.next_token
         }
         /// A paginated response with the list of account information and the next token if more results are available.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn account_list(
             mut self,

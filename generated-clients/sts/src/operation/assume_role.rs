@@ -41,6 +41,7 @@ use ::client_runtime as rt;
 /// For more information, see [Configuring MFA-Protected API Access](https://docs.aws.amazon.com/IAM/latest/UserGuide/MFAProtectedAPI.html) in the *IAM User Guide* guide.
 ///
 /// To use MFA with `AssumeRole`, you pass values for the `SerialNumber` and `TokenCode` parameters. The `SerialNumber` value identifies the user's hardware or virtual MFA device. The `TokenCode` is the time-based one-time password (TOTP) that the MFA device produces.
+///
 /// The `AssumeRole` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -653,6 +654,7 @@ pub mod builders {
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
         ///
         /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn policy_arns(
             mut self,
@@ -734,6 +736,7 @@ pub mod builders {
         /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
         ///
         /// Length: 0 to 50 items.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
@@ -755,6 +758,7 @@ pub mod builders {
         /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
         ///
         /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
             self.transitive_tag_keys.get_or_insert_with(Vec::new).push(input.into());
@@ -850,6 +854,7 @@ pub mod builders {
         /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
         ///
         /// Length: 0 to 5 items.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn provided_contexts(
             mut self,

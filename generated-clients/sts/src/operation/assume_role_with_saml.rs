@@ -49,6 +49,7 @@ use ::client_runtime as rt;
 /// - [Configuring a Relying Party and Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html) in the *IAM User Guide*.
 ///
 /// - [Creating a Role for SAML 2.0 Federation](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_saml.html) in the *IAM User Guide*.
+///
 /// The `AssumeRoleWithSAML` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -60,6 +61,7 @@ impl rt::operation::Operation for AssumeRoleWithSaml {
     type Error = AssumeRoleWithSamlError;
     const NAME: &'static str = "AssumeRoleWithSAML";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const OPTIONAL_AUTH: bool = true;
     fn serialize(
         input: &Self::Input,
     ) -> Result<rt::operation::RequestParts, rt::error::BuildError> {
@@ -597,6 +599,7 @@ pub mod builders {
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
         ///
         /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn policy_arns(
             mut self,

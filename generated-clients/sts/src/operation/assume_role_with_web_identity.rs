@@ -47,6 +47,7 @@ use ::client_runtime as rt;
 /// - [Using Web Identity Federation API Operations for Mobile Apps](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_manual.html) and [Federation Through a Web-based Identity Provider](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#api_assumerolewithwebidentity).
 ///
 /// - [Amazon Web Services SDK for iOS Developer Guide](http://aws.amazon.com/sdkforios/) and [Amazon Web Services SDK for Android Developer Guide](http://aws.amazon.com/sdkforandroid/). These toolkits contain sample apps that show how to invoke the identity providers. The toolkits then show how to use the information from these providers to get and use temporary security credentials.
+///
 /// The `AssumeRoleWithWebIdentity` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]
@@ -58,6 +59,7 @@ impl rt::operation::Operation for AssumeRoleWithWebIdentity {
     type Error = AssumeRoleWithWebIdentityError;
     const NAME: &'static str = "AssumeRoleWithWebIdentity";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+    const OPTIONAL_AUTH: bool = true;
     fn serialize(
         input: &Self::Input,
     ) -> Result<rt::operation::RequestParts, rt::error::BuildError> {
@@ -614,6 +616,7 @@ pub mod builders {
         /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
         ///
         /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn policy_arns(
             mut self,

@@ -21,6 +21,7 @@ use ::client_runtime as rt;
 /// - The requested resource.
 ///
 /// - The values of condition keys in the context of the user's request.
+///
 /// The `DecodeAuthorizationMessage` operation: its protocol (how it is written to and read from HTTP).
 #[derive(Clone, Copy, Debug, Default)]
 #[non_exhaustive]

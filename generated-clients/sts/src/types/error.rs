@@ -49,7 +49,7 @@ impl IdpCommunicationErrorException {
 }
 
 rt::impl_modeled_error!(
-    IdpCommunicationErrorException, "IDPCommunicationError", optional message
+    IdpCommunicationErrorException, "IdpCommunicationErrorException", optional message
 );
 
 /// The identity provider (IdP) reported that authentication failed. This might be because the claim is invalid.
@@ -74,7 +74,9 @@ impl IdpRejectedClaimException {
     }
 }
 
-rt::impl_modeled_error!(IdpRejectedClaimException, "IDPRejectedClaim", optional message);
+rt::impl_modeled_error!(
+    IdpRejectedClaimException, "IdpRejectedClaimException", optional message
+);
 
 /// The error returned if the message passed to `DecodeAuthorizationMessage` was invalid. This can happen if the token contains invalid characters, such as line breaks, or if the message has expired.
 #[non_exhaustive]
@@ -122,7 +124,7 @@ impl InvalidIdentityTokenException {
 }
 
 rt::impl_modeled_error!(
-    InvalidIdentityTokenException, "InvalidIdentityToken", optional message
+    InvalidIdentityTokenException, "InvalidIdentityTokenException", optional message
 );
 
 /// The request was rejected because the policy document was malformed. The error message describes the specific error.
@@ -146,7 +148,8 @@ impl MalformedPolicyDocumentException {
 }
 
 rt::impl_modeled_error!(
-    MalformedPolicyDocumentException, "MalformedPolicyDocument", optional message
+    MalformedPolicyDocumentException, "MalformedPolicyDocumentException", optional
+    message
 );
 
 /// The request was rejected because the total packed size of the session policies and session tags combined was too large. An Amazon Web Services conversion compresses the session policy document, session policy ARNs, and session tags into a packed binary format that has a separate limit. The error message indicates by percentage how close the policies and tags are to the upper size limit. For more information, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
@@ -172,7 +175,7 @@ impl PackedPolicyTooLargeException {
 }
 
 rt::impl_modeled_error!(
-    PackedPolicyTooLargeException, "PackedPolicyTooLarge", optional message
+    PackedPolicyTooLargeException, "PackedPolicyTooLargeException", optional message
 );
 
 /// STS is not activated in the requested region for the account that is being asked to generate credentials. The account administrator must use the IAM console to activate STS in that region. For more information, see [Activating and Deactivating STS in an Amazon Web Services Region](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html) in the *IAM User Guide*.

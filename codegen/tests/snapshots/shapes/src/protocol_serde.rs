@@ -304,7 +304,7 @@ pub(crate) fn de_thing(
         created: field_created,
         big: field_big,
         ratio: field_ratio,
-        enabled: field_enabled.unwrap_or_else(|| false),
+        enabled: field_enabled.unwrap_or(false),
         parent: field_parent.map(Box::new),
         old: field_old,
         r#type: field_type,

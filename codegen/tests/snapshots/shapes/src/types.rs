@@ -316,6 +316,7 @@ pub mod builders {
             &self.shape
         }
         /// The `Names` member.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn names(mut self, input: impl Into<String>) -> Self {
             self.names.get_or_insert_with(Vec::new).push(input.into());
@@ -331,6 +332,7 @@ pub mod builders {
             &self.names
         }
         /// The `Maybe` member.
+        ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn maybe(mut self, input: impl Into<Option<String>>) -> Self {
             self.maybe.get_or_insert_with(Vec::new).push(input.into());
@@ -346,6 +348,7 @@ pub mod builders {
             &self.maybe
         }
         /// The `Counts` member.
+        ///
         /// Inserts an entry; use the `set_` method to replace the whole map.
         pub fn counts(mut self, k: impl Into<String>, v: impl Into<i64>) -> Self {
             self.counts
@@ -514,7 +517,7 @@ pub mod builders {
                 created: self.created,
                 big: self.big,
                 ratio: self.ratio,
-                enabled: self.enabled.unwrap_or_else(|| false),
+                enabled: self.enabled.unwrap_or(false),
                 parent: self.parent.map(Box::new),
                 old: self.old,
                 r#type: self.r#type,
