@@ -303,6 +303,22 @@ mod tests {
         "a#Op":{"type":"operation","input":{"target":"a#In"}}"#;
 
     #[test]
+    fn sts_federation_calls_may_be_unsigned_and_other_services_are_untouched() {
+        let shapes = |ns: &str, service: &str| {
+            format!(
+                r#""{ns}#{service}":{{"type":"service","version":"1","operations":[{{"target":"{ns}#AssumeRoleWithWebIdentity"}},{{"target":"{ns}#AssumeRole"}}]}},
+                "{ns}#AssumeRoleWithWebIdentity":{{"type":"operation"}}, "{ns}#AssumeRole":{{"type":"operation"}}"#
+            )
+        };
+        let optional = |m: &Model, id: &str| m.get(&ShapeId::parse(id).unwrap()).unwrap().traits.has(OPTIONAL_AUTH_TRAIT);
+        let (_, sts) = run(model(&shapes("com.amazonaws.sts", "AWSSecurityTokenServiceV20110615")), None).unwrap();
+        assert!(optional(&sts, "com.amazonaws.sts#AssumeRoleWithWebIdentity"));
+        assert!(!optional(&sts, "com.amazonaws.sts#AssumeRole"), "AssumeRole is signed with the source credentials");
+        let (_, other) = run(model(&shapes("a", "Other")), None).unwrap();
+        assert!(!optional(&other, "a#AssumeRoleWithWebIdentity"), "only the listed service");
+    }
+
+    #[test]
     fn service_selection() {
         let m = model(&format!(r#"{SVC}, "a#In":{{"type":"structure"}}, "a#S2":{{"type":"service"}}"#));
         assert_eq!(select_service(&m, None).unwrap_err().to_string(), "model: defines several services; choose one with --service: a#S, a#S2");
