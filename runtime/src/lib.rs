@@ -13,6 +13,8 @@ pub mod credentials;
 pub mod document;
 pub mod endpoint;
 pub mod error;
+#[cfg(feature = "event-stream")]
+pub mod eventstream;
 pub mod gzip;
 pub mod http;
 pub mod json;

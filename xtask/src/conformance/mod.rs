@@ -4,6 +4,7 @@
 
 mod credentials;
 mod endpoints;
+mod eventstream;
 mod protocol;
 mod retry;
 mod sigv4;
@@ -51,6 +52,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("imds-endpoint", credentials::imds_endpoint),
     ("profile-parser", credentials::profile_parser),
     ("file-location", credentials::file_location),
+    ("eventstream-frames", eventstream::frames),
     ("generated-crates", protocol::generated_crates),
 ];
 
