@@ -55,8 +55,14 @@ fn needs_feature<T>(what: &'static str, feature: &'static str) -> CallFuture<'st
     })
 }
 
+/// The credentials of an STS answer, with the account its assumed role's ARN names.
 #[cfg(feature = "sts")]
-fn sts_credentials(what: &str, creds: Option<sts::types::Credentials>, arn: Option<&str>) -> Result<Credentials, CredentialsError> {
+fn sts_credentials(
+    what: &str,
+    creds: Option<sts::types::Credentials>,
+    user: Option<sts::types::AssumedRoleUser>,
+) -> Result<Credentials, CredentialsError> {
+    let arn = user.as_ref().map(|u| u.arn.as_str());
     let creds = creds.ok_or_else(|| CredentialsError::new(format!("{what}: the response has no credentials")))?;
     let expiry = std::time::SystemTime::try_from(creds.expiration).ok();
     let out = Credentials::new(creds.access_key_id.clone(), creds.secret_access_key.clone(), Some(creds.session_token.clone()), expiry, "STS");
@@ -82,8 +88,7 @@ impl Federation for GeneratedClients {
                 .send()
                 .await
                 .map_err(|e| call_failed(WHAT, e))?;
-            let arn = output.assumed_role_user.as_ref().map(|u| u.arn.as_str());
-            sts_credentials(WHAT, output.credentials.clone(), arn)
+            sts_credentials(WHAT, output.credentials, output.assumed_role_user)
         })
     }
 
@@ -106,8 +111,7 @@ impl Federation for GeneratedClients {
                 .send()
                 .await
                 .map_err(|e| call_failed(WHAT, e))?;
-            let arn = output.assumed_role_user.as_ref().map(|u| u.arn.as_str());
-            sts_credentials(WHAT, output.credentials.clone(), arn)
+            sts_credentials(WHAT, output.credentials, output.assumed_role_user)
         })
     }
 

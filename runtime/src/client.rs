@@ -619,15 +619,16 @@ mod tests {
         assert!(http.requests().iter().all(|r| r.uri.authority == "once.example.com"));
     }
 
-    /// [`Unbound`], marked `@auth([])`.
-    struct UnsignedOp;
-    impl Operation for UnsignedOp {
+    /// [`Unbound`] with `@auth([])` (`UNSIGNED`) or `@optionalAuth` (`OPTIONAL`).
+    struct AuthOp<const UNSIGNED: bool, const OPTIONAL: bool>;
+    impl<const UNSIGNED: bool, const OPTIONAL: bool> Operation for AuthOp<UNSIGNED, OPTIONAL> {
         type Input = ();
         type Output = ();
         type Error = Unhandled;
-        const NAME: &'static str = "UnsignedOp";
+        const NAME: &'static str = "AuthOp";
         const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
-        const UNSIGNED: bool = true;
+        const UNSIGNED: bool = UNSIGNED;
+        const OPTIONAL_AUTH: bool = OPTIONAL;
         fn serialize(_: &()) -> Result<RequestParts, BuildError> {
             Ok(RequestParts::new("GET"))
         }
@@ -638,6 +639,8 @@ mod tests {
             Ok(Unhandled::new(meta))
         }
     }
+    type UnsignedOp = AuthOp<true, false>;
+    type OptionalAuthOp = AuthOp<false, true>;
 
     #[test]
     fn unsigned_operations_need_no_credentials_and_send_no_signature() {
@@ -652,26 +655,6 @@ mod tests {
         assert_eq!(requests.len(), 1);
         assert!(!requests[0].headers.contains("authorization"));
         assert!(!requests[0].headers.contains("x-amz-date"));
-    }
-
-    /// [`Unbound`], marked `@optionalAuth`.
-    struct OptionalAuthOp;
-    impl Operation for OptionalAuthOp {
-        type Input = ();
-        type Output = ();
-        type Error = Unhandled;
-        const NAME: &'static str = "OptionalAuthOp";
-        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
-        const OPTIONAL_AUTH: bool = true;
-        fn serialize(_: &()) -> Result<RequestParts, BuildError> {
-            Ok(RequestParts::new("GET"))
-        }
-        fn deserialize(_: &HttpResponse) -> Result<(), DeserializeError> {
-            Ok(())
-        }
-        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
-            Ok(Unhandled::new(meta))
-        }
     }
 
     #[test]

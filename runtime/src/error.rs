@@ -373,7 +373,9 @@ impl DispatchFailure {
         self.source.is_other()
     }
 
-    /// Whether it is none of the above.
+    /// Whether it is none of the above. Always `false` here: every failure this runtime
+    /// reports is classified as I/O, timeout or user ([`DispatchErrorKind`](crate::http::DispatchErrorKind));
+    /// the method exists for code written against the AWS SDK's `ConnectorError`.
     pub fn is_other(&self) -> bool {
         false
     }

@@ -660,22 +660,24 @@ fn constraint_docs(c: &Constraints, ty: &TypeRef) -> Option<String> {
     let Constraints { length, range, pattern, element } = c;
     let mut parts = Vec::new();
     if let Some((min, max)) = length {
-        let unit = match ty {
-            TypeRef::String => " characters",
-            TypeRef::Blob | TypeRef::ByteStream => " bytes",
-            TypeRef::List { .. } => " items",
-            TypeRef::Map { .. } => " entries",
-            _ => "",
+        let (one, many) = match ty {
+            TypeRef::String => (" character", " characters"),
+            TypeRef::Blob | TypeRef::ByteStream => (" byte", " bytes"),
+            TypeRef::List { .. } => (" item", " items"),
+            TypeRef::Map { .. } => (" entry", " entries"),
+            _ => ("", ""),
         };
+        // The unit agrees with the number it follows: "at least 1 character", "1 to 5 characters".
+        let unit = |n: &u64| if *n == 1 { one } else { many };
         let bounds = match (min, max) {
-            (Some(a), Some(b)) if a == b => format!("exactly {a}"),
-            (Some(a), Some(b)) => format!("{a} to {b}"),
-            (Some(a), None) => format!("at least {a}"),
-            (None, Some(b)) => format!("at most {b}"),
+            (Some(a), Some(b)) if a == b => format!("exactly {a}{}", unit(a)),
+            (Some(a), Some(b)) => format!("{a} to {b}{many}"),
+            (Some(a), None) => format!("at least {a}{}", unit(a)),
+            (None, Some(b)) => format!("at most {b}{}", unit(b)),
             (None, None) => String::new(),
         };
         if !bounds.is_empty() {
-            parts.push(format!("Length: {bounds}{unit}."));
+            parts.push(format!("Length: {bounds}."));
         }
     }
     if let Some((min, max)) = range {
@@ -723,9 +725,14 @@ mod constraint_docs_tests {
         let list = TypeRef::List { member: Box::new(TypeRef::String), sparse: false };
         let element = Constraints { length: Some((Some(1), None)), ..Default::default() };
         let c = Constraints { length: Some((None, Some(10))), element: Some(Box::new(element)), ..Default::default() };
-        assert_eq!(constraint_docs(&c, &list).as_deref(), Some("Length: at most 10 items. Each item: Length: at least 1 characters."));
+        assert_eq!(constraint_docs(&c, &list).as_deref(), Some("Length: at most 10 items. Each item: Length: at least 1 character."));
         let c = Constraints { pattern: Some("a`b".into()), ..Default::default() };
         assert_eq!(constraint_docs(&c, &TypeRef::String).as_deref(), Some("Pattern: ``a`b``."));
         assert_eq!(constraint_docs(&Constraints::default(), &TypeRef::String), None);
+        let map = TypeRef::Map { key: Box::new(TypeRef::String), value: Box::new(TypeRef::String), sparse: false };
+        let c = Constraints { length: Some((Some(1), Some(1))), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &map).as_deref(), Some("Length: exactly 1 entry."));
+        let c = Constraints { length: Some((Some(0), Some(1))), ..Default::default() };
+        assert_eq!(constraint_docs(&c, &TypeRef::Blob).as_deref(), Some("Length: 0 to 1 bytes."));
     }
 }

@@ -264,7 +264,7 @@ pub struct AssumeRoleInput {
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
-    /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+    /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub policy: Option<String>,
     /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
     ///
@@ -373,7 +373,7 @@ impl AssumeRoleInput {
     ///
     /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
     ///
-    /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+    /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
     pub fn policy(&self) -> Option<&str> {
         self.policy.as_deref()
     }
@@ -687,7 +687,7 @@ pub mod builders {
         ///
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
         ///
-        /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+        /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.policy = Some(input.into());
             self
@@ -1133,7 +1133,7 @@ pub mod builders {
         ///
         /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
         ///
-        /// Length: at least 1 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+        /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
         pub fn policy(mut self, input: impl Into<String>) -> Self {
             self.inner = self.inner.policy(input);
             self
