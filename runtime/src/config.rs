@@ -991,6 +991,31 @@ mod tests {
     static TEST_SERVICE: crate::client::ServiceInfo = crate::client::TEST_SERVICE;
 
     #[test]
+    fn overrides_replace_only_the_settings_they_were_given() {
+        let base = Config::builder()
+            .region(Region::from_static("us-east-1"))
+            .endpoint_url("http://base.invalid")
+            .use_fips(true)
+            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .endpoint_param("Stage", "base")
+            .endpoint_param("Kept", "yes")
+            .build();
+        let o = base.with_overrides(Config::builder().region(Region::from_static("eu-west-1")).use_fips(false).endpoint_param("Stage", "call"));
+        assert_eq!(o.region().map(Region::as_str), Some("eu-west-1"));
+        assert!(!o.use_fips(), "an explicit `false` is an override too");
+        assert_eq!(o.endpoint_url(), Some("http://base.invalid"));
+        assert_eq!(o.retry_config().max_attempts(), 5);
+        let params: Vec<_> = o.endpoint_params.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
+        assert_eq!(params.len(), 2, "{params:?}");
+        assert!(params.iter().any(|p| p.starts_with("Stage=") && p.contains("call")), "{params:?}");
+        let none = base.with_overrides(Config::builder());
+        assert_eq!((none.region(), none.endpoint_url(), none.use_fips()), (base.region(), base.endpoint_url(), true));
+        let all = base.with_overrides(Config::builder().build().to_builder());
+        assert_eq!((all.region(), all.endpoint_url(), all.retry_config().max_attempts()), (None, None, 3), "to_builder sets everything");
+        assert_eq!(base.region().map(Region::as_str), Some("us-east-1"), "the base is unchanged");
+    }
+
+    #[test]
     fn defaults_bound_every_wait_and_builders_adjust_them() {
         let config = Config::builder().build();
         let t = config.timeout_config();
