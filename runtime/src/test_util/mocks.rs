@@ -448,3 +448,78 @@ macro_rules! mock_client {
         $krate::Client::from_conf($crate::test_util::mocks::mock_config($mode, $rules, $additional))
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{BuildError, DeserializeError, ErrorMetadata, Unhandled};
+    use crate::operation::RequestParts;
+
+    /// An operation whose input is a number and whose output is a string.
+    struct Echo;
+    impl Operation for Echo {
+        type Input = u32;
+        type Output = String;
+        type Error = Unhandled;
+        const NAME: &'static str = "Echo";
+        const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
+        fn serialize(_: &u32) -> Result<RequestParts, BuildError> {
+            Ok(RequestParts::new("GET"))
+        }
+        fn deserialize(_: &HttpResponse) -> Result<String, DeserializeError> {
+            Ok("from http".into())
+        }
+        fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Unhandled, DeserializeError> {
+            Ok(Unhandled::new(meta))
+        }
+    }
+
+    fn outcome(mocks: &MockResponseInterceptor, input: u32) -> String {
+        match mocks.serve::<Echo>(&input) {
+            Served::Output(o) => o,
+            Served::Error { code, response, .. } => format!("error {code:?} {}", response.status),
+            Served::Http(r) => format!("http {}", r.status),
+            Served::Unmatched(why) => format!("unmatched: {why}"),
+        }
+    }
+
+    #[test]
+    fn sequences_count_times_and_repeat() {
+        let rule = RuleBuilder::<Echo>::new()
+            .sequence()
+            .output(|| "a".into())
+            .times(2)
+            .http_status(500, None)
+            .output(|| "never".into())
+            .times(0)
+            .output(|| "last".into())
+            .repeatedly()
+            .build();
+        let mocks = MockResponseInterceptor::new().with_rule(&rule);
+        let got: Vec<String> = (0..5).map(|i| outcome(&mocks, i)).collect();
+        assert_eq!(got, ["a", "a", "http 500", "last", "last"]);
+        assert_eq!(rule.num_calls(), 5);
+    }
+
+    #[test]
+    fn simple_rules_answer_once_in_sequential_mode_and_always_in_match_any() {
+        let even = RuleBuilder::<Echo>::new().match_requests(|n| n % 2 == 0).then_compute_output(|n| format!("even {n}"));
+        let any = MockResponseInterceptor::new().with_rule(&even);
+        assert_eq!([outcome(&any, 2), outcome(&any, 4)], ["even 2", "even 4"]);
+        assert!(outcome(&any, 3).starts_with("unmatched: no mock rule matches this Echo call"), "{}", outcome(&any, 3));
+
+        let fresh = RuleBuilder::<Echo>::new().then_error(|| Unhandled::new(ErrorMetadata::new(Some("Throttling".into()), None, None)));
+        let seq = MockResponseInterceptor::new().rule_mode(RuleMode::Sequential).with_rule(&fresh);
+        assert_eq!(outcome(&seq, 1), "error Some(\"Throttling\") 400");
+        assert!(outcome(&seq, 1).starts_with("unmatched"), "used up");
+        assert_eq!(fresh.num_calls(), 1);
+        assert!(format!("{fresh:?}").contains("Echo"));
+    }
+
+    #[test]
+    fn the_mock_http_client_refuses_to_send() {
+        let request = HttpRequest::default();
+        let err = crate::test_util::block_on(create_mock_http_client().send(&request)).unwrap_err();
+        assert!(err.to_string().contains("mock HTTP client") || format!("{err:?}").contains("mock HTTP client"), "{err:?}");
+    }
+}

@@ -4,6 +4,7 @@
 
 mod customize;
 mod fixtures;
+mod mocks;
 mod operations;
 mod pagination;
 mod retries;
