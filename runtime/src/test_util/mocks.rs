@@ -79,16 +79,33 @@ struct Step {
     times: Option<usize>,
 }
 
+/// A response made by a [`RuleBuilder::serve`] handler, waiting for the call's input.
+type Once = Box<dyn FnOnce(&dyn Any) -> Box<dyn Any + Send> + Send>;
+/// A [`RuleBuilder::serve`] handler: the response for call number `n`, `None` when used up.
+type HandlerFn = Arc<dyn Fn(usize) -> Option<Once> + Send + Sync>;
+
+#[derive(Clone)]
+enum Responses {
+    /// Fixed responses (`then_*`, `sequence()`). `simple` (made by `then_*`): its one response
+    /// answers once in [`RuleMode::Sequential`] and for ever in [`RuleMode::MatchAny`].
+    Steps { steps: Arc<[Step]>, simple: bool },
+    /// Responses computed from the call number.
+    Handler(HandlerFn),
+}
+
+/// The response a rule gives to its next call.
+enum Next<'a> {
+    Step(&'a Step),
+    Once(Once),
+}
+
 /// A mock rule for one operation. Clones share the call count.
 #[derive(Clone)]
 pub struct Rule {
     operation: &'static str,
     input: TypeId,
     matcher: MatchFn,
-    steps: Arc<[Step]>,
-    /// Made by `then_*` rather than a sequence: its one response answers once in
-    /// [`RuleMode::Sequential`] and for ever in [`RuleMode::MatchAny`].
-    simple: bool,
+    responses: Responses,
     calls: Arc<AtomicUsize>,
 }
 
@@ -96,7 +113,6 @@ impl fmt::Debug for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rule")
             .field("operation", &self.operation)
-            .field("responses", &self.steps.len())
             .field("num_calls", &self.num_calls())
             .finish_non_exhaustive()
     }
@@ -113,19 +129,29 @@ impl Rule {
         self.operation
     }
 
+    /// Sets the call count back to zero, so that the rule starts again from its first
+    /// response.
+    pub fn reset(&self) {
+        self.calls.store(0, Ordering::SeqCst);
+    }
+
     /// The response for the next call, or `None` when the rule is used up.
-    fn next_step(&self, mode: RuleMode) -> Option<&Step> {
+    fn next(&self, mode: RuleMode) -> Option<Next<'_>> {
         let mut n = self.num_calls();
-        if self.simple {
+        let (steps, simple) = match &self.responses {
+            Responses::Handler(handler) => return handler(n).map(Next::Once),
+            Responses::Steps { steps, simple } => (steps, *simple),
+        };
+        if simple {
             return match mode {
-                RuleMode::MatchAny => self.steps.first(),
-                RuleMode::Sequential => self.steps.first().filter(|_| n == 0),
+                RuleMode::MatchAny => steps.first().map(Next::Step),
+                RuleMode::Sequential => steps.first().filter(|_| n == 0).map(Next::Step),
             };
         }
-        for step in self.steps.iter() {
+        for step in steps.iter() {
             match step.times {
-                None => return Some(step),
-                Some(t) if n < t => return Some(step),
+                None => return Some(Next::Step(step)),
+                Some(t) if n < t => return Some(Next::Step(step)),
                 Some(t) => n -= t,
             }
         }
@@ -196,6 +222,32 @@ impl<O: Operation> RuleBuilder<O> {
     /// Answers with the HTTP response `f` makes, read as one from the network.
     pub fn then_http_response(self, f: impl Fn() -> HttpResponse + Send + Sync + 'static) -> Rule {
         self.simple(http_step::<O>(f))
+    }
+
+    /// Answers call number `n` (from 0) with `handler(n)`; the rule is used up at the first
+    /// `None`.
+    pub fn serve(self, handler: impl Fn(usize) -> Option<MockResponse<O::Output, O::Error>> + Send + Sync + 'static) -> Rule
+    where
+        O::Error: ProvideErrorMetadata,
+    {
+        let handler: HandlerFn = Arc::new(move |n| {
+            let response = handler(n)?;
+            Some(Box::new(move |_input: &dyn Any| {
+                let served = match response {
+                    MockResponse::Output(output) => Served::<O::Output, O::Error>::Output(output),
+                    MockResponse::Error(error) => served_error(error),
+                    MockResponse::Http(response) => Served::Http(response),
+                };
+                Box::new(served) as Box<dyn Any + Send>
+            }) as Once)
+        });
+        Rule {
+            operation: O::NAME,
+            input: TypeId::of::<O::Input>(),
+            matcher: self.matcher,
+            responses: Responses::Handler(handler),
+            calls: Arc::default(),
+        }
     }
 
     /// A sequence of responses, one per call, in order.
@@ -287,7 +339,19 @@ impl<O: Operation> ResponseSequenceBuilder<O> {
 }
 
 fn rule<O: Operation>(matcher: MatchFn, steps: Vec<Step>, simple: bool) -> Rule {
-    Rule { operation: O::NAME, input: TypeId::of::<O::Input>(), matcher, steps: steps.into(), simple, calls: Arc::default() }
+    Rule {
+        operation: O::NAME,
+        input: TypeId::of::<O::Input>(),
+        matcher,
+        responses: Responses::Steps { steps: steps.into(), simple },
+        calls: Arc::default(),
+    }
+}
+
+/// A modeled error with the code the retry classifier reads and an empty `400` response.
+fn served_error<O, E: ProvideErrorMetadata>(error: E) -> Served<O, E> {
+    let code = error.code().map(str::to_string);
+    Served::Error { error, code, response: HttpResponse { status: 400, headers: Headers::new(), body: Vec::new() } }
 }
 
 fn serve_fn<O: Operation>(f: impl Fn(&O::Input) -> Served<O::Output, O::Error> + Send + Sync + 'static) -> ServeFn {
@@ -308,11 +372,7 @@ fn error_step<O: Operation>(f: impl Fn() -> O::Error + Send + Sync + 'static) ->
 where
     O::Error: ProvideErrorMetadata,
 {
-    serve_fn::<O>(move |_| {
-        let error = f();
-        let code = error.code().map(str::to_string);
-        Served::Error { error, code, response: HttpResponse { status: 400, headers: Headers::new(), body: Vec::new() } }
-    })
+    serve_fn::<O>(move |_| served_error(f()))
 }
 
 fn http_step<O: Operation>(f: impl Fn() -> HttpResponse + Send + Sync + 'static) -> ServeFn {
@@ -352,9 +412,9 @@ impl MockResponseInterceptor {
         let _picking = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         let fits = |r: &Rule| r.input == TypeId::of::<O::Input>() && (r.matcher)(input);
         let picked = match self.mode {
-            RuleMode::MatchAny => self.rules.iter().find_map(|r| r.next_step(self.mode).filter(|_| fits(r)).map(|s| (r, s))),
+            RuleMode::MatchAny => self.rules.iter().filter(|r| fits(r)).find_map(|r| r.next(self.mode).map(|s| (r, s))),
             RuleMode::Sequential => {
-                let next = self.rules.iter().find_map(|r| r.next_step(self.mode).map(|s| (r, s)));
+                let next = self.rules.iter().find_map(|r| r.next(self.mode).map(|s| (r, s)));
                 match next {
                     Some((r, _)) if !fits(r) => {
                         return Served::Unmatched(format!(
@@ -376,7 +436,11 @@ impl MockResponseInterceptor {
             ));
         };
         rule.calls.fetch_add(1, Ordering::SeqCst);
-        match (step.serve)(input).downcast::<Served<O::Output, O::Error>>() {
+        let served = match step {
+            Next::Step(step) => (step.serve)(input),
+            Next::Once(once) => once(input),
+        };
+        match served.downcast::<Served<O::Output, O::Error>>() {
             Ok(served) => *served,
             Err(_) => Served::Unmatched(format!("mock rule for {} answered with another operation's types", rule.operation)),
         }
@@ -514,6 +578,22 @@ mod tests {
         assert!(outcome(&seq, 1).starts_with("unmatched"), "used up");
         assert_eq!(fresh.num_calls(), 1);
         assert!(format!("{fresh:?}").contains("Echo"));
+    }
+
+    #[test]
+    fn serve_handlers_answer_by_call_number_until_none() {
+        let rule = RuleBuilder::<Echo>::new().serve(|n| match n {
+            0 => Some(MockResponse::Http(HttpResponse { status: 503, ..HttpResponse::default() })),
+            1 => Some(MockResponse::Output(format!("call {n}"))),
+            _ => None,
+        });
+        let other = RuleBuilder::<Echo>::new().then_output(|| "fallback".into());
+        let mocks = MockResponseInterceptor::new().with_rule(&rule).with_rule(&other);
+        let got: Vec<String> = (0..3).map(|i| outcome(&mocks, i)).collect();
+        assert_eq!(got, ["http 503", "call 1", "fallback"], "a used-up rule gives way to the next");
+        assert_eq!((rule.num_calls(), other.num_calls()), (2, 1));
+        rule.reset();
+        assert_eq!(outcome(&mocks, 0), "http 503", "reset starts again");
     }
 
     #[test]
