@@ -319,7 +319,7 @@ async fn customize_overrides_one_call_against_the_emulator() {
     let err = client
         .list_app_instances()
         .customize()
-        .config_override(Config::builder().region(Region::new("eu-west-1")))
+        .config_override(Config::builder().behavior_version_latest().region(Region::new("eu-west-1")))
         .send()
         .await
         .expect_err("signed for eu-west-1");
@@ -333,7 +333,7 @@ async fn customize_overrides_one_call_against_the_emulator() {
         .max_results(5)
         .customize()
         .mutate_request(|req| req.headers_mut().insert("x-example-trace", "abc123"))
-        .config_override(Config::builder().retry_config(RetryConfig::standard().with_max_attempts(1)))
+        .config_override(aws_sdk_chimesdkidentity::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(1)))
         .send()
         .await;
     let out: ListAppInstancesOutput = out.unwrap_or_else(|e| panic!("{}", DisplayErrorContext(&e)));

@@ -657,6 +657,13 @@ impl Set {
     }
 }
 
+impl Default for ConfigBuilder {
+    /// [`Config::builder`]: the defaults, nothing set.
+    fn default() -> Self {
+        Config::builder()
+    }
+}
+
 impl From<Config> for ConfigBuilder {
     /// A builder holding every setting of `config` (as [`Config::to_builder`]).
     fn from(config: Config) -> Self {
@@ -687,6 +694,11 @@ impl ConfigBuilder {
     /// Accepted for compatibility with the AWS SDK for Rust; see [`BehaviorVersion`].
     pub fn behavior_version(self, _version: BehaviorVersion) -> Self {
         self
+    }
+
+    /// `behavior_version(BehaviorVersion::latest())`, as the AWS SDK for Rust spells it.
+    pub fn behavior_version_latest(self) -> Self {
+        self.behavior_version(BehaviorVersion::latest())
     }
 
     /// Where credentials come from. Wrapped in a cache that refreshes them before they expire.
@@ -1008,7 +1020,7 @@ mod tests {
         let params: Vec<_> = o.endpoint_params.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
         assert_eq!(params.len(), 2, "{params:?}");
         assert!(params.iter().any(|p| p.starts_with("Stage=") && p.contains("call")), "{params:?}");
-        let none = base.with_overrides(Config::builder());
+        let none = base.with_overrides(ConfigBuilder::default());
         assert_eq!((none.region(), none.endpoint_url(), none.use_fips()), (base.region(), base.endpoint_url(), true));
         let all = base.with_overrides(Config::builder().build().to_builder());
         assert_eq!((all.region(), all.endpoint_url(), all.retry_config().max_attempts()), (None, None, 3), "to_builder sets everything");
