@@ -194,8 +194,8 @@ impl<O: Operation> RuleBuilder<O> {
         Self::new()
     }
 
-    /// Only calls whose input passes `matcher` (the input as the caller built it, before the
-    /// client fills idempotency tokens).
+    /// Only calls whose input passes `matcher` (the input as sent: idempotency tokens the
+    /// caller left unset are already filled).
     pub fn match_requests(mut self, matcher: impl Fn(&O::Input) -> bool + Send + Sync + 'static) -> Self {
         self.matcher = Arc::new(move |input: &dyn Any| input.downcast_ref::<O::Input>().is_some_and(&matcher));
         self
