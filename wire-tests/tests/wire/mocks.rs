@@ -101,7 +101,11 @@ async fn an_unmatched_call_fails_naming_the_operation() {
 
 #[tokio::test]
 async fn sequential_rules_answer_in_order_once_each() {
+    // Rules see the input as sent: the token the caller left unset is filled (test defaults).
     let create = mock!(Client::create_app_instance)
+        .match_requests(|input| {
+            input.client_request_token() == Some("00000000-0000-4000-8000-000000000000")
+        })
         .then_compute_output(|input| {
             CreateAppInstanceOutput::builder()
                 .app_instance_arn(format!("arn:x/{}", input.name().unwrap_or_default()))
