@@ -77,7 +77,10 @@ async fn a_region_and_endpoint_override_applies_to_one_call_only() {
     let requests = usual.requests();
     assert_eq!(requests.len(), 2);
     assert_signed(&requests[0], &usual, signing_time(), AMZ_DATE);
-    assert_eq!(client.config().region().map(Region::as_str), Some("us-east-1"));
+    assert_eq!(
+        client.config().region().map(Region::as_str),
+        Some("us-east-1")
+    );
 }
 
 #[tokio::test]
@@ -218,7 +221,11 @@ async fn a_timeout_override_bounds_one_call() {
         .await
         .expect_err("the stalled call times out");
     assert!(matches!(err, SdkError::TimeoutError(_)), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     client
         .describe_app_instance()
         .app_instance_arn(APP_INSTANCE_ARN)

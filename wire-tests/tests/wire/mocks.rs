@@ -5,10 +5,10 @@
 use chime_sdk_identity::config::RetryConfig;
 use chime_sdk_identity::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use chime_sdk_identity::operation::create_app_instance::CreateAppInstanceOutput;
-use chime_sdk_identity::operation::RequestId;
 use chime_sdk_identity::operation::describe_app_instance::{
     DescribeAppInstanceError, DescribeAppInstanceOutput,
 };
+use chime_sdk_identity::operation::RequestId;
 use chime_sdk_identity::test_util::mocks::{mock, mock_client, RuleMode};
 use chime_sdk_identity::test_util::response;
 use chime_sdk_identity::types::error::BadRequestException;
@@ -20,7 +20,12 @@ const MISSING: &str = "arn:aws:chime:us-east-1:123456789012:app-instance/missing
 
 fn described(name: &str) -> DescribeAppInstanceOutput {
     DescribeAppInstanceOutput::builder()
-        .app_instance(AppInstance::builder().app_instance_arn(FOUND).name(name).build())
+        .app_instance(
+            AppInstance::builder()
+                .app_instance_arn(FOUND)
+                .name(name)
+                .build(),
+        )
         .build()
 }
 
@@ -56,10 +61,14 @@ async fn rules_match_by_input_and_count_their_calls() {
     let client = mock_client!(chime_sdk_identity, [&found, &missing]);
 
     for _ in 0..2 {
-        let out = describe(&client, FOUND).await.expect("the found rule answers");
+        let out = describe(&client, FOUND)
+            .await
+            .expect("the found rule answers");
         assert_eq!(name(&out), Some("found"));
     }
-    let err = describe(&client, MISSING).await.expect_err("the error rule answers");
+    let err = describe(&client, MISSING)
+        .await
+        .expect_err("the error rule answers");
     assert!(matches!(err, SdkError::ServiceError(_)), "{err:?}");
     match err.into_service_error() {
         DescribeAppInstanceError::BadRequestException(e) => {
@@ -76,7 +85,9 @@ async fn an_unmatched_call_fails_naming_the_operation() {
         .match_requests(|input| input.app_instance_arn() == Some(FOUND))
         .then_output(|| described("found"));
     let client = mock_client!(chime_sdk_identity, [&found]);
-    let err = describe(&client, MISSING).await.expect_err("no rule matches");
+    let err = describe(&client, MISSING)
+        .await
+        .expect_err("no rule matches");
     assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err:?}");
     let text = DisplayErrorContext(&err).to_string();
     assert!(
@@ -111,15 +122,16 @@ async fn sequential_rules_answer_in_order_once_each() {
                 .app_instance_arn(format!("arn:x/{}", input.name().unwrap_or_default()))
                 .build()
         });
-    let describe_rule =
-        mock!(Client::describe_app_instance).then_output(|| described("second"));
+    let describe_rule = mock!(Client::describe_app_instance).then_output(|| described("second"));
     let client = mock_client!(
         chime_sdk_identity,
         RuleMode::Sequential,
         [&create, &describe_rule]
     );
 
-    let err = describe(&client, FOUND).await.expect_err("create comes first");
+    let err = describe(&client, FOUND)
+        .await
+        .expect_err("create comes first");
     assert!(
         DisplayErrorContext(&err)
             .to_string()
@@ -136,7 +148,9 @@ async fn sequential_rules_answer_in_order_once_each() {
     assert_eq!(created.app_instance_arn(), Some("arn:x/one"));
     let out = describe(&client, FOUND).await.expect("the second rule");
     assert_eq!(name(&out), Some("second"));
-    let err = describe(&client, FOUND).await.expect_err("every rule is used up");
+    let err = describe(&client, FOUND)
+        .await
+        .expect_err("every rule is used up");
     assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err:?}");
     assert_eq!((create.num_calls(), describe_rule.num_calls()), (1, 1));
 }
@@ -150,10 +164,14 @@ async fn sequences_run_through_the_retry_loop() {
         .output(|| described("third time"))
         .build();
     let client = mock_client!(chime_sdk_identity, [&rule]);
-    let out = describe(&client, FOUND).await.expect("two retries, then the output");
+    let out = describe(&client, FOUND)
+        .await
+        .expect("two retries, then the output");
     assert_eq!(name(&out), Some("third time"));
     assert_eq!(rule.num_calls(), 3, "one count per attempt");
-    let err = describe(&client, FOUND).await.expect_err("the sequence is used up");
+    let err = describe(&client, FOUND)
+        .await
+        .expect_err("the sequence is used up");
     assert!(matches!(err, SdkError::ConstructionFailure(_)), "{err:?}");
     assert_eq!(rule.num_calls(), 3);
 
@@ -163,12 +181,9 @@ async fn sequences_run_through_the_retry_loop() {
         .http_status(503, None)
         .repeatedly()
         .build();
-    let client = mock_client!(
-        chime_sdk_identity,
-        RuleMode::MatchAny,
-        [&flaky],
-        |config| config.retry_config(RetryConfig::standard().with_max_attempts(2))
-    );
+    let client = mock_client!(chime_sdk_identity, RuleMode::MatchAny, [&flaky], |config| {
+        config.retry_config(RetryConfig::standard().with_max_attempts(2))
+    });
     for _ in 0..2 {
         let err = describe(&client, FOUND).await.expect_err("always 503");
         assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(503));
