@@ -6,16 +6,38 @@
 //! Carried over: region, endpoint URL, credentials provider (through
 //! [`AwsSdkProvider`](crate::credentials::AwsSdkProvider), cached by this client), retry mode,
 //! attempts and backoff, timeouts, stalled-stream protection, FIPS and dual-stack flags, app
-//! name, and the request-compression settings. A timeout the `SdkConfig` leaves unset keeps
-//! this client's default (so the 60 s read timeout stays unless one is given). Not carried
-//! over, because they are the SDK's own runtime types: the HTTP client, sleep, time source,
-//! identity cache, token provider and interceptors; this client uses its own.
+//! name, the request-compression settings, the sleep and the time source. A timeout the
+//! `SdkConfig` leaves unset keeps this client's default (so the 60 s read timeout stays unless
+//! one is given). Not carried over, because this client has its own: the HTTP client, identity
+//! cache, token provider and interceptors.
 
 use super::{AppName, Config, ConfigBuilder, StalledStreamProtectionConfig};
 use crate::credentials::AwsSdkProvider;
 use crate::region::Region;
 use crate::retry::{RetryConfig, RetryMode};
+use aws_types::sdk_config::{SharedAsyncSleep, SharedTimeSource};
 use aws_types::SdkConfig;
+use std::time::{Duration, SystemTime};
+
+/// The SDK's sleep, for retry backoff and timeouts.
+#[derive(Debug)]
+struct SdkSleep(SharedAsyncSleep);
+
+impl crate::clock::AsyncSleep for SdkSleep {
+    fn sleep(&self, duration: Duration) -> crate::clock::SleepFuture {
+        Box::pin(aws_smithy_async::rt::sleep::AsyncSleep::sleep(&self.0, duration))
+    }
+}
+
+/// The SDK's time source, for signing and retries.
+#[derive(Debug)]
+struct SdkTimeSource(SharedTimeSource);
+
+impl crate::clock::TimeSource for SdkTimeSource {
+    fn now(&self) -> SystemTime {
+        self.0.now()
+    }
+}
 
 impl From<&SdkConfig> for ConfigBuilder {
     /// A builder with the settings `sdk` has (only those count as set, so it also works as a
@@ -91,6 +113,12 @@ impl From<&SdkConfig> for ConfigBuilder {
         if let Some(bytes) = sdk.request_min_compression_size_bytes() {
             b = b.request_min_compression_size_bytes(bytes);
         }
+        if let Some(sleep) = sdk.sleep_impl() {
+            b = b.sleep_impl(SdkSleep(sleep));
+        }
+        if let Some(time) = sdk.time_source() {
+            b = b.time_source(SdkTimeSource(time));
+        }
         b
     }
 }
@@ -149,7 +177,19 @@ mod tests {
             .app_name(aws_types::app_name::AppName::new("billing-v2").expect("valid"))
             .disable_request_compression(true)
             .request_min_compression_size_bytes(2048)
+            .time_source(aws_smithy_async::time::StaticTimeSource::from_secs(1_700_000_000))
+            .sleep_impl(NeverSleep)
             .build()
+    }
+
+    /// A sleep that never ends, to tell it from this client's.
+    #[derive(Debug)]
+    struct NeverSleep;
+
+    impl aws_smithy_async::rt::sleep::AsyncSleep for NeverSleep {
+        fn sleep(&self, _: Duration) -> aws_smithy_async::rt::sleep::Sleep {
+            aws_smithy_async::rt::sleep::Sleep::new(std::future::pending())
+        }
     }
 
     #[tokio::test]
@@ -178,13 +218,16 @@ mod tests {
         assert_eq!(config.request_min_compression_size_bytes, 2048);
         assert!(!format!("{config:?}").contains("sdk-secret-value"), "Debug never shows the secret");
         assert_eq!(Config::new(&sdk).region(), config.region(), "Config::new(&SdkConfig)");
+        assert_eq!(config.time.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000), "the SDK's time source");
+        let slept = tokio::time::timeout(Duration::from_millis(50), config.sleep.sleep(Duration::ZERO)).await;
+        assert!(slept.is_err(), "the SDK's sleep is used (this one never wakes)");
     }
 
     #[test]
     fn an_empty_sdk_config_sets_nothing() {
         let sdk = SdkConfig::builder().build();
         let b = ConfigBuilder::from(&sdk);
-        for setting in [Set::REGION, Set::CREDENTIALS, Set::ENDPOINT_URL, Set::RETRY, Set::TIMEOUTS, Set::USE_FIPS, Set::APP_NAME] {
+        for setting in [Set::REGION, Set::CREDENTIALS, Set::ENDPOINT_URL, Set::RETRY, Set::TIMEOUTS, Set::USE_FIPS, Set::APP_NAME, Set::SLEEP, Set::TIME] {
             assert!(!b.set.has(setting), "{setting:?}");
         }
         let config = b.build();
