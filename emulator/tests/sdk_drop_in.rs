@@ -1,7 +1,10 @@
 //! A program written against the documented API of the AWS SDK for Rust's
 //! `aws-sdk-chimesdkidentity` (docs.rs), with only the crate name changed: it must compile
 //! against this project's client unchanged and run against the emulator. Every operation,
-//! error handling through `SdkError`, pagination, config, primitives and unit-test helpers.
+//! error handling through `SdkError`, pagination, config, primitives and unit-test helpers;
+//! per-call `customize()`, a client from an `aws_types::SdkConfig` (feature `aws-sdk-config`),
+//! and unit tests with `aws-smithy-mocks`-style rules (feature `test-util`, imported under the
+//! name `aws_smithy_mocks`).
 
 use std::time::{Duration, SystemTime};
 
@@ -247,4 +250,130 @@ async fn a_program_written_for_the_aws_sdk_compiles_and_runs_unchanged() {
     let _: RetryMode = RetryMode::Standard;
     let output = CreateAppInstanceOutput::builder().app_instance_arn("arn").build();
     assert_eq!(output.app_instance_arn(), Some("arn"));
+}
+
+// ---- Per-call customization, `SdkConfig` and mocks, as the SDK's documentation shows them ----
+
+use aws_sdk_chimesdkidentity::operation::describe_app_instance::DescribeAppInstanceOutput;
+use aws_sdk_chimesdkidentity::operation::list_app_instances::ListAppInstancesOutput;
+use aws_sdk_chimesdkidentity::test_util::mocks as aws_smithy_mocks;
+use aws_sdk_chimesdkidentity::types::error::ForbiddenException;
+use aws_sdk_chimesdkidentity::types::{AppInstance, AppInstanceSummary};
+use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+/// What `aws_config::load_defaults(BehaviorVersion::latest()).await` returns, built by hand
+/// with aws-types' builder (aws-config itself is not a dependency of these tests).
+fn loaded_sdk_config(endpoint: &str) -> aws_types::SdkConfig {
+    aws_types::SdkConfig::builder()
+        .region(aws_types::region::Region::new("us-east-1"))
+        .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
+            aws_credential_types::Credentials::new(
+                "AKIDEXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                None,
+                None,
+                "loaded",
+            ),
+        ))
+        .endpoint_url(endpoint)
+        .retry_config(aws_types::sdk_config::RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            aws_types::sdk_config::TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .build()
+}
+
+#[tokio::test]
+async fn a_client_from_an_sdk_config_runs_against_the_emulator() {
+    let emulator = emulator::Emulator::new(emulator::Config::default()).expect("default config");
+    let running = emulator.start(0).expect("listening");
+    let sdk_config = loaded_sdk_config(&running.endpoint_url());
+
+    // `Client::new(&sdk_config)`, as in every SDK example.
+    let client = Client::new(&sdk_config);
+    let created = client.create_app_instance().name("from-sdk-config").client_request_token("token-sdk-1").send().await;
+    let arn = created.unwrap_or_else(|e| panic!("{}", DisplayErrorContext(&e))).app_instance_arn().unwrap_or_default().to_string();
+    assert_eq!(client.config().retry_config().max_attempts(), 2);
+
+    // A service config built from the shared one, with a service-specific change.
+    let config = aws_sdk_chimesdkidentity::config::Builder::from(&sdk_config)
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    let client = Client::from_conf(config);
+    let described = client.describe_app_instance().app_instance_arn(&arn).send().await.expect("described");
+    assert_eq!(described.app_instance().and_then(|a| a.name()), Some("from-sdk-config"));
+    let client = Client::from_conf(Config::new(&sdk_config));
+    client.delete_app_instance().app_instance_arn(&arn).send().await.expect("deleted");
+}
+
+#[tokio::test]
+async fn customize_overrides_one_call_against_the_emulator() {
+    let emulator = emulator::Emulator::new(emulator::Config::default()).expect("default config");
+    let running = emulator.start(0).expect("listening");
+    let client = Client::from_conf(sdk_config(&running.endpoint_url()));
+
+    // The emulator only accepts signatures for us-east-1: a region override for one call shows
+    // in that call's signature, and the client keeps its own region.
+    let err = client
+        .list_app_instances()
+        .customize()
+        .config_override(Config::builder().behavior_version_latest().region(Region::new("eu-west-1")))
+        .send()
+        .await
+        .expect_err("signed for eu-west-1");
+    let text = DisplayErrorContext(&err).to_string();
+    assert!(text.contains("eu-west-1"), "{text}");
+    client.list_app_instances().send().await.expect("the client's region");
+
+    // A header added before signing is covered by the signature the emulator checks.
+    let out = client
+        .list_app_instances()
+        .max_results(5)
+        .customize()
+        .mutate_request(|req| req.headers_mut().insert("x-example-trace", "abc123"))
+        .config_override(aws_sdk_chimesdkidentity::config::Builder::default().retry_config(RetryConfig::standard().with_max_attempts(1)))
+        .send()
+        .await;
+    let out: ListAppInstancesOutput = out.unwrap_or_else(|e| panic!("{}", DisplayErrorContext(&e)));
+    let _ = out.app_instances();
+}
+
+#[tokio::test]
+async fn unit_tests_with_mocks_as_in_the_sdk_docs() {
+    // Rules matched by the typed input, as in the aws-smithy-mocks README.
+    let found = mock!(Client::describe_app_instance)
+        .match_requests(|req| req.app_instance_arn() == Some("arn:found"))
+        .then_output(|| {
+            DescribeAppInstanceOutput::builder()
+                .app_instance(AppInstance::builder().app_instance_arn("arn:found").name("Found").build())
+                .build()
+        });
+    let forbidden = mock!(Client::describe_app_instance)
+        .match_requests(|req| req.app_instance_arn() == Some("arn:secret"))
+        .then_error(|| DescribeAppInstanceError::ForbiddenException(ForbiddenException::builder().message("no").build()));
+    let client = mock_client!(aws_sdk_chimesdkidentity, RuleMode::MatchAny, [&found, &forbidden]);
+
+    assert_eq!(describe_or_explain(&client, "arn:found").await.expect("found").as_deref(), Some("Found"));
+    let err = client.describe_app_instance().app_instance_arn("arn:secret").send().await.expect_err("forbidden");
+    assert!(matches!(err.into_service_error(), DescribeAppInstanceError::ForbiddenException(_)));
+    assert_eq!(found.num_calls(), 1);
+    assert_eq!(forbidden.num_calls(), 1);
+
+    // Retries, as in the README's "Testing Retry Behavior".
+    let retried = mock!(Client::list_app_instances)
+        .sequence()
+        .http_status(503, None)
+        .times(2)
+        .output(|| {
+            ListAppInstancesOutput::builder()
+                .app_instances(AppInstanceSummary::builder().app_instance_arn("arn:one").build())
+                .build()
+        })
+        .build();
+    let client = mock_client!(aws_sdk_chimesdkidentity, [&retried]);
+    let out = client.list_app_instances().send().await.expect("success on the third attempt");
+    assert_eq!(out.app_instances().len(), 1);
+    assert_eq!(retried.num_calls(), 3);
 }

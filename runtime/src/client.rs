@@ -4,7 +4,7 @@
 //! [`Handle`] is the shared core of a generated `Client`: configuration, HTTP client, credential
 //! cache, retry quota, signing-key cache and endpoint memo, behind one `Arc`.
 
-use crate::config::Config;
+use crate::config::{Config, ConfigBuilder, Set};
 use crate::credentials::Credentials;
 use crate::endpoint::{CachedResolver, Endpoint, EvalContext, Params, RuleSet};
 use crate::error::{BuildError, SdkError, TimeoutKind};
@@ -48,12 +48,16 @@ pub struct Handle {
 struct Inner {
     config: Config,
     service: &'static ServiceInfo,
+    /// Shared with the handles of per-call overrides that keep the client's transport settings
+    /// (so they use its connection pool).
     http: Result<Arc<dyn HttpClient>, String>,
-    retry: RetryStrategy,
-    signer: Signer,
+    /// Shared with the handles of per-call overrides that keep the retry settings (so they draw
+    /// on the same retry quota).
+    retry: Arc<RetryStrategy>,
+    signer: Arc<Signer>,
     endpoint: Option<CachedResolver<'static>>,
     user_agent: String,
-    skew: Mutex<ClockSkew>,
+    skew: Arc<Mutex<ClockSkew>>,
     client_endpoint: std::sync::OnceLock<Arc<Resolved>>,
 }
 
@@ -70,10 +74,47 @@ impl Handle {
             Some(c) => Ok(Arc::clone(c)),
             None => default_http_client(&config),
         };
-        let mut retry = RetryStrategy::new(config.retry.clone()).with_time_source(Arc::clone(&config.time));
-        if let Some(j) = &config.jitter {
-            retry = retry.with_jitter(Arc::clone(j));
-        }
+        let retry = Arc::new(retry_strategy(&config));
+        Self::assemble(config, service, http, retry, Arc::default(), Arc::default())
+    }
+
+    /// A handle for one call with `overrides` on top of this handle's configuration
+    /// (`customize().config_override(..)`). What the override leaves alone is shared with this
+    /// client: the connection pool (unless a transport setting or the HTTP client changes), the
+    /// retry quota (unless the retry settings, jitter or clock change), the credentials cache
+    /// (unless the provider changes), the signing-key cache and the clock-skew correction.
+    pub fn with_config_override(&self, overrides: ConfigBuilder) -> Handle {
+        let inner = &*self.inner;
+        let base = &inner.config;
+        let set = overrides.set;
+        let config = base.with_overrides(overrides);
+        let transport_changed = set.has(Set::HTTP_CLIENT)
+            || set.has(Set::PROXY)
+            || config.timeouts.connect != base.timeouts.connect
+            || config.timeouts.read != base.timeouts.read
+            || config.stalled_stream != base.stalled_stream
+            || config.max_response_body != base.max_response_body;
+        let http = match (&config.http_client, transport_changed) {
+            (Some(c), _) => Ok(Arc::clone(c)),
+            (None, false) => inner.http.clone(),
+            (None, true) => default_http_client(&config),
+        };
+        let retry = if set.has(Set::RETRY) || set.has(Set::JITTER) || set.has(Set::TIME) {
+            Arc::new(retry_strategy(&config))
+        } else {
+            Arc::clone(&inner.retry)
+        };
+        Self::assemble(config, inner.service, http, retry, Arc::clone(&inner.signer), Arc::clone(&inner.skew))
+    }
+
+    fn assemble(
+        config: Config,
+        service: &'static ServiceInfo,
+        http: Result<Arc<dyn HttpClient>, String>,
+        retry: Arc<RetryStrategy>,
+        signer: Arc<Signer>,
+        skew: Arc<Mutex<ClockSkew>>,
+    ) -> Self {
         let mut user_agent = format!(
             "{}/{} client-runtime/{} lang/rust",
             service.crate_name,
@@ -91,10 +132,10 @@ impl Handle {
                 service,
                 http,
                 retry,
-                signer: Signer::new(),
+                signer,
                 endpoint,
                 user_agent,
-                skew: Mutex::new(ClockSkew::NONE),
+                skew,
                 client_endpoint: std::sync::OnceLock::new(),
             }),
         }
@@ -107,9 +148,19 @@ impl Handle {
 
     /// Runs operation `O` with `input`: the whole pipeline, with retries and timeouts.
     pub async fn invoke<O: Operation>(&self, input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
+        self.invoke_with_hooks::<O>(input, &[]).await
+    }
+
+    /// [`Handle::invoke`], running `hooks` on a copy of the request before it is signed, on
+    /// every attempt (`customize().mutate_request(..)` / `.map_request(..)`).
+    pub(crate) async fn invoke_with_hooks<O: Operation>(
+        &self,
+        input: O::Input,
+        hooks: &[RequestHook],
+    ) -> Result<O::Output, SdkError<O::Error>> {
         let span = tracing::debug_span!("operation", service = self.inner.service.sdk_id, operation = O::NAME);
         let work = async {
-            let work = self.invoke_inner::<O>(input);
+            let work = self.invoke_inner::<O>(input, hooks);
             match self.inner.config.timeouts.operation {
                 None => work.await,
                 Some(limit) => race(work, self.inner.config.sleep.sleep(limit))
@@ -120,7 +171,7 @@ impl Handle {
         in_span(span, work).await
     }
 
-    async fn invoke_inner<O: Operation>(&self, mut input: O::Input) -> Result<O::Output, SdkError<O::Error>> {
+    async fn invoke_inner<O: Operation>(&self, mut input: O::Input, hooks: &[RequestHook]) -> Result<O::Output, SdkError<O::Error>> {
         let inner = &*self.inner;
         O::prepare(&mut input, &*inner.config.idempotency_token);
         let mut parts = O::serialize(&input).map_err(SdkError::construction_failure)?;
@@ -158,8 +209,19 @@ impl Handle {
             }
             let attempt = call.attempt();
             // One request is signed again in place for every attempt: the signing headers and
-            // the attempt count are replaced, nothing is copied.
+            // the attempt count are replaced, nothing is copied. Hooks change a copy instead, so
+            // each attempt starts from the same request.
             request.headers.insert("amz-sdk-request", format!("attempt={attempt}; max={max}"));
+            let mut hooked;
+            let request = if hooks.is_empty() {
+                &mut request
+            } else {
+                hooked = request.clone();
+                for hook in hooks {
+                    hook.apply(&mut hooked).map_err(SdkError::construction_failure)?;
+                }
+                &mut hooked
+            };
             let sent_at = inner.config.time.now();
             if let Some(s) = &signing {
                 let skew = *inner.skew.lock().unwrap_or_else(PoisonError::into_inner);
@@ -170,10 +232,39 @@ impl Handle {
                     time: skew.apply(sent_at),
                     settings: &s.settings,
                 };
-                inner.signer.sign(&mut request, &params).map_err(SdkError::construction_failure)?;
+                inner.signer.sign(request, &params).map_err(SdkError::construction_failure)?;
             }
             let span = tracing::debug_span!("attempt", n = attempt);
-            let result = in_span(span, self.send(http.as_ref(), &request)).await;
+            #[cfg(feature = "test-util")]
+            let result = match &inner.config.mocks {
+                None => in_span(span, self.send(http.as_ref(), request)).await,
+                Some(mocks) => match mocks.serve::<O>(&input) {
+                    crate::test_util::mocks::Served::Output(output) => {
+                        call.on_success();
+                        return Ok(output);
+                    }
+                    crate::test_util::mocks::Served::Error { error, code, response } => {
+                        let hint = code
+                            .as_deref()
+                            .and_then(|c| O::RETRYABLE_ERRORS.iter().find(|(known, _)| *known == c))
+                            .map(|(_, throttling)| RetryKind::from_retryable_trait(*throttling));
+                        let kind = classify(Failure::Response { status: response.status, code: code.as_deref() }, hint);
+                        match call.on_failure(kind, None) {
+                            RetryDecision::Retry { delay } => {
+                                inner.config.sleep.sleep(delay).await;
+                                continue;
+                            }
+                            RetryDecision::Stop { .. } => return Err(SdkError::service_error(error, response)),
+                        }
+                    }
+                    crate::test_util::mocks::Served::Http(response) => Ok(response),
+                    crate::test_util::mocks::Served::Unmatched(why) => {
+                        return Err(SdkError::construction_failure(BuildError::invalid(why)));
+                    }
+                },
+            };
+            #[cfg(not(feature = "test-util"))]
+            let result = in_span(span, self.send(http.as_ref(), request)).await;
             let (kind, retry_after, failure) = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
                     call.on_success();
@@ -371,6 +462,42 @@ struct SigningContext {
 enum Attempt {
     Dispatch(DispatchError),
     TimedOut,
+}
+
+/// A retry strategy with the configuration's settings, jitter and clock.
+fn retry_strategy(config: &Config) -> RetryStrategy {
+    let mut retry = RetryStrategy::new(config.retry.clone()).with_time_source(Arc::clone(&config.time));
+    if let Some(j) = &config.jitter {
+        retry = retry.with_jitter(Arc::clone(j));
+    }
+    retry
+}
+
+/// Runs on the request of every attempt before it is signed: `customize().mutate_request(..)`
+/// and `.map_request(..)`.
+#[derive(Clone)]
+pub(crate) enum RequestHook {
+    Mutate(Arc<dyn Fn(&mut HttpRequest) + Send + Sync>),
+    Map(Arc<dyn Fn(HttpRequest) -> Result<HttpRequest, crate::error::BoxError> + Send + Sync>),
+}
+
+impl RequestHook {
+    fn apply(&self, request: &mut HttpRequest) -> Result<(), crate::error::BoxError> {
+        match self {
+            RequestHook::Mutate(f) => f(request),
+            RequestHook::Map(f) => *request = f(std::mem::take(request))?,
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for RequestHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestHook::Mutate(_) => "RequestHook::Mutate",
+            RequestHook::Map(_) => "RequestHook::Map",
+        })
+    }
 }
 
 fn default_http_client(config: &Config) -> Result<Arc<dyn HttpClient>, String> {

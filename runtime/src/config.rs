@@ -13,6 +13,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "aws-sdk-config")]
+mod sdk_config;
+
 /// Deadlines of a call.
 ///
 /// | deadline | default | what it bounds |
@@ -331,6 +334,9 @@ pub struct Config {
     /// The environment [`Config::from_env`] read, while the credentials are still the default
     /// chain it chose; lets a fuller chain (the `credentials-chain` crate) take its place.
     pub(crate) default_credentials_env: Option<Env>,
+    /// Mock rules answering calls instead of the HTTP client (`test_util::mock`).
+    #[cfg(feature = "test-util")]
+    pub(crate) mocks: Option<Arc<crate::test_util::mocks::MockResponseInterceptor>>,
 }
 
 impl fmt::Debug for Config {
@@ -379,6 +385,8 @@ impl Default for Config {
             request_min_compression_size_bytes: DEFAULT_MIN_COMPRESSION_SIZE,
             endpoint_params: Vec::new(),
             default_credentials_env: None,
+            #[cfg(feature = "test-util")]
+            mocks: None,
         }
     }
 }
@@ -386,12 +394,109 @@ impl Default for Config {
 impl Config {
     /// A builder starting from the defaults (no region, no credentials).
     pub fn builder() -> ConfigBuilder {
-        ConfigBuilder { config: Config::default() }
+        ConfigBuilder { config: Config::default(), set: Set::NONE }
     }
 
-    /// A builder starting from this configuration.
+    /// A builder starting from this configuration. As a per-call override
+    /// (`customize().config_override(..)`) it replaces every setting.
     pub fn to_builder(&self) -> ConfigBuilder {
-        ConfigBuilder { config: self.clone() }
+        ConfigBuilder { config: self.clone(), set: Set::ALL }
+    }
+
+    /// This configuration with the settings `overrides` set replaced (and its endpoint
+    /// parameters added), for one call (`customize().config_override(..)`). A setting the
+    /// override builder never set keeps this configuration's value.
+    pub fn with_overrides(&self, overrides: ConfigBuilder) -> Config {
+        let ConfigBuilder { config: o, set } = overrides;
+        let mut c = self.clone();
+        let Config {
+            region,
+            credentials,
+            endpoint_url,
+            use_fips,
+            use_dual_stack,
+            retry,
+            jitter,
+            timeouts,
+            stalled_stream,
+            max_response_body,
+            proxy,
+            http_client,
+            sleep,
+            time,
+            idempotency_token,
+            app_name,
+            disable_request_compression,
+            request_min_compression_size_bytes,
+            endpoint_params,
+            default_credentials_env,
+            #[cfg(feature = "test-util")]
+            mocks,
+        } = o;
+        if set.has(Set::REGION) {
+            c.region = region;
+        }
+        if set.has(Set::CREDENTIALS) {
+            c.credentials = credentials;
+            c.default_credentials_env = default_credentials_env;
+        }
+        if set.has(Set::ENDPOINT_URL) {
+            c.endpoint_url = endpoint_url;
+        }
+        if set.has(Set::USE_FIPS) {
+            c.use_fips = use_fips;
+        }
+        if set.has(Set::USE_DUAL_STACK) {
+            c.use_dual_stack = use_dual_stack;
+        }
+        if set.has(Set::RETRY) {
+            c.retry = retry;
+        }
+        if set.has(Set::JITTER) {
+            c.jitter = jitter;
+        }
+        if set.has(Set::TIMEOUTS) {
+            c.timeouts = timeouts;
+        }
+        if set.has(Set::STALLED_STREAM) {
+            c.stalled_stream = stalled_stream;
+        }
+        if set.has(Set::MAX_RESPONSE_BODY) {
+            c.max_response_body = max_response_body;
+        }
+        if set.has(Set::PROXY) {
+            c.proxy = proxy;
+        }
+        if set.has(Set::HTTP_CLIENT) {
+            c.http_client = http_client;
+        }
+        if set.has(Set::SLEEP) {
+            c.sleep = sleep;
+        }
+        if set.has(Set::TIME) {
+            c.time = time;
+        }
+        if set.has(Set::IDEMPOTENCY_TOKEN) {
+            c.idempotency_token = idempotency_token;
+        }
+        if set.has(Set::APP_NAME) {
+            c.app_name = app_name;
+        }
+        if set.has(Set::DISABLE_REQUEST_COMPRESSION) {
+            c.disable_request_compression = disable_request_compression;
+        }
+        if set.has(Set::MIN_COMPRESSION_SIZE) {
+            c.request_min_compression_size_bytes = request_min_compression_size_bytes;
+        }
+        #[cfg(feature = "test-util")]
+        if set.has(Set::MOCKS) {
+            c.mocks = mocks;
+        }
+        for (name, value) in endpoint_params {
+            c.endpoint_params.retain(|(n, _)| *n != name);
+            c.endpoint_params.push((name, value));
+        }
+        c
     }
 
     /// Configuration from the environment and the shared config files, as the AWS SDKs read
@@ -511,17 +616,79 @@ impl Config {
     }
 }
 
-/// Builds a [`Config`].
+/// Builds a [`Config`]. It remembers which settings were set, so that as a per-call override
+/// ([`Config::with_overrides`], `customize().config_override(..)`) it replaces only those.
 #[derive(Clone, Debug)]
 pub struct ConfigBuilder {
     config: Config,
+    pub(crate) set: Set,
+}
+
+/// The settings a [`ConfigBuilder`] was given, one bit each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Set(u32);
+
+impl Set {
+    pub(crate) const NONE: Set = Set(0);
+    pub(crate) const ALL: Set = Set(u32::MAX);
+    pub(crate) const REGION: Set = Set(1);
+    pub(crate) const CREDENTIALS: Set = Set(1 << 1);
+    pub(crate) const ENDPOINT_URL: Set = Set(1 << 2);
+    pub(crate) const USE_FIPS: Set = Set(1 << 3);
+    pub(crate) const USE_DUAL_STACK: Set = Set(1 << 4);
+    pub(crate) const RETRY: Set = Set(1 << 5);
+    pub(crate) const JITTER: Set = Set(1 << 6);
+    pub(crate) const TIMEOUTS: Set = Set(1 << 7);
+    pub(crate) const STALLED_STREAM: Set = Set(1 << 8);
+    pub(crate) const MAX_RESPONSE_BODY: Set = Set(1 << 9);
+    pub(crate) const PROXY: Set = Set(1 << 10);
+    pub(crate) const HTTP_CLIENT: Set = Set(1 << 11);
+    pub(crate) const SLEEP: Set = Set(1 << 12);
+    pub(crate) const TIME: Set = Set(1 << 13);
+    pub(crate) const IDEMPOTENCY_TOKEN: Set = Set(1 << 14);
+    pub(crate) const APP_NAME: Set = Set(1 << 15);
+    pub(crate) const DISABLE_REQUEST_COMPRESSION: Set = Set(1 << 16);
+    pub(crate) const MIN_COMPRESSION_SIZE: Set = Set(1 << 17);
+    #[cfg(feature = "test-util")]
+    pub(crate) const MOCKS: Set = Set(1 << 18);
+
+    pub(crate) fn has(self, setting: Set) -> bool {
+        self.0 & setting.0 != 0
+    }
+}
+
+impl Default for ConfigBuilder {
+    /// [`Config::builder`]: the defaults, nothing set.
+    fn default() -> Self {
+        Config::builder()
+    }
+}
+
+impl From<Config> for ConfigBuilder {
+    /// A builder holding every setting of `config` (as [`Config::to_builder`]).
+    fn from(config: Config) -> Self {
+        ConfigBuilder { config, set: Set::ALL }
+    }
+}
+
+impl From<&Config> for Config {
+    /// A copy, so that `Client::new(&config)` takes a [`Config`] as it takes an
+    /// `aws_types::SdkConfig` (feature `aws-sdk-config`).
+    fn from(config: &Config) -> Self {
+        config.clone()
+    }
 }
 
 impl ConfigBuilder {
+    fn mark(mut self, setting: Set) -> Self {
+        self.set.0 |= setting.0;
+        self
+    }
+
     /// The region requests are sent to and signed for.
     pub fn region(mut self, region: Region) -> Self {
         self.config.region = Some(region);
-        self
+        self.mark(Set::REGION)
     }
 
     /// Accepted for compatibility with the AWS SDK for Rust; see [`BehaviorVersion`].
@@ -529,55 +696,60 @@ impl ConfigBuilder {
         self
     }
 
+    /// `behavior_version(BehaviorVersion::latest())`, as the AWS SDK for Rust spells it.
+    pub fn behavior_version_latest(self) -> Self {
+        self.behavior_version(BehaviorVersion::latest())
+    }
+
     /// Where credentials come from. Wrapped in a cache that refreshes them before they expire.
     /// Static [`crate::credentials::Credentials`] are a provider too.
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.config.credentials = Some(Arc::new(CachedProvider::new(provider)));
         self.config.default_credentials_env = None;
-        self
+        self.mark(Set::CREDENTIALS)
     }
 
     /// Sends every request to this URL (`http://` for local testing) instead of the endpoint
     /// the rule set resolves.
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.config.endpoint_url = Some(url.into());
-        self
+        self.mark(Set::ENDPOINT_URL)
     }
 
     /// Use FIPS 140 endpoints.
     pub fn use_fips(mut self, on: bool) -> Self {
         self.config.use_fips = on;
-        self
+        self.mark(Set::USE_FIPS)
     }
 
     /// Use dual-stack (IPv4 and IPv6) endpoints.
     pub fn use_dual_stack(mut self, on: bool) -> Self {
         self.config.use_dual_stack = on;
-        self
+        self.mark(Set::USE_DUAL_STACK)
     }
 
     /// Retry mode, attempts and backoff.
     pub fn retry_config(mut self, retry: RetryConfig) -> Self {
         self.config.retry = retry;
-        self
+        self.mark(Set::RETRY)
     }
 
     /// Replaces the random jitter of retry backoff (tests: a constant makes delays exact).
     pub fn retry_jitter(mut self, jitter: Jitter) -> Self {
         self.config.jitter = Some(jitter);
-        self
+        self.mark(Set::JITTER)
     }
 
     /// Connect, read, attempt and operation timeouts (see [`TimeoutConfig`] for the defaults).
     pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
         self.config.timeouts = timeouts;
-        self
+        self.mark(Set::TIMEOUTS)
     }
 
     /// Stalled-stream protection (on by default; see [`StalledStreamProtectionConfig`]).
     pub fn stalled_stream_protection(mut self, config: StalledStreamProtectionConfig) -> Self {
         self.config.stalled_stream = config;
-        self
+        self.mark(Set::STALLED_STREAM)
     }
 
     /// The proxy of the built-in HTTP client. Without this setting it reads `HTTPS_PROXY`,
@@ -585,53 +757,50 @@ impl ConfigBuilder {
     /// [`crate::transport::ProxyConfig::disabled`] turns that off.
     pub fn proxy(mut self, proxy: crate::transport::ProxyConfig) -> Self {
         self.config.proxy = Some(proxy);
-        self
+        self.mark(Set::PROXY)
     }
 
     /// Largest response body the built-in HTTP client reads into memory (default 64 MiB); a
     /// larger one fails the call with [`crate::transport::TransportError::ResponseTooLarge`].
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.config.max_response_body = bytes;
-        self
+        self.mark(Set::MAX_RESPONSE_BODY)
     }
 
     /// Your own HTTP client instead of the built-in one.
     pub fn http_client(mut self, client: impl HttpClient + 'static) -> Self {
         self.config.http_client = Some(Arc::new(client));
-        self
+        self.mark(Set::HTTP_CLIENT)
     }
 
     /// How the client sleeps between retries.
     pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
         self.config.sleep = Arc::new(sleep);
-        self
+        self.mark(Set::SLEEP)
     }
 
     /// The clock used for signing.
     pub fn time_source(mut self, time: impl TimeSource + 'static) -> Self {
         self.config.time = Arc::new(time);
-        self
+        self.mark(Set::TIME)
     }
 
-    /// Bodies smaller than this are not compressed (the AWS SDKs' default, 10 KiB).
-pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
-
-/// Generates idempotency tokens (default: random UUID v4).
+    /// Generates idempotency tokens (default: random UUID v4).
     pub fn idempotency_token_provider(mut self, f: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.config.idempotency_token = Arc::new(f);
-        self
+        self.mark(Set::IDEMPOTENCY_TOKEN)
     }
 
     /// Never compress request bodies, even for operations that allow it.
     pub fn disable_request_compression(mut self, disable: bool) -> Self {
         self.config.disable_request_compression = disable;
-        self
+        self.mark(Set::DISABLE_REQUEST_COMPRESSION)
     }
 
     /// Compress request bodies of at least this many bytes (default 10240).
     pub fn request_min_compression_size_bytes(mut self, bytes: u32) -> Self {
         self.config.request_min_compression_size_bytes = bytes;
-        self
+        self.mark(Set::MIN_COMPRESSION_SIZE)
     }
 
     /// Sets an endpoint rule-set parameter the service declares as a client context parameter
@@ -646,7 +815,32 @@ pub const DEFAULT_MIN_COMPRESSION_SIZE: u32 = 10_240;
     /// An application name added to the `user-agent` header (checked by [`AppName::new`]).
     pub fn app_name(mut self, name: AppName) -> Self {
         self.config.app_name = Some(name);
-        self
+        self.mark(Set::APP_NAME)
+    }
+
+    /// Answers calls with mock rules instead of the HTTP client (feature `test-util`; see
+    /// [`crate::test_util::mocks`]). The AWS SDK's spelling; it takes only the mock rules.
+    #[cfg(feature = "test-util")]
+    pub fn interceptor(mut self, mocks: crate::test_util::mocks::MockResponseInterceptor) -> Self {
+        self.config.mocks = Some(Arc::new(mocks));
+        self.mark(Set::MOCKS)
+    }
+
+    /// Settings for tests (feature `test-util`): region `us-east-1`, fixed test credentials,
+    /// sleeps that return at once (retries take no time), and the idempotency token
+    /// `00000000-0000-4000-8000-000000000000`.
+    #[cfg(feature = "test-util")]
+    pub fn with_test_defaults(self) -> Self {
+        self.region(Region::from_static("us-east-1"))
+            .credentials_provider(crate::credentials::Credentials::new(
+                "AKIDEXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                None,
+                None,
+                "TestDefaults",
+            ))
+            .sleep_impl(crate::test_util::mocks::InstantSleep)
+            .idempotency_token_provider(|| "00000000-0000-4000-8000-000000000000".to_string())
     }
 
     /// The configuration.
@@ -807,6 +1001,31 @@ mod tests {
     }
 
     static TEST_SERVICE: crate::client::ServiceInfo = crate::client::TEST_SERVICE;
+
+    #[test]
+    fn overrides_replace_only_the_settings_they_were_given() {
+        let base = Config::builder()
+            .region(Region::from_static("us-east-1"))
+            .endpoint_url("http://base.invalid")
+            .use_fips(true)
+            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .endpoint_param("Stage", "base")
+            .endpoint_param("Kept", "yes")
+            .build();
+        let o = base.with_overrides(Config::builder().region(Region::from_static("eu-west-1")).use_fips(false).endpoint_param("Stage", "call"));
+        assert_eq!(o.region().map(Region::as_str), Some("eu-west-1"));
+        assert!(!o.use_fips(), "an explicit `false` is an override too");
+        assert_eq!(o.endpoint_url(), Some("http://base.invalid"));
+        assert_eq!(o.retry_config().max_attempts(), 5);
+        let params: Vec<_> = o.endpoint_params.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
+        assert_eq!(params.len(), 2, "{params:?}");
+        assert!(params.iter().any(|p| p.starts_with("Stage=") && p.contains("call")), "{params:?}");
+        let none = base.with_overrides(ConfigBuilder::default());
+        assert_eq!((none.region(), none.endpoint_url(), none.use_fips()), (base.region(), base.endpoint_url(), true));
+        let all = base.with_overrides(Config::builder().build().to_builder());
+        assert_eq!((all.region(), all.endpoint_url(), all.retry_config().max_attempts()), (None, None, 3), "to_builder sets everything");
+        assert_eq!(base.region().map(Region::as_str), Some("us-east-1"), "the base is unchanged");
+    }
 
     #[test]
     fn defaults_bound_every_wait_and_builders_adjust_them() {

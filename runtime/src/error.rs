@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
-type BoxError = Box<dyn StdError + Send + Sync>;
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// A request could not be built from its input: a required member is missing, or a value is
 /// outside its modeled constraints, or it cannot be written (a timestamp out of range...).

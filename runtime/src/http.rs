@@ -253,6 +253,35 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
 }
 
+/// Accessors with the AWS SDK for Rust's names (`aws_smithy_runtime_api::http::Request`), for
+/// code written against it (`customize().mutate_request(|req| ...)`).
+impl HttpRequest {
+    /// The method.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The URI.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The headers, to change.
+    pub fn headers_mut(&mut self) -> &mut Headers {
+        &mut self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
 /// An HTTP response as received, body fully read.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpResponse {

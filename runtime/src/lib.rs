@@ -10,6 +10,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod customize;
 pub mod document;
 pub mod endpoint;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod region;
 pub mod retry;
 pub mod sigv4;
 pub mod time;
+#[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod transport;
 pub mod types;

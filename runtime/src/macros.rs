@@ -133,6 +133,22 @@ macro_rules! fluent_builder {
                 let input = self.inner.build().map_err($crate::error::SdkError::construction_failure)?;
                 self.handle.invoke::<$op>(input).await
             }
+            /// This call with per-call configuration (`config_override`) or changes to its HTTP
+            /// request (`mutate_request`, `map_request`); finish with `send()`.
+            pub fn customize(self) -> $crate::customize::CustomizableOperation<$output, $error, Self> {
+                $crate::customize::CustomizableOperation::new(self)
+            }
+        }
+        impl $crate::customize::FluentBuilder for $name {
+            type Operation = $op;
+            fn into_parts(
+                self,
+            ) -> (
+                $crate::client::Handle,
+                ::std::result::Result<<$op as $crate::operation::Operation>::Input, $crate::error::BuildError>,
+            ) {
+                (self.handle, self.inner.build())
+            }
         }
     };
 }

@@ -2,6 +2,9 @@
 //! or replay canned responses, and request assertions that follow the Smithy HTTP protocol
 //! compliance rules (query parameters and headers as listed, bodies compared by media type).
 
+#[cfg(feature = "test-util")]
+pub mod mocks;
+
 use crate::config::Config;
 use crate::credentials::Credentials;
 use crate::document::{Document, Number};

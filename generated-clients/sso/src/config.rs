@@ -9,6 +9,9 @@ pub use rt::config::{
     StalledStreamProtectionConfig, TimeoutConfig,
 };
 
+/// The AWS SDK for Rust's name for [`ConfigBuilder`].
+pub use rt::config::ConfigBuilder as Builder;
+
 pub use rt::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 
 pub use rt::region::Region;

@@ -4,6 +4,12 @@
 #[allow(unused_imports)]
 use ::client_runtime as rt;
 
+/// Per-call customization: every fluent builder's `customize()` returns a
+/// [`CustomizableOperation`](customize::CustomizableOperation).
+pub mod customize {
+    pub use ::client_runtime::customize::CustomizableOperation;
+}
+
 /// A client for AWS Security Token Service: one method per operation, each returning a fluent builder whose `send()` makes the call.
 ///
 /// Cloning is cheap: clones share the connection pool, credentials cache and retry quota.
@@ -19,9 +25,11 @@ impl Client {
             handle: rt::client::Handle::new(config, &crate::SERVICE),
         }
     }
-    /// A client with a copy of `config`.
-    pub fn new(config: &crate::Config) -> Self {
-        Self::from_conf(config.clone())
+    /// A client with a copy of `config`: a `&Config`, or, with the `aws-sdk-config`
+    /// feature, the `&aws_types::SdkConfig` that `aws_config::load_defaults` returns
+    /// (as the AWS SDK for Rust's `Client::new`).
+    pub fn new(config: impl Into<crate::Config>) -> Self {
+        Self::from_conf(config.into())
     }
     /// A client configured from the environment and the shared AWS config files
     /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].

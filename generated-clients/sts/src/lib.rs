@@ -41,6 +41,13 @@ mod protocol_serde;
 
 pub mod types;
 
+/// Testing helpers (feature `test-util`): HTTP clients that replay or capture requests,
+/// protocol-test assertions, and typed mock rules in [`test_util::mocks`].
+#[cfg(feature = "test-util")]
+pub mod test_util {
+    pub use ::client_runtime::test_util::*;
+}
+
 pub use client::Client;
 
 pub use config::Config;

@@ -280,6 +280,27 @@ pub fn assert_signed_for(
     amz_date: &str,
     credentials: &Credentials,
 ) {
+    assert_signed_in(
+        "us-east-1",
+        service,
+        request,
+        server,
+        time,
+        amz_date,
+        credentials,
+    );
+}
+
+/// [`assert_signed_for`] in any region.
+pub fn assert_signed_in(
+    region: &str,
+    service: &str,
+    request: &Request,
+    server: &Server,
+    time: SystemTime,
+    amz_date: &str,
+    credentials: &Credentials,
+) {
     assert_eq!(
         request.header("host"),
         Some(server.authority().as_str()),
@@ -302,7 +323,7 @@ pub fn assert_signed_for(
     assert_eq!(
         credential,
         format!(
-            "Credential={}/{scope_date}/us-east-1/{service}/aws4_request",
+            "Credential={}/{scope_date}/{region}/{service}/aws4_request",
             credentials.access_key_id()
         )
     );
@@ -356,7 +377,7 @@ pub fn assert_signed_for(
     let settings = SigningSettings::default();
     let params = SigningParams {
         credentials,
-        region: "us-east-1",
+        region,
         service,
         time,
         settings: &settings,

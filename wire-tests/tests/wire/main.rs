@@ -2,7 +2,9 @@
 //! through the client's own transport to a scripted server on 127.0.0.1 (see [`support`]),
 //! which records the requests exactly as they arrived.
 
+mod customize;
 mod fixtures;
+mod mocks;
 mod operations;
 mod pagination;
 mod retries;

@@ -91,6 +91,11 @@ pub fn readme(krate: &Crate) -> String {
         "- `native-roots`: also trust the operating system's certificate store.\n\
          - `http-1x`: conversions to and from the `http` 1.x crate's request and response.\n\
          - `aws-credential-types`: accept credentials providers from the aws-config ecosystem.\n\
+         - `aws-sdk-config`: `Client::new(&sdk_config)` and `Config::from(&sdk_config)` take an\n\
+         \x20 `aws_types::SdkConfig` (what `aws_config::load_defaults` returns).\n\
+         - `test-util`: the `test_util` module: HTTP clients that replay or capture requests, and\n\
+         \x20 typed mock rules (`test_util::mocks::{{mock, mock_client}}`, in the style of\n\
+         \x20 `aws-smithy-mocks`). Enable it in `[dev-dependencies]`.\n\
          \n\
          ## License\n\
          \n\
@@ -154,10 +159,18 @@ pub fn cargo_toml(krate: &Crate) -> String {
          http-1x = [\"client-runtime/http-1x\"]\n\
          # Accept credentials providers from the aws-config ecosystem.\n\
          aws-credential-types = [\"client-runtime/aws-credential-types\"]\n\
+         # `Client::new(&sdk_config)` and `Config::from(&sdk_config)` with aws-config's `SdkConfig`.\n\
+         aws-sdk-config = [\"client-runtime/aws-sdk-config\"]\n\
+         # The `test_util` module: replaying and capturing HTTP clients, typed mock rules.\n\
+         test-util = [\"client-runtime/test-util\"]\n\
          \n\
          [dependencies]\n\
          client-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}\n\
          {chain_dependency}\
+         \n\
+         [dev-dependencies]\n\
+         # The generated protocol and endpoint tests use the runtime's test helpers.\n\
+         client-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false, features = [\"test-util\"] }}\n\
          {workspace}"
     )
 }
@@ -224,6 +237,13 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         pub mod primitives;
         mod protocol_serde;
         pub mod types;
+
+        /// Testing helpers (feature `test-util`): HTTP clients that replay or capture requests,
+        /// protocol-test assertions, and typed mock rules in [`test_util::mocks`].
+        #[cfg(feature = "test-util")]
+        pub mod test_util {
+            pub use ::client_runtime::test_util::*;
+        }
 
         pub use client::Client;
         pub use config::Config;
@@ -296,6 +316,11 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
 
         #rt
 
+        /// Per-call customization: every fluent builder's `customize()` returns a
+        /// [`CustomizableOperation`](customize::CustomizableOperation).
+        pub mod customize {
+            pub use ::client_runtime::customize::CustomizableOperation;
+        }
 
         #doc
         ///
@@ -307,9 +332,11 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
 
         impl Client {
             #from_conf
-            /// A client with a copy of `config`.
-            pub fn new(config: &crate::Config) -> Self {
-                Self::from_conf(config.clone())
+            /// A client with a copy of `config`: a `&Config`, or, with the `aws-sdk-config`
+            /// feature, the `&aws_types::SdkConfig` that `aws_config::load_defaults` returns
+            /// (as the AWS SDK for Rust's `Client::new`).
+            pub fn new(config: impl Into<crate::Config>) -> Self {
+                Self::from_conf(config.into())
             }
             /// A client configured from the environment and the shared AWS config files
             /// (region, credentials, endpoint URL, retries); see [`crate::Config::from_env`].
@@ -338,6 +365,8 @@ pub fn config_rs() -> TokenStream {
         pub use rt::config::{
             AppName, BehaviorVersion, Config, ConfigBuilder, ConfigError, StalledStreamProtectionConfig, TimeoutConfig,
         };
+        /// The AWS SDK for Rust's name for [`ConfigBuilder`].
+        pub use rt::config::ConfigBuilder as Builder;
         pub use rt::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
         pub use rt::region::Region;
         pub use rt::retry::{RetryConfig, RetryMode};
