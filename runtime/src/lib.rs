@@ -16,6 +16,8 @@ pub mod error;
 pub mod gzip;
 pub mod http;
 pub mod json;
+#[cfg(feature = "jmespath")]
+pub mod jmespath;
 mod macros;
 pub mod operation;
 pub mod pagination;

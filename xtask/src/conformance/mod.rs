@@ -4,6 +4,7 @@
 
 mod credentials;
 mod endpoints;
+mod jmespath;
 mod protocol;
 mod retry;
 mod sigv4;
@@ -51,6 +52,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("imds-endpoint", credentials::imds_endpoint),
     ("profile-parser", credentials::profile_parser),
     ("file-location", credentials::file_location),
+    ("jmespath", jmespath::run),
     ("generated-crates", protocol::generated_crates),
 ];
 
