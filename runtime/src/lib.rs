@@ -32,5 +32,7 @@ pub mod time;
 pub mod test_util;
 pub mod transport;
 pub mod types;
+#[cfg(feature = "waiters")]
+pub mod waiter;
 #[cfg(feature = "aws-query")]
 pub mod xml;
