@@ -196,6 +196,26 @@ pub fn paginator_names(op: &Name) -> (Name, Name) {
     (derived(format!("{}Paginator", op.bare())), derived(format!("{}PaginatorItems", op.bare())))
 }
 
+/// The names of a waiter (`TableExists`): its module (`table_exists`), client method
+/// (`wait_until_table_exists`), fluent builder (`TableExistsFluentBuilder`), final-poll alias
+/// (`TableExistsFinalPoll`) and error alias (`WaitUntilTableExistsError`), as the AWS SDK for
+/// Rust names them. Waiter names are `upper-alpha *(ALPHA / DIGIT)` (Smithy waiters spec).
+pub fn waiter_names(smithy: &str) -> Result<[Name; 5], String> {
+    let valid = smithy.starts_with(|c: char| c.is_ascii_uppercase()) && smithy.chars().all(|c| c.is_ascii_alphanumeric());
+    if !valid {
+        return Err(format!("waiter name `{smithy}` must start with an upper-case letter and hold only letters and digits"));
+    }
+    let snake_name = snake(smithy);
+    let pascal_name = pascal(smithy);
+    Ok([
+        finish(snake_name.clone(), "module name", smithy)?,
+        derived(format!("wait_until_{snake_name}")),
+        derived(format!("{pascal_name}FluentBuilder")),
+        derived(format!("{pascal_name}FinalPoll")),
+        derived(format!("WaitUntil{pascal_name}Error")),
+    ])
+}
+
 /// The `protocol_serde` writer, reader and zero-value functions of a named type
 /// (`AppInstance` → `ser_app_instance`, `de_app_instance`, `zero_app_instance`).
 pub fn serde_fn_names(ty: &Name) -> (Name, Name, Name) {

@@ -236,3 +236,89 @@ fn aws_query_refuses_documents() {
         "a#In":{"type":"structure","members":{"d":{"target":"smithy.api#Document"}}}}}"#;
     assert_eq!(generate(model, &options(None)).unwrap_err().to_string(), "a#In$d: aws.protocols#awsQuery does not support document types");
 }
+
+#[test]
+fn waiters_match_their_snapshot() {
+    let files = generate(&fixture("waiters.json"), &options(None)).unwrap();
+    check_snapshots("waiters", &files);
+    let file = |path: &str| &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}")).contents;
+    assert!(file("Cargo.toml").contains(r#"default-features = false, features = ["waiters"] }"#), "the crate enables the runtime's waiters");
+    assert!(file("src/lib.rs").contains("pub mod waiters;"));
+    let client = file("src/client.rs");
+    for needle in ["pub trait Waiters", "-> crate::waiters::thing_active::ThingActiveFluentBuilder", "#[deprecated]\n    fn wait_until_thing_unreachable"] {
+        assert!(client.contains(needle), "client.rs lacks `{needle}`");
+    }
+    let waiters = file("src/waiters.rs");
+    for needle in [
+        "pub type ThingActiveFinalPoll",
+        "pub type WaitUntilThingActiveError",
+        "min_delay: 1u64",
+        "max_delay: 8u64",
+        "message: Some(\"reasons\")",
+        // errorType by absolute shape id matches on the name.
+        "rt::waiter::Matcher::ErrorType(&[\"ThingNotFound\"])",
+        "rt::waiter::Matcher::Success(false)",
+        // Members keep their Smithy names (not @jsonName) in the JMESPath data model.
+        "(\"groupName\", self.group_name.to_jmespath())",
+        "impl rt::waiter::ToJmespath for crate::types::Level",
+        "impl rt::waiter::ToJmespath for crate::operation::get_thing::GetThingInput",
+    ] {
+        assert!(waiters.contains(needle), "waiters.rs lacks `{needle}`");
+    }
+    // Only what a waiter reads converts: HeadThing's waiters read neither input nor output.
+    assert!(!waiters.contains("for crate::operation::head_thing::HeadThingInput"));
+}
+
+#[test]
+fn models_without_waiters_get_no_waiter_code() {
+    let files = generate(&fixture("shapes.json"), &options(None)).unwrap();
+    assert!(files.iter().all(|f| f.path != "src/waiters.rs" && !f.contents.contains("rt::waiter")));
+    let cargo = &files.iter().find(|f| f.path == "Cargo.toml").unwrap().contents;
+    assert!(!cargo.contains("waiters"));
+}
+
+/// The `GetThing` operation of a tiny model with `waitable` as its trait value.
+fn waiter_error(waitable: &str, output: &str) -> String {
+    let model = format!(r#"{{"smithy":"2.0","shapes":{{
+        "a#S":{{"type":"service","version":"1","operations":[{{"target":"a#Op"}},{{"target":"a#Other"}}],"traits":{{"aws.protocols#restJson1":{{}}}}}},
+        "a#Op":{{"type":"operation","input":{{"target":"a#In"}},"output":{{"target":"{output}"}},"traits":{{"smithy.api#http":{{"method":"POST","uri":"/op"}},"smithy.waiters#waitable":{waitable}}}}},
+        "a#Other":{{"type":"operation","input":{{"target":"a#In"}},"output":{{"target":"a#Out"}},"traits":{{"smithy.api#http":{{"method":"POST","uri":"/other"}},"smithy.waiters#waitable":{{"ThingDone":{{"acceptors":[{{"state":"success","matcher":{{"success":true}}}}]}}}}}}}},
+        "a#In":{{"type":"structure","members":{{}}}},
+        "a#Out":{{"type":"structure","members":{{"s":{{"target":"smithy.api#String"}}}}}}}}}}"#);
+    generate(&model, &options(None)).unwrap_err().to_string()
+}
+
+#[test]
+fn malformed_waiters_are_model_errors() {
+    let success = r#"{"state":"success","matcher":{"success":true}}"#;
+    let cases = [
+        (format!(r#"{{"thingDone":{{"acceptors":[{success}]}}}}"#), "a#Out", "a#Op: waiter `thingDone`: waiter name `thingDone` must start with an upper-case letter and hold only letters and digits"),
+        (r#"{"Done":{"acceptors":[{"state":"retry","matcher":{"success":false}}]}}"#.to_string(), "a#Out", "a#Op: waiter `Done`: needs an acceptor with the `success` state"),
+        (format!(r#"{{"Done":{{"minDelay":10,"maxDelay":5,"acceptors":[{success}]}}}}"#), "a#Out", "a#Op: waiter `Done`: `minDelay` (10) must not exceed `maxDelay` (5)"),
+        (format!(r#"{{"Done":{{"minDelay":0,"acceptors":[{success}]}}}}"#), "a#Out", "a#Op: waiter `Done`: `minDelay` must be an integer of at least 1"),
+        (
+            r#"{"Done":{"acceptors":[{"state":"success","matcher":{"output":{"path":"s","comparator":"stringEquals","expected":"x"}}}]}}"#.to_string(),
+            "smithy.api#Unit",
+            "a#Op: waiter `Done`, acceptor 0: an `output` matcher needs an operation with output",
+        ),
+        (
+            r#"{"Done":{"acceptors":[{"state":"success","matcher":{"output":{"path":"s","comparator":"booleanEquals","expected":"yes"}}}]}}"#.to_string(),
+            "a#Out",
+            "a#Op: waiter `Done`, acceptor 0: booleanEquals expects \"true\" or \"false\", not \"yes\"",
+        ),
+        (
+            r#"{"Done":{"acceptors":[{"state":"success","matcher":{"success":true,"errorType":"X"}}]}}"#.to_string(),
+            "a#Out",
+            "a#Op: waiter `Done`, acceptor 0: a matcher sets exactly one of output, inputOutput, success and errorType",
+        ),
+        (
+            r#"{"Done":{"acceptors":[{"state":"success","matcher":{"success":true},"message":"s"}]}}"#.to_string(),
+            "a#Out",
+            "a#Op: waiter `Done`, acceptor 0: a `message` is only allowed on failure acceptors of operations with output",
+        ),
+        (format!(r#"{{"THINGDONE":{{"acceptors":[{success}]}}}}"#), "a#Out", "a#Other: waiter `ThingDone` has the same name (ignoring case) as a waiter of a#Op"),
+    ];
+    for (waitable, output, want) in cases {
+        assert_eq!(waiter_error(&waitable, output), want, "{waitable}");
+    }
+}

@@ -309,6 +309,11 @@ pub struct ConstructionFailure {
 }
 
 impl ConstructionFailure {
+    /// A construction failure caused by `source`.
+    pub fn new(source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        ConstructionFailure { source: source.into() }
+    }
+
     /// The cause, as a concrete type (`BuildError`, `CredentialsError`, ...).
     pub fn downcast_ref<T: StdError + 'static>(&self) -> Option<&T> {
         self.source.downcast_ref()

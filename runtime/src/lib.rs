@@ -19,6 +19,8 @@ pub mod eventstream;
 pub mod gzip;
 pub mod http;
 pub mod json;
+#[cfg(feature = "jmespath")]
+pub mod jmespath;
 mod macros;
 pub mod operation;
 pub mod pagination;
@@ -34,5 +36,7 @@ pub mod time;
 pub mod test_util;
 pub mod transport;
 pub mod types;
+#[cfg(feature = "waiters")]
+pub mod waiter;
 #[cfg(feature = "aws-query")]
 pub mod xml;

@@ -98,6 +98,47 @@ pub fn test_config(http: impl HttpClient + 'static, endpoint: &str) -> Config {
         .build()
 }
 
+/// A clock and a sleeper sharing one manual time, for tests of waiting code (waiters, retries):
+/// sleeping returns at once, moves the clock forward by the duration and records it. Clones
+/// share the time; pass one clone as `time_source` and another as `sleep_impl`.
+#[derive(Clone, Debug)]
+pub struct ManualTime {
+    state: Arc<Mutex<(std::time::SystemTime, Vec<std::time::Duration>)>>,
+}
+
+impl ManualTime {
+    /// A manual time starting at `start`.
+    pub fn new(start: std::time::SystemTime) -> Self {
+        ManualTime { state: Arc::new(Mutex::new((start, Vec::new()))) }
+    }
+
+    /// Every duration slept so far, in order.
+    pub fn sleeps(&self) -> Vec<std::time::Duration> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).1.clone()
+    }
+
+    /// Moves the clock forward without sleeping (time a request took, say).
+    pub fn advance(&self, by: std::time::Duration) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 += by;
+    }
+}
+
+impl crate::clock::TimeSource for ManualTime {
+    fn now(&self) -> std::time::SystemTime {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).0
+    }
+}
+
+impl crate::clock::AsyncSleep for ManualTime {
+    fn sleep(&self, duration: std::time::Duration) -> crate::clock::SleepFuture {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 += duration;
+        state.1.push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
 /// A response with a status, headers and body.
 pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
     let mut h = Headers::new();

@@ -292,6 +292,8 @@ pub struct Uses {
     pub de: bool,
     /// Needed to fill a required member missing from a response (client error correction).
     pub zero: bool,
+    /// A waiter's JMESPath paths can reach it: it converts to the JMESPath data model.
+    pub waiter: bool,
 }
 
 /// An error structure's extra facts.
@@ -558,6 +560,8 @@ pub struct OperationDef {
     /// The request's `Content-Type` when it has a body of that kind.
     pub request_content_type: Option<String>,
     pub paginator: Option<Paginator>,
+    /// `@smithy.waiters#waitable`: the operation's waiters, sorted by name.
+    pub waiters: Vec<WaiterDef>,
     /// `@httpChecksumRequired`: the request carries a `Content-MD5`.
     pub checksum_required: bool,
     /// `@auth` lists no scheme this client signs with (`@auth([])`): the request is sent
@@ -573,4 +577,76 @@ pub struct OperationDef {
     pub endpoint_params: Vec<EndpointParamBinding>,
     pub request_tests: Vec<tests::RequestTest>,
     pub response_tests: Vec<tests::ResponseTest>,
+}
+
+/// A waiter (`smithy.waiters#waitable`) of an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaiterDef {
+    /// The waiter's name in the model (`TableExists`).
+    pub name: String,
+    /// Its module in `crate::waiters` (`table_exists`).
+    pub module: Name,
+    /// The client method (`wait_until_table_exists`).
+    pub method: Name,
+    /// The fluent builder the method returns (`TableExistsFluentBuilder`).
+    pub builder: Name,
+    /// The success type alias (`TableExistsFinalPoll`).
+    pub final_poll: Name,
+    /// The error type alias (`WaitUntilTableExistsError`).
+    pub error: Name,
+    pub docs: Docs,
+    pub deprecated: bool,
+    /// Seconds.
+    pub min_delay: u64,
+    pub max_delay: u64,
+    pub acceptors: Vec<AcceptorDef>,
+}
+
+impl WaiterDef {
+    /// Whether an acceptor reads the input (an `inputOutput` matcher).
+    pub fn reads_input(&self) -> bool {
+        self.acceptors.iter().any(|a| matches!(a.matcher, MatcherDef::InputOutput { .. }))
+    }
+
+    /// Whether an acceptor reads the output (a path matcher or a failure message).
+    pub fn reads_output(&self) -> bool {
+        self.acceptors.iter().any(|a| a.message.is_some() || matches!(a.matcher, MatcherDef::Output { .. } | MatcherDef::InputOutput { .. }))
+    }
+}
+
+/// The state an acceptor moves a waiter to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaiterState {
+    Success,
+    Failure,
+    Retry,
+}
+
+/// A path matcher's comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathComparator {
+    StringEquals,
+    BooleanEquals,
+    AllStringEquals,
+    AnyStringEquals,
+}
+
+/// When an acceptor matches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MatcherDef {
+    Output { path: String, comparator: PathComparator, expected: String },
+    InputOutput { path: String, comparator: PathComparator, expected: String },
+    Success(bool),
+    /// The error codes that match: the `errorType` name, and the wire code of the operation's
+    /// modeled error of that name when it differs.
+    ErrorType(Vec<String>),
+}
+
+/// An acceptor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcceptorDef {
+    pub state: WaiterState,
+    pub matcher: MatcherDef,
+    /// A JMESPath expression over the output giving a failure message.
+    pub message: Option<String>,
 }

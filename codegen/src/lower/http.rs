@@ -97,6 +97,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         response_body,
         request_content_type,
         paginator,
+        waiters: super::waiters::waiters(cx, shape)?,
         request_tests,
         response_tests,
     })

@@ -9,6 +9,7 @@ mod paginate;
 mod protocol;
 mod protocol_tests;
 mod traits;
+mod waiters;
 
 use crate::error::{bail_at, ModelError, Result};
 use crate::ir::*;
@@ -38,10 +39,11 @@ pub struct PackageOptions {
 pub fn lower(model: &Model, service: &ShapeId, package: &PackageOptions) -> Result<Crate> {
     let mut cx = Lowerer::new(model, service)?;
     let service_def = cx.service_def()?;
-    let operations = cx.operations()?;
+    let mut operations = cx.operations()?;
+    waiters::check_unique(&operations)?;
     let (mut types, mut errors) = cx.named_types()?;
     let endpoint = endpoint::lower(&model.shapes[service])?;
-    compute_uses(&mut types, &mut errors, &operations);
+    compute_uses(&mut types, &mut errors, &mut operations);
     let name = package.name.clone().unwrap_or_else(|| naming::crate_name(&service_def.sdk_id));
     let ident = naming::crate_ident(&name).map_err(|e| ModelError::new(&service_def.shape_id, e))?;
     Ok(Crate {
@@ -555,8 +557,10 @@ fn type_def_name(t: &TypeDef) -> &Name {
 /// Marks which named types need a JSON serializer (reachable from request bodies), a
 /// deserializer (reachable from responses and errors) and a zero value (targets of required
 /// members filled by error correction when a response omits them).
-fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[OperationDef]) {
+fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &mut [OperationDef]) {
     let mut ser: IndexSet<Name> = IndexSet::new();
+    // Types a waiter's paths can reach: from the inputs and outputs its acceptors read.
+    let mut waiter: IndexSet<Name> = IndexSet::new();
     let mut de: IndexSet<Name> = IndexSet::new();
     let mut zero: IndexSet<Name> = IndexSet::new();
     let by_name: IndexMap<Name, &TypeDef> = types.iter().map(|t| (type_def_name(t).clone(), t)).collect();
@@ -592,7 +596,21 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[O
             i += 1;
         }
     };
-    for op in operations {
+    for op in operations.iter_mut() {
+        let reads_input = op.waiters.iter().any(WaiterDef::reads_input);
+        let reads_output = op.waiters.iter().any(WaiterDef::reads_output);
+        let mut w = Vec::new();
+        if reads_input {
+            op.input.uses.waiter = true;
+            op.input.fields.iter().for_each(|f| field_targets(&f.ty, &mut w));
+        }
+        if reads_output {
+            op.output.uses.waiter = true;
+            op.output.fields.iter().for_each(|f| field_targets(&f.ty, &mut w));
+        }
+        waiter.extend(w);
+    }
+    for op in operations.iter() {
         let mut s = Vec::new();
         op.input.fields.iter().for_each(|f| field_targets(&f.ty, &mut s));
         ser.extend(s);
@@ -607,6 +625,7 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[O
     }
     close(&mut ser);
     close(&mut de);
+    close(&mut waiter);
     // Zero values: required, non-optional, default-less members of deserialized structures.
     let required_targets = |fields: &[Field], out: &mut IndexSet<Name>| {
         for f in fields.iter().filter(|f| !f.optional && f.default.is_none()) {
@@ -617,7 +636,7 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[O
             }
         }
     };
-    for op in operations {
+    for op in operations.iter() {
         required_targets(&op.output.fields, &mut zero);
     }
     for e in errors.iter() {
@@ -641,7 +660,7 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[O
     }
     for t in types.iter_mut() {
         let name = type_def_name(t).clone();
-        let uses = Uses { ser: ser.contains(&name), de: de.contains(&name), zero: zero.contains(&name) };
+        let uses = Uses { ser: ser.contains(&name), de: de.contains(&name), zero: zero.contains(&name), waiter: waiter.contains(&name) };
         match t {
             TypeDef::Struct(s) => s.uses = uses,
             TypeDef::Union(u) => u.uses = uses,
@@ -650,7 +669,7 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[O
         }
     }
     for e in errors.iter_mut() {
-        e.uses = Uses { ser: false, de: true, zero: false };
+        e.uses = Uses { ser: false, de: true, zero: false, waiter: false };
     }
 }
 

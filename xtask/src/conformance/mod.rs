@@ -5,6 +5,7 @@
 mod credentials;
 mod endpoints;
 mod eventstream;
+mod jmespath;
 mod protocol;
 mod retry;
 mod sigv4;
@@ -53,6 +54,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("profile-parser", credentials::profile_parser),
     ("file-location", credentials::file_location),
     ("eventstream-frames", eventstream::frames),
+    ("jmespath", jmespath::run),
     ("generated-crates", protocol::generated_crates),
 ];
 

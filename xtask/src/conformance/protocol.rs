@@ -33,9 +33,15 @@ fn cargo(args: &[&str], dir: &Path, shared: Option<&Path>) -> Command {
 /// Generates a standalone crate for `model` into `out` and builds it (tests included),
 /// returning the build's warnings about the generated crate's own code. `shared` is the
 /// crate's `SHARED_DIR`; `None` removes the variable, as on a user's machine.
-fn generate_and_build(model: &Path, service: Option<&str>, out: &Path, shared: Option<&Path>) -> Result<Vec<String>> {
+fn generate_and_build(model: &Path, service: Option<&str>, out: &Path, shared: Option<&Path>, behaviour: Option<&Path>) -> Result<Vec<String>> {
     let files = generate_standalone(model, service, out)?;
     write(out, &files, true)?;
+    // Hand-written behaviour tests of a fixture run as one more test target of its crate.
+    if let Some(tests) = behaviour {
+        let name = tests.file_name().context("a behaviour test file has a name")?;
+        std::fs::create_dir_all(out.join("tests")).context("creating tests/")?;
+        std::fs::copy(tests, out.join("tests").join(name)).with_context(|| format!("copying {}", tests.display()))?;
+    }
     // The workspace's lock file pins the same dependency versions, so the shared target
     // directory reuses what the workspace already compiled.
     std::fs::copy(crate::workspace_root().join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
@@ -63,7 +69,7 @@ pub fn run_aws_query(shared: &Path) -> Result<SuiteResult> {
 /// runs its generated protocol tests and counts them.
 fn run_service(shared: &Path, service: &str, dir: &str) -> Result<SuiteResult> {
     let out = crate::workspace_root().join("target/conformance").join(dir);
-    let warnings = generate_and_build(&shared.join(MODEL), Some(service), &out, Some(shared))?;
+    let warnings = generate_and_build(&shared.join(MODEL), Some(service), &out, Some(shared), None)?;
     let output = cargo(&["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"], &out, Some(shared))
         .output()
         .context("running the generated protocol tests")?;
@@ -78,9 +84,10 @@ fn run_service(shared: &Path, service: &str, dir: &str) -> Result<SuiteResult> {
     Ok(result)
 }
 
-/// `generated-crates`: the generator's every-kind-of-shape fixture and AWS's official Chime
+/// `generated-crates`: the generator's every-kind-of-shape fixture, its waiters fixture (with
+/// the hand-written behaviour tests in `codegen/tests/fixture-tests/`) and AWS's official Chime
 /// model (30 operations) each generate a crate that builds without warnings and passes its
-/// generated tests. The Chime crate is generated outside the workspace, in a temporary folder
+/// tests. The Chime crate is generated outside the workspace, in a temporary folder
 /// with no `shared` folder above it (kept between runs, like `target/`), and built and tested with `SHARED_DIR` unset: what a user
 /// of `cargo xtask codegen --model PATH --out DIR` gets must pass its own tests on its own.
 pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
@@ -91,11 +98,18 @@ pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
         bail!("{} exists, so a crate in {} could find reference data; pick another temporary folder (TMPDIR)", found.display(), standalone.display());
     }
     let crates = [
-        ("fixture `shapes.json`", root.join("codegen/tests/fixtures/shapes.json"), root.join("target/conformance/fixture-shapes"), Some(shared)),
-        ("official Chime model (standalone, no SHARED_DIR)", shared.join(OFFICIAL), standalone.clone(), None),
+        ("fixture `shapes.json`", root.join("codegen/tests/fixtures/shapes.json"), root.join("target/conformance/fixture-shapes"), Some(shared), None),
+        (
+            "fixture `waiters.json`",
+            root.join("codegen/tests/fixtures/waiters.json"),
+            root.join("target/conformance/fixture-waiters"),
+            Some(shared),
+            Some(root.join("codegen/tests/fixture-tests/waiters.rs")),
+        ),
+        ("official Chime model (standalone, no SHARED_DIR)", shared.join(OFFICIAL), standalone.clone(), None, None),
     ];
-    for (what, model, out, shared) in crates {
-        let warnings = generate_and_build(&model, None, &out, shared)?;
+    for (what, model, out, shared, behaviour) in crates {
+        let warnings = generate_and_build(&model, None, &out, shared, behaviour.as_deref())?;
         result.record(format!("{what} builds without warnings"), if warnings.is_empty() { Ok(()) } else { Err(warnings.join("\n")) });
         let output = cargo(&["test", "--no-fail-fast"], &out, shared)
             .output()

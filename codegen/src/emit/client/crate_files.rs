@@ -108,9 +108,13 @@ pub fn readme(krate: &Crate) -> String {
 pub fn cargo_toml(krate: &Crate) -> String {
     let Package { name, ident: _, version, description, runtime_path, workspace_member, credentials_chain } = &krate.package;
     let workspace = if *workspace_member { "" } else { "\n# Not part of any enclosing workspace.\n[workspace]\n" };
-    let runtime_features = match super::protocol::emitter(krate.service.protocol).runtime_feature() {
-        Some(f) => format!(", features = [\"{f}\"]"),
-        None => String::new(),
+    let mut features: Vec<&str> = super::protocol::emitter(krate.service.protocol).runtime_feature().into_iter().collect();
+    if !super::waiters::all(krate).is_empty() {
+        features.push("waiters");
+    }
+    let runtime_features = match features.as_slice() {
+        [] => String::new(),
+        list => format!(", features = [{}]", list.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")),
     };
     let (default, chain_features, chain_dependency) = if *credentials_chain {
         // The chain crate lives beside the runtime.
@@ -220,6 +224,7 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         quote!(None)
     };
     let crate_name = &krate.package.name;
+    let waiters = (!super::waiters::all(krate).is_empty()).then(|| quote!(pub mod waiters;));
     quote! {
         #(#inner_docs)*
         #![warn(missing_docs)]
@@ -237,6 +242,7 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         pub mod primitives;
         mod protocol_serde;
         pub mod types;
+        #waiters
 
         /// Testing helpers (feature `test-util`): HTTP clients that replay or capture requests,
         /// protocol-test assertions, and typed mock rules in [`test_util::mocks`].
@@ -278,6 +284,7 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
             }
         }
     });
+    let waiters = super::waiters::client_trait(krate);
     let title = &krate.service.title;
     let doc = doc_line(&format!("A client for {title}: one method per operation, each returning a fluent builder whose `send()` makes the call."));
     let (from_conf, load_from_env) = if krate.package.credentials_chain {
@@ -350,6 +357,8 @@ pub fn client_rs(krate: &Crate) -> TokenStream {
             }
             #(#methods)*
         }
+
+        #waiters
     }
 }
 

@@ -8,6 +8,7 @@ mod endpoint;
 mod operation;
 pub mod protocol;
 mod protocol_tests;
+mod waiters;
 
 use super::{common, types, Emitted};
 use crate::ir::*;
@@ -30,6 +31,9 @@ pub fn emit(krate: &Crate) -> Vec<Emitted> {
         Emitted::Rust { path: "src/protocol_serde.rs".into(), tokens: protocol_serde_rs(krate) },
         Emitted::Rust { path: "src/endpoint.rs".into(), tokens: endpoint::endpoint_rs(krate) },
     ];
+    if let Some(tokens) = waiters::waiters_rs(krate) {
+        out.push(Emitted::Rust { path: "src/waiters.rs".into(), tokens });
+    }
     for op in &krate.operations {
         out.push(Emitted::Rust { path: format!("src/operation/{}.rs", op.fn_name.bare()), tokens: operation::operation_file(krate, op) });
     }

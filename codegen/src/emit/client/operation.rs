@@ -30,6 +30,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         response_body: _,
         request_content_type: _,
         paginator,
+        waiters: _,
         checksum_required,
         unsigned,
         optional_auth,
@@ -261,7 +262,29 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
     let ib = &input.builder;
     let out = &output.name;
     let doc = doc_attrs(docs);
-    let setters = input.fields.iter().map(|f| {
+    let setters = input_setters(input);
+    let into_paginator = paginator.as_ref().map(|p| {
+        let p = &p.name;
+        let doc = doc_line(&format!("Turns this call into a stream of pages; see [`{p}`](super::paginator::{p})."));
+        quote! {
+            #doc
+            pub fn into_paginator(self) -> super::paginator::#p {
+                super::paginator::#p::new(self.handle, self.inner)
+            }
+        }
+    });
+    quote! {
+        rt::fluent_builder!(#doc #name, #ib, super::#type_name, super::#out, super::#error_name);
+        impl #name {
+            #into_paginator
+            #(#setters)*
+        }
+    }}
+
+/// The setters and getters of a fluent builder wrapping the input's builder in `inner`: one
+/// per input member, forwarding to the builder.
+pub(super) fn input_setters(input: &StructDef) -> Vec<TokenStream> {
+    input.fields.iter().map(|f| {
         let Field { name: n, docs, deprecated, ty, .. } = f;
         let d = doc_attrs(docs);
         let dep = deprecated_attr(deprecated);
@@ -290,24 +313,8 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
             #get_doc #dep
             pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
         }
-    });
-    let into_paginator = paginator.as_ref().map(|p| {
-        let p = &p.name;
-        let doc = doc_line(&format!("Turns this call into a stream of pages; see [`{p}`](super::paginator::{p})."));
-        quote! {
-            #doc
-            pub fn into_paginator(self) -> super::paginator::#p {
-                super::paginator::#p::new(self.handle, self.inner)
-            }
-        }
-    });
-    quote! {
-        rt::fluent_builder!(#doc #name, #ib, super::#type_name, super::#out, super::#error_name);
-        impl #name {
-            #into_paginator
-            #(#setters)*
-        }
-    }}
+    }).collect()
+}
 
 /// Rust walking `cur` (a reference) along an `operationContextParams` path, handing each value
 /// reached to `sink`.
