@@ -710,7 +710,7 @@ impl Differ {
         }
         self.builder(subject, &n.id, o, n);
         self.docs(mark, &o.docs, &n.docs, DocItem::Type, subject);
-        self.members(subject, o, n, Place::Other);
+        self.members(&format!("{subject} member"), o, n, Place::Other);
     }
 
     fn error(&mut self, name: &str, o: &ErrorSummary, n: &ErrorSummary) {

@@ -547,15 +547,15 @@ fn hash_docs(d: &ir::Docs) -> String {
     hash(&d.0.join("\n"))
 }
 
-/// FNV-1a, 64 bits, as 16 hex digits: stable across platforms and Rust versions (unlike
-/// `DefaultHasher`).
+/// FNV-1a (64 bits, folded to 32 and written as 8 hex digits): stable across platforms and
+/// Rust versions, unlike `DefaultHasher`, and plenty to notice that a text changed.
 pub fn hash(text: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{h:016x}")
+    format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
 }
 
 // ---- JSON ----------------------------------------------------------------------------------
@@ -618,39 +618,61 @@ impl ApiSummary {
     }
 }
 
-/// Writes `v` at `indent`: on one line when that line stays short, else one entry per line.
+/// Maps whose entries are records printed on one line each (so a changed member, variant or
+/// enum value is a one-line change in review).
+const RECORD_MAPS: &[&str] = &["members", "variants", "values", "resources", "waiters"];
+
+/// Writes `v` at `indent`: objects one entry per line, records and short lists on one line.
 fn print(v: &Value, indent: usize, out: &mut String) {
-    const WIDTH: usize = 120;
-    let compact = v.to_string();
-    let (entries, open, close): (Vec<(Option<&String>, &Value)>, char, char) = match v {
-        Value::Object(m) if !m.is_empty() => (m.iter().map(|(k, v)| (Some(k), v)).collect(), '{', '}'),
-        Value::Array(a) if !a.is_empty() => (a.iter().map(|v| (None, v)).collect(), '[', ']'),
+    let entries: Vec<(&String, &Value)> = match v {
+        Value::Object(m) if !m.is_empty() => m.iter().collect(),
+        // Lists (of strings here): one line when short, else one item per line.
+        Value::Array(items) if v.to_string().len() > 100 => {
+            let pad = " ".repeat(indent + 2);
+            let lines: Vec<String> = items.iter().map(|i| format!("{pad}{i}")).collect();
+            out.push_str(&format!("[\n{}\n{}]", lines.join(",\n"), " ".repeat(indent)));
+            return;
+        }
         _ => {
-            out.push_str(&compact);
+            out.push_str(&v.to_string());
             return;
         }
     };
-    if indent > 0 && indent + compact.len() <= WIDTH {
-        out.push_str(&compact);
-        return;
-    }
-    out.push(open);
-    out.push('\n');
+    out.push_str("{\n");
     let pad = " ".repeat(indent + 2);
     for (i, (k, v)) in entries.iter().enumerate() {
         out.push_str(&pad);
-        if let Some(k) = k {
-            out.push_str(&Value::String((*k).clone()).to_string());
-            out.push_str(": ");
+        out.push_str(&Value::String((*k).clone()).to_string());
+        out.push_str(": ");
+        if RECORD_MAPS.contains(&k.as_str()) || k.as_str() == "paginator" {
+            print_records(v, indent + 2, k.as_str() == "paginator", out);
+        } else {
+            print(v, indent + 2, out);
         }
-        print(v, indent + 2, out);
         if i + 1 < entries.len() {
             out.push(',');
         }
         out.push('\n');
     }
     out.push_str(&" ".repeat(indent));
-    out.push(close);
+    out.push('}');
+}
+
+/// A map of records, one per line (or, with `single`, one record on one line).
+fn print_records(v: &Value, indent: usize, single: bool, out: &mut String) {
+    match v {
+        Value::Object(m) if !single && !m.is_empty() => {
+            out.push_str("{\n");
+            let pad = " ".repeat(indent + 2);
+            for (i, (k, r)) in m.iter().enumerate() {
+                out.push_str(&format!("{pad}{}: {r}", Value::String(k.clone())));
+                out.push_str(if i + 1 < m.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&" ".repeat(indent));
+            out.push('}');
+        }
+        _ => out.push_str(&v.to_string()),
+    }
 }
 
 /// Inserts `v` unless it is the default (false, empty, absent), keeping records short.
