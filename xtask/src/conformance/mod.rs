@@ -8,6 +8,7 @@ mod eventstream;
 mod protocol;
 mod retry;
 mod sigv4;
+mod smithy_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,6 +55,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("file-location", credentials::file_location),
     ("eventstream-frames", eventstream::frames),
     ("generated-crates", protocol::generated_crates),
+    ("smithy-diff", smithy_diff::run),
 ];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
