@@ -992,8 +992,11 @@ fn member_from(o: &Obj) -> Result<MemberSummary, String> {
     })
 }
 
+/// A `[min, max]` pair as written, either side possibly null.
+type Bounds = Option<(Option<Value>, Option<Value>)>;
+
 fn constraints_from(o: &Obj) -> Result<Constraints, String> {
-    let pair = |key: &str| -> Result<Option<(Option<Value>, Option<Value>)>, String> {
+    let pair = |key: &str| -> Result<Bounds, String> {
         match o.0.get(key) {
             None => Ok(None),
             Some(Value::Array(a)) if a.len() == 2 => {
