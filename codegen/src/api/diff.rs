@@ -396,8 +396,11 @@ impl Differ {
                     _ => {}
                 }
                 if o.items != n.items {
+                    // `path: Type`: the path is the model's `items`, the type is Rust's.
+                    let path = |i: &Option<String>| i.as_deref().map(|i| i.split(": ").next().unwrap_or(i).to_string());
+                    let wire = if path(&o.items) != path(&n.items) { W::Breaking } else { W::Compatible };
                     let detail = format!("items {} → {}: the items stream yields something else", opt(&o.items), opt(&n.items));
-                    self.push(K::PaginatorChanged, &subject, id, detail, R::Breaking, W::Breaking);
+                    self.push(K::PaginatorChanged, &subject, id, detail, R::Breaking, wire);
                 }
             }
         }
@@ -459,7 +462,7 @@ impl Differ {
         if let Some((ro, rm, an, am)) = renamed {
             let kept = wire_name(ro, rm) == wire_name(an, am);
             let detail = format!(
-                "renamed to {} (field `{}` → `{}`){}",
+                "renamed to {} (one member of this type removed, one added): the field `{}` → `{}`{}",
                 code(an),
                 rm.rust,
                 am.rust,

@@ -535,3 +535,32 @@ fn the_changelog_section_names_each_change_and_the_version() {
     assert!(text.contains("  rust breaking  wire breaking    enum `Mode` value `slow`: removed"), "{text}");
     assert!(text.ends_with("  => Rust API: breaking; wire: breaking; proposed version 0.2.0 (from 0.1.0; the crate's Cargo.toml says 0.1.0)\n"), "{text}");
 }
+
+#[test]
+fn paginator_tokens_changed_is_a_wire_break_only() {
+    let got = changes(|m| {
+        members(m, "ex#ListThingsInput").insert("Cursor".into(), json!({"target": "smithy.api#String", "traits": {"smithy.api#httpQuery": "cursor"}}));
+        shape(m, "ex#ListThings")["traits"]["smithy.api#paginated"]["inputToken"] = json!("Cursor");
+    });
+    assert_eq!(got, [(K::PaginatorChanged, R::None, W::Breaking), (K::MemberAdded, R::Additive, W::Compatible)]);
+}
+
+#[test]
+fn union_variant_removed_and_sensitivity_changed() {
+    let got = changes(|m| {
+        members(m, "ex#Shape").shift_remove("Square");
+        members(m, "ex#Thing")["Size"] = json!({"target": "smithy.api#Integer", "traits": {"smithy.api#sensitive": {}}});
+    });
+    assert_eq!(got, [(K::SensitiveChanged, R::None, W::Compatible), (K::MemberRemoved, R::Breaking, W::Breaking)]);
+}
+
+#[test]
+fn error_fault_and_retry_changes_touch_the_wire_only() {
+    // A server fault is a breaking change of `@error`; adding `@retryable` is compatible (only
+    // its removal is breaking). Neither changes the error's Rust type.
+    let got = changes(|m| {
+        shape(m, "ex#NotFound")["traits"]["smithy.api#error"] = json!("server");
+        shape(m, "ex#NotFound")["traits"]["smithy.api#retryable"] = json!({});
+    });
+    assert_eq!(got, [(K::ErrorFaultChanged, R::None, W::Breaking), (K::RetryableChanged, R::None, W::Compatible)]);
+}
