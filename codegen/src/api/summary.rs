@@ -239,25 +239,33 @@ impl ApiSummary {
                 ir::TypeDef::Union(u) => {
                     s.unions.insert(u.name.bare().to_string(), union(u, protocol));
                 }
-                ir::TypeDef::Enum(e) => {
-                    let values = e.values.iter().map(|v| (v.value.clone(), enum_value(&v.name, &v.deprecated, &v.docs))).collect();
-                    let summary = EnumSummary { id: e.shape_id.clone(), docs: hash_docs(&e.docs), deprecated: e.deprecated.is_some(), sensitive: e.sensitive, int: false, values };
-                    s.enums.insert(e.name.bare().to_string(), summary);
+                ir::TypeDef::Enum(ir::EnumDef { name, shape_id, docs, deprecated, sensitive, values, uses: _ }) => {
+                    let values = values
+                        .iter()
+                        .map(|ir::EnumValue { name, value, docs, deprecated }| (value.clone(), enum_value(name, deprecated, docs)))
+                        .collect();
+                    let summary =
+                        EnumSummary { id: shape_id.clone(), docs: hash_docs(docs), deprecated: deprecated.is_some(), sensitive: *sensitive, int: false, values };
+                    s.enums.insert(name.bare().to_string(), summary);
                 }
-                ir::TypeDef::IntEnum(e) => {
-                    let values = e.values.iter().map(|v| (v.value.to_string(), enum_value(&v.name, &v.deprecated, &v.docs))).collect();
-                    let summary = EnumSummary { id: e.shape_id.clone(), docs: hash_docs(&e.docs), deprecated: e.deprecated.is_some(), sensitive: false, int: true, values };
-                    s.enums.insert(e.name.bare().to_string(), summary);
+                ir::TypeDef::IntEnum(ir::IntEnumDef { name, shape_id, docs, deprecated, values, uses: _ }) => {
+                    let values = values
+                        .iter()
+                        .map(|ir::IntEnumValue { name, value, docs, deprecated }| (value.to_string(), enum_value(name, deprecated, docs)))
+                        .collect();
+                    let summary = EnumSummary { id: shape_id.clone(), docs: hash_docs(docs), deprecated: deprecated.is_some(), sensitive: false, int: true, values };
+                    s.enums.insert(name.bare().to_string(), summary);
                 }
             }
         }
         for e in &krate.errors {
-            let info = e.error.as_ref();
+            let default = ir::ErrorInfo { server_fault: false, status: 0, retryable: None, code: String::new() };
+            let ir::ErrorInfo { server_fault, status, retryable, code } = e.error.as_ref().unwrap_or(&default);
             let summary = ErrorSummary {
-                code: info.map(|i| i.code.clone()).unwrap_or_default(),
-                status: info.map_or(0, |i| i.status),
-                fault: if info.is_some_and(|i| i.server_fault) { "server" } else { "client" }.to_string(),
-                retryable: info.and_then(|i| i.retryable).map(|t| if t { "throttling" } else { "retryable" }.to_string()),
+                code: code.clone(),
+                status: *status,
+                fault: if *server_fault { "server" } else { "client" }.to_string(),
+                retryable: retryable.map(|t| if t { "throttling" } else { "retryable" }.to_string()),
                 structure: structure(e, protocol),
             };
             s.errors.insert(e.name.bare().to_string(), summary);
@@ -295,15 +303,42 @@ fn protocol_name(p: ir::Protocol) -> &'static str {
 }
 
 fn operation(op: &ir::OperationDef, protocol: ir::Protocol) -> OperationSummary {
-    let mut errors: Vec<String> = op.errors.iter().map(|e| e.ty.bare().to_string()).collect();
+    // Exhaustive, so that a new IR field makes this summary decide whether it is API.
+    let ir::OperationDef {
+        name: _,
+        shape_id,
+        fn_name,
+        type_name: _,
+        fluent_builder: _,
+        docs,
+        deprecated,
+        input,
+        output,
+        error_name: _,
+        errors,
+        http,
+        host_prefix,
+        request_body: _,
+        response_body: _,
+        request_content_type: _,
+        paginator,
+        checksum_required,
+        unsigned,
+        optional_auth,
+        request_compression,
+        endpoint_params: _,
+        request_tests: _,
+        response_tests: _,
+    } = op;
+    let mut errors: Vec<String> = errors.iter().map(|e| e.ty.bare().to_string()).collect();
     errors.sort();
     OperationSummary {
-        id: op.shape_id.clone(),
-        rust: op.fn_name.bare().to_string(),
-        docs: hash_docs(&op.docs),
-        deprecated: op.deprecated.is_some(),
-        http: http_line(&op.http),
-        host_prefix: op.host_prefix.as_ref().map(|segments| {
+        id: shape_id.clone(),
+        rust: fn_name.bare().to_string(),
+        docs: hash_docs(docs),
+        deprecated: deprecated.is_some(),
+        http: http_line(http),
+        host_prefix: host_prefix.as_ref().map(|segments| {
             segments
                 .iter()
                 .map(|s| match s {
@@ -312,26 +347,27 @@ fn operation(op: &ir::OperationDef, protocol: ir::Protocol) -> OperationSummary 
                 })
                 .collect()
         }),
-        auth: if op.unsigned {
+        auth: if *unsigned {
             "none"
-        } else if op.optional_auth {
+        } else if *optional_auth {
             "optional"
         } else {
             "sigv4"
         }
         .to_string(),
-        checksum_required: op.checksum_required,
-        compression: op.request_compression.clone(),
+        checksum_required: *checksum_required,
+        compression: request_compression.clone(),
         errors,
-        input: structure(&op.input, protocol),
-        output: structure(&op.output, protocol),
-        paginator: op.paginator.as_ref().map(|p| PaginatorSummary {
+        input: structure(input, protocol),
+        output: structure(output, protocol),
+        paginator: paginator.as_ref().map(|p| PaginatorSummary {
             rust: p.name.bare().to_string(),
             input_token: p.input_token.bare().to_string(),
             output_token: path(&p.output_token),
             page_size: p.page_size.as_ref().map(|n| n.bare().to_string()),
             items: p.items.as_ref().map(|i| format!("{}: {}", path(&i.path), type_text(&rust_type(&i.item).to_string()))),
         }),
+        // The IR has no waiters yet (issue 14).
         waiters: BTreeMap::new(),
     }
 }
@@ -364,58 +400,81 @@ fn http_line(h: &ir::HttpDef) -> String {
 }
 
 fn structure(s: &StructDef, protocol: ir::Protocol) -> StructSummary {
+    // `error` is summarised by the caller; `uses` and `module` are not API.
+    let StructDef { name: _, builder: _, shape_id, docs, deprecated, fields, sensitive, error: _, uses: _, module: _ } = s;
     StructSummary {
-        id: s.shape_id.clone(),
-        docs: hash_docs(&s.docs),
-        deprecated: s.deprecated.is_some(),
-        sensitive: s.sensitive,
+        id: shape_id.clone(),
+        docs: hash_docs(docs),
+        deprecated: deprecated.is_some(),
+        sensitive: *sensitive,
         build: if build_is_fallible(s) { Build::Fallible } else { Build::Infallible },
-        members: s.fields.iter().map(|f| (f.member.clone(), member(f, protocol))).collect(),
+        members: fields.iter().map(|f| (f.member.clone(), member(f, protocol))).collect(),
     }
 }
 
 fn member(f: &Field, protocol: ir::Protocol) -> MemberSummary {
+    let Field {
+        name,
+        member,
+        docs,
+        deprecated,
+        ty,
+        boxed: _,
+        optional: _,
+        required,
+        default,
+        sensitive,
+        json_name,
+        xml,
+        http,
+        media_type,
+        constraints,
+        idempotency_token,
+        host_label,
+    } = f;
     MemberSummary {
-        rust: f.name.bare().to_string(),
+        rust: name.bare().to_string(),
+        // Boxing and `Option` are in the field's type as emitted.
         rust_type: type_text(&field_type(f).to_string()),
-        shape: shape_text(&f.ty),
-        required: f.required,
-        default: f.default.as_ref().map(default_text),
-        json: (protocol == ir::Protocol::RestJson1 && f.json_name != f.member).then(|| f.json_name.clone()),
-        xml: (protocol == ir::Protocol::AwsQuery).then(|| xml_text(&f.xml)),
-        http: http_text(&f.http),
-        constraints: f.constraints.clone(),
-        sensitive: f.sensitive,
-        idempotency_token: f.idempotency_token,
-        host_label: f.host_label,
-        media_type: f.media_type.clone(),
-        deprecated: f.deprecated.is_some(),
-        docs: hash_docs(&f.docs),
+        shape: shape_text(ty),
+        required: *required,
+        default: default.as_ref().map(default_text),
+        json: (protocol == ir::Protocol::RestJson1 && json_name != member).then(|| json_name.clone()),
+        xml: (protocol == ir::Protocol::AwsQuery).then(|| xml_text(xml)),
+        http: http_text(http),
+        constraints: constraints.clone(),
+        sensitive: *sensitive,
+        idempotency_token: *idempotency_token,
+        host_label: *host_label,
+        media_type: media_type.clone(),
+        deprecated: deprecated.is_some(),
+        docs: hash_docs(docs),
     }
 }
 
 fn union(u: &ir::UnionDef, protocol: ir::Protocol) -> UnionSummary {
-    let variants = u
-        .variants
+    let ir::UnionDef { name: _, shape_id, docs, deprecated, sensitive, variants, uses: _ } = u;
+    let variants = variants
         .iter()
         .map(|v| {
-            let rust_type = v.ty.as_ref().map(|t| {
+            let ir::Variant { name, is_fn: _, as_fn: _, member, docs, deprecated, ty, boxed, json_name, xml } = v;
+            let rust_type = ty.as_ref().map(|t| {
                 let t = type_text(&rust_type(t).to_string());
-                if v.boxed { format!("Box<{t}>") } else { t }
+                if *boxed { format!("Box<{t}>") } else { t }
             });
             let summary = VariantSummary {
-                rust: v.name.bare().to_string(),
+                rust: name.bare().to_string(),
                 rust_type,
-                shape: v.ty.as_ref().map_or_else(|| "unit".to_string(), shape_text),
-                json: (protocol == ir::Protocol::RestJson1 && v.json_name != v.member).then(|| v.json_name.clone()),
-                xml: (protocol == ir::Protocol::AwsQuery).then(|| xml_text(&v.xml)),
-                deprecated: v.deprecated.is_some(),
-                docs: hash_docs(&v.docs),
+                shape: ty.as_ref().map_or_else(|| "unit".to_string(), shape_text),
+                json: (protocol == ir::Protocol::RestJson1 && json_name != member).then(|| json_name.clone()),
+                xml: (protocol == ir::Protocol::AwsQuery).then(|| xml_text(xml)),
+                deprecated: deprecated.is_some(),
+                docs: hash_docs(docs),
             };
-            (v.member.clone(), summary)
+            (member.clone(), summary)
         })
         .collect();
-    UnionSummary { id: u.shape_id.clone(), docs: hash_docs(&u.docs), deprecated: u.deprecated.is_some(), sensitive: u.sensitive, variants }
+    UnionSummary { id: shape_id.clone(), docs: hash_docs(docs), deprecated: deprecated.is_some(), sensitive: *sensitive, variants }
 }
 
 fn enum_value(name: &crate::naming::Name, deprecated: &Option<ir::Deprecated>, docs: &ir::Docs) -> EnumValueSummary {
