@@ -9,6 +9,7 @@
 //! [`generate`] is a pure function: no file system, no clock, no environment. `xtask` does the
 //! I/O, which keeps `--check`, snapshot and determinism tests trivial.
 
+pub mod api;
 mod base64;
 pub mod docs;
 pub mod emit;

@@ -7,10 +7,17 @@
 //!   deleting files the generator no longer produces;
 //! - `--check`: writes nothing; lists stale, missing and stray files of all and fails if any;
 //! - `--model PATH [--service ID] --out DIR`: writes a standalone crate for any model.
+//!
+//! Regenerating over an existing crate also reports its API changes: the crate's
+//! `api-summary.json` on disk (the previous API) is compared with the new one before anything is
+//! written ([`codegen::api`]); the report is printed and added to the crate's `CHANGELOG.md`, and
+//! with `--deny-breaking` a breaking report stops the run before it writes anything.
 
 use anyhow::{bail, Context, Result};
+use codegen::api::{ApiSummary, Report, SUMMARY_FILE};
 use codegen::{GeneratedFile, Options, PackageOptions};
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,9 +41,17 @@ pub fn shared_dir() -> PathBuf {
     std::env::var_os("SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| crate::workspace_root().join("../shared"))
 }
 
+/// The crate's change log: history, not a function of the model, so the generator never owns,
+/// checks or deletes it; a regeneration that changes the API adds a section at the top.
+pub const CHANGELOG: &str = "CHANGELOG.md";
+
 pub fn main(args: &[String]) -> Result<ExitCode> {
-    let flags = crate::parse_flags(args, &["model", "service", "out"], &["check"])?;
+    let flags = crate::parse_flags(args, &["model", "service", "out"], &["check", "deny-breaking"])?;
     let root = crate::workspace_root();
+    let deny_breaking = flags.contains_key("deny-breaking");
+    if deny_breaking && flags.contains_key("check") {
+        bail!("--deny-breaking applies to a regeneration; --check writes nothing and compares files only");
+    }
     match (flags.get("model"), flags.get("out")) {
         (Some(model), Some(out)) => {
             if flags.contains_key("check") {
@@ -44,8 +59,9 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
             }
             let out = PathBuf::from(out);
             let files = generate_standalone(Path::new(model), flags.get("service").map(String::as_str), &out)?;
-            let changes = write(&out, &files, false)?;
-            report(&changes);
+            let target = Target { label: out.display().to_string(), dir: out.clone(), files };
+            let changes = regenerate(&[target], false, deny_breaking, &mut std::io::stdout())?;
+            report(&changes.into_iter().flatten().collect::<Vec<_>>());
             Ok(ExitCode::SUCCESS)
         }
         (None, None) => {
@@ -69,10 +85,14 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
                 }
                 return Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS });
             }
+            let targets: Vec<Target> =
+                targets.into_iter().map(|(name, files)| Target { dir: root.join(&name), label: name, files }).collect();
+            let written = regenerate(&targets, true, deny_breaking, &mut std::io::stdout())?;
             let mut changes = Vec::new();
-            for (name, files) in &targets {
+            for (target, written) in targets.iter().zip(written) {
+                let name = &target.label;
                 let prefix = |p: String| if name == CLIENT_DIR { p } else { format!("{name}/{p}") };
-                changes.extend(write(&root.join(name), files, true)?.into_iter().map(|c| match c {
+                changes.extend(written.into_iter().map(|c| match c {
                     Change::Added(p) => Change::Added(prefix(p)),
                     Change::Updated(p) => Change::Updated(prefix(p)),
                     Change::Removed(p) => Change::Removed(prefix(p)),
@@ -162,14 +182,115 @@ pub fn generate_standalone(model: &Path, service: Option<&str>, out: &Path) -> R
 }
 
 /// A file-level difference between the generator's output and a directory.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     Added(String),
     Updated(String),
     Removed(String),
 }
 
-/// Every file under `dir`, relative, with `/` separators (skipping `target/`).
+/// One directory to regenerate: where it is, how to name it in messages, and its new files.
+pub struct Target {
+    pub label: String,
+    pub dir: PathBuf,
+    pub files: Vec<GeneratedFile>,
+}
+
+/// What a regeneration knows about a directory's API before writing it.
+#[derive(Debug)]
+pub enum ApiOutcome {
+    /// The generated files carry no API summary (the emulator's server module is no crate).
+    NoSummary,
+    /// The directory has no summary yet: this run writes the first, so nothing can be compared.
+    FirstSummary,
+    /// The API is the same (files may still change, for example after a generator change).
+    Unchanged,
+    Changed(Report),
+}
+
+/// Compares the summary on disk in `dir` with the one among `files`.
+pub fn api_outcome(dir: &Path, files: &[GeneratedFile]) -> Result<ApiOutcome> {
+    let Some(new) = files.iter().find(|f| f.path == SUMMARY_FILE) else { return Ok(ApiOutcome::NoSummary) };
+    let path = dir.join(SUMMARY_FILE);
+    let previous = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ApiOutcome::FirstSummary),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let previous = ApiSummary::from_json(&previous)
+        .map_err(|e| anyhow::anyhow!("{}: {e} (delete it to start the API history over)", path.display()))?;
+    let new = ApiSummary::from_json(&new.contents).map_err(|e| anyhow::anyhow!("the generator's {SUMMARY_FILE}: {e}"))?;
+    let report = Report::new(&previous, &new);
+    Ok(if report.is_empty() { ApiOutcome::Unchanged } else { ApiOutcome::Changed(report) })
+}
+
+/// Regenerates every target: compares each one's API with its summary on disk and prints the
+/// reports to `out`; then, unless `deny_breaking` and a report is breaking (an error, and
+/// nothing written), writes the files (deleting strays when `prune`) and adds each changed API's
+/// section to the crate's `CHANGELOG.md`. Returns the file changes of each target, in order.
+pub fn regenerate(targets: &[Target], prune: bool, deny_breaking: bool, out: &mut dyn Write) -> Result<Vec<Vec<Change>>> {
+    let mut outcomes = Vec::new();
+    for t in targets {
+        let outcome = api_outcome(&t.dir, &t.files)?;
+        let label = t.label.trim_end_matches('/');
+        match &outcome {
+            ApiOutcome::NoSummary => {}
+            ApiOutcome::FirstSummary => writeln!(
+                out,
+                "{label}/: no previous API known (no {SUMMARY_FILE}); writing it now, so the next regeneration can report API changes"
+            )?,
+            ApiOutcome::Unchanged => writeln!(out, "{label}/: API unchanged")?,
+            ApiOutcome::Changed(report) => write!(out, "{label}/: API changes since the previous {SUMMARY_FILE}:\n{}", report.text())?,
+        }
+        outcomes.push(outcome);
+    }
+    let breaking: Vec<&str> = targets
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| matches!(o, ApiOutcome::Changed(r) if r.is_breaking()))
+        .map(|(t, _)| t.label.as_str())
+        .collect();
+    if deny_breaking && !breaking.is_empty() {
+        bail!("breaking API changes in {} (--deny-breaking): nothing written", breaking.join(", "));
+    }
+    let mut all = Vec::new();
+    for (t, outcome) in targets.iter().zip(&outcomes) {
+        let mut changes = write(&t.dir, &t.files, prune)?;
+        if let ApiOutcome::Changed(report) = outcome {
+            changes.push(add_changelog_section(&t.dir, &report.changelog_section())?);
+        }
+        all.push(changes);
+    }
+    Ok(all)
+}
+
+/// Puts `section` at the top of `dir/CHANGELOG.md` (newest first), creating the file.
+fn add_changelog_section(dir: &Path, section: &str) -> Result<Change> {
+    let path = dir.join(CHANGELOG);
+    let (text, change) = match std::fs::read_to_string(&path) {
+        Ok(current) => {
+            let current = normalise(&current);
+            let at = if current.starts_with("## ") { Some(0) } else { current.find("\n## ").map(|i| i + 1) };
+            let text = match at {
+                Some(i) => format!("{}{section}\n{}", &current[..i], &current[i..]),
+                None => format!("{}\n\n{section}", current.trim_end()),
+            };
+            (text, Change::Updated(CHANGELOG.into()))
+        }
+        Err(_) => {
+            let header = "# Changelog\n\n\
+                API changes of this generated crate, newest first. `cargo xtask codegen` adds a section whenever a\n\
+                regeneration changes the API (it compares `api-summary.json` before and after); the text below the\n\
+                headings is yours to edit.\n\n";
+            (format!("{header}{section}"), Change::Added(CHANGELOG.into()))
+        }
+    };
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    Ok(change)
+}
+
+/// Every file under `dir`, relative, with `/` separators (skipping `target/`, `Cargo.lock` and
+/// the crate's `CHANGELOG.md`, which the generator does not own).
 fn existing_files(dir: &Path) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     if !dir.exists() {
@@ -185,7 +306,7 @@ fn existing_files(dir: &Path) -> Result<BTreeSet<String>> {
                 if rel != "target" {
                     stack.push(path);
                 }
-            } else if rel != "Cargo.lock" {
+            } else if rel != "Cargo.lock" && rel != CHANGELOG {
                 out.insert(rel);
             }
         }
@@ -291,6 +412,8 @@ mod tests {
         std::fs::write(dir.join("src/lib.rs"), "// edited\n").unwrap();
         std::fs::remove_file(dir.join("src/client.rs")).unwrap();
         std::fs::write(dir.join("src/stray.rs"), "").unwrap();
+        // The change log is the crate's history, not generated: never stray, never pruned.
+        std::fs::write(dir.join(CHANGELOG), "# Changelog\n").unwrap();
         let problems = check(&dir, &files).unwrap();
         assert_eq!(problems, ["stale:   src/lib.rs", "missing: src/client.rs", "stray:   src/stray.rs"]);
 
@@ -301,6 +424,100 @@ mod tests {
         );
         assert!(check(&dir, &files).unwrap().is_empty());
         assert!(write(&dir, &files, true).unwrap().is_empty(), "a second run writes nothing");
+        assert_eq!(std::fs::read_to_string(dir.join(CHANGELOG)).unwrap(), "# Changelog\n");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A small restJson1 service; `v2` removes an enum value and adds an optional member.
+    fn model(v2: bool) -> String {
+        let extra_value = if v2 { "" } else { r#", "SLOW": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": "slow"}}"# };
+        let extra_member = if v2 { r#", "Color": {"target": "smithy.api#String"}"# } else { "" };
+        format!(
+            r#"{{"smithy": "2.0", "shapes": {{
+                "ex#Svc": {{"type": "service", "version": "2024-01-01", "operations": [{{"target": "ex#GetThing"}}],
+                           "traits": {{"aws.protocols#restJson1": {{}}, "aws.auth#sigv4": {{"name": "svc"}}}}}},
+                "ex#GetThing": {{"type": "operation", "input": {{"target": "ex#GetThingInput"}}, "output": {{"target": "ex#GetThingOutput"}},
+                                "traits": {{"smithy.api#http": {{"method": "GET", "uri": "/thing"}}}}}},
+                "ex#GetThingInput": {{"type": "structure", "members": {{"Mode": {{"target": "ex#Mode", "traits": {{"smithy.api#httpQuery": "mode"}}}}}}}},
+                "ex#GetThingOutput": {{"type": "structure", "members": {{"Thing": {{"target": "ex#Thing"}}}}}},
+                "ex#Thing": {{"type": "structure", "members": {{"Name": {{"target": "smithy.api#String"}}{extra_member}}}}},
+                "ex#Mode": {{"type": "enum", "members": {{"FAST": {{"target": "smithy.api#Unit", "traits": {{"smithy.api#enumValue": "fast"}}}}{extra_value}}}}}
+            }}}}"#
+        )
+    }
+
+    fn target(dir: &Path, v2: bool) -> Target {
+        let options = Options {
+            service: None,
+            package: PackageOptions { name: None, version: "0.3.1".into(), runtime_path: "../runtime".into(), workspace_member: false, credentials_chain: false },
+        };
+        Target { label: "svc".into(), dir: dir.to_path_buf(), files: codegen::generate(&model(v2), &options).unwrap() }
+    }
+
+    /// Every file under `dir` with its contents.
+    fn snapshot(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<String> = existing_files(dir).unwrap().into_iter().collect();
+        if dir.join(CHANGELOG).exists() {
+            files.push(CHANGELOG.into());
+        }
+        files.into_iter().map(|f| (std::fs::read_to_string(dir.join(&f)).unwrap(), f)).map(|(c, f)| (f, c)).collect()
+    }
+
+    #[test]
+    fn regeneration_reports_api_changes_writes_the_changelog_and_deny_breaking_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!("codegen-report-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let run = |v2: bool, deny: bool| {
+            let mut out = Vec::new();
+            let result = regenerate(&[target(&dir, v2)], true, deny, &mut out);
+            (result, String::from_utf8(out).unwrap())
+        };
+
+        // First generation: no previous API; the summary is written, no change log.
+        let (result, out) = run(false, true);
+        assert!(result.is_ok());
+        assert_eq!(out, format!("svc/: no previous API known (no {SUMMARY_FILE}); writing it now, so the next regeneration can report API changes\n"));
+        assert!(dir.join(SUMMARY_FILE).exists());
+        assert!(!dir.join(CHANGELOG).exists());
+        assert!(check(&dir, &target(&dir, false).files).unwrap().is_empty());
+
+        // The same model again: nothing to report.
+        let (result, out) = run(false, true);
+        assert!(result.unwrap().concat().is_empty());
+        assert_eq!(out, "svc/: API unchanged\n");
+
+        // A breaking model with --deny-breaking: the report is printed, the run fails and the
+        // directory is byte for byte what it was.
+        let before = snapshot(&dir);
+        let (result, out) = run(true, true);
+        let err = result.unwrap_err().to_string();
+        assert_eq!(err, "breaking API changes in svc (--deny-breaking): nothing written");
+        assert!(out.contains("enum `Mode` value `slow`: removed"), "{out}");
+        assert!(out.contains("structure `Thing` member `Color`: added"), "{out}");
+        assert!(out.contains("proposed version 0.4.0 (from 0.3.1"), "{out}");
+        assert_eq!(snapshot(&dir), before);
+
+        // Without the flag: written, with the section at the top of a new change log.
+        let (result, _) = run(true, false);
+        let changes = result.unwrap().concat();
+        assert!(changes.contains(&Change::Added(CHANGELOG.into())), "{changes:?}");
+        assert!(changes.contains(&Change::Updated(SUMMARY_FILE.into())), "{changes:?}");
+        let log = std::fs::read_to_string(dir.join(CHANGELOG)).unwrap();
+        assert!(log.starts_with("# Changelog\n"), "{log}");
+        assert!(log.contains("\n## 0.4.0\n"), "{log}");
+        assert!(log.contains("- enum `Mode` value `slow`: removed"), "{log}");
+        assert!(check(&dir, &target(&dir, true).files).unwrap().is_empty(), "the change log is not a stray file");
+
+        // Back to the first model (the value returns, the member goes: breaking again): the new
+        // section goes above the previous one, and the history is kept.
+        let (result, _) = run(false, false);
+        assert!(result.is_ok());
+        let log = std::fs::read_to_string(dir.join(CHANGELOG)).unwrap();
+        let sections: Vec<&str> = log.lines().filter(|l| l.starts_with("## ")).collect();
+        assert_eq!(sections, ["## 0.4.0", "## 0.4.0"]);
+        let newest = &log[log.find("## ").unwrap()..log.rfind("## ").unwrap()];
+        assert!(newest.contains("structure `Thing` member `Color`: removed"), "{newest}");
+        assert!(newest.contains("enum `Mode` value `slow`: added"), "{newest}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

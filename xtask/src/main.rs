@@ -29,7 +29,11 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage:
-  cargo xtask codegen [--check] [--model PATH [--service SHAPE_ID] --out DIR]
+  cargo xtask codegen [--check] [--model PATH [--service SHAPE_ID] --out DIR] [--deny-breaking]
+      regenerates the checked-in crates (or one crate at DIR); over an existing crate it prints
+      the API changes against the crate's api-summary.json (Rust API and wire classification,
+      proposed version) and adds them to its CHANGELOG.md; --deny-breaking fails and writes
+      nothing if any change is breaking; --check writes nothing and compares files
   cargo xtask conformance [--shared DIR]
   cargo xtask bench [--quick] [--requests N] [--out FILE] [--shared DIR] [--codegen-only]
   cargo xtask emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]

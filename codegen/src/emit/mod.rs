@@ -5,10 +5,10 @@
 //! the model.
 
 pub mod client;
-mod common;
+pub(crate) mod common;
 mod json;
 pub mod server;
-mod types;
+pub(crate) mod types;
 
 use proc_macro2::TokenStream;
 

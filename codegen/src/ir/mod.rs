@@ -60,6 +60,22 @@ pub struct ServiceDef {
     pub client_context_params: Vec<(String, Docs)>,
     /// The wire protocol, from the service's protocol trait.
     pub protocol: Protocol,
+    /// Operations bound to the service itself (shape ids, sorted); the others are bound through
+    /// [`Self::resources`].
+    pub bound_operations: Vec<String>,
+    /// The service's resources, directly or through other resources, sorted by shape id.
+    pub resources: Vec<ResourceDef>,
+}
+
+/// A resource of the service. The client has no resource types, but Smithy's compatibility
+/// rules count what is bound where, so the API summary records it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceDef {
+    pub shape_id: String,
+    /// The service or resource that binds it.
+    pub parent: String,
+    /// Operations it binds (lifecycle, `operations`, `collectionOperations`), shape ids, sorted.
+    pub operations: Vec<String>,
 }
 
 /// The wire protocols the generator implements. Each has a module in `lower::protocol` (its

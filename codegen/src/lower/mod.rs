@@ -155,7 +155,37 @@ impl<'m> Lowerer<'m> {
             sdk_id,
             signing_name,
             protocol: self.protocol,
+            bound_operations: self.bound_operations(),
+            resources: self.resources(),
         })
+    }
+
+    /// The operations bound to the service shape itself.
+    fn bound_operations(&self) -> Vec<String> {
+        let ShapeKind::Service(s) = &self.service.kind else { return Vec::new() };
+        let mut ids: Vec<String> = s.operations.iter().map(ShapeId::to_string).collect();
+        ids.sort();
+        ids
+    }
+
+    /// Every resource the service reaches, with its parent and the operations it binds.
+    fn resources(&self) -> Vec<ResourceDef> {
+        let mut out = Vec::new();
+        let mut queue: Vec<(ShapeId, ShapeId)> = match &self.service.kind {
+            ShapeKind::Service(s) => s.resources.iter().map(|r| (r.clone(), self.service.id.clone())).collect(),
+            _ => Vec::new(),
+        };
+        while let Some((id, parent)) = queue.pop() {
+            let ShapeKind::Resource(r) = &self.shape(&id).kind else { continue };
+            let mut operations: Vec<String> =
+                r.lifecycle.iter().chain(&r.operations).chain(&r.collection_operations).map(ShapeId::to_string).collect();
+            operations.sort();
+            operations.dedup();
+            queue.extend(r.resources.iter().map(|sub| (sub.clone(), id.clone())));
+            out.push(ResourceDef { shape_id: id.to_string(), parent: parent.to_string(), operations });
+        }
+        out.sort_by(|a, b| a.shape_id.cmp(&b.shape_id));
+        out
     }
 
     /// Every operation bound to the service (directly or through resources), sorted by name.

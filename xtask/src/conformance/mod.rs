@@ -9,6 +9,7 @@ mod jmespath;
 mod protocol;
 mod retry;
 mod sigv4;
+mod smithy_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,6 +57,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("eventstream-frames", eventstream::frames),
     ("jmespath", jmespath::run),
     ("generated-crates", protocol::generated_crates),
+    ("smithy-diff", smithy_diff::run),
 ];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {

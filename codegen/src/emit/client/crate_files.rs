@@ -182,7 +182,7 @@ pub fn cargo_toml(krate: &Crate) -> String {
 /// `src/lib.rs`.
 pub fn lib_rs(krate: &Crate) -> TokenStream {
     let rt = rt_import();
-    let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _, client_context_params: _, protocol } = &krate.service;
+    let ServiceDef { docs, title, version, sdk_id, signing_name, env_suffix, shape_id: _, client_context_params: _, protocol, bound_operations: _, resources: _ } = &krate.service;
     let protocol = super::protocol::emitter(*protocol).runtime_value();
     let mut lines = vec![format!("Client for {title} (API version {version}), generated from its Smithy model."), String::new()];
     lines.extend(docs.0.iter().cloned());

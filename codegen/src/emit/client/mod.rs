@@ -45,6 +45,8 @@ pub fn emit(krate: &Crate) -> Vec<Emitted> {
     if krate.operations.iter().any(|o| !o.request_tests.is_empty() || !o.response_tests.is_empty()) {
         out.push(Emitted::Rust { path: "tests/protocol_tests.rs".into(), tokens: protocol_tests::tests_rs(krate) });
     }
+    // What the next regeneration compares against to report API changes (see `crate::api`).
+    out.push(Emitted::Text { path: crate::api::SUMMARY_FILE.into(), text: crate::api::ApiSummary::of(krate).to_json() });
     out
 }
 
