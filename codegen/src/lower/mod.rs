@@ -166,7 +166,7 @@ impl<'m> Lowerer<'m> {
         }
         while let Some(r) = resources.pop() {
             if let ShapeKind::Resource(res) = &self.shape(&r).kind {
-                out.extend(res.lifecycle.iter().chain(&res.operations).chain(&res.collection_operations).cloned());
+                out.extend(res.lifecycle.values().chain(&res.operations).chain(&res.collection_operations).cloned());
                 resources.extend(res.resources.iter().cloned());
             }
         }

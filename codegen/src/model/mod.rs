@@ -1,11 +1,20 @@
 //! A faithful, typed mirror of the Smithy JSON AST: shape ids, shapes, members and traits.
 //!
-//! `load` builds it from JSON; `passes` rewrite it; `lower` reads it. Trait values stay as JSON
-//! here (traits are open-ended); `lower` is the only stage that interprets them.
+//! `load` builds it from one JSON AST document, `assemble` from several files mixing JSON AST
+//! and the IDL (`idl`); `passes` rewrite it; `lower` reads it. Trait values stay as JSON here
+//! (traits are open-ended); `lower` is the only stage that interprets them. `to_json_ast`
+//! writes it back as JSON AST.
 
+mod assemble;
+mod fragment;
+mod idl;
+mod json_ast;
 mod load;
-mod prelude;
+pub(crate) mod prelude;
 
+pub use assemble::{assemble, Source};
+pub(crate) use assemble::LIFECYCLE;
+pub use json_ast::to_json_ast;
 pub use load::load;
 
 use indexmap::IndexMap;
@@ -159,8 +168,9 @@ pub struct Operation {
 pub struct Resource {
     pub identifiers: IndexMap<String, ShapeId>,
     pub properties: IndexMap<String, ShapeId>,
-    /// `create`, `put`, `read`, `update`, `delete`, `list` in that order, when present.
-    pub lifecycle: Vec<ShapeId>,
+    /// Lifecycle operations by property name (`create`, `put`, `read`, `update`, `delete`,
+    /// `list`), in that order, when present.
+    pub lifecycle: IndexMap<String, ShapeId>,
     pub operations: Vec<ShapeId>,
     pub collection_operations: Vec<ShapeId>,
     pub resources: Vec<ShapeId>,
@@ -271,8 +281,11 @@ impl Shape {
 pub struct Model {
     /// Shapes sorted by id after loading, so that output never depends on input order.
     pub shapes: IndexMap<ShapeId, Shape>,
-    /// The Smithy IDL version the model was written in (`1.0` or `2.0`).
+    /// The Smithy IDL version the model was written in (`1.0` or `2.0`; `2.0` when files of
+    /// both versions were assembled).
     pub version: String,
+    /// The model's metadata, merged across its files.
+    pub metadata: IndexMap<String, Value>,
 }
 
 impl Model {

@@ -190,7 +190,7 @@ pub fn closure(model: &Model, service: &ShapeId) -> Result<Model> {
                 for t in r.identifiers.values().chain(r.properties.values()) {
                     push(t, &id, None)?;
                 }
-                for o in r.lifecycle.iter().chain(&r.operations).chain(&r.collection_operations) {
+                for o in r.lifecycle.values().chain(&r.operations).chain(&r.collection_operations) {
                     push(o, &id, Some("operation"))?;
                 }
                 for sub in &r.resources {
@@ -220,7 +220,7 @@ pub fn closure(model: &Model, service: &ShapeId) -> Result<Model> {
         .filter(|(id, _)| seen.contains(*id))
         .map(|(id, s)| (id.clone(), s.clone()))
         .collect();
-    Ok(Model { shapes, version: model.version.clone() })
+    Ok(Model { shapes, version: model.version.clone(), metadata: model.metadata.clone() })
 }
 
 /// Copies the service's common `errors` into every operation's error list (spec: service
