@@ -430,6 +430,12 @@ impl<'a> Assembler<'a> {
             }
         }
 
+        // Where enum values were given, for errors about them.
+        let value_locs: HashMap<ShapeId, Loc> = applied
+            .iter()
+            .filter_map(|(target, traits)| Some((target.clone(), traits.get("smithy.api#enumValue")?.1)))
+            .collect();
+
         // Build the shapes.
         let mut built: IndexMap<ShapeId, Shape> = IndexMap::with_capacity(shapes.len());
         for shape in shapes.values() {
@@ -468,7 +474,14 @@ impl<'a> Assembler<'a> {
         // Shape-level rules and each file's 1.0 normalisation.
         for (id, shape) in built.iter_mut() {
             let loc = shapes[id].loc;
-            self.check_shape(shape, loc)?;
+            let mut inherited = Vec::new();
+            self.inherited_members(&shapes, &shapes[id].mixins, &mut HashSet::from([id.clone()]), &mut inherited);
+            if let ShapeKind::Structure(ms) | ShapeKind::Union(ms) | ShapeKind::Enum(ms) | ShapeKind::IntEnum(ms) = &mut shape.kind {
+                // A redefined mixin member that adds no trait is just the inherited member.
+                ms.retain(|m| !(m.traits.0.is_empty() && inherited.iter().any(|(n, t, _)| *n == m.name && *t == m.target)));
+            }
+            let inherited: HashSet<&str> = inherited.iter().map(|(n, _, _)| n.as_str()).collect();
+            self.check_shape(shape, loc, &inherited, &value_locs)?;
             if v1_shapes.contains(id) {
                 if let (ShapeKind::String, Some(Value::Array(_))) = (&shape.kind, shape.traits.get("smithy.api#enum")) {
                     shape.kind = enum_from_trait(id, &mut shape.traits)?;
@@ -662,9 +675,14 @@ impl<'a> Assembler<'a> {
         Ok(Shape { id: shape.id.clone(), kind, traits: Traits::default(), mixins: shape.mixins.clone() })
     }
 
-    /// Rules Smithy's shape builders enforce while loading.
-    fn check_shape(&self, shape: &mut Shape, loc: Loc) -> Result<()> {
+    /// Rules Smithy's shape builders enforce while loading. Enum members named in `inherited`
+    /// redefine a mixin's member and keep its value.
+    fn check_shape(&self, shape: &mut Shape, loc: Loc, inherited: &HashSet<&str>, value_locs: &HashMap<ShapeId, Loc>) -> Result<()> {
         let id = shape.id.clone();
+        let value_error = |name: &str, message: String| {
+            let member = id.with_member(name);
+            self.error(value_locs.get(&member).copied().unwrap_or(loc), member, message)
+        };
         let is_mixin = shape.traits.has("smithy.api#mixin");
         match &mut shape.kind {
             ShapeKind::Enum(members) => {
@@ -673,12 +691,13 @@ impl<'a> Assembler<'a> {
                 }
                 for m in members {
                     match m.traits.get("smithy.api#enumValue") {
+                        None if inherited.contains(m.name.as_str()) => {}
                         None => {
                             m.traits.0.insert("smithy.api#enumValue".into(), Value::String(m.name.clone()));
                         }
                         Some(Value::String(s)) if !s.is_empty() => {}
                         Some(v) => {
-                            return Err(self.error(loc, id.with_member(&m.name), format!("enum members can only be assigned non-empty string values, but found: {v}")))
+                            return Err(value_error(&m.name, format!("enum members can only be assigned non-empty string values, but found: {v}")))
                         }
                     }
                 }
@@ -690,14 +709,15 @@ impl<'a> Assembler<'a> {
                 for m in members.iter() {
                     match m.traits.get("smithy.api#enumValue") {
                         Some(Value::Number(n)) if n.is_f64() => {
-                            return Err(self.error(loc, id.with_member(&m.name), format!("intEnum members do not support floating point values, but found: {n}")))
+                            return Err(value_error(&m.name, format!("intEnum members do not support floating point values, but found: {n}")))
                         }
                         Some(Value::Number(n)) if n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none() => {
-                            return Err(self.error(loc, id.with_member(&m.name), format!("intEnum members must fit within an integer, but found: {n}")))
+                            return Err(value_error(&m.name, format!("intEnum members must fit within an integer, but found: {n}")))
                         }
                         Some(Value::Number(_)) => {}
-                        Some(v) => return Err(self.error(loc, id.with_member(&m.name), format!("intEnum members require integer values, but found: {v}"))),
-                        None => return Err(self.error(loc, id.with_member(&m.name), "intEnum members require an integer value (`= 1` or @enumValue)")),
+                        Some(v) => return Err(value_error(&m.name, format!("intEnum members require integer values, but found: {v}"))),
+                        None if inherited.contains(m.name.as_str()) => {}
+                        None => return Err(value_error(&m.name, "intEnum members require an integer value (`= 1` or @enumValue)".into())),
                     }
                 }
             }
