@@ -9,7 +9,8 @@
 //! - `--model PATH... [--service ID] --out DIR`: writes a standalone crate for any model, assembled
 //!   from every `--model` (a `.json` JSON AST or `.smithy` IDL file, or a directory of them);
 //! - `--model PATH... --emit-json-ast FILE`: writes the assembled model as JSON AST (`-`: stdout),
-//!   with or without `--out`.
+//!   with or without `--out`; `--emit-idl DIR` writes it as IDL, one `<namespace>.smithy` per
+//!   namespace.
 
 use anyhow::{bail, Context, Result};
 use codegen::{GeneratedFile, Options, PackageOptions};
@@ -38,17 +39,29 @@ pub fn shared_dir() -> PathBuf {
 }
 
 pub fn main(args: &[String]) -> Result<ExitCode> {
-    let flags = crate::parse_flags(args, &["model", "service", "out", "emit-json-ast"], &["check"])?;
+    let flags = crate::parse_flags(args, &["model", "service", "out", "emit-json-ast", "emit-idl"], &["check"])?;
     let root = crate::workspace_root();
     let models: Vec<PathBuf> = flags.all("model").iter().map(PathBuf::from).collect();
     if !models.is_empty() {
         if flags.contains_key("check") {
             bail!("--check applies to the checked-in client only");
         }
-        if !flags.contains_key("out") && !flags.contains_key("emit-json-ast") {
-            bail!("--model needs --out DIR (to generate a crate) or --emit-json-ast FILE");
+        if !["out", "emit-json-ast", "emit-idl"].iter().any(|f| flags.contains_key(f)) {
+            bail!("--model needs --out DIR (to generate a crate), --emit-json-ast FILE or --emit-idl DIR");
         }
         let texts = read_models(&models)?;
+        if flags.contains_key("emit-json-ast") || flags.contains_key("emit-idl") {
+            let sources = sources(&texts);
+            let model = codegen::model::assemble(&sources).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(dir) = flags.get("emit-idl") {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {dir}"))?;
+                for (namespace, text) in codegen::model::to_idl(&model) {
+                    let path = Path::new(dir).join(format!("{namespace}.smithy"));
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+        }
         if let Some(file) = flags.get("emit-json-ast") {
             let sources = sources(&texts);
             let model = codegen::model::assemble(&sources).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -68,7 +81,7 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    for flag in ["out", "service", "emit-json-ast"] {
+    for flag in ["out", "service", "emit-json-ast", "emit-idl"] {
         if flags.contains_key(flag) {
             bail!("--{flag} needs --model");
         }

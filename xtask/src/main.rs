@@ -31,8 +31,10 @@ fn main() -> ExitCode {
 const USAGE: &str = "usage:
   cargo xtask codegen [--check]
   cargo xtask codegen --model PATH... [--service SHAPE_ID] [--out DIR] [--emit-json-ast FILE]
+                      [--emit-idl DIR]
       (--model repeats; PATH is a .json or .smithy file or a directory of them;
-       --emit-json-ast writes the assembled model as JSON AST, `-` for stdout)
+       --emit-json-ast writes the assembled model as JSON AST, `-` for stdout;
+       --emit-idl writes it as IDL, one <namespace>.smithy file per namespace)
   cargo xtask conformance [--shared DIR]
   cargo xtask bench [--quick] [--requests N] [--out FILE] [--shared DIR] [--codegen-only]
   cargo xtask emulator [--port PORT] [--access-key KEY] [--secret-key SECRET] [--region REGION]

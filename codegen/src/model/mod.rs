@@ -2,18 +2,20 @@
 //!
 //! `load` builds it from one JSON AST document, `assemble` from several files mixing JSON AST
 //! and the IDL (`idl`); `passes` rewrite it; `lower` reads it. Trait values stay as JSON here
-//! (traits are open-ended); `lower` is the only stage that interprets them. `to_json_ast`
-//! writes it back as JSON AST.
+//! (traits are open-ended); `lower` is the only stage that interprets them. `to_json_ast` and
+//! `to_idl` write it back as JSON AST or IDL.
 
 mod assemble;
 mod fragment;
 mod idl;
+mod idl_writer;
 mod json_ast;
 mod load;
 pub(crate) mod prelude;
 
 pub use assemble::{assemble, Source};
 pub(crate) use assemble::LIFECYCLE;
+pub use idl_writer::to_idl;
 pub use json_ast::to_json_ast;
 pub use load::load;
 

@@ -617,9 +617,9 @@ impl<'a> Parser<'a> {
                 if self.fragment.v1 {
                     return Err(self.error("default values (`= value`) can only be used in IDL version 2 or later"));
                 }
-                let default_loc = self.loc();
                 self.next();
                 self.skip_spaces();
+                let default_loc = self.loc();
                 let value = self.node_value()?;
                 self.add_trait(&member_id, "smithy.api#default", value, default_loc);
                 self.skip_spaces();
@@ -660,9 +660,9 @@ impl<'a> Parser<'a> {
             self.add_traits(&member_id, traits);
             self.skip_spaces();
             if self.kind() == Kind::Equal {
-                let value_loc = self.loc();
                 self.next();
                 self.skip_spaces();
+                let value_loc = self.loc();
                 let value = self.node_value()?;
                 self.add_trait(&member_id, "smithy.api#enumValue", value, value_loc);
                 self.skip_spaces();
