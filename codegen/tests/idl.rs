@@ -79,6 +79,8 @@ fn grammar_cases() {
             "smithy.api#tags": [], "smithy.api#deprecated": {}, "ns#mark": []}})),
         // Unquoted strings in node values are shape ids; keys are not.
         ("@documentation(S)\nstring S", "ns#S", json!({"type": "string", "traits": {"smithy.api#documentation": "ns#S"}})),
+        // Ones a `use` imports or written absolute may name shapes of models not given.
+        ("use a.b#Imported\n@tags([Imported, x.y#Abs])\nstring U", "ns#U", json!({"type": "string", "traits": {"smithy.api#tags": ["a.b#Imported", "x.y#Abs"]}})),
         ("@externalDocumentation(String: Blob)\nstring X", "ns#X", json!({"type": "string", "traits": {"smithy.api#externalDocumentation": {"String": "smithy.api#Blob"}}})),
         // Text blocks and escapes.
         ("@documentation(\"\"\"\n    a\n      b\\tc\n    \"\"\")\nstring T", "ns#T", json!({"type": "string", "traits": {"smithy.api#documentation": "a\n  b\tc\n"}})),

@@ -9,6 +9,8 @@
 //! 4. every trait application (inline, `apply`, doc comment) merges into its target: equal
 //!    values are kept once, two lists are concatenated, anything else conflicts (an error naming
 //!    both places); annotation traits (`@foo`) take `{}`, `[]` or `null` by the trait's shape;
+//!    unquoted strings in node values are shape ids, and one that names no shape is an error
+//!    unless it is absolute or imported by `use` (Smithy reports both as a DANGER event);
 //! 5. each file's 1.0 shapes are normalised into 2.0 terms, and the prelude is added.
 
 use super::fragment::{Body, Fragment, Loc, MemberDef, Node, Ref, TraitValue};
@@ -295,7 +297,12 @@ impl<'a> Assembler<'a> {
                 let root = id.root();
                 let exists = known.contains_key(&root)
                     || (root.namespace() == "smithy.api" && prelude::shape_type(root.name()).is_some());
-                if !exists {
+                // An absolute id, or a name a `use` statement imports, names a shape on purpose
+                // (often one of a model not given, such as AWS's protocol traits); a bare name
+                // that resolves to nothing is most likely a string that lost its quotes.
+                let name = text.split('$').next().unwrap_or(text);
+                let deliberate = text.contains('#') || (!metadata && self.fragments[loc.file].uses.contains_key(name));
+                if !exists && !deliberate {
                     return Err(self.error(
                         *loc,
                         "",
@@ -804,14 +811,19 @@ fn enum_from_trait(id: &ShapeId, traits: &mut Traits) -> Result<ShapeKind> {
     let Some(Value::Array(defs)) = traits.0.shift_remove("smithy.api#enum") else {
         return Err(ModelError::new(id, "the `@enum` trait must be a list of enum definitions"));
     };
+    if defs.is_empty() {
+        return Err(ModelError::new(id, "the `@enum` trait must have at least one entry"));
+    }
     let mut members = Vec::with_capacity(defs.len());
     for def in defs {
         let value = def
             .get("value")
             .and_then(Value::as_str)
-            .ok_or_else(|| ModelError::new(id, "every `@enum` entry needs a string `value`"))?;
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ModelError::new(id, "every `@enum` entry needs a non-empty string `value`"))?;
         let name = match def.get("name").and_then(Value::as_str) {
-            Some(n) => n.to_string(),
+            Some(n) if super::is_identifier(n) => n.to_string(),
+            Some(n) => return Err(ModelError::new(id, format!("the `@enum` name `{n}` is not an identifier"))),
             None => identifier_from_value(value),
         };
         let mut t = IndexMap::new();
@@ -830,11 +842,12 @@ fn enum_from_trait(id: &ShapeId, traits: &mut Traits) -> Result<ShapeKind> {
     Ok(ShapeKind::Enum(members))
 }
 
-/// An identifier for an unnamed 1.0 enum value: invalid characters become `_`.
+/// An identifier for an unnamed 1.0 enum value: invalid characters become `_`, and a name that
+/// would not start with a letter (after underscores) gets a leading `V`.
 fn identifier_from_value(value: &str) -> String {
     let mut s: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        s.insert(0, '_');
+    if !super::is_identifier(&s) {
+        s.insert(0, 'V');
     }
     s
 }

@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 
 const DOCUMENTATION: &str = "smithy.api#documentation";
 
-/// The model as IDL files: `(namespace, text)`, by namespace. Metadata goes in the first file.
+/// The model as IDL files: `(namespace, text)`, by namespace. Metadata goes in the first file
+/// (a model with metadata and no shapes is one file, named `metadata`).
 pub fn to_idl(model: &Model) -> Vec<(String, String)> {
     let mut by_namespace: IndexMap<&str, Vec<&Shape>> = IndexMap::new();
     for shape in model.shapes.values() {
@@ -38,6 +39,13 @@ pub fn to_idl(model: &Model) -> Vec<(String, String)> {
             w.shape(&mut out, shape);
         }
         files.push((namespace.to_string(), out));
+    }
+    if files.is_empty() && !model.metadata.is_empty() {
+        let mut out = String::from("$version: \"2\"\n\n");
+        for (key, value) in &model.metadata {
+            let _ = writeln!(out, "metadata {} = {}", quote(key), node(value, 0));
+        }
+        files.push(("metadata".to_string(), out));
     }
     files
 }

@@ -76,11 +76,11 @@ impl ShapeId {
     }
 }
 
-/// Smithy's `identifier` production: `(ALPHA / "_") *(ALPHA / DIGIT / "_")`.
+/// Smithy's `identifier` production: `*"_" ALPHA *(ALPHA / DIGIT / "_")`.
 pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let rest = s.trim_start_matches('_');
+    let mut chars = rest.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 impl fmt::Display for ShapeId {
@@ -311,10 +311,11 @@ mod tests {
     #[test]
     fn shape_id_parts() {
         let id = ShapeId::parse("smithy.example#Foo$bar").unwrap();
+        assert!(ShapeId::parse("_a.__b#__C$_d1").is_some());
         assert_eq!((id.namespace(), id.name(), id.member()), ("smithy.example", "Foo", Some("bar")));
         assert_eq!(id.root().as_str(), "smithy.example#Foo");
         assert_eq!(id.root().with_member("baz").as_str(), "smithy.example#Foo$baz");
-        for bad in ["Foo", "#Foo", "ns#", "ns#9Foo", "ns..x#Foo", "ns#Foo$", "ns#Fo-o"] {
+        for bad in ["Foo", "#Foo", "ns#", "ns#9Foo", "ns..x#Foo", "ns#Foo$", "ns#Fo-o", "ns#_", "ns#__1"] {
             assert!(ShapeId::parse(bad).is_none(), "{bad}");
         }
     }
