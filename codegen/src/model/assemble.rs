@@ -57,6 +57,8 @@ pub fn assemble(sources: &[Source]) -> Result<Model> {
 fn in_file(e: ModelError, name: &str) -> ModelError {
     if name.is_empty() || e.location.is_some() {
         e
+    } else if e.at == "model" {
+        ModelError::new(name, e.message)
     } else {
         ModelError::new(format!("{name}: {}", e.at), e.message)
     }
