@@ -21,9 +21,6 @@ use std::path::{Path, PathBuf};
 
 const ROOT: &str = "conformance/smithy-idl/loader";
 
-/// Invalid cases that test a validator Smithy's Java tool runs after loading, not the loader.
-const JAVA_VALIDATORS: &[(&str, &str)] = &[];
-
 fn files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let path = entry?.path();
@@ -145,10 +142,6 @@ pub fn invalid(shared: &Path) -> Result<SuiteResult> {
     let (mut positioned, mut agreeing) = (0, 0);
     for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "smithy")) {
         let name = case_name(&base, path);
-        if let Some((_, why)) = JAVA_VALIDATORS.iter().find(|(case, _)| *case == name) {
-            result.skipped.push((name, why.to_string()));
-            continue;
-        }
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let expected = text.lines().next().unwrap_or("").trim_start_matches('/').trim().to_string();
         let sources = [Source { name: &name, text: &text }];
