@@ -356,6 +356,26 @@ mod tests {
     }
 
     #[test]
+    fn models_are_read_from_files_and_directories_and_assemble_across_formats() {
+        let dir = std::env::temp_dir().join(format!("codegen-models-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        std::fs::write(dir.join("b.smithy"), "$version: \"2\"\nnamespace ns\nstructure User { name: Name }\n").unwrap();
+        std::fs::write(dir.join("nested/a.json"), r#"{"smithy":"2.0","shapes":{"ns#Name":{"type":"string"}}}"#).unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a model").unwrap();
+        let texts = read_models(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<&str> = texts.iter().map(|(n, _)| n.rsplit(['/', '\\']).next().unwrap()).collect();
+        assert_eq!(names, ["b.smithy", "a.json"], "directories in name order, model files only");
+        let model = codegen::model::assemble(&sources(&texts)).unwrap();
+        let user = codegen::model::ShapeId::parse("ns#User").unwrap();
+        assert_eq!(model.shapes[&user].member("name").unwrap().target.as_str(), "ns#Name");
+        let empty = dir.join("nested/empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        assert!(read_models(&[empty]).unwrap_err().to_string().ends_with("holds no .json or .smithy model file"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn check_reports_edited_deleted_and_stray_files_and_write_repairs_them() {
         let root = crate::workspace_root();
         let files = generate_checked_in(&root, false).unwrap();
