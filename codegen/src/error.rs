@@ -6,16 +6,38 @@ use std::fmt;
 /// A problem with the input model, or a model feature the generator does not support.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelError {
-    /// The shape or member id (`ns#Shape$member`), or a JSON path when there is no shape yet.
+    /// The shape or member id (`ns#Shape$member`), or a JSON path when there is no shape yet;
+    /// `file:line:column` for errors found in a model file at a known position.
     pub at: String,
     /// What is wrong.
     pub message: String,
+    /// Where in which file, when known (IDL files).
+    pub location: Option<Location>,
+}
+
+/// A position in a model file: 1-based line and column (counted in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl ModelError {
     /// An error located at `at`.
     pub fn new(at: impl fmt::Display, message: impl Into<String>) -> Self {
-        Self { at: at.to_string(), message: message.into() }
+        Self { at: at.to_string(), message: message.into(), location: None }
+    }
+
+    /// An error at a position in a model file; `at` reads `file:line:column`.
+    pub fn located(location: Location, message: impl Into<String>) -> Self {
+        Self { at: location.to_string(), message: message.into(), location: Some(location) }
     }
 }
 

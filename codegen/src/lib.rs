@@ -1,9 +1,9 @@
-//! The generator: a Smithy JSON AST model in, the files of a Rust client crate out.
+//! The generator: a Smithy model (JSON AST or IDL files) in, the files of a Rust client crate out.
 //!
 //! One direction, five stages, each a module:
 //!
 //! ```text
-//! JSON ──model::load──▶ Model ──passes──▶ Model ──lower──▶ ir::Crate ──emit──▶ TokenStreams ──render──▶ files
+//! JSON/IDL ──model::assemble──▶ Model ──passes──▶ Model ──lower──▶ ir::Crate ──emit──▶ TokenStreams ──render──▶ files
 //! ```
 //!
 //! [`generate`] is a pure function: no file system, no clock, no environment. `xtask` does the
@@ -54,6 +54,17 @@ pub fn generate(model_json: &str, options: &Options) -> Result<Vec<GeneratedFile
 
 /// [`generate`], also returning per-stage timings.
 pub fn generate_timed(model_json: &str, options: &Options) -> Result<(Vec<GeneratedFile>, Timings), ModelError> {
+    generate_sources_timed(&[model::Source { name: "", text: model_json }], options)
+}
+
+/// Generates the client crate for the model assembled from `sources` (JSON AST and IDL files,
+/// see [`model::assemble`]).
+pub fn generate_sources(sources: &[model::Source], options: &Options) -> Result<Vec<GeneratedFile>, ModelError> {
+    generate_sources_timed(sources, options).map(|(files, _)| files)
+}
+
+/// [`generate_sources`], also returning per-stage timings.
+pub fn generate_sources_timed(sources: &[model::Source], options: &Options) -> Result<(Vec<GeneratedFile>, Timings), ModelError> {
     let mut timings = Timings::default();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Timings| {
@@ -61,7 +72,7 @@ pub fn generate_timed(model_json: &str, options: &Options) -> Result<(Vec<Genera
         timings.stages.push((name, now - clock));
         clock = now;
     };
-    let model = model::load(model_json)?;
+    let model = model::assemble(sources)?;
     lap("load", &mut timings);
     let (service, model) = passes::run(model, options.service.as_deref())?;
     lap("passes", &mut timings);

@@ -6,7 +6,11 @@
 //!   folder (`$SHARED_DIR`, default `../shared`), writing only files whose contents changed and
 //!   deleting files the generator no longer produces;
 //! - `--check`: writes nothing; lists stale, missing and stray files of all and fails if any;
-//! - `--model PATH [--service ID] --out DIR`: writes a standalone crate for any model.
+//! - `--model PATH... [--service ID] --out DIR`: writes a standalone crate for any model, assembled
+//!   from every `--model` (a `.json` JSON AST or `.smithy` IDL file, or a directory of them);
+//! - `--model PATH... --emit-json-ast FILE`: writes the assembled model as JSON AST (`-`: stdout),
+//!   with or without `--out`; `--emit-idl DIR` writes it as IDL, one `<namespace>.smithy` per
+//!   namespace.
 //!
 //! Regenerating over an existing crate also reports its API changes: the crate's
 //! `api-summary.json` on disk (the previous API) is compared with the new one before anything is
@@ -46,63 +50,129 @@ pub fn shared_dir() -> PathBuf {
 pub const CHANGELOG: &str = "CHANGELOG.md";
 
 pub fn main(args: &[String]) -> Result<ExitCode> {
-    let flags = crate::parse_flags(args, &["model", "service", "out"], &["check", "deny-breaking"])?;
+    let flags = crate::parse_flags(args, &["model", "service", "out", "emit-json-ast", "emit-idl"], &["check", "deny-breaking"])?;
     let root = crate::workspace_root();
     let deny_breaking = flags.contains_key("deny-breaking");
     if deny_breaking && flags.contains_key("check") {
         bail!("--deny-breaking applies to a regeneration; --check writes nothing and compares files only");
     }
-    match (flags.get("model"), flags.get("out")) {
-        (Some(model), Some(out)) => {
-            if flags.contains_key("check") {
-                bail!("--check applies to the checked-in client only");
+    let models: Vec<PathBuf> = flags.all("model").iter().map(PathBuf::from).collect();
+    if !models.is_empty() {
+        if flags.contains_key("check") {
+            bail!("--check applies to the checked-in client only");
+        }
+        if !["out", "emit-json-ast", "emit-idl"].iter().any(|f| flags.contains_key(f)) {
+            bail!("--model needs --out DIR (to generate a crate), --emit-json-ast FILE or --emit-idl DIR");
+        }
+        let texts = read_models(&models)?;
+        if flags.contains_key("emit-json-ast") || flags.contains_key("emit-idl") {
+            let sources = sources(&texts);
+            let model = codegen::model::assemble(&sources).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Some(dir) = flags.get("emit-idl") {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {dir}"))?;
+                for (namespace, text) in codegen::model::to_idl(&model) {
+                    let path = Path::new(dir).join(format!("{namespace}.smithy"));
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
+                }
             }
+            if let Some(file) = flags.get("emit-json-ast") {
+                let json = serde_json::to_string_pretty(&codegen::model::to_json_ast(&model))? + "\n";
+                if file == "-" {
+                    print!("{json}");
+                } else {
+                    std::fs::write(file, json).with_context(|| format!("writing {file}"))?;
+                    eprintln!("wrote the JSON AST of {} shapes to {file}", model.shapes.len());
+                }
+            }
+        }
+        if let Some(out) = flags.get("out") {
             let out = PathBuf::from(out);
-            let files = generate_standalone(Path::new(model), flags.get("service").map(String::as_str), &out)?;
+            let files = generate_from(&texts, flags.get("service").map(String::as_str), &out)?;
             let target = Target { label: out.display().to_string(), dir: out.clone(), files };
             let changes = regenerate(&[target], false, deny_breaking, &mut std::io::stdout())?;
             report(&changes.into_iter().flatten().collect::<Vec<_>>());
-            Ok(ExitCode::SUCCESS)
         }
-        (None, None) => {
-            if flags.contains_key("service") {
-                bail!("--service needs --model and --out");
-            }
-            let targets = generate_all(&root, true)?;
-            if flags.contains_key("check") {
-                let mut stale = false;
-                for (name, files) in &targets {
-                    let problems = check(&root.join(name), files)?;
-                    if problems.is_empty() {
-                        println!("{name}/ is up to date ({} files)", files.len());
-                        continue;
-                    }
-                    for p in &problems {
-                        println!("{p}");
-                    }
-                    println!("{name}/ is out of date: run `cargo xtask codegen` and commit");
-                    stale = true;
-                }
-                return Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS });
-            }
-            let targets: Vec<Target> =
-                targets.into_iter().map(|(name, files)| Target { dir: root.join(&name), label: name, files }).collect();
-            let written = regenerate(&targets, true, deny_breaking, &mut std::io::stdout())?;
-            let mut changes = Vec::new();
-            for (target, written) in targets.iter().zip(written) {
-                let name = &target.label;
-                let prefix = |p: String| if name == CLIENT_DIR { p } else { format!("{name}/{p}") };
-                changes.extend(written.into_iter().map(|c| match c {
-                    Change::Added(p) => Change::Added(prefix(p)),
-                    Change::Updated(p) => Change::Updated(prefix(p)),
-                    Change::Removed(p) => Change::Removed(prefix(p)),
-                }));
-            }
-            report(&changes);
-            Ok(ExitCode::SUCCESS)
-        }
-        _ => bail!("--model and --out go together"),
+        return Ok(ExitCode::SUCCESS);
     }
+    for flag in ["out", "service", "emit-json-ast", "emit-idl"] {
+        if flags.contains_key(flag) {
+            bail!("--{flag} needs --model");
+        }
+    }
+    let targets = generate_all(&root, true)?;
+    if flags.contains_key("check") {
+        let mut stale = false;
+        for (name, files) in &targets {
+            let problems = check(&root.join(name), files)?;
+            if problems.is_empty() {
+                println!("{name}/ is up to date ({} files)", files.len());
+                continue;
+            }
+            for p in &problems {
+                println!("{p}");
+            }
+            println!("{name}/ is out of date: run `cargo xtask codegen` and commit");
+            stale = true;
+        }
+        return Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+    }
+    let targets: Vec<Target> = targets.into_iter().map(|(name, files)| Target { dir: root.join(&name), label: name, files }).collect();
+    let written = regenerate(&targets, true, deny_breaking, &mut std::io::stdout())?;
+    let mut changes = Vec::new();
+    for (target, written) in targets.iter().zip(written) {
+        let name = &target.label;
+        let prefix = |p: String| if name == CLIENT_DIR { p } else { format!("{name}/{p}") };
+        changes.extend(written.into_iter().map(|c| match c {
+            Change::Added(p) => Change::Added(prefix(p)),
+            Change::Updated(p) => Change::Updated(prefix(p)),
+            Change::Removed(p) => Change::Removed(prefix(p)),
+        }));
+    }
+    report(&changes);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The model files named by `paths`: each file as given, each directory's `.json` and `.smithy`
+/// files (recursively, in name order). Returns `(name, text)` pairs.
+pub fn read_models(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let before = files.len();
+            model_files(path, &mut files)?;
+            if files.len() == before {
+                bail!("{} holds no .json or .smithy model file", path.display());
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+        .iter()
+        .map(|f| Ok((f.display().to_string(), std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?)))
+        .collect()
+}
+
+fn model_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            model_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json" || e == "smithy") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The generator's view of `(name, text)` pairs.
+pub fn sources(texts: &[(String, String)]) -> Vec<codegen::model::Source<'_>> {
+    texts.iter().map(|(name, text)| codegen::model::Source { name, text }).collect()
 }
 
 /// Generates the checked-in client from the workspace's model.
@@ -159,10 +229,13 @@ pub fn generate_server(root: &Path) -> Result<Vec<GeneratedFile>> {
     codegen::generate_server(&json, None).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Generates a standalone crate for `model` whose `Cargo.toml` points at this workspace's
-/// runtime by absolute path.
-pub fn generate_standalone(model: &Path, service: Option<&str>, out: &Path) -> Result<Vec<GeneratedFile>> {
-    let json = std::fs::read_to_string(model).with_context(|| format!("reading {}", model.display()))?;
+/// Generates a standalone crate for the model in `models` whose `Cargo.toml` points at this
+/// workspace's runtime by absolute path.
+pub fn generate_standalone(models: &[PathBuf], service: Option<&str>, out: &Path) -> Result<Vec<GeneratedFile>> {
+    generate_from(&read_models(models)?, service, out)
+}
+
+fn generate_from(texts: &[(String, String)], service: Option<&str>, out: &Path) -> Result<Vec<GeneratedFile>> {
     let runtime = crate::workspace_root().join("runtime");
     let options = Options {
         service: service.map(str::to_string),
@@ -175,7 +248,7 @@ pub fn generate_standalone(model: &Path, service: Option<&str>, out: &Path) -> R
         },
     };
     let start = Instant::now();
-    let (files, timings) = codegen::generate_timed(&json, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (files, timings) = codegen::generate_sources_timed(&sources(texts), &options).map_err(|e| anyhow::anyhow!("{e}"))?;
     let stages: Vec<String> = timings.stages.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
     eprintln!("generated {} files for {} in {:.1} ms ({})", files.len(), out.display(), start.elapsed().as_secs_f64() * 1e3, stages.join(", "));
     Ok(files)
@@ -398,6 +471,26 @@ mod tests {
             let problems = check(&root.join(dir), &files).unwrap();
             assert!(problems.is_empty(), "{dir}/ is out of date; run `cargo xtask codegen`:\n{}", problems.join("\n"));
         }
+    }
+
+    #[test]
+    fn models_are_read_from_files_and_directories_and_assemble_across_formats() {
+        let dir = std::env::temp_dir().join(format!("codegen-models-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        std::fs::write(dir.join("b.smithy"), "$version: \"2\"\nnamespace ns\nstructure User { name: Name }\n").unwrap();
+        std::fs::write(dir.join("nested/a.json"), r#"{"smithy":"2.0","shapes":{"ns#Name":{"type":"string"}}}"#).unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a model").unwrap();
+        let texts = read_models(std::slice::from_ref(&dir)).unwrap();
+        let names: Vec<&str> = texts.iter().map(|(n, _)| n.rsplit(['/', '\\']).next().unwrap()).collect();
+        assert_eq!(names, ["b.smithy", "a.json"], "directories in name order, model files only");
+        let model = codegen::model::assemble(&sources(&texts)).unwrap();
+        let user = codegen::model::ShapeId::parse("ns#User").unwrap();
+        assert_eq!(model.shapes[&user].member("name").unwrap().target.as_str(), "ns#Name");
+        let empty = dir.join("nested/empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        assert!(read_models(&[empty]).unwrap_err().to_string().ends_with("holds no .json or .smithy model file"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

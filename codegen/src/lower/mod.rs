@@ -178,7 +178,7 @@ impl<'m> Lowerer<'m> {
         while let Some((id, parent)) = queue.pop() {
             let ShapeKind::Resource(r) = &self.shape(&id).kind else { continue };
             let mut operations: Vec<String> =
-                r.lifecycle.iter().chain(&r.operations).chain(&r.collection_operations).map(ShapeId::to_string).collect();
+                r.lifecycle.values().chain(&r.operations).chain(&r.collection_operations).map(ShapeId::to_string).collect();
             operations.sort();
             operations.dedup();
             queue.extend(r.resources.iter().map(|sub| (sub.clone(), id.clone())));
@@ -198,7 +198,7 @@ impl<'m> Lowerer<'m> {
         }
         while let Some(r) = resources.pop() {
             if let ShapeKind::Resource(res) = &self.shape(&r).kind {
-                out.extend(res.lifecycle.iter().chain(&res.operations).chain(&res.collection_operations).cloned());
+                out.extend(res.lifecycle.values().chain(&res.operations).chain(&res.collection_operations).cloned());
                 resources.extend(res.resources.iter().cloned());
             }
         }

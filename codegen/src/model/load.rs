@@ -1,20 +1,25 @@
-//! JSON AST text → [`Model`]. Accepts Smithy 1.0 and 2.0 and normalises 1.0 into 2.0 terms
-//! while loading (`set` → list with `@uniqueItems`, the `@enum` trait → an `enum` shape,
-//! 1.0 boxing → `@default`), applies `apply` entries, and adds the prelude.
-//! Every structural problem is reported with the shape it was found in.
+//! JSON AST text → [`Fragment`] (and, through `assemble`, → [`Model`]). Accepts Smithy 1.0 and
+//! 2.0; `assemble` normalises 1.0 into 2.0 terms (`set` → list with `@uniqueItems`, the `@enum`
+//! trait → an `enum` shape, 1.0 boxing → `@default`), applies `apply` entries, and adds the
+//! prelude. Every structural problem is reported with the shape it was found in.
 
-use super::{prelude, Member, Model, Operation, Resource, Service, Shape, ShapeId, ShapeKind, Traits};
+use super::fragment::{Body, Fragment, Loc, MemberDef, Node, OperationDef, Ref, ResourceDef, ServiceDef, ShapeDef, TraitApp, TraitValue};
+use super::{Model, ShapeId};
 use crate::error::{bail_at, ModelError, Result};
-use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-/// Parses a Smithy JSON AST document.
+/// Parses a Smithy JSON AST document into a model (the prelude added, `apply` entries applied).
 pub fn load(json: &str) -> Result<Model> {
+    super::assemble(&[super::Source { name: "", text: json }])
+}
+
+/// Reads one JSON AST document; `file` is its index among the assembled sources.
+pub(crate) fn read(json: &str, file: usize) -> Result<Fragment> {
     let root: Value = serde_json::from_str(json)
         .map_err(|e| ModelError::new("model", format!("not valid JSON: {e}")))?;
-    let root = root
-        .as_object()
-        .ok_or_else(|| ModelError::new("model", "the top level must be a JSON object"))?;
+    let Value::Object(mut root) = root else {
+        bail_at!("model", "the top level must be a JSON object");
+    };
     let version = match root.get("smithy") {
         Some(Value::String(v)) => v.clone(),
         Some(_) => bail_at!("model", "`smithy` must be a string version such as \"2.0\""),
@@ -25,94 +30,79 @@ pub fn load(json: &str) -> Result<Model> {
         "2" | "2.0" => false,
         other => bail_at!("model", "unsupported Smithy version `{other}` (expected 1.0 or 2.0)"),
     };
-    let empty = Map::new();
-    let shapes_json = match root.get("shapes") {
+    let loc = Loc { file, line: 0, column: 0 };
+    let mut fragment = Fragment { v1, version, ..Fragment::default() };
+    let shapes_json = match root.remove("shapes") {
         Some(Value::Object(m)) => m,
         Some(_) => bail_at!("model", "`shapes` must be an object"),
-        None => &empty,
+        None => Map::new(),
     };
-
-    let mut shapes = IndexMap::new();
-    let mut applies = Vec::new();
     for (id_text, body) in shapes_json {
-        let id = ShapeId::parse(id_text).ok_or_else(|| ModelError::new(id_text, "not a valid absolute shape id"))?;
-        let obj = body
-            .as_object()
-            .ok_or_else(|| ModelError::new(&id, "a shape must be a JSON object"))?;
-        let ty = str_field(obj, "type", &id)?.ok_or_else(|| ModelError::new(&id, "missing `type`"))?;
+        let id = ShapeId::parse(&id_text).ok_or_else(|| ModelError::new(&id_text, "not a valid absolute shape id"))?;
+        let Value::Object(mut obj) = body else {
+            bail_at!(id, "a shape must be a JSON object");
+        };
+        let ty = str_field(&obj, "type", &id)?.ok_or_else(|| ModelError::new(&id, "missing `type`"))?.to_string();
         if id.member().is_some() && ty != "apply" {
             bail_at!(id, "only `apply` entries may use a member id");
         }
         if ty == "apply" {
-            let t = traits(obj, &id)?;
-            applies.push((id, t));
+            traits(&mut obj, &id, loc, &mut fragment.traits)?;
+            fragment.apply_targets.push(id);
             continue;
         }
-        let shape = shape(&id, ty, obj, v1)?;
-        shapes.insert(id, shape);
+        let def = shape(&id, &ty, &mut obj, loc, &mut fragment.traits)?;
+        fragment.shapes.push(def);
     }
-
-    for shape in prelude::shapes(v1) {
-        shapes.entry(shape.id.clone()).or_insert(shape);
+    match root.remove("metadata") {
+        None => {}
+        Some(Value::Object(m)) => fragment.metadata = m.into_iter().map(|(k, v)| (k, Node::Json(v), loc)).collect(),
+        Some(_) => bail_at!("model", "`metadata` must be an object"),
     }
-
-    for (target, traits) in applies {
-        apply(&mut shapes, &target, &traits)?;
-    }
-    if v1 {
-        box_v1(&mut shapes);
-    }
-    shapes.sort_keys();
-    Ok(Model { shapes, version })
+    Ok(fragment)
 }
 
-fn shape(id: &ShapeId, ty: &str, obj: &Map<String, Value>, v1: bool) -> Result<Shape> {
-    let mut traits = traits(obj, id)?;
-    let members = || members(obj, id);
-    let kind = match ty {
-        "blob" => ShapeKind::Blob,
-        "boolean" => ShapeKind::Boolean,
-        "string" if v1 && traits.has("smithy.api#enum") => enum_from_trait(id, &mut traits)?,
-        "string" => ShapeKind::String,
-        "byte" => ShapeKind::Byte,
-        "short" => ShapeKind::Short,
-        "integer" => ShapeKind::Integer,
-        "long" => ShapeKind::Long,
-        "float" => ShapeKind::Float,
-        "double" => ShapeKind::Double,
-        "bigInteger" => ShapeKind::BigInteger,
-        "bigDecimal" => ShapeKind::BigDecimal,
-        "timestamp" => ShapeKind::Timestamp,
-        "document" => ShapeKind::Document,
-        "enum" => ShapeKind::Enum(members()?),
-        "intEnum" => ShapeKind::IntEnum(members()?),
-        "list" => ShapeKind::List(member_field(obj, "member", id)?),
-        "set" => {
-            // Smithy 2.0 replaced `set` with `list` + `@uniqueItems`.
-            traits.0.entry("smithy.api#uniqueItems".into()).or_insert(Value::Object(Map::new()));
-            ShapeKind::List(member_field(obj, "member", id)?)
-        }
-        "map" => ShapeKind::Map { key: member_field(obj, "key", id)?, value: member_field(obj, "value", id)? },
-        "structure" => ShapeKind::Structure(members()?),
-        "union" => ShapeKind::Union(members()?),
-        "service" => ShapeKind::Service(Service {
-            version: str_field(obj, "version", id)?.unwrap_or_default().to_string(),
+fn shape(id: &ShapeId, ty: &str, obj: &mut Map<String, Value>, loc: Loc, apps: &mut Vec<TraitApp>) -> Result<ShapeDef> {
+    traits(obj, id, loc, apps)?;
+    let members = |obj: &mut Map<String, Value>, apps: &mut Vec<TraitApp>| members(obj, id, loc, apps);
+    let body = match ty {
+        "blob" => Body::Simple("blob"),
+        "boolean" => Body::Simple("boolean"),
+        "string" => Body::Simple("string"),
+        "byte" => Body::Simple("byte"),
+        "short" => Body::Simple("short"),
+        "integer" => Body::Simple("integer"),
+        "long" => Body::Simple("long"),
+        "float" => Body::Simple("float"),
+        "double" => Body::Simple("double"),
+        "bigInteger" => Body::Simple("bigInteger"),
+        "bigDecimal" => Body::Simple("bigDecimal"),
+        "timestamp" => Body::Simple("timestamp"),
+        "document" => Body::Simple("document"),
+        "enum" => Body::Enum(members(obj, apps)?),
+        "intEnum" => Body::IntEnum(members(obj, apps)?),
+        "list" | "set" => Body::List { member: member_field(obj, "member", id, loc, apps)?, set: ty == "set" },
+        "map" => Body::Map { key: member_field(obj, "key", id, loc, apps)?, value: member_field(obj, "value", id, loc, apps)? },
+        "structure" => Body::Structure(members(obj, apps)?),
+        "union" => Body::Union(members(obj, apps)?),
+        "service" => Body::Service(ServiceDef {
+            version: str_field(obj, "version", id)?.map(str::to_string),
             operations: refs(obj, "operations", id)?,
             resources: refs(obj, "resources", id)?,
             errors: refs(obj, "errors", id)?,
             rename: rename(obj, id)?,
         }),
-        "operation" => ShapeKind::Operation(Operation {
-            input: opt_ref(obj, "input", id)?.unwrap_or_else(prelude::unit),
-            output: opt_ref(obj, "output", id)?.unwrap_or_else(prelude::unit),
+        "operation" => Body::Operation(OperationDef {
+            input: opt_ref(obj, "input", id)?,
+            output: opt_ref(obj, "output", id)?,
             errors: refs(obj, "errors", id)?,
         }),
-        "resource" => ShapeKind::Resource(Resource {
+        "resource" => Body::Resource(ResourceDef {
             identifiers: ref_map(obj, "identifiers", id)?,
             properties: ref_map(obj, "properties", id)?,
-            lifecycle: ["create", "put", "read", "update", "delete", "list"]
+            lifecycle: super::LIFECYCLE
                 .iter()
-                .filter_map(|k| opt_ref(obj, k, id).transpose())
+                .filter_map(|k| opt_ref(obj, k, id).map(|r| r.map(|r| (*k, r))).transpose())
                 .collect::<Result<_>>()?,
             operations: refs(obj, "operations", id)?,
             collection_operations: refs(obj, "collectionOperations", id)?,
@@ -120,23 +110,28 @@ fn shape(id: &ShapeId, ty: &str, obj: &Map<String, Value>, v1: bool) -> Result<S
         }),
         other => bail_at!(id, "unknown shape type `{other}`"),
     };
-    Ok(Shape { id: id.clone(), kind, traits, mixins: refs(obj, "mixins", id)? })
+    Ok(ShapeDef { id: id.clone(), loc, body, mixins: refs(obj, "mixins", id)?, for_resource: None })
 }
 
-fn traits(obj: &Map<String, Value>, at: &ShapeId) -> Result<Traits> {
-    match obj.get("traits") {
-        None => Ok(Traits::default()),
+/// Records the `traits` of `obj` as applications to `target`.
+fn traits(obj: &mut Map<String, Value>, target: &ShapeId, loc: Loc, apps: &mut Vec<TraitApp>) -> Result<()> {
+    match obj.remove("traits") {
+        None => Ok(()),
         Some(Value::Object(t)) => {
-            let mut out = IndexMap::new();
             for (k, v) in t {
-                if ShapeId::parse(k).is_none() {
-                    bail_at!(at, "trait key `{k}` is not an absolute shape id");
-                }
-                out.insert(k.clone(), v.clone());
+                let Some(trait_id) = ShapeId::parse(&k) else {
+                    bail_at!(target, "trait key `{k}` is not an absolute shape id");
+                };
+                apps.push(TraitApp {
+                    target: Ref::Absolute(target.clone()),
+                    trait_id: Ref::Absolute(trait_id),
+                    value: TraitValue::Node(Node::Json(v)),
+                    loc,
+                });
             }
-            Ok(Traits(out))
+            Ok(())
         }
-        Some(_) => bail_at!(at, "`traits` must be an object"),
+        Some(_) => bail_at!(target, "`traits` must be an object"),
     }
 }
 
@@ -161,32 +156,32 @@ fn target(value: &Value, what: &str, at: &impl std::fmt::Display) -> Result<Shap
         .ok_or_else(|| ModelError::new(at, format!("{what}: `{t}` is not a valid absolute shape id")))
 }
 
-fn opt_ref(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<Option<ShapeId>> {
-    obj.get(key).map(|v| target(v, &format!("`{key}`"), at)).transpose()
+fn opt_ref(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<Option<Ref>> {
+    obj.get(key).map(|v| target(v, &format!("`{key}`"), at).map(Ref::Absolute)).transpose()
 }
 
-fn refs(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<Vec<ShapeId>> {
+fn refs(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<Vec<Ref>> {
     match obj.get(key) {
         None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items.iter().map(|v| target(v, &format!("`{key}` entry"), at)).collect(),
+        Some(Value::Array(items)) => items.iter().map(|v| target(v, &format!("`{key}` entry"), at).map(Ref::Absolute)).collect(),
         Some(_) => bail_at!(at, "`{key}` must be an array of shape references"),
     }
 }
 
-fn ref_map(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<IndexMap<String, ShapeId>> {
+fn ref_map(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<Vec<(String, Ref)>> {
     match obj.get(key) {
-        None => Ok(IndexMap::new()),
+        None => Ok(Vec::new()),
         Some(Value::Object(m)) => m
             .iter()
-            .map(|(k, v)| Ok((k.clone(), target(v, &format!("`{key}.{k}`"), at)?)))
+            .map(|(k, v)| Ok((k.clone(), Ref::Absolute(target(v, &format!("`{key}.{k}`"), at)?))))
             .collect(),
         Some(_) => bail_at!(at, "`{key}` must be an object of shape references"),
     }
 }
 
-fn rename(obj: &Map<String, Value>, at: &ShapeId) -> Result<IndexMap<ShapeId, String>> {
+fn rename(obj: &Map<String, Value>, at: &ShapeId) -> Result<Vec<(ShapeId, String)>> {
     match obj.get("rename") {
-        None => Ok(IndexMap::new()),
+        None => Ok(Vec::new()),
         Some(Value::Object(m)) => m
             .iter()
             .map(|(k, v)| {
@@ -202,124 +197,38 @@ fn rename(obj: &Map<String, Value>, at: &ShapeId) -> Result<IndexMap<ShapeId, St
     }
 }
 
-fn member_value(name: &str, value: &Value, owner: &ShapeId) -> Result<Member> {
+fn member_value(name: &str, value: Value, owner: &ShapeId, loc: Loc, apps: &mut Vec<TraitApp>) -> Result<MemberDef> {
     let at = owner.with_member(name);
     if !super::is_identifier(name) {
         bail_at!(owner, "member name `{name}` is not a valid identifier");
     }
-    let obj = value.as_object().ok_or_else(|| ModelError::new(&at, "a member must be a JSON object"))?;
-    Ok(Member { name: name.to_string(), target: target(value, "member", &at)?, traits: traits(obj, &at)? })
-}
-
-fn member_field(obj: &Map<String, Value>, key: &str, at: &ShapeId) -> Result<Member> {
-    match obj.get(key) {
-        Some(v) => member_value(key, v, at),
-        None => bail_at!(at, "missing `{key}`"),
+    if !value.is_object() {
+        bail_at!(at, "a member must be a JSON object");
     }
-}
-
-fn members(obj: &Map<String, Value>, at: &ShapeId) -> Result<Vec<Member>> {
-    match obj.get("members") {
-        None => Ok(Vec::new()),
-        Some(Value::Object(m)) => m.iter().map(|(k, v)| member_value(k, v, at)).collect(),
-        Some(_) => bail_at!(at, "`members` must be an object"),
-    }
-}
-
-fn apply(shapes: &mut IndexMap<ShapeId, Shape>, target: &ShapeId, traits: &Traits) -> Result<()> {
-    let root = target.root();
-    let shape = shapes
-        .get_mut(&root)
-        .ok_or_else(|| ModelError::new(target, "`apply` targets a shape that is not defined"))?;
-    match target.member() {
-        None => shape.traits.merge(traits),
-        Some(name) => {
-            let member = shape
-                .kind
-                .members_mut()
-                .into_iter()
-                .find(|m| m.name == name)
-                .ok_or_else(|| ModelError::new(target, "`apply` targets a member that does not exist"))?;
-            member.traits.merge(traits);
-        }
-    }
-    Ok(())
-}
-
-/// Smithy 1.0's `@enum` trait on a string → an enum shape (IDL 2.0 "enum shapes" migration).
-fn enum_from_trait(id: &ShapeId, traits: &mut Traits) -> Result<ShapeKind> {
-    let Some(Value::Array(defs)) = traits.0.shift_remove("smithy.api#enum") else {
-        bail_at!(id, "the `@enum` trait must be a list of enum definitions");
+    let target = target(&value, "member", &at)?;
+    let Value::Object(mut obj) = value else {
+        bail_at!(at, "a member must be a JSON object");
     };
-    let mut members = Vec::with_capacity(defs.len());
-    for def in defs {
-        let value = def
-            .get("value")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ModelError::new(id, "every `@enum` entry needs a string `value`"))?;
-        let name = match def.get("name").and_then(Value::as_str) {
-            Some(n) => n.to_string(),
-            None => identifier_from_value(value),
-        };
-        let mut t = IndexMap::new();
-        t.insert("smithy.api#enumValue".to_string(), Value::String(value.to_string()));
-        if let Some(doc) = def.get("documentation") {
-            t.insert("smithy.api#documentation".into(), doc.clone());
-        }
-        if def.get("deprecated").and_then(Value::as_bool) == Some(true) {
-            t.insert("smithy.api#deprecated".into(), Value::Object(Map::new()));
-        }
-        if let Some(tags) = def.get("tags") {
-            t.insert("smithy.api#tags".into(), tags.clone());
-        }
-        members.push(Member { name, target: prelude::unit(), traits: Traits(t) });
-    }
-    Ok(ShapeKind::Enum(members))
+    traits(&mut obj, &at, loc, apps)?;
+    Ok(MemberDef { name: name.to_string(), target: Some(Ref::Absolute(target)), loc })
 }
 
-/// An identifier for an unnamed 1.0 enum value: invalid characters become `_`.
-fn identifier_from_value(value: &str) -> String {
-    let mut s: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        s.insert(0, '_');
-    }
-    s
+fn member_field(obj: &mut Map<String, Value>, key: &str, at: &ShapeId, loc: Loc, apps: &mut Vec<TraitApp>) -> Result<Option<MemberDef>> {
+    obj.remove(key).map(|v| member_value(key, v, at, loc, apps)).transpose()
 }
 
-/// Smithy 1.0 boxing: a member is non-null (with a zero default) when it targets a boolean or
-/// number shape that is not `@box`ed and the member itself is not `@box`ed (IDL 2.0 migration
-/// guide, "Replace @box with @default").
-fn box_v1(shapes: &mut IndexMap<ShapeId, Shape>) {
-    let zero_targets: IndexMap<ShapeId, Value> = shapes
-        .values()
-        .filter(|s| !s.traits.has("smithy.api#box"))
-        .filter_map(|s| {
-            let zero = match s.kind {
-                ShapeKind::Boolean => Value::Bool(false),
-                ShapeKind::Byte | ShapeKind::Short | ShapeKind::Integer | ShapeKind::Long => Value::from(0),
-                ShapeKind::Float | ShapeKind::Double => Value::from(0),
-                _ => return None,
-            };
-            Some((s.id.clone(), zero))
-        })
-        .collect();
-    for shape in shapes.values_mut() {
-        if !matches!(shape.kind, ShapeKind::Structure(_)) {
-            continue;
-        }
-        for m in shape.kind.members_mut() {
-            if let Some(zero) = zero_targets.get(&m.target) {
-                if !m.traits.has("smithy.api#box") && !m.traits.has("smithy.api#default") {
-                    m.traits.0.insert("smithy.api#default".into(), zero.clone());
-                }
-            }
-        }
+fn members(obj: &mut Map<String, Value>, at: &ShapeId, loc: Loc, apps: &mut Vec<TraitApp>) -> Result<Vec<MemberDef>> {
+    match obj.remove("members") {
+        None => Ok(Vec::new()),
+        Some(Value::Object(m)) => m.into_iter().map(|(k, v)| member_value(&k, v, at, loc, apps)).collect(),
+        Some(_) => bail_at!(at, "`members` must be an object"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ShapeKind;
 
     fn err(json: &str) -> String {
         load(json).unwrap_err().to_string()

@@ -1,11 +1,22 @@
 //! A faithful, typed mirror of the Smithy JSON AST: shape ids, shapes, members and traits.
 //!
-//! `load` builds it from JSON; `passes` rewrite it; `lower` reads it. Trait values stay as JSON
-//! here (traits are open-ended); `lower` is the only stage that interprets them.
+//! `load` builds it from one JSON AST document, `assemble` from several files mixing JSON AST
+//! and the IDL (`idl`); `passes` rewrite it; `lower` reads it. Trait values stay as JSON here
+//! (traits are open-ended); `lower` is the only stage that interprets them. `to_json_ast` and
+//! `to_idl` write it back as JSON AST or IDL.
 
+mod assemble;
+mod fragment;
+mod idl;
+mod idl_writer;
+mod json_ast;
 mod load;
-mod prelude;
+pub(crate) mod prelude;
 
+pub use assemble::{assemble, Source};
+pub(crate) use assemble::LIFECYCLE;
+pub use idl_writer::to_idl;
+pub use json_ast::to_json_ast;
 pub use load::load;
 
 use indexmap::IndexMap;
@@ -65,11 +76,11 @@ impl ShapeId {
     }
 }
 
-/// Smithy's `identifier` production: `(ALPHA / "_") *(ALPHA / DIGIT / "_")`.
+/// Smithy's `identifier` production: `*"_" ALPHA *(ALPHA / DIGIT / "_")`.
 pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let rest = s.trim_start_matches('_');
+    let mut chars = rest.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 impl fmt::Display for ShapeId {
@@ -159,8 +170,9 @@ pub struct Operation {
 pub struct Resource {
     pub identifiers: IndexMap<String, ShapeId>,
     pub properties: IndexMap<String, ShapeId>,
-    /// `create`, `put`, `read`, `update`, `delete`, `list` in that order, when present.
-    pub lifecycle: Vec<ShapeId>,
+    /// Lifecycle operations by property name (`create`, `put`, `read`, `update`, `delete`,
+    /// `list`), in that order, when present.
+    pub lifecycle: IndexMap<String, ShapeId>,
     pub operations: Vec<ShapeId>,
     pub collection_operations: Vec<ShapeId>,
     pub resources: Vec<ShapeId>,
@@ -271,8 +283,11 @@ impl Shape {
 pub struct Model {
     /// Shapes sorted by id after loading, so that output never depends on input order.
     pub shapes: IndexMap<ShapeId, Shape>,
-    /// The Smithy IDL version the model was written in (`1.0` or `2.0`).
+    /// The Smithy IDL version the model was written in (`1.0` or `2.0`; `2.0` when files of
+    /// both versions were assembled).
     pub version: String,
+    /// The model's metadata, merged across its files.
+    pub metadata: IndexMap<String, Value>,
 }
 
 impl Model {
@@ -296,10 +311,11 @@ mod tests {
     #[test]
     fn shape_id_parts() {
         let id = ShapeId::parse("smithy.example#Foo$bar").unwrap();
+        assert!(ShapeId::parse("_a.__b#__C$_d1").is_some());
         assert_eq!((id.namespace(), id.name(), id.member()), ("smithy.example", "Foo", Some("bar")));
         assert_eq!(id.root().as_str(), "smithy.example#Foo");
         assert_eq!(id.root().with_member("baz").as_str(), "smithy.example#Foo$baz");
-        for bad in ["Foo", "#Foo", "ns#", "ns#9Foo", "ns..x#Foo", "ns#Foo$", "ns#Fo-o"] {
+        for bad in ["Foo", "#Foo", "ns#", "ns#9Foo", "ns..x#Foo", "ns#Foo$", "ns#Fo-o", "ns#_", "ns#__1"] {
             assert!(ShapeId::parse(bad).is_none(), "{bad}");
         }
     }

@@ -1,4 +1,6 @@
-//! The prelude: the `smithy.api` shapes every model may target without defining them.
+//! The prelude: the `smithy.api` shapes every model may target without defining them. The model
+//! holds its simple shapes and `Unit`; [`shape_type`] knows every prelude shape (traits included),
+//! which the IDL needs to resolve relative shape ids and the values of annotation traits.
 
 use super::{Shape, ShapeId, ShapeKind, Traits};
 use indexmap::IndexMap;
@@ -60,4 +62,35 @@ fn shape(name: &str, kind: ShapeKind, traits: Traits) -> Shape {
 
 fn traits<const N: usize>(items: [(&str, Value); N]) -> Traits {
     Traits(items.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<IndexMap<_, _>>())
+}
+
+/// The type of the prelude shape `smithy.api#<name>` and whether it is public (referable by a
+/// relative shape id from other namespaces); `None` when the prelude has no such shape.
+pub fn shape_type(name: &str) -> Option<(&'static str, bool)> {
+    let public = match name {
+        "String" | "documentation" | "jsonName" | "xmlName" | "mediaType" | "resourceIdentifier" | "since" | "title" | "pattern" | "httpQuery" | "httpHeader" | "httpPrefixHeaders" => ("string", true),
+        "Blob" => ("blob", true),
+        "BigInteger" => ("bigInteger", true),
+        "BigDecimal" => ("bigDecimal", true),
+        "Timestamp" => ("timestamp", true),
+        "Document" | "default" | "enumValue" => ("document", true),
+        "Boolean" | "PrimitiveBoolean" => ("boolean", true),
+        "Byte" | "PrimitiveByte" => ("byte", true),
+        "Short" | "PrimitiveShort" => ("short", true),
+        "Integer" | "PrimitiveInteger" | "httpError" => ("integer", true),
+        "Long" | "PrimitiveLong" => ("long", true),
+        "Float" | "PrimitiveFloat" => ("float", true),
+        "Double" | "PrimitiveDouble" => ("double", true),
+        "Unit" | "trait" | "deprecated" | "box" | "protocolDefinition" | "authDefinition" | "httpBasicAuth" | "httpDigestAuth" | "httpBearerAuth" | "httpApiKeyAuth" | "metadata" | "addedDefault" | "clientOptional" | "optionalAuth" | "retryable" | "readonly" | "idempotent" | "idempotencyToken" | "internal" | "xmlAttribute" | "xmlFlattened" | "xmlNamespace" | "noReplace" | "private" | "sensitive" | "streaming" | "requiresLength" | "longPoll" | "length" | "range" | "required" | "property" | "notProperty" | "nestedProperties" | "recommended" | "sparse" | "uniqueItems" | "unstable" | "paginated" | "http" | "httpLabel" | "httpQueryParams" | "httpPayload" | "httpResponseCode" | "cors" | "eventPayload" | "eventHeader" | "idRef" | "endpoint" | "hostLabel" | "httpChecksumRequired" | "input" | "output" | "unitType" | "mixin" | "requestCompression" => ("structure", true),
+        "externalDocumentation" | "traitValidators" => ("map", true),
+        "auth" | "examples" | "references" | "tags" | "enum" | "suppress" => ("list", true),
+        "error" | "timestampFormat" => ("enum", true),
+        "TraitDiffRules" | "TraitShapeIdList" | "ShapeClosures" | "Namespaces" | "IdempotentErrors" | "NonEmptyStringList" | "LocalMixinTraitList" | "RequestCompressionEncodingsList" => ("list", false),
+        "TraitDiffRule" | "TraitValidator" | "ShapeClosure" | "Example" | "ExampleError" | "Reference" | "EnumDefinition" => ("structure", false),
+        "TraitChangeType" | "Severity" | "StructurallyExclusive" | "HttpApiKeyLocations" => ("enum", false),
+        "AuthTraitReference" | "TraitShapeId" | "ClosureId" | "CommonMark" | "Identifier" | "NonEmptyString" | "EnumConstantBodyName" | "LocalMixinTrait" => ("string", false),
+        "Renames" | "NonEmptyStringMap" => ("map", false),
+        _ => return None,
+    };
+    Some(public)
 }

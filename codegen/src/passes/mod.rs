@@ -79,8 +79,11 @@ fn list(ids: &[&ShapeId]) -> String {
 }
 
 /// Flattens mixins: a shape gets its mixins' members first (in mixin order), then its own; it
-/// inherits the mixins' traits except `@mixin` itself and the mixin's `localTraits`, with its own
-/// traits applied on top (spec: "Mixins", trait and member precedence).
+/// inherits the mixins' traits except `@mixin` itself and the mixin's `localTraits`. A later
+/// mixin's trait replaces an earlier one's, and the shape's own traits (on the shape or on a
+/// member it redefines) replace inherited ones (spec: "Mixins", trait and member precedence;
+/// Smithy's flattening tests). Operations inherit their mixins' errors; services their
+/// version, operations, resources, errors and renames.
 pub fn flatten_mixins(model: &mut Model) -> Result<()> {
     let ids: Vec<ShapeId> = model.shapes.keys().cloned().collect();
     let mut done = IndexSet::new();
@@ -109,7 +112,10 @@ fn flatten_one(model: &mut Model, id: &ShapeId, done: &mut IndexSet<ShapeId>, st
     stack.pop();
     if !mixins.is_empty() {
         let mut inherited_traits = Traits::default();
-        let mut inherited_members = Vec::new();
+        let mut inherited_members: Vec<crate::model::Member> = Vec::new();
+        // Operation errors and service properties are inherited too (mixins first).
+        let mut errors: Vec<ShapeId> = Vec::new();
+        let mut service = crate::model::Service::default();
         for m in &mixins {
             let mixin = &model.shapes[m];
             if mixin.kind.type_name() != model.shapes[id].kind.type_name() {
@@ -122,16 +128,36 @@ fn flatten_one(model: &mut Model, id: &ShapeId, done: &mut IndexSet<ShapeId>, st
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
+            // A later mixin's trait replaces an earlier one's.
             for (k, v) in &mixin.traits.0 {
                 if k != "smithy.api#mixin" && !local.contains(&k.as_str()) {
                     inherited_traits.0.insert(k.clone(), v.clone());
                 }
             }
-            inherited_members.extend(mixin.kind.members().into_iter().cloned());
+            for member in mixin.kind.members() {
+                match inherited_members.iter_mut().find(|x| x.name == member.name) {
+                    Some(existing) => overlay(&mut existing.traits, &member.traits),
+                    None => inherited_members.push(member.clone()),
+                }
+            }
+            match &mixin.kind {
+                ShapeKind::Operation(o) => extend_unique(&mut errors, &o.errors),
+                ShapeKind::Service(s) => {
+                    if !s.version.is_empty() {
+                        service.version = s.version.clone();
+                    }
+                    extend_unique(&mut service.operations, &s.operations);
+                    extend_unique(&mut service.resources, &s.resources);
+                    extend_unique(&mut service.errors, &s.errors);
+                    service.rename.extend(s.rename.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                _ => {}
+            }
         }
         let shape = model.shapes.get_mut(id).expect("shape exists: ids come from the map");
+        // The shape's own traits take precedence over inherited ones.
         let mut traits = inherited_traits;
-        traits.merge(&shape.traits);
+        overlay(&mut traits, &shape.traits);
         shape.traits = traits;
         let own = shape.kind.members().into_iter().cloned().collect::<Vec<_>>();
         let mut merged = inherited_members;
@@ -140,18 +166,64 @@ fn flatten_one(model: &mut Model, id: &ShapeId, done: &mut IndexSet<ShapeId>, st
                 Some(existing) if existing.target != m.target => {
                     bail_at!(id.with_member(&m.name), "redefines mixin member with a different target `{}`", m.target)
                 }
-                Some(existing) => existing.traits.merge(&m.traits),
+                Some(existing) => overlay(&mut existing.traits, &m.traits),
                 None => merged.push(m),
             }
         }
         match &mut shape.kind {
             ShapeKind::Structure(ms) | ShapeKind::Union(ms) | ShapeKind::Enum(ms) | ShapeKind::IntEnum(ms) => *ms = merged,
+            ShapeKind::List(member) => {
+                if let Some(m) = merged.into_iter().find(|m| m.name == "member") {
+                    *member = m;
+                }
+            }
+            ShapeKind::Map { key, value } => {
+                for m in merged {
+                    match m.name.as_str() {
+                        "key" => *key = m,
+                        "value" => *value = m,
+                        _ => {}
+                    }
+                }
+            }
+            ShapeKind::Operation(o) => {
+                extend_unique(&mut errors, &o.errors);
+                o.errors = errors;
+            }
+            ShapeKind::Service(s) => {
+                if s.version.is_empty() {
+                    s.version = service.version;
+                }
+                extend_unique(&mut service.operations, &s.operations);
+                extend_unique(&mut service.resources, &s.resources);
+                extend_unique(&mut service.errors, &s.errors);
+                s.operations = service.operations;
+                s.resources = service.resources;
+                s.errors = service.errors;
+                service.rename.extend(s.rename.drain(..));
+                s.rename = service.rename;
+            }
             _ => {}
         }
         shape.mixins.clear();
     }
     done.insert(id.clone());
     Ok(())
+}
+
+/// Sets every trait of `over` on `traits`, replacing values already there.
+fn overlay(traits: &mut Traits, over: &Traits) {
+    for (k, v) in &over.0 {
+        traits.0.insert(k.clone(), v.clone());
+    }
+}
+
+fn extend_unique(ids: &mut Vec<ShapeId>, more: &[ShapeId]) {
+    for id in more {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
 }
 
 /// The shapes reachable from `service`, in the model's (sorted) order. Fails on a reference to a
@@ -190,7 +262,7 @@ pub fn closure(model: &Model, service: &ShapeId) -> Result<Model> {
                 for t in r.identifiers.values().chain(r.properties.values()) {
                     push(t, &id, None)?;
                 }
-                for o in r.lifecycle.iter().chain(&r.operations).chain(&r.collection_operations) {
+                for o in r.lifecycle.values().chain(&r.operations).chain(&r.collection_operations) {
                     push(o, &id, Some("operation"))?;
                 }
                 for sub in &r.resources {
@@ -220,7 +292,7 @@ pub fn closure(model: &Model, service: &ShapeId) -> Result<Model> {
         .filter(|(id, _)| seen.contains(*id))
         .map(|(id, s)| (id.clone(), s.clone()))
         .collect();
-    Ok(Model { shapes, version: model.version.clone() })
+    Ok(Model { shapes, version: model.version.clone(), metadata: model.metadata.clone() })
 }
 
 /// Copies the service's common `errors` into every operation's error list (spec: service

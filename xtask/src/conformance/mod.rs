@@ -6,6 +6,7 @@ mod credentials;
 mod endpoints;
 mod eventstream;
 mod jmespath;
+mod idl;
 mod protocol;
 mod retry;
 mod sigv4;
@@ -23,6 +24,10 @@ pub struct SuiteResult {
     pub failed: Vec<(String, String)>,
     /// Skipped cases: `(case name, reason)`. A skip is never counted as a pass.
     pub skipped: Vec<(String, String)>,
+    /// Observations printed (to stderr) under the suite's line.
+    pub notes: Vec<String>,
+    /// Further observations, printed with `--verbose`.
+    pub details: Vec<String>,
 }
 
 impl SuiteResult {
@@ -58,6 +63,8 @@ const SUITES: &[(&str, Suite)] = &[
     ("jmespath", jmespath::run),
     ("generated-crates", protocol::generated_crates),
     ("smithy-diff", smithy_diff::run),
+    ("smithy-idl-valid", idl::valid),
+    ("smithy-idl-invalid", idl::invalid),
 ];
 
 pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
@@ -82,6 +89,9 @@ pub fn main(args: &[String]) -> anyhow::Result<ExitCode> {
                 }
                 for (case, why) in &r.skipped {
                     eprintln!("  skipped {case}: {why}");
+                }
+                for note in r.notes.iter().chain(r.details.iter().filter(|_| verbose)) {
+                    eprintln!("  note: {note}");
                 }
             }
             Err(e) => {

@@ -34,7 +34,7 @@ fn cargo(args: &[&str], dir: &Path, shared: Option<&Path>) -> Command {
 /// returning the build's warnings about the generated crate's own code. `shared` is the
 /// crate's `SHARED_DIR`; `None` removes the variable, as on a user's machine.
 fn generate_and_build(model: &Path, service: Option<&str>, out: &Path, shared: Option<&Path>, behaviour: Option<&Path>) -> Result<Vec<String>> {
-    let files = generate_standalone(model, service, out)?;
+    let files = generate_standalone(&[model.to_path_buf()], service, out)?;
     write(out, &files, true)?;
     // Hand-written behaviour tests of a fixture run as one more test target of its crate.
     if let Some(tests) = behaviour {
