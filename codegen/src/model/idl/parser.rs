@@ -912,6 +912,26 @@ impl<'a> Parser<'a> {
         Ok(ParsedTrait { id, loc, value: TraitValue::Node(value), doc: false })
     }
 
+    /// One `key: value` of an object or a structured trait value, the current token being the
+    /// key (an identifier or a string); a key seen before in `entries` is refused, naming
+    /// `within`.
+    fn entry(&mut self, entries: &mut Vec<(String, Node)>, within: &str) -> Result<()> {
+        let key_loc = self.loc();
+        let key = self.key_text();
+        self.next();
+        self.skip_ws_and_docs();
+        self.expect(Kind::Colon, "`:`")?;
+        self.next();
+        self.skip_ws_and_docs();
+        let value = self.node_value()?;
+        if entries.iter().any(|(k, _)| *k == key) {
+            return Err(self.error_at(key_loc, format!("duplicate key `{key}` in {within}")));
+        }
+        entries.push((key, value));
+        self.skip_ws_and_docs();
+        Ok(())
+    }
+
     /// `TraitStructure`, from its first key (the current token is the `:` after it).
     fn structured_trait(&mut self, first: String) -> Result<Node> {
         self.enter()?;
@@ -923,19 +943,7 @@ impl<'a> Parser<'a> {
             if !matches!(self.kind(), Kind::Identifier | Kind::String) {
                 return Err(self.expected("a key (an identifier or a string)"));
             }
-            let key_loc = self.loc();
-            let key = self.key_text();
-            self.next();
-            self.skip_ws_and_docs();
-            self.expect(Kind::Colon, "`:`")?;
-            self.next();
-            self.skip_ws_and_docs();
-            let value = self.node_value()?;
-            if entries.iter().any(|(k, _)| *k == key) {
-                return Err(self.error_at(key_loc, format!("duplicate key `{key}` in the trait value")));
-            }
-            entries.push((key, value));
-            self.skip_ws_and_docs();
+            self.entry(&mut entries, "the trait value")?;
         }
         self.nesting -= 1;
         Ok(Node::Object(entries))
@@ -991,19 +999,7 @@ impl<'a> Parser<'a> {
                         Kind::String | Kind::Identifier => {}
                         _ => return Err(self.expected("`}` or a key (an identifier or a string)")),
                     }
-                    let key_loc = self.loc();
-                    let key = self.key_text();
-                    self.next();
-                    self.skip_ws_and_docs();
-                    self.expect(Kind::Colon, "`:`")?;
-                    self.next();
-                    self.skip_ws_and_docs();
-                    let value = self.node_value()?;
-                    if entries.iter().any(|(k, _)| *k == key) {
-                        return Err(self.error_at(key_loc, format!("duplicate key `{key}` in an object")));
-                    }
-                    entries.push((key, value));
-                    self.skip_ws_and_docs();
+                    self.entry(&mut entries, "an object")?;
                 }
                 self.next();
                 self.nesting -= 1;
