@@ -8,6 +8,9 @@
 use codegen::{generate, GeneratedFile, Options, PackageOptions};
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::XorShift;
+
 fn options(service: Option<&str>) -> Options {
     Options {
         service: service.map(str::to_string),
@@ -138,21 +141,6 @@ fn unsupported_protocols_are_reported() {
     );
 }
 
-/// A tiny deterministic generator for the mutation test.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Replaces, removes or retypes one random node of a JSON document, at most `depth` levels
 /// down a random path.

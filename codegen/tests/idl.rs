@@ -8,6 +8,9 @@ use codegen::{generate, generate_sources, Options, PackageOptions};
 use serde_json::{json, Value};
 use std::path::Path;
 
+mod common;
+use common::XorShift;
+
 fn options() -> Options {
     Options {
         service: None,
@@ -222,21 +225,6 @@ fn errors_name_the_position_and_what_was_expected() {
     }
 }
 
-/// A tiny deterministic generator for the mutation test.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// Deletes, duplicates or replaces a short span of `text`, or inserts IDL punctuation.
 fn mutate(text: &mut Vec<char>, rng: &mut XorShift) {
