@@ -1,7 +1,7 @@
 //! A program written against the documented API of the AWS SDK for Rust's
 //! `aws-sdk-chimesdkidentity` (docs.rs), with only the crate name changed: it must compile
-//! against this project's client unchanged and run against the emulator. Every operation,
-//! error handling through `SdkError`, pagination (all 30 operations), config, primitives and unit-test helpers;
+//! against this project's client unchanged and run against the emulator. Every operation (all 30),
+//! error handling through `SdkError`, pagination, config, primitives and unit-test helpers;
 //! per-call `customize()`, a client from an `aws_types::SdkConfig` (feature `aws-sdk-config`),
 //! and unit tests with `aws-smithy-mocks`-style rules (feature `test-util`, imported under the
 //! name `aws_smithy_mocks`).
