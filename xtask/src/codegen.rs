@@ -36,11 +36,13 @@ pub const CLIENT_DIR: &str = "generated-client";
 pub const SERVER_DIR: &str = "emulator/src/generated";
 /// Clients of the services the credential providers call, generated from AWS's official models
 /// in the shared reference folder (read from there, never copied): model path under the shared
-/// folder, and the checked-in crate's directory.
-pub const AWS_CLIENTS: &[(&str, &str)] = &[
-    ("models/sts.official.json", "generated-clients/sts"),
-    ("models/sso.official.json", "generated-clients/sso"),
-    ("models/sso-oidc.official.json", "generated-clients/sso-oidc"),
+/// folder, the checked-in crate's directory, and its package name (the project's `smithy-lite-`
+/// prefix: `sts` and `sso` are taken on crates.io; the credentials chain depends on them
+/// under the short names `sts`, `sso` and `sso-oidc`).
+pub const AWS_CLIENTS: &[(&str, &str, &str)] = &[
+    ("models/sts.official.json", "generated-clients/sts", "smithy-lite-sts"),
+    ("models/sso.official.json", "generated-clients/sso", "smithy-lite-sso"),
+    ("models/sso-oidc.official.json", "generated-clients/sso-oidc", "smithy-lite-sso-oidc"),
 ];
 
 /// The shared reference folder: `$SHARED_DIR`, or `../shared` beside the workspace.
@@ -219,8 +221,8 @@ pub fn generate_named(root: &Path, name: &str, version: &str, verbose: bool) -> 
     if name == SERVER_DIR {
         return generate_server(root);
     }
-    match AWS_CLIENTS.iter().find(|(_, dir)| *dir == name) {
-        Some((model, _)) => generate_aws_client_as(&shared_dir(), model, version, verbose),
+    match AWS_CLIENTS.iter().find(|(_, dir, _)| *dir == name) {
+        Some((model, _, _)) => generate_aws_client_as(&shared_dir(), model, version, verbose),
         None => bail!("{name} is not a generated directory of this workspace"),
     }
 }
@@ -251,7 +253,7 @@ fn generate_checked_in_as(root: &Path, version: &str, verbose: bool) -> Result<V
 pub fn generate_all(root: &Path, verbose: bool) -> Result<Vec<(String, Vec<GeneratedFile>)>> {
     let mut out = vec![(CLIENT_DIR.to_string(), generate_checked_in(root, verbose)?), (SERVER_DIR.to_string(), generate_server(root)?)];
     let shared = shared_dir();
-    for (model, dir) in AWS_CLIENTS {
+    for (model, dir, _) in AWS_CLIENTS {
         out.push((dir.to_string(), generate_aws_client(&shared, model, verbose)?));
     }
     Ok(out)
@@ -260,11 +262,13 @@ pub fn generate_all(root: &Path, verbose: bool) -> Result<Vec<(String, Vec<Gener
 /// Generates one of [`AWS_CLIENTS`] from its official model in the shared folder, with its
 /// recorded version.
 pub fn generate_aws_client(shared: &Path, model: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
-    let dir = AWS_CLIENTS.iter().find(|(m, _)| *m == model).map(|(_, d)| *d).with_context(|| format!("{model} is not one of AWS_CLIENTS"))?;
+    let dir = AWS_CLIENTS.iter().find(|(m, _, _)| *m == model).map(|(_, d, _)| *d).with_context(|| format!("{model} is not one of AWS_CLIENTS"))?;
     generate_aws_client_as(shared, model, &recorded_version(&crate::workspace_root().join(dir))?, verbose)
 }
 
+/// Generates one of [`AWS_CLIENTS`] as its published package, with `version`.
 fn generate_aws_client_as(shared: &Path, model: &str, version: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    let package = AWS_CLIENTS.iter().find(|(m, _, _)| *m == model).map(|(_, _, p)| *p).with_context(|| format!("{model} is not one of AWS_CLIENTS"))?;
     let path = shared.join(model);
     let json = std::fs::read_to_string(&path)
         .with_context(|| format!("reading {} (the shared reference folder; set SHARED_DIR)", path.display()))?;
@@ -272,7 +276,13 @@ fn generate_aws_client_as(shared: &Path, model: &str, version: &str, verbose: bo
         service: None,
         // The credentials chain calls these clients: a `default-chain` feature on them would be a
         // dependency cycle.
-        package: PackageOptions { name: None, version: version.into(), runtime_path: "../../runtime".into(), workspace_member: true, credentials_chain: false },
+        package: PackageOptions {
+            name: Some(package.to_string()),
+            version: version.into(),
+            runtime_path: "../../runtime".into(),
+            workspace_member: true,
+            credentials_chain: false,
+        },
     };
     let start = Instant::now();
     let files = codegen::generate(&json, &options).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -526,7 +536,7 @@ mod tests {
     #[test]
     fn checked_in_aws_clients_are_up_to_date() {
         let root = crate::workspace_root();
-        for (model, dir) in AWS_CLIENTS {
+        for (model, dir, _) in AWS_CLIENTS {
             let files = generate_aws_client(&shared_dir(), model, false).unwrap();
             let problems = check(&root.join(dir), &files).unwrap();
             assert!(problems.is_empty(), "{dir}/ is out of date; run `cargo xtask codegen`:\n{}", problems.join("\n"));
