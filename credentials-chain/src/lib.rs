@@ -56,7 +56,7 @@ use std::sync::Arc;
 
 use client_runtime::clock::{SystemClock, TimeSource};
 use client_runtime::http::HttpClient;
-use client_runtime::profile::{Env, ProfileError, ProfileSet};
+use client_runtime::__private::profile::{Env, ProfileError, ProfileSet};
 
 /// What every provider of the chain shares: where settings come from (environment, files), how
 /// to reach the network, the clock, and the client for the STS/SSO calls. Cheap to clone.
@@ -189,7 +189,7 @@ pub fn with_default_chain(config: client_runtime::config::Config) -> client_runt
 /// from [`DefaultCredentialsChain`], and the region from the environment, the profile, then
 /// IMDS (asked only when the first two set none).
 pub async fn load_config(
-    service: &client_runtime::client::ServiceInfo,
+    service: &client_runtime::__private::client::ServiceInfo,
 ) -> Result<client_runtime::config::Config, client_runtime::config::ConfigError> {
     load_config_with(ChainConfig::new(), service).await
 }
@@ -197,7 +197,7 @@ pub async fn load_config(
 /// [`load_config`] over `chain` (its environment, files and HTTP client).
 pub async fn load_config_with(
     chain: ChainConfig,
-    service: &client_runtime::client::ServiceInfo,
+    service: &client_runtime::__private::client::ServiceInfo,
 ) -> Result<client_runtime::config::Config, client_runtime::config::ConfigError> {
     let regions = RegionChain::new(chain.clone());
     let fallback = match regions.local() {

@@ -12,8 +12,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use client_runtime::credentials::{Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials, ProvideFuture};
-use client_runtime::profile::settings::SharedSettings;
-use client_runtime::profile::{ProfileSet, Section};
+use client_runtime::__private::profile::settings::SharedSettings;
+use client_runtime::__private::profile::{ProfileSet, Section};
 use client_runtime::region::{resolve_region, Region};
 
 use crate::federation::{AssumeRoleInput, AssumeRoleWithWebIdentityInput, ServiceConfig};

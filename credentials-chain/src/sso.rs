@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use client_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials, ProvideFuture};
 use client_runtime::document::Document;
-use client_runtime::profile::{ProfileSet, Section};
+use client_runtime::__private::profile::{ProfileSet, Section};
 use client_runtime::region::Region;
 use client_runtime::time::{DateTime, TimestampFormat};
 
@@ -168,7 +168,7 @@ pub(crate) async fn load_token(config: &ChainConfig, set: &ProfileSet, settings:
                         fields.insert("refreshToken".into(), Document::String(r.clone()));
                     }
                     let mut json = String::new();
-                    client_runtime::json::JsonValueWriter::new(&mut json).document(&Document::Object(fields.clone()));
+                    client_runtime::__private::json::JsonValueWriter::new(&mut json).document(&Document::Object(fields.clone()));
                     if let Err(e) = config.fs.write(&path, json.as_bytes()) {
                         tracing::warn!(file = %path.display(), error = %e, "could not update the SSO token cache");
                     }

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use client_runtime::credentials::{Credentials, CredentialsError};
 use client_runtime::document::Document;
-use client_runtime::json::JsonReader;
+use client_runtime::__private::json::JsonReader;
 use client_runtime::time::{DateTime, TimestampFormat};
 
 /// Parses a JSON object; the error names `what` and never echoes the input (it holds secrets).

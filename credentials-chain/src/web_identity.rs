@@ -3,7 +3,7 @@
 //! `AssumeRoleWithWebIdentity` (unsigned). The token file is read on every call: it rotates.
 
 use client_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials, ProvideFuture};
-use client_runtime::profile::ProfileSet;
+use client_runtime::__private::profile::ProfileSet;
 
 use crate::federation::AssumeRoleWithWebIdentityInput;
 use crate::fs::Fs;

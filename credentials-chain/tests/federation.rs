@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use client_runtime::credentials::{describe, Credentials, CredentialsError, ProvideCredentials};
-use client_runtime::profile::Env;
+use client_runtime::__private::profile::Env;
 use smithy_lite_credentials::{
     sso_token_cache_file, AssumeRoleInput, AssumeRoleWithWebIdentityInput, CallFuture, ChainConfig, CreateTokenInput, DefaultCredentialsChain,
     Federation, Fs, GetRoleCredentialsInput, ProfileProvider, ServiceConfig, SsoToken, WebIdentityProvider,

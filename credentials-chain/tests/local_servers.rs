@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use client_runtime::credentials::{describe, CachedProvider, ProvideCredentials};
-use client_runtime::profile::Env;
+use client_runtime::__private::profile::Env;
 use smithy_lite_credentials::{ChainConfig, ContainerProvider, DefaultCredentialsChain, ImdsProvider, RegionChain};
 use support::{Request, Server, TempDir};
 
@@ -200,7 +200,7 @@ async fn container_refuses_plain_http_to_other_hosts_without_sending() {
     assert!(describe(&err).contains("plain http is only allowed to loopback addresses"), "{}", describe(&err));
 }
 
-static SERVICE: client_runtime::client::ServiceInfo = client_runtime::client::ServiceInfo {
+static SERVICE: client_runtime::__private::client::ServiceInfo = client_runtime::__private::client::ServiceInfo {
     sdk_id: "Test",
     api_version: "2020-01-01",
     signing_name: Some("test"),
@@ -208,7 +208,7 @@ static SERVICE: client_runtime::client::ServiceInfo = client_runtime::client::Se
     crate_name: "test",
     crate_version: "0.0.0",
     rules: None,
-    protocol: &client_runtime::protocol::RestJson1,
+    protocol: &client_runtime::__private::protocol::RestJson1,
 };
 
 #[tokio::test]

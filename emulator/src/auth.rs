@@ -2,7 +2,7 @@
 //!
 //! The signature is not parsed apart and re-derived by hand: the request is rebuilt from what
 //! the client says it signed (its `SignedHeaders`, method, raw path and query, body) and signed
-//! again with `client_runtime::sigv4`, at the client's `X-Amz-Date`, for the region and service
+//! again with `client_runtime::__private::sigv4`, at the client's `X-Amz-Date`, for the region and service
 //! of the client's credential scope once those are checked. The two signatures must be equal.
 //! This is how AWS verifies too ("Authenticating Requests (AWS Signature Version 4)": the
 //! service recomputes the signature from the request).
@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use client_runtime::credentials::Credentials;
 use client_runtime::http::{Headers, HttpRequest, Uri};
-use client_runtime::sigv4::{Signer, SigningParams, SigningSettings};
+use client_runtime::__private::sigv4::{Signer, SigningParams, SigningSettings};
 use client_runtime::time::{DateTime, TimestampFormat};
 
 /// AWS refuses a signature dated more than 15 minutes from its own clock.
@@ -230,7 +230,7 @@ mod tests {
         let credentials = Credentials::new("AKID", secret, None, None, "Static");
         let settings = SigningSettings::default();
         let params = SigningParams { credentials: &credentials, region: "us-east-1", service: "chime", time, settings: &settings };
-        client_runtime::sigv4::sign(&mut request, &params).unwrap();
+        client_runtime::__private::sigv4::sign(&mut request, &params).unwrap();
         request
     }
 

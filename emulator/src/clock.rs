@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use client_runtime::http::{Headers, HttpRequest, HttpResponse};
-use client_runtime::json::{JsonError, JsonObjectWriter, JsonReader};
+use client_runtime::__private::json::{JsonError, JsonObjectWriter, JsonReader};
 
 /// Where the clock's control endpoint is served.
 pub(crate) const CLOCK_PATH: &str = "/_emulator/clock";

@@ -21,7 +21,7 @@ use std::num::NonZeroU32;
 use std::time::Instant;
 
 use client_runtime::http::{Headers, HttpRequest, HttpResponse};
-use client_runtime::json::{JsonError, JsonObjectWriter, JsonReader};
+use client_runtime::__private::json::{JsonError, JsonObjectWriter, JsonReader};
 
 use crate::generated::error::{
     BadRequestException, ConflictException, ForbiddenException, NotFoundException, ResourceLimitExceededException,

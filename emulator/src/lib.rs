@@ -282,7 +282,7 @@ impl Emulator {
     /// Answers one request. Every response carries a fresh `x-amzn-requestid`.
     pub fn handle(&self, request: &HttpRequest) -> HttpResponse {
         let mut response = self.respond(request, SystemTime::now());
-        response.headers.insert("x-amzn-requestid", client_runtime::rand::uuid_v4());
+        response.headers.insert("x-amzn-requestid", client_runtime::__private::rand::uuid_v4());
         response
     }
 
@@ -374,7 +374,7 @@ impl Emulator {
 
 fn json_escape(s: &str) -> String {
     let mut out = String::new();
-    client_runtime::json::JsonValueWriter::new(&mut out).string(s);
+    client_runtime::__private::json::JsonValueWriter::new(&mut out).string(s);
     // The writer quotes; the caller embeds the text inside its own quotes.
     out.get(1..out.len().saturating_sub(1)).unwrap_or_default().to_string()
 }

@@ -29,7 +29,7 @@
 
 use std::collections::BTreeMap;
 
-use client_runtime::json::JsonArrayWriter;
+use client_runtime::__private::json::JsonArrayWriter;
 use client_runtime::time::DateTime;
 
 use crate::generated::error::{
@@ -284,11 +284,11 @@ fn paginate<T>(
 
 /// A token naming the list it belongs to and the last item returned.
 fn encode_token(scope: &str, last: u64) -> String {
-    client_runtime::base64::encode(format!("v1\n{scope}\n{last}").as_bytes())
+    client_runtime::__private::base64::encode(format!("v1\n{scope}\n{last}").as_bytes())
 }
 
 fn decode_token(token: &str, scope: &str) -> Option<u64> {
-    let bytes = client_runtime::base64::decode(token).ok()?;
+    let bytes = client_runtime::__private::base64::decode(token).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let mut parts = text.split('\n');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
@@ -349,7 +349,7 @@ impl Service for Call<'_> {
             if state.instances.len() >= MAX_APP_INSTANCES {
                 return Err(limit(format!("An account can have at most {MAX_APP_INSTANCES} AppInstances")).into());
             }
-            let id = client_runtime::rand::uuid_v4();
+            let id = client_runtime::__private::rand::uuid_v4();
             let instance = Instance {
                 name: input.name,
                 metadata: input.metadata,
@@ -723,7 +723,7 @@ impl Service for Call<'_> {
             if u.endpoints.len() >= MAX_ENDPOINTS_PER_USER {
                 return Err(limit(format!("A user can have at most {MAX_ENDPOINTS_PER_USER} endpoints")).into());
             }
-            let endpoint_id = client_runtime::rand::uuid_v4().replace('-', "");
+            let endpoint_id = client_runtime::__private::rand::uuid_v4().replace('-', "");
             let endpoint = Endpoint {
                 name: input.name,
                 kind: input.r#type,
@@ -823,7 +823,7 @@ impl Service for Call<'_> {
             if instance.bots.len() >= MAX_BOTS_PER_APP_INSTANCE {
                 return Err(limit(format!("An AppInstance can have at most {MAX_BOTS_PER_APP_INSTANCE} bots")).into());
             }
-            let bot_id = client_runtime::rand::uuid_v4();
+            let bot_id = client_runtime::__private::rand::uuid_v4();
             let bot = Bot {
                 name: input.name,
                 metadata: input.metadata,
@@ -934,7 +934,7 @@ mod tests {
         let (p3, t3) = paginate(items(), "s", Some(2), t2.as_deref()).unwrap();
         assert_eq!((p3, t3), (vec!["e"], None));
         assert!(paginate(items(), "other", Some(2), t1.as_deref()).is_err(), "a token of another list");
-        for bad in ["", "not base64!", "djEKcwo=", &client_runtime::base64::encode(b"v1\ns\nx")] {
+        for bad in ["", "not base64!", "djEKcwo=", &client_runtime::__private::base64::encode(b"v1\ns\nx")] {
             assert!(paginate(items(), "s", Some(2), Some(bad)).is_err(), "{bad}");
         }
         let (all, none) = paginate(items(), "s", None, None).unwrap();

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use client_runtime::document::{Document, Number};
-use client_runtime::json::{JsonReader, JsonValueWriter};
+use client_runtime::__private::json::{JsonReader, JsonValueWriter};
 use client_runtime::time::DateTime;
 
 use crate::generated::types::{
@@ -659,7 +659,7 @@ mod tests {
 
     #[test]
     fn save_is_atomic_and_load_reads_it_back() {
-        let dir = std::env::temp_dir().join(format!("chime-emulator-state-{}", client_runtime::rand::uuid_v4()));
+        let dir = std::env::temp_dir().join(format!("chime-emulator-state-{}", client_runtime::__private::rand::uuid_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("state.json");
         assert_eq!(load(&path).unwrap(), State::default(), "a missing file is an empty state");
@@ -684,7 +684,7 @@ mod tests {
 
     #[test]
     fn stale_temp_files_are_removed_and_nothing_else() {
-        let dir = std::env::temp_dir().join(format!("chime-emulator-stale-{}", client_runtime::rand::uuid_v4()));
+        let dir = std::env::temp_dir().join(format!("chime-emulator-stale-{}", client_runtime::__private::rand::uuid_v4()));
         let nested = dir.join("nested");
         std::fs::create_dir_all(&nested).unwrap();
         let path = dir.join("state.json");

@@ -6,8 +6,8 @@
 use std::str::FromStr;
 
 use client_runtime::http::{Headers, HttpResponse};
-use client_runtime::json::JsonError;
-use client_runtime::percent;
+use client_runtime::__private::json::JsonError;
+use client_runtime::__private::percent;
 use client_runtime::time::{DateTime, TimestampFormat};
 
 use crate::pattern::Pattern;

@@ -8,7 +8,7 @@
 mod support;
 
 use chime_sdk_identity::{Client, Config};
-use client_runtime::profile::Env;
+use client_runtime::__private::profile::Env;
 use emulator::Emulator;
 use support::{Request, Server, TempDir};
 

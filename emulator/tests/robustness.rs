@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use chime_sdk_identity::config::{Credentials, Region, RetryConfig, TimeoutConfig};
 use chime_sdk_identity::{Client, Config};
 use client_runtime::http::{Headers, HttpRequest, Uri};
-use client_runtime::sigv4::{SigningParams, SigningSettings};
+use client_runtime::__private::sigv4::{SigningParams, SigningSettings};
 use emulator::{Emulator, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -55,7 +55,7 @@ fn signed_lines(addr: SocketAddr, secret: &str) -> Vec<(String, String)> {
     let credentials = Credentials::new(ACCESS_KEY, secret, None, None, "Static");
     let settings = SigningSettings::default();
     let params = SigningParams { credentials: &credentials, region: REGION, service: "chime", time: SystemTime::now(), settings: &settings };
-    client_runtime::sigv4::sign(&mut request, &params).expect("signing");
+    client_runtime::__private::sigv4::sign(&mut request, &params).expect("signing");
     request.headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
 }
 
@@ -104,7 +104,7 @@ fn error_type(response: &str) -> &str {
 
 #[tokio::test]
 async fn stale_state_temp_files_are_removed_at_start() {
-    let dir = std::env::temp_dir().join(format!("chime-emulator-robustness-{}", client_runtime::rand::uuid_v4()));
+    let dir = std::env::temp_dir().join(format!("chime-emulator-robustness-{}", client_runtime::__private::rand::uuid_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.json");
     // What `kill -9` during a save leaves behind, in earlier runs with other process ids.

@@ -15,8 +15,8 @@ use chime_sdk_identity::types::{
 use chime_sdk_identity::{Client, Config};
 use client_runtime::error::SdkError;
 use client_runtime::http::{Headers, HttpClient, HttpRequest, HttpResponse, Uri};
-use client_runtime::json::JsonReader;
-use client_runtime::sigv4::{SigningParams, SigningSettings};
+use client_runtime::__private::json::JsonReader;
+use client_runtime::__private::sigv4::{SigningParams, SigningSettings};
 use emulator::generated::Operation;
 use emulator::{Emulator, Running};
 
@@ -129,7 +129,7 @@ async fn raw(running: &Running, method: &'static str, path_and_query: &str, body
         let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "Static");
         let settings = SigningSettings::default();
         let params = SigningParams { credentials: &credentials, region: REGION, service: "chime", time: SystemTime::now(), settings: &settings };
-        client_runtime::sigv4::sign(&mut request, &params).expect("signing");
+        client_runtime::__private::sigv4::sign(&mut request, &params).expect("signing");
     }
     let transport = client_runtime::transport::Transport::builder().build().expect("transport");
     transport.send(&request).await.expect("the emulator answers")
@@ -654,7 +654,7 @@ async fn raw_requests_the_client_would_not_send() {
     let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "Static");
     let settings = SigningSettings::default();
     let time = SystemTime::now() - Duration::from_secs(20 * 60);
-    client_runtime::sigv4::sign(&mut stale, &SigningParams { credentials: &credentials, region: REGION, service: "chime", time, settings: &settings }).unwrap();
+    client_runtime::__private::sigv4::sign(&mut stale, &SigningParams { credentials: &credentials, region: REGION, service: "chime", time, settings: &settings }).unwrap();
     let transport = client_runtime::transport::Transport::builder().build().unwrap();
     let response = transport.send(&stale).await.unwrap();
     assert_eq!(wire_of(&response), wire(403, "ForbiddenException", "Forbidden"));
@@ -663,7 +663,7 @@ async fn raw_requests_the_client_would_not_send() {
 
 #[tokio::test]
 async fn state_persists_and_failed_writes_roll_back() {
-    let dir = std::env::temp_dir().join(format!("chime-emulator-scenario-{}", client_runtime::rand::uuid_v4()));
+    let dir = std::env::temp_dir().join(format!("chime-emulator-scenario-{}", client_runtime::__private::rand::uuid_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.json");
     let config = emulator::Config { state_file: Some(path.clone()), ..emulator::Config::default() };
@@ -758,7 +758,7 @@ async fn bot_and_expiration_errors() {
 
 #[tokio::test]
 async fn bots_and_expiring_users_survive_a_restart() {
-    let dir = std::env::temp_dir().join(format!("chime-emulator-bots-{}", client_runtime::rand::uuid_v4()));
+    let dir = std::env::temp_dir().join(format!("chime-emulator-bots-{}", client_runtime::__private::rand::uuid_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = emulator::Config { state_file: Some(dir.join("state.json")), ..emulator::Config::default() };
     let running = Emulator::new(config.clone()).unwrap().start(0).unwrap();

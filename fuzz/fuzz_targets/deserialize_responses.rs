@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 
 use client_runtime::error::ErrorMetadata;
 use client_runtime::http::{Headers, HttpResponse};
-use client_runtime::operation::Operation;
-use client_runtime::protocol::rest_json;
+use client_runtime::__private::operation::Operation;
+use client_runtime::__private::protocol::rest_json;
 use libfuzzer_sys::fuzz_target;
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

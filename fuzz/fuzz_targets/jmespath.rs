@@ -9,7 +9,7 @@
 
 use client_runtime::document::Document;
 use client_runtime::jmespath::{ErrorKind, Expression};
-use client_runtime::json::JsonReader;
+use client_runtime::__private::json::JsonReader;
 use libfuzzer_sys::fuzz_target;
 
 const DEFAULT: &[u8] = br#"{"a": [1, -2, 3.5, "x", {"b": [true, null, []]}], "b": {"c": "d", "e": {}}, "c": "e"}"#;

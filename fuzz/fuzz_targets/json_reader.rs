@@ -1,4 +1,4 @@
-//! The JSON pull parser (`client_runtime::json::JsonReader`), walked through its whole API.
+//! The JSON pull parser (`client_runtime::__private::json::JsonReader`), walked through its whole API.
 //!
 //! Input: optional control bytes, a NUL, then the JSON text (without a NUL the whole input is
 //! the text and the control stream is empty). The text is checked four ways:
@@ -12,7 +12,7 @@
 #![no_main]
 
 use client_runtime::document::{Document, Number};
-use client_runtime::json::{JsonReader, JsonValueWriter};
+use client_runtime::__private::json::{JsonReader, JsonValueWriter};
 use client_runtime::time::TimestampFormat;
 use libfuzzer_sys::fuzz_target;
 
@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = format!("{r:?}");
 });
 
-fn compare_with_serde_json(json: &[u8], ours: &Result<Document, client_runtime::json::JsonError>) {
+fn compare_with_serde_json(json: &[u8], ours: &Result<Document, client_runtime::__private::json::JsonError>) {
     let theirs = serde_json::from_slice::<serde_json::Value>(json);
     match (ours, &theirs) {
         (Ok(d), Ok(v)) => assert!(same(d, v), "read {d:?}, serde_json read {v:?}"),

@@ -1,4 +1,4 @@
-//! The shared config/credentials file parser (`client_runtime::profile::ProfileSet::parse`)
+//! The shared config/credentials file parser (`client_runtime::__private::profile::ProfileSet::parse`)
 //! and the settings resolved from it.
 //!
 //! Input: the config file's text, then optionally a NUL and the credentials file's text.
@@ -7,8 +7,8 @@
 
 #![no_main]
 
-use client_runtime::profile::settings::SharedSettings;
-use client_runtime::profile::{Env, ProfileSet};
+use client_runtime::__private::profile::settings::SharedSettings;
+use client_runtime::__private::profile::{Env, ProfileSet};
 use libfuzzer_sys::fuzz_target;
 
 /// The runtime's rule for which property values `Debug` must redact.

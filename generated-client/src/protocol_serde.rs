@@ -2,7 +2,7 @@
 //! JSON writers and readers of the named types (restJson1 "JSON shape serialization"), and readers of modeled error responses.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub(crate) fn de_app_instance(
     r: &mut rt::json::JsonReader<'_>,

@@ -2,7 +2,7 @@
 //! Data types of the service: structures, unions and enums shared by its operations.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub mod error;
 
@@ -1384,7 +1384,7 @@ rt::impl_string_enum!(TargetedMessages);
 /// Builders of the structures in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`AppInstance`](crate::types::AppInstance).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]

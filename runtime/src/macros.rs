@@ -116,11 +116,11 @@ macro_rules! fluent_builder {
         $(#[$doc])*
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct $name {
-            handle: $crate::client::Handle,
+            handle: $crate::__private::client::Handle,
             inner: $builder,
         }
         impl $name {
-            pub(crate) fn new(handle: $crate::client::Handle) -> Self {
+            pub(crate) fn new(handle: $crate::__private::client::Handle) -> Self {
                 Self { handle, inner: ::std::default::Default::default() }
             }
             /// The input built so far.
@@ -144,8 +144,8 @@ macro_rules! fluent_builder {
             fn into_parts(
                 self,
             ) -> (
-                $crate::client::Handle,
-                ::std::result::Result<<$op as $crate::operation::Operation>::Input, $crate::error::BuildError>,
+                $crate::__private::client::Handle,
+                ::std::result::Result<<$op as $crate::__private::operation::Operation>::Input, $crate::error::BuildError>,
             ) {
                 (self.handle, self.inner.build())
             }

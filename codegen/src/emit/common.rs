@@ -11,7 +11,7 @@ use quote::quote;
 pub fn rt_import() -> TokenStream {
     quote! {
         #[allow(unused_imports)]
-        use ::client_runtime as rt;
+        use ::client_runtime::__private as rt;
     }
 }
 

@@ -18,7 +18,7 @@ pub struct BadRequestException {
 impl BadRequestException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -56,7 +56,7 @@ impl BadRequestException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -76,7 +76,9 @@ impl BadRequestException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -102,7 +104,7 @@ pub struct ConflictException {
 impl ConflictException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -140,7 +142,7 @@ impl ConflictException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -160,7 +162,9 @@ impl ConflictException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -186,7 +190,7 @@ pub struct ForbiddenException {
 impl ForbiddenException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -224,7 +228,7 @@ impl ForbiddenException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -244,7 +248,9 @@ impl ForbiddenException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -270,7 +276,7 @@ pub struct NotFoundException {
 impl NotFoundException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -308,7 +314,7 @@ impl NotFoundException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -328,7 +334,9 @@ impl NotFoundException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -354,7 +362,7 @@ pub struct ResourceLimitExceededException {
 impl ResourceLimitExceededException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -392,7 +400,7 @@ impl ResourceLimitExceededException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -412,7 +420,9 @@ impl ResourceLimitExceededException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -438,7 +448,7 @@ pub struct ServiceFailureException {
 impl ServiceFailureException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -476,7 +486,7 @@ impl ServiceFailureException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -496,7 +506,9 @@ impl ServiceFailureException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -522,7 +534,7 @@ pub struct ServiceUnavailableException {
 impl ServiceUnavailableException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -560,7 +572,7 @@ impl ServiceUnavailableException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -580,7 +592,9 @@ impl ServiceUnavailableException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -606,7 +620,7 @@ pub struct ThrottledClientException {
 impl ThrottledClientException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -644,7 +658,7 @@ impl ThrottledClientException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -664,7 +678,9 @@ impl ThrottledClientException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -690,7 +706,7 @@ pub struct UnauthorizedClientException {
 impl UnauthorizedClientException {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_code = ::std::option::Option::None;
@@ -728,7 +744,7 @@ impl UnauthorizedClientException {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.code {
             object.key("Code").string(value.as_str());
@@ -748,7 +764,9 @@ impl UnauthorizedClientException {
     /// The error response: status, `X-Amzn-Errortype` and the JSON body.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }

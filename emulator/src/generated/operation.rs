@@ -36,7 +36,9 @@ impl CreateAppInstanceInput {
         let mut field_client_request_token = ::std::option::Option::None;
         let mut field_tags = ::std::option::Option::None;
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -186,7 +188,7 @@ impl CreateAppInstanceOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -196,7 +198,9 @@ impl CreateAppInstanceOutput {
     /// The response: status 201 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -323,7 +327,9 @@ impl CreateAppInstanceAdminInput {
             field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -408,7 +414,7 @@ impl CreateAppInstanceAdminOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_admin {
             let mut object_0 = object.key("AppInstanceAdmin").start_object();
@@ -423,7 +429,9 @@ impl CreateAppInstanceAdminOutput {
     /// The response: status 201 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -567,7 +575,9 @@ impl CreateAppInstanceBotInput {
         let mut field_tags = ::std::option::Option::None;
         let mut field_configuration = ::std::option::Option::None;
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -763,7 +773,7 @@ impl CreateAppInstanceBotOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
             object.key("AppInstanceBotArn").string(value);
@@ -773,7 +783,9 @@ impl CreateAppInstanceBotOutput {
     /// The response: status 201 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -922,7 +934,9 @@ impl CreateAppInstanceUserInput {
         let mut field_tags = ::std::option::Option::None;
         let mut field_expiration_settings = ::std::option::Option::None;
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -1140,7 +1154,7 @@ impl CreateAppInstanceUserOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -1150,7 +1164,9 @@ impl CreateAppInstanceUserOutput {
     /// The response: status 201 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -2120,7 +2136,7 @@ impl DescribeAppInstanceOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance {
             let mut object_0 = object.key("AppInstance").start_object();
@@ -2132,7 +2148,9 @@ impl DescribeAppInstanceOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -2310,7 +2328,7 @@ impl DescribeAppInstanceAdminOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_admin {
             let mut object_0 = object.key("AppInstanceAdmin").start_object();
@@ -2322,7 +2340,9 @@ impl DescribeAppInstanceAdminOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -2467,7 +2487,7 @@ impl DescribeAppInstanceBotOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_bot {
             let mut object_0 = object.key("AppInstanceBot").start_object();
@@ -2479,7 +2499,9 @@ impl DescribeAppInstanceBotOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -2634,7 +2656,7 @@ impl DescribeAppInstanceUserOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user {
             let mut object_0 = object.key("AppInstanceUser").start_object();
@@ -2646,7 +2668,9 @@ impl DescribeAppInstanceUserOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -2812,7 +2836,7 @@ impl DescribeAppInstanceUserEndpointOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_endpoint {
             let mut object_0 = object.key("AppInstanceUserEndpoint").start_object();
@@ -2824,7 +2848,9 @@ impl DescribeAppInstanceUserEndpointOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -2975,7 +3001,7 @@ impl GetAppInstanceRetentionSettingsOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_retention_settings
         {
@@ -2996,7 +3022,9 @@ impl GetAppInstanceRetentionSettingsOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -3202,7 +3230,7 @@ impl ListAppInstanceAdminsOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -3224,7 +3252,9 @@ impl ListAppInstanceAdminsOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -3451,7 +3481,7 @@ impl ListAppInstanceBotsOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -3473,7 +3503,9 @@ impl ListAppInstanceBotsOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -3695,7 +3727,7 @@ impl ListAppInstanceUserEndpointsOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_endpoints {
             let mut array_0 = object.key("AppInstanceUserEndpoints").start_array();
@@ -3714,7 +3746,9 @@ impl ListAppInstanceUserEndpointsOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -3930,7 +3964,7 @@ impl ListAppInstanceUsersOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -3952,7 +3986,9 @@ impl ListAppInstanceUsersOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -4129,7 +4165,7 @@ impl ListAppInstancesOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instances {
             let mut array_0 = object.key("AppInstances").start_array();
@@ -4148,7 +4184,9 @@ impl ListAppInstancesOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -4300,7 +4338,7 @@ impl ListTagsForResourceOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.tags {
             let mut array_0 = object.key("Tags").start_array();
@@ -4316,7 +4354,9 @@ impl ListTagsForResourceOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -4424,7 +4464,9 @@ impl PutAppInstanceRetentionSettingsInput {
             field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -4498,7 +4540,7 @@ impl PutAppInstanceRetentionSettingsOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_retention_settings
         {
@@ -4519,7 +4561,9 @@ impl PutAppInstanceRetentionSettingsOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -4627,7 +4671,9 @@ impl PutAppInstanceUserExpirationSettingsInput {
             field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -4695,7 +4741,7 @@ impl PutAppInstanceUserExpirationSettingsOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -4710,7 +4756,9 @@ impl PutAppInstanceUserExpirationSettingsOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -4849,7 +4897,9 @@ impl RegisterAppInstanceUserEndpointInput {
             field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -5040,7 +5090,7 @@ impl RegisterAppInstanceUserEndpointOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -5053,7 +5103,9 @@ impl RegisterAppInstanceUserEndpointOutput {
     /// The response: status 201 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -5179,7 +5231,9 @@ impl TagResourceInput {
         let mut field_resource_arn = ::std::option::Option::None;
         let mut field_tags = ::std::option::Option::None;
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -5369,7 +5423,9 @@ impl UntagResourceInput {
         let mut field_resource_arn = ::std::option::Option::None;
         let mut field_tag_keys = ::std::option::Option::None;
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -5562,7 +5618,9 @@ impl UpdateAppInstanceInput {
             field_app_instance_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -5671,7 +5729,7 @@ impl UpdateAppInstanceOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -5681,7 +5739,9 @@ impl UpdateAppInstanceOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -5806,7 +5866,9 @@ impl UpdateAppInstanceBotInput {
             field_app_instance_bot_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -5928,7 +5990,7 @@ impl UpdateAppInstanceBotOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
             object.key("AppInstanceBotArn").string(value);
@@ -5938,7 +6000,9 @@ impl UpdateAppInstanceBotOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -6073,7 +6137,9 @@ impl UpdateAppInstanceUserInput {
             field_app_instance_user_arn = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -6177,7 +6243,7 @@ impl UpdateAppInstanceUserOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -6187,7 +6253,9 @@ impl UpdateAppInstanceUserOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }
@@ -6329,7 +6397,9 @@ impl UpdateAppInstanceUserEndpointInput {
             field_endpoint_id = ::std::option::Option::Some(text);
         }
         if crate::wire::has_body(&request.body) {
-            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            let r = &mut ::client_runtime::__private::json::JsonReader::new(
+                &request.body,
+            );
             r.start_object()?;
             while let ::std::option::Option::Some(key) = r.next_key()? {
                 match key.as_ref() {
@@ -6445,7 +6515,7 @@ impl UpdateAppInstanceUserEndpointOutput {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -6458,7 +6528,9 @@ impl UpdateAppInstanceUserEndpointOutput {
     /// The response: status 200 and the JSON body of the members.
     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
         let mut body = ::std::string::String::new();
-        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(
+            &mut body,
+        );
         if self.write_json(&mut object).is_err() {
             return crate::wire::serialization_failure();
         }

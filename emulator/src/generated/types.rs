@@ -61,7 +61,7 @@ pub struct AppInstance {
 impl AppInstance {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_arn = ::std::option::Option::None;
@@ -172,7 +172,7 @@ impl AppInstance {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -236,7 +236,7 @@ pub struct AppInstanceAdmin {
 impl AppInstanceAdmin {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_admin = ::std::option::Option::None;
@@ -302,7 +302,7 @@ impl AppInstanceAdmin {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.admin {
             let mut object_0 = object.key("Admin").start_object();
@@ -339,7 +339,7 @@ pub struct AppInstanceAdminSummary {
 impl AppInstanceAdminSummary {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_admin = ::std::option::Option::None;
@@ -365,7 +365,7 @@ impl AppInstanceAdminSummary {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.admin {
             let mut object_0 = object.key("Admin").start_object();
@@ -402,7 +402,7 @@ pub struct AppInstanceBot {
 impl AppInstanceBot {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_bot_arn = ::std::option::Option::None;
@@ -526,7 +526,7 @@ impl AppInstanceBot {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
             object.key("AppInstanceBotArn").string(value);
@@ -595,7 +595,7 @@ pub struct AppInstanceBotSummary {
 impl AppInstanceBotSummary {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_bot_arn = ::std::option::Option::None;
@@ -680,7 +680,7 @@ impl AppInstanceBotSummary {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
             object.key("AppInstanceBotArn").string(value);
@@ -722,7 +722,7 @@ pub struct AppInstanceRetentionSettings {
 impl AppInstanceRetentionSettings {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_channel_retention_settings = ::std::option::Option::None;
@@ -748,7 +748,7 @@ impl AppInstanceRetentionSettings {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.channel_retention_settings {
             let mut object_0 = object.key("ChannelRetentionSettings").start_object();
@@ -779,7 +779,7 @@ pub struct AppInstanceSummary {
 impl AppInstanceSummary {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_arn = ::std::option::Option::None;
@@ -864,7 +864,7 @@ impl AppInstanceSummary {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_arn {
             object.key("AppInstanceArn").string(value);
@@ -915,7 +915,7 @@ pub struct AppInstanceUser {
 impl AppInstanceUser {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_user_arn = ::std::option::Option::None;
@@ -1034,7 +1034,7 @@ impl AppInstanceUser {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -1119,7 +1119,7 @@ pub struct AppInstanceUserEndpoint {
 impl AppInstanceUserEndpoint {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_user_arn = ::std::option::Option::None;
@@ -1308,7 +1308,7 @@ impl AppInstanceUserEndpoint {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -1401,7 +1401,7 @@ pub struct AppInstanceUserEndpointSummary {
 impl AppInstanceUserEndpointSummary {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_user_arn = ::std::option::Option::None;
@@ -1526,7 +1526,7 @@ impl AppInstanceUserEndpointSummary {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -1625,7 +1625,7 @@ pub struct AppInstanceUserSummary {
 impl AppInstanceUserSummary {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_app_instance_user_arn = ::std::option::Option::None;
@@ -1705,7 +1705,7 @@ impl AppInstanceUserSummary {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
             object.key("AppInstanceUserArn").string(value);
@@ -1747,7 +1747,7 @@ pub struct ChannelRetentionSettings {
 impl ChannelRetentionSettings {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_retention_days = ::std::option::Option::None;
@@ -1777,7 +1777,7 @@ impl ChannelRetentionSettings {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.retention_days {
             object.key("RetentionDays").integer(i64::from(*value));
@@ -1796,7 +1796,7 @@ pub struct Configuration {
 impl Configuration {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_lex = ::std::option::Option::None;
@@ -1822,7 +1822,7 @@ impl Configuration {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         {
             let value = &self.lex;
@@ -1850,7 +1850,7 @@ pub struct EndpointAttributes {
 impl EndpointAttributes {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_device_token = ::std::option::Option::None;
@@ -1906,7 +1906,7 @@ impl EndpointAttributes {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         {
             let value = &self.device_token;
@@ -1940,7 +1940,7 @@ pub struct EndpointState {
 impl EndpointState {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_status = ::std::option::Option::None;
@@ -1984,7 +1984,7 @@ impl EndpointState {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         {
             let value = &self.status;
@@ -2234,7 +2234,7 @@ pub struct ExpirationSettings {
 impl ExpirationSettings {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_expiration_days = ::std::option::Option::None;
@@ -2291,7 +2291,7 @@ impl ExpirationSettings {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         {
             let value = &self.expiration_days;
@@ -2321,7 +2321,7 @@ pub struct Identity {
 impl Identity {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_arn = ::std::option::Option::None;
@@ -2383,7 +2383,7 @@ impl Identity {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.arn {
             object.key("Arn").string(value);
@@ -2416,7 +2416,7 @@ pub struct InvokedBy {
 impl InvokedBy {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_standard_messages = ::std::option::Option::None;
@@ -2471,7 +2471,7 @@ impl InvokedBy {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         {
             let value = &self.standard_messages;
@@ -2507,7 +2507,7 @@ pub struct LexConfiguration {
 impl LexConfiguration {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_responds_to = ::std::option::Option::None;
@@ -2611,7 +2611,7 @@ impl LexConfiguration {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         if let ::std::option::Option::Some(value) = &self.responds_to {
             object.key("RespondsTo").string(value.as_str());
@@ -2728,7 +2728,7 @@ pub struct Tag {
 impl Tag {
     /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
     pub fn read_json(
-        r: &mut ::client_runtime::json::JsonReader<'_>,
+        r: &mut ::client_runtime::__private::json::JsonReader<'_>,
         at: &str,
     ) -> ::std::result::Result<Self, crate::wire::Invalid> {
         let mut field_key = ::std::option::Option::None;
@@ -2780,7 +2780,7 @@ impl Tag {
     /// Writes the members into the JSON object `object` (absent members are left out).
     pub fn write_json(
         &self,
-        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+        object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>,
     ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
         {
             let value = &self.key;

@@ -2,7 +2,7 @@
 //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// The request was malformed or broke one of the service's constraints.
 #[non_exhaustive]
@@ -269,7 +269,7 @@ rt::impl_modeled_error!(
 /// Builders of the errors in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`BadRequestException`](crate::types::error::BadRequestException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

@@ -3,7 +3,7 @@
 //! error of the service, for code that handles errors of several operations alike.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub use rt::error::{
     BuildError, DeserializeError, DisplayErrorContext, ErrorMetadata,

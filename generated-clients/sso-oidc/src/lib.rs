@@ -39,7 +39,7 @@
 #![allow(deprecated)]
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub mod client;
 

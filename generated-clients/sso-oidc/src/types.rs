@@ -2,7 +2,7 @@
 //! Data types of the service: structures, unions and enums shared by its operations.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub mod error;
 
@@ -28,7 +28,7 @@ impl AwsAdditionalDetails {
 /// Builders of the structures in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`AwsAdditionalDetails`](crate::types::AwsAdditionalDetails).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

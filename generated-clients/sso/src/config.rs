@@ -2,7 +2,7 @@
 //! Client configuration: region, credentials, endpoint, retries, timeouts, HTTP client.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub use rt::config::{
     AppName, BehaviorVersion, Config, ConfigBuilder, ConfigError,

@@ -2,7 +2,7 @@
 //! Form writers and XML readers of the named types (awsQuery), and readers of modeled error responses.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub(crate) fn de_assumed_role_user(
     el: &rt::xml::XmlElement,

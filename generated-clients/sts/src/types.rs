@@ -2,7 +2,7 @@
 //! Data types of the service: structures, unions and enums shared by its operations.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub mod error;
 
@@ -224,7 +224,7 @@ impl Tag {
 /// Builders of the structures in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`AssumedRoleUser`](crate::types::AssumedRoleUser).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

@@ -11,7 +11,7 @@
 //! use smithy_lite_runtime::document::Document;
 //! use smithy_lite_runtime::jmespath::Expression;
 //!
-//! let data = smithy_lite_runtime::json::JsonReader::new(br#"{"tables": [{"status": "ACTIVE"}, {"status": "CREATING"}]}"#)
+//! let data = smithy_lite_runtime::__private::json::JsonReader::new(br#"{"tables": [{"status": "ACTIVE"}, {"status": "CREATING"}]}"#)
 //!     .document()
 //!     .unwrap();
 //! let expr = Expression::parse("tables[?status == 'ACTIVE'] | length(@)").unwrap();

@@ -11,7 +11,7 @@ use chime_sdk_identity::config::{ConfigBuilder, Credentials, Region, RetryConfig
 use chime_sdk_identity::{Client, Config};
 use client_runtime::clock::TimeSource;
 use client_runtime::http::{Headers, HttpRequest, Uri};
-use client_runtime::sigv4::{self, SigningParams, SigningSettings};
+use client_runtime::__private::sigv4::{self, SigningParams, SigningSettings};
 
 use crate::support::{Reply, Request, Response, Server};
 

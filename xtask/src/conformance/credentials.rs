@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use client_runtime::credentials::{describe, CredentialsError, ProvideCredentials};
 use client_runtime::http::{DispatchError, DispatchErrorKind, Headers, HttpClient, HttpRequest, HttpResponse, SendFuture, Uri};
-use client_runtime::profile::{Env, ProfileSet};
+use client_runtime::__private::profile::{Env, ProfileSet};
 use client_runtime::test_util::block_on;
 use credentials_chain::{
     BaseProvider, ChainConfig, ContainerProvider, DefaultCredentialsChain, EndpointMode, Fs, ImdsClient, ProfileChain,
@@ -683,7 +683,7 @@ pub fn imds_endpoint(shared: &Path) -> Result<SuiteResult> {
 
 /// A section's properties as the vectors write them: the raw value, a property with
 /// sub-properties keeping its indented lines (`"\nname = value"`).
-fn section_json(section: &client_runtime::profile::Section) -> Value {
+fn section_json(section: &client_runtime::__private::profile::Section) -> Value {
     Value::Object(section.keys().map(|k| (k.to_string(), Value::String(section.get(k).unwrap_or_default().to_string()))).collect())
 }
 

@@ -2,7 +2,7 @@
 //! kept by smithy-rs). Each case has `request.txt`, usually `context.json`, and the expected
 //! canonical request, string to sign, signature and signed request for header signing
 //! (`header-*.txt`) and for presigning (`query-*.txt`). A case passes only if every expected
-//! file present matches what `client_runtime::sigv4` produces.
+//! file present matches what `client_runtime::__private::sigv4` produces.
 //!
 //! How the suite's conventions map onto the client (the decisions this runner makes):
 //!
@@ -41,7 +41,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context as _;
 use client_runtime::credentials::Credentials;
 use client_runtime::http::{HttpRequest, Uri};
-use client_runtime::sigv4::{Signer, SigningParams, SigningSettings};
+use client_runtime::__private::sigv4::{Signer, SigningParams, SigningSettings};
 use serde_json::Value;
 
 use super::SuiteResult;

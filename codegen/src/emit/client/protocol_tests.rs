@@ -210,7 +210,7 @@ fn response_test(root: &Name, krate: &Crate, op: &OperationDef, t: &ResponseTest
             let sets = setters(root, fields);
             let unwrap = build_is_fallible(&op.output).then(|| quote!(.expect("the expected output is complete")));
             quote! {
-                let actual = <#root::operation::#m::#ty as ::client_runtime::operation::Operation>::deserialize(&response)
+                let actual = <#root::operation::#m::#ty as ::client_runtime::__private::operation::Operation>::deserialize(&response)
                     .expect("the response deserializes");
                 let expected = #root::operation::#m::#out::builder() #sets .build() #unwrap;
                 ::client_runtime::test_util::assert_same(&actual, &expected);
@@ -223,8 +223,8 @@ fn response_test(root: &Name, krate: &Crate, op: &OperationDef, t: &ResponseTest
             let fallible = krate.errors.iter().find(|e| e.name == err_ty.name).is_some_and(build_is_fallible);
             let unwrap = fallible.then(|| quote!(.expect("the expected error is complete")));
             quote! {
-                let meta = ::client_runtime::protocol::Protocol::error_metadata(&#protocol, &response);
-                let actual = <#root::operation::#m::#ty as ::client_runtime::operation::Operation>::deserialize_error(&response, meta)
+                let meta = ::client_runtime::__private::protocol::Protocol::error_metadata(&#protocol, &response);
+                let actual = <#root::operation::#m::#ty as ::client_runtime::__private::operation::Operation>::deserialize_error(&response, meta)
                     .expect("the error response deserializes");
                 let #root::operation::#m::#en::#variant(actual) = actual else {
                     panic!("expected the {} error, got {:?}", ::std::stringify!(#variant), actual);

@@ -96,7 +96,7 @@ impl Cx {
                     #response_doc
                     pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
                         let mut body = ::std::string::String::new();
-                        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+                        let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(&mut body);
                         if self.write_json(&mut object).is_err() {
                             return crate::wire::serialization_failure();
                         }
@@ -154,7 +154,7 @@ impl Cx {
         let doc = doc_line("Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.");
         Ok(quote! {
             #doc
-            pub fn read_json(r: &mut ::client_runtime::json::JsonReader<'_>, at: &str) -> ::std::result::Result<Self, crate::wire::Invalid> {
+            pub fn read_json(r: &mut ::client_runtime::__private::json::JsonReader<'_>, at: &str) -> ::std::result::Result<Self, crate::wire::Invalid> {
                 #(let mut #locals = ::std::option::Option::None;)*
                 r.start_object()?;
                 while let ::std::option::Option::Some(key) = r.next_key()? {
@@ -331,7 +331,7 @@ impl Cx {
         if has_body {
             stmts.push(quote! {
                 if crate::wire::has_body(&request.body) {
-                    let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+                    let r = &mut ::client_runtime::__private::json::JsonReader::new(&request.body);
                     r.start_object()?;
                     while let ::std::option::Option::Some(key) = r.next_key()? {
                         match key.as_ref() {
@@ -622,7 +622,7 @@ fn output(op: &OperationDef) -> Result<TokenStream> {
             write_json_fn(s)?,
             quote! {
                 let mut body = ::std::string::String::new();
-                let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+                let mut object = ::client_runtime::__private::json::JsonObjectWriter::new(&mut body);
                 if self.write_json(&mut object).is_err() {
                     return crate::wire::serialization_failure();
                 }
@@ -932,7 +932,7 @@ fn write_json_fn(s: &StructDef) -> Result<TokenStream> {
     let object = if stmts.is_empty() { quote!(_object) } else { quote!(object) };
     Ok(quote! {
         #doc
-        pub fn write_json(&self, #object: &mut ::client_runtime::json::JsonObjectWriter<'_>) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        pub fn write_json(&self, #object: &mut ::client_runtime::__private::json::JsonObjectWriter<'_>) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
             #(#stmts)*
             ::std::result::Result::Ok(())
         }

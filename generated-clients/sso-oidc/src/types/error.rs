@@ -2,7 +2,7 @@
 //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// You do not have sufficient access to perform this action.
 #[non_exhaustive]
@@ -423,7 +423,7 @@ rt::impl_modeled_error!(
 /// Builders of the errors in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`AccessDeniedException`](crate::types::error::AccessDeniedException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

@@ -2,7 +2,7 @@
 //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// Indicates that a problem occurred with the input to the request. For example, a required parameter might be missing or out of range.
 #[non_exhaustive]
@@ -103,7 +103,7 @@ rt::impl_modeled_error!(
 /// Builders of the errors in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`InvalidRequestException`](crate::types::error::InvalidRequestException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

@@ -2,7 +2,7 @@
 //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// The web identity token that was passed is expired or is not valid. Get a new identity token from the identity provider and then retry the request.
 #[non_exhaustive]
@@ -205,7 +205,7 @@ rt::impl_modeled_error!(
 /// Builders of the errors in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`ExpiredTokenException`](crate::types::error::ExpiredTokenException).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

@@ -2,7 +2,7 @@
 //! The service client.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// Per-call customization: every fluent builder's `customize()` returns a
 /// [`CustomizableOperation`](customize::CustomizableOperation).

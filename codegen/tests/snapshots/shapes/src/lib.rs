@@ -21,7 +21,7 @@
 #![allow(deprecated)]
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub mod client;
 

@@ -2,7 +2,7 @@
 //! Data types of the service: structures, unions and enums shared by its operations.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub mod error;
 
@@ -236,7 +236,7 @@ impl Thing {
 /// Builders of the structures in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`Thing`](crate::types::Thing).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

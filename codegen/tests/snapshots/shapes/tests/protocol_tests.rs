@@ -4,7 +4,7 @@
 #![allow(clippy::all, unused_imports, deprecated)]
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// The endpoint host is built from a path into the input, a projection and a static binding.
 #[test]

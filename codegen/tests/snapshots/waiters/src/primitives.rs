@@ -3,7 +3,7 @@
 //! arbitrary-precision numbers.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 pub use rt::document::{Document, Number};
 

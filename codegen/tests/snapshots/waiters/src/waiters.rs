@@ -5,7 +5,7 @@
 //! module holds a waiter's fluent builder and result types.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 #[allow(unused_imports)]
 use rt::waiter::ToJmespath as _;
@@ -13,7 +13,7 @@ use rt::waiter::ToJmespath as _;
 /// The `EnoughGroups` waiter of the `GetThing` operation.
 pub mod enough_groups {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `EnoughGroups` wait returns: the last poll's result.
@@ -88,7 +88,7 @@ pub mod enough_groups {
 /// The `GroupsActive` waiter of the `GetThing` operation.
 pub mod groups_active {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `GroupsActive` wait returns: the last poll's result.
@@ -172,7 +172,7 @@ pub mod groups_active {
 /// The `ThingActive` waiter of the `GetThing` operation.
 pub mod thing_active {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `ThingActive` wait returns: the last poll's result.
@@ -260,7 +260,7 @@ pub mod thing_active {
 /// The `ThingDeleted` waiter of the `GetThing` operation.
 pub mod thing_deleted {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `ThingDeleted` wait returns: the last poll's result.
@@ -331,7 +331,7 @@ pub mod thing_deleted {
 /// The `ThingExists` waiter of the `HeadThing` operation.
 pub mod thing_exists {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `ThingExists` wait returns: the last poll's result.
@@ -394,7 +394,7 @@ pub mod thing_exists {
 /// The `ThingReady` waiter of the `GetThing` operation.
 pub mod thing_ready {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `ThingReady` wait returns: the last poll's result.
@@ -468,7 +468,7 @@ pub mod thing_ready {
 /// The `ThingUnreachable` waiter of the `HeadThing` operation.
 pub mod thing_unreachable {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     #[allow(unused_imports)]
     use rt::waiter::ToJmespath as _;
     /// What a successful `ThingUnreachable` wait returns: the last poll's result.

@@ -2,7 +2,7 @@
 //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// The `NotFound` structure.
 #[non_exhaustive]
@@ -29,7 +29,7 @@ rt::impl_modeled_error!(NotFound, "NotFound", optional message);
 /// Builders of the errors in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`NotFound`](crate::types::error::NotFound).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]

@@ -2,7 +2,7 @@
 //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.
 
 #[allow(unused_imports)]
-use ::client_runtime as rt;
+use ::client_runtime::__private as rt;
 
 /// The `ThingNotFound` structure.
 #[non_exhaustive]
@@ -29,7 +29,7 @@ rt::impl_modeled_error!(ThingNotFound, "ThingNotFound", optional message);
 /// Builders of the errors in this module.
 pub mod builders {
     #[allow(unused_imports)]
-    use ::client_runtime as rt;
+    use ::client_runtime::__private as rt;
     /// A builder for [`ThingNotFound`](crate::types::error::ThingNotFound).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
