@@ -314,6 +314,10 @@ async fn a_program_written_for_the_aws_sdk_compiles_and_runs_unchanged() {
     assert_eq!(t.fmt(DateTimeFormat::DateTime).unwrap(), "2023-11-14T22:13:20Z");
     assert_eq!(t.to_millis().unwrap(), 1_700_000_000_000);
     let _ = DateTime::from(SystemTime::UNIX_EPOCH);
+    assert_eq!(DateTime::from_secs_f64(1.5), DateTime::from_fractional_secs(1, 0.5));
+    assert_eq!(DateTime::from_nanos(1_500_000_000).unwrap(), DateTime::from_millis(1_500));
+    assert_eq!(DateTime::from_str("2023-11-14T22:13:20Z", DateTimeFormat::DateTime).unwrap(), t);
+    assert!(!aws_sdk_chimesdkidentity::meta::PKG_VERSION.is_empty());
     let _ = RetryConfig::disabled();
     let _: RetryMode = RetryMode::Standard;
     let output = CreateAppInstanceOutput::builder().app_instance_arn("arn").build();

@@ -110,9 +110,45 @@ impl DateTime {
         }
     }
 
+    /// Fractional seconds since the epoch, as the AWS SDK for Rust's `DateTime::from_secs_f64`:
+    /// infallible, so a value no `DateTime` holds saturates (NaN is the epoch, infinities and
+    /// values beyond `i64` seconds the first or last representable second).
+    /// [`try_from_secs_f64`](Self::try_from_secs_f64) refuses them instead.
+    pub fn from_secs_f64(seconds: f64) -> Self {
+        match Self::try_from_secs_f64(seconds) {
+            Ok(t) => t,
+            Err(_) if seconds.is_nan() => DateTime::from_secs(0),
+            Err(_) if seconds > 0.0 => DateTime::from_secs(i64::MAX),
+            Err(_) => DateTime::from_secs(i64::MIN),
+        }
+    }
+
+    /// Whole seconds and a fraction of a second (`0.0..1.0`, as the SDK's
+    /// `DateTime::from_fractional_secs`); the fraction is rounded to the nearest nanosecond and
+    /// a fraction outside that range (or NaN) saturates like [`from_secs_f64`](Self::from_secs_f64).
+    pub fn from_fractional_secs(seconds: i64, fraction: f64) -> Self {
+        let nanos = (fraction * f64::from(NANOS_PER_SEC)).round();
+        let nanos = if nanos.is_nan() { 0 } else { nanos.clamp(0.0, f64::from(NANOS_PER_SEC) - 1.0) as u32 };
+        DateTime::from_secs_and_nanos(seconds, nanos)
+    }
+
+    /// Nanoseconds since the epoch; an error when the seconds do not fit an `i64`.
+    pub fn from_nanos(nanos: i128) -> Result<Self, DateTimeError> {
+        let seconds = i64::try_from(nanos.div_euclid(i128::from(NANOS_PER_SEC)))
+            .map_err(|_| DateTimeError::out_of_range("timestamp seconds out of range"))?;
+        Ok(DateTime { seconds, subsec_nanos: nanos.rem_euclid(i128::from(NANOS_PER_SEC)) as u32 })
+    }
+
+    /// Parses text in one of the formats, as the SDK's `DateTime::from_str(text, Format::..)`
+    /// (the same as [`parse`](Self::parse)).
+    pub fn from_str(text: &str, format: DateTimeFormat) -> Result<Self, DateTimeError> {
+        Self::parse(text, format)
+    }
+
     /// Fractional seconds since the epoch, rounded to the nearest nanosecond (an `f64` near the
-    /// present only has about microsecond precision anyway).
-    pub fn from_secs_f64(seconds: f64) -> Result<Self, DateTimeError> {
+    /// present only has about microsecond precision anyway); an error for NaN, infinities and
+    /// values beyond `i64` seconds.
+    pub fn try_from_secs_f64(seconds: f64) -> Result<Self, DateTimeError> {
         if !seconds.is_finite() {
             return Err(DateTimeError::invalid("timestamp is not a finite number"));
         }
@@ -948,18 +984,35 @@ mod tests {
         );
         assert_eq!(dt(5, 2_500_000_000), dt(7, 500_000_000));
         assert_eq!(dt(i64::MAX, 1_000_000_000).secs(), i64::MAX);
-        assert_eq!(DateTime::from_secs_f64(-1.5).unwrap(), dt(-2, 500_000_000));
+        assert_eq!(DateTime::try_from_secs_f64(-1.5).unwrap(), dt(-2, 500_000_000));
         assert_eq!(
-            DateTime::from_secs_f64(1_576_540_098.5).unwrap(),
+            DateTime::try_from_secs_f64(1_576_540_098.5).unwrap(),
             dt(1_576_540_098, 500_000_000)
         );
-        assert_eq!(DateTime::from_secs_f64(0.9999999999).unwrap(), dt(1, 0));
+        assert_eq!(DateTime::try_from_secs_f64(0.9999999999).unwrap(), dt(1, 0));
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e19, -1e19] {
-            assert!(DateTime::from_secs_f64(bad).is_err(), "{bad}");
+            assert!(DateTime::try_from_secs_f64(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            DateTime::from_secs_f64(i64::MIN as f64).unwrap().secs(),
+            DateTime::try_from_secs_f64(i64::MIN as f64).unwrap().secs(),
             i64::MIN
+        );
+        // The SDK's infallible spellings: the same values, saturating where the above refuse.
+        assert_eq!(DateTime::from_secs_f64(-1.5), dt(-2, 500_000_000));
+        assert_eq!(DateTime::from_secs_f64(f64::NAN), dt(0, 0));
+        assert_eq!(DateTime::from_secs_f64(1e19).secs(), i64::MAX);
+        assert_eq!(DateTime::from_secs_f64(f64::NEG_INFINITY).secs(), i64::MIN);
+        assert_eq!(DateTime::from_fractional_secs(1, 0.5), dt(1, 500_000_000));
+        assert_eq!(DateTime::from_fractional_secs(-2, 0.25), dt(-2, 250_000_000));
+        assert_eq!(DateTime::from_fractional_secs(1, f64::NAN), dt(1, 0));
+        assert_eq!(DateTime::from_fractional_secs(1, 7.0), dt(1, 999_999_999));
+        assert_eq!(DateTime::from_nanos(-1).unwrap(), dt(-1, 999_999_999));
+        assert_eq!(DateTime::from_nanos(1_500_000_000).unwrap(), dt(1, 500_000_000));
+        assert_eq!(DateTime::from_nanos(dt(1_576_540_098, 7).as_nanos()).unwrap(), dt(1_576_540_098, 7));
+        assert!(DateTime::from_nanos(i128::MAX).is_err());
+        assert_eq!(
+            DateTime::from_str("2019-12-16T23:48:18Z", DateTimeFormat::DateTime).unwrap(),
+            dt(1_576_540_098, 0)
         );
         assert_eq!(dt(-2, 500_000_000).as_secs_f64(), -1.5);
         assert!(dt(-1, 999_999_999) < dt(0, 0) && dt(0, 0) < dt(0, 1));

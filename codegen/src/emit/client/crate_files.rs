@@ -268,6 +268,12 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
         pub use config::Config;
         pub use error::Error;
 
+        /// Information about this crate, as the AWS SDK for Rust's crates offer it.
+        pub mod meta {
+            /// This crate's version (from its `Cargo.toml`).
+            pub static PKG_VERSION: &str = ::std::env!("CARGO_PKG_VERSION");
+        }
+
         /// What the runtime needs to know about this service.
         pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
             sdk_id: #sdk_id,
@@ -275,7 +281,7 @@ pub fn lib_rs(krate: &Crate) -> TokenStream {
             signing_name: #signing,
             env_suffix: #env_suffix,
             crate_name: #crate_name,
-            crate_version: ::std::env!("CARGO_PKG_VERSION"),
+            crate_version: meta::PKG_VERSION,
             rules: #rules,
             protocol: &#protocol,
         };

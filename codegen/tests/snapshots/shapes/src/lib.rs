@@ -52,6 +52,12 @@ pub use config::Config;
 
 pub use error::Error;
 
+/// Information about this crate, as the AWS SDK for Rust's crates offer it.
+pub mod meta {
+    /// This crate's version (from its `Cargo.toml`).
+    pub static PKG_VERSION: &str = ::std::env!("CARGO_PKG_VERSION");
+}
+
 /// What the runtime needs to know about this service.
 pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     sdk_id: "Fixture",
@@ -59,7 +65,7 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     signing_name: Some("fixture"),
     env_suffix: "FIXTURE",
     crate_name: "fixture",
-    crate_version: ::std::env!("CARGO_PKG_VERSION"),
+    crate_version: meta::PKG_VERSION,
     rules: Some(&endpoint::RULES),
     protocol: &rt::protocol::RestJson1,
 };

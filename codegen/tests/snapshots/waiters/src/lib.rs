@@ -54,6 +54,12 @@ pub use config::Config;
 
 pub use error::Error;
 
+/// Information about this crate, as the AWS SDK for Rust's crates offer it.
+pub mod meta {
+    /// This crate's version (from its `Cargo.toml`).
+    pub static PKG_VERSION: &str = ::std::env!("CARGO_PKG_VERSION");
+}
+
 /// What the runtime needs to know about this service.
 pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     sdk_id: "Waiters Fixture",
@@ -61,7 +67,7 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     signing_name: None,
     env_suffix: "WAITERS_FIXTURE",
     crate_name: "waiters-fixture",
-    crate_version: ::std::env!("CARGO_PKG_VERSION"),
+    crate_version: meta::PKG_VERSION,
     rules: None,
     protocol: &rt::protocol::RestJson1,
 };
