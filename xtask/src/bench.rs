@@ -1019,40 +1019,45 @@ impl Report {
              default credentials chain walks down to it. The program builds a multi-thread runtime, configures the client \
              from the environment as an application would (ours `Client::load_from_env()`, the peer \
              `aws_config::load_defaults(BehaviorVersion::latest())` and `Client::new`), makes one DescribeAppInstance and \
-             exits. \"Process wall\" is spawn to exit, timed by the xtask (the target's figure); \"to first response\" is \
-             from the first line of `main`; CPU is the process's `getrusage` at the first response (loading included); peak \
-             RSS is `VmHWM` then. One untimed run per client first, so every timed run finds the binary in the page cache; \
-             then {} runs each, interleaved; medians (and the fastest process wall).\n",
+             exits. \"To first response\" (the target's figure) is timed by the xtask from the spawn (through `taskset`, \
+             `exec`, loading) to the report line the program prints and flushes right after the response; \"in main\" is the \
+             same end timed from the first line of `main`; \"to exit\" adds the runtime's shutdown. CPU is the scheduler's \
+             run time of the process's threads at the first response (`/proc/self/task/*/schedstat`: `getrusage` is \
+             tick-based here, too coarse for a few milliseconds); peak RSS is `VmHWM` then. One untimed run per client \
+             first, so every timed run finds the binary in the page cache; then {} runs each, interleaved; medians (and the \
+             fastest first response).\n",
             c.cold_runs
         );
         let _ = writeln!(
             s,
-            "| client | credentials | runs | process wall | fastest | to first response | CPU | peak RSS |\n|---|---|---:|---:|---:|---:|---:|---:|"
+            "| client | credentials | runs | to first response | fastest | in main | to exit | CPU | peak RSS |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
         );
         for r in &p.cold {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
+                "| {} | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
                 r.client,
                 r.source.label(),
                 r.runs,
-                r.process_ms,
-                r.process_ms_min,
                 r.first_response_ms,
+                r.first_response_ms_min,
+                r.in_main_ms,
+                r.exit_ms,
                 r.cpu_ms,
                 mib(r.peak_rss_kb)
             );
         }
-        let _ = writeln!(s, "\nOurs ÷ peer:\n\n| credentials | process wall | to first response | CPU | peak RSS |\n|---|---:|---:|---:|---:|");
+        let _ = writeln!(s, "\nOurs ÷ peer:\n\n| credentials | to first response | in main | to exit | CPU | peak RSS |\n|---|---:|---:|---:|---:|---:|");
         for source in [production::Source::Env, production::Source::Imds] {
             let find = |client: &str| p.cold.iter().find(|r| r.client == client && r.source == source);
             if let (Some(o), Some(q)) = (find("ours"), find("peer")) {
                 let _ = writeln!(
                     s,
-                    "| {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                    "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
                     source.label(),
-                    o.process_ms / q.process_ms,
                     o.first_response_ms / q.first_response_ms,
+                    o.in_main_ms / q.in_main_ms,
+                    o.exit_ms / q.exit_ms,
                     o.cpu_ms / q.cpu_ms,
                     o.peak_rss_kb / q.peak_rss_kb
                 );
@@ -1239,8 +1244,8 @@ impl Report {
             if let (Some(o), Some(p)) = (find("ours"), find("peer")) {
                 rows.push(ratio_target(
                     &format!("cold start to first response, wall ({})", source.label()),
-                    o.process_ms,
-                    p.process_ms,
+                    o.first_response_ms,
+                    p.first_response_ms,
                     |v| format!("{v:.1} ms"),
                     1.0 / 3.0,
                     "≤ 1/3 of peer",

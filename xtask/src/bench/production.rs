@@ -8,7 +8,7 @@ use super::{describe, median, min, run_report, CommandLog, Consumer, Fields, Ser
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Calls in flight in the concurrency runs.
@@ -238,14 +238,60 @@ pub(super) struct ColdRow {
     pub client: &'static str,
     pub source: Source,
     pub runs: usize,
-    /// Spawn to exit, measured by the xtask.
-    pub process_ms: f64,
-    pub process_ms_min: f64,
-    /// `main` to the first response, measured in the process.
+    /// Spawn to the report line the process prints at its first response, timed by the xtask.
     pub first_response_ms: f64,
+    pub first_response_ms_min: f64,
+    /// Spawn to exit (runtime shut down), timed by the xtask.
+    pub exit_ms: f64,
+    /// `main` to the first response, timed in the process.
+    pub in_main_ms: f64,
     /// CPU of the whole process, up to the first response.
     pub cpu_ms: f64,
     pub peak_rss_kb: f64,
+}
+
+struct ColdRun {
+    report: Fields,
+    first_response_ms: f64,
+    exit_ms: f64,
+}
+
+/// Spawns `cmd` and times it from the spawn to its `REPORT` line (printed, and flushed, right
+/// after the first response) and to its exit.
+fn cold_run(cmd: &mut Command) -> Result<ColdRun> {
+    use std::io::{BufRead, BufReader, Read};
+    let start = Instant::now();
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().context("spawning the consumer")?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+    let mut lines = BufReader::new(stdout);
+    let mut line = String::new();
+    let mut report = None;
+    while lines.read_line(&mut line)? > 0 {
+        if let Some(fields) = line.trim().strip_prefix("REPORT ") {
+            report = Some((parse_fields(fields)?, start.elapsed().as_secs_f64() * 1e3));
+            break;
+        }
+        line.clear();
+    }
+    let status = child.wait()?;
+    let exit_ms = start.elapsed().as_secs_f64() * 1e3;
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    match report {
+        Some((report, first_response_ms)) if status.success() => Ok(ColdRun { report, first_response_ms, exit_ms }),
+        _ => bail!("{cmd:?} failed ({status}) without a REPORT line:\n{stderr}"),
+    }
+}
+
+fn parse_fields(line: &str) -> Result<Fields> {
+    line.split_whitespace()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').ok_or_else(|| anyhow!("bad report field {kv}"))?;
+            Ok((k.to_string(), v.parse::<f64>().map_err(|_| anyhow!("bad report field {kv}"))?))
+        })
+        .collect()
 }
 
 /// Each run is a fresh process with a cleared environment holding only the region, the endpoint
@@ -281,25 +327,25 @@ pub(super) fn cold_start(tools: &Tools, consumers: &[Consumer], counts: &Counts,
         for consumer in consumers {
             run_report(&mut command(consumer), log).with_context(|| format!("cold start of {} ({})", consumer.name, source.label()))?;
         }
-        let mut runs: Vec<Vec<(Fields, f64)>> = consumers.iter().map(|_| Vec::new()).collect();
+        // Every timed run is the command logged just above.
+        let mut runs: Vec<Vec<ColdRun>> = consumers.iter().map(|_| Vec::new()).collect();
         for _ in 0..counts.cold_runs {
             for (i, consumer) in consumers.iter().enumerate() {
-                let mut cmd = command(consumer);
-                let start = Instant::now();
-                let report = run_report(&mut cmd, log)?;
-                runs[i].push((report, start.elapsed().as_secs_f64() * 1e3));
+                runs[i].push(cold_run(&mut command(consumer)).with_context(|| format!("cold start of {}", consumer.name))?);
             }
         }
         for (consumer, reps) in consumers.iter().zip(runs) {
-            let mut process: Vec<f64> = reps.iter().map(|(_, ms)| *ms).collect();
-            let reports: Vec<Fields> = reps.into_iter().map(|(r, _)| r).collect();
+            let mut first: Vec<f64> = reps.iter().map(|r| r.first_response_ms).collect();
+            let mut exit: Vec<f64> = reps.iter().map(|r| r.exit_ms).collect();
+            let reports: Vec<Fields> = reps.into_iter().map(|r| r.report).collect();
             rows.push(ColdRow {
                 client: consumer.name,
                 source,
                 runs: counts.cold_runs,
-                process_ms_min: min(&process),
-                process_ms: median(&mut process),
-                first_response_ms: field(&reports, "wall_ms"),
+                first_response_ms_min: min(&first),
+                first_response_ms: median(&mut first),
+                exit_ms: median(&mut exit),
+                in_main_ms: field(&reports, "wall_ms"),
                 cpu_ms: field(&reports, "cpu_ms"),
                 peak_rss_kb: field(&reports, "maxrss_kb"),
             });
@@ -405,7 +451,7 @@ pub(super) fn codegen_model_report(path: &Path, service: Option<&str>, runs: usi
             name: None,
             version: "0.1.0".into(),
             runtime_path: "../runtime".into(),
-            workspace_member: false,
+            workspace_member: true,
             credentials_chain: true,
         },
     };
