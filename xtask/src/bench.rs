@@ -996,14 +996,17 @@ impl Report {
              the current-thread row of the per-request table):\n\n| | ours | peer | ours ÷ peer |\n|---|---:|---:|---:|"
         );
         use production::Link::*;
-        let parts: [(&str, Box<dyn Fn(&str) -> Option<f64>>); 4] = [
-            ("HTTPS kept alive, whole call", Box::new(|c| cpu(c, TlsKeptAlive))),
-            ("TLS on a kept-alive connection (HTTPS − plain HTTP)", Box::new(|c| Some(cpu(c, TlsKeptAlive)? - plain(c)?))),
-            ("new connection: TCP (plain, new − kept alive)", Box::new(|c| Some(cpu(c, PlainNewConnection)? - plain(c)?))),
-            ("new connection: TCP + TLS handshake (HTTPS, new − kept alive)", Box::new(|c| Some(cpu(c, TlsNewConnection)? - cpu(c, TlsKeptAlive)?))),
-        ];
-        for (what, value) in parts {
-            if let (Some(o), Some(q)) = (value("ours"), value("peer")) {
+        let diff = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+        let parts = |c: &str| {
+            [
+                ("HTTPS kept alive, whole call", cpu(c, TlsKeptAlive)),
+                ("TLS on a kept-alive connection (HTTPS − plain HTTP)", diff(cpu(c, TlsKeptAlive), plain(c))),
+                ("new connection: TCP (plain, new − kept alive)", diff(cpu(c, PlainNewConnection), plain(c))),
+                ("new connection: TCP + TLS handshake (HTTPS, new − kept alive)", diff(cpu(c, TlsNewConnection), cpu(c, TlsKeptAlive))),
+            ]
+        };
+        for ((what, o), (_, q)) in parts("ours").into_iter().zip(parts("peer")) {
+            if let (Some(o), Some(q)) = (o, q) {
                 let _ = writeln!(s, "| {what} | {o:.1} | {q:.1} | {:.3} |", o / q);
             }
         }
