@@ -9,7 +9,8 @@
 //!
 //! Flags: `--shared DIR` (default `$SHARED_DIR` or `../shared`), `--requests N` (default 20000),
 //! `--out FILE` (default `BENCHMARKS.md`), `--quick` (2000 requests, one repetition, incremental
-//! instead of clean builds, written to `target/bench/BENCHMARKS.quick.md` unless `--out` is given),
+//! instead of clean builds, reduced counts for the production-shaped sections (see
+//! `production::Counts`), written to `target/bench/BENCHMARKS.quick.md` unless `--out` is given),
 //! `--codegen-only` (print the codegen timings and stop; the run uses it on a release build),
 //! `--codegen-model PATH [--codegen-service ID] [--codegen-runs N]` (generate from one model N
 //! times and print the timing; the codegen scaling table runs it under `/usr/bin/time -v`).

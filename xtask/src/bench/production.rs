@@ -325,7 +325,10 @@ pub(super) fn cold_start(tools: &Tools, consumers: &[Consumer], counts: &Counts,
             cmd
         };
         for consumer in consumers {
-            run_report(&mut command(consumer), log).with_context(|| format!("cold start of {} ({})", consumer.name, source.label()))?;
+            let mut cmd = command(consumer);
+            // `env -i`: the logged line reproduces the cleared environment.
+            log.push(format!("env -i {}", describe(&cmd, root)));
+            cold_run(&mut cmd).with_context(|| format!("cold start of {} ({})", consumer.name, source.label()))?;
         }
         // Every timed run is the command logged just above.
         let mut runs: Vec<Vec<ColdRun>> = consumers.iter().map(|_| Vec::new()).collect();
