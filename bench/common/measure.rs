@@ -134,9 +134,57 @@ impl Meter {
         );
     }
 
+    /// Prints the report line of `latencies.len()` calls made concurrently since
+    /// [`Meter::start`]: the [`report_requests`](Self::report_requests) fields plus the median and
+    /// 99th percentile latency.
+    pub fn report_concurrent(self, latencies: &mut [u64]) {
+        let wall = self.start.elapsed().as_secs_f64();
+        let allocs = ALLOCS.load(Ordering::Relaxed) - self.allocs;
+        let end = usage();
+        latencies.sort_unstable();
+        let n = latencies.len() as u64;
+        let pct = |p: f64| latencies.get(((n as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0) as f64 / 1e3;
+        let cpu = end.user_us.saturating_sub(self.usage.user_us) + end.sys_us.saturating_sub(self.usage.sys_us);
+        println!(
+            "REPORT requests={n} wall_s={wall:.4} rps={:.1} cpu_us_per_req={:.3} allocs_per_req={:.2} p50_us={:.1} p99_us={:.1} maxrss_kb={}",
+            n as f64 / wall,
+            cpu as f64 / n.max(1) as f64,
+            allocs as f64 / n.max(1) as f64,
+            pct(0.50),
+            pct(0.99),
+            end.maxrss_kb
+        );
+    }
+
     /// Prints the report line of a pagination walk that yielded `items` items.
     pub fn report_items(self, items: u64) {
         let wall = self.start.elapsed().as_secs_f64();
         println!("REPORT items={items} wall_s={wall:.4} maxrss_kb={}", usage().maxrss_kb);
     }
+}
+
+/// Prints the report line of a cold start: wall time from `process_start` (taken first thing in
+/// `main`) to now, the process's CPU time so far and its peak RSS.
+///
+/// `cpu_ms` adds up the scheduler's run time of every live thread (`/proc/self/task/*/schedstat`,
+/// nanoseconds): `getrusage` is accounted in scheduler ticks on this kernel, too coarse for a
+/// process that lives a few milliseconds (it is printed too, as `rusage_cpu_ms`). Threads that
+/// already ended would be missing; the runtime's threads are all alive at the first response.
+pub fn report_cold(process_start: Instant) {
+    let wall = process_start.elapsed().as_secs_f64();
+    let u = usage();
+    let mut run_ns = 0u64;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for task in tasks.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            run_ns += stat.split_whitespace().next().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    println!(
+        "REPORT wall_ms={:.3} cpu_ms={:.3} rusage_cpu_ms={:.3} maxrss_kb={}",
+        wall * 1e3,
+        run_ns as f64 / 1e6,
+        (u.user_us + u.sys_us) as f64 / 1e3,
+        u.maxrss_kb
+    );
 }

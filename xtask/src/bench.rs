@@ -9,8 +9,16 @@
 //!
 //! Flags: `--shared DIR` (default `$SHARED_DIR` or `../shared`), `--requests N` (default 20000),
 //! `--out FILE` (default `BENCHMARKS.md`), `--quick` (2000 requests, one repetition, incremental
-//! instead of clean builds, written to `target/bench/BENCHMARKS.quick.md` unless `--out` is given),
-//! `--codegen-only` (print the codegen timings and stop; the run uses it on a release build).
+//! instead of clean builds, reduced counts for the production-shaped sections (see
+//! `production::Counts`), written to `target/bench/BENCHMARKS.quick.md` unless `--out` is given),
+//! `--codegen-only` (print the codegen timings and stop; the run uses it on a release build),
+//! `--codegen-model PATH [--codegen-service ID] [--codegen-runs N]` (generate from one model N
+//! times and print the timing; the codegen scaling table runs it under `/usr/bin/time -v`).
+//!
+//! The production-shaped measurements (concurrency, HTTPS, cold start, codegen scaling) live in
+//! `production.rs`.
+
+mod production;
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,7 +40,19 @@ const WALKS: [u64; 2] = [1_000, 100_000];
 
 /// Entry point of `cargo xtask bench`.
 pub fn main(args: &[String]) -> Result<ExitCode> {
-    let flags = crate::parse_flags(args, &["shared", "requests", "out"], &["quick", "codegen-only"])?;
+    let flags = crate::parse_flags(
+        args,
+        &["shared", "requests", "out", "codegen-model", "codegen-service", "codegen-runs"],
+        &["quick", "codegen-only"],
+    )?;
+    if let Some(model) = flags.get("codegen-model") {
+        let runs = match flags.get("codegen-runs") {
+            Some(n) => n.parse().map_err(|_| anyhow!("--codegen-runs needs a number"))?,
+            None => CODEGEN_RUNS,
+        };
+        production::codegen_model_report(Path::new(model), flags.get("codegen-service").map(String::as_str), runs)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let root = crate::workspace_root();
     let quick = flags.contains_key("quick");
     let shared = match flags.get("shared") {
@@ -79,9 +99,19 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
     let per_request = per_request(&tools, &consumers, &settings, &mut log)?;
     step("pagination");
     let pagination = pagination(&tools, &consumers, &mut log)?;
+    let counts = production::Counts::new(quick, requests);
+    step("concurrency");
+    let concurrency = production::concurrency(&tools, &consumers, &counts, &mut log)?;
+    step("HTTPS");
+    let https = production::https(&tools, &consumers, &counts, &root, &mut log)?;
+    step("cold start");
+    let cold = production::cold_start(&tools, &consumers, &counts, &root, &mut log)?;
+    step("codegen scaling");
+    let scaling = production::codegen_scaling(&root, &shared, &counts, &mut log)?;
     let load_after = read_trimmed("/proc/loadavg")?;
 
-    let report = Report { machine, load_after, settings, codegen, builds, per_request, pagination, log };
+    let production = Production { counts, concurrency, https, cold, scaling };
+    let report = Report { machine, load_after, settings, codegen, builds, per_request, pagination, production, log };
     let notes = std::fs::read_to_string(root.join("bench/NOTES.md")).ok();
     let markdown = report.markdown(notes.as_deref());
     if let Some(parent) = out.parent() {
@@ -600,8 +630,13 @@ struct Server {
 
 impl Server {
     fn start(tools: &Tools, items: u64, log: &mut CommandLog) -> Result<Server> {
+        Server::start_with(tools, items, &[], log)
+    }
+
+    /// [`Server::start`] with more `bench-server` flags (`--tls CA_FILE`, `--close`).
+    fn start_with(tools: &Tools, items: u64, extra: &[&str], log: &mut CommandLog) -> Result<Server> {
         let mut cmd = tools.command(&tools.server);
-        cmd.args(["--items", &items.to_string(), "--max-seconds", "3600"]);
+        cmd.args(["--items", &items.to_string(), "--max-seconds", "3600"]).args(extra);
         log.push(describe(&cmd, &crate::workspace_root()));
         let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().context("starting bench-server")?;
         let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout from bench-server"))?;
@@ -639,15 +674,24 @@ impl Server {
     /// Server CPU nanoseconds per request over the connections of the client run that just
     /// ended (its connections close when the client process exits).
     fn cpu_ns_per_request(&self) -> Result<f64> {
-        let (mut requests, mut cpu_ns) = self
+        let finished = self.finished()?;
+        Ok(finished.cpu_ns as f64 / finished.requests.max(1) as f64)
+    }
+
+    /// The connections of the client run that just ended, added up (they close when the client
+    /// process exits): the first report is awaited, then any others until the server is quiet.
+    fn finished(&self) -> Result<Finished> {
+        let (requests, cpu_ns) = self
             .connections
             .recv_timeout(Duration::from_secs(10))
             .map_err(|_| anyhow!("bench-server reported no finished connection"))?;
+        let mut total = Finished { connections: 1, requests, cpu_ns };
         while let Ok((r, c)) = self.connections.recv_timeout(Duration::from_millis(100)) {
-            requests += r;
-            cpu_ns += c;
+            total.connections += 1;
+            total.requests += r;
+            total.cpu_ns += c;
         }
-        Ok(cpu_ns as f64 / requests.max(1) as f64)
+        Ok(total)
     }
 
     fn endpoint(&self) -> String {
@@ -663,6 +707,13 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What the server reported about the connections of one client run.
+struct Finished {
+    connections: u64,
+    requests: u64,
+    cpu_ns: u64,
 }
 
 /// The `key=value` pairs of a `REPORT` line.
@@ -809,7 +860,17 @@ struct Report {
     builds: Vec<BuildCost>,
     per_request: PerRequest,
     pagination: BTreeMap<String, Vec<Walk>>,
+    production: Production,
     log: CommandLog,
+}
+
+/// The results of `production.rs`.
+struct Production {
+    counts: production::Counts,
+    concurrency: Vec<production::ConcurrencyRow>,
+    https: Vec<production::HttpsRow>,
+    cold: Vec<production::ColdRow>,
+    scaling: Vec<production::ScalingRow>,
 }
 
 /// One row of the targets table.
@@ -843,6 +904,208 @@ fn bytes_mib(b: f64) -> String {
 }
 
 impl Report {
+    /// The concurrency, HTTPS, cold-start and codegen-scaling sections.
+    fn production_markdown(&self, s: &mut String) {
+        let p = &self.production;
+        let c = &p.counts;
+        let pinned = if self.per_request.pinned {
+            "Server and clients are pinned to one CPU as in the per-request runs, so the multi-thread runtime runs one worker \
+             thread and the server's threads share that CPU: throughput here is what one core gives client and server together."
+        } else {
+            "Server and clients ran unpinned (`taskset` was unavailable)."
+        };
+        let _ = writeln!(s, "## Concurrency (DescribeAppInstance, one client, many calls in flight)\n");
+        let _ = writeln!(
+            s,
+            "Each run: one process, one client shared by N tasks on a tokio multi-thread runtime, each task making its next \
+             call as soon as the previous one returns; {} warm-up calls at the same concurrency, then {} measured calls; \
+             medians of {} runs, interleaved. CPU per call is `getrusage(RUSAGE_SELF)` of the client process around the \
+             measured calls divided by their number; latency is each call's own wall time (send to output); connections \
+             are counted by `bench-server` (each connection it served, warm-up included); peak RSS is `VmHWM` at the end. \
+             {pinned}\n",
+            c.concurrent_warmup, c.concurrent, c.reps
+        );
+        let _ = writeln!(
+            s,
+            "| client | in flight | calls/s | CPU µs/call | min CPU µs | allocations/call | p50 latency | p99 latency | connections | peak RSS |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        for r in &p.concurrency {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.0} µs | {:.0} µs | {:.0} | {} |",
+                r.client, r.in_flight, r.rps, r.cpu_us, r.cpu_us_min, r.allocs, r.p50_us, r.p99_us, r.connections, mib(r.peak_rss_kb)
+            );
+        }
+        let _ = writeln!(s, "\nOurs ÷ peer:\n\n| in flight | calls/s | CPU/call | p50 | p99 | connections | peak RSS |\n|---:|---:|---:|---:|---:|---:|---:|");
+        for n in production::IN_FLIGHT {
+            if let (Some(o), Some(q)) = (self.concurrency_row("ours", n), self.concurrency_row("peer", n)) {
+                let _ = writeln!(
+                    s,
+                    "| {n} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} / {:.0} | {:.3} |",
+                    o.rps / q.rps,
+                    o.cpu_us / q.cpu_us,
+                    o.p50_us / q.p50_us,
+                    o.p99_us / q.p99_us,
+                    o.connections,
+                    q.connections,
+                    o.peak_rss_kb / q.peak_rss_kb
+                );
+            }
+        }
+        s.push('\n');
+
+        let _ = writeln!(s, "## HTTPS\n");
+        let _ = writeln!(
+            s,
+            "`bench-server --tls` makes a throw-away certificate authority and a server certificate for 127.0.0.1 at start-up \
+             (rcgen, ECDSA P-256; rustls with ring on the server side) and writes the authority's certificate to \
+             `target/bench/tls/bench-ca.pem`, which each client trusts the way its library supports: ours adds it with \
+             `TransportBuilder::add_root_certificates_pem` (the bench consumer reads the file `SSL_CERT_FILE` names), the \
+             peer's default connector loads its roots with `rustls-native-certs`, which reads `SSL_CERT_FILE` itself. \
+             Sequential DescribeAppInstance on a current-thread runtime: {} calls after {} warm-up over one kept-alive \
+             connection; and {} calls after {} warm-up with `bench-server --close`, which answers `connection: close` and \
+             closes, so every call opens a new connection (TCP, and TLS with a full handshake: neither client resumes \
+             sessions across connections to this server). Plain HTTP with a new connection per call separates the TCP part. \
+             Medians of {} runs; CPU is the client process's `getrusage`, as above; server CPU is the serving threads' own.\n",
+            c.https, c.https_warmup, c.new_connection, c.new_connection_warmup, c.reps
+        );
+        let _ = writeln!(
+            s,
+            "| client | connection | calls | calls/s | CPU µs/call | min CPU µs | allocations/call | peak RSS | connections | server CPU µs/call |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        for r in &p.https {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {:.0} | {:.1} |",
+                r.client,
+                r.link.label(),
+                r.calls,
+                r.rps,
+                r.cpu_us,
+                r.cpu_us_min,
+                r.allocs,
+                mib(r.peak_rss_kb),
+                r.connections,
+                r.server_cpu_us
+            );
+        }
+        let cpu = |client: &str, link: production::Link| p.https.iter().find(|r| r.client == client && r.link == link).map(|r| r.cpu_us);
+        let plain = |client: &str| self.stat(client, "current").map(|r| r.cpu_us);
+        let _ = writeln!(
+            s,
+            "\nWhat each part costs the client, in CPU µs per call (differences of the medians above; plain HTTP kept alive is \
+             the current-thread row of the per-request table):\n\n| | ours | peer | ours ÷ peer |\n|---|---:|---:|---:|"
+        );
+        use production::Link::*;
+        let diff = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+        let parts = |c: &str| {
+            [
+                ("HTTPS kept alive, whole call", cpu(c, TlsKeptAlive)),
+                ("TLS on a kept-alive connection (HTTPS − plain HTTP)", diff(cpu(c, TlsKeptAlive), plain(c))),
+                ("new connection: TCP (plain, new − kept alive)", diff(cpu(c, PlainNewConnection), plain(c))),
+                ("new connection: TCP + TLS handshake (HTTPS, new − kept alive)", diff(cpu(c, TlsNewConnection), cpu(c, TlsKeptAlive))),
+            ]
+        };
+        for ((what, o), (_, q)) in parts("ours").into_iter().zip(parts("peer")) {
+            if let (Some(o), Some(q)) = (o, q) {
+                let _ = writeln!(s, "| {what} | {o:.1} | {q:.1} | {:.3} |", o / q);
+            }
+        }
+        s.push('\n');
+
+        let _ = writeln!(s, "## Cold start (a fresh process's first call)\n");
+        let _ = writeln!(
+            s,
+            "Each run is a new process with a cleared environment holding only `AWS_REGION`, `AWS_ENDPOINT_URL` (the bench \
+             server), `HOME` (an empty directory), `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (missing files), and \
+             the credentials source: `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, or `AWS_EC2_METADATA_SERVICE_ENDPOINT` \
+             pointing at the bench server, which also answers as IMDSv2 (session token, role name, role credentials), so the \
+             default credentials chain walks down to it. The program builds a multi-thread runtime, configures the client \
+             from the environment as an application would (ours `Client::load_from_env()`, the peer \
+             `aws_config::load_defaults(BehaviorVersion::latest())` and `Client::new`), makes one DescribeAppInstance and \
+             exits. \"To first response\" (the target's figure) is timed by the xtask from the spawn (through `taskset`, \
+             `exec`, loading) to the report line the program prints and flushes right after the response; \"in main\" is the \
+             same end timed from the first line of `main`; \"to exit\" adds the runtime's shutdown. CPU is the scheduler's \
+             run time of the process's threads at the first response (`/proc/self/task/*/schedstat`: `getrusage` is \
+             tick-based here, too coarse for a few milliseconds); peak RSS is `VmHWM` then. One untimed run per client \
+             first, so every timed run finds the binary in the page cache; then {} runs each, interleaved; medians (and the \
+             fastest first response).\n",
+            c.cold_runs
+        );
+        let _ = writeln!(
+            s,
+            "| client | credentials | runs | to first response | fastest | in main | to exit | CPU | peak RSS |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        for r in &p.cold {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
+                r.client,
+                r.source.label(),
+                r.runs,
+                r.first_response_ms,
+                r.first_response_ms_min,
+                r.in_main_ms,
+                r.exit_ms,
+                r.cpu_ms,
+                mib(r.peak_rss_kb)
+            );
+        }
+        let _ = writeln!(s, "\nOurs ÷ peer:\n\n| credentials | to first response | in main | to exit | CPU | peak RSS |\n|---|---:|---:|---:|---:|---:|");
+        for source in [production::Source::Env, production::Source::Imds] {
+            let find = |client: &str| p.cold.iter().find(|r| r.client == client && r.source == source);
+            if let (Some(o), Some(q)) = (find("ours"), find("peer")) {
+                let _ = writeln!(
+                    s,
+                    "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                    source.label(),
+                    o.first_response_ms / q.first_response_ms,
+                    o.in_main_ms / q.in_main_ms,
+                    o.exit_ms / q.exit_ms,
+                    o.cpu_ms / q.cpu_ms,
+                    o.peak_rss_kb / q.peak_rss_kb
+                );
+            }
+        }
+        s.push('\n');
+
+        let _ = writeln!(s, "## Codegen scaling\n");
+        let _ = writeln!(
+            s,
+            "Each model in its own process: the release xtask (`target/bench/xtask/release/xtask bench --codegen-model PATH \
+             [--codegen-service ID] --codegen-runs {}`) reads the file once, then runs `codegen::generate` (parse, passes, \
+             lowering, emission, formatting; nothing written) {} times; median and fastest. Peak memory is the process's \
+             \"Maximum resident set size\" from `/usr/bin/time -v`, so it includes the model text and the xtask itself. The \
+             protocol-test file is the largest model available ({} shapes across every protocol's test services); the \
+             generator builds one service's closure from it, so it is measured twice, once per protocol the generator \
+             supports. The peer has no counterpart here: its generator (smithy-rs) is a Gradle build.\n",
+            c.codegen_runs,
+            c.codegen_runs,
+            p.scaling.iter().map(|r| r.shapes).max().unwrap_or(0)
+        );
+        let _ = writeln!(
+            s,
+            "| model | service | file size | shapes in file | files | Rust lines | median | fastest | peak RSS |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        for r in &p.scaling {
+            let _ = writeln!(
+                s,
+                "| {} `{}` | {} | {:.0} KiB | {} | {:.0} | {:.0} | {:.1} ms | {:.1} ms | {} |",
+                r.label,
+                r.shown,
+                r.service.map(|id| format!("`{id}`")).unwrap_or_else(|| "the only one".into()),
+                r.bytes as f64 / 1024.0,
+                r.shapes,
+                r.files,
+                r.rust_lines,
+                r.median_ms,
+                r.min_ms,
+                mib(r.peak_rss_kb as f64)
+            );
+        }
+        s.push('\n');
+    }
+
     fn ours(&self) -> &BuildCost {
         &self.builds[0]
     }
@@ -959,7 +1222,40 @@ impl Report {
                 });
             }
         }
+        self.production_targets(&mut rows);
         rows
+    }
+
+    fn concurrency_row(&self, client: &str, in_flight: u64) -> Option<&production::ConcurrencyRow> {
+        self.production.concurrency.iter().find(|r| r.client == client && r.in_flight == in_flight)
+    }
+
+    fn production_targets(&self, rows: &mut Vec<Target>) {
+        if let (Some(o), Some(p)) = (self.concurrency_row("ours", 64), self.concurrency_row("peer", 64)) {
+            rows.push(ratio_target("64 in flight: client CPU per call", o.cpu_us, p.cpu_us, |v| format!("{v:.1} µs"), 0.25, "≤ 1/4 of peer"));
+            let ratio = o.rps / p.rps;
+            rows.push(Target {
+                what: "64 in flight: throughput".into(),
+                ours: format!("{:.0} calls/s", o.rps),
+                peer: format!("{:.0} calls/s", p.rps),
+                ratio: format!("{ratio:.3}"),
+                goal: "≥ peer".into(),
+                met: ratio.is_finite().then_some(ratio >= 1.0),
+            });
+        }
+        for source in [production::Source::Env, production::Source::Imds] {
+            let find = |client: &str| self.production.cold.iter().find(|r| r.client == client && r.source == source);
+            if let (Some(o), Some(p)) = (find("ours"), find("peer")) {
+                rows.push(ratio_target(
+                    &format!("cold start to first response, wall ({})", source.label()),
+                    o.first_response_ms,
+                    p.first_response_ms,
+                    |v| format!("{v:.1} ms"),
+                    1.0 / 3.0,
+                    "≤ 1/3 of peer",
+                ));
+            }
+        }
     }
 
     /// The targets table alone, as printed at the end of a run.
@@ -1141,6 +1437,8 @@ impl Report {
             }
         }
         s.push('\n');
+
+        self.production_markdown(&mut s);
 
         let _ = writeln!(s, "## Commands\n");
         let _ = writeln!(

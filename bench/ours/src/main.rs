@@ -9,6 +9,7 @@ mod measure;
 
 use chime_sdk_identity::config::{Credentials, Region};
 use chime_sdk_identity::{Client, Config};
+use client_runtime::transport::Transport;
 use harness::{Args, Mode};
 use measure::{fail, Meter};
 
@@ -16,12 +17,25 @@ use measure::{fail, Meter};
 static ALLOC: measure::CountingAlloc = measure::CountingAlloc;
 
 fn client(endpoint: &str) -> Client {
-    let config = Config::builder()
+    let mut config = Config::builder()
         .region(Region::from_static("us-east-1"))
         .credentials_provider(Credentials::new(harness::ACCESS_KEY, harness::SECRET_KEY, None, None, "Static"))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
+        .endpoint_url(endpoint);
+    // The HTTPS runs' test CA, through the runtime's own way to add PEM roots.
+    if let Some(ca_file) = std::env::var_os("SSL_CERT_FILE").filter(|_| endpoint.starts_with("https://")) {
+        let pem = std::fs::read(&ca_file).unwrap_or_else(|e| fail(&format!("reading SSL_CERT_FILE: {e}")));
+        let transport = Transport::builder()
+            .add_root_certificates_pem(pem)
+            .build()
+            .unwrap_or_else(|e| fail(&format!("transport: {e}")));
+        config = config.http_client(transport);
+    }
+    Client::from_conf(config.build())
+}
+
+/// The cold-start client: everything from the environment, as an application would.
+async fn client_from_env() -> Client {
+    Client::load_from_env().await.unwrap_or_else(|e| fail(&format!("configuration from the environment: {e}")))
 }
 
 async fn describe(client: &Client) {
@@ -55,9 +69,20 @@ async fn smoke(client: Client) {
     println!("listed {listed} app instances; created {created}; described {}", harness::ARN);
 }
 
+async fn describe_owned(client: Client) {
+    describe(&client).await
+}
+
 fn main() {
+    let process_start = std::time::Instant::now();
     let Args { endpoint, flavor, mode } = Args::parse();
     harness::execute(flavor, async move {
+        if let Mode::Cold = mode {
+            let client = client_from_env().await;
+            describe(&client).await;
+            measure::report_cold(process_start);
+            return;
+        }
         let client = client(&endpoint);
         match mode {
             Mode::Smoke => smoke(client).await,
@@ -71,6 +96,13 @@ fn main() {
                 }
                 meter.report_requests(n);
             }
+            Mode::Concurrent { total, inflight, warmup } => {
+                harness::concurrent(&client, warmup, inflight, describe_owned).await;
+                let meter = Meter::start();
+                let mut latencies = harness::concurrent(&client, total, inflight, describe_owned).await;
+                meter.report_concurrent(&mut latencies);
+            }
+            Mode::Cold => unreachable!("handled above"),
             Mode::Paginate { expected } => {
                 let meter = Meter::start();
                 let count = walk(&client).await;

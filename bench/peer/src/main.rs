@@ -27,6 +27,13 @@ async fn client(endpoint: &str) -> Client {
     Client::new(&config)
 }
 
+/// The cold-start client: everything from the environment, as an application would. HTTPS runs
+/// need nothing here: the SDK's default connector loads its roots with `rustls-native-certs`,
+/// which reads the `SSL_CERT_FILE` the bench sets.
+async fn client_from_env() -> Client {
+    Client::new(&aws_config::load_defaults(BehaviorVersion::latest()).await)
+}
+
 async fn describe(client: &Client) {
     match client.describe_app_instance().app_instance_arn(harness::ARN).send().await {
         Ok(out) if out.app_instance().and_then(|a| a.name()) == Some("bench") => {}
@@ -67,9 +74,20 @@ async fn smoke(client: Client) {
     println!("listed {listed} app instances; created {created}; described {}", harness::ARN);
 }
 
+async fn describe_owned(client: Client) {
+    describe(&client).await
+}
+
 fn main() {
+    let process_start = std::time::Instant::now();
     let Args { endpoint, flavor, mode } = Args::parse();
     harness::execute(flavor, async move {
+        if let Mode::Cold = mode {
+            let client = client_from_env().await;
+            describe(&client).await;
+            measure::report_cold(process_start);
+            return;
+        }
         let client = client(&endpoint).await;
         match mode {
             Mode::Smoke => smoke(client).await,
@@ -83,6 +101,13 @@ fn main() {
                 }
                 meter.report_requests(n);
             }
+            Mode::Concurrent { total, inflight, warmup } => {
+                harness::concurrent(&client, warmup, inflight, describe_owned).await;
+                let meter = Meter::start();
+                let mut latencies = harness::concurrent(&client, total, inflight, describe_owned).await;
+                meter.report_concurrent(&mut latencies);
+            }
+            Mode::Cold => unreachable!("handled above"),
             Mode::Paginate { expected } => {
                 let meter = Meter::start();
                 let count = walk(&client).await;
