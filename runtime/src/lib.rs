@@ -5,6 +5,7 @@
 //! retries, transport). Each module owns one concern and is tested on its own.
 
 pub mod base64;
+pub mod byte_stream;
 pub mod checksum;
 pub mod client;
 pub mod clock;
