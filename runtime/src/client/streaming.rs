@@ -35,8 +35,9 @@ impl Handle {
     pub(super) async fn invoke_streaming<O: Operation>(&self, mut input: O::Input, hooks: &[RequestHook]) -> Result<O::Output, SdkError<O::Error>> {
         let inner = &*self.inner;
         O::prepare(&mut input, &*inner.config.idempotency_token);
-        let mut template = if O::STREAMING_INPUT { O::take_streaming_body(&mut input) } else { None };
+        // Serialized first: the payload being present decides headers (its content type).
         let mut parts = O::serialize(&input).map_err(SdkError::construction_failure)?;
+        let mut template = if O::STREAMING_INPUT { O::take_streaming_body(&mut input) } else { None };
         // A body in memory is sent (and signed) as any other.
         if let Some(bytes) = template.as_ref().and_then(ByteStream::bytes) {
             parts.body = bytes.to_vec();
