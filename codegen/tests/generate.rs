@@ -272,6 +272,8 @@ fn streaming_payloads_are_streamed_in_and_out() {
         assert!(put.contains(needle), "put_file.rs lacks `{needle}`");
     }
     assert!(!put.contains("STREAMING_OUTPUT"), "PutFile's output has no streaming payload");
+    assert!(!put.contains("REQUIRES_LENGTH"));
+    assert!(file("src/operation/put_sized_file.rs").contains("const REQUIRES_LENGTH: bool = true;"), "@requiresLength");
     let get = file("src/operation/get_file.rs");
     for needle in ["const STREAMING_OUTPUT: bool = true;", "let mut output = Self::deserialize(response)?;", "output.body = body;", "pub body: rt::types::ByteStream,"] {
         assert!(get.contains(needle), "get_file.rs lacks `{needle}`");

@@ -176,6 +176,24 @@ fn put_file_streams_a_file_with_its_length_and_a_reader_chunked() {
 }
 
 #[test]
+fn a_requires_length_payload_refuses_a_body_of_unknown_length() {
+    let (url, log, server) = server(1);
+    block_on(async {
+        let client = client(&url);
+        let err = client.put_sized_file().name("s").body(ByteStream::from_reader(&b"unknown"[..])).send().await.unwrap_err();
+        let text = format!("{}", streaming_fixture::error::DisplayErrorContext(&err));
+        assert!(text.contains("@requiresLength"), "{text}");
+        let sized = ByteStream::from_reader_with_length(&b"known"[..], 5);
+        let out = client.put_sized_file().name("s").body(sized).send().await.unwrap();
+        assert_eq!(out.size(), Some(5));
+    });
+    assert_eq!(server.join().unwrap(), 1, "the refused request never left the client");
+    let received = std::mem::take(&mut *log.lock().unwrap());
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].header("content-length"), Some("5"));
+}
+
+#[test]
 fn get_file_hands_over_the_body_to_read_piece_by_piece_then_reuses_the_connection() {
     let (url, log, server) = server(1);
     block_on(async {
