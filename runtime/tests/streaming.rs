@@ -442,3 +442,30 @@ async fn a_streaming_output_is_handed_over_unread_and_errors_are_read_whole() {
     assert_eq!(received[0].body, b"in memory");
     assert_eq!(received[0].header("content-length"), Some("9"));
 }
+
+/// An HTTP client that does not stream: it keeps the requests it is given and answers `ok`.
+#[derive(Debug, Default)]
+struct Buffered {
+    requests: Mutex<Vec<HttpRequest>>,
+}
+
+impl HttpClient for Buffered {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> client_runtime::http::SendFuture<'a> {
+        self.requests.lock().unwrap().push(request.clone());
+        Box::pin(async { Ok(HttpResponse { status: 200, headers: Default::default(), body: b"ok".to_vec() }) })
+    }
+}
+
+#[tokio::test]
+async fn clients_that_do_not_stream_get_the_body_read_into_memory() {
+    let http = Arc::new(Buffered::default());
+    let config = Config::builder().endpoint_url("http://127.0.0.1:9").http_client(http.clone()).build();
+    let client = Handle::new(config, &SERVICE);
+    let out = client.invoke::<Upload>(UploadInput { body: Some(ByteStream::from_reader(&b"read whole"[..])) }).await.unwrap();
+    assert_eq!(out.body.collect().await.unwrap().to_vec(), b"ok");
+    let requests = http.requests.lock().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].body, b"read whole");
+    assert_eq!(requests[0].headers.get("content-length"), Some("10"), "the length, once known, is declared");
+    assert_eq!(requests[0].headers.get("transfer-encoding"), None);
+}

@@ -43,8 +43,8 @@ pub fn send_buffered<'a, C: HttpClient + ?Sized>(client: &'a C, request: &'a Htt
                     .map_err(|e| DispatchError::new(DispatchErrorKind::Other, e))?;
                 let mut copy = request.clone();
                 copy.body = bytes.to_vec();
-                if copy.headers.contains("transfer-encoding") {
-                    copy.headers.remove("transfer-encoding");
+                // A body of unknown length, now known.
+                if !copy.headers.contains("content-length") {
                     copy.headers.insert("content-length", copy.body.len().to_string());
                 }
                 owned = copy;
