@@ -284,3 +284,36 @@ fn mutated_idl_gives_errors_or_crates_but_never_panics() {
     }
     assert!(ok > 20 && err > 20, "ok {ok}, errors {err}");
 }
+
+#[test]
+fn numbers_keep_their_value_whatever_the_notation_and_range() {
+    let v2 = "$version: \"2\"\nnamespace ns\n";
+    // The same value in two notations (and two files, one JSON) is one trait application.
+    let a = format!("{v2}@range(min: 10e0, max: 1E+3) integer I\n");
+    let b = r#"{"smithy":"2.0","shapes":{"ns#I":{"type":"apply","traits":{"smithy.api#range":{"min":10.0,"max":1000.0}}}}}"#;
+    let model = assemble(&[Source { name: "a.smithy", text: &a }, Source { name: "b.json", text: b }]).unwrap();
+    assert_eq!(to_json_ast(&model)["shapes"]["ns#I"]["traits"]["smithy.api#range"], json!({"min": 10.0, "max": 1000.0}));
+    // Different values still conflict.
+    let c = r#"{"smithy":"2.0","shapes":{"ns#I":{"type":"apply","traits":{"smithy.api#range":{"min":10.5,"max":1000.0}}}}}"#;
+    assert!(assemble(&[Source { name: "a.smithy", text: &a }, Source { name: "c.json", text: c }]).is_err());
+
+    // Beyond f64 (Smithy's BigDecimal) the value is kept, not rounded or refused, and written
+    // back as it was read, in both forms.
+    let big = format!("{v2}@default(1.7976931348623157E+309) bigDecimal D\n@default(123456789012345678901234567890) bigInteger B\n");
+    let model = assemble(&[Source { name: "big.smithy", text: &big }]).unwrap();
+    let ast = to_json_ast(&model);
+    assert_eq!(ast["shapes"]["ns#D"]["traits"]["smithy.api#default"].to_string().to_lowercase(), "1.7976931348623157e+309");
+    assert_eq!(ast["shapes"]["ns#B"]["traits"]["smithy.api#default"].to_string(), "123456789012345678901234567890");
+    let idl_files = to_idl(&model);
+    let again = assemble(&[Source { name: "ns.smithy", text: &idl_files[0].1 }]).unwrap();
+    assert_eq!(to_json_ast(&again), ast);
+
+    // A document cannot carry such a number: its default is refused, naming the member.
+    let service = r#"{"smithy":"2.0","shapes":{
+        "ns#S":{"type":"service","version":"1","operations":[{"target":"ns#Op"}],"traits":{"aws.protocols#restJson1":{}}},
+        "ns#Op":{"type":"operation","input":{"target":"ns#In"},"traits":{"smithy.api#http":{"method":"POST","uri":"/"}}},
+        "ns#In":{"type":"structure","members":{"doc":{"target":"ns#Doc","traits":{"smithy.api#default":{"n":1e400}}}},"traits":{"smithy.api#input":{}}},
+        "ns#Doc":{"type":"document"}}}"#;
+    let err = generate(service, &options()).unwrap_err().to_string();
+    assert!(err.contains("ns#In$doc") && err.contains("@default"), "{err}");
+}

@@ -49,7 +49,7 @@ where
 fn needs_feature<T>(what: &'static str, feature: &'static str) -> CallFuture<'static, T> {
     Box::pin(async move {
         Err(CredentialsError::new(format!(
-            "{what} needs the `{feature}` feature of credentials-chain (a service crate's `credentials-{feature}` feature), \
+            "{what} needs the `{feature}` feature of smithy-lite-credentials (a service crate's `credentials-{feature}` feature), \
              which this build does not include"
         )))
     })

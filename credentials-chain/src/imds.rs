@@ -183,7 +183,7 @@ impl ImdsClient {
         let url = format!("{}{path}", self.endpoint()?);
         let uri = Uri::parse(&url).ok_or_else(|| ImdsError::new(ErrorKind::Config, format!("invalid uri {url}")))?;
         let mut request = HttpRequest { method: method.into(), uri, ..Default::default() };
-        request.headers.insert("user-agent", concat!("credentials-chain/", env!("CARGO_PKG_VERSION"), " api/imds"));
+        request.headers.insert("user-agent", concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"), " api/imds"));
         Ok(request)
     }
 

@@ -1,5 +1,5 @@
 //! The AWS SDKs' default credentials chain and region chain for clients built on
-//! `client-runtime`, in the order and with the semantics of aws-config's
+//! `smithy-lite-runtime`, in the order and with the semantics of aws-config's
 //! `DefaultCredentialsChain`:
 //!
 //! 1. environment variables ([`client_runtime::credentials::EnvironmentProvider`]);

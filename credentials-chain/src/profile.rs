@@ -350,7 +350,7 @@ impl ProfileProvider {
                 #[cfg(not(feature = "process"))]
                 let result = {
                     let _ = (command, account_id);
-                    Err(CredentialsError::new("credential_process needs the `process` feature of credentials-chain"))
+                    Err(CredentialsError::new("credential_process needs the `process` feature of smithy-lite-credentials"))
                 };
                 (profile, result)
             }
@@ -367,7 +367,7 @@ impl ProfileProvider {
             #[cfg(feature = "container")]
             NamedSource::EcsContainer => crate::container::ContainerProvider::new(self.config.clone()).provide_credentials().await,
             #[allow(unreachable_patterns)]
-            other => Err(CredentialsError::new(format!("credential_source {other:?} needs a feature of credentials-chain this build lacks"))),
+            other => Err(CredentialsError::new(format!("credential_source {other:?} needs a feature of smithy-lite-credentials this build lacks"))),
         }
     }
 }

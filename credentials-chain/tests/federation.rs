@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use client_runtime::credentials::{describe, Credentials, CredentialsError, ProvideCredentials};
 use client_runtime::profile::Env;
-use credentials_chain::{
+use smithy_lite_credentials::{
     sso_token_cache_file, AssumeRoleInput, AssumeRoleWithWebIdentityInput, CallFuture, ChainConfig, CreateTokenInput, DefaultCredentialsChain,
     Federation, Fs, GetRoleCredentialsInput, ProfileProvider, ServiceConfig, SsoToken, WebIdentityProvider,
 };

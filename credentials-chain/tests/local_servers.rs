@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use client_runtime::credentials::{describe, CachedProvider, ProvideCredentials};
 use client_runtime::profile::Env;
-use credentials_chain::{ChainConfig, ContainerProvider, DefaultCredentialsChain, ImdsProvider, RegionChain};
+use smithy_lite_credentials::{ChainConfig, ContainerProvider, DefaultCredentialsChain, ImdsProvider, RegionChain};
 use support::{Request, Server, TempDir};
 
 const CREDS_JSON: &str = r#"{"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIAIMDS","SecretAccessKey":"imds-secret","Token":"imds-token","Expiration":"2031-01-01T00:00:00Z"}"#;
@@ -217,13 +217,13 @@ async fn load_config_takes_the_region_from_imds_only_when_nothing_else_sets_it()
     let url = server.url();
     let dir = TempDir::new("load-config");
     let home = dir.0.display().to_string();
-    let config = credentials_chain::load_config_with(config(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url), ("HOME", &home)]), &SERVICE)
+    let config = smithy_lite_credentials::load_config_with(config(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &url), ("HOME", &home)]), &SERVICE)
         .await
         .expect("config");
     assert_eq!(config.region().map(|r| r.as_str()), Some("eu-west-3"));
     assert!(config.default_credentials_env().is_none(), "the full chain is installed, not the runtime's default");
     let asked = server.requests().len();
-    let config = credentials_chain::load_config_with(config_with_region(&url, &home), &SERVICE).await.expect("config");
+    let config = smithy_lite_credentials::load_config_with(config_with_region(&url, &home), &SERVICE).await.expect("config");
     assert_eq!(config.region().map(|r| r.as_str()), Some("us-west-1"));
     assert_eq!(server.requests().len(), asked, "IMDS is not asked when the environment sets the region");
 }

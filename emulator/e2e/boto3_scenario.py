@@ -9,8 +9,10 @@ SDK sends. Run by .ci/run against the emulator binary:
 
 STATE_FILE is the emulator's --state file; its directory is removed near the end to provoke a
 ServiceFailureException. ThrottledClientException and ServiceUnavailableException are injected
-through the emulator's unsigned test hook POST /_emulator/faults. Exits non-zero on the first
-failed check.
+through the emulator's unsigned test hook POST /_emulator/faults; users' expiry is seen by moving
+the emulator's clock through POST /_emulator/clock. Needs a botocore that knows the 30
+operations (the AppInstance bots and user expiration settings came in 2023). Exits non-zero on
+the first failed check.
 """
 
 import datetime
@@ -30,8 +32,10 @@ KEY = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 REGION = "us-east-1"
 PREFIX = "arn:aws:chime:us-east-1:123456789012:app-instance/"
-# The 24 operations of model/chime-sdk-identity.json (botocore's model has a few more).
+# The 30 operations of model/chime-sdk-identity.json, as botocore names them.
 OPERATIONS = {
+    "CreateAppInstanceBot", "DeleteAppInstanceBot", "DescribeAppInstanceBot", "ListAppInstanceBots",
+    "PutAppInstanceUserExpirationSettings", "UpdateAppInstanceBot",
     "CreateAppInstance", "CreateAppInstanceAdmin", "CreateAppInstanceUser", "DeleteAppInstance",
     "DeleteAppInstanceAdmin", "DeleteAppInstanceUser", "DeregisterAppInstanceUserEndpoint",
     "DescribeAppInstance", "DescribeAppInstanceAdmin", "DescribeAppInstanceUser",
@@ -43,7 +47,7 @@ OPERATIONS = {
 }
 # The modeled errors of the service; the scenario provokes each at least once.
 ERRORS = {
-    "BadRequestException", "ConflictException", "ForbiddenException", "ResourceLimitExceededException",
+    "BadRequestException", "ConflictException", "ForbiddenException", "NotFoundException", "ResourceLimitExceededException",
     "ServiceFailureException", "ServiceUnavailableException", "ThrottledClientException",
     "UnauthorizedClientException",
 }
@@ -103,6 +107,14 @@ def faults(method, body=None):
         return e.code, json.loads(e.read())
 
 
+def advance_clock(seconds):
+    """Moves the emulator's clock forward; returns its total offset in seconds."""
+    request = urllib.request.Request(endpoint + "/_emulator/clock", data=json.dumps({"advance_seconds": seconds}).encode(),
+                                     method="POST", headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())["offset_seconds"]
+
+
 def walk(call, key, **kwargs):
     """Follows NextToken to the end; returns (items, page sizes)."""
     items, sizes, token = [], [], None
@@ -116,6 +128,8 @@ def walk(call, key, **kwargs):
 
 
 c = client()
+known = set(c.meta.service_model.operation_names)
+check(known == OPERATIONS, f"botocore {boto3.__version__} and the model disagree: {sorted(known ^ OPERATIONS)}")
 
 # --- all operations, paginated walks ---------------------------------------------------------
 created = c.create_app_instance(Name="chat", Metadata="m1", Tags=[{"Key": "env", "Value": "test"}], ClientRequestToken="token-app-1")
@@ -188,6 +202,51 @@ check(c.list_tags_for_resource(ResourceARN=app)["Tags"] == [{"Key": "env", "Valu
 c.tag_resource(ResourceARN=u0, Tags=[{"Key": "role", "Value": "owner"}])
 check(len(c.list_tags_for_resource(ResourceARN=u0)["Tags"]) == 1, "user tags")
 
+# Bots: members of the instance with their Lex configuration.
+LEX_ALIAS = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST"
+lex = {"Lex": {"InvokedBy": {"StandardMessages": "MENTIONS", "TargetedMessages": "ALL"}, "LexBotAliasArn": LEX_ALIAS,
+               "LocaleId": "en_US", "WelcomeIntent": "Greeting"}}
+bot = c.create_app_instance_bot(AppInstanceArn=app, Name="helper", Metadata="bm", Configuration=lex,
+                                Tags=[{"Key": "kind", "Value": "bot"}], ClientRequestToken="token-bot-1")["AppInstanceBotArn"]
+check(bot.startswith(f"{app}/bot/") and len(bot) == len(app) + 5 + 36, f"bot ARN {bot}")
+again = c.create_app_instance_bot(AppInstanceArn=app, Name="helper", Metadata="bm", Configuration=lex,
+                                  Tags=[{"Key": "kind", "Value": "bot"}], ClientRequestToken="token-bot-1")
+check(again["AppInstanceBotArn"] == bot, "idempotent CreateAppInstanceBot")
+plain = {"Lex": {"LexBotAliasArn": LEX_ALIAS, "LocaleId": "en_US"}}
+bots = [bot] + [c.create_app_instance_bot(AppInstanceArn=app, Name=f"bot-{i}", Configuration=plain)["AppInstanceBotArn"] for i in range(4)]
+walked, sizes = walk(c.list_app_instance_bots, "AppInstanceBots", AppInstanceArn=app, MaxResults=2)
+check(sizes == [2, 2, 1] and [b["AppInstanceBotArn"] for b in walked] == bots, f"ListAppInstanceBots walk {sizes}")
+check((walked[0]["Name"], walked[0]["Metadata"]) == ("helper", "bm"), "bot summary")
+db = c.describe_app_instance_bot(AppInstanceBotArn=bot)["AppInstanceBot"]
+check((db["Name"], db["Metadata"], db["Configuration"]) == ("helper", "bm", lex), f"DescribeAppInstanceBot {db}")
+check(db["LastUpdatedTimestamp"] == db["CreatedTimestamp"], "bot timestamps")
+old_style = {"Lex": {"RespondsTo": "STANDARD_MESSAGES", "LexBotAliasArn": LEX_ALIAS, "LocaleId": "en_GB"}}
+check(c.update_app_instance_bot(AppInstanceBotArn=bot, Name="helper-2", Metadata="bm2", Configuration=old_style)["AppInstanceBotArn"] == bot, "UpdateAppInstanceBot")
+c.update_app_instance_bot(AppInstanceBotArn=bot, Name="helper-3", Metadata="bm3")
+db = c.describe_app_instance_bot(AppInstanceBotArn=bot)["AppInstanceBot"]
+check((db["Name"], db["Metadata"], db["Configuration"]) == ("helper-3", "bm3", old_style), "update without Configuration keeps it")
+check(c.list_tags_for_resource(ResourceARN=bot)["Tags"] == [{"Key": "kind", "Value": "bot"}], "bot tags")
+c.delete_app_instance_bot(AppInstanceBotArn=bots[-1])
+expect_error(c.describe_app_instance_bot, 404, "NotFoundException", "NotFound", AppInstanceBotArn=bots[-1])
+expect_error(c.update_app_instance_bot, 400, "BadRequestException", "NotFound", AppInstanceBotArn=bots[-1], Name="n", Metadata="m")
+check(len(c.list_app_instance_bots(AppInstanceArn=app)["AppInstanceBots"]) == 4, "the deleted bot is gone")
+
+# User expiration: stored, returned, and applied by the emulator's clock.
+week = {"ExpirationDays": 7, "ExpirationCriterion": "CREATED_TIMESTAMP"}
+put = c.put_app_instance_user_expiration_settings(AppInstanceUserArn=users[5], ExpirationSettings=week)
+check((put["AppInstanceUserArn"], put["ExpirationSettings"]) == (users[5], week), "PutAppInstanceUserExpirationSettings")
+check(c.describe_app_instance_user(AppInstanceUserArn=users[5])["AppInstanceUser"]["ExpirationSettings"] == week, "expiration described")
+short = c.create_app_instance_user(AppInstanceArn=app, AppInstanceUserId="short-lived", Name="Brief",
+                                   ExpirationSettings={"ExpirationDays": 1, "ExpirationCriterion": "CREATED_TIMESTAMP"})["AppInstanceUserArn"]
+check(advance_clock(86400 + 60) == 86460, "the clock moves")
+expect_error(c.describe_app_instance_user, 400, "BadRequestException", "NotFound", AppInstanceUserArn=short)
+check(c.describe_app_instance_user(AppInstanceUserArn=users[5])["AppInstanceUser"]["ExpirationSettings"] == week, "a week is not over")
+check("ExpirationSettings" not in c.put_app_instance_user_expiration_settings(AppInstanceUserArn=users[6]), "clearing answers no settings")
+advance_clock(7 * 86400)
+expect_error(c.describe_app_instance_user, 400, "BadRequestException", "NotFound", AppInstanceUserArn=users[5])
+walked, _ = walk(c.list_app_instance_users, "AppInstanceUsers", AppInstanceArn=app, MaxResults=50)
+check(len(walked) == 11 and users[5] not in [u["AppInstanceUserArn"] for u in walked], "expired users leave the list")
+
 c.delete_app_instance_admin(AppInstanceArn=app, AppInstanceAdminArn=u1)
 c.delete_app_instance_user(AppInstanceUserArn=u1)
 expect_error(c.describe_app_instance_user, 400, "BadRequestException", "NotFound", AppInstanceUserArn=u1)
@@ -196,7 +255,7 @@ expect_error(c.describe_app_instance, 400, "BadRequestException", "NotFound", Ap
 expect_error(c.describe_app_instance_user, 400, "BadRequestException", "NotFound", AppInstanceUserArn=users[3])
 expect_error(c.list_app_instance_users, 400, "BadRequestException", "NotFound", AppInstanceArn=app)
 check(called >= OPERATIONS, f"operations never called: {sorted(OPERATIONS - called)}")
-print("all 24 operations and 4 paginated walks: ok")
+print("all 30 operations, 5 paginated walks and users' expiry: ok")
 
 # --- modeled errors ----------------------------------------------------------------------------
 app = c.create_app_instance(Name="errors")["AppInstanceArn"]
@@ -211,6 +270,15 @@ expect_error(client(secret="not-the-secret").list_app_instances, 403, "Forbidden
 expect_error(client(key="AKIDOTHER").list_app_instances, 403, "ForbiddenException", "Forbidden")
 expect_error(client(signed=False).list_app_instances, 401, "UnauthorizedClientException", "Unauthorized")
 expect_error(c.create_app_instance_user, 409, "ConflictException", "Conflict", AppInstanceArn=app, AppInstanceUserId="u", Name="Again")
+# Constraints of the new shapes, checked by the emulator (botocore checks only some itself).
+bad_lex = {"Lex": {"LexBotAliasArn": "arn:aws:lex:us-east-1:123456789012:bot-alias/short/KLMNOPQRST", "LocaleId": "en_US"}}
+expect_error(c.create_app_instance_bot, 400, "BadRequestException", "BadRequest", AppInstanceArn=app, Configuration=bad_lex)
+both = {"Lex": {"RespondsTo": "STANDARD_MESSAGES", "InvokedBy": {"StandardMessages": "ALL", "TargetedMessages": "NONE"},
+                "LexBotAliasArn": LEX_ALIAS, "LocaleId": "en_US"}}
+expect_error(c.create_app_instance_bot, 400, "BadRequestException", "BadRequest", AppInstanceArn=app, Configuration=both)
+expect_error(c.put_app_instance_user_expiration_settings, 400, "BadRequestException", "BadRequest", AppInstanceUserArn=user,
+             ExpirationSettings={"ExpirationDays": 5476, "ExpirationCriterion": "CREATED_TIMESTAMP"})
+expect_error(c.describe_app_instance_bot, 404, "NotFoundException", "NotFound", AppInstanceBotArn=f"{app}/bot/none")
 c.create_app_instance(Name="a", ClientRequestToken="reused-token")
 expect_error(c.create_app_instance, 409, "ConflictException", "Conflict", Name="b", ClientRequestToken="reused-token")
 c.create_app_instance_admin(AppInstanceArn=app, AppInstanceAdminArn=user)
@@ -279,4 +347,4 @@ expect_error(c.create_app_instance, 500, "ServiceFailureException", "ServiceFail
 check(walk(c.list_app_instances, "AppInstances", MaxResults=50)[0] == before, "the failed create left nothing behind")
 check(provoked == ERRORS, f"modeled errors never provoked: {sorted(ERRORS - provoked)}, unexpected: {sorted(provoked - ERRORS)}")
 print(f"all {len(ERRORS)} modeled errors ({', '.join(sorted(provoked))}), NotFound, path escapes and injected faults: ok")
-print(f"boto3 {boto3.__version__}: {checks} checks passed, {len(called & OPERATIONS)}/24 operations called")
+print(f"boto3 {boto3.__version__}: {checks} checks passed, {len(called & OPERATIONS)}/{len(OPERATIONS)} operations called")

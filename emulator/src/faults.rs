@@ -24,8 +24,8 @@ use client_runtime::http::{Headers, HttpRequest, HttpResponse};
 use client_runtime::json::{JsonError, JsonObjectWriter, JsonReader};
 
 use crate::generated::error::{
-    BadRequestException, ConflictException, ForbiddenException, ResourceLimitExceededException, ServiceFailureException,
-    ServiceUnavailableException, ThrottledClientException, UnauthorizedClientException,
+    BadRequestException, ConflictException, ForbiddenException, NotFoundException, ResourceLimitExceededException,
+    ServiceFailureException, ServiceUnavailableException, ThrottledClientException, UnauthorizedClientException,
 };
 use crate::generated::types::ErrorCode;
 use crate::generated::Operation;
@@ -44,6 +44,7 @@ pub(crate) enum Kind {
     BadRequest,
     Conflict,
     Forbidden,
+    NotFound,
     ResourceLimitExceeded,
     ServiceFailure,
     ServiceUnavailable,
@@ -52,10 +53,11 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::BadRequest,
         Kind::Conflict,
         Kind::Forbidden,
+        Kind::NotFound,
         Kind::ResourceLimitExceeded,
         Kind::ServiceFailure,
         Kind::ServiceUnavailable,
@@ -69,6 +71,7 @@ impl Kind {
             Kind::BadRequest => BadRequestException::CODE,
             Kind::Conflict => ConflictException::CODE,
             Kind::Forbidden => ForbiddenException::CODE,
+            Kind::NotFound => NotFoundException::CODE,
             Kind::ResourceLimitExceeded => ResourceLimitExceededException::CODE,
             Kind::ServiceFailure => ServiceFailureException::CODE,
             Kind::ServiceUnavailable => ServiceUnavailableException::CODE,
@@ -92,6 +95,7 @@ impl Kind {
             Kind::BadRequest => BadRequestException { code: Some(ErrorCode::BadRequest), message }.to_response(),
             Kind::Conflict => ConflictException { code: Some(ErrorCode::Conflict), message }.to_response(),
             Kind::Forbidden => ForbiddenException { code: Some(ErrorCode::Forbidden), message }.to_response(),
+            Kind::NotFound => NotFoundException { code: Some(ErrorCode::NotFound), message }.to_response(),
             Kind::ResourceLimitExceeded => {
                 ResourceLimitExceededException { code: Some(ErrorCode::ResourceLimitExceeded), message }.to_response()
             }

@@ -23,6 +23,7 @@ pub mod pattern;
 pub mod wire;
 
 mod auth;
+mod clock;
 mod faults;
 mod server;
 mod service;
@@ -45,9 +46,10 @@ use generated::error::{BadRequestException, ForbiddenException, UnauthorizedClie
 use generated::types::ErrorCode;
 use generated::Operation;
 
+pub use clock::MAX_ADVANCE_SECS;
 pub use service::{
-    DEFAULT_PAGE_SIZE, MAX_ADMINS_PER_APP_INSTANCE, MAX_APP_INSTANCES, MAX_ENDPOINTS_PER_USER, MAX_TAGS_PER_RESOURCE,
-    MAX_USERS_PER_APP_INSTANCE,
+    DEFAULT_PAGE_SIZE, MAX_ADMINS_PER_APP_INSTANCE, MAX_APP_INSTANCES, MAX_BOTS_PER_APP_INSTANCE, MAX_ENDPOINTS_PER_USER,
+    MAX_TAGS_PER_RESOURCE, MAX_USERS_PER_APP_INSTANCE,
 };
 pub use state::StateError;
 
@@ -165,6 +167,7 @@ pub(crate) struct Shared {
     served: Mutex<BTreeMap<Operation, u64>>,
     faults: Mutex<faults::FaultQueue>,
     limiter: Option<Mutex<faults::RateLimiter>>,
+    clock: clock::Clock,
 }
 
 impl Shared {
@@ -234,6 +237,7 @@ impl Emulator {
             verifier,
             served: Mutex::default(),
             faults: Mutex::default(),
+            clock: clock::Clock::default(),
         };
         Ok(Self { shared: Arc::new(shared) })
     }
@@ -247,6 +251,32 @@ impl Emulator {
     /// and throttled failures included).
     pub fn served(&self) -> BTreeMap<Operation, u64> {
         self.shared.served.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Moves the emulator's clock forward by `by` (whole seconds, at most [`MAX_ADVANCE_SECS`]
+    /// a call; it never goes back), for tests of time-based behaviour: the service's timestamps
+    /// and users' expiry follow it, while signatures are still checked against the real time.
+    /// Returns the total offset. The control endpoint `/_emulator/clock` does the same.
+    pub fn advance_clock(&self, by: Duration) -> Duration {
+        self.shared.clock.advance(by)
+    }
+
+    /// How far [`Self::advance_clock`] has moved the clock.
+    pub fn clock_offset(&self) -> Duration {
+        self.shared.clock.offset()
+    }
+
+    /// Deletes the users whose expiration settings make them gone at `now` (the emulator's
+    /// time), saving the state when that changed it. A failed save leaves them deleted in
+    /// memory: the sweep is a function of the state and the time, so it happens again after
+    /// a restart.
+    fn expire_users(&self, now: DateTime) {
+        let mut state = self.shared.lock();
+        if service::expire_users(&mut state, now) > 0 {
+            if let Some(path) = &self.shared.config.state_file {
+                let _ = state::save(&state, path);
+            }
+        }
     }
 
     /// Answers one request. Every response carries a fresh `x-amzn-requestid`.
@@ -291,13 +321,19 @@ impl Emulator {
         if let Some(kind) = injected {
             return kind.response(format!("Injected through {} for testing", faults::CONTROL_PATH));
         }
-        let millis = now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let call = service::Call { shared: &self.shared, now: DateTime::from_millis(millis) };
+        let service_now = self.shared.clock.now(now);
+        let millis = service_now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let now = DateTime::from_millis(millis);
+        self.expire_users(now);
+        let call = service::Call { shared: &self.shared, now };
         generated::dispatch(&call, &route, request)
     }
 
     /// Answers a request to the fault-injection control endpoint (see `faults`).
     pub(crate) fn control(&self, request: &HttpRequest) -> HttpResponse {
+        if request.uri.path == clock::CLOCK_PATH {
+            return clock::control(&self.shared.clock, request);
+        }
         faults::control(&self.shared.faults, request)
     }
 

@@ -2,8 +2,8 @@
 //! `Content-Length` bodies, `Expect: 100-continue`. It is written here rather than taken from
 //! hyper for the same reason as the client's transport: few dependencies, short builds.
 //!
-//! Requests under `/_emulator/` go to the fault-injection control endpoint (`crate::faults`),
-//! for loopback peers only: it is a test hook without authentication, so it must not be
+//! Requests under `/_emulator/` go to the control endpoints (fault injection, `crate::faults`,
+//! and the clock, `crate::clock`), for loopback peers only: it is a test hook without authentication, so it must not be
 //! reachable from another machine even when the caller hands `serve` a public listener.
 //!
 //! Every loop is bounded: heads and bodies have size limits, a request head must arrive whole

@@ -1,10 +1,11 @@
-//! The behaviour of the 24 operations over the in-memory [`State`]: hand-written, behind the
+//! The behaviour of the 30 operations over the in-memory [`State`]: hand-written, behind the
 //! generated [`Service`] trait, which fixes each operation's input, output and the errors it
 //! may return (a helper can only produce an error an operation's enum has a `From` for).
 //!
 //! Choices where the model leaves the service's behaviour open:
 //! - An ARN naming this emulator's partition, region and account but no existing resource is a
-//!   `BadRequestException` with code `NotFound` (no operation lists a not-found error); an ARN
+//!   `NotFoundException` where the operation lists one (`DescribeAppInstanceBot`), otherwise a
+//!   `BadRequestException` with code `NotFound`; an ARN
 //!   of another account or region is a `ForbiddenException`; a malformed one a
 //!   `BadRequestException` with code `BadRequest`.
 //! - Create calls are idempotent per `ClientRequestToken`: the same token with the same
@@ -16,7 +17,13 @@
 //! - Lists are ordered by creation; `NextToken`s are opaque and only valid for the list
 //!   (operation and parent resource) that issued them; `MaxResults` defaults to
 //!   [`DEFAULT_PAGE_SIZE`].
-//! - Deleting an AppInstance deletes its users, admins, endpoints, tags and settings.
+//! - Deleting an AppInstance deletes its users, bots, admins, endpoints, tags and settings.
+//! - Bots are members of their AppInstance (`.../app-instance/{id}/bot/{bot id}`) and carry
+//!   tags; a Lex configuration may name `RespondsTo` (deprecated) or `InvokedBy`, not both.
+//!   `UpdateAppInstanceBot` replaces the name and metadata, and the configuration when given.
+//! - Users with `ExpirationSettings` are deleted (with their endpoints, tags and admin role)
+//!   once `ExpirationDays` have passed since the criterion (their creation), by the emulator's
+//!   clock ([`crate::Emulator::advance_clock`]); the sweep runs before every request.
 //! - A failure to write the `--state` file undoes the change and is a
 //!   `ServiceFailureException`.
 
@@ -26,16 +33,16 @@ use client_runtime::json::JsonArrayWriter;
 use client_runtime::time::DateTime;
 
 use crate::generated::error::{
-    BadRequestException, ConflictException, ForbiddenException, ResourceLimitExceededException, ServiceFailureException,
+    BadRequestException, ConflictException, ForbiddenException, NotFoundException, ResourceLimitExceededException, ServiceFailureException,
 };
 use crate::generated::operation::*;
 use crate::generated::types::{
-    AllowMessages, AppInstance, AppInstanceAdmin, AppInstanceAdminSummary, AppInstanceRetentionSettings, AppInstanceSummary,
+    AllowMessages, AppInstance, AppInstanceAdmin, AppInstanceBot, AppInstanceBotSummary, Configuration, AppInstanceAdminSummary, AppInstanceRetentionSettings, AppInstanceSummary,
     AppInstanceUser, AppInstanceUserEndpoint, AppInstanceUserEndpointSummary, AppInstanceUserSummary, ChannelRetentionSettings,
     EndpointAttributes, EndpointState, EndpointStatus, ErrorCode, Identity, Tag,
 };
 use crate::generated::{Operation, Service};
-use crate::state::{self, Admin, Endpoint, Idempotent, Instance, Retention, State, User};
+use crate::state::{self, Admin, Bot, Endpoint, Idempotent, Instance, Retention, State, User};
 use crate::wire::Invalid;
 use crate::Shared;
 
@@ -47,6 +54,8 @@ pub const MAX_USERS_PER_APP_INSTANCE: usize = 1_000;
 pub const MAX_ADMINS_PER_APP_INSTANCE: usize = 100;
 /// Endpoints per user.
 pub const MAX_ENDPOINTS_PER_USER: usize = 10;
+/// Bots per AppInstance.
+pub const MAX_BOTS_PER_APP_INSTANCE: usize = 100;
 /// Tags per resource.
 pub const MAX_TAGS_PER_RESOURCE: usize = 50;
 /// Items per page when a list call gives no `MaxResults`.
@@ -76,6 +85,7 @@ impl<E: From<BadRequestException> + From<ForbiddenException>> LookupError for E 
 enum Target {
     Instance(String),
     User { instance: String, user: String },
+    Bot { instance: String, bot: String },
 }
 
 /// One request's view of the emulator: the shared state and the request time.
@@ -92,6 +102,10 @@ impl Call<'_> {
 
     fn user_arn(&self, instance: &str, user: &str) -> String {
         format!("{}/user/{user}", self.instance_arn(instance))
+    }
+
+    fn bot_arn(&self, instance: &str, bot: &str) -> String {
+        format!("{}/bot/{bot}", self.instance_arn(instance))
     }
 
     /// Reads an ARN of this emulator: `.../app-instance/{id}` or `.../app-instance/{id}/user/{user}`.
@@ -116,6 +130,9 @@ impl Call<'_> {
             ["app-instance", id, "user", user] if !id.is_empty() && !user.is_empty() => {
                 Ok(Target::User { instance: (*id).to_string(), user: (*user).to_string() })
             }
+            ["app-instance", id, "bot", bot] if !id.is_empty() && !bot.is_empty() => {
+                Ok(Target::Bot { instance: (*id).to_string(), bot: (*bot).to_string() })
+            }
             _ => Err(malformed()),
         }
     }
@@ -126,7 +143,7 @@ impl Call<'_> {
                 Some(instance) => Ok((id, instance)),
                 None => Err(E::from(not_found("AppInstance", arn))),
             },
-            Target::User { .. } => Err(E::from(bad_request(ErrorCode::BadRequest, format!("{arn} is not an AppInstance ARN")))),
+            _ => Err(E::from(bad_request(ErrorCode::BadRequest, format!("{arn} is not an AppInstance ARN")))),
         }
     }
 
@@ -137,7 +154,24 @@ impl Call<'_> {
                 Some(i) if i.users.contains_key(&user) => Ok((instance, user, i)),
                 _ => Err(E::from(not_found("AppInstanceUser", arn))),
             },
-            Target::Instance(_) => Err(E::from(bad_request(ErrorCode::BadRequest, format!("{arn} is not an AppInstanceUser ARN")))),
+            _ => Err(E::from(bad_request(ErrorCode::BadRequest, format!("{arn} is not an AppInstanceUser ARN")))),
+        }
+    }
+
+    /// The bot named by `arn`: `(instance id, bot id, instance)`; `missing` makes the error for
+    /// a well-formed ARN that names no bot.
+    fn find_bot<'s, E: LookupError>(
+        &self,
+        state: &'s mut State,
+        arn: &str,
+        missing: impl FnOnce() -> E,
+    ) -> Result<(String, String, &'s mut Instance), E> {
+        match self.parse_arn::<E>(arn)? {
+            Target::Bot { instance, bot } => match state.instances.get_mut(&instance) {
+                Some(i) if i.bots.contains_key(&bot) => Ok((instance, bot, i)),
+                _ => Err(missing()),
+            },
+            _ => Err(E::from(bad_request(ErrorCode::BadRequest, format!("{arn} is not an AppInstanceBot ARN")))),
         }
     }
 
@@ -148,6 +182,10 @@ impl Call<'_> {
             Target::User { .. } => {
                 let (_, user, instance) = self.find_user::<E>(state, arn)?;
                 instance.users.get_mut(&user).map(|u| &mut u.tags).ok_or_else(|| E::from(not_found("AppInstanceUser", arn)))
+            }
+            Target::Bot { .. } => {
+                let (_, bot, instance) = self.find_bot::<E>(state, arn, || E::from(not_found("AppInstanceBot", arn)))?;
+                instance.bots.get_mut(&bot).map(|b| &mut b.tags).ok_or_else(|| E::from(not_found("AppInstanceBot", arn)))
             }
         }
     }
@@ -267,6 +305,33 @@ fn endpoint_state() -> EndpointState {
     EndpointState { status: EndpointStatus::Active, status_reason: None }
 }
 
+/// A Lex configuration names at most one of `RespondsTo` (deprecated) and `InvokedBy`.
+fn checked_configuration(c: &Configuration) -> Result<(), BadRequestException> {
+    if c.lex.responds_to.is_some() && c.lex.invoked_by.is_some() {
+        return Err(bad_request(ErrorCode::BadRequest, "A Lex configuration takes RespondsTo or InvokedBy, not both"));
+    }
+    Ok(())
+}
+
+fn bot_not_found(arn: &str) -> NotFoundException {
+    NotFoundException { code: Some(ErrorCode::NotFound), message: Some(format!("AppInstanceBot {arn} does not exist")) }
+}
+
+/// Deletes the users whose expiration settings make them gone at `now`, with their admin roles;
+/// returns how many.
+pub(crate) fn expire_users(state: &mut State, now: DateTime) -> usize {
+    let mut removed = 0;
+    for instance in state.instances.values_mut() {
+        let expired: Vec<String> = instance.users.iter().filter(|(_, u)| u.expired_at(now)).map(|(id, _)| id.clone()).collect();
+        for id in expired {
+            instance.users.remove(&id);
+            instance.admins.remove(&id);
+            removed += 1;
+        }
+    }
+    removed
+}
+
 impl Service for Call<'_> {
     fn validation_error(&self, _operation: Operation, invalid: Invalid) -> BadRequestException {
         bad_request(ErrorCode::BadRequest, invalid.into_message())
@@ -295,6 +360,7 @@ impl Service for Call<'_> {
                 tags: checked,
                 users: BTreeMap::new(),
                 admins: BTreeMap::new(),
+                bots: BTreeMap::new(),
             };
             state.instances.insert(id.clone(), instance);
             let arn = self.instance_arn(&id);
@@ -332,7 +398,11 @@ impl Service for Call<'_> {
     fn create_app_instance_user(&self, input: CreateAppInstanceUserInput) -> Result<CreateAppInstanceUserOutput, CreateAppInstanceUserError> {
         let tags = input.tags.unwrap_or_default();
         let checked = checked_tags(&tags)?;
-        let fp = fingerprint(&[Some(&input.app_instance_arn), Some(&input.app_instance_user_id), Some(&input.name), input.metadata.as_deref()], &tags);
+        let expiration = input.expiration_settings.as_ref().map(|e| format!("{} {}", e.expiration_days, e.expiration_criterion.as_str()));
+        let fp = fingerprint(
+            &[Some(&input.app_instance_arn), Some(&input.app_instance_user_id), Some(&input.name), input.metadata.as_deref(), expiration.as_deref()],
+            &tags,
+        );
         self.mutate(|state| {
             let op = Operation::CreateAppInstanceUser;
             if let Some(arn) = Self::replay::<CreateAppInstanceUserError>(state, op, &input.client_request_token, &fp)? {
@@ -354,6 +424,7 @@ impl Service for Call<'_> {
                 seq,
                 tags: checked,
                 endpoints: BTreeMap::new(),
+                expiration: input.expiration_settings,
             };
             instance.users.insert(input.app_instance_user_id.clone(), user);
             let arn = self.user_arn(&instance_id, &input.app_instance_user_id);
@@ -460,6 +531,7 @@ impl Service for Call<'_> {
                     metadata: u.metadata.clone(),
                     created_timestamp: Some(u.created),
                     last_updated_timestamp: Some(u.updated),
+                    expiration_settings: u.expiration.clone(),
                 }),
             })
         })
@@ -732,6 +804,118 @@ impl Service for Call<'_> {
             }
             e.updated = self.now;
             Ok(UpdateAppInstanceUserEndpointOutput { app_instance_user_arn: Some(input.app_instance_user_arn), endpoint_id: Some(input.endpoint_id) })
+        })
+    }
+
+    fn create_app_instance_bot(&self, input: CreateAppInstanceBotInput) -> Result<CreateAppInstanceBotOutput, CreateAppInstanceBotError> {
+        let tags = input.tags.unwrap_or_default();
+        let checked = checked_tags(&tags)?;
+        checked_configuration(&input.configuration)?;
+        let configuration = state::document_json(&state::configuration_document(&input.configuration));
+        let fp = fingerprint(&[Some(&input.app_instance_arn), input.name.as_deref(), input.metadata.as_deref(), Some(&configuration)], &tags);
+        self.mutate(|state| {
+            let op = Operation::CreateAppInstanceBot;
+            if let Some(arn) = Self::replay::<CreateAppInstanceBotError>(state, op, &input.client_request_token, &fp)? {
+                return Ok(CreateAppInstanceBotOutput { app_instance_bot_arn: Some(arn) });
+            }
+            let seq = state.seq();
+            let (instance_id, instance) = self.find_instance::<CreateAppInstanceBotError>(state, &input.app_instance_arn)?;
+            if instance.bots.len() >= MAX_BOTS_PER_APP_INSTANCE {
+                return Err(limit(format!("An AppInstance can have at most {MAX_BOTS_PER_APP_INSTANCE} bots")).into());
+            }
+            let bot_id = client_runtime::rand::uuid_v4();
+            let bot = Bot {
+                name: input.name,
+                metadata: input.metadata,
+                configuration: input.configuration,
+                created: self.now,
+                updated: self.now,
+                seq,
+                tags: checked,
+            };
+            instance.bots.insert(bot_id.clone(), bot);
+            let arn = self.bot_arn(&instance_id, &bot_id);
+            Self::remember(state, op, input.client_request_token, fp, arn.clone());
+            Ok(CreateAppInstanceBotOutput { app_instance_bot_arn: Some(arn) })
+        })
+    }
+
+    fn delete_app_instance_bot(&self, input: DeleteAppInstanceBotInput) -> Result<DeleteAppInstanceBotOutput, DeleteAppInstanceBotError> {
+        self.mutate(|state| {
+            let arn = &input.app_instance_bot_arn;
+            let (_, bot, instance) = self.find_bot::<DeleteAppInstanceBotError>(state, arn, || not_found("AppInstanceBot", arn).into())?;
+            instance.bots.remove(&bot);
+            Ok(DeleteAppInstanceBotOutput {})
+        })
+    }
+
+    fn describe_app_instance_bot(&self, input: DescribeAppInstanceBotInput) -> Result<DescribeAppInstanceBotOutput, DescribeAppInstanceBotError> {
+        self.read(|state| {
+            let arn = &input.app_instance_bot_arn;
+            let (_, bot, instance) = self.find_bot::<DescribeAppInstanceBotError>(state, arn, || bot_not_found(arn).into())?;
+            let b = instance.bots.get(&bot).ok_or_else(|| bot_not_found(arn))?;
+            Ok(DescribeAppInstanceBotOutput {
+                app_instance_bot: Some(AppInstanceBot {
+                    app_instance_bot_arn: Some(arn.clone()),
+                    name: b.name.clone(),
+                    configuration: Some(b.configuration.clone()),
+                    created_timestamp: Some(b.created),
+                    last_updated_timestamp: Some(b.updated),
+                    metadata: b.metadata.clone(),
+                }),
+            })
+        })
+    }
+
+    fn list_app_instance_bots(&self, input: ListAppInstanceBotsInput) -> Result<ListAppInstanceBotsOutput, ListAppInstanceBotsError> {
+        self.read(|state| {
+            let (id, instance) = self.find_instance::<ListAppInstanceBotsError>(state, &input.app_instance_arn)?;
+            let items = instance
+                .bots
+                .iter()
+                .map(|(bid, b)| {
+                    let summary =
+                        AppInstanceBotSummary { app_instance_bot_arn: Some(self.bot_arn(&id, bid)), name: b.name.clone(), metadata: b.metadata.clone() };
+                    (b.seq, summary)
+                })
+                .collect();
+            let (bots, next_token) = paginate(items, &format!("bots/{id}"), input.max_results, input.next_token.as_deref())?;
+            Ok(ListAppInstanceBotsOutput { app_instance_arn: Some(input.app_instance_arn.clone()), app_instance_bots: Some(bots), next_token })
+        })
+    }
+
+    fn put_app_instance_user_expiration_settings(
+        &self,
+        input: PutAppInstanceUserExpirationSettingsInput,
+    ) -> Result<PutAppInstanceUserExpirationSettingsOutput, PutAppInstanceUserExpirationSettingsError> {
+        self.mutate(|state| {
+            let arn = &input.app_instance_user_arn;
+            let (_, user, instance) = self.find_user::<PutAppInstanceUserExpirationSettingsError>(state, arn)?;
+            let u = instance.users.get_mut(&user).ok_or_else(|| not_found("AppInstanceUser", arn))?;
+            u.expiration = input.expiration_settings.clone();
+            u.updated = self.now;
+            Ok(PutAppInstanceUserExpirationSettingsOutput {
+                app_instance_user_arn: Some(input.app_instance_user_arn.clone()),
+                expiration_settings: input.expiration_settings,
+            })
+        })
+    }
+
+    fn update_app_instance_bot(&self, input: UpdateAppInstanceBotInput) -> Result<UpdateAppInstanceBotOutput, UpdateAppInstanceBotError> {
+        if let Some(c) = &input.configuration {
+            checked_configuration(c)?;
+        }
+        self.mutate(|state| {
+            let arn = &input.app_instance_bot_arn;
+            let (_, bot, instance) = self.find_bot::<UpdateAppInstanceBotError>(state, arn, || not_found("AppInstanceBot", arn).into())?;
+            let b = instance.bots.get_mut(&bot).ok_or_else(|| not_found("AppInstanceBot", arn))?;
+            b.name = Some(input.name);
+            b.metadata = Some(input.metadata);
+            if let Some(c) = input.configuration {
+                b.configuration = c;
+            }
+            b.updated = self.now;
+            Ok(UpdateAppInstanceBotOutput { app_instance_bot_arn: Some(input.app_instance_bot_arn) })
         })
     }
 }

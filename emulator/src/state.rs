@@ -1,5 +1,5 @@
-//! The emulator's data: AppInstances with their users, admins, endpoints, retention settings
-//! and tags, the idempotency records of create calls, and their optional persistence as one
+//! The emulator's data: AppInstances with their users (and their expiration settings), bots,
+//! admins, endpoints, retention settings and tags, the idempotency records of create calls, and their optional persistence as one
 //! JSON file (written to a temporary file beside it, flushed, then renamed over it, so a crash
 //! leaves either the old or the new state, never half of one; the temporary files such a crash
 //! leaves are removed at the next start).
@@ -14,10 +14,14 @@ use client_runtime::document::{Document, Number};
 use client_runtime::json::{JsonReader, JsonValueWriter};
 use client_runtime::time::DateTime;
 
-use crate::generated::types::{AllowMessages, AppInstanceUserEndpointType};
+use crate::generated::types::{
+    AllowMessages, AppInstanceUserEndpointType, Configuration, ExpirationCriterion, ExpirationSettings, InvokedBy, LexConfiguration,
+    RespondsTo, StandardMessages, TargetedMessages,
+};
 
-/// The version of the state file format.
-const FORMAT_VERSION: u64 = 1;
+/// The version of the state file format. Version 2 added bots and users' expiration settings;
+/// a version 1 file (without them) is still read.
+const FORMAT_VERSION: u64 = 2;
 
 /// Everything the emulator holds.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,6 +49,27 @@ pub(crate) struct Instance {
     pub users: BTreeMap<String, User>,
     /// Admins by the user id of the promoted user.
     pub admins: BTreeMap<String, Admin>,
+    /// Bots by id (the last part of their ARN).
+    pub bots: BTreeMap<String, Bot>,
+}
+
+/// An AppInstanceBot: a member of the instance that a Lex V2 bot speaks for.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Bot {
+    pub name: Option<String>,
+    pub metadata: Option<String>,
+    pub configuration: Configuration,
+    pub created: DateTime,
+    pub updated: DateTime,
+    pub seq: u64,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Bot {
+    // Names and metadata are `@sensitive` in the model.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bot").field("created", &self.created).field("seq", &self.seq).finish_non_exhaustive()
+    }
 }
 
 /// Retention settings of an AppInstance.
@@ -65,6 +90,20 @@ pub(crate) struct User {
     pub tags: BTreeMap<String, String>,
     /// Endpoints by id.
     pub endpoints: BTreeMap<String, Endpoint>,
+    /// When the user is deleted on its own, if ever.
+    pub expiration: Option<ExpirationSettings>,
+}
+
+impl User {
+    /// Whether the user's expiration settings make it gone at `now`.
+    pub fn expired_at(&self, now: DateTime) -> bool {
+        let Some(settings) = &self.expiration else { return false };
+        let start = match settings.expiration_criterion {
+            ExpirationCriterion::CreatedTimestamp => self.created,
+        };
+        let end = start.secs().saturating_add(i64::from(settings.expiration_days).saturating_mul(86_400));
+        now.secs() >= end
+    }
 }
 
 /// An AppInstanceAdmin role held by one of the instance's users.
@@ -164,6 +203,36 @@ fn tags(t: &BTreeMap<String, String>) -> Document {
     Document::Object(t.iter().map(|(k, v)| (k.clone(), string(v))).collect())
 }
 
+fn int(v: i32) -> Document {
+    Document::Number(Number::from(i64::from(v)))
+}
+
+fn expiration(e: &Option<ExpirationSettings>) -> Document {
+    e.as_ref().map_or(Document::Null, |e| obj([("days", int(e.expiration_days)), ("criterion", string(e.expiration_criterion.as_str()))]))
+}
+
+/// A bot's configuration, as the state file keeps it.
+pub(crate) fn configuration_document(c: &Configuration) -> Document {
+    let lex = &c.lex;
+    let invoked_by = lex.invoked_by.as_ref().map_or(Document::Null, |i| {
+        obj([("standard_messages", string(i.standard_messages.as_str())), ("targeted_messages", string(i.targeted_messages.as_str()))])
+    });
+    obj([
+        ("responds_to", lex.responds_to.as_ref().map_or(Document::Null, |r| string(r.as_str()))),
+        ("invoked_by", invoked_by),
+        ("lex_bot_alias_arn", string(&lex.lex_bot_alias_arn)),
+        ("locale_id", string(&lex.locale_id)),
+        ("welcome_intent", opt_string(&lex.welcome_intent)),
+    ])
+}
+
+/// A document as compact JSON.
+pub(crate) fn document_json(d: &Document) -> String {
+    let mut out = String::new();
+    JsonValueWriter::new(&mut out).document(d);
+    out
+}
+
 fn state_document(state: &State) -> Document {
     let instances = state.instances.iter().map(|(id, i)| {
         let users = i.users.iter().map(|(uid, u)| {
@@ -190,6 +259,19 @@ fn state_document(state: &State) -> Document {
                 ("seq", uint(u.seq)),
                 ("tags", tags(&u.tags)),
                 ("endpoints", Document::Array(endpoints.collect())),
+                ("expiration", expiration(&u.expiration)),
+            ])
+        });
+        let bots = i.bots.iter().map(|(bid, b)| {
+            obj([
+                ("id", string(bid)),
+                ("name", opt_string(&b.name)),
+                ("metadata", opt_string(&b.metadata)),
+                ("configuration", configuration_document(&b.configuration)),
+                ("created", millis(b.created)),
+                ("updated", millis(b.updated)),
+                ("seq", uint(b.seq)),
+                ("tags", tags(&b.tags)),
             ])
         });
         let admins = i.admins.iter().map(|(uid, a)| obj([("user", string(uid)), ("created", millis(a.created)), ("seq", uint(a.seq))]));
@@ -208,6 +290,7 @@ fn state_document(state: &State) -> Document {
             ("tags", tags(&i.tags)),
             ("users", Document::Array(users.collect())),
             ("admins", Document::Array(admins.collect())),
+            ("bots", Document::Array(bots.collect())),
         ])
     });
     let tokens = state.tokens.iter().map(|((op, token), r)| {
@@ -311,7 +394,7 @@ pub(crate) fn from_json(bytes: &[u8]) -> Result<State, String> {
     r.finish().map_err(|e| e.to_string())?;
     let root = Node(&doc, "state");
     let version = root.field("version")?.uint()?;
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != 1 {
         return Err(format!("unsupported format version {version}"));
     }
     let mut state = State { next_seq: root.field("next_seq")?.uint()?, ..State::default() };
@@ -326,6 +409,7 @@ pub(crate) fn from_json(bytes: &[u8]) -> Result<State, String> {
             tags: i.field("tags")?.tags()?,
             users: BTreeMap::new(),
             admins: BTreeMap::new(),
+            bots: BTreeMap::new(),
         };
         let retention = i.field("retention")?;
         if !retention.0.is_null() {
@@ -342,6 +426,10 @@ pub(crate) fn from_json(bytes: &[u8]) -> Result<State, String> {
                 seq: u.field("seq")?.uint()?,
                 tags: u.field("tags")?.tags()?,
                 endpoints: BTreeMap::new(),
+                expiration: match u.opt_field("expiration") {
+                    Some(e) if !e.0.is_null() => Some(e.expiration()?),
+                    _ => None,
+                },
             };
             for e in u.field("endpoints")?.array()? {
                 let kind = e.field("type")?;
@@ -365,6 +453,20 @@ pub(crate) fn from_json(bytes: &[u8]) -> Result<State, String> {
             let admin = Admin { created: a.field("created")?.time()?, seq: a.field("seq")?.uint()? };
             instance.admins.insert(a.field("user")?.string()?, admin);
         }
+        if let Some(bots) = i.opt_field("bots") {
+            for b in bots.array()? {
+                let bot = Bot {
+                    name: b.field("name")?.opt_string()?,
+                    metadata: b.field("metadata")?.opt_string()?,
+                    configuration: b.field("configuration")?.configuration()?,
+                    created: b.field("created")?.time()?,
+                    updated: b.field("updated")?.time()?,
+                    seq: b.field("seq")?.uint()?,
+                    tags: b.field("tags")?.tags()?,
+                };
+                instance.bots.insert(b.field("id")?.string()?, bot);
+            }
+        }
         state.instances.insert(i.field("id")?.string()?, instance);
     }
     for t in root.field("tokens")?.array()? {
@@ -385,6 +487,49 @@ impl<'d> Node<'d> {
     fn field(&self, name: &'static str) -> Result<Node<'d>, String> {
         let object = self.0.as_object().ok_or_else(|| self.bad("an object"))?;
         object.get(name).map(|d| Node(d, name)).ok_or_else(|| format!("`{}` has no `{name}`", self.1))
+    }
+
+    /// A field that older format versions lack.
+    fn opt_field(&self, name: &'static str) -> Option<Node<'d>> {
+        self.0.as_object().and_then(|o| o.get(name)).map(|d| Node(d, name))
+    }
+
+    fn expiration(&self) -> Result<ExpirationSettings, String> {
+        let days = self.field("days")?;
+        let criterion = self.field("criterion")?;
+        Ok(ExpirationSettings {
+            expiration_days: i32::try_from(days.uint()?).map_err(|_| days.bad("a day count"))?,
+            expiration_criterion: ExpirationCriterion::from_wire(&criterion.string()?).ok_or_else(|| criterion.bad("an ExpirationCriterion"))?,
+        })
+    }
+
+    fn configuration(&self) -> Result<Configuration, String> {
+        let responds_to = self.field("responds_to")?;
+        let responds_to = if responds_to.0.is_null() {
+            None
+        } else {
+            Some(RespondsTo::from_wire(&responds_to.string()?).ok_or_else(|| responds_to.bad("a RespondsTo value"))?)
+        };
+        let invoked_by = self.field("invoked_by")?;
+        let invoked_by = if invoked_by.0.is_null() {
+            None
+        } else {
+            let standard = invoked_by.field("standard_messages")?;
+            let targeted = invoked_by.field("targeted_messages")?;
+            Some(InvokedBy {
+                standard_messages: StandardMessages::from_wire(&standard.string()?).ok_or_else(|| standard.bad("a StandardMessages value"))?,
+                targeted_messages: TargetedMessages::from_wire(&targeted.string()?).ok_or_else(|| targeted.bad("a TargetedMessages value"))?,
+            })
+        };
+        Ok(Configuration {
+            lex: LexConfiguration {
+                responds_to,
+                invoked_by,
+                lex_bot_alias_arn: self.field("lex_bot_alias_arn")?.string()?,
+                locale_id: self.field("locale_id")?.string()?,
+                welcome_intent: self.field("welcome_intent")?.opt_string()?,
+            },
+        })
     }
 
     fn array(&self) -> Result<impl Iterator<Item = Node<'d>>, String> {
@@ -444,6 +589,24 @@ mod tests {
             seq: 2,
             tags: BTreeMap::from([("team".to_string(), "a".to_string())]),
             endpoints: BTreeMap::from([("e1".to_string(), endpoint)]),
+            expiration: Some(ExpirationSettings { expiration_days: 30, expiration_criterion: ExpirationCriterion::CreatedTimestamp }),
+        };
+        let bot = Bot {
+            name: Some("helper".into()),
+            metadata: None,
+            configuration: Configuration {
+                lex: LexConfiguration {
+                    responds_to: None,
+                    invoked_by: Some(InvokedBy { standard_messages: StandardMessages::Mentions, targeted_messages: TargetedMessages::All }),
+                    lex_bot_alias_arn: "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST".into(),
+                    locale_id: "en_US".into(),
+                    welcome_intent: Some("Hello".into()),
+                },
+            },
+            created: t,
+            updated: t,
+            seq: 5,
+            tags: BTreeMap::from([("k".to_string(), "v".to_string())]),
         };
         let instance = Instance {
             name: "app".into(),
@@ -455,9 +618,10 @@ mod tests {
             tags: BTreeMap::new(),
             users: BTreeMap::from([("u1".to_string(), user)]),
             admins: BTreeMap::from([("u1".to_string(), Admin { created: t, seq: 3 })]),
+            bots: BTreeMap::from([("b1".to_string(), bot)]),
         };
         State {
-            next_seq: 4,
+            next_seq: 5,
             instances: BTreeMap::from([("i1".to_string(), instance)]),
             tokens: BTreeMap::from([(("CreateAppInstance".into(), "tok-1".into()), Idempotent { fingerprint: "[\"app\"]".into(), result: "arn:x".into() })]),
         }
@@ -468,6 +632,29 @@ mod tests {
         let state = sample();
         assert_eq!(from_json(to_json(&state).as_bytes()).unwrap(), state);
         assert_eq!(from_json(to_json(&State::default()).as_bytes()).unwrap(), State::default());
+    }
+
+    #[test]
+    fn version_1_files_without_bots_or_expiration_are_still_read() {
+        let v1 = r#"{"version":1,"next_seq":2,"instances":[{"id":"i1","name":"app","metadata":null,"created":0,"updated":0,"seq":1,
+            "retention":null,"tags":{},"users":[{"id":"u1","name":"Ann","metadata":null,"created":0,"updated":0,"seq":2,"tags":{},
+            "endpoints":[]}],"admins":[]}],"tokens":[]}"#;
+        let state = from_json(v1.as_bytes()).unwrap();
+        let instance = &state.instances["i1"];
+        assert!(instance.bots.is_empty());
+        assert_eq!(instance.users["u1"].expiration, None);
+        assert!(to_json(&state).contains(r#""version":2"#), "written as the current version");
+    }
+
+    #[test]
+    fn users_expire_after_their_days_from_creation() {
+        let mut user = sample().instances["i1"].users["u1"].clone();
+        let created = user.created.secs();
+        let at = |secs: i64| DateTime::from_millis(secs * 1000);
+        assert!(!user.expired_at(at(created + 30 * 86_400 - 1)));
+        assert!(user.expired_at(at(created + 30 * 86_400)));
+        user.expiration = None;
+        assert!(!user.expired_at(at(i64::MAX / 1000)), "no settings, no expiry");
     }
 
     #[test]
@@ -531,7 +718,7 @@ mod tests {
 
     #[test]
     fn corrupt_state_is_an_error_not_a_panic() {
-        for bad in ["", "{", "[]", r#"{"version":2,"next_seq":0,"instances":[],"tokens":[]}"#, r#"{"version":1,"next_seq":-1,"instances":[],"tokens":[]}"#, r#"{"version":1,"next_seq":0,"instances":[{"id":"x"}],"tokens":[]}"#] {
+        for bad in ["", "{", "[]", r#"{"version":3,"next_seq":0,"instances":[],"tokens":[]}"#, r#"{"version":1,"next_seq":-1,"instances":[],"tokens":[]}"#, r#"{"version":1,"next_seq":0,"instances":[{"id":"x"}],"tokens":[]}"#] {
             assert!(from_json(bad.as_bytes()).is_err(), "{bad}");
         }
     }

@@ -1,5 +1,5 @@
-//! End-to-end: the generated client against the emulator on 127.0.0.1:0, through all 24
-//! operations, paginated walks, every modeled error of the service (throttling and outages
+//! End-to-end: the generated client against the emulator on 127.0.0.1:0, through all 30
+//! operations (bots and users' expiry by the emulator's clock included), paginated walks, every modeled error of the service (throttling and outages
 //! through fault injection and `max_rps`), retries, signature checks, path-escape refusals and
 //! state persistence. Raw requests (signed with the runtime's SigV4
 //! signer, or not signed at all) cover what the client would refuse to send.
@@ -8,7 +8,10 @@ use std::num::NonZeroU32;
 use std::time::{Duration, SystemTime};
 
 use chime_sdk_identity::config::{Credentials, Region, RetryConfig, TimeoutConfig};
-use chime_sdk_identity::types::{AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType, ChannelRetentionSettings, EndpointAttributes, Tag};
+use chime_sdk_identity::types::{
+    AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType, ChannelRetentionSettings, Configuration, EndpointAttributes,
+    ExpirationCriterion, ExpirationSettings, InvokedBy, LexConfiguration, RespondsTo, StandardMessages, Tag, TargetedMessages,
+};
 use chime_sdk_identity::{Client, Config};
 use client_runtime::error::SdkError;
 use client_runtime::http::{Headers, HttpClient, HttpRequest, HttpResponse, Uri};
@@ -90,6 +93,25 @@ fn wire(status: u16, error_type: &str, code: &str) -> Wire {
 
 fn tag(k: &str, v: &str) -> Tag {
     Tag::builder().key(k).value(v).build().expect("tag")
+}
+
+/// A Lex V2 bot alias ARN that matches the model's pattern.
+const LEX_ALIAS: &str = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST";
+
+/// A bot configuration: the alias, `en_US`, and optionally `InvokedBy` and a welcome intent.
+fn lex(alias: &str, invoked_by: Option<(StandardMessages, TargetedMessages)>, welcome: Option<&str>) -> Configuration {
+    let mut lex = LexConfiguration::builder().lex_bot_alias_arn(alias).locale_id("en_US");
+    if let Some((standard, targeted)) = invoked_by {
+        lex = lex.invoked_by(InvokedBy::builder().standard_messages(standard).targeted_messages(targeted).build().expect("InvokedBy"));
+    }
+    if let Some(w) = welcome {
+        lex = lex.welcome_intent(w);
+    }
+    Configuration::builder().lex(lex.build().expect("LexConfiguration")).build().expect("Configuration")
+}
+
+fn expiring_after(days: i32) -> ExpirationSettings {
+    ExpirationSettings::builder().expiration_days(days).expiration_criterion(ExpirationCriterion::CreatedTimestamp).build().expect("ExpirationSettings")
 }
 
 /// Sends a raw request to the emulator, SigV4-signed unless `sign` is false.
@@ -289,6 +311,92 @@ async fn all_operations_and_paginated_walks() {
     let user_tags = c.list_tags_for_resource().resource_arn(u0).send().await.unwrap();
     assert_eq!(user_tags.tags().len(), 1);
 
+    // Bots: members of the instance with their Lex configuration; created (idempotently),
+    // described, listed in pages, updated, tagged and deleted.
+    let config = lex(LEX_ALIAS, Some((StandardMessages::Mentions, TargetedMessages::All)), Some("Greeting"));
+    let create_bot = || {
+        c.create_app_instance_bot()
+            .app_instance_arn(&app)
+            .name("helper")
+            .metadata("bm")
+            .configuration(config.clone())
+            .tags(tag("kind", "bot"))
+            .client_request_token("token-bot-1")
+    };
+    let bot = create_bot().send().await.unwrap().app_instance_bot_arn().unwrap().to_string();
+    let bot_id = bot.strip_prefix(&format!("{app}/bot/")).expect("a bot ARN lives under its instance");
+    assert_eq!(bot_id.len(), 36, "a UUID: {bot_id}");
+    assert_eq!(create_bot().send().await.unwrap().app_instance_bot_arn(), Some(bot.as_str()), "the same token is the same call");
+    let mut bots = vec![bot.clone()];
+    for i in 0..6 {
+        let out = c.create_app_instance_bot().app_instance_arn(&app).name(format!("bot-{i}")).configuration(lex(LEX_ALIAS, None, None)).send().await.unwrap();
+        bots.push(out.app_instance_bot_arn().unwrap().to_string());
+    }
+    let mut bot_pages = c.list_app_instance_bots().app_instance_arn(&app).into_paginator().page_size(3).send();
+    let (mut bot_sizes, mut listed_bots) = (Vec::new(), Vec::new());
+    while let Some(page) = bot_pages.next().await {
+        let page = page.unwrap();
+        assert_eq!(page.app_instance_arn(), Some(app.as_str()));
+        bot_sizes.push(page.app_instance_bots().len());
+        listed_bots.extend(page.app_instance_bots().iter().map(|b| b.app_instance_bot_arn().unwrap().to_string()));
+    }
+    assert_eq!((bot_sizes, &listed_bots), (vec![3, 3, 1], &bots));
+    let first_bots = c.list_app_instance_bots().app_instance_arn(&app).max_results(2).send().await.unwrap();
+    let summary = &first_bots.app_instance_bots()[0];
+    assert_eq!((summary.name(), summary.metadata()), (Some("helper"), Some("bm")));
+    let described = c.describe_app_instance_bot().app_instance_bot_arn(&bot).send().await.unwrap();
+    let b = described.app_instance_bot().unwrap();
+    assert_eq!((b.app_instance_bot_arn(), b.name(), b.metadata()), (Some(bot.as_str()), Some("helper"), Some("bm")));
+    assert_eq!(b.configuration(), Some(&config), "the configuration comes back as it was given");
+    let bot_created = b.created_timestamp().unwrap();
+    assert_eq!(b.last_updated_timestamp(), Some(bot_created));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let new_config = lex(LEX_ALIAS, Some((StandardMessages::Auto, TargetedMessages::None)), None);
+    let up = c.update_app_instance_bot().app_instance_bot_arn(&bot).name("helper-2").metadata("bm2").configuration(new_config.clone()).send().await.unwrap();
+    assert_eq!(up.app_instance_bot_arn(), Some(bot.as_str()));
+    c.update_app_instance_bot().app_instance_bot_arn(&bot).name("helper-3").metadata("bm3").send().await.unwrap();
+    let described = c.describe_app_instance_bot().app_instance_bot_arn(&bot).send().await.unwrap();
+    let b = described.app_instance_bot().unwrap();
+    assert_eq!((b.name(), b.metadata(), b.configuration()), (Some("helper-3"), Some("bm3"), Some(&new_config)), "no configuration: kept");
+    assert!(b.last_updated_timestamp().unwrap() > bot_created && b.created_timestamp() == Some(bot_created));
+    let bot_tags = c.list_tags_for_resource().resource_arn(&bot).send().await.unwrap();
+    assert_eq!(bot_tags.tags().iter().map(|t| (t.key(), t.value())).collect::<Vec<_>>(), [("kind", "bot")]);
+    c.delete_app_instance_bot().app_instance_bot_arn(&bots[6]).send().await.unwrap();
+    assert_eq!(err(c.describe_app_instance_bot().app_instance_bot_arn(&bots[6]).send().await), wire(404, "NotFoundException", "NotFound"));
+    let page = c.list_app_instance_bots().app_instance_arn(&app).max_results(50).send().await.unwrap();
+    assert_eq!((page.app_instance_bots().len(), page.next_token()), (6, None));
+
+    // Expiration: set, described and cleared; expiry applied by the emulator's clock.
+    let put = c.put_app_instance_user_expiration_settings().app_instance_user_arn(&users[5]).expiration_settings(expiring_after(7)).send().await.unwrap();
+    assert_eq!((put.app_instance_user_arn(), put.expiration_settings()), (Some(users[5].as_str()), Some(&expiring_after(7))));
+    let du = c.describe_app_instance_user().app_instance_user_arn(&users[5]).send().await.unwrap();
+    assert_eq!(du.app_instance_user().unwrap().expiration_settings(), Some(&expiring_after(7)));
+    let short = c
+        .create_app_instance_user()
+        .app_instance_arn(&app)
+        .app_instance_user_id("short-lived")
+        .name("Brief")
+        .expiration_settings(expiring_after(1))
+        .send()
+        .await
+        .unwrap();
+    let short = short.app_instance_user_arn().unwrap().to_string();
+    let du = c.describe_app_instance_user().app_instance_user_arn(&short).send().await.unwrap();
+    assert_eq!(du.app_instance_user().unwrap().expiration_settings(), Some(&expiring_after(1)));
+    emulator.advance_clock(Duration::from_secs(86_400 - 120));
+    c.describe_app_instance_user().app_instance_user_arn(&short).send().await.expect("not a day old yet");
+    emulator.advance_clock(Duration::from_secs(240));
+    assert_eq!(err(c.describe_app_instance_user().app_instance_user_arn(&short).send().await), wire(400, "BadRequestException", "NotFound"));
+    let du = c.describe_app_instance_user().app_instance_user_arn(&users[5]).send().await.unwrap();
+    assert_eq!(du.app_instance_user().unwrap().expiration_settings(), Some(&expiring_after(7)), "seven days are not over");
+    let cleared = c.put_app_instance_user_expiration_settings().app_instance_user_arn(&users[5]).send().await.unwrap();
+    assert_eq!(cleared.expiration_settings(), None);
+    emulator.advance_clock(Duration::from_secs(30 * 86_400));
+    let du = c.describe_app_instance_user().app_instance_user_arn(&users[5]).send().await.unwrap();
+    assert_eq!(du.app_instance_user().unwrap().expiration_settings(), None, "cleared settings: the user stays");
+    let page = c.list_app_instance_users().app_instance_arn(&app).max_results(50).send().await.unwrap();
+    assert_eq!(page.app_instance_users().len(), 12, "the expired user is gone from the list too");
+
     // Deletes: admin, then user, then the instance, which takes everything inside with it.
     c.delete_app_instance_admin().app_instance_arn(&app).app_instance_admin_arn(&users[1]).send().await.unwrap();
     c.delete_app_instance_user().app_instance_user_arn(&users[1]).send().await.unwrap();
@@ -298,13 +406,14 @@ async fn all_operations_and_paginated_walks() {
     assert_eq!(err(c.describe_app_instance_user().app_instance_user_arn(&users[3]).send().await), wire(400, "BadRequestException", "NotFound"));
     assert_eq!(err(c.list_app_instance_users().app_instance_arn(&app).send().await), wire(400, "BadRequestException", "NotFound"));
     assert_eq!(err(c.list_tags_for_resource().resource_arn(u0).send().await), wire(400, "BadRequestException", "NotFound"));
+    assert_eq!(err(c.describe_app_instance_bot().app_instance_bot_arn(&bot).send().await), wire(404, "NotFoundException", "NotFound"));
     let remaining: Vec<_> = c.list_app_instances().into_paginator().items().send().collect().await;
     assert_eq!(remaining.len(), 12);
 
     let served = emulator.served();
     let missing: Vec<&str> = Operation::ALL.iter().filter(|op| !served.contains_key(op)).map(|op| op.name()).collect();
     assert!(missing.is_empty(), "operations never called: {missing:?}");
-    assert_eq!(Operation::ALL.len(), 24);
+    assert_eq!(Operation::ALL.len(), 30);
     running.stop().unwrap();
 }
 
@@ -592,4 +701,89 @@ async fn state_persists_and_failed_writes_roll_back() {
         .collect();
     assert_eq!(names, ["kept"]);
     running.stop().unwrap();
+}
+
+#[tokio::test]
+async fn bot_and_expiration_errors() {
+    let (_emulator, running) = start();
+    let c = client(&running);
+    let app = c.create_app_instance().name("bots").send().await.unwrap().app_instance_arn().unwrap().to_string();
+    let user = c.create_app_instance_user().app_instance_arn(&app).app_instance_user_id("u").name("U").send().await.unwrap();
+    let user = user.app_instance_user_arn().unwrap().to_string();
+    let bad = |code: &str| wire(400, "BadRequestException", code);
+    let create = |config: Configuration| c.create_app_instance_bot().app_instance_arn(&app).configuration(config);
+
+    // Constraints the service checks: the alias ARN's @pattern and @length, the intent's @pattern,
+    // ExpirationDays' @range.
+    let wrong_alias = "arn:aws:lex:us-east-1:123456789012:bot-alias/short/KLMNOPQRST";
+    assert_eq!(err(create(lex(wrong_alias, None, None)).send().await), bad("BadRequest"), "LexBotAliasArn @pattern");
+    assert_eq!(err(create(lex("arn:aws:lex", None, None)).send().await), bad("BadRequest"), "LexBotAliasArn @length(min: 15)");
+    assert_eq!(err(create(lex(LEX_ALIAS, None, Some("9lives"))).send().await), bad("BadRequest"), "LexIntentName @pattern");
+    let put = |days: i32| c.put_app_instance_user_expiration_settings().app_instance_user_arn(&user).expiration_settings(expiring_after(days));
+    assert_eq!(err(put(0).send().await), bad("BadRequest"), "ExpirationDays @range(min: 1)");
+    assert_eq!(err(put(5476).send().await), bad("BadRequest"), "ExpirationDays @range(max: 5475)");
+    put(5475).send().await.expect("the largest ExpirationDays");
+    let r = c.create_app_instance_user().app_instance_arn(&app).app_instance_user_id("v").name("V").expiration_settings(expiring_after(0)).send().await;
+    assert_eq!(err(r), bad("BadRequest"), "ExpirationDays @range on create");
+    // RespondsTo is deprecated in favour of InvokedBy: one or the other.
+    let mut both = lex(LEX_ALIAS, Some((StandardMessages::All, TargetedMessages::All)), None);
+    both.lex.responds_to = Some(RespondsTo::StandardMessages);
+    assert_eq!(err(create(both).send().await), bad("BadRequest"), "RespondsTo and InvokedBy");
+    let mut old_style = lex(LEX_ALIAS, None, None);
+    old_style.lex.responds_to = Some(RespondsTo::StandardMessages);
+    let bot = create(old_style.clone()).send().await.unwrap().app_instance_bot_arn().unwrap().to_string();
+    let described = c.describe_app_instance_bot().app_instance_bot_arn(&bot).send().await.unwrap();
+    assert_eq!(described.app_instance_bot().unwrap().configuration(), Some(&old_style));
+    assert_eq!(described.app_instance_bot().unwrap().name(), None, "Name is optional on create");
+
+    // Unknown bots: NotFoundException where the operation lists it, BadRequest/NotFound elsewhere.
+    let missing = format!("{app}/bot/00000000-0000-0000-0000-000000000000");
+    assert_eq!(err(c.describe_app_instance_bot().app_instance_bot_arn(&missing).send().await), wire(404, "NotFoundException", "NotFound"));
+    assert_eq!(err(c.update_app_instance_bot().app_instance_bot_arn(&missing).name("n").metadata("m").send().await), bad("NotFound"));
+    assert_eq!(err(c.delete_app_instance_bot().app_instance_bot_arn(&missing).send().await), bad("NotFound"));
+    assert_eq!(err(c.describe_app_instance_bot().app_instance_bot_arn(&user).send().await), bad("BadRequest"), "a user ARN is no bot ARN");
+    let other_account = "arn:aws:chime:us-east-1:999999999999:app-instance/x/bot/y";
+    assert_eq!(err(c.describe_app_instance_bot().app_instance_bot_arn(other_account).send().await), wire(403, "ForbiddenException", "Forbidden"));
+    assert_eq!(err(c.list_app_instance_bots().app_instance_arn(format!("{app}-gone")).send().await), bad("NotFound"));
+    assert_eq!(err(c.list_app_instance_bots().app_instance_arn(&app).next_token("bogus").send().await), bad("BadRequest"));
+    let gone = format!("{app}/user/nobody");
+    assert_eq!(err(c.put_app_instance_user_expiration_settings().app_instance_user_arn(&gone).send().await), bad("NotFound"));
+
+    // A token reused for another request conflicts.
+    let token = |name: &str| c.create_app_instance_bot().app_instance_arn(&app).name(name).configuration(lex(LEX_ALIAS, None, None)).client_request_token("tok-1");
+    token("first").send().await.unwrap();
+    assert_eq!(err(token("second").send().await), wire(409, "ConflictException", "Conflict"));
+    running.stop().unwrap();
+}
+
+#[tokio::test]
+async fn bots_and_expiring_users_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("chime-emulator-bots-{}", client_runtime::rand::uuid_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = emulator::Config { state_file: Some(dir.join("state.json")), ..emulator::Config::default() };
+    let running = Emulator::new(config.clone()).unwrap().start(0).unwrap();
+    let c = client(&running);
+    let app = c.create_app_instance().name("persist").send().await.unwrap().app_instance_arn().unwrap().to_string();
+    let configuration = lex(LEX_ALIAS, Some((StandardMessages::None, TargetedMessages::All)), Some("Hi"));
+    let bot = c.create_app_instance_bot().app_instance_arn(&app).name("b").metadata("m").configuration(configuration.clone()).send().await.unwrap();
+    let bot = bot.app_instance_bot_arn().unwrap().to_string();
+    let user = c.create_app_instance_user().app_instance_arn(&app).app_instance_user_id("u").name("U").expiration_settings(expiring_after(2)).send().await.unwrap();
+    let user = user.app_instance_user_arn().unwrap().to_string();
+    running.stop().unwrap();
+
+    let emulator = Emulator::new(config).unwrap();
+    let running = emulator.clone().start(0).unwrap();
+    let c = client(&running);
+    let b = c.describe_app_instance_bot().app_instance_bot_arn(&bot).send().await.unwrap();
+    assert_eq!(b.app_instance_bot().unwrap().configuration(), Some(&configuration));
+    let u = c.describe_app_instance_user().app_instance_user_arn(&user).send().await.unwrap();
+    assert_eq!(u.app_instance_user().unwrap().expiration_settings(), Some(&expiring_after(2)));
+    // The clock is the emulator's own: a new process starts at the wall clock again.
+    assert_eq!(emulator.clock_offset(), Duration::ZERO);
+    emulator.advance_clock(Duration::from_secs(2 * 86_400 + 1));
+    assert_eq!(err(c.describe_app_instance_user().app_instance_user_arn(&user).send().await), wire(400, "BadRequestException", "NotFound"));
+    running.stop().unwrap();
+    let saved = std::fs::read_to_string(dir.join("state.json")).unwrap();
+    assert!(!saved.contains("\"id\":\"u\""), "the expired user is gone from the state file: {saved}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

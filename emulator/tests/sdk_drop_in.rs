@@ -1,6 +1,6 @@
 //! A program written against the documented API of the AWS SDK for Rust's
 //! `aws-sdk-chimesdkidentity` (docs.rs), with only the crate name changed: it must compile
-//! against this project's client unchanged and run against the emulator. Every operation,
+//! against this project's client unchanged and run against the emulator. Every operation (all 30),
 //! error handling through `SdkError`, pagination, config, primitives and unit-test helpers;
 //! per-call `customize()`, a client from an `aws_types::SdkConfig` (feature `aws-sdk-config`),
 //! and unit tests with `aws-smithy-mocks`-style rules (feature `test-util`, imported under the
@@ -22,8 +22,9 @@ use aws_sdk_chimesdkidentity::operation::list_app_instance_users::ListAppInstanc
 use aws_sdk_chimesdkidentity::operation::RequestId;
 use aws_sdk_chimesdkidentity::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_chimesdkidentity::types::{
-    AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType, ChannelRetentionSettings,
-    EndpointAttributes, Tag,
+    AllowMessages, AppInstanceBotSummary, AppInstanceRetentionSettings, AppInstanceUserEndpointType,
+    ChannelRetentionSettings, Configuration, EndpointAttributes, ExpirationCriterion, ExpirationSettings,
+    InvokedBy, LexConfiguration, RespondsTo, StandardMessages, Tag, TargetedMessages,
 };
 use aws_sdk_chimesdkidentity::{Client, Config, Error};
 
@@ -209,6 +210,73 @@ async fn every_operation(client: &Client) -> Result<(), Error> {
     let tags = client.list_tags_for_resource().resource_arn(&arn).send().await?;
     assert!(tags.tags().iter().any(|t| t.key() == "k"));
     client.untag_resource().resource_arn(&arn).tag_keys("k").send().await?;
+
+    // Bots (the model's 2023 additions), with the SDK's fallible builders for required members.
+    let lex = LexConfiguration::builder()
+        .lex_bot_alias_arn("arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST")
+        .locale_id("en_US")
+        .welcome_intent("Greeting")
+        .invoked_by(
+            InvokedBy::builder()
+                .standard_messages(StandardMessages::Mentions)
+                .targeted_messages(TargetedMessages::All)
+                .build()?,
+        )
+        .build()?;
+    let bot = client
+        .create_app_instance_bot()
+        .app_instance_arn(&arn)
+        .name("helper")
+        .metadata("bot metadata")
+        .client_request_token("token-0004")
+        .configuration(Configuration::builder().lex(lex).build()?)
+        .tags(Tag::builder().key("kind").value("bot").build()?)
+        .send()
+        .await?;
+    let bot_arn = bot.app_instance_bot_arn().unwrap_or_default().to_string();
+    let described = client.describe_app_instance_bot().app_instance_bot_arn(&bot_arn).send().await?;
+    let described_bot = described.app_instance_bot().expect("a bot");
+    assert_eq!(described_bot.name(), Some("helper"));
+    let locale = described_bot.configuration().map(|c| c.lex().locale_id());
+    assert_eq!(locale, Some("en_US"));
+    let renamed = Configuration::builder()
+        .lex(
+            LexConfiguration::builder()
+                .responds_to(RespondsTo::StandardMessages)
+                .lex_bot_alias_arn("arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST")
+                .locale_id("en_GB")
+                .build()?,
+        )
+        .build()?;
+    client
+        .update_app_instance_bot()
+        .app_instance_bot_arn(&bot_arn)
+        .name("helper-2")
+        .metadata("m3")
+        .configuration(renamed)
+        .send()
+        .await?;
+    let bots: Vec<AppInstanceBotSummary> =
+        client.list_app_instance_bots().app_instance_arn(&arn).max_results(10).into_paginator().items().send().try_collect().await?;
+    assert_eq!(bots.iter().filter_map(|b| b.name()).collect::<Vec<_>>(), ["helper-2"]);
+    client.delete_app_instance_bot().app_instance_bot_arn(&bot_arn).send().await?;
+
+    // User expiration settings.
+    let expiring = client
+        .put_app_instance_user_expiration_settings()
+        .app_instance_user_arn(&user_arn)
+        .expiration_settings(
+            ExpirationSettings::builder()
+                .expiration_days(7)
+                .expiration_criterion(ExpirationCriterion::CreatedTimestamp)
+                .build()?,
+        )
+        .send()
+        .await?;
+    assert_eq!(expiring.expiration_settings().map(|e| e.expiration_days()), Some(7));
+    let described_user = client.describe_app_instance_user().app_instance_user_arn(&user_arn).send().await?;
+    let criterion = described_user.app_instance_user().and_then(|u| u.expiration_settings()).map(|e| e.expiration_criterion().as_str());
+    assert_eq!(criterion, Some("CREATED_TIMESTAMP"));
 
     client.delete_app_instance_user().app_instance_user_arn(&user_arn).send().await?;
     client.delete_app_instance().app_instance_arn(&arn).send().await?;

@@ -65,6 +65,14 @@ impl Client {
             self.handle.clone(),
         )
     }
+    /// Adds a bot, backed by an Amazon Lex V2 bot alias, to an `AppInstance`.
+    pub fn create_app_instance_bot(
+        &self,
+    ) -> crate::operation::create_app_instance_bot::builders::CreateAppInstanceBotFluentBuilder {
+        crate::operation::create_app_instance_bot::builders::CreateAppInstanceBotFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
     /// Adds a user to an `AppInstance`, identified by a caller-chosen user ID and given a display name.
     pub fn create_app_instance_user(
         &self,
@@ -86,6 +94,14 @@ impl Client {
         &self,
     ) -> crate::operation::delete_app_instance_admin::builders::DeleteAppInstanceAdminFluentBuilder {
         crate::operation::delete_app_instance_admin::builders::DeleteAppInstanceAdminFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+    /// Removes a bot from its `AppInstance`.
+    pub fn delete_app_instance_bot(
+        &self,
+    ) -> crate::operation::delete_app_instance_bot::builders::DeleteAppInstanceBotFluentBuilder {
+        crate::operation::delete_app_instance_bot::builders::DeleteAppInstanceBotFluentBuilder::new(
             self.handle.clone(),
         )
     }
@@ -121,6 +137,14 @@ impl Client {
             self.handle.clone(),
         )
     }
+    /// Returns one bot with its Lex V2 configuration.
+    pub fn describe_app_instance_bot(
+        &self,
+    ) -> crate::operation::describe_app_instance_bot::builders::DescribeAppInstanceBotFluentBuilder {
+        crate::operation::describe_app_instance_bot::builders::DescribeAppInstanceBotFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
     /// Fetches every stored detail of one `AppInstanceUser`.
     pub fn describe_app_instance_user(
         &self,
@@ -150,6 +174,14 @@ impl Client {
         &self,
     ) -> crate::operation::list_app_instance_admins::builders::ListAppInstanceAdminsFluentBuilder {
         crate::operation::list_app_instance_admins::builders::ListAppInstanceAdminsFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+    /// Pages through the bots that belong to one `AppInstance`.
+    pub fn list_app_instance_bots(
+        &self,
+    ) -> crate::operation::list_app_instance_bots::builders::ListAppInstanceBotsFluentBuilder {
+        crate::operation::list_app_instance_bots::builders::ListAppInstanceBotsFluentBuilder::new(
             self.handle.clone(),
         )
     }
@@ -193,6 +225,14 @@ impl Client {
             self.handle.clone(),
         )
     }
+    /// Sets, replaces or clears the time after which a user is deleted on its own.
+    pub fn put_app_instance_user_expiration_settings(
+        &self,
+    ) -> crate::operation::put_app_instance_user_expiration_settings::builders::PutAppInstanceUserExpirationSettingsFluentBuilder {
+        crate::operation::put_app_instance_user_expiration_settings::builders::PutAppInstanceUserExpirationSettingsFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
     /// Adds a place where an `AppInstanceUser` receives messages, typically a mobile device reached through push notifications.
     pub fn register_app_instance_user_endpoint(
         &self,
@@ -222,6 +262,14 @@ impl Client {
         &self,
     ) -> crate::operation::update_app_instance::builders::UpdateAppInstanceFluentBuilder {
         crate::operation::update_app_instance::builders::UpdateAppInstanceFluentBuilder::new(
+            self.handle.clone(),
+        )
+    }
+    /// Changes the name, metadata and, optionally, the Lex V2 configuration of a bot.
+    pub fn update_app_instance_bot(
+        &self,
+    ) -> crate::operation::update_app_instance_bot::builders::UpdateAppInstanceBotFluentBuilder {
+        crate::operation::update_app_instance_bot::builders::UpdateAppInstanceBotFluentBuilder::new(
             self.handle.clone(),
         )
     }

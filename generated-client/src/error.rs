@@ -23,6 +23,8 @@ pub enum Error {
     ConflictException(crate::types::error::ConflictException),
     /// The caller may not make this request, and retrying will not change that.
     ForbiddenException(crate::types::error::ForbiddenException),
+    /// The resource named in the request is not there.
+    NotFoundException(crate::types::error::NotFoundException),
     /// The request would go beyond a resource quota.
     ResourceLimitExceededException(crate::types::error::ResourceLimitExceededException),
     /// The service hit an internal error.
@@ -43,6 +45,7 @@ impl Error {
             Self::BadRequestException(e) => e,
             Self::ConflictException(e) => e,
             Self::ForbiddenException(e) => e,
+            Self::NotFoundException(e) => e,
             Self::ResourceLimitExceededException(e) => e,
             Self::ServiceFailureException(e) => e,
             Self::ServiceUnavailableException(e) => e,
@@ -121,6 +124,28 @@ for Error {
     }
 }
 
+impl From<crate::operation::create_app_instance_bot::CreateAppInstanceBotError>
+for Error {
+    fn from(
+        err: crate::operation::create_app_instance_bot::CreateAppInstanceBotError,
+    ) -> Self {
+        use crate::operation::create_app_instance_bot::CreateAppInstanceBotError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
+            }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
 impl From<crate::operation::create_app_instance_user::CreateAppInstanceUserError>
 for Error {
     fn from(
@@ -167,6 +192,28 @@ for Error {
         err: crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError,
     ) -> Self {
         use crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
+            }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
+impl From<crate::operation::delete_app_instance_bot::DeleteAppInstanceBotError>
+for Error {
+    fn from(
+        err: crate::operation::delete_app_instance_bot::DeleteAppInstanceBotError,
+    ) -> Self {
+        use crate::operation::delete_app_instance_bot::DeleteAppInstanceBotError as E;
         match err {
             E::BadRequestException(e) => Error::BadRequestException(e),
             E::ConflictException(e) => Error::ConflictException(e),
@@ -259,6 +306,25 @@ for Error {
     }
 }
 
+impl From<crate::operation::describe_app_instance_bot::DescribeAppInstanceBotError>
+for Error {
+    fn from(
+        err: crate::operation::describe_app_instance_bot::DescribeAppInstanceBotError,
+    ) -> Self {
+        use crate::operation::describe_app_instance_bot::DescribeAppInstanceBotError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::NotFoundException(e) => Error::NotFoundException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
 impl From<crate::operation::describe_app_instance_user::DescribeAppInstanceUserError>
 for Error {
     fn from(
@@ -321,6 +387,26 @@ for Error {
         err: crate::operation::list_app_instance_admins::ListAppInstanceAdminsError,
     ) -> Self {
         use crate::operation::list_app_instance_admins::ListAppInstanceAdminsError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
+            }
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
+impl From<crate::operation::list_app_instance_bots::ListAppInstanceBotsError> for Error {
+    fn from(
+        err: crate::operation::list_app_instance_bots::ListAppInstanceBotsError,
+    ) -> Self {
+        use crate::operation::list_app_instance_bots::ListAppInstanceBotsError as E;
         match err {
             E::BadRequestException(e) => Error::BadRequestException(e),
             E::ForbiddenException(e) => Error::ForbiddenException(e),
@@ -425,6 +511,26 @@ impl From<
 }
 
 impl From<
+    crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsError,
+> for Error {
+    fn from(
+        err: crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsError,
+    ) -> Self {
+        use crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
+impl From<
     crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointError,
 > for Error {
     fn from(
@@ -487,6 +593,28 @@ impl From<crate::operation::update_app_instance::UpdateAppInstanceError> for Err
             E::BadRequestException(e) => Error::BadRequestException(e),
             E::ConflictException(e) => Error::ConflictException(e),
             E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ServiceFailureException(e) => Error::ServiceFailureException(e),
+            E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
+            E::ThrottledClientException(e) => Error::ThrottledClientException(e),
+            E::UnauthorizedClientException(e) => Error::UnauthorizedClientException(e),
+            E::Unhandled(e) => Error::Unhandled(e),
+        }
+    }
+}
+
+impl From<crate::operation::update_app_instance_bot::UpdateAppInstanceBotError>
+for Error {
+    fn from(
+        err: crate::operation::update_app_instance_bot::UpdateAppInstanceBotError,
+    ) -> Self {
+        use crate::operation::update_app_instance_bot::UpdateAppInstanceBotError as E;
+        match err {
+            E::BadRequestException(e) => Error::BadRequestException(e),
+            E::ConflictException(e) => Error::ConflictException(e),
+            E::ForbiddenException(e) => Error::ForbiddenException(e),
+            E::ResourceLimitExceededException(e) => {
+                Error::ResourceLimitExceededException(e)
+            }
             E::ServiceFailureException(e) => Error::ServiceFailureException(e),
             E::ServiceUnavailableException(e) => Error::ServiceUnavailableException(e),
             E::ThrottledClientException(e) => Error::ThrottledClientException(e),

@@ -9,6 +9,9 @@ pub mod create_app_instance;
 /// The `CreateAppInstanceAdmin` operation.
 pub mod create_app_instance_admin;
 
+/// The `CreateAppInstanceBot` operation.
+pub mod create_app_instance_bot;
+
 /// The `CreateAppInstanceUser` operation.
 pub mod create_app_instance_user;
 
@@ -17,6 +20,9 @@ pub mod delete_app_instance;
 
 /// The `DeleteAppInstanceAdmin` operation.
 pub mod delete_app_instance_admin;
+
+/// The `DeleteAppInstanceBot` operation.
+pub mod delete_app_instance_bot;
 
 /// The `DeleteAppInstanceUser` operation.
 pub mod delete_app_instance_user;
@@ -30,6 +36,9 @@ pub mod describe_app_instance;
 /// The `DescribeAppInstanceAdmin` operation.
 pub mod describe_app_instance_admin;
 
+/// The `DescribeAppInstanceBot` operation.
+pub mod describe_app_instance_bot;
+
 /// The `DescribeAppInstanceUser` operation.
 pub mod describe_app_instance_user;
 
@@ -41,6 +50,9 @@ pub mod get_app_instance_retention_settings;
 
 /// The `ListAppInstanceAdmins` operation.
 pub mod list_app_instance_admins;
+
+/// The `ListAppInstanceBots` operation.
+pub mod list_app_instance_bots;
 
 /// The `ListAppInstanceUserEndpoints` operation.
 pub mod list_app_instance_user_endpoints;
@@ -57,6 +69,9 @@ pub mod list_tags_for_resource;
 /// The `PutAppInstanceRetentionSettings` operation.
 pub mod put_app_instance_retention_settings;
 
+/// The `PutAppInstanceUserExpirationSettings` operation.
+pub mod put_app_instance_user_expiration_settings;
+
 /// The `RegisterAppInstanceUserEndpoint` operation.
 pub mod register_app_instance_user_endpoint;
 
@@ -68,6 +83,9 @@ pub mod untag_resource;
 
 /// The `UpdateAppInstance` operation.
 pub mod update_app_instance;
+
+/// The `UpdateAppInstanceBot` operation.
+pub mod update_app_instance_bot;
 
 /// The `UpdateAppInstanceUser` operation.
 pub mod update_app_instance_user;

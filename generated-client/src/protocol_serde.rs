@@ -112,6 +112,101 @@ pub(crate) fn de_app_instance_admin_summary(
     })
 }
 
+pub(crate) fn de_app_instance_bot(
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceBot, rt::json::JsonError> {
+    let mut field_app_instance_bot_arn = None;
+    let mut field_name = None;
+    let mut field_configuration = None;
+    let mut field_created_timestamp = None;
+    let mut field_last_updated_timestamp = None;
+    let mut field_metadata = None;
+    r.start_object()?;
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "AppInstanceBotArn" => {
+                if !r.read_null()? {
+                    field_app_instance_bot_arn = Some(r.string()?.into_owned());
+                }
+            }
+            "Name" => {
+                if !r.read_null()? {
+                    field_name = Some(r.string()?.into_owned());
+                }
+            }
+            "Configuration" => {
+                if !r.read_null()? {
+                    field_configuration = Some(
+                        crate::protocol_serde::de_configuration(r)?,
+                    );
+                }
+            }
+            "CreatedTimestamp" => {
+                if !r.read_null()? {
+                    field_created_timestamp = Some(
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
+                    );
+                }
+            }
+            "LastUpdatedTimestamp" => {
+                if !r.read_null()? {
+                    field_last_updated_timestamp = Some(
+                        r.timestamp(rt::time::TimestampFormat::EpochSeconds)?,
+                    );
+                }
+            }
+            "Metadata" => {
+                if !r.read_null()? {
+                    field_metadata = Some(r.string()?.into_owned());
+                }
+            }
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(crate::types::AppInstanceBot {
+        app_instance_bot_arn: field_app_instance_bot_arn,
+        name: field_name,
+        configuration: field_configuration,
+        created_timestamp: field_created_timestamp,
+        last_updated_timestamp: field_last_updated_timestamp,
+        metadata: field_metadata,
+    })
+}
+
+pub(crate) fn de_app_instance_bot_summary(
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::AppInstanceBotSummary, rt::json::JsonError> {
+    let mut field_app_instance_bot_arn = None;
+    let mut field_name = None;
+    let mut field_metadata = None;
+    r.start_object()?;
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "AppInstanceBotArn" => {
+                if !r.read_null()? {
+                    field_app_instance_bot_arn = Some(r.string()?.into_owned());
+                }
+            }
+            "Name" => {
+                if !r.read_null()? {
+                    field_name = Some(r.string()?.into_owned());
+                }
+            }
+            "Metadata" => {
+                if !r.read_null()? {
+                    field_metadata = Some(r.string()?.into_owned());
+                }
+            }
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(crate::types::AppInstanceBotSummary {
+        app_instance_bot_arn: field_app_instance_bot_arn,
+        name: field_name,
+        metadata: field_metadata,
+    })
+}
+
 pub(crate) fn ser_app_instance_retention_settings(
     object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::AppInstanceRetentionSettings,
@@ -188,6 +283,7 @@ pub(crate) fn de_app_instance_user(
     let mut field_metadata = None;
     let mut field_created_timestamp = None;
     let mut field_last_updated_timestamp = None;
+    let mut field_expiration_settings = None;
     r.start_object()?;
     while let Some(key) = r.next_key()? {
         match key.as_ref() {
@@ -220,6 +316,13 @@ pub(crate) fn de_app_instance_user(
                     );
                 }
             }
+            "ExpirationSettings" => {
+                if !r.read_null()? {
+                    field_expiration_settings = Some(
+                        crate::protocol_serde::de_expiration_settings(r)?,
+                    );
+                }
+            }
             _ => r.skip_value()?,
         }
     }
@@ -229,6 +332,7 @@ pub(crate) fn de_app_instance_user(
         metadata: field_metadata,
         created_timestamp: field_created_timestamp,
         last_updated_timestamp: field_last_updated_timestamp,
+        expiration_settings: field_expiration_settings,
     })
 }
 
@@ -456,6 +560,39 @@ pub(crate) fn de_channel_retention_settings(
     })
 }
 
+pub(crate) fn ser_configuration(
+    object: &mut rt::json::JsonObjectWriter<'_>,
+    value: &crate::types::Configuration,
+) -> Result<(), rt::error::BuildError> {
+    {
+        let value = &value.lex;
+        let mut object_0 = object.key("Lex").start_object();
+        crate::protocol_serde::ser_lex_configuration(&mut object_0, value)?;
+        object_0.finish();
+    }
+    Ok(())
+}
+
+pub(crate) fn de_configuration(
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::Configuration, rt::json::JsonError> {
+    let mut field_lex = None;
+    r.start_object()?;
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "Lex" => {
+                if !r.read_null()? {
+                    field_lex = Some(crate::protocol_serde::de_lex_configuration(r)?);
+                }
+            }
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(crate::types::Configuration {
+        lex: field_lex.unwrap_or_else(crate::protocol_serde::zero_lex_configuration),
+    })
+}
+
 pub(crate) fn ser_endpoint_attributes(
     object: &mut rt::json::JsonObjectWriter<'_>,
     value: &crate::types::EndpointAttributes,
@@ -528,6 +665,51 @@ pub(crate) fn de_endpoint_state(
     })
 }
 
+pub(crate) fn ser_expiration_settings(
+    object: &mut rt::json::JsonObjectWriter<'_>,
+    value: &crate::types::ExpirationSettings,
+) -> Result<(), rt::error::BuildError> {
+    {
+        let value = &value.expiration_days;
+        object.key("ExpirationDays").integer(i64::from(*value));
+    }
+    {
+        let value = &value.expiration_criterion;
+        object.key("ExpirationCriterion").string(value.as_str());
+    }
+    Ok(())
+}
+
+pub(crate) fn de_expiration_settings(
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::ExpirationSettings, rt::json::JsonError> {
+    let mut field_expiration_days = None;
+    let mut field_expiration_criterion = None;
+    r.start_object()?;
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "ExpirationDays" => {
+                if !r.read_null()? {
+                    field_expiration_days = Some(r.i32()?);
+                }
+            }
+            "ExpirationCriterion" => {
+                if !r.read_null()? {
+                    field_expiration_criterion = Some(
+                        crate::types::ExpirationCriterion::from(r.string()?.as_ref()),
+                    );
+                }
+            }
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(crate::types::ExpirationSettings {
+        expiration_days: field_expiration_days.unwrap_or_default(),
+        expiration_criterion: field_expiration_criterion
+            .unwrap_or_else(|| crate::types::ExpirationCriterion::from("")),
+    })
+}
+
 pub(crate) fn de_identity(
     r: &mut rt::json::JsonReader<'_>,
 ) -> Result<crate::types::Identity, rt::json::JsonError> {
@@ -553,6 +735,140 @@ pub(crate) fn de_identity(
         arn: field_arn,
         name: field_name,
     })
+}
+
+pub(crate) fn ser_invoked_by(
+    object: &mut rt::json::JsonObjectWriter<'_>,
+    value: &crate::types::InvokedBy,
+) -> Result<(), rt::error::BuildError> {
+    {
+        let value = &value.standard_messages;
+        object.key("StandardMessages").string(value.as_str());
+    }
+    {
+        let value = &value.targeted_messages;
+        object.key("TargetedMessages").string(value.as_str());
+    }
+    Ok(())
+}
+
+pub(crate) fn de_invoked_by(
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::InvokedBy, rt::json::JsonError> {
+    let mut field_standard_messages = None;
+    let mut field_targeted_messages = None;
+    r.start_object()?;
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "StandardMessages" => {
+                if !r.read_null()? {
+                    field_standard_messages = Some(
+                        crate::types::StandardMessages::from(r.string()?.as_ref()),
+                    );
+                }
+            }
+            "TargetedMessages" => {
+                if !r.read_null()? {
+                    field_targeted_messages = Some(
+                        crate::types::TargetedMessages::from(r.string()?.as_ref()),
+                    );
+                }
+            }
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(crate::types::InvokedBy {
+        standard_messages: field_standard_messages
+            .unwrap_or_else(|| crate::types::StandardMessages::from("")),
+        targeted_messages: field_targeted_messages
+            .unwrap_or_else(|| crate::types::TargetedMessages::from("")),
+    })
+}
+
+pub(crate) fn ser_lex_configuration(
+    object: &mut rt::json::JsonObjectWriter<'_>,
+    value: &crate::types::LexConfiguration,
+) -> Result<(), rt::error::BuildError> {
+    if let Some(value) = &value.responds_to {
+        object.key("RespondsTo").string(value.as_str());
+    }
+    if let Some(value) = &value.invoked_by {
+        let mut object_0 = object.key("InvokedBy").start_object();
+        crate::protocol_serde::ser_invoked_by(&mut object_0, value)?;
+        object_0.finish();
+    }
+    {
+        let value = &value.lex_bot_alias_arn;
+        object.key("LexBotAliasArn").string(value);
+    }
+    {
+        let value = &value.locale_id;
+        object.key("LocaleId").string(value);
+    }
+    if let Some(value) = &value.welcome_intent {
+        object.key("WelcomeIntent").string(value);
+    }
+    Ok(())
+}
+
+pub(crate) fn de_lex_configuration(
+    r: &mut rt::json::JsonReader<'_>,
+) -> Result<crate::types::LexConfiguration, rt::json::JsonError> {
+    let mut field_responds_to = None;
+    let mut field_invoked_by = None;
+    let mut field_lex_bot_alias_arn = None;
+    let mut field_locale_id = None;
+    let mut field_welcome_intent = None;
+    r.start_object()?;
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "RespondsTo" => {
+                if !r.read_null()? {
+                    field_responds_to = Some(
+                        crate::types::RespondsTo::from(r.string()?.as_ref()),
+                    );
+                }
+            }
+            "InvokedBy" => {
+                if !r.read_null()? {
+                    field_invoked_by = Some(crate::protocol_serde::de_invoked_by(r)?);
+                }
+            }
+            "LexBotAliasArn" => {
+                if !r.read_null()? {
+                    field_lex_bot_alias_arn = Some(r.string()?.into_owned());
+                }
+            }
+            "LocaleId" => {
+                if !r.read_null()? {
+                    field_locale_id = Some(r.string()?.into_owned());
+                }
+            }
+            "WelcomeIntent" => {
+                if !r.read_null()? {
+                    field_welcome_intent = Some(r.string()?.into_owned());
+                }
+            }
+            _ => r.skip_value()?,
+        }
+    }
+    Ok(crate::types::LexConfiguration {
+        responds_to: field_responds_to,
+        invoked_by: field_invoked_by,
+        lex_bot_alias_arn: field_lex_bot_alias_arn.unwrap_or_default(),
+        locale_id: field_locale_id.unwrap_or_default(),
+        welcome_intent: field_welcome_intent,
+    })
+}
+
+pub(crate) fn zero_lex_configuration() -> crate::types::LexConfiguration {
+    crate::types::LexConfiguration {
+        responds_to: None,
+        invoked_by: None,
+        lex_bot_alias_arn: Default::default(),
+        locale_id: Default::default(),
+        welcome_intent: None,
+    }
 }
 
 pub(crate) fn ser_tag(
@@ -701,6 +1017,43 @@ impl rt::error::FromErrorResponse for crate::types::error::ForbiddenException {
             r.finish()?;
         }
         Ok(crate::types::error::ForbiddenException {
+            code: field_code,
+            message: field_message,
+            meta,
+        })
+    }
+}
+
+impl rt::error::FromErrorResponse for crate::types::error::NotFoundException {
+    fn from_response(
+        response: &rt::http::HttpResponse,
+        meta: rt::error::ErrorMetadata,
+    ) -> Result<Self, rt::error::DeserializeError> {
+        let mut field_code = None;
+        let mut field_message = None;
+        if !rt::operation::body_is_empty(&response.body) {
+            let r = &mut rt::json::JsonReader::new(&response.body);
+            r.start_object()?;
+            while let Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Code" => {
+                        if !r.read_null()? {
+                            field_code = Some(
+                                crate::types::ErrorCode::from(r.string()?.as_ref()),
+                            );
+                        }
+                    }
+                    "Message" => {
+                        if !r.read_null()? {
+                            field_message = Some(r.string()?.into_owned());
+                        }
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            r.finish()?;
+        }
+        Ok(crate::types::error::NotFoundException {
             code: field_code,
             message: field_message,
             meta,

@@ -167,6 +167,133 @@ impl AppInstanceAdminSummary {
     }
 }
 
+/// A bot that belongs to an `AppInstance` and answers messages through Amazon Lex.
+#[non_exhaustive]
+#[derive(Clone, PartialEq)]
+pub struct AppInstanceBot {
+    /// ARN of the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: Option<String>,
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub name: Option<String>,
+    /// How the bot is wired to its Lex V2 bot.
+    pub configuration: Option<crate::types::Configuration>,
+    /// When the bot was created.
+    pub created_timestamp: Option<rt::time::DateTime>,
+    /// When the bot was last changed.
+    pub last_updated_timestamp: Option<rt::time::DateTime>,
+    /// Free-form data kept with the bot.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub metadata: Option<String>,
+}
+
+impl AppInstanceBot {
+    /// ARN of the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub fn app_instance_bot_arn(&self) -> Option<&str> {
+        self.app_instance_bot_arn.as_deref()
+    }
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// How the bot is wired to its Lex V2 bot.
+    pub fn configuration(&self) -> Option<&crate::types::Configuration> {
+        self.configuration.as_ref()
+    }
+    /// When the bot was created.
+    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.created_timestamp.as_ref()
+    }
+    /// When the bot was last changed.
+    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
+        self.last_updated_timestamp.as_ref()
+    }
+    /// Free-form data kept with the bot.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub fn metadata(&self) -> Option<&str> {
+        self.metadata.as_deref()
+    }
+    /// Creates a new builder-style object to manufacture [`AppInstanceBot`].
+    pub fn builder() -> crate::types::builders::AppInstanceBotBuilder {
+        Default::default()
+    }
+}
+
+impl ::std::fmt::Debug for AppInstanceBot {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AppInstanceBot")
+            .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("configuration", &self.configuration)
+            .field("created_timestamp", &self.created_timestamp)
+            .field("last_updated_timestamp", &self.last_updated_timestamp)
+            .field("metadata", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
+}
+
+/// The short form of a bot, as list calls return it.
+#[non_exhaustive]
+#[derive(Clone, PartialEq)]
+pub struct AppInstanceBotSummary {
+    /// ARN of the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: Option<String>,
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub name: Option<String>,
+    /// Free-form data kept with the bot.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub metadata: Option<String>,
+}
+
+impl AppInstanceBotSummary {
+    /// ARN of the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub fn app_instance_bot_arn(&self) -> Option<&str> {
+        self.app_instance_bot_arn.as_deref()
+    }
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// Free-form data kept with the bot.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub fn metadata(&self) -> Option<&str> {
+        self.metadata.as_deref()
+    }
+    /// Creates a new builder-style object to manufacture [`AppInstanceBotSummary`].
+    pub fn builder() -> crate::types::builders::AppInstanceBotSummaryBuilder {
+        Default::default()
+    }
+}
+
+impl ::std::fmt::Debug for AppInstanceBotSummary {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AppInstanceBotSummary")
+            .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("metadata", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
+}
+
 /// How long an `AppInstance` keeps its data.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -261,6 +388,8 @@ pub struct AppInstanceUser {
     pub created_timestamp: Option<rt::time::DateTime>,
     /// When the user was last changed.
     pub last_updated_timestamp: Option<rt::time::DateTime>,
+    /// When the user will be removed on its own, if ever.
+    pub expiration_settings: Option<crate::types::ExpirationSettings>,
 }
 
 impl AppInstanceUser {
@@ -290,6 +419,10 @@ impl AppInstanceUser {
     pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
         self.last_updated_timestamp.as_ref()
     }
+    /// When the user will be removed on its own, if ever.
+    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
+        self.expiration_settings.as_ref()
+    }
     /// Creates a new builder-style object to manufacture [`AppInstanceUser`].
     pub fn builder() -> crate::types::builders::AppInstanceUserBuilder {
         Default::default()
@@ -304,6 +437,7 @@ impl ::std::fmt::Debug for AppInstanceUser {
             .field("metadata", &"*** Sensitive Data Redacted ***")
             .field("created_timestamp", &self.created_timestamp)
             .field("last_updated_timestamp", &self.last_updated_timestamp)
+            .field("expiration_settings", &self.expiration_settings)
             .finish()
     }
 }
@@ -612,6 +746,25 @@ impl ChannelRetentionSettings {
     }
 }
 
+/// What drives a bot; today always an Amazon Lex V2 bot.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Debug)]
+pub struct Configuration {
+    /// The Lex V2 bot behind this one and when it is invoked.
+    pub lex: crate::types::LexConfiguration,
+}
+
+impl Configuration {
+    /// The Lex V2 bot behind this one and when it is invoked.
+    pub fn lex(&self) -> &crate::types::LexConfiguration {
+        &self.lex
+    }
+    /// Creates a new builder-style object to manufacture [`Configuration`].
+    pub fn builder() -> crate::types::builders::ConfigurationBuilder {
+        Default::default()
+    }
+}
+
 /// Device tokens that address a push-notification endpoint.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
@@ -873,6 +1026,73 @@ impl From<&str> for ErrorCode {
 
 rt::impl_string_enum!(ErrorCode);
 
+/// The moment from which an expiration period is counted.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum ExpirationCriterion {
+    /// Count from the creation of the resource.
+    CreatedTimestamp,
+    /// A value this version of the client does not know; match on [`Self::as_str`] to
+    /// handle it.
+    Unknown(rt::types::UnknownVariantValue),
+}
+
+impl ExpirationCriterion {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ExpirationCriterion::CreatedTimestamp => "CREATED_TIMESTAMP",
+            ExpirationCriterion::Unknown(v) => v.as_str(),
+        }
+    }
+    /// Every value this version of the client knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["CREATED_TIMESTAMP"]
+    }
+}
+
+impl From<&str> for ExpirationCriterion {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATED_TIMESTAMP" => ExpirationCriterion::CreatedTimestamp,
+            other => {
+                ExpirationCriterion::Unknown(rt::types::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+rt::impl_string_enum!(ExpirationCriterion);
+
+/// When a resource is removed on its own: a number of days after a starting point.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Debug)]
+pub struct ExpirationSettings {
+    /// Days, from 1 to 5475, until the resource goes away.
+    ///
+    /// Range: 1 to 5475.
+    pub expiration_days: i32,
+    /// What the days are counted from.
+    pub expiration_criterion: crate::types::ExpirationCriterion,
+}
+
+impl ExpirationSettings {
+    /// Days, from 1 to 5475, until the resource goes away.
+    ///
+    /// Range: 1 to 5475.
+    pub fn expiration_days(&self) -> i32 {
+        self.expiration_days
+    }
+    /// What the days are counted from.
+    pub fn expiration_criterion(&self) -> &crate::types::ExpirationCriterion {
+        &self.expiration_criterion
+    }
+    /// Creates a new builder-style object to manufacture [`ExpirationSettings`].
+    pub fn builder() -> crate::types::builders::ExpirationSettingsBuilder {
+        Default::default()
+    }
+}
+
 /// ARN and name that identify a member of an `AppInstance`.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
@@ -915,6 +1135,168 @@ impl ::std::fmt::Debug for Identity {
     }
 }
 
+/// Which messages wake a Lex bot up, split into standard and targeted ones.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Debug)]
+pub struct InvokedBy {
+    /// Which standard (untargeted) messages reach the bot.
+    pub standard_messages: crate::types::StandardMessages,
+    /// Whether messages aimed at the bot reach it.
+    pub targeted_messages: crate::types::TargetedMessages,
+}
+
+impl InvokedBy {
+    /// Which standard (untargeted) messages reach the bot.
+    pub fn standard_messages(&self) -> &crate::types::StandardMessages {
+        &self.standard_messages
+    }
+    /// Whether messages aimed at the bot reach it.
+    pub fn targeted_messages(&self) -> &crate::types::TargetedMessages {
+        &self.targeted_messages
+    }
+    /// Creates a new builder-style object to manufacture [`InvokedBy`].
+    pub fn builder() -> crate::types::builders::InvokedByBuilder {
+        Default::default()
+    }
+}
+
+/// The Amazon Lex V2 bot that a Chime bot hands messages to.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Debug)]
+pub struct LexConfiguration {
+    /// Deprecated in favour of `InvokedBy`: what the bot replies to.
+    pub responds_to: Option<crate::types::RespondsTo>,
+    /// Which messages invoke the bot.
+    pub invoked_by: Option<crate::types::InvokedBy>,
+    /// ARN of the Lex V2 bot alias to call.
+    ///
+    /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
+    pub lex_bot_alias_arn: String,
+    /// Lex locale the bot converses in, such as `en_US`.
+    pub locale_id: String,
+    /// Lex intent run to greet a channel member when the bot joins.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
+    pub welcome_intent: Option<String>,
+}
+
+impl LexConfiguration {
+    /// Deprecated in favour of `InvokedBy`: what the bot replies to.
+    pub fn responds_to(&self) -> Option<&crate::types::RespondsTo> {
+        self.responds_to.as_ref()
+    }
+    /// Which messages invoke the bot.
+    pub fn invoked_by(&self) -> Option<&crate::types::InvokedBy> {
+        self.invoked_by.as_ref()
+    }
+    /// ARN of the Lex V2 bot alias to call.
+    ///
+    /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
+    pub fn lex_bot_alias_arn(&self) -> &str {
+        self.lex_bot_alias_arn.as_str()
+    }
+    /// Lex locale the bot converses in, such as `en_US`.
+    pub fn locale_id(&self) -> &str {
+        self.locale_id.as_str()
+    }
+    /// Lex intent run to greet a channel member when the bot joins.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
+    pub fn welcome_intent(&self) -> Option<&str> {
+        self.welcome_intent.as_deref()
+    }
+    /// Creates a new builder-style object to manufacture [`LexConfiguration`].
+    pub fn builder() -> crate::types::builders::LexConfigurationBuilder {
+        Default::default()
+    }
+}
+
+/// Deprecated: what a Lex bot replies to.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum RespondsTo {
+    /// Standard messages sent to the channel.
+    StandardMessages,
+    /// A value this version of the client does not know; match on [`Self::as_str`] to
+    /// handle it.
+    Unknown(rt::types::UnknownVariantValue),
+}
+
+impl RespondsTo {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RespondsTo::StandardMessages => "STANDARD_MESSAGES",
+            RespondsTo::Unknown(v) => v.as_str(),
+        }
+    }
+    /// Every value this version of the client knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["STANDARD_MESSAGES"]
+    }
+}
+
+impl From<&str> for RespondsTo {
+    fn from(s: &str) -> Self {
+        match s {
+            "STANDARD_MESSAGES" => RespondsTo::StandardMessages,
+            other => RespondsTo::Unknown(rt::types::UnknownVariantValue::new(other)),
+        }
+    }
+}
+
+rt::impl_string_enum!(RespondsTo);
+
+/// Which standard messages in a channel invoke a bot.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum StandardMessages {
+    /// Every message in a channel of two members; only mentions otherwise.
+    Auto,
+    /// Every standard message.
+    All,
+    /// Only messages that mention the bot.
+    Mentions,
+    /// No standard message.
+    None,
+    /// A value this version of the client does not know; match on [`Self::as_str`] to
+    /// handle it.
+    Unknown(rt::types::UnknownVariantValue),
+}
+
+impl StandardMessages {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            StandardMessages::Auto => "AUTO",
+            StandardMessages::All => "ALL",
+            StandardMessages::Mentions => "MENTIONS",
+            StandardMessages::None => "NONE",
+            StandardMessages::Unknown(v) => v.as_str(),
+        }
+    }
+    /// Every value this version of the client knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["AUTO", "ALL", "MENTIONS", "NONE"]
+    }
+}
+
+impl From<&str> for StandardMessages {
+    fn from(s: &str) -> Self {
+        match s {
+            "AUTO" => StandardMessages::Auto,
+            "ALL" => StandardMessages::All,
+            "MENTIONS" => StandardMessages::Mentions,
+            "NONE" => StandardMessages::None,
+            other => {
+                StandardMessages::Unknown(rt::types::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+rt::impl_string_enum!(StandardMessages);
+
 /// A key-value label attached to a resource.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
@@ -956,6 +1338,48 @@ impl ::std::fmt::Debug for Tag {
             .finish()
     }
 }
+
+/// Whether messages targeted at a bot invoke it.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum TargetedMessages {
+    /// Every targeted message.
+    All,
+    /// No targeted message.
+    None,
+    /// A value this version of the client does not know; match on [`Self::as_str`] to
+    /// handle it.
+    Unknown(rt::types::UnknownVariantValue),
+}
+
+impl TargetedMessages {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TargetedMessages::All => "ALL",
+            TargetedMessages::None => "NONE",
+            TargetedMessages::Unknown(v) => v.as_str(),
+        }
+    }
+    /// Every value this version of the client knows.
+    pub const fn values() -> &'static [&'static str] {
+        &["ALL", "NONE"]
+    }
+}
+
+impl From<&str> for TargetedMessages {
+    fn from(s: &str) -> Self {
+        match s {
+            "ALL" => TargetedMessages::All,
+            "NONE" => TargetedMessages::None,
+            other => {
+                TargetedMessages::Unknown(rt::types::UnknownVariantValue::new(other))
+            }
+        }
+    }
+}
+
+rt::impl_string_enum!(TargetedMessages);
 
 /// Builders of the structures in this module.
 pub mod builders {
@@ -1178,6 +1602,225 @@ pub mod builders {
             }
         }
     }
+    /// A builder for [`AppInstanceBot`](crate::types::AppInstanceBot).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default)]
+    pub struct AppInstanceBotBuilder {
+        pub(crate) app_instance_bot_arn: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) configuration: Option<crate::types::Configuration>,
+        pub(crate) created_timestamp: Option<rt::time::DateTime>,
+        pub(crate) last_updated_timestamp: Option<rt::time::DateTime>,
+        pub(crate) metadata: Option<String>,
+    }
+    impl AppInstanceBotBuilder {
+        /// ARN of the bot.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_bot_arn = Some(input.into());
+            self
+        }
+        /// Sets or unsets `AppInstanceBotArn`.
+        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
+            self.app_instance_bot_arn = input;
+            self
+        }
+        /// `AppInstanceBotArn` as set so far.
+        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
+            &self.app_instance_bot_arn
+        }
+        /// Display name of the bot.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
+            self.name = input;
+            self
+        }
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
+            &self.name
+        }
+        /// How the bot is wired to its Lex V2 bot.
+        pub fn configuration(
+            mut self,
+            input: impl Into<crate::types::Configuration>,
+        ) -> Self {
+            self.configuration = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Configuration`.
+        pub fn set_configuration(
+            mut self,
+            input: Option<crate::types::Configuration>,
+        ) -> Self {
+            self.configuration = input;
+            self
+        }
+        /// `Configuration` as set so far.
+        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
+            &self.configuration
+        }
+        /// When the bot was created.
+        pub fn created_timestamp(
+            mut self,
+            input: impl Into<rt::time::DateTime>,
+        ) -> Self {
+            self.created_timestamp = Some(input.into());
+            self
+        }
+        /// Sets or unsets `CreatedTimestamp`.
+        pub fn set_created_timestamp(
+            mut self,
+            input: Option<rt::time::DateTime>,
+        ) -> Self {
+            self.created_timestamp = input;
+            self
+        }
+        /// `CreatedTimestamp` as set so far.
+        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
+            &self.created_timestamp
+        }
+        /// When the bot was last changed.
+        pub fn last_updated_timestamp(
+            mut self,
+            input: impl Into<rt::time::DateTime>,
+        ) -> Self {
+            self.last_updated_timestamp = Some(input.into());
+            self
+        }
+        /// Sets or unsets `LastUpdatedTimestamp`.
+        pub fn set_last_updated_timestamp(
+            mut self,
+            input: Option<rt::time::DateTime>,
+        ) -> Self {
+            self.last_updated_timestamp = input;
+            self
+        }
+        /// `LastUpdatedTimestamp` as set so far.
+        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
+            &self.last_updated_timestamp
+        }
+        /// Free-form data kept with the bot.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        pub fn metadata(mut self, input: impl Into<String>) -> Self {
+            self.metadata = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Metadata`.
+        pub fn set_metadata(mut self, input: Option<String>) -> Self {
+            self.metadata = input;
+            self
+        }
+        /// `Metadata` as set so far.
+        pub fn get_metadata(&self) -> &Option<String> {
+            &self.metadata
+        }
+        /// Consumes the builder and constructs a [`AppInstanceBot`](crate::types::AppInstanceBot).
+        pub fn build(self) -> crate::types::AppInstanceBot {
+            crate::types::AppInstanceBot {
+                app_instance_bot_arn: self.app_instance_bot_arn,
+                name: self.name,
+                configuration: self.configuration,
+                created_timestamp: self.created_timestamp,
+                last_updated_timestamp: self.last_updated_timestamp,
+                metadata: self.metadata,
+            }
+        }
+    }
+    impl ::std::fmt::Debug for AppInstanceBotBuilder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AppInstanceBotBuilder")
+                .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+                .field("name", &"*** Sensitive Data Redacted ***")
+                .field("configuration", &self.configuration)
+                .field("created_timestamp", &self.created_timestamp)
+                .field("last_updated_timestamp", &self.last_updated_timestamp)
+                .field("metadata", &"*** Sensitive Data Redacted ***")
+                .finish()
+        }
+    }
+    /// A builder for [`AppInstanceBotSummary`](crate::types::AppInstanceBotSummary).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default)]
+    pub struct AppInstanceBotSummaryBuilder {
+        pub(crate) app_instance_bot_arn: Option<String>,
+        pub(crate) name: Option<String>,
+        pub(crate) metadata: Option<String>,
+    }
+    impl AppInstanceBotSummaryBuilder {
+        /// ARN of the bot.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
+            self.app_instance_bot_arn = Some(input.into());
+            self
+        }
+        /// Sets or unsets `AppInstanceBotArn`.
+        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
+            self.app_instance_bot_arn = input;
+            self
+        }
+        /// `AppInstanceBotArn` as set so far.
+        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
+            &self.app_instance_bot_arn
+        }
+        /// Display name of the bot.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        pub fn name(mut self, input: impl Into<String>) -> Self {
+            self.name = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Name`.
+        pub fn set_name(mut self, input: Option<String>) -> Self {
+            self.name = input;
+            self
+        }
+        /// `Name` as set so far.
+        pub fn get_name(&self) -> &Option<String> {
+            &self.name
+        }
+        /// Free-form data kept with the bot.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        pub fn metadata(mut self, input: impl Into<String>) -> Self {
+            self.metadata = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Metadata`.
+        pub fn set_metadata(mut self, input: Option<String>) -> Self {
+            self.metadata = input;
+            self
+        }
+        /// `Metadata` as set so far.
+        pub fn get_metadata(&self) -> &Option<String> {
+            &self.metadata
+        }
+        /// Consumes the builder and constructs a [`AppInstanceBotSummary`](crate::types::AppInstanceBotSummary).
+        pub fn build(self) -> crate::types::AppInstanceBotSummary {
+            crate::types::AppInstanceBotSummary {
+                app_instance_bot_arn: self.app_instance_bot_arn,
+                name: self.name,
+                metadata: self.metadata,
+            }
+        }
+    }
+    impl ::std::fmt::Debug for AppInstanceBotSummaryBuilder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AppInstanceBotSummaryBuilder")
+                .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+                .field("name", &"*** Sensitive Data Redacted ***")
+                .field("metadata", &"*** Sensitive Data Redacted ***")
+                .finish()
+        }
+    }
     /// A builder for [`AppInstanceRetentionSettings`](crate::types::AppInstanceRetentionSettings).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default, Debug)]
@@ -1300,6 +1943,7 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
         pub(crate) created_timestamp: Option<rt::time::DateTime>,
         pub(crate) last_updated_timestamp: Option<rt::time::DateTime>,
+        pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl AppInstanceUserBuilder {
         /// ARN of the user.
@@ -1390,6 +2034,28 @@ pub mod builders {
         pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
             &self.last_updated_timestamp
         }
+        /// When the user will be removed on its own, if ever.
+        pub fn expiration_settings(
+            mut self,
+            input: impl Into<crate::types::ExpirationSettings>,
+        ) -> Self {
+            self.expiration_settings = Some(input.into());
+            self
+        }
+        /// Sets or unsets `ExpirationSettings`.
+        pub fn set_expiration_settings(
+            mut self,
+            input: Option<crate::types::ExpirationSettings>,
+        ) -> Self {
+            self.expiration_settings = input;
+            self
+        }
+        /// `ExpirationSettings` as set so far.
+        pub fn get_expiration_settings(
+            &self,
+        ) -> &Option<crate::types::ExpirationSettings> {
+            &self.expiration_settings
+        }
         /// Consumes the builder and constructs a [`AppInstanceUser`](crate::types::AppInstanceUser).
         pub fn build(self) -> crate::types::AppInstanceUser {
             crate::types::AppInstanceUser {
@@ -1398,6 +2064,7 @@ pub mod builders {
                 metadata: self.metadata,
                 created_timestamp: self.created_timestamp,
                 last_updated_timestamp: self.last_updated_timestamp,
+                expiration_settings: self.expiration_settings,
             }
         }
     }
@@ -1409,6 +2076,7 @@ pub mod builders {
                 .field("metadata", &"*** Sensitive Data Redacted ***")
                 .field("created_timestamp", &self.created_timestamp)
                 .field("last_updated_timestamp", &self.last_updated_timestamp)
+                .field("expiration_settings", &self.expiration_settings)
                 .finish()
         }
     }
@@ -1895,6 +2563,41 @@ pub mod builders {
             }
         }
     }
+    /// A builder for [`Configuration`](crate::types::Configuration).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default, Debug)]
+    pub struct ConfigurationBuilder {
+        pub(crate) lex: Option<crate::types::LexConfiguration>,
+    }
+    impl ConfigurationBuilder {
+        /// The Lex V2 bot behind this one and when it is invoked.
+        pub fn lex(mut self, input: impl Into<crate::types::LexConfiguration>) -> Self {
+            self.lex = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Lex`.
+        pub fn set_lex(mut self, input: Option<crate::types::LexConfiguration>) -> Self {
+            self.lex = input;
+            self
+        }
+        /// `Lex` as set so far.
+        pub fn get_lex(&self) -> &Option<crate::types::LexConfiguration> {
+            &self.lex
+        }
+        /// Consumes the builder and constructs a [`Configuration`](crate::types::Configuration).
+        pub fn build(
+            self,
+        ) -> Result<crate::types::Configuration, rt::error::BuildError> {
+            Ok(crate::types::Configuration {
+                lex: self
+                    .lex
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "Lex",
+                        "Configuration",
+                    ))?,
+            })
+        }
+    }
     /// A builder for [`EndpointAttributes`](crate::types::EndpointAttributes).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
@@ -2018,6 +2721,72 @@ pub mod builders {
             })
         }
     }
+    /// A builder for [`ExpirationSettings`](crate::types::ExpirationSettings).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default, Debug)]
+    pub struct ExpirationSettingsBuilder {
+        pub(crate) expiration_days: Option<i32>,
+        pub(crate) expiration_criterion: Option<crate::types::ExpirationCriterion>,
+    }
+    impl ExpirationSettingsBuilder {
+        /// Days, from 1 to 5475, until the resource goes away.
+        ///
+        /// Range: 1 to 5475.
+        pub fn expiration_days(mut self, input: impl Into<i32>) -> Self {
+            self.expiration_days = Some(input.into());
+            self
+        }
+        /// Sets or unsets `ExpirationDays`.
+        pub fn set_expiration_days(mut self, input: Option<i32>) -> Self {
+            self.expiration_days = input;
+            self
+        }
+        /// `ExpirationDays` as set so far.
+        pub fn get_expiration_days(&self) -> &Option<i32> {
+            &self.expiration_days
+        }
+        /// What the days are counted from.
+        pub fn expiration_criterion(
+            mut self,
+            input: impl Into<crate::types::ExpirationCriterion>,
+        ) -> Self {
+            self.expiration_criterion = Some(input.into());
+            self
+        }
+        /// Sets or unsets `ExpirationCriterion`.
+        pub fn set_expiration_criterion(
+            mut self,
+            input: Option<crate::types::ExpirationCriterion>,
+        ) -> Self {
+            self.expiration_criterion = input;
+            self
+        }
+        /// `ExpirationCriterion` as set so far.
+        pub fn get_expiration_criterion(
+            &self,
+        ) -> &Option<crate::types::ExpirationCriterion> {
+            &self.expiration_criterion
+        }
+        /// Consumes the builder and constructs a [`ExpirationSettings`](crate::types::ExpirationSettings).
+        pub fn build(
+            self,
+        ) -> Result<crate::types::ExpirationSettings, rt::error::BuildError> {
+            Ok(crate::types::ExpirationSettings {
+                expiration_days: self
+                    .expiration_days
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "ExpirationDays",
+                        "ExpirationSettings",
+                    ))?,
+                expiration_criterion: self
+                    .expiration_criterion
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "ExpirationCriterion",
+                        "ExpirationSettings",
+                    ))?,
+            })
+        }
+    }
     /// A builder for [`Identity`](crate::types::Identity).
     #[non_exhaustive]
     #[derive(Clone, PartialEq, Default)]
@@ -2072,6 +2841,186 @@ pub mod builders {
                 .field("arn", &self.arn)
                 .field("name", &"*** Sensitive Data Redacted ***")
                 .finish()
+        }
+    }
+    /// A builder for [`InvokedBy`](crate::types::InvokedBy).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default, Debug)]
+    pub struct InvokedByBuilder {
+        pub(crate) standard_messages: Option<crate::types::StandardMessages>,
+        pub(crate) targeted_messages: Option<crate::types::TargetedMessages>,
+    }
+    impl InvokedByBuilder {
+        /// Which standard (untargeted) messages reach the bot.
+        pub fn standard_messages(
+            mut self,
+            input: impl Into<crate::types::StandardMessages>,
+        ) -> Self {
+            self.standard_messages = Some(input.into());
+            self
+        }
+        /// Sets or unsets `StandardMessages`.
+        pub fn set_standard_messages(
+            mut self,
+            input: Option<crate::types::StandardMessages>,
+        ) -> Self {
+            self.standard_messages = input;
+            self
+        }
+        /// `StandardMessages` as set so far.
+        pub fn get_standard_messages(&self) -> &Option<crate::types::StandardMessages> {
+            &self.standard_messages
+        }
+        /// Whether messages aimed at the bot reach it.
+        pub fn targeted_messages(
+            mut self,
+            input: impl Into<crate::types::TargetedMessages>,
+        ) -> Self {
+            self.targeted_messages = Some(input.into());
+            self
+        }
+        /// Sets or unsets `TargetedMessages`.
+        pub fn set_targeted_messages(
+            mut self,
+            input: Option<crate::types::TargetedMessages>,
+        ) -> Self {
+            self.targeted_messages = input;
+            self
+        }
+        /// `TargetedMessages` as set so far.
+        pub fn get_targeted_messages(&self) -> &Option<crate::types::TargetedMessages> {
+            &self.targeted_messages
+        }
+        /// Consumes the builder and constructs a [`InvokedBy`](crate::types::InvokedBy).
+        pub fn build(self) -> Result<crate::types::InvokedBy, rt::error::BuildError> {
+            Ok(crate::types::InvokedBy {
+                standard_messages: self
+                    .standard_messages
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "StandardMessages",
+                        "InvokedBy",
+                    ))?,
+                targeted_messages: self
+                    .targeted_messages
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "TargetedMessages",
+                        "InvokedBy",
+                    ))?,
+            })
+        }
+    }
+    /// A builder for [`LexConfiguration`](crate::types::LexConfiguration).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default, Debug)]
+    pub struct LexConfigurationBuilder {
+        pub(crate) responds_to: Option<crate::types::RespondsTo>,
+        pub(crate) invoked_by: Option<crate::types::InvokedBy>,
+        pub(crate) lex_bot_alias_arn: Option<String>,
+        pub(crate) locale_id: Option<String>,
+        pub(crate) welcome_intent: Option<String>,
+    }
+    impl LexConfigurationBuilder {
+        /// Deprecated in favour of `InvokedBy`: what the bot replies to.
+        pub fn responds_to(
+            mut self,
+            input: impl Into<crate::types::RespondsTo>,
+        ) -> Self {
+            self.responds_to = Some(input.into());
+            self
+        }
+        /// Sets or unsets `RespondsTo`.
+        pub fn set_responds_to(
+            mut self,
+            input: Option<crate::types::RespondsTo>,
+        ) -> Self {
+            self.responds_to = input;
+            self
+        }
+        /// `RespondsTo` as set so far.
+        pub fn get_responds_to(&self) -> &Option<crate::types::RespondsTo> {
+            &self.responds_to
+        }
+        /// Which messages invoke the bot.
+        pub fn invoked_by(mut self, input: impl Into<crate::types::InvokedBy>) -> Self {
+            self.invoked_by = Some(input.into());
+            self
+        }
+        /// Sets or unsets `InvokedBy`.
+        pub fn set_invoked_by(mut self, input: Option<crate::types::InvokedBy>) -> Self {
+            self.invoked_by = input;
+            self
+        }
+        /// `InvokedBy` as set so far.
+        pub fn get_invoked_by(&self) -> &Option<crate::types::InvokedBy> {
+            &self.invoked_by
+        }
+        /// ARN of the Lex V2 bot alias to call.
+        ///
+        /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
+        pub fn lex_bot_alias_arn(mut self, input: impl Into<String>) -> Self {
+            self.lex_bot_alias_arn = Some(input.into());
+            self
+        }
+        /// Sets or unsets `LexBotAliasArn`.
+        pub fn set_lex_bot_alias_arn(mut self, input: Option<String>) -> Self {
+            self.lex_bot_alias_arn = input;
+            self
+        }
+        /// `LexBotAliasArn` as set so far.
+        pub fn get_lex_bot_alias_arn(&self) -> &Option<String> {
+            &self.lex_bot_alias_arn
+        }
+        /// Lex locale the bot converses in, such as `en_US`.
+        pub fn locale_id(mut self, input: impl Into<String>) -> Self {
+            self.locale_id = Some(input.into());
+            self
+        }
+        /// Sets or unsets `LocaleId`.
+        pub fn set_locale_id(mut self, input: Option<String>) -> Self {
+            self.locale_id = input;
+            self
+        }
+        /// `LocaleId` as set so far.
+        pub fn get_locale_id(&self) -> &Option<String> {
+            &self.locale_id
+        }
+        /// Lex intent run to greet a channel member when the bot joins.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
+        pub fn welcome_intent(mut self, input: impl Into<String>) -> Self {
+            self.welcome_intent = Some(input.into());
+            self
+        }
+        /// Sets or unsets `WelcomeIntent`.
+        pub fn set_welcome_intent(mut self, input: Option<String>) -> Self {
+            self.welcome_intent = input;
+            self
+        }
+        /// `WelcomeIntent` as set so far.
+        pub fn get_welcome_intent(&self) -> &Option<String> {
+            &self.welcome_intent
+        }
+        /// Consumes the builder and constructs a [`LexConfiguration`](crate::types::LexConfiguration).
+        pub fn build(
+            self,
+        ) -> Result<crate::types::LexConfiguration, rt::error::BuildError> {
+            Ok(crate::types::LexConfiguration {
+                responds_to: self.responds_to,
+                invoked_by: self.invoked_by,
+                lex_bot_alias_arn: self
+                    .lex_bot_alias_arn
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "LexBotAliasArn",
+                        "LexConfiguration",
+                    ))?,
+                locale_id: self
+                    .locale_id
+                    .ok_or_else(|| rt::error::BuildError::missing_field(
+                        "LocaleId",
+                        "LexConfiguration",
+                    ))?,
+                welcome_intent: self.welcome_intent,
+            })
         }
     }
     /// A builder for [`Tag`](crate::types::Tag).

@@ -118,9 +118,10 @@ impl Handle {
         skew: Arc<Mutex<ClockSkew>>,
     ) -> Self {
         let mut user_agent = format!(
-            "{}/{} client-runtime/{} lang/rust",
+            "{}/{} {}/{} lang/rust",
             service.crate_name,
             service.crate_version,
+            env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION")
         );
         if let Some(app) = &config.app_name {

@@ -332,7 +332,7 @@ pub struct Config {
     pub(crate) request_min_compression_size_bytes: u32,
     pub(crate) endpoint_params: Vec<(String, crate::endpoint::ParamValue)>,
     /// The environment [`Config::from_env`] read, while the credentials are still the default
-    /// chain it chose; lets a fuller chain (the `credentials-chain` crate) take its place.
+    /// chain it chose; lets a fuller chain (the `smithy-lite-credentials` crate) take its place.
     pub(crate) default_credentials_env: Option<Env>,
     /// Mock rules answering calls instead of the HTTP client (`test_util::mock`).
     #[cfg(feature = "test-util")]

@@ -6,8 +6,8 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use client_runtime::http::{HttpClient, HttpRequest, Uri};
-use client_runtime::transport::{Transport, TransportError, DEFAULT_MAX_RESPONSE_BODY};
+use smithy_lite_runtime::http::{HttpClient, HttpRequest, Uri};
+use smithy_lite_runtime::transport::{Transport, TransportError, DEFAULT_MAX_RESPONSE_BODY};
 
 /// Serves `connections` connections on 127.0.0.1; each reads a request head and then writes
 /// `head` followed by `piece` again and again, up to 2 GiB or until the client goes away.

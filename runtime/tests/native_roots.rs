@@ -7,13 +7,13 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use client_runtime::http::{DispatchErrorKind, HttpClient, HttpRequest, Uri};
-use client_runtime::transport::Transport;
+use smithy_lite_runtime::http::{DispatchErrorKind, HttpClient, HttpRequest, Uri};
+use smithy_lite_runtime::transport::Transport;
 
 mod common;
 
 fn pem(der: &[u8]) -> String {
-    let b64 = client_runtime::base64::encode(der);
+    let b64 = smithy_lite_runtime::base64::encode(der);
     let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).unwrap()).collect();
     format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
 }

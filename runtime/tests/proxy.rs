@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use client_runtime::http::{DispatchErrorKind, HttpClient, HttpRequest, Uri};
-use client_runtime::transport::{ProxyConfig, Transport};
+use smithy_lite_runtime::http::{DispatchErrorKind, HttpClient, HttpRequest, Uri};
+use smithy_lite_runtime::transport::{ProxyConfig, Transport};
 
 mod common;
 
@@ -170,7 +170,7 @@ impl Read for ReadHalf<'_> {
     }
 }
 
-async fn get(transport: &Transport, url: &str) -> Result<String, client_runtime::http::DispatchError> {
+async fn get(transport: &Transport, url: &str) -> Result<String, smithy_lite_runtime::http::DispatchError> {
     let request = HttpRequest { method: "GET".into(), uri: Uri::parse(url).unwrap(), ..Default::default() };
     let response = transport.send(&request).await?;
     Ok(String::from_utf8(response.body).unwrap())

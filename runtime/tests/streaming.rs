@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use client_runtime::byte_stream::ByteStream;
-use client_runtime::client::{Handle, ServiceInfo};
-use client_runtime::config::{Config, TimeoutConfig};
-use client_runtime::error::{BuildError, DeserializeError, ErrorMetadata, SdkError};
-use client_runtime::http::{HttpClient, HttpRequest, HttpResponse, Uri};
-use client_runtime::operation::{Operation, RequestParts};
-use client_runtime::retry::RetryConfig;
-use client_runtime::transport::{Transport, TransportError};
+use smithy_lite_runtime::byte_stream::ByteStream;
+use smithy_lite_runtime::client::{Handle, ServiceInfo};
+use smithy_lite_runtime::config::{Config, TimeoutConfig};
+use smithy_lite_runtime::error::{BuildError, DeserializeError, ErrorMetadata, SdkError};
+use smithy_lite_runtime::http::{HttpClient, HttpRequest, HttpResponse, Uri};
+use smithy_lite_runtime::operation::{Operation, RequestParts};
+use smithy_lite_runtime::retry::RetryConfig;
+use smithy_lite_runtime::transport::{Transport, TransportError};
 
 /// A request as the server received it, body decoded (content-length or chunked).
 #[derive(Debug, Default, Clone)]
@@ -338,13 +338,13 @@ static SERVICE: ServiceInfo = ServiceInfo {
     crate_name: "streaming-test",
     crate_version: "0",
     rules: None,
-    protocol: &client_runtime::protocol::RestJson1,
+    protocol: &smithy_lite_runtime::protocol::RestJson1,
 };
 
 impl Operation for Upload {
     type Input = UploadInput;
     type Output = UploadOutput;
-    type Error = client_runtime::error::Unhandled;
+    type Error = smithy_lite_runtime::error::Unhandled;
     const NAME: &'static str = "Upload";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
     const STREAMING_INPUT: bool = true;
@@ -370,7 +370,7 @@ impl Operation for Upload {
     }
 
     fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Self::Error, DeserializeError> {
-        Ok(client_runtime::error::Unhandled::new(meta))
+        Ok(smithy_lite_runtime::error::Unhandled::new(meta))
     }
 }
 
@@ -450,7 +450,7 @@ struct Buffered {
 }
 
 impl HttpClient for Buffered {
-    fn send<'a>(&'a self, request: &'a HttpRequest) -> client_runtime::http::SendFuture<'a> {
+    fn send<'a>(&'a self, request: &'a HttpRequest) -> smithy_lite_runtime::http::SendFuture<'a> {
         self.requests.lock().unwrap().push(request.clone());
         Box::pin(async { Ok(HttpResponse { status: 200, headers: Default::default(), body: b"ok".to_vec() }) })
     }

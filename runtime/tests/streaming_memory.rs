@@ -7,12 +7,12 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use client_runtime::byte_stream::ByteStream;
-use client_runtime::client::{Handle, ServiceInfo};
-use client_runtime::config::Config;
-use client_runtime::error::{BuildError, DeserializeError, ErrorMetadata};
-use client_runtime::http::HttpResponse;
-use client_runtime::operation::{Operation, RequestParts};
+use smithy_lite_runtime::byte_stream::ByteStream;
+use smithy_lite_runtime::client::{Handle, ServiceInfo};
+use smithy_lite_runtime::config::Config;
+use smithy_lite_runtime::error::{BuildError, DeserializeError, ErrorMetadata};
+use smithy_lite_runtime::http::HttpResponse;
+use smithy_lite_runtime::operation::{Operation, RequestParts};
 
 const TOTAL: u64 = 1 << 30;
 
@@ -21,7 +21,7 @@ struct Download;
 impl Operation for Download {
     type Input = ();
     type Output = ByteStream;
-    type Error = client_runtime::error::Unhandled;
+    type Error = smithy_lite_runtime::error::Unhandled;
     const NAME: &'static str = "Download";
     const RETRYABLE_ERRORS: &'static [(&'static str, bool)] = &[];
     const STREAMING_OUTPUT: bool = true;
@@ -39,7 +39,7 @@ impl Operation for Download {
     }
 
     fn deserialize_error(_: &HttpResponse, meta: ErrorMetadata) -> Result<Self::Error, DeserializeError> {
-        Ok(client_runtime::error::Unhandled::new(meta))
+        Ok(smithy_lite_runtime::error::Unhandled::new(meta))
     }
 }
 
@@ -51,7 +51,7 @@ static SERVICE: ServiceInfo = ServiceInfo {
     crate_name: "streaming-test",
     crate_version: "0",
     rules: None,
-    protocol: &client_runtime::protocol::RestJson1,
+    protocol: &smithy_lite_runtime::protocol::RestJson1,
 };
 
 /// Peak resident set of this process, in bytes.

@@ -23,8 +23,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
-use client_runtime::http::{Headers, HttpClient, HttpRequest, HttpResponse, Uri};
-use client_runtime::transport::Transport;
+use smithy_lite_runtime::http::{Headers, HttpClient, HttpRequest, HttpResponse, Uri};
+use smithy_lite_runtime::transport::Transport;
 
 mod common;
 

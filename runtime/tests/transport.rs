@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use client_runtime::config::StalledStreamProtectionConfig;
-use client_runtime::http::{DispatchErrorKind, Headers, HttpClient, HttpRequest, Uri};
-use client_runtime::transport::{Direction, Transport, TransportError};
+use smithy_lite_runtime::config::StalledStreamProtectionConfig;
+use smithy_lite_runtime::http::{DispatchErrorKind, Headers, HttpClient, HttpRequest, Uri};
+use smithy_lite_runtime::transport::{Direction, Transport, TransportError};
 
 mod common;
 
@@ -784,7 +784,7 @@ async fn response_bodies_over_the_limit_fail_with_a_typed_error_and_are_not_retr
     assert_eq!(server.finish().0, 3);
 }
 
-fn stalled(err: &client_runtime::http::DispatchError, direction: Direction) -> bool {
+fn stalled(err: &smithy_lite_runtime::http::DispatchError, direction: Direction) -> bool {
     matches!(err.transport_error(), Some(TransportError::Stalled { direction: d, .. }) if *d == direction)
 }
 

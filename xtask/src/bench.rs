@@ -467,7 +467,7 @@ fn cargo_metadata(dir: &Path, log: &mut CommandLog) -> Result<serde_json::Value>
 /// Versions of the packages a reader would want to know, as resolved for this consumer.
 fn key_versions(metadata: &serde_json::Value, consumer: &Consumer) -> Vec<String> {
     let wanted: &[&str] = match consumer.generated {
-        Generated::Dir(_) => &["chime-sdk-identity", "client-runtime", "tokio", "rustls", "ring"],
+        Generated::Dir(_) => &["chime-sdk-identity", "smithy-lite-runtime", "tokio", "rustls", "ring"],
         Generated::Package(_) => &["aws-sdk-chimesdkidentity", "aws-config", "tokio", "hyper", "rustls", "aws-lc-rs"],
     };
     let packages = metadata["packages"].as_array().cloned().unwrap_or_default();

@@ -15,7 +15,10 @@
 //! Regenerating over an existing crate also reports its API changes: the crate's
 //! `api-summary.json` on disk (the previous API) is compared with the new one before anything is
 //! written ([`codegen::api`]); the report is printed and added to the crate's `CHANGELOG.md`, and
-//! with `--deny-breaking` a breaking report stops the run before it writes anything.
+//! with `--deny-breaking` a breaking report stops the run before it writes anything. A crate is
+//! generated with the version its summary on disk records; when the API changed, with the version
+//! the report proposes ([`apply_proposed_version`]), so `Cargo.toml`, the summary and the change
+//! log agree and `--check` reproduces them.
 
 use anyhow::{bail, Context, Result};
 use codegen::api::{ApiSummary, Report, SUMMARY_FILE};
@@ -33,11 +36,13 @@ pub const CLIENT_DIR: &str = "generated-client";
 pub const SERVER_DIR: &str = "emulator/src/generated";
 /// Clients of the services the credential providers call, generated from AWS's official models
 /// in the shared reference folder (read from there, never copied): model path under the shared
-/// folder, and the checked-in crate's directory.
-pub const AWS_CLIENTS: &[(&str, &str)] = &[
-    ("models/sts.official.json", "generated-clients/sts"),
-    ("models/sso.official.json", "generated-clients/sso"),
-    ("models/sso-oidc.official.json", "generated-clients/sso-oidc"),
+/// folder, the checked-in crate's directory, and its package name (the project's `smithy-lite-`
+/// prefix: `sts` and `sso` are taken on crates.io; the credentials chain depends on them
+/// under the short names `sts`, `sso` and `sso-oidc`).
+pub const AWS_CLIENTS: &[(&str, &str, &str)] = &[
+    ("models/sts.official.json", "generated-clients/sts", "smithy-lite-sts"),
+    ("models/sso.official.json", "generated-clients/sso", "smithy-lite-sso"),
+    ("models/sso-oidc.official.json", "generated-clients/sso-oidc", "smithy-lite-sso-oidc"),
 ];
 
 /// The shared reference folder: `$SHARED_DIR`, or `../shared` beside the workspace.
@@ -88,8 +93,10 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
         }
         if let Some(out) = flags.get("out") {
             let out = PathBuf::from(out);
-            let files = generate_from(&texts, flags.get("service").map(String::as_str), &out)?;
+            let service = flags.get("service").map(String::as_str);
+            let files = generate_from(&texts, service, &out, &recorded_version(&out)?)?;
             let target = Target { label: out.display().to_string(), dir: out.clone(), files };
+            let target = apply_proposed_version(target, |version| generate_from(&texts, service, &out, version))?;
             let changes = regenerate(&[target], false, deny_breaking, &mut std::io::stdout())?;
             report(&changes.into_iter().flatten().collect::<Vec<_>>());
         }
@@ -117,7 +124,13 @@ pub fn main(args: &[String]) -> Result<ExitCode> {
         }
         return Ok(if stale { ExitCode::FAILURE } else { ExitCode::SUCCESS });
     }
-    let targets: Vec<Target> = targets.into_iter().map(|(name, files)| Target { dir: root.join(&name), label: name, files }).collect();
+    let targets = targets
+        .into_iter()
+        .map(|(name, files)| {
+            let target = Target { dir: root.join(&name), label: name.clone(), files };
+            apply_proposed_version(target, |version| generate_named(&root, &name, version, false))
+        })
+        .collect::<Result<Vec<Target>>>()?;
     let written = regenerate(&targets, true, deny_breaking, &mut std::io::stdout())?;
     let mut changes = Vec::new();
     for (target, written) in targets.iter().zip(written) {
@@ -175,13 +188,56 @@ pub fn sources(texts: &[(String, String)]) -> Vec<codegen::model::Source<'_>> {
     texts.iter().map(|(name, text)| codegen::model::Source { name, text }).collect()
 }
 
-/// Generates the checked-in client from the workspace's model.
+/// The version of a crate that has none recorded yet.
+pub const FIRST_VERSION: &str = "0.1.0";
+
+/// The version the crate in `dir` is generated with: the one its `api-summary.json` on disk
+/// records (the version the last regeneration gave it), [`FIRST_VERSION`] without one.
+pub fn recorded_version(dir: &Path) -> Result<String> {
+    let path = dir.join(SUMMARY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(ApiSummary::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?.version),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FIRST_VERSION.to_string()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// When the API of `target` changed and its report proposes a version other than the one the
+/// files were generated with, generates them again with that version (`generate` makes the
+/// files for a version); otherwise returns `target` as it is.
+pub fn apply_proposed_version(target: Target, generate: impl FnOnce(&str) -> Result<Vec<GeneratedFile>>) -> Result<Target> {
+    let ApiOutcome::Changed(report) = api_outcome(&target.dir, &target.files)? else { return Ok(target) };
+    match report.proposed_version() {
+        Some(version) if version != report.current_version => Ok(Target { files: generate(&version)?, ..target }),
+        _ => Ok(target),
+    }
+}
+
+/// Generates one of the directories of [`generate_all`] by name, with `version`.
+pub fn generate_named(root: &Path, name: &str, version: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    if name == CLIENT_DIR {
+        return generate_checked_in_as(root, version, verbose);
+    }
+    if name == SERVER_DIR {
+        return generate_server(root);
+    }
+    match AWS_CLIENTS.iter().find(|(_, dir, _)| *dir == name) {
+        Some((model, _, _)) => generate_aws_client_as(&shared_dir(), model, version, verbose),
+        None => bail!("{name} is not a generated directory of this workspace"),
+    }
+}
+
+/// Generates the checked-in client from the workspace's model, with its recorded version.
 pub fn generate_checked_in(root: &Path, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    generate_checked_in_as(root, &recorded_version(&root.join(CLIENT_DIR))?, verbose)
+}
+
+fn generate_checked_in_as(root: &Path, version: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
     let path = root.join(MODEL);
     let json = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let options = Options {
         service: None,
-        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../runtime".into(), workspace_member: true, credentials_chain: true },
+        package: PackageOptions { name: None, version: version.into(), runtime_path: "../runtime".into(), workspace_member: true, credentials_chain: true },
     };
     let start = Instant::now();
     let (files, timings) = codegen::generate_timed(&json, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -197,14 +253,22 @@ pub fn generate_checked_in(root: &Path, verbose: bool) -> Result<Vec<GeneratedFi
 pub fn generate_all(root: &Path, verbose: bool) -> Result<Vec<(String, Vec<GeneratedFile>)>> {
     let mut out = vec![(CLIENT_DIR.to_string(), generate_checked_in(root, verbose)?), (SERVER_DIR.to_string(), generate_server(root)?)];
     let shared = shared_dir();
-    for (model, dir) in AWS_CLIENTS {
+    for (model, dir, _) in AWS_CLIENTS {
         out.push((dir.to_string(), generate_aws_client(&shared, model, verbose)?));
     }
     Ok(out)
 }
 
-/// Generates one of [`AWS_CLIENTS`] from its official model in the shared folder.
+/// Generates one of [`AWS_CLIENTS`] from its official model in the shared folder, with its
+/// recorded version.
 pub fn generate_aws_client(shared: &Path, model: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    let dir = AWS_CLIENTS.iter().find(|(m, _, _)| *m == model).map(|(_, d, _)| *d).with_context(|| format!("{model} is not one of AWS_CLIENTS"))?;
+    generate_aws_client_as(shared, model, &recorded_version(&crate::workspace_root().join(dir))?, verbose)
+}
+
+/// Generates one of [`AWS_CLIENTS`] as its published package, with `version`.
+fn generate_aws_client_as(shared: &Path, model: &str, version: &str, verbose: bool) -> Result<Vec<GeneratedFile>> {
+    let package = AWS_CLIENTS.iter().find(|(m, _, _)| *m == model).map(|(_, _, p)| *p).with_context(|| format!("{model} is not one of AWS_CLIENTS"))?;
     let path = shared.join(model);
     let json = std::fs::read_to_string(&path)
         .with_context(|| format!("reading {} (the shared reference folder; set SHARED_DIR)", path.display()))?;
@@ -212,7 +276,13 @@ pub fn generate_aws_client(shared: &Path, model: &str, verbose: bool) -> Result<
         service: None,
         // The credentials chain calls these clients: a `default-chain` feature on them would be a
         // dependency cycle.
-        package: PackageOptions { name: None, version: "0.1.0".into(), runtime_path: "../../runtime".into(), workspace_member: true, credentials_chain: false },
+        package: PackageOptions {
+            name: Some(package.to_string()),
+            version: version.into(),
+            runtime_path: "../../runtime".into(),
+            workspace_member: true,
+            credentials_chain: false,
+        },
     };
     let start = Instant::now();
     let files = codegen::generate(&json, &options).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -232,16 +302,16 @@ pub fn generate_server(root: &Path) -> Result<Vec<GeneratedFile>> {
 /// Generates a standalone crate for the model in `models` whose `Cargo.toml` points at this
 /// workspace's runtime by absolute path.
 pub fn generate_standalone(models: &[PathBuf], service: Option<&str>, out: &Path) -> Result<Vec<GeneratedFile>> {
-    generate_from(&read_models(models)?, service, out)
+    generate_from(&read_models(models)?, service, out, &recorded_version(out)?)
 }
 
-fn generate_from(texts: &[(String, String)], service: Option<&str>, out: &Path) -> Result<Vec<GeneratedFile>> {
+fn generate_from(texts: &[(String, String)], service: Option<&str>, out: &Path, version: &str) -> Result<Vec<GeneratedFile>> {
     let runtime = crate::workspace_root().join("runtime");
     let options = Options {
         service: service.map(str::to_string),
         package: PackageOptions {
             name: None,
-            version: "0.1.0".into(),
+            version: version.into(),
             runtime_path: runtime.to_string_lossy().into_owned(),
             workspace_member: false,
             credentials_chain: true,
@@ -466,7 +536,7 @@ mod tests {
     #[test]
     fn checked_in_aws_clients_are_up_to_date() {
         let root = crate::workspace_root();
-        for (model, dir) in AWS_CLIENTS {
+        for (model, dir, _) in AWS_CLIENTS {
             let files = generate_aws_client(&shared_dir(), model, false).unwrap();
             let problems = check(&root.join(dir), &files).unwrap();
             assert!(problems.is_empty(), "{dir}/ is out of date; run `cargo xtask codegen`:\n{}", problems.join("\n"));
@@ -540,11 +610,60 @@ mod tests {
     }
 
     fn target(dir: &Path, v2: bool) -> Target {
+        target_as(dir, v2, "0.3.1")
+    }
+
+    fn target_as(dir: &Path, v2: bool, version: &str) -> Target {
+        Target { label: "svc".into(), dir: dir.to_path_buf(), files: files_as(v2, version) }
+    }
+
+    fn files_as(v2: bool, version: &str) -> Vec<GeneratedFile> {
         let options = Options {
             service: None,
-            package: PackageOptions { name: None, version: "0.3.1".into(), runtime_path: "../runtime".into(), workspace_member: false, credentials_chain: false },
+            package: PackageOptions { name: None, version: version.into(), runtime_path: "../runtime".into(), workspace_member: false, credentials_chain: false },
         };
-        Target { label: "svc".into(), dir: dir.to_path_buf(), files: codegen::generate(&model(v2), &options).unwrap() }
+        codegen::generate(&model(v2), &options).unwrap()
+    }
+
+    fn cargo_version(files: &[GeneratedFile]) -> String {
+        let toml = &files.iter().find(|f| f.path == "Cargo.toml").unwrap().contents;
+        let line = toml.lines().find(|l| l.starts_with("version = ")).unwrap();
+        line.trim_start_matches("version = ").trim_matches('"').to_string()
+    }
+
+    /// A regeneration that changes the API gives the crate the proposed version, in its
+    /// `Cargo.toml` and summary; `--check` (the recorded version) then reproduces the files.
+    #[test]
+    fn a_changed_api_gets_the_proposed_version_and_check_reproduces_it() {
+        let dir = std::env::temp_dir().join(format!("codegen-version-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(recorded_version(&dir).unwrap(), FIRST_VERSION, "no summary yet");
+        regenerate(&[target(&dir, false)], true, false, &mut Vec::new()).unwrap();
+        assert_eq!(recorded_version(&dir).unwrap(), "0.3.1");
+
+        // Unchanged API: the files stay as generated, and the closure is not called.
+        let same = apply_proposed_version(target(&dir, false), |_| panic!("nothing to re-generate")).unwrap();
+        assert_eq!(cargo_version(&same.files), "0.3.1");
+
+        // Breaking change on a 0.x crate: re-generated as 0.4.0.
+        let mut asked = Vec::new();
+        let bumped = apply_proposed_version(target(&dir, true), |v| {
+            asked.push(v.to_string());
+            Ok(files_as(true, v))
+        })
+        .unwrap();
+        assert_eq!(asked, ["0.4.0"]);
+        assert_eq!(cargo_version(&bumped.files), "0.4.0");
+        let mut out = Vec::new();
+        regenerate(&[bumped], true, false, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("version 0.3.1 → 0.4.0"), "{out}");
+        assert_eq!(recorded_version(&dir).unwrap(), "0.4.0");
+        assert!(std::fs::read_to_string(dir.join(CHANGELOG)).unwrap().contains("\n## 0.4.0\n"));
+        // What `--check` generates (the recorded version) is what was written.
+        assert!(check(&dir, &files_as(true, &recorded_version(&dir).unwrap())).unwrap().is_empty());
+        assert!(matches!(api_outcome(&dir, &files_as(true, "0.4.0")).unwrap(), ApiOutcome::Unchanged));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// Every file under `dir` with its contents.

@@ -1,7 +1,8 @@
 //! Proves that the project's model, `model/chime-sdk-identity.json`, agrees with AWS's official
-//! Smithy model of Chime SDK Identity on every wire fact of the 24 operations the project
-//! implements, holds nothing beyond what those operations reach, and documents everything in the
-//! project's own words.
+//! Smithy model of Chime SDK Identity on every wire fact: the same 30 operations (the seed's 24
+//! and the 6 added later), every shape and member with the same targets and wire traits, the
+//! same service traits and endpoint rules; and that it documents everything in the project's
+//! own words.
 //!
 //! The official model is read from `$SHARED_DIR/models/chime-sdk-identity.official.json`
 //! (default `<CARGO_MANIFEST_DIR>/../../shared`). When it is missing the tests fail: a skipped
@@ -45,14 +46,14 @@ const SEED_OPERATIONS: [&str; 24] = [
     "UpdateAppInstanceUserEndpoint",
 ];
 
-/// Members of the official model that our model leaves out, as `(shape, member)`.
-///
-/// The seed predates them: they belong to the user-expiration feature that came with
-/// `PutAppInstanceUserExpirationSettings`, one of the six operations the project does not
-/// implement. `omitted_members_are_optional_additions_of_newer_operations` checks that claim.
-const OMITTED_MEMBERS: [(&str, &str); 2] = [
-    ("CreateAppInstanceUserRequest", "ExpirationSettings"),
-    ("AppInstanceUser", "ExpirationSettings"),
+/// The operations AWS added after the seed: the AppInstance bots and user expiration.
+const NEWER_OPERATIONS: [&str; 6] = [
+    "CreateAppInstanceBot",
+    "DeleteAppInstanceBot",
+    "DescribeAppInstanceBot",
+    "ListAppInstanceBots",
+    "PutAppInstanceUserExpirationSettings",
+    "UpdateAppInstanceBot",
 ];
 
 /// Our doc strings may not share this many consecutive words with any official doc string.
@@ -111,12 +112,6 @@ fn full(name: &str) -> String {
     format!("{NAMESPACE}{name}")
 }
 
-fn is_omitted(shape_id: &str, member: &str) -> bool {
-    OMITTED_MEMBERS
-        .iter()
-        .any(|&(s, m)| short(shape_id) == s && member == m)
-}
-
 fn empty_map() -> &'static Map<String, Value> {
     static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
     EMPTY.get_or_init(Map::new)
@@ -142,8 +137,8 @@ fn targets_of(list: Option<&Value>) -> BTreeSet<String> {
         .collect()
 }
 
-/// Shapes of our namespace that `shape` refers to, skipping the omitted members.
-fn references(id: &str, shape: &Value) -> Vec<String> {
+/// Shapes of our namespace that `shape` refers to.
+fn references(shape: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for key in ["input", "output", "member", "key", "value"] {
         if let Some(t) = shape.get(key).and_then(|r| r["target"].as_str()) {
@@ -153,10 +148,8 @@ fn references(id: &str, shape: &Value) -> Vec<String> {
     for key in ["errors", "operations", "resources"] {
         out.extend(targets_of(shape.get(key)));
     }
-    for (name, member) in members(shape) {
-        if !is_omitted(id, name) {
-            out.extend(member["target"].as_str().map(str::to_owned));
-        }
+    for member in members(shape).values() {
+        out.extend(member["target"].as_str().map(str::to_owned));
     }
     out.retain(|t| t.starts_with(NAMESPACE));
     out
@@ -169,7 +162,7 @@ fn closure(model: &Value, roots: impl IntoIterator<Item = String>) -> BTreeSet<S
     while let Some(id) = stack.pop() {
         if let Some(s) = shape(model, &id) {
             if seen.insert(id.clone()) {
-                stack.extend(references(&id, s));
+                stack.extend(references(s));
             }
         } else {
             seen.insert(id);
@@ -251,70 +244,56 @@ fn strip_documentation(v: &Value) -> Value {
     }
 }
 
-fn seed_operation_ids() -> BTreeSet<String> {
-    SEED_OPERATIONS.iter().map(|n| full(n)).collect()
-}
-
-fn newer_operation_ids() -> BTreeSet<String> {
-    let official = targets_of(models().official["shapes"][SERVICE].get("operations"));
-    official
-        .difference(&seed_operation_ids())
-        .cloned()
-        .collect()
+fn operation_ids(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| full(n)).collect()
 }
 
 #[test]
-fn service_offers_exactly_the_seed_operations() {
+fn service_offers_exactly_the_official_operations() {
     let m = models();
     let mut report = Report::default();
     let ours = targets_of(m.ours["shapes"][SERVICE].get("operations"));
     let official = targets_of(m.official["shapes"][SERVICE].get("operations"));
-    let seed = seed_operation_ids();
-    for op in ours.symmetric_difference(&seed) {
+    for op in ours.symmetric_difference(&official) {
         let side = if ours.contains(op) {
             "ours only"
         } else {
-            "seed only"
+            "official only"
         };
         report.differ(format!("service operation {} ({side})", short(op)));
     }
-    for op in seed.difference(&official) {
-        report.differ(format!(
-            "seed operation {} is not in the official model",
-            short(op)
-        ));
+    if ours.len() != 30 {
+        report.differ(format!("expected 30 operations, ours has {}", ours.len()));
     }
-    let newer = newer_operation_ids();
-    if newer.len() != 6 {
-        report.differ(format!(
-            "expected 6 official operations beyond the seed, found {}: {newer:?}",
-            newer.len()
-        ));
+    // The seed's 24 and the 6 later ones partition the official list exactly.
+    let seed = operation_ids(&SEED_OPERATIONS);
+    let newer = operation_ids(&NEWER_OPERATIONS);
+    if !seed.is_disjoint(&newer) {
+        report.differ("the seed and the newer operations overlap".to_owned());
+    }
+    let both: BTreeSet<String> = seed.union(&newer).cloned().collect();
+    for op in both.symmetric_difference(&official) {
+        let side = if official.contains(op) {
+            "official, neither seed nor newer"
+        } else {
+            "named here, not official"
+        };
+        report.differ(format!("operation {} ({side})", short(op)));
     }
     report.finish("service operations");
 }
 
 #[test]
-fn model_holds_exactly_the_shapes_the_operations_reach() {
+fn model_holds_exactly_the_official_shapes() {
     let m = models();
     let mut report = Report::default();
-    let ours: BTreeSet<String> = shapes(&m.ours)
-        .keys()
-        .filter(|k| *k != SERVICE)
-        .cloned()
-        .collect();
-    let wanted = closure(&m.official, seed_operation_ids());
-    for id in ours.difference(&wanted) {
-        report.differ(format!(
-            "{} is ours but not reached by the seed operations",
-            short(id)
-        ));
+    let ours: BTreeSet<String> = shapes(&m.ours).keys().cloned().collect();
+    let official: BTreeSet<String> = shapes(&m.official).keys().cloned().collect();
+    for id in ours.difference(&official) {
+        report.differ(format!("{} is ours only", short(id)));
     }
-    for id in wanted.difference(&ours) {
-        report.differ(format!(
-            "{} is reached in the official model but missing",
-            short(id)
-        ));
+    for id in official.difference(&ours) {
+        report.differ(format!("{} is official only", short(id)));
     }
     let reached_in_ours = closure(&m.ours, [SERVICE.to_owned()]);
     for id in ours.difference(&reached_in_ours) {
@@ -325,51 +304,34 @@ fn model_holds_exactly_the_shapes_the_operations_reach() {
             report.differ(format!("{} is referenced but not defined", short(id)));
         }
     }
-    report.finish("shape closure");
-}
-
-#[test]
-fn omitted_members_are_optional_additions_of_newer_operations() {
-    let m = models();
-    let mut report = Report::default();
-    let newer_reach = closure(&m.official, newer_operation_ids());
-    for (shape_name, member) in OMITTED_MEMBERS {
-        let at = format!("{shape_name}${member}");
-        let id = full(shape_name);
-        let Some(official) = shape(&m.official, &id).and_then(|s| members(s).get(member)) else {
-            report.differ(format!("{at}: not in the official model, nothing to omit"));
-            continue;
-        };
-        if shape(&m.ours, &id).is_some_and(|s| members(s).contains_key(member)) {
-            report.differ(format!("{at}: listed as omitted but present in ours"));
-        }
-        // Leaving out anything but an optional body member would change requests we send.
-        for name in traits(official).keys().filter(|k| *k != DOC) {
-            report.differ(format!(
-                "{at}: official member carries {name}, so it cannot be dropped"
-            ));
-        }
-        let target = official["target"].as_str().unwrap_or_default();
-        if !newer_reach.contains(target) {
-            report.differ(format!(
-                "{at}: target {} is not used by the newer operations, so it is no later addition",
-                short(target)
-            ));
-        }
+    if ours.len() != 151 {
+        report.differ(format!("expected the official model's 151 shapes, ours has {}", ours.len()));
     }
-    report.finish("omitted members");
+    for key in ["smithy", "metadata"] {
+        report.values(key, m.ours.get(key), m.official.get(key));
+    }
+    report.finish("shape set");
 }
 
 #[test]
 fn shapes_agree_on_wire_facts() {
     let m = models();
     let mut report = Report::default();
-    for (id, ours) in shapes(&m.ours).iter().filter(|(k, _)| *k != SERVICE) {
+    // Every shape of either model: one missing on our side is a difference too.
+    let ids: BTreeSet<&String> = shapes(&m.ours)
+        .keys()
+        .chain(shapes(&m.official).keys())
+        .filter(|k| *k != SERVICE)
+        .collect();
+    let mut compared = 0;
+    for id in ids {
         let at = short(id);
-        let Some(official) = shape(&m.official, id) else {
-            report.differ(format!("{at}: not in the official model"));
+        let (Some(ours), Some(official)) = (shape(&m.ours, id), shape(&m.official, id)) else {
+            let side = if shape(&m.ours, id).is_some() { "ours only" } else { "official only" };
+            report.differ(format!("{at}: {side}"));
             continue;
         };
+        compared += 1;
         let keys: BTreeSet<&String> = ours
             .as_object()
             .into_iter()
@@ -401,7 +363,6 @@ fn shapes_agree_on_wire_facts() {
                         match (a.get(name), b.get(name)) {
                             (Some(x), Some(y)) => report.member(&at, x, y),
                             (Some(_), None) => report.differ(format!("{at}: ours only")),
-                            (None, Some(_)) if is_omitted(id, name) => {}
                             (None, _) => report.differ(format!("{at}: official only")),
                         }
                     }
@@ -413,6 +374,9 @@ fn shapes_agree_on_wire_facts() {
                 _ => report.values(&format!("{at} {key}"), ours.get(key), official.get(key)),
             }
         }
+    }
+    if compared != 150 {
+        report.differ(format!("compared {compared} shapes, expected all 150 besides the service"));
     }
     report.finish("shapes");
 }
@@ -428,11 +392,7 @@ fn service_agrees_on_wire_facts() {
         .chain(official.as_object())
         .flat_map(Map::keys)
         .collect();
-    // Operations are checked against the seed in `service_offers_exactly_the_seed_operations`.
-    for key in keys
-        .into_iter()
-        .filter(|k| !matches!(k.as_str(), "traits" | "operations"))
-    {
+    for key in keys.into_iter().filter(|k| k.as_str() != "traits") {
         report.values(&format!("service {key}"), ours.get(key), official.get(key));
     }
     let (a, b) = (traits(ours), traits(official));

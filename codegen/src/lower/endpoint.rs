@@ -280,7 +280,8 @@ fn tests(v: &Value, params: &[Param], at: &str) -> Result<Vec<EndpointTest>> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let properties = super::traits::doc_value(e.get("properties").unwrap_or(&Value::Object(Map::new())));
+            let properties = super::traits::doc_value(e.get("properties").unwrap_or(&Value::Object(Map::new())))
+                .ok_or_else(|| ModelError::new(&cat, "endpoint `properties` hold a number beyond the range of f64"))?;
             EndpointExpectation::Endpoint { url, headers, properties }
         } else {
             bail_at!(cat, "`expect` needs `endpoint` or `error`");

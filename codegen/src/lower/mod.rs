@@ -363,7 +363,7 @@ impl<'m> Lowerer<'m> {
                 Value::Number(n) => DefaultValue::Timestamp(n.as_i64().ok_or_else(bad)?),
                 _ => return Err(ModelError::new(at, "only epoch-seconds numbers are supported as timestamp defaults")),
             },
-            TypeRef::Document => DefaultValue::Document(doc_value(v)),
+            TypeRef::Document => DefaultValue::Document(doc_value(v).ok_or_else(bad)?),
             TypeRef::List { .. } if v.as_array().is_some_and(Vec::is_empty) => DefaultValue::EmptyList,
             TypeRef::Map { .. } if v.as_object().is_some_and(|o| o.is_empty()) => DefaultValue::EmptyMap,
             TypeRef::Named(NamedRef { kind: NamedKind::Enum, .. }) => {

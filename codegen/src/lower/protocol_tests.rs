@@ -182,7 +182,7 @@ fn value(cx: &mut Lowerer, target: &ShapeId, _member_streaming: bool, v: &Value,
             let (whole, micros) = if micros >= 1_000_000 { (whole + 1.0, 0) } else { (whole, micros) };
             TestValue::Timestamp(whole as i64, micros * 1000)
         }
-        ShapeKind::Document => TestValue::Document(super::traits::doc_value(v)),
+        ShapeKind::Document => TestValue::Document(super::traits::doc_value(v).ok_or_else(|| bad("a document of f64-range numbers"))?),
         ShapeKind::Enum(members) => {
             let s = v.as_str().ok_or_else(|| bad("a string"))?;
             let variant = members

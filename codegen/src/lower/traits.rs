@@ -98,18 +98,19 @@ fn short(id: &str) -> &str {
     id.rsplit('#').next().unwrap_or(id)
 }
 
-/// A JSON node value → document literal.
-pub fn doc_value(v: &Value) -> DocValue {
-    match v {
+/// A JSON node value → document literal; `None` when it holds a number beyond the range of
+/// `f64`, which a document (as the protocols serialize it) cannot carry.
+pub fn doc_value(v: &Value) -> Option<DocValue> {
+    Some(match v {
         Value::Null => DocValue::Null,
         Value::Bool(b) => DocValue::Bool(*b),
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => DocValue::PosInt(u),
             (None, Some(i)) => DocValue::NegInt(i),
-            _ => DocValue::Float(n.as_f64().unwrap_or(0.0)),
+            _ => DocValue::Float(n.as_f64()?),
         },
         Value::String(s) => DocValue::String(s.clone()),
-        Value::Array(a) => DocValue::Array(a.iter().map(doc_value).collect()),
-        Value::Object(o) => DocValue::Object(o.iter().map(|(k, v)| (k.clone(), doc_value(v))).collect()),
-    }
+        Value::Array(a) => DocValue::Array(a.iter().map(doc_value).collect::<Option<_>>()?),
+        Value::Object(o) => DocValue::Object(o.iter().map(|(k, v)| Some((k.clone(), doc_value(v)?))).collect::<Option<_>>()?),
+    })
 }

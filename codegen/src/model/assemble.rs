@@ -291,9 +291,9 @@ impl<'a> Assembler<'a> {
         Ok(match node {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(*b),
-            Node::Number(n) => Value::Number(n.clone()),
+            Node::Number(n) => Value::Number(super::fragment::canonical_number(n)),
             Node::String(s) => Value::String(s.clone()),
-            Node::Json(v) => v.clone(),
+            Node::Json(v) => super::fragment::canonical_numbers(v.clone()),
             Node::ShapeId(text, loc) => {
                 let id = self.resolve_text(text, *loc, metadata)?;
                 let root = id.root();

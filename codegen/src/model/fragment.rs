@@ -139,3 +139,55 @@ pub struct Fragment {
     pub apply_targets: Vec<ShapeId>,
     pub metadata: Vec<(String, Node, Loc)>,
 }
+
+/// The one spelling of a node number, so that numbers equal in value are equal in the model
+/// whichever file and notation they came from (`10e0`, `10.0` and `1e1` are the same number).
+/// The model keeps each number's text (serde_json's `arbitrary_precision`), because Smithy's
+/// node numbers have no range limit: integers stay as written, other numbers within f64's range
+/// take f64's shortest round-trip spelling, and those beyond it (Smithy's `BigDecimal`) keep
+/// the text they were written with.
+pub fn canonical_number(n: &Number) -> Number {
+    if !n.to_string().contains(['.', 'e', 'E']) {
+        return n.clone();
+    }
+    n.as_f64().and_then(Number::from_f64).unwrap_or_else(|| n.clone())
+}
+
+/// [`canonical_number`] applied to every number in a JSON value.
+pub fn canonical_numbers(value: Value) -> Value {
+    match value {
+        Value::Number(n) => Value::Number(canonical_number(&n)),
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical_numbers).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, canonical_numbers(v))).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(text: &str) -> Number {
+        serde_json::from_str(text).expect(text)
+    }
+
+    #[test]
+    fn numbers_equal_in_value_have_one_spelling() {
+        for (a, b) in [("10e0", "10.0"), ("10e+2", "1000.0"), ("-10e-2", "-0.1"), ("1E1", "10.0"), ("-2.0", "-2.00")] {
+            assert_eq!(canonical_number(&number(a)), canonical_number(&number(b)), "{a} and {b}");
+        }
+        assert_eq!(canonical_number(&number("123")).to_string(), "123");
+        assert_eq!(canonical_number(&number("-10")).to_string(), "-10");
+        assert_ne!(canonical_number(&number("1")), canonical_number(&number("1.5")));
+    }
+
+    #[test]
+    fn numbers_beyond_f64_keep_their_value() {
+        let big = canonical_number(&number("1.7976931348623157E+309"));
+        assert_eq!(big.to_string().to_lowercase(), "1.7976931348623157e+309");
+        assert_eq!(big.as_f64(), None, "beyond f64");
+        assert_ne!(big, canonical_number(&number("2E+308")));
+        // An integer beyond u64 is kept too, rather than rounded.
+        assert_eq!(canonical_number(&number("123456789012345678901234567890")).to_string(), "123456789012345678901234567890");
+    }
+}

@@ -253,6 +253,90 @@ impl ForbiddenException {
     }
 }
 
+/// The resource named in the request is not there.
+#[derive(
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+)]
+pub struct NotFoundException {
+    /// Machine-readable code of the error.
+    pub code: ::std::option::Option<super::types::ErrorCode>,
+    /// Human-readable explanation of the error.
+    pub message: ::std::option::Option<::std::string::String>,
+}
+
+impl NotFoundException {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_code = ::std::option::Option::None;
+        let mut field_message = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "Code" => {
+                    if !r.read_null()? {
+                        field_code = ::std::option::Option::Some({
+                            let text = r.string()?;
+                            super::types::ErrorCode::from_wire(&text)
+                                .ok_or_else(|| crate::wire::unknown_enum(
+                                    at,
+                                    "Code",
+                                    super::types::ErrorCode::VALUES,
+                                ))?
+                        });
+                    }
+                }
+                "Message" => {
+                    if !r.read_null()? {
+                        field_message = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let code = field_code;
+        let message = field_message;
+        ::std::result::Result::Ok(Self { code, message })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.code {
+            object.key("Code").string(value.as_str());
+        }
+        if let ::std::option::Option::Some(value) = &self.message {
+            object.key("Message").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl NotFoundException {
+    /// The HTTP status of this error (404).
+    pub const STATUS: u16 = 404u16;
+    /// The error code on the wire (`NotFoundException`), sent as `X-Amzn-Errortype`.
+    pub const CODE: &'static str = "NotFoundException";
+    /// The error response: status, `X-Amzn-Errortype` and the JSON body.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        let mut body = ::std::string::String::new();
+        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        if self.write_json(&mut object).is_err() {
+            return crate::wire::serialization_failure();
+        }
+        object.finish();
+        crate::wire::error_response(Self::STATUS, Self::CODE, body)
+    }
+}
+
 /// The request would go beyond a resource quota.
 #[derive(
     ::std::clone::Clone,

@@ -25,12 +25,16 @@ pub enum Operation {
     CreateAppInstance,
     /// `CreateAppInstanceAdmin`.
     CreateAppInstanceAdmin,
+    /// `CreateAppInstanceBot`.
+    CreateAppInstanceBot,
     /// `CreateAppInstanceUser`.
     CreateAppInstanceUser,
     /// `DeleteAppInstance`.
     DeleteAppInstance,
     /// `DeleteAppInstanceAdmin`.
     DeleteAppInstanceAdmin,
+    /// `DeleteAppInstanceBot`.
+    DeleteAppInstanceBot,
     /// `DeleteAppInstanceUser`.
     DeleteAppInstanceUser,
     /// `DeregisterAppInstanceUserEndpoint`.
@@ -39,6 +43,8 @@ pub enum Operation {
     DescribeAppInstance,
     /// `DescribeAppInstanceAdmin`.
     DescribeAppInstanceAdmin,
+    /// `DescribeAppInstanceBot`.
+    DescribeAppInstanceBot,
     /// `DescribeAppInstanceUser`.
     DescribeAppInstanceUser,
     /// `DescribeAppInstanceUserEndpoint`.
@@ -47,6 +53,8 @@ pub enum Operation {
     GetAppInstanceRetentionSettings,
     /// `ListAppInstanceAdmins`.
     ListAppInstanceAdmins,
+    /// `ListAppInstanceBots`.
+    ListAppInstanceBots,
     /// `ListAppInstanceUserEndpoints`.
     ListAppInstanceUserEndpoints,
     /// `ListAppInstanceUsers`.
@@ -57,6 +65,8 @@ pub enum Operation {
     ListTagsForResource,
     /// `PutAppInstanceRetentionSettings`.
     PutAppInstanceRetentionSettings,
+    /// `PutAppInstanceUserExpirationSettings`.
+    PutAppInstanceUserExpirationSettings,
     /// `RegisterAppInstanceUserEndpoint`.
     RegisterAppInstanceUserEndpoint,
     /// `TagResource`.
@@ -65,6 +75,8 @@ pub enum Operation {
     UntagResource,
     /// `UpdateAppInstance`.
     UpdateAppInstance,
+    /// `UpdateAppInstanceBot`.
+    UpdateAppInstanceBot,
     /// `UpdateAppInstanceUser`.
     UpdateAppInstanceUser,
     /// `UpdateAppInstanceUserEndpoint`.
@@ -76,26 +88,32 @@ impl Operation {
     pub const ALL: &'static [Operation] = &[
         Operation::CreateAppInstance,
         Operation::CreateAppInstanceAdmin,
+        Operation::CreateAppInstanceBot,
         Operation::CreateAppInstanceUser,
         Operation::DeleteAppInstance,
         Operation::DeleteAppInstanceAdmin,
+        Operation::DeleteAppInstanceBot,
         Operation::DeleteAppInstanceUser,
         Operation::DeregisterAppInstanceUserEndpoint,
         Operation::DescribeAppInstance,
         Operation::DescribeAppInstanceAdmin,
+        Operation::DescribeAppInstanceBot,
         Operation::DescribeAppInstanceUser,
         Operation::DescribeAppInstanceUserEndpoint,
         Operation::GetAppInstanceRetentionSettings,
         Operation::ListAppInstanceAdmins,
+        Operation::ListAppInstanceBots,
         Operation::ListAppInstanceUserEndpoints,
         Operation::ListAppInstanceUsers,
         Operation::ListAppInstances,
         Operation::ListTagsForResource,
         Operation::PutAppInstanceRetentionSettings,
+        Operation::PutAppInstanceUserExpirationSettings,
         Operation::RegisterAppInstanceUserEndpoint,
         Operation::TagResource,
         Operation::UntagResource,
         Operation::UpdateAppInstance,
+        Operation::UpdateAppInstanceBot,
         Operation::UpdateAppInstanceUser,
         Operation::UpdateAppInstanceUserEndpoint,
     ];
@@ -104,15 +122,18 @@ impl Operation {
         match self {
             Operation::CreateAppInstance => "CreateAppInstance",
             Operation::CreateAppInstanceAdmin => "CreateAppInstanceAdmin",
+            Operation::CreateAppInstanceBot => "CreateAppInstanceBot",
             Operation::CreateAppInstanceUser => "CreateAppInstanceUser",
             Operation::DeleteAppInstance => "DeleteAppInstance",
             Operation::DeleteAppInstanceAdmin => "DeleteAppInstanceAdmin",
+            Operation::DeleteAppInstanceBot => "DeleteAppInstanceBot",
             Operation::DeleteAppInstanceUser => "DeleteAppInstanceUser",
             Operation::DeregisterAppInstanceUserEndpoint => {
                 "DeregisterAppInstanceUserEndpoint"
             }
             Operation::DescribeAppInstance => "DescribeAppInstance",
             Operation::DescribeAppInstanceAdmin => "DescribeAppInstanceAdmin",
+            Operation::DescribeAppInstanceBot => "DescribeAppInstanceBot",
             Operation::DescribeAppInstanceUser => "DescribeAppInstanceUser",
             Operation::DescribeAppInstanceUserEndpoint => {
                 "DescribeAppInstanceUserEndpoint"
@@ -121,6 +142,7 @@ impl Operation {
                 "GetAppInstanceRetentionSettings"
             }
             Operation::ListAppInstanceAdmins => "ListAppInstanceAdmins",
+            Operation::ListAppInstanceBots => "ListAppInstanceBots",
             Operation::ListAppInstanceUserEndpoints => "ListAppInstanceUserEndpoints",
             Operation::ListAppInstanceUsers => "ListAppInstanceUsers",
             Operation::ListAppInstances => "ListAppInstances",
@@ -128,12 +150,16 @@ impl Operation {
             Operation::PutAppInstanceRetentionSettings => {
                 "PutAppInstanceRetentionSettings"
             }
+            Operation::PutAppInstanceUserExpirationSettings => {
+                "PutAppInstanceUserExpirationSettings"
+            }
             Operation::RegisterAppInstanceUserEndpoint => {
                 "RegisterAppInstanceUserEndpoint"
             }
             Operation::TagResource => "TagResource",
             Operation::UntagResource => "UntagResource",
             Operation::UpdateAppInstance => "UpdateAppInstance",
+            Operation::UpdateAppInstanceBot => "UpdateAppInstanceBot",
             Operation::UpdateAppInstanceUser => "UpdateAppInstanceUser",
             Operation::UpdateAppInstanceUserEndpoint => "UpdateAppInstanceUserEndpoint",
         }
@@ -155,6 +181,18 @@ impl Operation {
                 ]
             }
             Operation::CreateAppInstanceAdmin => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::CreateAppInstanceBot => {
                 &[
                     "BadRequestException",
                     "ConflictException",
@@ -190,6 +228,18 @@ impl Operation {
                 ]
             }
             Operation::DeleteAppInstanceAdmin => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::DeleteAppInstanceBot => {
                 &[
                     "BadRequestException",
                     "ConflictException",
@@ -243,6 +293,17 @@ impl Operation {
                     "UnauthorizedClientException",
                 ]
             }
+            Operation::DescribeAppInstanceBot => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "NotFoundException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
             Operation::DescribeAppInstanceUser => {
                 &[
                     "BadRequestException",
@@ -274,6 +335,17 @@ impl Operation {
                 ]
             }
             Operation::ListAppInstanceAdmins => {
+                &[
+                    "BadRequestException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::ListAppInstanceBots => {
                 &[
                     "BadRequestException",
                     "ForbiddenException",
@@ -334,6 +406,17 @@ impl Operation {
                     "UnauthorizedClientException",
                 ]
             }
+            Operation::PutAppInstanceUserExpirationSettings => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
             Operation::RegisterAppInstanceUserEndpoint => {
                 &[
                     "BadRequestException",
@@ -372,6 +455,18 @@ impl Operation {
                     "BadRequestException",
                     "ConflictException",
                     "ForbiddenException",
+                    "ServiceFailureException",
+                    "ServiceUnavailableException",
+                    "ThrottledClientException",
+                    "UnauthorizedClientException",
+                ]
+            }
+            Operation::UpdateAppInstanceBot => {
+                &[
+                    "BadRequestException",
+                    "ConflictException",
+                    "ForbiddenException",
+                    "ResourceLimitExceededException",
                     "ServiceFailureException",
                     "ServiceUnavailableException",
                     "ThrottledClientException",
@@ -505,6 +600,12 @@ pub fn route<'a>(
                 labels: ::std::vec::Vec::from([*l0]),
             })
         }
+        ("PUT", ["app-instance-users", l0, "expiration-settings"]) => {
+            ::std::option::Option::Some(Route {
+                operation: Operation::PutAppInstanceUserExpirationSettings,
+                labels: ::std::vec::Vec::from([*l0]),
+            })
+        }
         ("POST", ["app-instance-users", l0, "endpoints"]) => {
             ::std::option::Option::Some(Route {
                 operation: Operation::RegisterAppInstanceUserEndpoint,
@@ -523,6 +624,12 @@ pub fn route<'a>(
                 labels: ::std::vec::Vec::new(),
             })
         }
+        ("POST", ["app-instance-bots"]) => {
+            ::std::option::Option::Some(Route {
+                operation: Operation::CreateAppInstanceBot,
+                labels: ::std::vec::Vec::new(),
+            })
+        }
         ("POST", ["app-instance-users"]) => {
             ::std::option::Option::Some(Route {
                 operation: Operation::CreateAppInstanceUser,
@@ -532,6 +639,12 @@ pub fn route<'a>(
         ("DELETE", ["app-instances", l0]) => {
             ::std::option::Option::Some(Route {
                 operation: Operation::DeleteAppInstance,
+                labels: ::std::vec::Vec::from([*l0]),
+            })
+        }
+        ("DELETE", ["app-instance-bots", l0]) => {
+            ::std::option::Option::Some(Route {
+                operation: Operation::DeleteAppInstanceBot,
                 labels: ::std::vec::Vec::from([*l0]),
             })
         }
@@ -547,10 +660,22 @@ pub fn route<'a>(
                 labels: ::std::vec::Vec::from([*l0]),
             })
         }
+        ("GET", ["app-instance-bots", l0]) => {
+            ::std::option::Option::Some(Route {
+                operation: Operation::DescribeAppInstanceBot,
+                labels: ::std::vec::Vec::from([*l0]),
+            })
+        }
         ("GET", ["app-instance-users", l0]) => {
             ::std::option::Option::Some(Route {
                 operation: Operation::DescribeAppInstanceUser,
                 labels: ::std::vec::Vec::from([*l0]),
+            })
+        }
+        ("GET", ["app-instance-bots"]) => {
+            ::std::option::Option::Some(Route {
+                operation: Operation::ListAppInstanceBots,
+                labels: ::std::vec::Vec::new(),
             })
         }
         ("GET", ["app-instance-users"]) => {
@@ -574,6 +699,12 @@ pub fn route<'a>(
         ("PUT", ["app-instances", l0]) => {
             ::std::option::Option::Some(Route {
                 operation: Operation::UpdateAppInstance,
+                labels: ::std::vec::Vec::from([*l0]),
+            })
+        }
+        ("PUT", ["app-instance-bots", l0]) => {
+            ::std::option::Option::Some(Route {
+                operation: Operation::UpdateAppInstanceBot,
                 labels: ::std::vec::Vec::from([*l0]),
             })
         }
@@ -612,6 +743,14 @@ pub trait Service {
         operation::CreateAppInstanceAdminOutput,
         operation::CreateAppInstanceAdminError,
     >;
+    /// Adds a bot, backed by an Amazon Lex V2 bot alias, to an `AppInstance`.
+    fn create_app_instance_bot(
+        &self,
+        input: operation::CreateAppInstanceBotInput,
+    ) -> ::std::result::Result<
+        operation::CreateAppInstanceBotOutput,
+        operation::CreateAppInstanceBotError,
+    >;
     /// Adds a user to an `AppInstance`, identified by a caller-chosen user ID and given a display name.
     fn create_app_instance_user(
         &self,
@@ -635,6 +774,14 @@ pub trait Service {
     ) -> ::std::result::Result<
         operation::DeleteAppInstanceAdminOutput,
         operation::DeleteAppInstanceAdminError,
+    >;
+    /// Removes a bot from its `AppInstance`.
+    fn delete_app_instance_bot(
+        &self,
+        input: operation::DeleteAppInstanceBotInput,
+    ) -> ::std::result::Result<
+        operation::DeleteAppInstanceBotOutput,
+        operation::DeleteAppInstanceBotError,
     >;
     /// Removes an `AppInstanceUser` from its instance.
     fn delete_app_instance_user(
@@ -668,6 +815,14 @@ pub trait Service {
         operation::DescribeAppInstanceAdminOutput,
         operation::DescribeAppInstanceAdminError,
     >;
+    /// Returns one bot with its Lex V2 configuration.
+    fn describe_app_instance_bot(
+        &self,
+        input: operation::DescribeAppInstanceBotInput,
+    ) -> ::std::result::Result<
+        operation::DescribeAppInstanceBotOutput,
+        operation::DescribeAppInstanceBotError,
+    >;
     /// Fetches every stored detail of one `AppInstanceUser`.
     fn describe_app_instance_user(
         &self,
@@ -699,6 +854,14 @@ pub trait Service {
     ) -> ::std::result::Result<
         operation::ListAppInstanceAdminsOutput,
         operation::ListAppInstanceAdminsError,
+    >;
+    /// Pages through the bots that belong to one `AppInstance`.
+    fn list_app_instance_bots(
+        &self,
+        input: operation::ListAppInstanceBotsInput,
+    ) -> ::std::result::Result<
+        operation::ListAppInstanceBotsOutput,
+        operation::ListAppInstanceBotsError,
     >;
     /// Pages through the endpoints registered for one `AppInstanceUser`.
     fn list_app_instance_user_endpoints(
@@ -740,6 +903,14 @@ pub trait Service {
         operation::PutAppInstanceRetentionSettingsOutput,
         operation::PutAppInstanceRetentionSettingsError,
     >;
+    /// Sets, replaces or clears the time after which a user is deleted on its own.
+    fn put_app_instance_user_expiration_settings(
+        &self,
+        input: operation::PutAppInstanceUserExpirationSettingsInput,
+    ) -> ::std::result::Result<
+        operation::PutAppInstanceUserExpirationSettingsOutput,
+        operation::PutAppInstanceUserExpirationSettingsError,
+    >;
     /// Adds a place where an `AppInstanceUser` receives messages, typically a mobile device reached through push notifications.
     fn register_app_instance_user_endpoint(
         &self,
@@ -771,6 +942,14 @@ pub trait Service {
     ) -> ::std::result::Result<
         operation::UpdateAppInstanceOutput,
         operation::UpdateAppInstanceError,
+    >;
+    /// Changes the name, metadata and, optionally, the Lex V2 configuration of a bot.
+    fn update_app_instance_bot(
+        &self,
+        input: operation::UpdateAppInstanceBotInput,
+    ) -> ::std::result::Result<
+        operation::UpdateAppInstanceBotOutput,
+        operation::UpdateAppInstanceBotError,
     >;
     /// Replaces both the display name and the metadata of an `AppInstanceUser`.
     fn update_app_instance_user(
@@ -833,6 +1012,24 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
                 }
             }
         }
+        Operation::CreateAppInstanceBot => {
+            match operation::CreateAppInstanceBotInput::from_request(
+                request,
+                &route.labels,
+            ) {
+                ::std::result::Result::Ok(input) => {
+                    match service.create_app_instance_bot(input) {
+                        ::std::result::Result::Ok(output) => output.to_response(),
+                        ::std::result::Result::Err(error) => error.to_response(),
+                    }
+                }
+                ::std::result::Result::Err(invalid) => {
+                    service
+                        .validation_error(Operation::CreateAppInstanceBot, invalid)
+                        .to_response()
+                }
+            }
+        }
         Operation::CreateAppInstanceUser => {
             match operation::CreateAppInstanceUserInput::from_request(
                 request,
@@ -883,6 +1080,24 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
                 ::std::result::Result::Err(invalid) => {
                     service
                         .validation_error(Operation::DeleteAppInstanceAdmin, invalid)
+                        .to_response()
+                }
+            }
+        }
+        Operation::DeleteAppInstanceBot => {
+            match operation::DeleteAppInstanceBotInput::from_request(
+                request,
+                &route.labels,
+            ) {
+                ::std::result::Result::Ok(input) => {
+                    match service.delete_app_instance_bot(input) {
+                        ::std::result::Result::Ok(output) => output.to_response(),
+                        ::std::result::Result::Err(error) => error.to_response(),
+                    }
+                }
+                ::std::result::Result::Err(invalid) => {
+                    service
+                        .validation_error(Operation::DeleteAppInstanceBot, invalid)
                         .to_response()
                 }
             }
@@ -962,6 +1177,24 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
                 }
             }
         }
+        Operation::DescribeAppInstanceBot => {
+            match operation::DescribeAppInstanceBotInput::from_request(
+                request,
+                &route.labels,
+            ) {
+                ::std::result::Result::Ok(input) => {
+                    match service.describe_app_instance_bot(input) {
+                        ::std::result::Result::Ok(output) => output.to_response(),
+                        ::std::result::Result::Err(error) => error.to_response(),
+                    }
+                }
+                ::std::result::Result::Err(invalid) => {
+                    service
+                        .validation_error(Operation::DescribeAppInstanceBot, invalid)
+                        .to_response()
+                }
+            }
+        }
         Operation::DescribeAppInstanceUser => {
             match operation::DescribeAppInstanceUserInput::from_request(
                 request,
@@ -1036,6 +1269,24 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
                 ::std::result::Result::Err(invalid) => {
                     service
                         .validation_error(Operation::ListAppInstanceAdmins, invalid)
+                        .to_response()
+                }
+            }
+        }
+        Operation::ListAppInstanceBots => {
+            match operation::ListAppInstanceBotsInput::from_request(
+                request,
+                &route.labels,
+            ) {
+                ::std::result::Result::Ok(input) => {
+                    match service.list_app_instance_bots(input) {
+                        ::std::result::Result::Ok(output) => output.to_response(),
+                        ::std::result::Result::Err(error) => error.to_response(),
+                    }
+                }
+                ::std::result::Result::Err(invalid) => {
+                    service
+                        .validation_error(Operation::ListAppInstanceBots, invalid)
                         .to_response()
                 }
             }
@@ -1136,6 +1387,27 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
                 }
             }
         }
+        Operation::PutAppInstanceUserExpirationSettings => {
+            match operation::PutAppInstanceUserExpirationSettingsInput::from_request(
+                request,
+                &route.labels,
+            ) {
+                ::std::result::Result::Ok(input) => {
+                    match service.put_app_instance_user_expiration_settings(input) {
+                        ::std::result::Result::Ok(output) => output.to_response(),
+                        ::std::result::Result::Err(error) => error.to_response(),
+                    }
+                }
+                ::std::result::Result::Err(invalid) => {
+                    service
+                        .validation_error(
+                            Operation::PutAppInstanceUserExpirationSettings,
+                            invalid,
+                        )
+                        .to_response()
+                }
+            }
+        }
         Operation::RegisterAppInstanceUserEndpoint => {
             match operation::RegisterAppInstanceUserEndpointInput::from_request(
                 request,
@@ -1205,6 +1477,24 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
                 }
             }
         }
+        Operation::UpdateAppInstanceBot => {
+            match operation::UpdateAppInstanceBotInput::from_request(
+                request,
+                &route.labels,
+            ) {
+                ::std::result::Result::Ok(input) => {
+                    match service.update_app_instance_bot(input) {
+                        ::std::result::Result::Ok(output) => output.to_response(),
+                        ::std::result::Result::Err(error) => error.to_response(),
+                    }
+                }
+                ::std::result::Result::Err(invalid) => {
+                    service
+                        .validation_error(Operation::UpdateAppInstanceBot, invalid)
+                        .to_response()
+                }
+            }
+        }
         Operation::UpdateAppInstanceUser => {
             match operation::UpdateAppInstanceUserInput::from_request(
                 request,
@@ -1251,8 +1541,10 @@ pub fn dispatch<S: Service + ?::std::marker::Sized>(
 pub const PATTERNS: &[&str] = &[
     ".*",
     "\\S",
+    "^([A-Za-z]_?)+$",
     "^[-_a-zA-Z0-9]*$",
     "^[A-Za-z0-9]([A-Za-z0-9\\:\\-\\_\\.\\@]{0,62}[A-Za-z0-9])?$",
     "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
     "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+    "^arn:aws:lex:[a-z]{2}-[a-z]+-\\d{1}:\\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$",
 ];

@@ -525,6 +525,356 @@ for CreateAppInstanceAdminError {
     }
 }
 
+/// The validated input of `CreateAppInstanceBot`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct CreateAppInstanceBotInput {
+    /// ARN of the instance that will own the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_arn: ::std::string::String,
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Free-form data kept with the bot, at most 1 KB of UTF-8.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub metadata: ::std::option::Option<::std::string::String>,
+    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+    ///
+    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+    pub client_request_token: ::std::string::String,
+    /// Tags to attach to the new bot.
+    ///
+    /// Length: 1 to 50 items.
+    pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
+    /// The Lex V2 bot behind the new bot.
+    pub configuration: super::types::Configuration,
+}
+
+impl CreateAppInstanceBotInput {
+    /// Reads the input from `request` and the raw path labels the router captured, and checks every member.
+    pub fn from_request(
+        request: &::client_runtime::http::HttpRequest,
+        _labels: &[&str],
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        #[allow(unused_variables)]
+        let at = "";
+        let mut field_app_instance_arn = ::std::option::Option::None;
+        let mut field_name = ::std::option::Option::None;
+        let mut field_metadata = ::std::option::Option::None;
+        let mut field_client_request_token = ::std::option::Option::None;
+        let mut field_tags = ::std::option::Option::None;
+        let mut field_configuration = ::std::option::Option::None;
+        if crate::wire::has_body(&request.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            r.start_object()?;
+            while let ::std::option::Option::Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "AppInstanceArn" => {
+                        if !r.read_null()? {
+                            field_app_instance_arn = ::std::option::Option::Some(
+                                r.string()?.into_owned(),
+                            );
+                        }
+                    }
+                    "Name" => {
+                        if !r.read_null()? {
+                            field_name = ::std::option::Option::Some(
+                                r.string()?.into_owned(),
+                            );
+                        }
+                    }
+                    "Metadata" => {
+                        if !r.read_null()? {
+                            field_metadata = ::std::option::Option::Some(
+                                r.string()?.into_owned(),
+                            );
+                        }
+                    }
+                    "ClientRequestToken" => {
+                        if !r.read_null()? {
+                            field_client_request_token = ::std::option::Option::Some(
+                                r.string()?.into_owned(),
+                            );
+                        }
+                    }
+                    "Tags" => {
+                        if !r.read_null()? {
+                            field_tags = ::std::option::Option::Some({
+                                let mut items_0 = ::std::vec::Vec::new();
+                                r.start_array()?;
+                                while r.next_element()? {
+                                    if r.read_null()? {
+                                        return ::std::result::Result::Err(
+                                            crate::wire::null_element(at, "Tags"),
+                                        );
+                                    }
+                                    items_0
+                                        .push(
+                                            super::types::Tag::read_json(
+                                                r,
+                                                &crate::wire::join(at, "Tags.member"),
+                                            )?,
+                                        );
+                                }
+                                items_0
+                            });
+                        }
+                    }
+                    "Configuration" => {
+                        if !r.read_null()? {
+                            field_configuration = ::std::option::Option::Some(
+                                super::types::Configuration::read_json(
+                                    r,
+                                    &crate::wire::join(at, "Configuration"),
+                                )?,
+                            );
+                        }
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            r.finish()?;
+        }
+        let app_instance_arn = crate::wire::required(
+            field_app_instance_arn,
+            at,
+            "AppInstanceArn",
+        )?;
+        {
+            let value = &app_instance_arn;
+            crate::wire::check_length(
+                at,
+                "AppInstanceArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        let name = field_name;
+        if let ::std::option::Option::Some(value) = &name {
+            crate::wire::check_length(
+                at,
+                "Name",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(256u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "Name",
+                value,
+                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
+            )?;
+        }
+        let metadata = field_metadata;
+        if let ::std::option::Option::Some(value) = &metadata {
+            crate::wire::check_length(
+                at,
+                "Metadata",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(1024u64),
+            )?;
+            crate::wire::check_pattern(at, "Metadata", value, ".*")?;
+        }
+        let client_request_token = crate::wire::required(
+            field_client_request_token,
+            at,
+            "ClientRequestToken",
+        )?;
+        {
+            let value = &client_request_token;
+            crate::wire::check_length(
+                at,
+                "ClientRequestToken",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(2u64),
+                ::std::option::Option::Some(64u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "ClientRequestToken",
+                value,
+                "^[-_a-zA-Z0-9]*$",
+            )?;
+        }
+        let tags = field_tags;
+        if let ::std::option::Option::Some(value) = &tags {
+            crate::wire::check_length(
+                at,
+                "Tags",
+                value.len(),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(50u64),
+            )?;
+        }
+        let configuration = crate::wire::required(
+            field_configuration,
+            at,
+            "Configuration",
+        )?;
+        ::std::result::Result::Ok(Self {
+            app_instance_arn,
+            name,
+            metadata,
+            client_request_token,
+            tags,
+            configuration,
+        })
+    }
+}
+
+impl ::std::fmt::Debug for CreateAppInstanceBotInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreateAppInstanceBotInput")
+            .field("app_instance_arn", &self.app_instance_arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("metadata", &"*** Sensitive Data Redacted ***")
+            .field("client_request_token", &self.client_request_token)
+            .field("tags", &self.tags)
+            .field("configuration", &self.configuration)
+            .finish()
+    }
+}
+
+/// The output of `CreateAppInstanceBot`.
+#[derive(
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+)]
+pub struct CreateAppInstanceBotOutput {
+    /// ARN of the bot just created.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl CreateAppInstanceBotOutput {
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
+            object.key("AppInstanceBotArn").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// The response: status 201 and the JSON body of the members.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        let mut body = ::std::string::String::new();
+        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        if self.write_json(&mut object).is_err() {
+            return crate::wire::serialization_failure();
+        }
+        object.finish();
+        crate::wire::json_response(201u16, body)
+    }
+}
+
+/// The errors `CreateAppInstanceBot` may return.
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+pub enum CreateAppInstanceBotError {
+    /// The request was malformed or broke one of the service's constraints.
+    BadRequestException(super::error::BadRequestException),
+    /// The request cannot be applied to the resource in its present state.
+    ConflictException(super::error::ConflictException),
+    /// The caller may not make this request, and retrying will not change that.
+    ForbiddenException(super::error::ForbiddenException),
+    /// The request would go beyond a resource quota.
+    ResourceLimitExceededException(super::error::ResourceLimitExceededException),
+    /// The service hit an internal error.
+    ServiceFailureException(super::error::ServiceFailureException),
+    /// The service cannot handle requests at the moment.
+    ServiceUnavailableException(super::error::ServiceUnavailableException),
+    /// The caller is sending requests faster than allowed.
+    ThrottledClientException(super::error::ThrottledClientException),
+    /// The caller lacks valid authorization for this request.
+    UnauthorizedClientException(super::error::UnauthorizedClientException),
+}
+
+impl CreateAppInstanceBotError {
+    /// The error response.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        match self {
+            Self::BadRequestException(e) => e.to_response(),
+            Self::ConflictException(e) => e.to_response(),
+            Self::ForbiddenException(e) => e.to_response(),
+            Self::ResourceLimitExceededException(e) => e.to_response(),
+            Self::ServiceFailureException(e) => e.to_response(),
+            Self::ServiceUnavailableException(e) => e.to_response(),
+            Self::ThrottledClientException(e) => e.to_response(),
+            Self::UnauthorizedClientException(e) => e.to_response(),
+        }
+    }
+}
+
+impl ::std::convert::From<super::error::BadRequestException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::BadRequestException) -> Self {
+        Self::BadRequestException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ConflictException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::ConflictException) -> Self {
+        Self::ConflictException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ForbiddenException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::ForbiddenException) -> Self {
+        Self::ForbiddenException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ResourceLimitExceededException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::ResourceLimitExceededException) -> Self {
+        Self::ResourceLimitExceededException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceFailureException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::ServiceFailureException) -> Self {
+        Self::ServiceFailureException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceUnavailableException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::ServiceUnavailableException) -> Self {
+        Self::ServiceUnavailableException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ThrottledClientException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::ThrottledClientException) -> Self {
+        Self::ThrottledClientException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::UnauthorizedClientException>
+for CreateAppInstanceBotError {
+    fn from(e: super::error::UnauthorizedClientException) -> Self {
+        Self::UnauthorizedClientException(e)
+    }
+}
+
 /// The validated input of `CreateAppInstanceUser`.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CreateAppInstanceUserInput {
@@ -552,6 +902,8 @@ pub struct CreateAppInstanceUserInput {
     ///
     /// Length: 1 to 50 items.
     pub tags: ::std::option::Option<::std::vec::Vec<super::types::Tag>>,
+    /// Makes the new user go away on its own after a number of days.
+    pub expiration_settings: ::std::option::Option<super::types::ExpirationSettings>,
 }
 
 impl CreateAppInstanceUserInput {
@@ -568,6 +920,7 @@ impl CreateAppInstanceUserInput {
         let mut field_metadata = ::std::option::Option::None;
         let mut field_client_request_token = ::std::option::Option::None;
         let mut field_tags = ::std::option::Option::None;
+        let mut field_expiration_settings = ::std::option::Option::None;
         if crate::wire::has_body(&request.body) {
             let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
             r.start_object()?;
@@ -629,6 +982,16 @@ impl CreateAppInstanceUserInput {
                                 }
                                 items_0
                             });
+                        }
+                    }
+                    "ExpirationSettings" => {
+                        if !r.read_null()? {
+                            field_expiration_settings = ::std::option::Option::Some(
+                                super::types::ExpirationSettings::read_json(
+                                    r,
+                                    &crate::wire::join(at, "ExpirationSettings"),
+                                )?,
+                            );
                         }
                     }
                     _ => r.skip_value()?,
@@ -732,6 +1095,7 @@ impl CreateAppInstanceUserInput {
                 ::std::option::Option::Some(50u64),
             )?;
         }
+        let expiration_settings = field_expiration_settings;
         ::std::result::Result::Ok(Self {
             app_instance_arn,
             app_instance_user_id,
@@ -739,6 +1103,7 @@ impl CreateAppInstanceUserInput {
             metadata,
             client_request_token,
             tags,
+            expiration_settings,
         })
     }
 }
@@ -752,6 +1117,7 @@ impl ::std::fmt::Debug for CreateAppInstanceUserInput {
             .field("metadata", &"*** Sensitive Data Redacted ***")
             .field("client_request_token", &self.client_request_token)
             .field("tags", &self.tags)
+            .field("expiration_settings", &self.expiration_settings)
             .finish()
     }
 }
@@ -1214,6 +1580,162 @@ for DeleteAppInstanceAdminError {
 
 impl ::std::convert::From<super::error::UnauthorizedClientException>
 for DeleteAppInstanceAdminError {
+    fn from(e: super::error::UnauthorizedClientException) -> Self {
+        Self::UnauthorizedClientException(e)
+    }
+}
+
+/// The validated input of `DeleteAppInstanceBot`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct DeleteAppInstanceBotInput {
+    /// ARN of the bot to remove.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::string::String,
+}
+
+impl DeleteAppInstanceBotInput {
+    /// Reads the input from `request` and the raw path labels the router captured, and checks every member.
+    pub fn from_request(
+        _request: &::client_runtime::http::HttpRequest,
+        labels: &[&str],
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        #[allow(unused_variables)]
+        let at = "";
+        let mut field_app_instance_bot_arn = ::std::option::Option::None;
+        if let ::std::option::Option::Some(raw) = labels.first() {
+            let text = crate::wire::label(raw, "AppInstanceBotArn")?;
+            field_app_instance_bot_arn = ::std::option::Option::Some(text);
+        }
+        let app_instance_bot_arn = crate::wire::required(
+            field_app_instance_bot_arn,
+            at,
+            "AppInstanceBotArn",
+        )?;
+        {
+            let value = &app_instance_bot_arn;
+            crate::wire::check_length(
+                at,
+                "AppInstanceBotArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceBotArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        ::std::result::Result::Ok(Self { app_instance_bot_arn })
+    }
+}
+
+/// The output of `DeleteAppInstanceBot`.
+#[derive(
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+)]
+pub struct DeleteAppInstanceBotOutput {}
+
+impl DeleteAppInstanceBotOutput {
+    /// The response: status 204, no body.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        crate::wire::empty_response(204u16)
+    }
+}
+
+/// The errors `DeleteAppInstanceBot` may return.
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+pub enum DeleteAppInstanceBotError {
+    /// The request was malformed or broke one of the service's constraints.
+    BadRequestException(super::error::BadRequestException),
+    /// The request cannot be applied to the resource in its present state.
+    ConflictException(super::error::ConflictException),
+    /// The caller may not make this request, and retrying will not change that.
+    ForbiddenException(super::error::ForbiddenException),
+    /// The request would go beyond a resource quota.
+    ResourceLimitExceededException(super::error::ResourceLimitExceededException),
+    /// The service hit an internal error.
+    ServiceFailureException(super::error::ServiceFailureException),
+    /// The service cannot handle requests at the moment.
+    ServiceUnavailableException(super::error::ServiceUnavailableException),
+    /// The caller is sending requests faster than allowed.
+    ThrottledClientException(super::error::ThrottledClientException),
+    /// The caller lacks valid authorization for this request.
+    UnauthorizedClientException(super::error::UnauthorizedClientException),
+}
+
+impl DeleteAppInstanceBotError {
+    /// The error response.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        match self {
+            Self::BadRequestException(e) => e.to_response(),
+            Self::ConflictException(e) => e.to_response(),
+            Self::ForbiddenException(e) => e.to_response(),
+            Self::ResourceLimitExceededException(e) => e.to_response(),
+            Self::ServiceFailureException(e) => e.to_response(),
+            Self::ServiceUnavailableException(e) => e.to_response(),
+            Self::ThrottledClientException(e) => e.to_response(),
+            Self::UnauthorizedClientException(e) => e.to_response(),
+        }
+    }
+}
+
+impl ::std::convert::From<super::error::BadRequestException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::BadRequestException) -> Self {
+        Self::BadRequestException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ConflictException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::ConflictException) -> Self {
+        Self::ConflictException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ForbiddenException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::ForbiddenException) -> Self {
+        Self::ForbiddenException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ResourceLimitExceededException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::ResourceLimitExceededException) -> Self {
+        Self::ResourceLimitExceededException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceFailureException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::ServiceFailureException) -> Self {
+        Self::ServiceFailureException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceUnavailableException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::ServiceUnavailableException) -> Self {
+        Self::ServiceUnavailableException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ThrottledClientException>
+for DeleteAppInstanceBotError {
+    fn from(e: super::error::ThrottledClientException) -> Self {
+        Self::ThrottledClientException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::UnauthorizedClientException>
+for DeleteAppInstanceBotError {
     fn from(e: super::error::UnauthorizedClientException) -> Self {
         Self::UnauthorizedClientException(e)
     }
@@ -1877,6 +2399,173 @@ for DescribeAppInstanceAdminError {
 
 impl ::std::convert::From<super::error::UnauthorizedClientException>
 for DescribeAppInstanceAdminError {
+    fn from(e: super::error::UnauthorizedClientException) -> Self {
+        Self::UnauthorizedClientException(e)
+    }
+}
+
+/// The validated input of `DescribeAppInstanceBot`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct DescribeAppInstanceBotInput {
+    /// ARN of the bot to look up.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::string::String,
+}
+
+impl DescribeAppInstanceBotInput {
+    /// Reads the input from `request` and the raw path labels the router captured, and checks every member.
+    pub fn from_request(
+        _request: &::client_runtime::http::HttpRequest,
+        labels: &[&str],
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        #[allow(unused_variables)]
+        let at = "";
+        let mut field_app_instance_bot_arn = ::std::option::Option::None;
+        if let ::std::option::Option::Some(raw) = labels.first() {
+            let text = crate::wire::label(raw, "AppInstanceBotArn")?;
+            field_app_instance_bot_arn = ::std::option::Option::Some(text);
+        }
+        let app_instance_bot_arn = crate::wire::required(
+            field_app_instance_bot_arn,
+            at,
+            "AppInstanceBotArn",
+        )?;
+        {
+            let value = &app_instance_bot_arn;
+            crate::wire::check_length(
+                at,
+                "AppInstanceBotArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceBotArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        ::std::result::Result::Ok(Self { app_instance_bot_arn })
+    }
+}
+
+/// The output of `DescribeAppInstanceBot`.
+#[derive(
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+)]
+pub struct DescribeAppInstanceBotOutput {
+    /// The bot, in full.
+    pub app_instance_bot: ::std::option::Option<super::types::AppInstanceBot>,
+}
+
+impl DescribeAppInstanceBotOutput {
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_bot {
+            let mut object_0 = object.key("AppInstanceBot").start_object();
+            value.write_json(&mut object_0)?;
+            object_0.finish();
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// The response: status 200 and the JSON body of the members.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        let mut body = ::std::string::String::new();
+        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        if self.write_json(&mut object).is_err() {
+            return crate::wire::serialization_failure();
+        }
+        object.finish();
+        crate::wire::json_response(200u16, body)
+    }
+}
+
+/// The errors `DescribeAppInstanceBot` may return.
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+pub enum DescribeAppInstanceBotError {
+    /// The request was malformed or broke one of the service's constraints.
+    BadRequestException(super::error::BadRequestException),
+    /// The caller may not make this request, and retrying will not change that.
+    ForbiddenException(super::error::ForbiddenException),
+    /// The resource named in the request is not there.
+    NotFoundException(super::error::NotFoundException),
+    /// The service hit an internal error.
+    ServiceFailureException(super::error::ServiceFailureException),
+    /// The service cannot handle requests at the moment.
+    ServiceUnavailableException(super::error::ServiceUnavailableException),
+    /// The caller is sending requests faster than allowed.
+    ThrottledClientException(super::error::ThrottledClientException),
+    /// The caller lacks valid authorization for this request.
+    UnauthorizedClientException(super::error::UnauthorizedClientException),
+}
+
+impl DescribeAppInstanceBotError {
+    /// The error response.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        match self {
+            Self::BadRequestException(e) => e.to_response(),
+            Self::ForbiddenException(e) => e.to_response(),
+            Self::NotFoundException(e) => e.to_response(),
+            Self::ServiceFailureException(e) => e.to_response(),
+            Self::ServiceUnavailableException(e) => e.to_response(),
+            Self::ThrottledClientException(e) => e.to_response(),
+            Self::UnauthorizedClientException(e) => e.to_response(),
+        }
+    }
+}
+
+impl ::std::convert::From<super::error::BadRequestException>
+for DescribeAppInstanceBotError {
+    fn from(e: super::error::BadRequestException) -> Self {
+        Self::BadRequestException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ForbiddenException>
+for DescribeAppInstanceBotError {
+    fn from(e: super::error::ForbiddenException) -> Self {
+        Self::ForbiddenException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::NotFoundException>
+for DescribeAppInstanceBotError {
+    fn from(e: super::error::NotFoundException) -> Self {
+        Self::NotFoundException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceFailureException>
+for DescribeAppInstanceBotError {
+    fn from(e: super::error::ServiceFailureException) -> Self {
+        Self::ServiceFailureException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceUnavailableException>
+for DescribeAppInstanceBotError {
+    fn from(e: super::error::ServiceUnavailableException) -> Self {
+        Self::ServiceUnavailableException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ThrottledClientException>
+for DescribeAppInstanceBotError {
+    fn from(e: super::error::ThrottledClientException) -> Self {
+        Self::ThrottledClientException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::UnauthorizedClientException>
+for DescribeAppInstanceBotError {
     fn from(e: super::error::UnauthorizedClientException) -> Self {
         Self::UnauthorizedClientException(e)
     }
@@ -2632,6 +3321,255 @@ for ListAppInstanceAdminsError {
 
 impl ::std::convert::From<super::error::UnauthorizedClientException>
 for ListAppInstanceAdminsError {
+    fn from(e: super::error::UnauthorizedClientException) -> Self {
+        Self::UnauthorizedClientException(e)
+    }
+}
+
+/// The validated input of `ListAppInstanceBots`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct ListAppInstanceBotsInput {
+    /// ARN of the instance whose bots to list.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_arn: ::std::string::String,
+    /// Largest number of bots a page may hold.
+    ///
+    /// Range: 1 to 50.
+    pub max_results: ::std::option::Option<i32>,
+    /// Token from the previous page; leave unset for the first one.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
+    pub next_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ListAppInstanceBotsInput {
+    /// Reads the input from `request` and the raw path labels the router captured, and checks every member.
+    pub fn from_request(
+        request: &::client_runtime::http::HttpRequest,
+        _labels: &[&str],
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        #[allow(unused_variables)]
+        let at = "";
+        let mut field_app_instance_arn = ::std::option::Option::None;
+        let mut field_max_results = ::std::option::Option::None;
+        let mut field_next_token = ::std::option::Option::None;
+        let query = crate::wire::Query::parse(&request.uri.query)?;
+        if let ::std::option::Option::Some(text) = query.get("app-instance-arn") {
+            field_app_instance_arn = ::std::option::Option::Some(
+                ::std::string::String::from(text),
+            );
+        }
+        if let ::std::option::Option::Some(text) = query.get("max-results") {
+            field_max_results = ::std::option::Option::Some(
+                crate::wire::parse_number::<i32>(text, at, "MaxResults")?,
+            );
+        }
+        if let ::std::option::Option::Some(text) = query.get("next-token") {
+            field_next_token = ::std::option::Option::Some(
+                ::std::string::String::from(text),
+            );
+        }
+        let app_instance_arn = crate::wire::required(
+            field_app_instance_arn,
+            at,
+            "AppInstanceArn",
+        )?;
+        {
+            let value = &app_instance_arn;
+            crate::wire::check_length(
+                at,
+                "AppInstanceArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        let max_results = field_max_results;
+        if let ::std::option::Option::Some(value) = &max_results {
+            crate::wire::check_range(
+                at,
+                "MaxResults",
+                *value as f64,
+                ::std::option::Option::Some(1f64),
+                ::std::option::Option::Some(50f64),
+            )?;
+        }
+        let next_token = field_next_token;
+        if let ::std::option::Option::Some(value) = &next_token {
+            crate::wire::check_length(
+                at,
+                "NextToken",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(2048u64),
+            )?;
+            crate::wire::check_pattern(at, "NextToken", value, ".*")?;
+        }
+        ::std::result::Result::Ok(Self {
+            app_instance_arn,
+            max_results,
+            next_token,
+        })
+    }
+}
+
+impl ::std::fmt::Debug for ListAppInstanceBotsInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListAppInstanceBotsInput")
+            .field("app_instance_arn", &self.app_instance_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
+}
+
+/// The output of `ListAppInstanceBots`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+pub struct ListAppInstanceBotsOutput {
+    /// ARN of the instance whose bots were listed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_arn: ::std::option::Option<::std::string::String>,
+    /// One summary per bot in this page.
+    pub app_instance_bots: ::std::option::Option<
+        ::std::vec::Vec<super::types::AppInstanceBotSummary>,
+    >,
+    /// Token for fetching the next page; absent once every bot has been returned.
+    ///
+    /// Length: 0 to 2048 characters. Pattern: `.*`.
+    pub next_token: ::std::option::Option<::std::string::String>,
+}
+
+impl ListAppInstanceBotsOutput {
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_arn {
+            object.key("AppInstanceArn").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.app_instance_bots {
+            let mut array_0 = object.key("AppInstanceBots").start_array();
+            for item_0 in value.iter() {
+                let mut object_1 = array_0.value().start_object();
+                item_0.write_json(&mut object_1)?;
+                object_1.finish();
+            }
+            array_0.finish();
+        }
+        if let ::std::option::Option::Some(value) = &self.next_token {
+            object.key("NextToken").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// The response: status 200 and the JSON body of the members.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        let mut body = ::std::string::String::new();
+        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        if self.write_json(&mut object).is_err() {
+            return crate::wire::serialization_failure();
+        }
+        object.finish();
+        crate::wire::json_response(200u16, body)
+    }
+}
+
+impl ::std::fmt::Debug for ListAppInstanceBotsOutput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ListAppInstanceBotsOutput")
+            .field("app_instance_arn", &self.app_instance_arn)
+            .field("app_instance_bots", &self.app_instance_bots)
+            .field("next_token", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
+}
+
+/// The errors `ListAppInstanceBots` may return.
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+pub enum ListAppInstanceBotsError {
+    /// The request was malformed or broke one of the service's constraints.
+    BadRequestException(super::error::BadRequestException),
+    /// The caller may not make this request, and retrying will not change that.
+    ForbiddenException(super::error::ForbiddenException),
+    /// The request would go beyond a resource quota.
+    ResourceLimitExceededException(super::error::ResourceLimitExceededException),
+    /// The service hit an internal error.
+    ServiceFailureException(super::error::ServiceFailureException),
+    /// The service cannot handle requests at the moment.
+    ServiceUnavailableException(super::error::ServiceUnavailableException),
+    /// The caller is sending requests faster than allowed.
+    ThrottledClientException(super::error::ThrottledClientException),
+    /// The caller lacks valid authorization for this request.
+    UnauthorizedClientException(super::error::UnauthorizedClientException),
+}
+
+impl ListAppInstanceBotsError {
+    /// The error response.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        match self {
+            Self::BadRequestException(e) => e.to_response(),
+            Self::ForbiddenException(e) => e.to_response(),
+            Self::ResourceLimitExceededException(e) => e.to_response(),
+            Self::ServiceFailureException(e) => e.to_response(),
+            Self::ServiceUnavailableException(e) => e.to_response(),
+            Self::ThrottledClientException(e) => e.to_response(),
+            Self::UnauthorizedClientException(e) => e.to_response(),
+        }
+    }
+}
+
+impl ::std::convert::From<super::error::BadRequestException>
+for ListAppInstanceBotsError {
+    fn from(e: super::error::BadRequestException) -> Self {
+        Self::BadRequestException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ForbiddenException>
+for ListAppInstanceBotsError {
+    fn from(e: super::error::ForbiddenException) -> Self {
+        Self::ForbiddenException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ResourceLimitExceededException>
+for ListAppInstanceBotsError {
+    fn from(e: super::error::ResourceLimitExceededException) -> Self {
+        Self::ResourceLimitExceededException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceFailureException>
+for ListAppInstanceBotsError {
+    fn from(e: super::error::ServiceFailureException) -> Self {
+        Self::ServiceFailureException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceUnavailableException>
+for ListAppInstanceBotsError {
+    fn from(e: super::error::ServiceUnavailableException) -> Self {
+        Self::ServiceUnavailableException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ThrottledClientException>
+for ListAppInstanceBotsError {
+    fn from(e: super::error::ThrottledClientException) -> Self {
+        Self::ThrottledClientException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::UnauthorizedClientException>
+for ListAppInstanceBotsError {
     fn from(e: super::error::UnauthorizedClientException) -> Self {
         Self::UnauthorizedClientException(e)
     }
@@ -3663,6 +4601,207 @@ for PutAppInstanceRetentionSettingsError {
     }
 }
 
+/// The validated input of `PutAppInstanceUserExpirationSettings`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct PutAppInstanceUserExpirationSettingsInput {
+    /// ARN of the user to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_user_arn: ::std::string::String,
+    /// The new settings; leave unset to stop the user from expiring.
+    pub expiration_settings: ::std::option::Option<super::types::ExpirationSettings>,
+}
+
+impl PutAppInstanceUserExpirationSettingsInput {
+    /// Reads the input from `request` and the raw path labels the router captured, and checks every member.
+    pub fn from_request(
+        request: &::client_runtime::http::HttpRequest,
+        labels: &[&str],
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        #[allow(unused_variables)]
+        let at = "";
+        let mut field_app_instance_user_arn = ::std::option::Option::None;
+        let mut field_expiration_settings = ::std::option::Option::None;
+        if let ::std::option::Option::Some(raw) = labels.first() {
+            let text = crate::wire::label(raw, "AppInstanceUserArn")?;
+            field_app_instance_user_arn = ::std::option::Option::Some(text);
+        }
+        if crate::wire::has_body(&request.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            r.start_object()?;
+            while let ::std::option::Option::Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "ExpirationSettings" => {
+                        if !r.read_null()? {
+                            field_expiration_settings = ::std::option::Option::Some(
+                                super::types::ExpirationSettings::read_json(
+                                    r,
+                                    &crate::wire::join(at, "ExpirationSettings"),
+                                )?,
+                            );
+                        }
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            r.finish()?;
+        }
+        let app_instance_user_arn = crate::wire::required(
+            field_app_instance_user_arn,
+            at,
+            "AppInstanceUserArn",
+        )?;
+        {
+            let value = &app_instance_user_arn;
+            crate::wire::check_length(
+                at,
+                "AppInstanceUserArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceUserArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        let expiration_settings = field_expiration_settings;
+        ::std::result::Result::Ok(Self {
+            app_instance_user_arn,
+            expiration_settings,
+        })
+    }
+}
+
+/// The output of `PutAppInstanceUserExpirationSettings`.
+#[derive(
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+)]
+pub struct PutAppInstanceUserExpirationSettingsOutput {
+    /// ARN of the user changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_user_arn: ::std::option::Option<::std::string::String>,
+    /// The settings now in force, if any.
+    pub expiration_settings: ::std::option::Option<super::types::ExpirationSettings>,
+}
+
+impl PutAppInstanceUserExpirationSettingsOutput {
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_user_arn {
+            object.key("AppInstanceUserArn").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.expiration_settings {
+            let mut object_0 = object.key("ExpirationSettings").start_object();
+            value.write_json(&mut object_0)?;
+            object_0.finish();
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// The response: status 200 and the JSON body of the members.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        let mut body = ::std::string::String::new();
+        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        if self.write_json(&mut object).is_err() {
+            return crate::wire::serialization_failure();
+        }
+        object.finish();
+        crate::wire::json_response(200u16, body)
+    }
+}
+
+/// The errors `PutAppInstanceUserExpirationSettings` may return.
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+pub enum PutAppInstanceUserExpirationSettingsError {
+    /// The request was malformed or broke one of the service's constraints.
+    BadRequestException(super::error::BadRequestException),
+    /// The request cannot be applied to the resource in its present state.
+    ConflictException(super::error::ConflictException),
+    /// The caller may not make this request, and retrying will not change that.
+    ForbiddenException(super::error::ForbiddenException),
+    /// The service hit an internal error.
+    ServiceFailureException(super::error::ServiceFailureException),
+    /// The service cannot handle requests at the moment.
+    ServiceUnavailableException(super::error::ServiceUnavailableException),
+    /// The caller is sending requests faster than allowed.
+    ThrottledClientException(super::error::ThrottledClientException),
+    /// The caller lacks valid authorization for this request.
+    UnauthorizedClientException(super::error::UnauthorizedClientException),
+}
+
+impl PutAppInstanceUserExpirationSettingsError {
+    /// The error response.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        match self {
+            Self::BadRequestException(e) => e.to_response(),
+            Self::ConflictException(e) => e.to_response(),
+            Self::ForbiddenException(e) => e.to_response(),
+            Self::ServiceFailureException(e) => e.to_response(),
+            Self::ServiceUnavailableException(e) => e.to_response(),
+            Self::ThrottledClientException(e) => e.to_response(),
+            Self::UnauthorizedClientException(e) => e.to_response(),
+        }
+    }
+}
+
+impl ::std::convert::From<super::error::BadRequestException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::BadRequestException) -> Self {
+        Self::BadRequestException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ConflictException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::ConflictException) -> Self {
+        Self::ConflictException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ForbiddenException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::ForbiddenException) -> Self {
+        Self::ForbiddenException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceFailureException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::ServiceFailureException) -> Self {
+        Self::ServiceFailureException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceUnavailableException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::ServiceUnavailableException) -> Self {
+        Self::ServiceUnavailableException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ThrottledClientException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::ThrottledClientException) -> Self {
+        Self::ThrottledClientException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::UnauthorizedClientException>
+for PutAppInstanceUserExpirationSettingsError {
+    fn from(e: super::error::UnauthorizedClientException) -> Self {
+        Self::UnauthorizedClientException(e)
+    }
+}
+
 /// The validated input of `RegisterAppInstanceUserEndpoint`.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct RegisterAppInstanceUserEndpointInput {
@@ -4626,6 +5765,276 @@ for UpdateAppInstanceError {
 
 impl ::std::convert::From<super::error::UnauthorizedClientException>
 for UpdateAppInstanceError {
+    fn from(e: super::error::UnauthorizedClientException) -> Self {
+        Self::UnauthorizedClientException(e)
+    }
+}
+
+/// The validated input of `UpdateAppInstanceBot`.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct UpdateAppInstanceBotInput {
+    /// ARN of the bot to change.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::string::String,
+    /// New display name.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub name: ::std::string::String,
+    /// New free-form data, replacing the old.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub metadata: ::std::string::String,
+    /// New Lex V2 configuration; left as it is when unset.
+    pub configuration: ::std::option::Option<super::types::Configuration>,
+}
+
+impl UpdateAppInstanceBotInput {
+    /// Reads the input from `request` and the raw path labels the router captured, and checks every member.
+    pub fn from_request(
+        request: &::client_runtime::http::HttpRequest,
+        labels: &[&str],
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        #[allow(unused_variables)]
+        let at = "";
+        let mut field_app_instance_bot_arn = ::std::option::Option::None;
+        let mut field_name = ::std::option::Option::None;
+        let mut field_metadata = ::std::option::Option::None;
+        let mut field_configuration = ::std::option::Option::None;
+        if let ::std::option::Option::Some(raw) = labels.first() {
+            let text = crate::wire::label(raw, "AppInstanceBotArn")?;
+            field_app_instance_bot_arn = ::std::option::Option::Some(text);
+        }
+        if crate::wire::has_body(&request.body) {
+            let r = &mut ::client_runtime::json::JsonReader::new(&request.body);
+            r.start_object()?;
+            while let ::std::option::Option::Some(key) = r.next_key()? {
+                match key.as_ref() {
+                    "Name" => {
+                        if !r.read_null()? {
+                            field_name = ::std::option::Option::Some(
+                                r.string()?.into_owned(),
+                            );
+                        }
+                    }
+                    "Metadata" => {
+                        if !r.read_null()? {
+                            field_metadata = ::std::option::Option::Some(
+                                r.string()?.into_owned(),
+                            );
+                        }
+                    }
+                    "Configuration" => {
+                        if !r.read_null()? {
+                            field_configuration = ::std::option::Option::Some(
+                                super::types::Configuration::read_json(
+                                    r,
+                                    &crate::wire::join(at, "Configuration"),
+                                )?,
+                            );
+                        }
+                    }
+                    _ => r.skip_value()?,
+                }
+            }
+            r.finish()?;
+        }
+        let app_instance_bot_arn = crate::wire::required(
+            field_app_instance_bot_arn,
+            at,
+            "AppInstanceBotArn",
+        )?;
+        {
+            let value = &app_instance_bot_arn;
+            crate::wire::check_length(
+                at,
+                "AppInstanceBotArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceBotArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        let name = crate::wire::required(field_name, at, "Name")?;
+        {
+            let value = &name;
+            crate::wire::check_length(
+                at,
+                "Name",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(256u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "Name",
+                value,
+                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
+            )?;
+        }
+        let metadata = crate::wire::required(field_metadata, at, "Metadata")?;
+        {
+            let value = &metadata;
+            crate::wire::check_length(
+                at,
+                "Metadata",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(1024u64),
+            )?;
+            crate::wire::check_pattern(at, "Metadata", value, ".*")?;
+        }
+        let configuration = field_configuration;
+        ::std::result::Result::Ok(Self {
+            app_instance_bot_arn,
+            name,
+            metadata,
+            configuration,
+        })
+    }
+}
+
+impl ::std::fmt::Debug for UpdateAppInstanceBotInput {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UpdateAppInstanceBotInput")
+            .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("metadata", &"*** Sensitive Data Redacted ***")
+            .field("configuration", &self.configuration)
+            .finish()
+    }
+}
+
+/// The output of `UpdateAppInstanceBot`.
+#[derive(
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::fmt::Debug,
+    ::std::default::Default,
+)]
+pub struct UpdateAppInstanceBotOutput {
+    /// ARN of the bot changed.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::option::Option<::std::string::String>,
+}
+
+impl UpdateAppInstanceBotOutput {
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
+            object.key("AppInstanceBotArn").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// The response: status 200 and the JSON body of the members.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        let mut body = ::std::string::String::new();
+        let mut object = ::client_runtime::json::JsonObjectWriter::new(&mut body);
+        if self.write_json(&mut object).is_err() {
+            return crate::wire::serialization_failure();
+        }
+        object.finish();
+        crate::wire::json_response(200u16, body)
+    }
+}
+
+/// The errors `UpdateAppInstanceBot` may return.
+#[derive(::std::clone::Clone, ::std::fmt::Debug, ::std::cmp::PartialEq)]
+pub enum UpdateAppInstanceBotError {
+    /// The request was malformed or broke one of the service's constraints.
+    BadRequestException(super::error::BadRequestException),
+    /// The request cannot be applied to the resource in its present state.
+    ConflictException(super::error::ConflictException),
+    /// The caller may not make this request, and retrying will not change that.
+    ForbiddenException(super::error::ForbiddenException),
+    /// The request would go beyond a resource quota.
+    ResourceLimitExceededException(super::error::ResourceLimitExceededException),
+    /// The service hit an internal error.
+    ServiceFailureException(super::error::ServiceFailureException),
+    /// The service cannot handle requests at the moment.
+    ServiceUnavailableException(super::error::ServiceUnavailableException),
+    /// The caller is sending requests faster than allowed.
+    ThrottledClientException(super::error::ThrottledClientException),
+    /// The caller lacks valid authorization for this request.
+    UnauthorizedClientException(super::error::UnauthorizedClientException),
+}
+
+impl UpdateAppInstanceBotError {
+    /// The error response.
+    pub fn to_response(&self) -> ::client_runtime::http::HttpResponse {
+        match self {
+            Self::BadRequestException(e) => e.to_response(),
+            Self::ConflictException(e) => e.to_response(),
+            Self::ForbiddenException(e) => e.to_response(),
+            Self::ResourceLimitExceededException(e) => e.to_response(),
+            Self::ServiceFailureException(e) => e.to_response(),
+            Self::ServiceUnavailableException(e) => e.to_response(),
+            Self::ThrottledClientException(e) => e.to_response(),
+            Self::UnauthorizedClientException(e) => e.to_response(),
+        }
+    }
+}
+
+impl ::std::convert::From<super::error::BadRequestException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::BadRequestException) -> Self {
+        Self::BadRequestException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ConflictException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::ConflictException) -> Self {
+        Self::ConflictException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ForbiddenException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::ForbiddenException) -> Self {
+        Self::ForbiddenException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ResourceLimitExceededException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::ResourceLimitExceededException) -> Self {
+        Self::ResourceLimitExceededException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceFailureException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::ServiceFailureException) -> Self {
+        Self::ServiceFailureException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ServiceUnavailableException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::ServiceUnavailableException) -> Self {
+        Self::ServiceUnavailableException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::ThrottledClientException>
+for UpdateAppInstanceBotError {
+    fn from(e: super::error::ThrottledClientException) -> Self {
+        Self::ThrottledClientException(e)
+    }
+}
+
+impl ::std::convert::From<super::error::UnauthorizedClientException>
+for UpdateAppInstanceBotError {
     fn from(e: super::error::UnauthorizedClientException) -> Self {
         Self::UnauthorizedClientException(e)
     }

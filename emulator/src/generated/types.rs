@@ -376,6 +376,335 @@ impl AppInstanceAdminSummary {
     }
 }
 
+/// A bot that belongs to an `AppInstance` and answers messages through Amazon Lex.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+pub struct AppInstanceBot {
+    /// ARN of the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::option::Option<::std::string::String>,
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// How the bot is wired to its Lex V2 bot.
+    pub configuration: ::std::option::Option<super::types::Configuration>,
+    /// When the bot was created.
+    pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    /// When the bot was last changed.
+    pub last_updated_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    /// Free-form data kept with the bot.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub metadata: ::std::option::Option<::std::string::String>,
+}
+
+impl AppInstanceBot {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_app_instance_bot_arn = ::std::option::Option::None;
+        let mut field_name = ::std::option::Option::None;
+        let mut field_configuration = ::std::option::Option::None;
+        let mut field_created_timestamp = ::std::option::Option::None;
+        let mut field_last_updated_timestamp = ::std::option::Option::None;
+        let mut field_metadata = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "AppInstanceBotArn" => {
+                    if !r.read_null()? {
+                        field_app_instance_bot_arn = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                "Name" => {
+                    if !r.read_null()? {
+                        field_name = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                "Configuration" => {
+                    if !r.read_null()? {
+                        field_configuration = ::std::option::Option::Some(
+                            super::types::Configuration::read_json(
+                                r,
+                                &crate::wire::join(at, "Configuration"),
+                            )?,
+                        );
+                    }
+                }
+                "CreatedTimestamp" => {
+                    if !r.read_null()? {
+                        field_created_timestamp = ::std::option::Option::Some(
+                            r
+                                .timestamp(
+                                    ::client_runtime::time::TimestampFormat::EpochSeconds,
+                                )?,
+                        );
+                    }
+                }
+                "LastUpdatedTimestamp" => {
+                    if !r.read_null()? {
+                        field_last_updated_timestamp = ::std::option::Option::Some(
+                            r
+                                .timestamp(
+                                    ::client_runtime::time::TimestampFormat::EpochSeconds,
+                                )?,
+                        );
+                    }
+                }
+                "Metadata" => {
+                    if !r.read_null()? {
+                        field_metadata = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let app_instance_bot_arn = field_app_instance_bot_arn;
+        if let ::std::option::Option::Some(value) = &app_instance_bot_arn {
+            crate::wire::check_length(
+                at,
+                "AppInstanceBotArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceBotArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        let name = field_name;
+        if let ::std::option::Option::Some(value) = &name {
+            crate::wire::check_length(
+                at,
+                "Name",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(256u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "Name",
+                value,
+                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
+            )?;
+        }
+        let configuration = field_configuration;
+        let created_timestamp = field_created_timestamp;
+        let last_updated_timestamp = field_last_updated_timestamp;
+        let metadata = field_metadata;
+        if let ::std::option::Option::Some(value) = &metadata {
+            crate::wire::check_length(
+                at,
+                "Metadata",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(1024u64),
+            )?;
+            crate::wire::check_pattern(at, "Metadata", value, ".*")?;
+        }
+        ::std::result::Result::Ok(Self {
+            app_instance_bot_arn,
+            name,
+            configuration,
+            created_timestamp,
+            last_updated_timestamp,
+            metadata,
+        })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
+            object.key("AppInstanceBotArn").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            object.key("Name").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.configuration {
+            let mut object_0 = object.key("Configuration").start_object();
+            value.write_json(&mut object_0)?;
+            object_0.finish();
+        }
+        if let ::std::option::Option::Some(value) = &self.created_timestamp {
+            object
+                .key("CreatedTimestamp")
+                .timestamp(
+                    *value,
+                    ::client_runtime::time::TimestampFormat::EpochSeconds,
+                )?;
+        }
+        if let ::std::option::Option::Some(value) = &self.last_updated_timestamp {
+            object
+                .key("LastUpdatedTimestamp")
+                .timestamp(
+                    *value,
+                    ::client_runtime::time::TimestampFormat::EpochSeconds,
+                )?;
+        }
+        if let ::std::option::Option::Some(value) = &self.metadata {
+            object.key("Metadata").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for AppInstanceBot {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AppInstanceBot")
+            .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("configuration", &self.configuration)
+            .field("created_timestamp", &self.created_timestamp)
+            .field("last_updated_timestamp", &self.last_updated_timestamp)
+            .field("metadata", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
+}
+
+/// The short form of a bot, as list calls return it.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
+pub struct AppInstanceBotSummary {
+    /// ARN of the bot.
+    ///
+    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+    pub app_instance_bot_arn: ::std::option::Option<::std::string::String>,
+    /// Display name of the bot.
+    ///
+    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// Free-form data kept with the bot.
+    ///
+    /// Length: 0 to 1024 characters. Pattern: `.*`.
+    pub metadata: ::std::option::Option<::std::string::String>,
+}
+
+impl AppInstanceBotSummary {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_app_instance_bot_arn = ::std::option::Option::None;
+        let mut field_name = ::std::option::Option::None;
+        let mut field_metadata = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "AppInstanceBotArn" => {
+                    if !r.read_null()? {
+                        field_app_instance_bot_arn = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                "Name" => {
+                    if !r.read_null()? {
+                        field_name = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                "Metadata" => {
+                    if !r.read_null()? {
+                        field_metadata = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let app_instance_bot_arn = field_app_instance_bot_arn;
+        if let ::std::option::Option::Some(value) = &app_instance_bot_arn {
+            crate::wire::check_length(
+                at,
+                "AppInstanceBotArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(5u64),
+                ::std::option::Option::Some(1600u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "AppInstanceBotArn",
+                value,
+                "^arn:[a-z0-9-\\.]{1,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[a-z0-9-\\.]{0,63}:[^/].{0,1023}$",
+            )?;
+        }
+        let name = field_name;
+        if let ::std::option::Option::Some(value) = &name {
+            crate::wire::check_length(
+                at,
+                "Name",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(256u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "Name",
+                value,
+                "^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]*$",
+            )?;
+        }
+        let metadata = field_metadata;
+        if let ::std::option::Option::Some(value) = &metadata {
+            crate::wire::check_length(
+                at,
+                "Metadata",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(0u64),
+                ::std::option::Option::Some(1024u64),
+            )?;
+            crate::wire::check_pattern(at, "Metadata", value, ".*")?;
+        }
+        ::std::result::Result::Ok(Self {
+            app_instance_bot_arn,
+            name,
+            metadata,
+        })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.app_instance_bot_arn {
+            object.key("AppInstanceBotArn").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.name {
+            object.key("Name").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.metadata {
+            object.key("Metadata").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl ::std::fmt::Debug for AppInstanceBotSummary {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AppInstanceBotSummary")
+            .field("app_instance_bot_arn", &self.app_instance_bot_arn)
+            .field("name", &"*** Sensitive Data Redacted ***")
+            .field("metadata", &"*** Sensitive Data Redacted ***")
+            .finish()
+    }
+}
+
 /// How long an `AppInstance` keeps its data.
 #[derive(
     ::std::clone::Clone,
@@ -579,6 +908,8 @@ pub struct AppInstanceUser {
     pub created_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
     /// When the user was last changed.
     pub last_updated_timestamp: ::std::option::Option<::client_runtime::time::DateTime>,
+    /// When the user will be removed on its own, if ever.
+    pub expiration_settings: ::std::option::Option<super::types::ExpirationSettings>,
 }
 
 impl AppInstanceUser {
@@ -592,6 +923,7 @@ impl AppInstanceUser {
         let mut field_metadata = ::std::option::Option::None;
         let mut field_created_timestamp = ::std::option::Option::None;
         let mut field_last_updated_timestamp = ::std::option::Option::None;
+        let mut field_expiration_settings = ::std::option::Option::None;
         r.start_object()?;
         while let ::std::option::Option::Some(key) = r.next_key()? {
             match key.as_ref() {
@@ -633,6 +965,16 @@ impl AppInstanceUser {
                                 .timestamp(
                                     ::client_runtime::time::TimestampFormat::EpochSeconds,
                                 )?,
+                        );
+                    }
+                }
+                "ExpirationSettings" => {
+                    if !r.read_null()? {
+                        field_expiration_settings = ::std::option::Option::Some(
+                            super::types::ExpirationSettings::read_json(
+                                r,
+                                &crate::wire::join(at, "ExpirationSettings"),
+                            )?,
                         );
                     }
                 }
@@ -679,12 +1021,14 @@ impl AppInstanceUser {
         }
         let created_timestamp = field_created_timestamp;
         let last_updated_timestamp = field_last_updated_timestamp;
+        let expiration_settings = field_expiration_settings;
         ::std::result::Result::Ok(Self {
             app_instance_user_arn,
             name,
             metadata,
             created_timestamp,
             last_updated_timestamp,
+            expiration_settings,
         })
     }
     /// Writes the members into the JSON object `object` (absent members are left out).
@@ -717,6 +1061,11 @@ impl AppInstanceUser {
                     ::client_runtime::time::TimestampFormat::EpochSeconds,
                 )?;
         }
+        if let ::std::option::Option::Some(value) = &self.expiration_settings {
+            let mut object_0 = object.key("ExpirationSettings").start_object();
+            value.write_json(&mut object_0)?;
+            object_0.finish();
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -729,6 +1078,7 @@ impl ::std::fmt::Debug for AppInstanceUser {
             .field("metadata", &"*** Sensitive Data Redacted ***")
             .field("created_timestamp", &self.created_timestamp)
             .field("last_updated_timestamp", &self.last_updated_timestamp)
+            .field("expiration_settings", &self.expiration_settings)
             .finish()
     }
 }
@@ -1436,6 +1786,54 @@ impl ChannelRetentionSettings {
     }
 }
 
+/// What drives a bot; today always an Amazon Lex V2 bot.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct Configuration {
+    /// The Lex V2 bot behind this one and when it is invoked.
+    pub lex: super::types::LexConfiguration,
+}
+
+impl Configuration {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_lex = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "Lex" => {
+                    if !r.read_null()? {
+                        field_lex = ::std::option::Option::Some(
+                            super::types::LexConfiguration::read_json(
+                                r,
+                                &crate::wire::join(at, "Lex"),
+                            )?,
+                        );
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let lex = crate::wire::required(field_lex, at, "Lex")?;
+        ::std::result::Result::Ok(Self { lex })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        {
+            let value = &self.lex;
+            let mut object_0 = object.key("Lex").start_object();
+            value.write_json(&mut object_0)?;
+            object_0.finish();
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// Device tokens that address a push-notification endpoint.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct EndpointAttributes {
@@ -1790,6 +2188,123 @@ impl ErrorCode {
     }
 }
 
+/// The moment from which an expiration period is counted.
+#[derive(
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::fmt::Debug,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum ExpirationCriterion {
+    /// Count from the creation of the resource.
+    CreatedTimestamp,
+}
+
+impl ExpirationCriterion {
+    /// Every value on the wire, in model order.
+    pub const VALUES: &'static [&'static str] = &["CREATED_TIMESTAMP"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::CreatedTimestamp => "CREATED_TIMESTAMP",
+        }
+    }
+    /// The variant of a wire value; `None` for values the model does not list.
+    pub fn from_wire(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "CREATED_TIMESTAMP" => ::std::option::Option::Some(Self::CreatedTimestamp),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+
+/// When a resource is removed on its own: a number of days after a starting point.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct ExpirationSettings {
+    /// Days, from 1 to 5475, until the resource goes away.
+    ///
+    /// Range: 1 to 5475.
+    pub expiration_days: i32,
+    /// What the days are counted from.
+    pub expiration_criterion: super::types::ExpirationCriterion,
+}
+
+impl ExpirationSettings {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_expiration_days = ::std::option::Option::None;
+        let mut field_expiration_criterion = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "ExpirationDays" => {
+                    if !r.read_null()? {
+                        field_expiration_days = ::std::option::Option::Some(r.i32()?);
+                    }
+                }
+                "ExpirationCriterion" => {
+                    if !r.read_null()? {
+                        field_expiration_criterion = ::std::option::Option::Some({
+                            let text = r.string()?;
+                            super::types::ExpirationCriterion::from_wire(&text)
+                                .ok_or_else(|| crate::wire::unknown_enum(
+                                    at,
+                                    "ExpirationCriterion",
+                                    super::types::ExpirationCriterion::VALUES,
+                                ))?
+                        });
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let expiration_days = crate::wire::required(
+            field_expiration_days,
+            at,
+            "ExpirationDays",
+        )?;
+        {
+            let value = &expiration_days;
+            crate::wire::check_range(
+                at,
+                "ExpirationDays",
+                *value as f64,
+                ::std::option::Option::Some(1f64),
+                ::std::option::Option::Some(5475f64),
+            )?;
+        }
+        let expiration_criterion = crate::wire::required(
+            field_expiration_criterion,
+            at,
+            "ExpirationCriterion",
+        )?;
+        ::std::result::Result::Ok(Self {
+            expiration_days,
+            expiration_criterion,
+        })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        {
+            let value = &self.expiration_days;
+            object.key("ExpirationDays").integer(i64::from(*value));
+        }
+        {
+            let value = &self.expiration_criterion;
+            object.key("ExpirationCriterion").string(value.as_str());
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// ARN and name that identify a member of an `AppInstance`.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default)]
 pub struct Identity {
@@ -1889,6 +2404,314 @@ impl ::std::fmt::Debug for Identity {
     }
 }
 
+/// Which messages wake a Lex bot up, split into standard and targeted ones.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct InvokedBy {
+    /// Which standard (untargeted) messages reach the bot.
+    pub standard_messages: super::types::StandardMessages,
+    /// Whether messages aimed at the bot reach it.
+    pub targeted_messages: super::types::TargetedMessages,
+}
+
+impl InvokedBy {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_standard_messages = ::std::option::Option::None;
+        let mut field_targeted_messages = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "StandardMessages" => {
+                    if !r.read_null()? {
+                        field_standard_messages = ::std::option::Option::Some({
+                            let text = r.string()?;
+                            super::types::StandardMessages::from_wire(&text)
+                                .ok_or_else(|| crate::wire::unknown_enum(
+                                    at,
+                                    "StandardMessages",
+                                    super::types::StandardMessages::VALUES,
+                                ))?
+                        });
+                    }
+                }
+                "TargetedMessages" => {
+                    if !r.read_null()? {
+                        field_targeted_messages = ::std::option::Option::Some({
+                            let text = r.string()?;
+                            super::types::TargetedMessages::from_wire(&text)
+                                .ok_or_else(|| crate::wire::unknown_enum(
+                                    at,
+                                    "TargetedMessages",
+                                    super::types::TargetedMessages::VALUES,
+                                ))?
+                        });
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let standard_messages = crate::wire::required(
+            field_standard_messages,
+            at,
+            "StandardMessages",
+        )?;
+        let targeted_messages = crate::wire::required(
+            field_targeted_messages,
+            at,
+            "TargetedMessages",
+        )?;
+        ::std::result::Result::Ok(Self {
+            standard_messages,
+            targeted_messages,
+        })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        {
+            let value = &self.standard_messages;
+            object.key("StandardMessages").string(value.as_str());
+        }
+        {
+            let value = &self.targeted_messages;
+            object.key("TargetedMessages").string(value.as_str());
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+/// The Amazon Lex V2 bot that a Chime bot hands messages to.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::fmt::Debug)]
+pub struct LexConfiguration {
+    /// Deprecated in favour of `InvokedBy`: what the bot replies to.
+    pub responds_to: ::std::option::Option<super::types::RespondsTo>,
+    /// Which messages invoke the bot.
+    pub invoked_by: ::std::option::Option<super::types::InvokedBy>,
+    /// ARN of the Lex V2 bot alias to call.
+    ///
+    /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
+    pub lex_bot_alias_arn: ::std::string::String,
+    /// Lex locale the bot converses in, such as `en_US`.
+    pub locale_id: ::std::string::String,
+    /// Lex intent run to greet a channel member when the bot joins.
+    ///
+    /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
+    pub welcome_intent: ::std::option::Option<::std::string::String>,
+}
+
+impl LexConfiguration {
+    /// Reads this structure from the JSON object `r` is at and checks its members; `at` is its path in the request, for messages.
+    pub fn read_json(
+        r: &mut ::client_runtime::json::JsonReader<'_>,
+        at: &str,
+    ) -> ::std::result::Result<Self, crate::wire::Invalid> {
+        let mut field_responds_to = ::std::option::Option::None;
+        let mut field_invoked_by = ::std::option::Option::None;
+        let mut field_lex_bot_alias_arn = ::std::option::Option::None;
+        let mut field_locale_id = ::std::option::Option::None;
+        let mut field_welcome_intent = ::std::option::Option::None;
+        r.start_object()?;
+        while let ::std::option::Option::Some(key) = r.next_key()? {
+            match key.as_ref() {
+                "RespondsTo" => {
+                    if !r.read_null()? {
+                        field_responds_to = ::std::option::Option::Some({
+                            let text = r.string()?;
+                            super::types::RespondsTo::from_wire(&text)
+                                .ok_or_else(|| crate::wire::unknown_enum(
+                                    at,
+                                    "RespondsTo",
+                                    super::types::RespondsTo::VALUES,
+                                ))?
+                        });
+                    }
+                }
+                "InvokedBy" => {
+                    if !r.read_null()? {
+                        field_invoked_by = ::std::option::Option::Some(
+                            super::types::InvokedBy::read_json(
+                                r,
+                                &crate::wire::join(at, "InvokedBy"),
+                            )?,
+                        );
+                    }
+                }
+                "LexBotAliasArn" => {
+                    if !r.read_null()? {
+                        field_lex_bot_alias_arn = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                "LocaleId" => {
+                    if !r.read_null()? {
+                        field_locale_id = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                "WelcomeIntent" => {
+                    if !r.read_null()? {
+                        field_welcome_intent = ::std::option::Option::Some(
+                            r.string()?.into_owned(),
+                        );
+                    }
+                }
+                _ => r.skip_value()?,
+            }
+        }
+        let responds_to = field_responds_to;
+        let invoked_by = field_invoked_by;
+        let lex_bot_alias_arn = crate::wire::required(
+            field_lex_bot_alias_arn,
+            at,
+            "LexBotAliasArn",
+        )?;
+        {
+            let value = &lex_bot_alias_arn;
+            crate::wire::check_length(
+                at,
+                "LexBotAliasArn",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(15u64),
+                ::std::option::Option::Some(2048u64),
+            )?;
+            crate::wire::check_pattern(
+                at,
+                "LexBotAliasArn",
+                value,
+                "^arn:aws:lex:[a-z]{2}-[a-z]+-\\d{1}:\\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$",
+            )?;
+        }
+        let locale_id = crate::wire::required(field_locale_id, at, "LocaleId")?;
+        let welcome_intent = field_welcome_intent;
+        if let ::std::option::Option::Some(value) = &welcome_intent {
+            crate::wire::check_length(
+                at,
+                "WelcomeIntent",
+                crate::wire::char_len(value),
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(100u64),
+            )?;
+            crate::wire::check_pattern(at, "WelcomeIntent", value, "^([A-Za-z]_?)+$")?;
+        }
+        ::std::result::Result::Ok(Self {
+            responds_to,
+            invoked_by,
+            lex_bot_alias_arn,
+            locale_id,
+            welcome_intent,
+        })
+    }
+    /// Writes the members into the JSON object `object` (absent members are left out).
+    pub fn write_json(
+        &self,
+        object: &mut ::client_runtime::json::JsonObjectWriter<'_>,
+    ) -> ::std::result::Result<(), ::client_runtime::time::DateTimeError> {
+        if let ::std::option::Option::Some(value) = &self.responds_to {
+            object.key("RespondsTo").string(value.as_str());
+        }
+        if let ::std::option::Option::Some(value) = &self.invoked_by {
+            let mut object_0 = object.key("InvokedBy").start_object();
+            value.write_json(&mut object_0)?;
+            object_0.finish();
+        }
+        {
+            let value = &self.lex_bot_alias_arn;
+            object.key("LexBotAliasArn").string(value);
+        }
+        {
+            let value = &self.locale_id;
+            object.key("LocaleId").string(value);
+        }
+        if let ::std::option::Option::Some(value) = &self.welcome_intent {
+            object.key("WelcomeIntent").string(value);
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+/// Deprecated: what a Lex bot replies to.
+#[derive(
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::fmt::Debug,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum RespondsTo {
+    /// Standard messages sent to the channel.
+    StandardMessages,
+}
+
+impl RespondsTo {
+    /// Every value on the wire, in model order.
+    pub const VALUES: &'static [&'static str] = &["STANDARD_MESSAGES"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::StandardMessages => "STANDARD_MESSAGES",
+        }
+    }
+    /// The variant of a wire value; `None` for values the model does not list.
+    pub fn from_wire(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "STANDARD_MESSAGES" => ::std::option::Option::Some(Self::StandardMessages),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+
+/// Which standard messages in a channel invoke a bot.
+#[derive(
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::fmt::Debug,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum StandardMessages {
+    /// Every message in a channel of two members; only mentions otherwise.
+    Auto,
+    /// Every standard message.
+    All,
+    /// Only messages that mention the bot.
+    Mentions,
+    /// No standard message.
+    None,
+}
+
+impl StandardMessages {
+    /// Every value on the wire, in model order.
+    pub const VALUES: &'static [&'static str] = &["AUTO", "ALL", "MENTIONS", "NONE"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Auto => "AUTO",
+            Self::All => "ALL",
+            Self::Mentions => "MENTIONS",
+            Self::None => "NONE",
+        }
+    }
+    /// The variant of a wire value; `None` for values the model does not list.
+    pub fn from_wire(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "AUTO" => ::std::option::Option::Some(Self::Auto),
+            "ALL" => ::std::option::Option::Some(Self::All),
+            "MENTIONS" => ::std::option::Option::Some(Self::Mentions),
+            "NONE" => ::std::option::Option::Some(Self::None),
+            _ => ::std::option::Option::None,
+        }
+    }
+}
+
 /// A key-value label attached to a resource.
 #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct Tag {
@@ -1977,5 +2800,41 @@ impl ::std::fmt::Debug for Tag {
             .field("key", &"*** Sensitive Data Redacted ***")
             .field("value", &"*** Sensitive Data Redacted ***")
             .finish()
+    }
+}
+
+/// Whether messages targeted at a bot invoke it.
+#[derive(
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::fmt::Debug,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub enum TargetedMessages {
+    /// Every targeted message.
+    All,
+    /// No targeted message.
+    None,
+}
+
+impl TargetedMessages {
+    /// Every value on the wire, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALL", "NONE"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::All => "ALL",
+            Self::None => "NONE",
+        }
+    }
+    /// The variant of a wire value; `None` for values the model does not list.
+    pub fn from_wire(value: &str) -> ::std::option::Option<Self> {
+        match value {
+            "ALL" => ::std::option::Option::Some(Self::All),
+            "NONE" => ::std::option::Option::Some(Self::None),
+            _ => ::std::option::Option::None,
+        }
     }
 }

@@ -54,6 +54,11 @@ impl rt::operation::Operation for CreateAppInstanceUser {
             }
             array_0.finish();
         }
+        if let Some(value) = &input.expiration_settings {
+            let mut object_0 = object.key("ExpirationSettings").start_object();
+            crate::protocol_serde::ser_expiration_settings(&mut object_0, value)?;
+            object_0.finish();
+        }
         object.finish();
         request.set_body(body.into_bytes(), "application/json");
         Ok(request)
@@ -148,6 +153,8 @@ pub struct CreateAppInstanceUserInput {
     ///
     /// Length: 1 to 50 items.
     pub tags: Option<Vec<crate::types::Tag>>,
+    /// Makes the new user go away on its own after a number of days.
+    pub expiration_settings: Option<crate::types::ExpirationSettings>,
 }
 
 impl CreateAppInstanceUserInput {
@@ -187,6 +194,10 @@ impl CreateAppInstanceUserInput {
     pub fn tags(&self) -> &[crate::types::Tag] {
         self.tags.as_deref().unwrap_or_default()
     }
+    /// Makes the new user go away on its own after a number of days.
+    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
+        self.expiration_settings.as_ref()
+    }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceUserInput`].
     pub fn builder() -> builders::CreateAppInstanceUserInputBuilder {
         Default::default()
@@ -202,6 +213,7 @@ impl ::std::fmt::Debug for CreateAppInstanceUserInput {
             .field("metadata", &"*** Sensitive Data Redacted ***")
             .field("client_request_token", &self.client_request_token)
             .field("tags", &self.tags)
+            .field("expiration_settings", &self.expiration_settings)
             .finish()
     }
 }
@@ -332,6 +344,7 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
         pub(crate) client_request_token: Option<String>,
         pub(crate) tags: Option<Vec<crate::types::Tag>>,
+        pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl CreateAppInstanceUserInputBuilder {
         /// ARN of the instance that will own the user.
@@ -432,6 +445,28 @@ pub mod builders {
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             &self.tags
         }
+        /// Makes the new user go away on its own after a number of days.
+        pub fn expiration_settings(
+            mut self,
+            input: impl Into<crate::types::ExpirationSettings>,
+        ) -> Self {
+            self.expiration_settings = Some(input.into());
+            self
+        }
+        /// Sets or unsets `ExpirationSettings`.
+        pub fn set_expiration_settings(
+            mut self,
+            input: Option<crate::types::ExpirationSettings>,
+        ) -> Self {
+            self.expiration_settings = input;
+            self
+        }
+        /// `ExpirationSettings` as set so far.
+        pub fn get_expiration_settings(
+            &self,
+        ) -> &Option<crate::types::ExpirationSettings> {
+            &self.expiration_settings
+        }
         /// Consumes the builder and constructs a [`CreateAppInstanceUserInput`](crate::operation::create_app_instance_user::CreateAppInstanceUserInput).
         pub fn build(
             self,
@@ -470,6 +505,7 @@ pub mod builders {
                 metadata: self.metadata,
                 client_request_token: self.client_request_token,
                 tags: self.tags,
+                expiration_settings: self.expiration_settings,
             })
         }
     }
@@ -482,6 +518,7 @@ pub mod builders {
                 .field("metadata", &"*** Sensitive Data Redacted ***")
                 .field("client_request_token", &self.client_request_token)
                 .field("tags", &self.tags)
+                .field("expiration_settings", &self.expiration_settings)
                 .finish()
         }
     }
@@ -627,6 +664,28 @@ pub mod builders {
         /// `Tags` as set so far.
         pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
             self.inner.get_tags()
+        }
+        /// Makes the new user go away on its own after a number of days.
+        pub fn expiration_settings(
+            mut self,
+            input: impl Into<crate::types::ExpirationSettings>,
+        ) -> Self {
+            self.inner = self.inner.expiration_settings(input);
+            self
+        }
+        /// Sets or unsets `ExpirationSettings`.
+        pub fn set_expiration_settings(
+            mut self,
+            input: Option<crate::types::ExpirationSettings>,
+        ) -> Self {
+            self.inner = self.inner.set_expiration_settings(input);
+            self
+        }
+        /// `ExpirationSettings` as set so far.
+        pub fn get_expiration_settings(
+            &self,
+        ) -> &Option<crate::types::ExpirationSettings> {
+            self.inner.get_expiration_settings()
         }
     }
 }

@@ -88,6 +88,34 @@ impl ForbiddenException {
 
 rt::impl_modeled_error!(ForbiddenException, "ForbiddenException", optional message);
 
+/// The resource named in the request is not there.
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Debug)]
+pub struct NotFoundException {
+    /// Machine-readable code of the error.
+    pub code: Option<crate::types::ErrorCode>,
+    /// Human-readable explanation of the error.
+    pub message: Option<String>,
+    pub(crate) meta: rt::error::ErrorMetadata,
+}
+
+impl NotFoundException {
+    /// Machine-readable code of the error.
+    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
+        self.code.as_ref()
+    }
+    /// Human-readable explanation of the error.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    /// Creates a new builder-style object to manufacture [`NotFoundException`].
+    pub fn builder() -> crate::types::error::builders::NotFoundExceptionBuilder {
+        Default::default()
+    }
+}
+
+rt::impl_modeled_error!(NotFoundException, "NotFoundException", optional message);
+
 /// The request would go beyond a resource quota.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -389,6 +417,57 @@ pub mod builders {
         /// Consumes the builder and constructs a [`ForbiddenException`](crate::types::error::ForbiddenException).
         pub fn build(self) -> crate::types::error::ForbiddenException {
             crate::types::error::ForbiddenException {
+                code: self.code,
+                message: self.message,
+                meta: self.meta.unwrap_or_default(),
+            }
+        }
+    }
+    /// A builder for [`NotFoundException`](crate::types::error::NotFoundException).
+    #[non_exhaustive]
+    #[derive(Clone, PartialEq, Default, Debug)]
+    pub struct NotFoundExceptionBuilder {
+        pub(crate) code: Option<crate::types::ErrorCode>,
+        pub(crate) message: Option<String>,
+        pub(crate) meta: Option<rt::error::ErrorMetadata>,
+    }
+    impl NotFoundExceptionBuilder {
+        /// Machine-readable code of the error.
+        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
+            self.code = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Code`.
+        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
+            self.code = input;
+            self
+        }
+        /// `Code` as set so far.
+        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
+            &self.code
+        }
+        /// Human-readable explanation of the error.
+        pub fn message(mut self, input: impl Into<String>) -> Self {
+            self.message = Some(input.into());
+            self
+        }
+        /// Sets or unsets `Message`.
+        pub fn set_message(mut self, input: Option<String>) -> Self {
+            self.message = input;
+            self
+        }
+        /// `Message` as set so far.
+        pub fn get_message(&self) -> &Option<String> {
+            &self.message
+        }
+        /// Sets the error metadata (code, message, request id).
+        pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
+            self.meta = Some(meta);
+            self
+        }
+        /// Consumes the builder and constructs a [`NotFoundException`](crate::types::error::NotFoundException).
+        pub fn build(self) -> crate::types::error::NotFoundException {
+            crate::types::error::NotFoundException {
                 code: self.code,
                 message: self.message,
                 meta: self.meta.unwrap_or_default(),

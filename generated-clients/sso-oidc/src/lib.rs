@@ -28,7 +28,7 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = sso_oidc::Client::from_env()?;
+//! let client = smithy_lite_sso_oidc::Client::from_env()?;
 //! # let _ = client;
 //! # Ok(())
 //! # }
@@ -76,7 +76,7 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     api_version: "2019-06-10",
     signing_name: Some("sso-oauth"),
     env_suffix: "SSO_OIDC",
-    crate_name: "sso-oidc",
+    crate_name: "smithy-lite-sso-oidc",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
     rules: Some(&endpoint::RULES),
     protocol: &rt::protocol::RestJson1,

@@ -3,7 +3,9 @@
 
 #[test]
 fn rule_set_is_valid() {
-    sso_oidc::endpoint::RULES.validate().expect("the compiled rule set is valid");
+    smithy_lite_sso_oidc::endpoint::RULES
+        .validate()
+        .expect("the compiled rule set is valid");
 }
 
 /// For region ap-east-1 with FIPS disabled and DualStack disabled
@@ -15,7 +17,7 @@ fn endpoint_test_0() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -36,7 +38,7 @@ fn endpoint_test_1() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -57,7 +59,7 @@ fn endpoint_test_2() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -78,7 +80,7 @@ fn endpoint_test_3() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -99,7 +101,7 @@ fn endpoint_test_4() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -120,7 +122,7 @@ fn endpoint_test_5() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -141,7 +143,7 @@ fn endpoint_test_6() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -162,7 +164,7 @@ fn endpoint_test_7() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -183,7 +185,7 @@ fn endpoint_test_8() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -204,7 +206,7 @@ fn endpoint_test_9() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -225,7 +227,7 @@ fn endpoint_test_10() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -246,7 +248,7 @@ fn endpoint_test_11() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -267,7 +269,7 @@ fn endpoint_test_12() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -288,7 +290,7 @@ fn endpoint_test_13() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -309,7 +311,7 @@ fn endpoint_test_14() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -330,7 +332,7 @@ fn endpoint_test_15() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -351,7 +353,7 @@ fn endpoint_test_16() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -372,7 +374,7 @@ fn endpoint_test_17() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -393,7 +395,7 @@ fn endpoint_test_18() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -414,7 +416,7 @@ fn endpoint_test_19() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -435,7 +437,7 @@ fn endpoint_test_20() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -456,7 +458,7 @@ fn endpoint_test_21() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -477,7 +479,7 @@ fn endpoint_test_22() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -498,7 +500,7 @@ fn endpoint_test_23() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -519,7 +521,7 @@ fn endpoint_test_24() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -540,7 +542,7 @@ fn endpoint_test_25() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -561,7 +563,7 @@ fn endpoint_test_26() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -582,7 +584,7 @@ fn endpoint_test_27() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -603,7 +605,7 @@ fn endpoint_test_28() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -624,7 +626,7 @@ fn endpoint_test_29() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -645,7 +647,7 @@ fn endpoint_test_30() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -666,7 +668,7 @@ fn endpoint_test_31() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -685,7 +687,7 @@ fn endpoint_test_32() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -706,7 +708,7 @@ fn endpoint_test_33() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -725,7 +727,7 @@ fn endpoint_test_34() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -746,7 +748,7 @@ fn endpoint_test_35() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -765,7 +767,7 @@ fn endpoint_test_36() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -786,7 +788,7 @@ fn endpoint_test_37() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -805,7 +807,7 @@ fn endpoint_test_38() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -827,7 +829,7 @@ fn endpoint_test_39() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -848,7 +850,7 @@ fn endpoint_test_40() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -870,7 +872,7 @@ fn endpoint_test_41() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -890,7 +892,7 @@ fn endpoint_test_42() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -906,7 +908,7 @@ fn endpoint_test_43() {
     let params = ::client_runtime::endpoint::Params::new();
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso_oidc::endpoint::RULES,
+        &smithy_lite_sso_oidc::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );

@@ -16,7 +16,7 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = sso::Client::from_env()?;
+//! let client = smithy_lite_sso::Client::from_env()?;
 //! # let _ = client;
 //! # Ok(())
 //! # }
@@ -64,7 +64,7 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     api_version: "2019-06-10",
     signing_name: Some("awsssoportal"),
     env_suffix: "SSO",
-    crate_name: "sso",
+    crate_name: "smithy-lite-sso",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
     rules: Some(&endpoint::RULES),
     protocol: &rt::protocol::RestJson1,

@@ -3,7 +3,7 @@
 
 #[test]
 fn rule_set_is_valid() {
-    sso::endpoint::RULES.validate().expect("the compiled rule set is valid");
+    smithy_lite_sso::endpoint::RULES.validate().expect("the compiled rule set is valid");
 }
 
 /// For region ap-east-1 with FIPS disabled and DualStack disabled
@@ -15,7 +15,7 @@ fn endpoint_test_0() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -36,7 +36,7 @@ fn endpoint_test_1() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -57,7 +57,7 @@ fn endpoint_test_2() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -78,7 +78,7 @@ fn endpoint_test_3() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -99,7 +99,7 @@ fn endpoint_test_4() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -120,7 +120,7 @@ fn endpoint_test_5() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -141,7 +141,7 @@ fn endpoint_test_6() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -162,7 +162,7 @@ fn endpoint_test_7() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -183,7 +183,7 @@ fn endpoint_test_8() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -204,7 +204,7 @@ fn endpoint_test_9() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -225,7 +225,7 @@ fn endpoint_test_10() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -246,7 +246,7 @@ fn endpoint_test_11() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -267,7 +267,7 @@ fn endpoint_test_12() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -288,7 +288,7 @@ fn endpoint_test_13() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -309,7 +309,7 @@ fn endpoint_test_14() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -330,7 +330,7 @@ fn endpoint_test_15() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -351,7 +351,7 @@ fn endpoint_test_16() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -372,7 +372,7 @@ fn endpoint_test_17() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -393,7 +393,7 @@ fn endpoint_test_18() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -414,7 +414,7 @@ fn endpoint_test_19() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -435,7 +435,7 @@ fn endpoint_test_20() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -456,7 +456,7 @@ fn endpoint_test_21() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -477,7 +477,7 @@ fn endpoint_test_22() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -498,7 +498,7 @@ fn endpoint_test_23() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -519,7 +519,7 @@ fn endpoint_test_24() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -540,7 +540,7 @@ fn endpoint_test_25() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -561,7 +561,7 @@ fn endpoint_test_26() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -582,7 +582,7 @@ fn endpoint_test_27() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -603,7 +603,7 @@ fn endpoint_test_28() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -624,7 +624,7 @@ fn endpoint_test_29() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -645,7 +645,7 @@ fn endpoint_test_30() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -666,7 +666,7 @@ fn endpoint_test_31() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -685,7 +685,7 @@ fn endpoint_test_32() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -706,7 +706,7 @@ fn endpoint_test_33() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -725,7 +725,7 @@ fn endpoint_test_34() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -746,7 +746,7 @@ fn endpoint_test_35() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -765,7 +765,7 @@ fn endpoint_test_36() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -786,7 +786,7 @@ fn endpoint_test_37() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -805,7 +805,7 @@ fn endpoint_test_38() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -827,7 +827,7 @@ fn endpoint_test_39() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -848,7 +848,7 @@ fn endpoint_test_40() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -870,7 +870,7 @@ fn endpoint_test_41() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -890,7 +890,7 @@ fn endpoint_test_42() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -906,7 +906,7 @@ fn endpoint_test_43() {
     let params = ::client_runtime::endpoint::Params::new();
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sso::endpoint::RULES,
+        &smithy_lite_sso::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );

@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = sts::Client::from_env()?;
+//! let client = smithy_lite_sts::Client::from_env()?;
 //! # let _ = client;
 //! # Ok(())
 //! # }
@@ -60,7 +60,7 @@ pub(crate) static SERVICE: rt::client::ServiceInfo = rt::client::ServiceInfo {
     api_version: "2011-06-15",
     signing_name: Some("sts"),
     env_suffix: "STS",
-    crate_name: "sts",
+    crate_name: "smithy-lite-sts",
     crate_version: ::std::env!("CARGO_PKG_VERSION"),
     rules: Some(&endpoint::RULES),
     protocol: &rt::protocol::AwsQuery,

@@ -3,7 +3,7 @@
 
 #[test]
 fn rule_set_is_valid() {
-    sts::endpoint::RULES.validate().expect("the compiled rule set is valid");
+    smithy_lite_sts::endpoint::RULES.validate().expect("the compiled rule set is valid");
 }
 
 /// For region af-south-1 with FIPS disabled and DualStack disabled
@@ -15,7 +15,7 @@ fn endpoint_test_0() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -36,7 +36,7 @@ fn endpoint_test_1() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -57,7 +57,7 @@ fn endpoint_test_2() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -78,7 +78,7 @@ fn endpoint_test_3() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -99,7 +99,7 @@ fn endpoint_test_4() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -120,7 +120,7 @@ fn endpoint_test_5() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -141,7 +141,7 @@ fn endpoint_test_6() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -162,7 +162,7 @@ fn endpoint_test_7() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -183,7 +183,7 @@ fn endpoint_test_8() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -204,7 +204,7 @@ fn endpoint_test_9() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -225,7 +225,7 @@ fn endpoint_test_10() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -246,7 +246,7 @@ fn endpoint_test_11() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -267,7 +267,7 @@ fn endpoint_test_12() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -288,7 +288,7 @@ fn endpoint_test_13() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -309,7 +309,7 @@ fn endpoint_test_14() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -330,7 +330,7 @@ fn endpoint_test_15() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -351,7 +351,7 @@ fn endpoint_test_16() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -372,7 +372,7 @@ fn endpoint_test_17() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -393,7 +393,7 @@ fn endpoint_test_18() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -414,7 +414,7 @@ fn endpoint_test_19() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -435,7 +435,7 @@ fn endpoint_test_20() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -456,7 +456,7 @@ fn endpoint_test_21() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -477,7 +477,7 @@ fn endpoint_test_22() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -498,7 +498,7 @@ fn endpoint_test_23() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -519,7 +519,7 @@ fn endpoint_test_24() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -540,7 +540,7 @@ fn endpoint_test_25() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -561,7 +561,7 @@ fn endpoint_test_26() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -582,7 +582,7 @@ fn endpoint_test_27() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -603,7 +603,7 @@ fn endpoint_test_28() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -624,7 +624,7 @@ fn endpoint_test_29() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -645,7 +645,7 @@ fn endpoint_test_30() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -666,7 +666,7 @@ fn endpoint_test_31() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -687,7 +687,7 @@ fn endpoint_test_32() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -708,7 +708,7 @@ fn endpoint_test_33() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -729,7 +729,7 @@ fn endpoint_test_34() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -750,7 +750,7 @@ fn endpoint_test_35() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -771,7 +771,7 @@ fn endpoint_test_36() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -792,7 +792,7 @@ fn endpoint_test_37() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -813,7 +813,7 @@ fn endpoint_test_38() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -834,7 +834,7 @@ fn endpoint_test_39() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -855,7 +855,7 @@ fn endpoint_test_40() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -876,7 +876,7 @@ fn endpoint_test_41() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -897,7 +897,7 @@ fn endpoint_test_42() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -916,7 +916,7 @@ fn endpoint_test_43() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -937,7 +937,7 @@ fn endpoint_test_44() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -956,7 +956,7 @@ fn endpoint_test_45() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -977,7 +977,7 @@ fn endpoint_test_46() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -996,7 +996,7 @@ fn endpoint_test_47() {
         .with("UseDualStack", false);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1017,7 +1017,7 @@ fn endpoint_test_48() {
         .with("UseDualStack", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1037,7 +1037,7 @@ fn endpoint_test_49() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1058,7 +1058,7 @@ fn endpoint_test_50() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1080,7 +1080,7 @@ fn endpoint_test_51() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1100,7 +1100,7 @@ fn endpoint_test_52() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1116,7 +1116,7 @@ fn endpoint_test_53() {
     let params = ::client_runtime::endpoint::Params::new();
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1136,7 +1136,7 @@ fn endpoint_test_54() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1158,7 +1158,7 @@ fn endpoint_test_55() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1180,7 +1180,7 @@ fn endpoint_test_56() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1202,7 +1202,7 @@ fn endpoint_test_57() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1224,7 +1224,7 @@ fn endpoint_test_58() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1246,7 +1246,7 @@ fn endpoint_test_59() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1268,7 +1268,7 @@ fn endpoint_test_60() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1290,7 +1290,7 @@ fn endpoint_test_61() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1312,7 +1312,7 @@ fn endpoint_test_62() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1334,7 +1334,7 @@ fn endpoint_test_63() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1356,7 +1356,7 @@ fn endpoint_test_64() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1378,7 +1378,7 @@ fn endpoint_test_65() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1400,7 +1400,7 @@ fn endpoint_test_66() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1422,7 +1422,7 @@ fn endpoint_test_67() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1444,7 +1444,7 @@ fn endpoint_test_68() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1466,7 +1466,7 @@ fn endpoint_test_69() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1488,7 +1488,7 @@ fn endpoint_test_70() {
         .with("UseGlobalEndpoint", true);
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1511,7 +1511,7 @@ fn endpoint_test_71() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );
@@ -1533,7 +1533,7 @@ fn endpoint_test_72() {
         .with("Endpoint", "https://example.com");
     let partitions = ::client_runtime::test_util::test_partitions();
     let result = ::client_runtime::endpoint::resolve(
-        &sts::endpoint::RULES,
+        &smithy_lite_sts::endpoint::RULES,
         &params,
         &::client_runtime::endpoint::EvalContext::new(&partitions),
     );

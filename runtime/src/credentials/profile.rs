@@ -116,7 +116,7 @@ fn unsupported(profile: &Section, key: &str, what: &str) -> CredentialsError {
         .unwrap_or_default();
     CredentialsError::new(format!(
         "profile `{}` uses `{key}`{at} ({what}), which this client does not resolve itself; use the \
-         `credentials-chain` crate (the `default-chain` feature of generated clients), or enable the \
+         `smithy-lite-credentials` crate (the `default-chain` feature of generated clients), or enable the \
          `aws-credential-types` feature and pass an aws-config credentials provider wrapped in \
          `AwsSdkProvider`",
         profile.name()

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::borrow::Cow;
-//! use client_runtime::endpoint::*;
+//! use smithy_lite_runtime::endpoint::*;
 //!
 //! static RULES: RuleSet = RuleSet {
 //!     version: Cow::Borrowed("1.0"),

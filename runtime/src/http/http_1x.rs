@@ -2,7 +2,7 @@
 //! (feature `http-1x`), for plugging in an HTTP client written against those types.
 //!
 //! ```
-//! # use client_runtime::http::{HttpRequest, HttpResponse, Uri};
+//! # use smithy_lite_runtime::http::{HttpRequest, HttpResponse, Uri};
 //! let request = HttpRequest { method: "GET".into(), uri: Uri::parse("https://example.com/a?b=c").unwrap(), ..Default::default() };
 //! let converted: http::Request<Vec<u8>> = request.try_into().unwrap();
 //! assert_eq!(converted.uri(), "https://example.com/a?b=c");
@@ -21,7 +21,7 @@ pub struct ConversionError(String);
 
 impl fmt::Display for ConversionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot convert between client-runtime and http types: {}", self.0)
+        write!(f, "cannot convert between smithy-lite-runtime and http types: {}", self.0)
     }
 }
 

@@ -8,10 +8,10 @@
 //! so `` `1` == `1.0` `` is true.
 //!
 //! ```
-//! use client_runtime::document::Document;
-//! use client_runtime::jmespath::Expression;
+//! use smithy_lite_runtime::document::Document;
+//! use smithy_lite_runtime::jmespath::Expression;
 //!
-//! let data = client_runtime::json::JsonReader::new(br#"{"tables": [{"status": "ACTIVE"}, {"status": "CREATING"}]}"#)
+//! let data = smithy_lite_runtime::json::JsonReader::new(br#"{"tables": [{"status": "ACTIVE"}, {"status": "CREATING"}]}"#)
 //!     .document()
 //!     .unwrap();
 //! let expr = Expression::parse("tables[?status == 'ACTIVE'] | length(@)").unwrap();

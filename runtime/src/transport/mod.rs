@@ -67,8 +67,8 @@ pub const DEFAULT_MAX_RESPONSE_BODY: usize = 64 * 1024 * 1024;
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use client_runtime::http::{HttpClient, HttpRequest, Uri};
-/// use client_runtime::transport::Transport;
+/// use smithy_lite_runtime::http::{HttpClient, HttpRequest, Uri};
+/// use smithy_lite_runtime::transport::Transport;
 ///
 /// let transport = Transport::builder()
 ///     .read_timeout(Some(std::time::Duration::from_secs(30)))
@@ -430,7 +430,7 @@ fn pool_key(uri: &Uri, proxy: Option<&proxy::Proxy>) -> Result<PoolKey, Dispatch
         if !cfg!(feature = "rustls") {
             return Err(DispatchError::new(
                 DispatchErrorKind::Other,
-                "https:// needs the `rustls` feature of client-runtime, which is disabled in this build",
+                "https:// needs the `rustls` feature of smithy-lite-runtime, which is disabled in this build",
             ));
         }
         true

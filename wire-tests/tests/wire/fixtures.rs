@@ -41,6 +41,13 @@ pub const ADMIN_ARN: &str =
     "arn:aws:chime:us-east-1:123456789012:app-instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/user/admin-1";
 /// [`ADMIN_ARN`] percent-encoded as a URI label or query value, written out by hand.
 pub const ADMIN_ARN_ENCODED: &str = "arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2F0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d%2Fuser%2Fadmin-1";
+/// A bot's ARN (a member of the instance).
+pub const BOT_ARN: &str =
+    "arn:aws:chime:us-east-1:123456789012:app-instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/bot/7e57b07a-0000-4b0b-9b0b-0123456789ab";
+/// [`BOT_ARN`] percent-encoded as a URI label, written out by hand.
+pub const BOT_ARN_ENCODED: &str = "arn%3Aaws%3Achime%3Aus-east-1%3A123456789012%3Aapp-instance%2F0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d%2Fbot%2F7e57b07a-0000-4b0b-9b0b-0123456789ab";
+/// A Lex V2 bot alias ARN.
+pub const LEX_ALIAS_ARN: &str = "arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/KLMNOPQRST";
 
 /// The modeled errors of the service: shape name, `@httpError` status, and the `ErrorCode`
 /// value the service puts in the body's `Code`.
@@ -48,6 +55,7 @@ pub const MODELED_ERRORS: &[(&str, u16, &str)] = &[
     ("BadRequestException", 400, "BadRequest"),
     ("ConflictException", 409, "Conflict"),
     ("ForbiddenException", 403, "Forbidden"),
+    ("NotFoundException", 404, "NotFound"),
     (
         "ResourceLimitExceededException",
         400,

@@ -11,7 +11,9 @@ use chime_sdk_identity::error::{ProvideErrorMetadata, SdkError};
 use chime_sdk_identity::primitives::DateTime;
 use chime_sdk_identity::types::{
     AllowMessages, AppInstanceRetentionSettings, AppInstanceUserEndpointType,
-    ChannelRetentionSettings, EndpointAttributes, Tag,
+    ChannelRetentionSettings, Configuration, EndpointAttributes, ExpirationCriterion,
+    ExpirationSettings, InvokedBy, LexConfiguration, RespondsTo, StandardMessages, Tag,
+    TargetedMessages,
 };
 use chime_sdk_identity::{Client, Error};
 use serde_json::json;
@@ -22,6 +24,72 @@ use crate::support::{Reply, Request, Server};
 /// The modeled errors of each operation, as listed in the model (checked against it by
 /// `error_tables_match_the_model`).
 const OPERATION_ERRORS: &[(&str, &[&str])] = &[
+    ("CreateAppInstanceBot", &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ]),
+    ("DeleteAppInstanceBot", &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ]),
+    (
+        "DescribeAppInstanceBot",
+        &[
+            BAD,
+            FORBIDDEN,
+            NOT_FOUND,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "ListAppInstanceBots",
+        &[
+            BAD,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    (
+        "PutAppInstanceUserExpirationSettings",
+        &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ],
+    ),
+    ("UpdateAppInstanceBot", &[
+            BAD,
+            CONFLICT,
+            FORBIDDEN,
+            LIMIT,
+            FAILURE,
+            UNAVAILABLE,
+            THROTTLED,
+            UNAUTHORIZED,
+        ]),
     (
         "CreateAppInstance",
         &[
@@ -310,6 +378,7 @@ const OPERATION_ERRORS: &[(&str, &[&str])] = &[
 const BAD: &str = "BadRequestException";
 const CONFLICT: &str = "ConflictException";
 const FORBIDDEN: &str = "ForbiddenException";
+const NOT_FOUND: &str = "NotFoundException";
 const LIMIT: &str = "ResourceLimitExceededException";
 const FAILURE: &str = "ServiceFailureException";
 const UNAVAILABLE: &str = "ServiceUnavailableException";
@@ -336,6 +405,38 @@ fn tag(key: &str, value: &str) -> Tag {
         .expect("complete tag")
 }
 
+fn expiration(days: i32) -> ExpirationSettings {
+    ExpirationSettings::builder()
+        .expiration_days(days)
+        .expiration_criterion(ExpirationCriterion::CreatedTimestamp)
+        .build()
+        .expect("complete ExpirationSettings")
+}
+
+/// A bot configuration with every member set (`RespondsTo` only when `responds_to`, as the
+/// service takes it or `InvokedBy`).
+fn bot_configuration(responds_to: bool) -> Configuration {
+    let mut lex = LexConfiguration::builder()
+        .lex_bot_alias_arn(LEX_ALIAS_ARN)
+        .locale_id("en_US")
+        .welcome_intent("Greeting");
+    lex = if responds_to {
+        lex.responds_to(RespondsTo::StandardMessages)
+    } else {
+        lex.invoked_by(
+            InvokedBy::builder()
+                .standard_messages(StandardMessages::Mentions)
+                .targeted_messages(TargetedMessages::All)
+                .build()
+                .expect("complete InvokedBy"),
+        )
+    };
+    Configuration::builder()
+        .lex(lex.build().expect("complete LexConfiguration"))
+        .build()
+        .expect("complete Configuration")
+}
+
 /// The variant of `e` with its parsed `Code` and `Message` members.
 fn variant(e: &Error) -> (&'static str, Option<String>, Option<String>) {
     fn parts(
@@ -351,6 +452,7 @@ fn variant(e: &Error) -> (&'static str, Option<String>, Option<String>) {
         Error::BadRequestException(e) => (BAD, parts(e.code(), e.message())),
         Error::ConflictException(e) => (CONFLICT, parts(e.code(), e.message())),
         Error::ForbiddenException(e) => (FORBIDDEN, parts(e.code(), e.message())),
+        Error::NotFoundException(e) => (NOT_FOUND, parts(e.code(), e.message())),
         Error::ResourceLimitExceededException(e) => (LIMIT, parts(e.code(), e.message())),
         Error::ServiceFailureException(e) => (FAILURE, parts(e.code(), e.message())),
         Error::ServiceUnavailableException(e) => (UNAVAILABLE, parts(e.code(), e.message())),
@@ -473,7 +575,7 @@ fn error_tables_match_the_model() {
         })
         .collect();
     ours.sort();
-    assert_eq!(operations.len(), 24);
+    assert_eq!(operations.len(), 30);
     assert_eq!(ours, operations);
 }
 
@@ -571,6 +673,7 @@ async fn create_app_instance_user() {
         .metadata("employee=1906")
         .client_request_token("token-create-user-0001")
         .tags(tag("department", "navy"))
+        .expiration_settings(expiration(90))
         .send()
         .await
         .expect("CreateAppInstanceUser succeeds");
@@ -583,6 +686,7 @@ async fn create_app_instance_user() {
         "Metadata": "employee=1906",
         "ClientRequestToken": "token-create-user-0001",
         "Tags": [{ "Key": "department", "Value": "navy" }],
+        "ExpirationSettings": { "ExpirationDays": 90, "ExpirationCriterion": "CREATED_TIMESTAMP" },
     });
     assert_request(
         &request,
@@ -801,7 +905,8 @@ async fn describe_app_instance_admin() {
 async fn describe_app_instance_user() {
     let response = format!(
         r#"{{"AppInstanceUser":{{"AppInstanceUserArn":"{USER_ARN}","Name":"Grace Hopper","Metadata":"employee=1906",
-            "CreatedTimestamp":{CREATED},"LastUpdatedTimestamp":{UPDATED}}}}}"#
+            "CreatedTimestamp":{CREATED},"LastUpdatedTimestamp":{UPDATED},
+            "ExpirationSettings":{{"ExpirationDays":30,"ExpirationCriterion":"CREATED_TIMESTAMP"}}}}}}"#
     );
     let server = serve(200, &response).await;
     // The same call succeeds here and meets each modeled error below.
@@ -818,6 +923,7 @@ async fn describe_app_instance_user() {
     assert_eq!(user.metadata(), Some("employee=1906"));
     assert_eq!(millis(user.created_timestamp()), CREATED_MILLIS);
     assert_eq!(millis(user.last_updated_timestamp()), UPDATED_MILLIS);
+    assert_eq!(user.expiration_settings(), Some(&expiration(30)));
     let request = only_request(&server);
     let path = format!("/app-instance-users/{USER_ARN_ENCODED}");
     assert_request(
@@ -1474,4 +1580,277 @@ async fn session_credentials_are_sent_and_signed() {
         "the token is signed: {authorization}"
     );
     assert_signed_by(&request, &server, signing_time(), AMZ_DATE, &credentials);
+}
+
+#[tokio::test]
+async fn create_app_instance_bot() {
+    let server = serve(201, &json!({ "AppInstanceBotArn": BOT_ARN }).to_string()).await;
+    let out = client(&server)
+        .create_app_instance_bot()
+        .app_instance_arn(APP_INSTANCE_ARN)
+        .name("Helper")
+        .metadata("purpose=faq")
+        .client_request_token("token-create-bot-0001")
+        .tags(tag("kind", "bot"))
+        .configuration(bot_configuration(false))
+        .send()
+        .await
+        .expect("CreateAppInstanceBot succeeds");
+    assert_eq!(out.app_instance_bot_arn(), Some(BOT_ARN));
+    let request = only_request(&server);
+    let body = json!({
+        "AppInstanceArn": APP_INSTANCE_ARN,
+        "Name": "Helper",
+        "Metadata": "purpose=faq",
+        "ClientRequestToken": "token-create-bot-0001",
+        "Tags": [{ "Key": "kind", "Value": "bot" }],
+        "Configuration": { "Lex": {
+            "InvokedBy": { "StandardMessages": "MENTIONS", "TargetedMessages": "ALL" },
+            "LexBotAliasArn": LEX_ALIAS_ARN,
+            "LocaleId": "en_US",
+            "WelcomeIntent": "Greeting",
+        } },
+    });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "POST",
+            path: "/app-instance-bots",
+            query: &[],
+            body: Some(body),
+        },
+    );
+    assert_modeled_errors("CreateAppInstanceBot", &request, |c| async move {
+        c.create_app_instance_bot()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .client_request_token("token-create-bot-0001")
+            .configuration(bot_configuration(false))
+            .send()
+            .await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delete_app_instance_bot() {
+    let server = serve(204, "").await;
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.delete_app_instance_bot()
+            .app_instance_bot_arn(BOT_ARN)
+            .send()
+            .await
+    };
+    call(client(&server)).await.expect("DeleteAppInstanceBot succeeds");
+    let request = only_request(&server);
+    let path = format!("/app-instance-bots/{BOT_ARN_ENCODED}");
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "DELETE",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
+    assert_modeled_errors("DeleteAppInstanceBot", &request, call).await;
+}
+
+#[tokio::test]
+async fn describe_app_instance_bot() {
+    let response = format!(
+        r#"{{"AppInstanceBot":{{"AppInstanceBotArn":"{BOT_ARN}","Name":"Helper","Metadata":"purpose=faq",
+            "Configuration":{{"Lex":{{"RespondsTo":"STANDARD_MESSAGES","LexBotAliasArn":"{LEX_ALIAS_ARN}",
+            "LocaleId":"en_US","WelcomeIntent":"Greeting"}}}},
+            "CreatedTimestamp":{CREATED},"LastUpdatedTimestamp":{UPDATED}}}}}"#
+    );
+    let server = serve(200, &response).await;
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.describe_app_instance_bot()
+            .app_instance_bot_arn(BOT_ARN)
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("DescribeAppInstanceBot succeeds");
+    let bot = out.app_instance_bot().expect("AppInstanceBot");
+    assert_eq!(
+        (bot.app_instance_bot_arn(), bot.name(), bot.metadata()),
+        (Some(BOT_ARN), Some("Helper"), Some("purpose=faq"))
+    );
+    assert_eq!(bot.configuration(), Some(&bot_configuration(true)));
+    let lex = bot.configuration().unwrap().lex();
+    assert_eq!(
+        (lex.responds_to(), lex.invoked_by(), lex.locale_id()),
+        (Some(&RespondsTo::StandardMessages), None, "en_US")
+    );
+    assert_eq!(millis(bot.created_timestamp()), CREATED_MILLIS);
+    assert_eq!(millis(bot.last_updated_timestamp()), UPDATED_MILLIS);
+    let request = only_request(&server);
+    let path = format!("/app-instance-bots/{BOT_ARN_ENCODED}");
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: &path,
+            query: &[],
+            body: None,
+        },
+    );
+    assert_modeled_errors("DescribeAppInstanceBot", &request, call).await;
+}
+
+#[tokio::test]
+async fn list_app_instance_bots() {
+    let response = json!({
+        "AppInstanceArn": APP_INSTANCE_ARN,
+        "AppInstanceBots": [
+            { "AppInstanceBotArn": BOT_ARN, "Name": "Helper", "Metadata": "purpose=faq" },
+            { "AppInstanceBotArn": format!("{APP_INSTANCE_ARN}/bot/second") },
+        ],
+        "NextToken": "next~token",
+    });
+    let server = serve(200, &response.to_string()).await;
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.list_app_instance_bots()
+            .app_instance_arn(APP_INSTANCE_ARN)
+            .max_results(2)
+            .next_token("opaque token")
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("ListAppInstanceBots succeeds");
+    assert_eq!(out.app_instance_arn(), Some(APP_INSTANCE_ARN));
+    let second = format!("{APP_INSTANCE_ARN}/bot/second");
+    let bots: Vec<_> = out
+        .app_instance_bots()
+        .iter()
+        .map(|b| (b.app_instance_bot_arn(), b.name(), b.metadata()))
+        .collect();
+    assert_eq!(
+        bots,
+        [
+            (Some(BOT_ARN), Some("Helper"), Some("purpose=faq")),
+            (Some(second.as_str()), None, None)
+        ]
+    );
+    assert_eq!(out.next_token(), Some("next~token"));
+    let request = only_request(&server);
+    let arn_query = format!("app-instance-arn={APP_INSTANCE_ARN_ENCODED}");
+    let query = [
+        arn_query.as_str(),
+        "max-results=2",
+        "next-token=opaque%20token",
+    ];
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "GET",
+            path: "/app-instance-bots",
+            query: &query,
+            body: None,
+        },
+    );
+    assert_modeled_errors("ListAppInstanceBots", &request, call).await;
+}
+
+#[tokio::test]
+async fn put_app_instance_user_expiration_settings() {
+    let response = json!({
+        "AppInstanceUserArn": USER_ARN,
+        "ExpirationSettings": { "ExpirationDays": 365, "ExpirationCriterion": "CREATED_TIMESTAMP" },
+    });
+    let server = serve(200, &response.to_string()).await;
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.put_app_instance_user_expiration_settings()
+            .app_instance_user_arn(USER_ARN)
+            .expiration_settings(expiration(365))
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("PutAppInstanceUserExpirationSettings succeeds");
+    assert_eq!(out.app_instance_user_arn(), Some(USER_ARN));
+    assert_eq!(out.expiration_settings(), Some(&expiration(365)));
+    let request = only_request(&server);
+    let path = format!("/app-instance-users/{USER_ARN_ENCODED}/expiration-settings");
+    let body = json!({
+        "ExpirationSettings": { "ExpirationDays": 365, "ExpirationCriterion": "CREATED_TIMESTAMP" },
+    });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
+    assert_modeled_errors("PutAppInstanceUserExpirationSettings", &request, call).await;
+
+    // Without settings (clearing them): an empty JSON object, the label still in the path.
+    let server = serve(200, &json!({ "AppInstanceUserArn": USER_ARN }).to_string()).await;
+    let out = client(&server)
+        .put_app_instance_user_expiration_settings()
+        .app_instance_user_arn(USER_ARN)
+        .send()
+        .await
+        .expect("clearing succeeds");
+    assert_eq!(out.expiration_settings(), None);
+    assert_request(
+        &only_request(&server),
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(json!({})),
+        },
+    );
+}
+
+#[tokio::test]
+async fn update_app_instance_bot() {
+    let server = serve(200, &json!({ "AppInstanceBotArn": BOT_ARN }).to_string()).await;
+    // The same call succeeds here and meets each modeled error below.
+    let call = |c: Client| async move {
+        c.update_app_instance_bot()
+            .app_instance_bot_arn(BOT_ARN)
+            .name("Helper 2")
+            .metadata("purpose=support")
+            .configuration(bot_configuration(true))
+            .send()
+            .await
+    };
+    let out = call(client(&server)).await.expect("UpdateAppInstanceBot succeeds");
+    assert_eq!(out.app_instance_bot_arn(), Some(BOT_ARN));
+    let request = only_request(&server);
+    let path = format!("/app-instance-bots/{BOT_ARN_ENCODED}");
+    let body = json!({
+        "Name": "Helper 2",
+        "Metadata": "purpose=support",
+        "Configuration": { "Lex": {
+            "RespondsTo": "STANDARD_MESSAGES",
+            "LexBotAliasArn": LEX_ALIAS_ARN,
+            "LocaleId": "en_US",
+            "WelcomeIntent": "Greeting",
+        } },
+    });
+    assert_request(
+        &request,
+        &server,
+        &Expected {
+            method: "PUT",
+            path: &path,
+            query: &[],
+            body: Some(body),
+        },
+    );
+    assert_modeled_errors("UpdateAppInstanceBot", &request, call).await;
 }

@@ -6,9 +6,19 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The version of `client-runtime` the generated crate asks for. The runtime and the generator
-/// share the workspace version, so a path build in the workspace and a crates.io build agree.
+/// The version of the runtime the generated crate asks for. The runtime and the generator share
+/// the workspace version, so a path build in the workspace and a crates.io build agree.
 const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The runtime's and the credentials chain's published package names. Generated crates depend on
+/// them under the keys `client-runtime` and `credentials-chain` (`package = ...`), so generated
+/// code names them `::client_runtime` and `::credentials_chain` whatever they are published as.
+const RUNTIME_PACKAGE: &str = "smithy-lite-runtime";
+const CHAIN_PACKAGE: &str = "smithy-lite-credentials";
+
+/// The project's licence (Apache-2.0), copied into every generated crate so that its package
+/// carries the text it is licensed under.
+pub const LICENSE: &str = include_str!("../../../../LICENSE");
 
 /// A crates.io keyword from the service's sdkId: lowercase ASCII letters, digits and `-`, at most
 /// 20 characters (crates.io's rule).
@@ -32,7 +42,7 @@ pub fn readme(krate: &Crate) -> String {
          # {name}\n\
          \n\
          Rust client for **{title}** (API version {version}), generated from its Smithy model.\n\
-         It runs on the [`client-runtime`](https://crates.io/crates/client-runtime) crate: async\n\
+         It runs on the [`{RUNTIME_PACKAGE}`](https://crates.io/crates/{RUNTIME_PACKAGE}) crate: async\n\
          fluent calls, typed inputs and outputs with builders, one error enum per operation,\n\
          SigV4, credentials and region from the environment and the shared AWS config files,\n\
          endpoint resolution from the model's rules, retries and timeouts.\n\
@@ -99,7 +109,7 @@ pub fn readme(krate: &Crate) -> String {
          \n\
          ## License\n\
          \n\
-         Apache-2.0.\n",
+         Apache-2.0; the text is in `LICENSE`.\n",
     );
     s
 }
@@ -134,7 +144,9 @@ pub fn cargo_toml(krate: &Crate) -> String {
              # The chain's IAM Identity Center (SSO) provider: adds the generated SSO and SSO-OIDC clients.\n\
              credentials-sso = [\"default-chain\", \"credentials-chain/sso\"]\n"
                 .to_string(),
-            format!("credentials-chain = {{ version = \"{RUNTIME_VERSION}\", path = \"{chain_path}\", optional = true }}\n"),
+            format!(
+                "credentials-chain = {{ package = \"{CHAIN_PACKAGE}\", version = \"{RUNTIME_VERSION}\", path = \"{chain_path}\", optional = true }}\n"
+            ),
         )
     } else {
         ("[\"rustls\"]", String::new(), String::new())
@@ -149,6 +161,7 @@ pub fn cargo_toml(krate: &Crate) -> String {
          description = \"{description}\"\n\
          license = \"Apache-2.0\"\n\
          readme = \"README.md\"\n\
+         documentation = \"https://docs.rs/{name}\"\n\
          keywords = [\"aws\", \"sdk\", \"smithy\", \"{keyword}\"]\n\
          categories = [\"api-bindings\", \"network-programming\"]\n\
          \n\
@@ -169,12 +182,12 @@ pub fn cargo_toml(krate: &Crate) -> String {
          test-util = [\"client-runtime/test-util\"]\n\
          \n\
          [dependencies]\n\
-         client-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}\n\
+         client-runtime = {{ package = \"{RUNTIME_PACKAGE}\", version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false{runtime_features} }}\n\
          {chain_dependency}\
          \n\
          [dev-dependencies]\n\
          # The generated protocol and endpoint tests use the runtime's test helpers.\n\
-         client-runtime = {{ version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false, features = [\"test-util\"] }}\n\
+         client-runtime = {{ package = \"{RUNTIME_PACKAGE}\", version = \"{RUNTIME_VERSION}\", path = \"{runtime_path}\", default-features = false, features = [\"test-util\"] }}\n\
          {workspace}"
     )
 }

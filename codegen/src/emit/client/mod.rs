@@ -20,6 +20,7 @@ pub fn emit(krate: &Crate) -> Vec<Emitted> {
     let mut out = vec![
         Emitted::Text { path: "Cargo.toml".into(), text: crate_files::cargo_toml(krate) },
         Emitted::Text { path: "README.md".into(), text: crate_files::readme(krate) },
+        Emitted::Text { path: "LICENSE".into(), text: crate_files::LICENSE.to_string() },
         Emitted::Rust { path: "src/lib.rs".into(), tokens: crate_files::lib_rs(krate) },
         Emitted::Rust { path: "src/client.rs".into(), tokens: crate_files::client_rs(krate) },
         Emitted::Rust { path: "src/config.rs".into(), tokens: crate_files::config_rs() },
