@@ -258,6 +258,34 @@ fn waiters_match_their_snapshot() {
 }
 
 #[test]
+fn streaming_payloads_are_streamed_in_and_out() {
+    let files = generate(&fixture("streaming.json"), &options(None)).unwrap();
+    let file = |path: &str| &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}")).contents;
+    let put = file("src/operation/put_file.rs");
+    for needle in [
+        "const STREAMING_INPUT: bool = true;",
+        "input.body.take()",
+        // The serializer only sets the content type; the pipeline streams the body.
+        "request.set_body(Vec::new(), \"application/octet-stream\");",
+        "pub body: Option<rt::types::ByteStream>,",
+    ] {
+        assert!(put.contains(needle), "put_file.rs lacks `{needle}`");
+    }
+    assert!(!put.contains("STREAMING_OUTPUT"), "PutFile's output has no streaming payload");
+    assert!(!put.contains("REQUIRES_LENGTH"));
+    assert!(file("src/operation/put_sized_file.rs").contains("const REQUIRES_LENGTH: bool = true;"), "@requiresLength");
+    let get = file("src/operation/get_file.rs");
+    for needle in ["const STREAMING_OUTPUT: bool = true;", "let mut output = Self::deserialize(response)?;", "output.body = body;", "pub body: rt::types::ByteStream,"] {
+        assert!(get.contains(needle), "get_file.rs lacks `{needle}`");
+    }
+    assert!(!get.contains("STREAMING_INPUT"));
+    assert!(file("src/primitives.rs").contains("AggregatedBytes"));
+    // Operations without a streaming payload keep the buffered path.
+    let shapes = generate(&fixture("waiters.json"), &options(None)).unwrap();
+    assert!(shapes.iter().all(|f| !f.contents.contains("STREAMING_")));
+}
+
+#[test]
 fn models_without_waiters_get_no_waiter_code() {
     let files = generate(&fixture("shapes.json"), &options(None)).unwrap();
     assert!(files.iter().all(|f| f.path != "src/waiters.rs" && !f.contents.contains("rt::waiter")));

@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::Poll;
 use tracing::Instrument;
 
+mod streaming;
+
 /// Facts about a generated service that the pipeline needs.
 #[derive(Debug)]
 pub struct ServiceInfo {
@@ -173,6 +175,10 @@ impl Handle {
     }
 
     async fn invoke_inner<O: Operation>(&self, mut input: O::Input, hooks: &[RequestHook]) -> Result<O::Output, SdkError<O::Error>> {
+        if O::STREAMING_INPUT || O::STREAMING_OUTPUT {
+            // Boxed, so that the futures of the other operations do not grow by its state.
+            return Box::pin(self.invoke_streaming::<O>(input, hooks)).await;
+        }
         let inner = &*self.inner;
         O::prepare(&mut input, &*inner.config.idempotency_token);
         let mut parts = O::serialize(&input).map_err(SdkError::construction_failure)?;

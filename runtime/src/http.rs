@@ -9,6 +9,8 @@
 mod http_1x;
 #[cfg(feature = "http-1x")]
 pub use http_1x::ConversionError;
+mod streaming;
+pub use streaming::{send_buffered, StreamingResponse, StreamingSendFuture};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -473,6 +475,14 @@ pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Dispa
 pub trait HttpClient: Send + Sync + fmt::Debug {
     /// Sends `request` and returns the response with its body read.
     fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a>;
+
+    /// Sends `request` with `body` (when given; then `request.body` is empty) and returns the
+    /// response as soon as its head has arrived, its body to be read as a stream: the
+    /// exchanges of operations with a `@streaming` payload. The default reads both bodies into
+    /// memory ([`send_buffered`]); the built-in transport streams them.
+    fn send_streaming<'a>(&'a self, request: &'a HttpRequest, body: Option<crate::byte_stream::ByteStream>) -> StreamingSendFuture<'a> {
+        send_buffered(self, request, body)
+    }
 }
 
 /// A shared client is a client, so one transport (and its connection pool) can serve several
@@ -480,6 +490,10 @@ pub trait HttpClient: Send + Sync + fmt::Debug {
 impl<T: HttpClient + ?Sized> HttpClient for std::sync::Arc<T> {
     fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
         (**self).send(request)
+    }
+
+    fn send_streaming<'a>(&'a self, request: &'a HttpRequest, body: Option<crate::byte_stream::ByteStream>) -> StreamingSendFuture<'a> {
+        (**self).send_streaming(request, body)
     }
 }
 

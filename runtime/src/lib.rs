@@ -6,7 +6,7 @@
 //!
 //! The public modules are what users of a generated client touch: its configuration
 //! ([`config`], [`credentials`], [`region`], [`retry`], [`transport`]), errors ([`error`]),
-//! primitives ([`time`], [`types`], [`document`]), requests and responses ([`http`]),
+//! primitives ([`time`], [`types`], [`document`], [`byte_stream`]), requests and responses ([`http`]),
 //! per-call overrides ([`customize`]), endpoints ([`endpoint`]), pagination ([`pagination`])
 //! and, behind features, testing helpers, event streams, JMESPath and waiters. What only
 //! generated code and this project's sibling crates call (serializers, protocols, signing,
@@ -14,6 +14,7 @@
 //! public API and may change in any release.
 
 pub(crate) mod base64;
+pub mod byte_stream;
 pub(crate) mod checksum;
 pub(crate) mod client;
 pub mod clock;
@@ -113,7 +114,7 @@ pub(crate) mod xml;
 /// ```
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::{clock, config, credentials, customize, document, endpoint, error, http, pagination, region, retry, time, transport, types};
+    pub use crate::{byte_stream, clock, config, credentials, customize, document, endpoint, error, http, pagination, region, retry, time, transport, types};
     #[cfg(feature = "event-stream")]
     pub use crate::eventstream;
     #[cfg(feature = "jmespath")]

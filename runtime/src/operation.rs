@@ -54,6 +54,30 @@ pub trait Operation: Send + Sync + 'static {
 
     /// Reads an error response whose code and message are in `meta`.
     fn deserialize_error(response: &HttpResponse, meta: ErrorMetadata) -> Result<Self::Error, DeserializeError>;
+
+    /// The input has a `@streaming` blob payload: [`Self::take_streaming_body`] takes it out of
+    /// the input and it is sent as the body, streamed ([`Self::serialize`] leaves the body
+    /// alone).
+    const STREAMING_INPUT: bool = false;
+    /// The input's streaming payload is `@requiresLength`: a body of unknown length is refused
+    /// rather than sent chunked.
+    const REQUIRES_LENGTH: bool = false;
+    /// The output has a `@streaming` blob payload: a successful response's body is handed to
+    /// [`Self::deserialize_streaming`] unread.
+    const STREAMING_OUTPUT: bool = false;
+
+    /// Takes the streaming payload out of the input (operations with [`Self::STREAMING_INPUT`]).
+    fn take_streaming_body(input: &mut Self::Input) -> Option<crate::byte_stream::ByteStream> {
+        let _ = input;
+        None
+    }
+
+    /// Reads a successful response whose body is still to be read (operations with
+    /// [`Self::STREAMING_OUTPUT`]): `response` holds the status and headers.
+    fn deserialize_streaming(response: &HttpResponse, body: crate::byte_stream::ByteStream) -> Result<Self::Output, DeserializeError> {
+        let _ = body;
+        Self::deserialize(response)
+    }
 }
 
 /// A serialized request before the endpoint is known: method, encoded path and query, headers,

@@ -18,10 +18,11 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Runs a future to completion on a fresh current-thread runtime (for synchronous tests).
+/// Runs a future to completion on a fresh current-thread runtime with the time and IO drivers
+/// (for synchronous tests; the built-in transport works in it).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .expect("a current-thread runtime can always be built")
         .block_on(future)

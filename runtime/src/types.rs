@@ -45,45 +45,7 @@ impl fmt::Debug for Blob {
     }
 }
 
-/// The body of a `@streaming` blob payload. Bodies are read whole before they reach the caller,
-/// so this holds the bytes; the type keeps the API of streaming payloads distinct from blobs.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct ByteStream(Vec<u8>);
-
-impl ByteStream {
-    /// A stream over `bytes`.
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        ByteStream(bytes.into())
-    }
-
-    /// A stream over static bytes.
-    pub fn from_static(bytes: &'static [u8]) -> Self {
-        ByteStream(bytes.to_vec())
-    }
-
-    /// All the bytes.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.0
-    }
-}
-
-impl AsRef<[u8]> for ByteStream {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl From<Vec<u8>> for ByteStream {
-    fn from(v: Vec<u8>) -> Self {
-        ByteStream(v)
-    }
-}
-
-impl fmt::Debug for ByteStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ByteStream({} bytes)", self.0.len())
-    }
-}
+pub use crate::byte_stream::{AggregatedBytes, ByteStream};
 
 macro_rules! decimal_text {
     ($name:ident, $what:literal) => {

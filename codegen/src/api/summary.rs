@@ -324,6 +324,8 @@ fn operation(op: &ir::OperationDef, protocol: ir::Protocol) -> OperationSummary 
         paginator,
         waiters,
         checksum_required,
+        // Implied by the payload's type (a streaming blob) and its target's trait; not API.
+        requires_length: _,
         unsigned,
         optional_auth,
         request_compression,

@@ -39,7 +39,8 @@ pub fn ser_value(w: TokenStream, value: TokenStream, ty: &TypeRef, depth: usize)
         TypeRef::Double => quote!(#w.float(*#value);),
         TypeRef::BigInteger | TypeRef::BigDecimal => quote!(#w.raw_number(#value.as_str());),
         TypeRef::String => quote!(#w.string(#value);),
-        TypeRef::Blob | TypeRef::ByteStream => quote!(#w.blob(#value.as_ref());),
+        TypeRef::Blob => quote!(#w.blob(#value.as_ref());),
+        TypeRef::ByteStream => quote!(#w.blob(#value.bytes().unwrap_or_default());),
         TypeRef::Timestamp { format } => {
             let f = ts_format(format, TimestampFormat::EpochSeconds);
             quote!(#w.timestamp(*#value, #f)?;)

@@ -580,6 +580,8 @@ pub struct OperationDef {
     pub waiters: Vec<WaiterDef>,
     /// `@httpChecksumRequired`: the request carries a `Content-MD5`.
     pub checksum_required: bool,
+    /// The input's `@streaming` payload is `@requiresLength`: it cannot be sent chunked.
+    pub requires_length: bool,
     /// `@auth` lists no scheme this client signs with (`@auth([])`): the request is sent
     /// unsigned, and needs no credentials.
     pub unsigned: bool,

@@ -78,6 +78,11 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         error_name: suffixed("Error")?,
         http: HttpDef { method: http.method, path, query_literals, code: http.code },
         checksum_required: shape.traits.has(HTTP_CHECKSUM_REQUIRED),
+        requires_length: input_shape
+            .kind
+            .members()
+            .iter()
+            .any(|m| m.traits.has("smithy.api#httpPayload") && cx.shape(&m.target).traits.has("smithy.api#requiresLength")),
         unsigned: shape
             .traits
             .get("smithy.api#auth")

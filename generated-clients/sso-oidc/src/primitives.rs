@@ -9,4 +9,6 @@ pub use rt::document::{Document, Number};
 
 pub use rt::time::{DateTime, DateTimeFormat, TimestampFormat};
 
-pub use rt::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};
+pub use rt::types::{
+    AggregatedBytes, BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue,
+};

@@ -49,7 +49,12 @@ pub(crate) enum Failure {
     Protocol(&'static str),
     /// The request cannot be written as HTTP/1.1 (invalid method, target or header).
     Request(&'static str),
+    /// Reading the request's streaming body failed (or it broke its declared length).
+    Body(crate::byte_stream::ByteStreamError),
 }
+
+mod streaming;
+pub(super) use streaming::{prepare_streamed, BodyReader, ResponseHead};
 
 /// A connection: the stream plus the bytes read from it but not yet consumed.
 pub(super) struct Conn<S> {
@@ -434,6 +439,13 @@ fn eof(what: &'static str) -> io::Error {
 /// is in absolute form (RFC 9112 §3.2.2) and the proxy's credentials go in
 /// `proxy-authorization`.
 pub(super) fn prepare<'r>(request: &'r HttpRequest, forward: Option<&Proxy>) -> Result<Outgoing<'r>, Failure> {
+    prepare_with(request, forward, None)
+}
+
+/// [`prepare`] for a request whose body is streamed after the head: `Some(Some(len))` sends
+/// `content-length: len`, `Some(None)` chunked transfer coding (`request.body` is then empty).
+#[inline(always)]
+fn prepare_with<'r>(request: &'r HttpRequest, forward: Option<&Proxy>, streamed: Option<Option<u64>>) -> Result<Outgoing<'r>, Failure> {
     let method = request.method.as_bytes();
     if !is_token(method) {
         return Err(Failure::Request("invalid request method"));
@@ -516,7 +528,11 @@ pub(super) fn prepare<'r>(request: &'r HttpRequest, forward: Option<&Proxy>) -> 
         if name.eq_ignore_ascii_case("content-length") {
             // The body is sent whole, so its real length is authoritative; a different declared
             // length would desynchronise the connection.
-            if value.trim().parse::<usize>().ok() != Some(request.body.len()) {
+            let real = match streamed {
+                None => Some(request.body.len() as u64),
+                Some(len) => len,
+            };
+            if value.trim().parse::<u64>().ok() != real {
                 return Err(Failure::Request(
                     "content-length header does not match the body length",
                 ));
@@ -542,7 +558,19 @@ pub(super) fn prepare<'r>(request: &'r HttpRequest, forward: Option<&Proxy>) -> 
         || ["POST", "PUT", "PATCH"]
             .iter()
             .any(|m| request.method.eq_ignore_ascii_case(m));
-    if wants_length {
+    if let Some(streamed) = streamed {
+        if !request.body.is_empty() {
+            return Err(Failure::Request("a request with a streamed body has a body in memory too"));
+        }
+        match streamed {
+            Some(len) => {
+                out.extend_from_slice(b"content-length: ");
+                push_decimal(&mut out, usize::try_from(len).map_err(|_| Failure::Request("body too long"))?);
+                out.extend_from_slice(b"\r\n");
+            }
+            None => out.extend_from_slice(b"transfer-encoding: chunked\r\n"),
+        }
+    } else if wants_length {
         out.extend_from_slice(b"content-length: ");
         push_decimal(&mut out, request.body.len());
         out.extend_from_slice(b"\r\n");

@@ -32,6 +32,7 @@ pub mod fuzz;
 mod h1;
 mod pool;
 mod proxy;
+mod streaming;
 mod watch;
 
 use std::fmt;
@@ -349,6 +350,14 @@ impl HttpClient for Transport {
     fn send<'a>(&'a self, request: &'a HttpRequest) -> SendFuture<'a> {
         Box::pin(self.inner.send(request))
     }
+
+    fn send_streaming<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+        body: Option<crate::byte_stream::ByteStream>,
+    ) -> crate::http::StreamingSendFuture<'a> {
+        Box::pin(streaming::send(&self.inner, request, body))
+    }
 }
 
 impl Inner {
@@ -462,6 +471,7 @@ fn dispatch_error(failure: Failure) -> DispatchError {
         Failure::Request(what) => {
             DispatchError::new(DispatchErrorKind::Other, format!("invalid request: {what}"))
         }
+        Failure::Body(e) => DispatchError::new(DispatchErrorKind::Other, e),
     }
 }
 
@@ -498,6 +508,11 @@ pub enum TransportError {
         /// The length the response declared, when it declared one.
         declared: Option<u64>,
     },
+    /// A read of a streamed response body waited longer than the read timeout for data.
+    BodyReadTimeout {
+        /// The read timeout.
+        after: Duration,
+    },
 }
 
 impl TransportError {
@@ -524,6 +539,9 @@ impl fmt::Display for TransportError {
             ),
             TransportError::ResponseTooLarge { limit, declared: Some(len) } => {
                 write!(f, "response body of {len} bytes is larger than the {limit}-byte limit")
+            }
+            TransportError::BodyReadTimeout { after } => {
+                write!(f, "no data of the streamed response body within the read timeout ({after:?})")
             }
             TransportError::ResponseTooLarge { limit, declared: None } => {
                 write!(f, "response body is larger than the {limit}-byte limit")

@@ -88,7 +88,7 @@ pub enum Direction {
 /// call, and the arithmetic once per tick. The clock starts when an I/O call first has to
 /// wait, so a transfer that never waits never reads the time.
 #[derive(Debug)]
-struct Monitor {
+pub(super) struct Monitor {
     direction: Direction,
     tick: Duration,
     window: usize,
@@ -133,6 +133,8 @@ pub(super) struct Watch<'l> {
     timer: &'l mut Option<Pin<Box<Sleep>>>,
     head: HeadDeadline,
     monitor: Option<Monitor>,
+    /// The deadline is a streamed body read's, not the response head's.
+    body_read: bool,
 }
 
 /// The read timeout's deadline, set when the wait for the response head starts.
@@ -145,7 +147,25 @@ enum HeadDeadline {
 
 impl<'l> Watch<'l> {
     pub(super) fn new(limits: &'l Limits, timer: &'l mut Option<Pin<Box<Sleep>>>) -> Self {
-        Self { limits, timer, head: HeadDeadline::None, monitor: None }
+        Self { limits, timer, head: HeadDeadline::None, monitor: None, body_read: false }
+    }
+
+    /// One read of a streamed response body: it must bring data within the read timeout, and
+    /// the download's throughput is checked across reads with `monitor`, kept by the body
+    /// between reads. Time between reads (the caller not asking for more) is not counted.
+    pub(super) fn body_read(&mut self, monitor: Option<Monitor>) {
+        self.head = self.limits.read_timeout.map_or(HeadDeadline::None, HeadDeadline::Pending);
+        self.body_read = true;
+        self.monitor = monitor.map(|mut m| {
+            m.next_tick = None;
+            m
+        });
+        self.receiving();
+    }
+
+    /// The throughput monitor, to carry to the next read of a streamed body.
+    pub(super) fn take_monitor(&mut self) -> Option<Monitor> {
+        self.monitor.take()
     }
 
     pub(super) fn limits(&self) -> &'l Limits {
@@ -231,6 +251,9 @@ impl<'l> Watch<'l> {
     fn on_timer(&mut self, now: Instant) -> Option<Failure> {
         if let (HeadDeadline::At(deadline), Some(limit)) = (self.head, self.limits.read_timeout) {
             if deadline <= now {
+                if self.body_read {
+                    return Some(Failure::Timeout(super::TransportError::BodyReadTimeout { after: limit }));
+                }
                 return Some(Failure::Timeout(super::TransportError::ResponseTimeout { after: limit }));
             }
         }

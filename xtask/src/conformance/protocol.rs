@@ -106,6 +106,13 @@ pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
             Some(shared),
             Some(root.join("codegen/tests/fixture-tests/waiters.rs")),
         ),
+        (
+            "fixture `streaming.json`",
+            root.join("codegen/tests/fixtures/streaming.json"),
+            root.join("target/conformance/fixture-streaming"),
+            Some(shared),
+            Some(root.join("codegen/tests/fixture-tests/streaming.rs")),
+        ),
         ("official Chime model (standalone, no SHARED_DIR)", shared.join(OFFICIAL), standalone.clone(), None, None),
     ];
     for (what, model, out, shared, behaviour) in crates {

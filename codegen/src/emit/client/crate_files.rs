@@ -504,7 +504,7 @@ pub fn primitives_rs() -> TokenStream {
 
         pub use rt::document::{Document, Number};
         pub use rt::time::{DateTime, DateTimeFormat, TimestampFormat};
-        pub use rt::types::{BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};
+        pub use rt::types::{AggregatedBytes, BigDecimal, BigInteger, Blob, ByteStream, UnknownVariantValue};
     }
 }
 

@@ -32,6 +32,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         paginator,
         waiters: _,
         checksum_required,
+        requires_length,
         unsigned,
         optional_auth,
         request_compression,
@@ -133,6 +134,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
             }
         }
     });
+    let streaming = streaming_body(op, *requires_length);
     let checksum = checksum_required.then(|| quote!(const CHECKSUM_REQUIRED: bool = true;));
     let optional_auth = (*optional_auth && !*unsigned).then(|| quote!(const OPTIONAL_AUTH: bool = true;));
     let unsigned = unsigned.then(|| quote!(const UNSIGNED: bool = true;));
@@ -163,6 +165,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
             #optional_auth
             #compression
             #endpoint_params
+            #streaming
 
             #prepare
 
@@ -472,4 +475,39 @@ fn paginator_module(op: &OperationDef, p: &Paginator) -> TokenStream {
             #items_type
         }
     }
+}
+
+/// The `Operation` items of a `@streaming` blob payload: the input's is taken out of the input
+/// and streamed as the request body; the output's is the response body, handed over unread.
+fn streaming_body(op: &OperationDef, requires_length: bool) -> TokenStream {
+    let payload = |body: &Body, def: &StructDef| match body {
+        Body::Payload { field, kind: PayloadKind::ByteStream, .. } => def.fields.iter().find(|f| f.name == *field).map(|f| (field.clone(), f.optional)),
+        _ => None,
+    };
+    let input = payload(&op.request_body, &op.input).map(|(n, optional)| {
+        let take = if optional { quote!(input.#n.take()) } else { quote!(Some(::std::mem::take(&mut input.#n))) };
+        let requires_length = requires_length.then(|| quote!(const REQUIRES_LENGTH: bool = true;));
+        quote! {
+            const STREAMING_INPUT: bool = true;
+            #requires_length
+            fn take_streaming_body(input: &mut Self::Input) -> Option<rt::types::ByteStream> {
+                #take
+            }
+        }
+    });
+    let output = payload(&op.response_body, &op.output).map(|(n, optional)| {
+        let set = if optional { quote!(output.#n = Some(body);) } else { quote!(output.#n = body;) };
+        quote! {
+            const STREAMING_OUTPUT: bool = true;
+            fn deserialize_streaming(
+                response: &rt::http::HttpResponse,
+                body: rt::types::ByteStream,
+            ) -> Result<Self::Output, rt::error::DeserializeError> {
+                let mut output = Self::deserialize(response)?;
+                #set
+                Ok(output)
+            }
+        }
+    });
+    quote!(#input #output)
 }

@@ -153,7 +153,8 @@ fn ser_value(key: TokenStream, value: TokenStream, ty: &TypeRef, xml: &XmlMember
         TypeRef::Double => quote!(w.float(#key, *#value);),
         TypeRef::BigInteger | TypeRef::BigDecimal => quote!(w.pair(#key, #value.as_str());),
         TypeRef::String => quote!(w.pair(#key, #value);),
-        TypeRef::Blob | TypeRef::ByteStream => quote!(w.blob(#key, #value.as_ref());),
+        TypeRef::Blob => quote!(w.blob(#key, #value.as_ref());),
+        TypeRef::ByteStream => quote!(w.blob(#key, #value.bytes().unwrap_or_default());),
         TypeRef::Timestamp { format } => {
             let f = timestamp_format(format, TimestampFormat::DateTime);
             quote!(w.timestamp(#key, #value, #f)?;)

@@ -240,7 +240,11 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 PayloadKind::String => quote!(request.set_body(value.clone().into_bytes(), #ct);),
                 PayloadKind::Enum(_) => quote!(request.set_body(value.as_str().as_bytes().to_vec(), #ct);),
                 PayloadKind::Blob => quote!(request.set_body(value.as_ref().to_vec(), #ct);),
-                PayloadKind::ByteStream => quote!(request.set_body(value.as_ref().to_vec(), #ct);),
+                // The stream itself is sent by the pipeline (`Operation::take_streaming_body`).
+                PayloadKind::ByteStream => quote! {
+                    let _ = value;
+                    request.set_body(Vec::new(), #ct);
+                },
             };
             // restJson1: an unset structure payload is sent as `{}`; other unset payloads
             // send no body.
