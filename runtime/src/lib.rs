@@ -122,7 +122,7 @@ pub mod __private {
     #[cfg(any(test, feature = "test-util"))]
     pub use crate::test_util;
     #[cfg(feature = "waiters")]
-    pub use crate::waiter;
+    pub use crate::{waiter, waiter_fluent_builder};
     pub use crate::{fluent_builder, impl_error_enum, impl_modeled_error, impl_string_enum};
 
     macro_rules! internal {

@@ -330,11 +330,11 @@ macro_rules! waiter_fluent_builder {
         $(#[$doc])*
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct $name {
-            handle: $crate::client::Handle,
+            handle: $crate::__private::client::Handle,
             inner: $builder,
         }
         impl $name {
-            pub(crate) fn new(handle: $crate::client::Handle) -> Self {
+            pub(crate) fn new(handle: $crate::__private::client::Handle) -> Self {
                 Self { handle, inner: ::std::default::Default::default() }
             }
             /// The input built so far.
