@@ -2,8 +2,13 @@
 //! or replay canned responses, and request assertions that follow the Smithy HTTP protocol
 //! compliance rules (query parameters and headers as listed, bodies compared by media type).
 
+#[cfg(feature = "event-stream")]
+mod events;
 #[cfg(feature = "test-util")]
 pub mod mocks;
+
+#[cfg(feature = "event-stream")]
+pub use events::{sent_messages, stream_of, ExpectedEvent};
 
 use crate::config::Config;
 use crate::credentials::Credentials;
@@ -147,6 +152,11 @@ pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpRespon
         h.append(k.to_string(), v.to_string());
     }
     HttpResponse { status, headers: h, body: body.as_bytes().to_vec() }
+}
+
+/// A response with a status, headers and a body of any bytes.
+pub fn response_bytes(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> HttpResponse {
+    HttpResponse { body, ..response(status, headers, "") }
 }
 
 /// Asserts `actual == expected`, treating values whose `Debug` forms are identical as equal

@@ -332,6 +332,7 @@ fn operation(op: &ir::OperationDef, protocol: ir::Protocol) -> OperationSummary 
         endpoint_params: _,
         request_tests: _,
         response_tests: _,
+        event_stream_tests: _,
     } = op;
     let mut errors: Vec<String> = errors.iter().map(|e| e.ty.bare().to_string()).collect();
     errors.sort();
@@ -512,6 +513,7 @@ pub fn shape_text(t: &TypeRef) -> String {
         TypeRef::String => "string".into(),
         TypeRef::Blob => "blob".into(),
         TypeRef::ByteStream => "streaming blob".into(),
+        TypeRef::EventStream(es) => format!("event stream {}", es.union.bare()),
         TypeRef::Timestamp { format: None } => "timestamp".into(),
         TypeRef::Timestamp { format: Some(f) } => format!("timestamp({})", timestamp_text(*f)),
         TypeRef::Document => "document".into(),

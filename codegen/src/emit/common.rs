@@ -76,6 +76,14 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::String => quote!(String),
         TypeRef::Blob => quote!(rt::types::Blob),
         TypeRef::ByteStream => quote!(rt::types::ByteStream),
+        TypeRef::EventStream(es) => {
+            let (union, error) = (&es.union, &es.error);
+            if es.sender {
+                quote!(rt::eventstream::EventStreamSender<crate::types::#union, crate::types::error::#error>)
+            } else {
+                quote!(rt::eventstream::EventReceiver<crate::types::#union, crate::types::error::#error>)
+            }
+        }
         TypeRef::Timestamp { .. } => quote!(rt::time::DateTime),
         TypeRef::Document => quote!(rt::document::Document),
         TypeRef::Named(n) => named_path(n),

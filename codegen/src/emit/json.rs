@@ -41,6 +41,8 @@ pub fn ser_value(w: TokenStream, value: TokenStream, ty: &TypeRef, depth: usize)
         TypeRef::String => quote!(#w.string(#value);),
         TypeRef::Blob => quote!(#w.blob(#value.as_ref());),
         TypeRef::ByteStream => quote!(#w.blob(#value.bytes().unwrap_or_default());),
+        // An event stream is the whole body, never a JSON value.
+        TypeRef::EventStream(_) => quote!(),
         TypeRef::Timestamp { format } => {
             let f = ts_format(format, TimestampFormat::EpochSeconds);
             quote!(#w.timestamp(*#value, #f)?;)
@@ -142,6 +144,8 @@ pub fn de_value(ty: &TypeRef, depth: usize) -> TokenStream {
         TypeRef::String => quote!(r.string()?.into_owned()),
         TypeRef::Blob => quote!(rt::types::Blob::new(r.blob()?)),
         TypeRef::ByteStream => quote!(rt::types::ByteStream::new(r.blob()?)),
+        // Lowering binds event streams to the whole body only.
+        TypeRef::EventStream(_) => quote!(::core::compile_error!("an event stream is never a JSON value")),
         TypeRef::Timestamp { format } => {
             let f = ts_format(format, TimestampFormat::EpochSeconds);
             quote!(r.timestamp(#f)?)
@@ -233,6 +237,10 @@ pub fn de_arm(f: &Field) -> TokenStream {
 pub fn finish_field(f: &Field) -> TokenStream {
     let n = &f.name;
     let l = local(f);
+    // An output's event stream is always there: its local is the receiver itself.
+    if matches!(f.ty, TypeRef::EventStream(_)) && !f.optional {
+        return quote!(#n: #l,);
+    }
     let value = if f.optional {
         if f.boxed {
             return quote!(#n: #l.map(Box::new),);

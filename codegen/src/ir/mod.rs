@@ -22,6 +22,8 @@ pub struct Crate {
     pub operations: Vec<OperationDef>,
     /// The compiled endpoint rule set, when the service has one.
     pub endpoint: Option<endpoint::EndpointRules>,
+    /// The event streams (`@streaming` unions) operations send or receive, sorted by union name.
+    pub event_streams: Vec<EventStreamDef>,
 }
 
 /// Cargo package facts.
@@ -152,12 +154,62 @@ pub enum TypeRef {
     Blob,
     /// A `@streaming` blob payload.
     ByteStream,
+    /// A `@streaming` union payload: an event stream.
+    EventStream(EventStreamRef),
     /// `format` is the member's or target's `@timestampFormat`, if any.
     Timestamp { format: Option<TimestampFormat> },
     Document,
     Named(NamedRef),
     List { member: Box<TypeRef>, sparse: bool },
     Map { key: Box<TypeRef>, value: Box<TypeRef>, sparse: bool },
+}
+
+/// A member holding an event stream: the stream's union and error enum, and its direction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventStreamRef {
+    /// The union of `crate::types` (its error members left out).
+    pub union: Name,
+    /// The error enum of `crate::types::error` (`<Union>Error`).
+    pub error: Name,
+    /// Sent by the client (an input member): an `EventStreamSender`; otherwise an
+    /// `EventReceiver`.
+    pub sender: bool,
+}
+
+/// An event stream (`@streaming` union): how each event and error is a message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventStreamDef {
+    pub union: Name,
+    pub error: Name,
+    pub shape_id: String,
+    pub docs: Docs,
+    pub events: Vec<EventDef>,
+    /// The union's `@error` members, as the variants of the error enum.
+    pub errors: Vec<EventErrorDef>,
+    /// Some input sends it (a marshaller is emitted).
+    pub sent: bool,
+    /// Some output receives it (an unmarshaller is emitted).
+    pub received: bool,
+}
+
+/// A non-error member of an event stream union: `:event-type` is its member name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDef {
+    pub variant: Name,
+    pub member: String,
+    /// The event structure in `crate::types`, or `None` for a `smithy.api#Unit` member.
+    pub ty: Option<Name>,
+    /// Fields bound to message headers (`@eventHeader`); the header is the member name.
+    pub headers: Vec<Name>,
+    /// The `@eventPayload` field; without one the other fields form a JSON payload.
+    pub payload: Option<Name>,
+}
+
+/// An `@error` member of an event stream union: `:exception-type` is its member name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventErrorDef {
+    pub variant: ErrorVariant,
+    pub member: String,
 }
 
 /// A default value (`@default`).
@@ -469,6 +521,7 @@ pub enum PayloadKind {
     Enum(NamedRef),
     Blob,
     ByteStream,
+    EventStream(EventStreamRef),
 }
 
 /// `@paginated` facts, resolved to fields.
@@ -595,6 +648,7 @@ pub struct OperationDef {
     pub endpoint_params: Vec<EndpointParamBinding>,
     pub request_tests: Vec<tests::RequestTest>,
     pub response_tests: Vec<tests::ResponseTest>,
+    pub event_stream_tests: Vec<tests::EventStreamTest>,
 }
 
 /// A waiter (`smithy.waiters#waitable`) of an operation.

@@ -75,4 +75,58 @@ pub enum Expected {
     Output(Vec<(Name, TestValue)>),
     /// A modeled error: the error enum variant and the error struct's fields.
     Error { variant: Name, ty: NamedRef, fields: Vec<(Name, TestValue)> },
+    /// Any failure (`expectation: { failure: {} }` without an `errorId`).
+    Failure,
+}
+
+/// A `smithy.test#eventStreamTests` case whose events the client sends or receives (cases of
+/// initial messages only become [`RequestTest`]s and [`ResponseTest`]s).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventStreamTest {
+    pub id: String,
+    pub docs: Docs,
+    /// Input fields for the initial request (`initialRequestParams`).
+    pub initial_params: Vec<(Name, TestValue)>,
+    pub events: Vec<TestEvent>,
+    /// `expectation: { failure }`: some event must fail, of this modeled error when given.
+    pub failure: Option<Option<String>>,
+    pub skip: Option<String>,
+}
+
+/// One event of a case: sent by the client (`request`) or received.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestEvent {
+    pub request: bool,
+    /// `params`: the event or error event; `None` for an unmodeled event.
+    pub value: Option<EventValue>,
+    pub headers: Vec<(String, TestHeader)>,
+    pub forbid_headers: Vec<String>,
+    pub require_headers: Vec<String>,
+    pub body: Option<String>,
+    pub body_media_type: Option<String>,
+    /// The whole message as received (`bytes`).
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// The value of an event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventValue {
+    /// A member of the event union (a [`TestValue::Union`]).
+    Event(TestValue),
+    /// An error event: the stream error enum's variant, and the error structure.
+    Error { variant: Name, ty: NamedRef, fields: Vec<(Name, TestValue)> },
+}
+
+/// An expected message header value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TestHeader {
+    Bool(bool),
+    Byte(i8),
+    Short(i16),
+    Integer(i32),
+    Long(i64),
+    Blob(Vec<u8>),
+    String(String),
+    /// Milliseconds since the epoch.
+    Timestamp(i64),
 }

@@ -69,7 +69,8 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
 
     let paginator = paginate::paginator(cx, shape, &input, &output)?;
     let host_prefix = host_prefix(shape, &input)?;
-    let (request_tests, response_tests) = protocol_tests::for_operation(cx, shape, &input, &output, &errors)?;
+    let (mut request_tests, mut response_tests) = protocol_tests::for_operation(cx, shape, &input, &output, &errors)?;
+    let event_stream_tests = protocol_tests::event_stream_cases(cx, shape, &errors, &mut request_tests, &mut response_tests)?;
     Ok(OperationDef {
         name: smithy_name.clone(),
         shape_id: id.to_string(),
@@ -105,6 +106,7 @@ pub(super) fn operation<'m>(cx: &mut Lowerer<'m>, id: &ShapeId) -> Result<Operat
         waiters: super::waiters::waiters(cx, shape)?,
         request_tests,
         response_tests,
+        event_stream_tests,
     })
 }
 
@@ -274,7 +276,7 @@ fn check_binding_target(b: &HttpBinding, target: &Shape, at: &ShapeId) -> Result
         _ => {}
     }
     if target.traits.has(STREAMING) && !matches!(b, HttpBinding::Payload) {
-        bail_at!(at, "a streaming blob must be bound with @httpPayload");
+        bail_at!(at, "a streaming {kind} must be bound with @httpPayload");
     }
     Ok(())
 }
@@ -366,6 +368,7 @@ fn body(shape: &Shape, def: &StructDef) -> Result<Body> {
                 TypeRef::String => PayloadKind::String,
                 TypeRef::Blob => PayloadKind::Blob,
                 TypeRef::ByteStream => PayloadKind::ByteStream,
+                TypeRef::EventStream(es) => PayloadKind::EventStream(es.clone()),
                 _ => bail_at!(shape.id.with_member(&p.member), "unsupported @httpPayload target"),
             };
             Ok(Body::Payload { field: p.name.clone(), kind, media_type: p.media_type.clone() })
@@ -387,6 +390,7 @@ fn content_type(body: &Body, input: &StructDef) -> Option<String> {
                 PayloadKind::Shape(_) | PayloadKind::Document => "application/json".into(),
                 PayloadKind::String | PayloadKind::Enum(_) => media.unwrap_or_else(|| "text/plain".into()),
                 PayloadKind::Blob | PayloadKind::ByteStream => media.unwrap_or_else(|| "application/octet-stream".into()),
+                PayloadKind::EventStream(_) => "application/vnd.amazon.eventstream".into(),
             })
         }
     }

@@ -4,6 +4,7 @@
 
 mod context_path;
 mod endpoint;
+mod event_stream;
 mod http;
 mod paginate;
 mod protocol;
@@ -42,8 +43,10 @@ pub fn lower(model: &Model, service: &ShapeId, package: &PackageOptions) -> Resu
     let mut operations = cx.operations()?;
     waiters::check_unique(&operations)?;
     let (mut types, mut errors) = cx.named_types()?;
+    let mut event_streams: Vec<EventStreamDef> = std::mem::take(&mut cx.event_streams).into_values().collect();
+    event_streams.sort_by(|a, b| a.union.cmp(&b.union));
     let endpoint = endpoint::lower(&model.shapes[service])?;
-    compute_uses(&mut types, &mut errors, &mut operations);
+    compute_uses(&mut types, &mut errors, &mut operations, &event_streams);
     let name = package.name.clone().unwrap_or_else(|| naming::crate_name(&service_def.sdk_id));
     let ident = naming::crate_ident(&name).map_err(|e| ModelError::new(&service_def.shape_id, e))?;
     Ok(Crate {
@@ -61,6 +64,7 @@ pub fn lower(model: &Model, service: &ShapeId, package: &PackageOptions) -> Resu
         errors,
         operations,
         endpoint,
+        event_streams,
     })
 }
 
@@ -76,6 +80,8 @@ struct Lowerer<'m> {
     /// Errors whose response tests an operation has already taken (each runs once).
     error_tests_taken: IndexSet<ShapeId>,
     protocol: Protocol,
+    /// Event stream unions met so far.
+    event_streams: IndexMap<ShapeId, EventStreamDef>,
 }
 
 impl<'m> Lowerer<'m> {
@@ -86,7 +92,7 @@ impl<'m> Lowerer<'m> {
             _ => IndexMap::new(),
         };
         let protocol = protocol::from_service(shape)?;
-        Ok(Self { model, service: shape, renames, taken: IndexMap::new(), referenced: IndexSet::new(), error_tests_taken: IndexSet::new(), protocol })
+        Ok(Self { model, service: shape, renames, taken: IndexMap::new(), referenced: IndexSet::new(), error_tests_taken: IndexSet::new(), protocol, event_streams: IndexMap::new() })
     }
 
     fn shape(&self, id: &ShapeId) -> &'m Shape {
@@ -243,7 +249,10 @@ impl<'m> Lowerer<'m> {
             ShapeKind::Enum(_) => TypeRef::Named(self.named(target, NamedKind::Enum)?),
             ShapeKind::IntEnum(_) => TypeRef::Named(self.named(target, NamedKind::IntEnum)?),
             ShapeKind::Union(_) if target.traits.has(STREAMING) || target.traits.has(EVENT_STREAM) => {
-                bail_at!(at, "event streams (`{}`) are not supported yet", target.id)
+                if !protocol::supports_event_streams(self.protocol) {
+                    bail_at!(at, "{} does not support event streams (`{}`)", protocol::trait_id(self.protocol), target.id)
+                }
+                TypeRef::EventStream(self.event_stream(target)?)
             }
             ShapeKind::Structure(_) if target.id.as_str() == "smithy.api#Unit" => {
                 bail_at!(at, "only union members may target smithy.api#Unit")
@@ -291,13 +300,23 @@ impl<'m> Lowerer<'m> {
             if let Some(prev) = fields.iter().find(|f| f.name == name) {
                 bail_at!(at, "its Rust field name `{name}` collides with member `{}`", prev.member);
             }
-            let ty = self.type_ref(m, &at)?;
-            let required = m.traits.has(REQUIRED);
+            let mut ty = self.type_ref(m, &at)?;
+            let mut required = m.traits.has(REQUIRED);
+            let mut optional = member_optional(m, target, input);
+            if let TypeRef::EventStream(r) = &mut ty {
+                if !bindings {
+                    bail_at!(at, "an event stream can only be the @httpPayload of an operation's input or output");
+                }
+                self.event_stream_direction(r, input);
+                // As in the AWS SDK for Rust: an output always has its receiver.
+                if !input {
+                    (required, optional) = (true, false);
+                }
+            }
             let default = match default_trait(m, target) {
                 None => None,
                 Some(v) => Some(self.default_value(v, &ty, target, &at)?),
             };
-            let optional = member_optional(m, target, input);
             let http = if bindings && protocol::uses_http_bindings(self.protocol) { http::binding(m, target, &ty, &at)? } else { HttpBinding::Body };
             let media_type = target.traits.string(MEDIA_TYPE).map(str::to_string);
             let constraints = self.member_constraints(m, target, &at)?;
@@ -464,8 +483,13 @@ impl<'m> Lowerer<'m> {
             bail_at!(shape.id, "a union needs at least one member");
         }
         let mut variants: Vec<Variant> = Vec::new();
+        let event_stream = shape.traits.has(STREAMING) || shape.traits.has(EVENT_STREAM);
         for m in members {
             let at = shape.id.with_member(&m.name);
+            // An event stream's errors are its error enum's variants, not events.
+            if event_stream && self.shape(&m.target).traits.has(ERROR) {
+                continue;
+            }
             let vname = naming::variant_name(&m.name).map_err(|e| ModelError::new(&at, e))?;
             if variants.iter().any(|v| v.name == vname) {
                 bail_at!(at, "its Rust variant name `{vname}` collides with another member");
@@ -587,7 +611,7 @@ fn type_def_name(t: &TypeDef) -> &Name {
 /// Marks which named types need a JSON serializer (reachable from request bodies), a
 /// deserializer (reachable from responses and errors) and a zero value (targets of required
 /// members filled by error correction when a response omits them).
-fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &mut [OperationDef]) {
+fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &mut [OperationDef], event_streams: &[EventStreamDef]) {
     let mut ser: IndexSet<Name> = IndexSet::new();
     // Types a waiter's paths can reach: from the inputs and outputs its acceptors read.
     let mut waiter: IndexSet<Name> = IndexSet::new();
@@ -653,6 +677,32 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &mu
         e.fields.iter().for_each(|f| field_targets(&f.ty, &mut d));
         de.extend(d);
     }
+    // An event's members are written one by one into headers and its payload (the event
+    // structure and the union themselves have no JSON form), so what they hold is reached.
+    let mut sent_errors: IndexSet<Name> = IndexSet::new();
+    for es in event_streams {
+        for ev in &es.events {
+            let Some(TypeDef::Struct(s)) = ev.ty.as_ref().and_then(|t| by_name.get(t)) else { continue };
+            let mut out = Vec::new();
+            s.fields.iter().for_each(|f| field_targets(&f.ty, &mut out));
+            if es.sent {
+                ser.extend(out.iter().cloned());
+            }
+            if es.received {
+                de.extend(out);
+            }
+        }
+        if es.sent {
+            for e in &es.errors {
+                sent_errors.insert(e.variant.ty.clone());
+                if let Some(s) = errors.iter().find(|s| s.name == e.variant.ty) {
+                    let mut out = Vec::new();
+                    s.fields.iter().for_each(|f| field_targets(&f.ty, &mut out));
+                    ser.extend(out);
+                }
+            }
+        }
+    }
     close(&mut ser);
     close(&mut de);
     close(&mut waiter);
@@ -699,7 +749,7 @@ fn compute_uses(types: &mut [TypeDef], errors: &mut [StructDef], operations: &mu
         }
     }
     for e in errors.iter_mut() {
-        e.uses = Uses { ser: false, de: true, zero: false, waiter: false };
+        e.uses = Uses { ser: sent_errors.contains(&e.name), de: true, zero: false, waiter: false };
     }
 }
 

@@ -57,6 +57,14 @@ pub fn supports_documents(p: Protocol) -> bool {
     }
 }
 
+/// Whether the protocol has event streams (`application/vnd.amazon.eventstream` bodies).
+pub fn supports_event_streams(p: Protocol) -> bool {
+    match p {
+        Protocol::RestJson1 => true,
+        Protocol::AwsQuery => false,
+    }
+}
+
 /// Whether the protocol reads the HTTP binding traits (`@http`, `@httpHeader`, ...). awsQuery
 /// ignores them (spec: "HTTP binding traits MUST be ignored if they are present").
 pub fn uses_http_bindings(p: Protocol) -> bool {

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 const REQUEST_TESTS: &str = "smithy.test#httpRequestTests";
 const RESPONSE_TESTS: &str = "smithy.test#httpResponseTests";
+const EVENT_STREAM_TESTS: &str = "smithy.test#eventStreamTests";
 
 /// The cases of operation `op` and, for each error it lists whose cases no earlier operation
 /// has taken, that error's response cases.
@@ -250,4 +251,165 @@ fn float(v: &Value) -> Option<f64> {
         },
         _ => None,
     }
+}
+
+/// Why a client-side event stream case is not run.
+const CLIENT_ERROR_CORRECTION: &str = "expects a client to fail when the initial response lacks a @required member; clients fill \
+     it instead (Smithy \"Client error correction\", as the restJson1 httpResponseTests require elsewhere)";
+
+/// The `eventStreamTests` cases of operation `op` that apply to clients: cases of initial
+/// messages become request and response tests; cases with events become [`EventStreamTest`]s.
+pub(super) fn event_stream_cases(
+    cx: &mut Lowerer,
+    op: &Shape,
+    errors: &[ErrorVariant],
+    requests: &mut Vec<RequestTest>,
+    responses: &mut Vec<ResponseTest>,
+) -> Result<Vec<EventStreamTest>> {
+    let ShapeKind::Operation(o) = &op.kind else { return Ok(Vec::new()) };
+    let protocol = super::protocol::trait_id(cx.protocol);
+    let mut out = Vec::new();
+    for case in cases(op, EVENT_STREAM_TESTS, protocol)? {
+        let id = str_of(case, "id").to_string();
+        let at = format!("{}: event stream test {id}", op.id);
+        let docs = crate::ir::Docs(case.get("documentation").and_then(Value::as_str).map(crate::docs::to_rustdoc).unwrap_or_default());
+        let failure = case.get("expectation").and_then(|e| e.get("failure")).map(|f| f.get("errorId").and_then(Value::as_str).map(str::to_string));
+        let events = case.get("events").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if let Some(initial) = case.get("initialRequest").filter(|_| events.is_empty()) {
+            requests.push(RequestTest {
+                id,
+                docs,
+                params: input_params(cx, &o.input, case.get("initialRequestParams"), &at)?,
+                method: str_of(initial, "method").to_string(),
+                uri: str_of(initial, "uri").to_string(),
+                resolved_host: opt_str(initial, "resolvedHost"),
+                host: opt_str(initial, "host"),
+                query_params: strings(initial, "queryParams"),
+                forbid_query_params: strings(initial, "forbidQueryParams"),
+                require_query_params: strings(initial, "requireQueryParams"),
+                headers: headers(initial),
+                forbid_headers: strings(initial, "forbidHeaders"),
+                require_headers: strings(initial, "requireHeaders"),
+                body: None,
+                body_media_type: None,
+                skip: None,
+            });
+            continue;
+        }
+        if let Some(initial) = case.get("initialResponse").filter(|_| events.is_empty()) {
+            let expect = match &failure {
+                None => Expected::Output(struct_fields(cx, &o.output, case.get("initialResponseParams"), false, &at)?),
+                Some(None) => Expected::Failure,
+                Some(Some(error_id)) => {
+                    let variant = o
+                        .errors
+                        .iter()
+                        .zip(errors)
+                        .find(|(e, _)| e.as_str() == error_id)
+                        .map(|(_, v)| v)
+                        .ok_or_else(|| ModelError::new(&at, format!("`{error_id}` is not an error of the operation")))?;
+                    let err_id = ShapeId::parse(error_id).ok_or_else(|| ModelError::new(&at, format!("`{error_id}` is not a shape id")))?;
+                    let ty = NamedRef { name: variant.ty.clone(), kind: NamedKind::Struct, module: crate::ir::Module::Errors };
+                    let fields = struct_fields(cx, &err_id, None, false, &at)?;
+                    Expected::Error { variant: variant.variant.clone(), ty, fields }
+                }
+            };
+            let mut test = response_test(initial, expect);
+            test.id = id;
+            test.docs = docs;
+            responses.push(test);
+            continue;
+        }
+        let mut test_events = Vec::new();
+        for ev in events {
+            let request = match str_of(ev, "type") {
+                "request" => true,
+                "response" => false,
+                other => bail_at!(at, "an event's type must be request or response, not `{other}`"),
+            };
+            let stream = stream_union(cx, if request { &o.input } else { &o.output })
+                .ok_or_else(|| ModelError::new(&at, format!("the operation has no {} event stream", if request { "input" } else { "output" })))?;
+            let value = match ev.get("params") {
+                None | Some(Value::Null) => None,
+                Some(params) => Some(event_value(cx, stream, params, &at)?),
+            };
+            let bytes = match ev.get("bytes").and_then(Value::as_str) {
+                None => None,
+                Some(b) => Some(crate::base64::decode(b).ok_or_else(|| ModelError::new(&at, "bytes must be base64"))?),
+            };
+            test_events.push(TestEvent {
+                request,
+                value,
+                headers: event_headers(ev, &at)?,
+                forbid_headers: strings(ev, "forbidHeaders"),
+                require_headers: strings(ev, "requireHeaders"),
+                body: opt_str(ev, "body"),
+                body_media_type: opt_str(ev, "bodyMediaType"),
+                bytes,
+            });
+        }
+        // The initial response of a case with events is an HTTP 200 without headers: an output
+        // with a @required header member then misses it.
+        let missing_required = !test_events.iter().any(|e| e.request)
+            && failure == Some(None)
+            && test_events.iter().all(|e| e.value.is_some())
+            && required_http_member(cx, &o.output);
+        out.push(EventStreamTest {
+            id,
+            docs,
+            initial_params: input_params(cx, &o.input, case.get("initialRequestParams"), &at)?,
+            events: test_events,
+            failure,
+            skip: missing_required.then(|| CLIENT_ERROR_CORRECTION.to_string()),
+        });
+    }
+    Ok(out)
+}
+
+/// The event stream union of structure `id` (an input or output), if it has one.
+fn stream_union<'m>(cx: &Lowerer<'m>, id: &ShapeId) -> Option<&'m Shape> {
+    cx.shape(id).kind.members().iter().map(|m| cx.shape(&m.target)).find(|t| matches!(t.kind, ShapeKind::Union(_)) && t.traits.has("smithy.api#streaming"))
+}
+
+/// Whether structure `id` has a `@required` member bound to an HTTP header.
+fn required_http_member(cx: &Lowerer, id: &ShapeId) -> bool {
+    cx.shape(id).kind.members().iter().any(|m| m.traits.has("smithy.api#required") && m.traits.has("smithy.api#httpHeader"))
+}
+
+/// An event's `params`: one member of the stream union, an event or an error event.
+fn event_value(cx: &mut Lowerer, stream: &Shape, params: &Value, at: &str) -> Result<EventValue> {
+    let obj = params.as_object().filter(|o| o.len() == 1).ok_or_else(|| ModelError::new(at, "event params must name one union member"))?;
+    let (k, v) = obj.iter().next().ok_or_else(|| ModelError::new(at, "event params must name one union member"))?;
+    let m = stream.member(k).ok_or_else(|| ModelError::new(at, format!("`{k}` is not a member of `{}`", stream.id)))?;
+    let target = cx.shape(&m.target);
+    if !target.traits.has("smithy.api#error") {
+        return Ok(EventValue::Event(value(cx, &stream.id, false, params, at)?));
+    }
+    let variant = naming::variant_name(k).map_err(|e| ModelError::new(at, e))?;
+    let fields = struct_fields(cx, &m.target, Some(v), false, at)?;
+    Ok(EventValue::Error { variant, ty: cx.named(target, NamedKind::Struct)?, fields })
+}
+
+/// An event's expected `headers`, each a typed value (`{ "string": "event" }`).
+fn event_headers(ev: &Value, at: &str) -> Result<Vec<(String, TestHeader)>> {
+    let Some(obj) = ev.get("headers").and_then(Value::as_object) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for (name, typed) in obj {
+        let bad = || ModelError::new(at, format!("header `{name}` must be one typed value, got {typed}"));
+        let (ty, v) = typed.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()).ok_or_else(bad)?;
+        let int = || v.as_i64().ok_or_else(bad);
+        let value = match ty.as_str() {
+            "boolean" => TestHeader::Bool(v.as_bool().ok_or_else(bad)?),
+            "byte" => TestHeader::Byte(i8::try_from(int()?).map_err(|_| bad())?),
+            "short" => TestHeader::Short(i16::try_from(int()?).map_err(|_| bad())?),
+            "integer" => TestHeader::Integer(i32::try_from(int()?).map_err(|_| bad())?),
+            "long" => TestHeader::Long(int()?),
+            "blob" => TestHeader::Blob(crate::base64::decode(v.as_str().ok_or_else(bad)?).ok_or_else(bad)?),
+            "string" => TestHeader::String(v.as_str().ok_or_else(bad)?.to_string()),
+            "timestamp" => TestHeader::Timestamp(int()?.checked_mul(1000).ok_or_else(bad)?),
+            _ => return Err(bad()),
+        };
+        out.push((name.clone(), value));
+    }
+    Ok(out)
 }

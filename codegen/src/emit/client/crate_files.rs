@@ -122,6 +122,9 @@ pub fn cargo_toml(krate: &Crate) -> String {
     if !super::waiters::all(krate).is_empty() {
         features.push("waiters");
     }
+    if !krate.event_streams.is_empty() {
+        features.push("event-stream");
+    }
     let runtime_features = match features.as_slice() {
         [] => String::new(),
         list => format!(", features = [{}]", list.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")),

@@ -43,7 +43,7 @@ pub fn emit(krate: &Crate) -> Vec<Emitted> {
             out.push(Emitted::Rust { path: "tests/endpoint_tests.rs".into(), tokens: endpoint::tests_rs(krate, rules) });
         }
     }
-    if krate.operations.iter().any(|o| !o.request_tests.is_empty() || !o.response_tests.is_empty()) {
+    if krate.operations.iter().any(|o| !o.request_tests.is_empty() || !o.response_tests.is_empty() || !o.event_stream_tests.is_empty()) {
         out.push(Emitted::Rust { path: "tests/protocol_tests.rs".into(), tokens: protocol_tests::tests_rs(krate) });
     }
     // What the next regeneration compares against to report API changes (see `crate::api`).
@@ -95,6 +95,14 @@ fn errors_rs(krate: &Crate) -> TokenStream {
         let (tokens, builder) = types::structure(e, &quote!(crate::types::error::builders::#b));
         items.push(tokens);
         builders.push(builder);
+    }
+    for es in &krate.event_streams {
+        let variants: Vec<ErrorVariant> = es.errors.iter().map(|e| e.variant.clone()).collect();
+        let doc = format!(
+            "Errors of the `{}` event stream: its modeled error events, and `Unhandled` for any other error message.",
+            es.union.bare()
+        );
+        items.push(operation::error_enum_with_doc(&es.error, &variants, &doc));
     }
     quote! {
         //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.

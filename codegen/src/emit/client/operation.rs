@@ -39,6 +39,7 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
         endpoint_params,
         request_tests: _,
         response_tests: _,
+        event_stream_tests: _,
     } = op;
     let doc = doc_attrs(docs);
     let dep = deprecated_attr(deprecated);
@@ -202,7 +203,12 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
 }
 
 fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStream {
-    let doc = doc_line("Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here.");
+    error_enum_with_doc(name, errors, "Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here.")
+}
+
+/// An error enum of `errors` and `Unhandled`, documented by `doc`.
+pub(super) fn error_enum_with_doc(name: &crate::naming::Name, errors: &[ErrorVariant], doc: &str) -> TokenStream {
+    let doc = doc_line(doc);
     let variants = errors.iter().map(|e| {
         let d = doc_attrs(&e.docs);
         let v = &e.variant;
@@ -227,8 +233,8 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
         #[derive(Debug)]
         pub enum #name {
             #(#variants)*
-            /// An error the model does not list for this operation (or a new one); its code,
-            /// message and request id are in [`Self::meta`].
+            /// An error the model does not list here (or a new one); its code, message and
+            /// request id are in [`Self::meta`].
             Unhandled(rt::error::Unhandled),
         }
         impl #name {
@@ -509,5 +515,36 @@ fn streaming_body(op: &OperationDef, requires_length: bool) -> TokenStream {
             }
         }
     });
-    quote!(#input #output)
+    let events_in = match &op.request_body {
+        Body::Payload { field, kind: PayloadKind::EventStream(es), .. } => {
+            let f = protocol::event_stream::marshal_fn(&es.union);
+            Some(quote! {
+                const STREAMING_INPUT: bool = true;
+                fn take_event_stream(input: &mut Self::Input) -> Option<rt::eventstream::EventStreamBody> {
+                    // No stream given: an empty one (the end of the stream is still signed).
+                    let events = input.#field.take().unwrap_or_else(rt::eventstream::marshal::no_events);
+                    Some(events.into_body(crate::protocol_serde::#f))
+                }
+            })
+        }
+        _ => None,
+    };
+    let events_out = match &op.response_body {
+        Body::Payload { field, kind: PayloadKind::EventStream(es), .. } => {
+            let f = protocol::event_stream::unmarshal_fn(&es.union);
+            Some(quote! {
+                const STREAMING_OUTPUT: bool = true;
+                fn deserialize_streaming(
+                    response: &rt::http::HttpResponse,
+                    body: rt::types::ByteStream,
+                ) -> Result<Self::Output, rt::error::DeserializeError> {
+                    let mut output = Self::deserialize(response)?;
+                    output.#field = rt::eventstream::EventReceiver::new(body, crate::protocol_serde::#f);
+                    Ok(output)
+                }
+            })
+        }
+        _ => None,
+    };
+    quote!(#input #output #events_in #events_out)
 }

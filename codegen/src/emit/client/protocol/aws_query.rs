@@ -155,6 +155,8 @@ fn ser_value(key: TokenStream, value: TokenStream, ty: &TypeRef, xml: &XmlMember
         TypeRef::String => quote!(w.pair(#key, #value);),
         TypeRef::Blob => quote!(w.blob(#key, #value.as_ref());),
         TypeRef::ByteStream => quote!(w.blob(#key, #value.bytes().unwrap_or_default());),
+        // Lowering refuses event streams in awsQuery models.
+        TypeRef::EventStream(_) => quote!(),
         TypeRef::Timestamp { format } => {
             let f = timestamp_format(format, TimestampFormat::DateTime);
             quote!(w.timestamp(#key, #value, #f)?;)

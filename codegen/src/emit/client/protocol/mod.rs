@@ -9,6 +9,7 @@
 //! `runtime/src/protocol/`.
 
 mod aws_query;
+pub mod event_stream;
 mod rest_json;
 
 use crate::ir::*;

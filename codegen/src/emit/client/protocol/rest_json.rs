@@ -45,6 +45,7 @@ impl ProtocolEmitter for RestJson1 {
                 TypeDef::Enum(_) | TypeDef::IntEnum(_) => {}
             }
         }
+        fns.extend(super::event_stream::serde_fns(krate));
         fns
     }
 
@@ -220,6 +221,8 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                 request.set_body(body.into_bytes(), #ct);
             }
         }
+        // The events are sent by the pipeline (`Operation::take_event_stream`).
+        Body::Payload { kind: PayloadKind::EventStream(_), .. } => quote!(request.set_body(Vec::new(), #ct);),
         Body::Payload { field, kind, media_type: _ } => {
             let write = match kind {
                 PayloadKind::Shape(n) => {
@@ -245,6 +248,7 @@ fn body_stmt(input: &StructDef, body: &Body, content_type: &Option<String>) -> T
                     let _ = value;
                     request.set_body(Vec::new(), #ct);
                 },
+                PayloadKind::EventStream(_) => quote!(),
             };
             // restJson1: an unset structure payload is sent as `{}`; other unset payloads
             // send no body.
@@ -308,7 +312,7 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
     // are read; the others start as `None`.
     let unconditional = |f: &Field| {
         f.http == HttpBinding::ResponseCode
-            || matches!(body, Body::Payload { field, kind: PayloadKind::ByteStream, .. } if *field == f.name)
+            || matches!(body, Body::Payload { field, kind: PayloadKind::ByteStream | PayloadKind::EventStream(_), .. } if *field == f.name)
     };
     let locals = def.fields.iter().filter(|f| !unconditional(f)).map(|f| {
         let l = local(f);
@@ -415,6 +419,17 @@ pub fn deserialize_struct(def: &StructDef, body: &Body, path: TokenStream) -> To
                 PayloadKind::ByteStream => quote! {
                     let #l = Some(rt::types::ByteStream::new(response.body.clone()));
                 },
+                // A buffered response's events; a streamed one replaces the body
+                // (`Operation::deserialize_streaming`).
+                PayloadKind::EventStream(es) => {
+                    let f = super::event_stream::unmarshal_fn(&es.union);
+                    quote! {
+                        let #l = rt::eventstream::EventReceiver::new(
+                            rt::types::ByteStream::new(response.body.clone()),
+                            crate::protocol_serde::#f,
+                        );
+                    }
+                }
             };
             stmts.push(read);
         }
