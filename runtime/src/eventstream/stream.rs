@@ -433,3 +433,359 @@ impl<T, E> fmt::Debug for EventReceiver<T, E> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Credentials;
+    use crate::eventstream::frame::{decode, encode, HeaderValue};
+    use std::collections::VecDeque;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    /// A stream over the items of an iterator.
+    struct Iter<I>(I);
+
+    impl<I: Iterator + Unpin> Stream for Iter<I> {
+        type Item = I::Item;
+
+        fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I::Item>> {
+            Poll::Ready(self.get_mut().0.next())
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Event(String);
+
+    #[derive(Debug, PartialEq)]
+    struct Failed(String);
+
+    impl fmt::Display for Failed {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for Failed {}
+
+    fn marshal(item: Result<Event, Failed>) -> Result<Message, BuildError> {
+        match item {
+            Ok(Event(text)) if text == "unencodable" => Ok(Message::default().header("", HeaderValue::Bool(true))),
+            Ok(Event(text)) => Ok(crate::eventstream::event_message("text", Some("text/plain"), text.into_bytes())),
+            Err(Failed(why)) => Err(BuildError::invalid(why)),
+        }
+    }
+
+    fn unmarshal(message: &Message) -> Result<Unmarshalled<Event, Failed>, DeserializeError> {
+        match crate::eventstream::message_kind(message)? {
+            crate::eventstream::MessageKind::Event("text") => {
+                let text = String::from_utf8(message.payload.clone()).map_err(|e| DeserializeError::with_source("not UTF-8", e))?;
+                Ok(Unmarshalled::Event(Event(text)))
+            }
+            crate::eventstream::MessageKind::Exception(name) => Ok(Unmarshalled::Error(Failed(name.to_string()))),
+            other => Err(DeserializeError::new(format!("unexpected {other:?}"))),
+        }
+    }
+
+    fn sender(texts: &[&str]) -> EventStreamSender<Event, Failed> {
+        let events: Vec<Result<Event, Failed>> = texts.iter().map(|t| Ok(Event(t.to_string()))).collect();
+        Iter(events.into_iter()).into()
+    }
+
+    fn frames(mut bytes: &[u8]) -> Vec<Message> {
+        let mut out = Vec::new();
+        while !bytes.is_empty() {
+            let (message, used) = decode(bytes).unwrap().expect("whole messages");
+            out.push(message);
+            bytes = &bytes[used..];
+        }
+        out
+    }
+
+    #[test]
+    fn unsigned_events_are_one_frame_each_and_no_end_frame() {
+        rt().block_on(async {
+            let body = sender(&["a", "bc"]).into_body(marshal);
+            let bytes = request_body(body, None, SystemTime::now).collect().await.unwrap().to_vec();
+            let sent = frames(&bytes);
+            assert_eq!(sent, [marshal(Ok(Event("a".into()))).unwrap(), marshal(Ok(Event("bc".into()))).unwrap()]);
+            assert_eq!(sent[0].get(":message-type"), Some(&HeaderValue::String("event".into())));
+
+            let once = EventStreamSender::<Event, Failed>::once(Ok(Event("only".into()))).into_body(marshal);
+            let body = request_body(once.prepend(Message::new(b"first".to_vec())), None, SystemTime::now);
+            let sent = frames(&body.collect().await.unwrap().to_vec());
+            assert_eq!(sent.len(), 2);
+            assert_eq!(sent[0].payload, b"first");
+            assert_eq!(sent[1].payload, b"only");
+        });
+    }
+
+    #[test]
+    fn signed_events_are_wrapped_chained_and_end_with_an_empty_signed_frame() {
+        rt().block_on(async {
+            let seed = "ab".repeat(32);
+            let credentials = Credentials::from_keys("AKID", "secret", None);
+            let signer = EventSigner::new(credentials.clone(), "us-east-1", "svc", &seed).unwrap();
+            let ticks = Arc::new(AtomicUsize::new(0));
+            let clock = Arc::clone(&ticks);
+            // Each message is signed at its own time.
+            let now = move || UNIX_EPOCH + Duration::from_secs(1_700_000_000 + clock.fetch_add(1, Ordering::SeqCst) as u64);
+            let body = request_body(sender(&["a", "b"]).into_body(marshal), Some(signer), now);
+            let sent = frames(&body.collect().await.unwrap().to_vec());
+            assert_eq!(sent.len(), 3, "two events and the end frame");
+            // The same signer, fed the same inputs, must arrive at the same chain.
+            let mut check = EventSigner::new(credentials, "us-east-1", "svc", &seed).unwrap();
+            for (i, wrapper) in sent.iter().enumerate() {
+                let time = UNIX_EPOCH + Duration::from_secs(1_700_000_000 + i as u64);
+                assert_eq!(wrapper.get(":date"), Some(&HeaderValue::Timestamp((1_700_000_000 + i as i64) * 1000)));
+                assert_eq!(*wrapper, check.sign(&wrapper.payload, time).unwrap(), "frame {i}");
+            }
+            assert_eq!(frames(&sent[0].payload), [marshal(Ok(Event("a".into()))).unwrap()]);
+            assert_eq!(frames(&sent[1].payload), [marshal(Ok(Event("b".into()))).unwrap()]);
+            assert!(sent[2].payload.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_marshal_error_ends_the_body_naming_the_event() {
+        rt().block_on(async {
+            let events = vec![Ok(Event("a".into())), Err(Failed("no good".into())), Ok(Event("never".into()))];
+            let sender: EventStreamSender<Event, Failed> = Iter(events.into_iter()).into();
+            let mut body = request_body(sender.into_body(marshal), None, SystemTime::now);
+            assert!(body.try_next().await.unwrap().is_some());
+            let e = body.try_next().await.unwrap_err().to_string();
+            assert_eq!(e, "event 1 of the input event stream could not be sent: no good");
+            assert!(body.try_next().await.unwrap().is_none(), "nothing after the failure");
+
+            let mut body = request_body(sender_of("unencodable"), None, SystemTime::now);
+            let e = body.try_next().await.unwrap_err().to_string();
+            assert!(e.starts_with("event 0 of the input event stream cannot be encoded"), "{e}");
+        });
+    }
+
+    fn sender_of(text: &str) -> EventStreamBody {
+        sender(&[text]).into_body(marshal)
+    }
+
+    #[test]
+    fn a_cloned_sender_is_spent_and_says_so() {
+        rt().block_on(async {
+            let mut original = sender(&["a"]);
+            let clone = original.clone();
+            assert_eq!(format!("{clone:?}"), "EventStreamSender(spent)");
+            assert_eq!(format!("{original:?}"), "EventStreamSender(..)");
+            assert!(original != clone && original != sender(&["a"]));
+            assert!(clone == original.clone());
+            let taken = original.take();
+            assert!(original == clone, "taking leaves a spent sender");
+            let e = request_body(clone.into_body(marshal), None, SystemTime::now).collect().await.unwrap_err().to_string();
+            assert!(e.contains("already sent, or is a clone"), "{e}");
+            assert!(request_body(taken.into_body(marshal), None, SystemTime::now).collect().await.is_ok());
+        });
+    }
+
+    /// A response body arriving in the given chunks, then failing if `fail` says so; counts
+    /// the chunks taken.
+    struct Chunks {
+        chunks: VecDeque<Result<Vec<u8>, &'static str>>,
+        taken: Arc<AtomicUsize>,
+    }
+
+    impl ChunkSource for Chunks {
+        fn poll_chunk(&mut self, _: &mut Context<'_>) -> Poll<Option<Result<Bytes, ByteStreamError>>> {
+            self.taken.fetch_add(1, Ordering::SeqCst);
+            Poll::Ready(self.chunks.pop_front().map(|c| c.map(Bytes::from).map_err(|e| ByteStreamError::new(e, None))))
+        }
+    }
+
+    fn receiver(chunks: Vec<Result<Vec<u8>, &'static str>>) -> (EventReceiver<Event, Failed>, Arc<AtomicUsize>) {
+        let taken = Arc::new(AtomicUsize::new(0));
+        let source = Chunks { chunks: chunks.into(), taken: Arc::clone(&taken) };
+        (EventReceiver::new(ByteStream::from_source(source), unmarshal), taken)
+    }
+
+    fn event_bytes(text: &str) -> Vec<u8> {
+        encode(&marshal(Ok(Event(text.into()))).unwrap()).unwrap()
+    }
+
+    fn exception_bytes(name: &str) -> Vec<u8> {
+        let message = Message::new(b"{}".to_vec())
+            .header(":message-type", HeaderValue::String("exception".into()))
+            .header(":exception-type", HeaderValue::String(name.into()));
+        encode(&message).unwrap()
+    }
+
+    #[test]
+    fn events_split_anywhere_across_chunks_are_received_in_order() {
+        rt().block_on(async {
+            let wire = [event_bytes("first"), event_bytes(""), event_bytes("third, longer")].concat();
+            // Every way of cutting the wire in three.
+            for a in 0..wire.len() {
+                for b in (a..wire.len()).step_by(7) {
+                    let chunks = vec![Ok(wire[..a].to_vec()), Ok(wire[a..b].to_vec()), Ok(wire[b..].to_vec())];
+                    let (mut rx, _) = receiver(chunks);
+                    let mut got = Vec::new();
+                    while let Some(event) = rx.recv().await.unwrap() {
+                        got.push(event.0);
+                    }
+                    assert_eq!(got, ["first", "", "third, longer"], "cut at {a} and {b}");
+                }
+            }
+            // And as a Stream.
+            let (mut rx, _) = receiver(vec![Ok(wire.clone())]);
+            let mut n = 0;
+            while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut rx).poll_next(cx)).await {
+                item.unwrap();
+                n += 1;
+            }
+            assert_eq!(n, 3);
+        });
+    }
+
+    #[test]
+    fn a_modeled_error_event_is_a_service_error_and_ends_the_stream() {
+        rt().block_on(async {
+            let wire = [event_bytes("a"), exception_bytes("Throttled"), event_bytes("after")].concat();
+            let (mut rx, _) = receiver(vec![Ok(wire)]);
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("a".into())));
+            let err = rx.recv().await.unwrap_err();
+            assert_eq!(err.as_service_error(), Some(&Failed("Throttled".into())));
+            let Some(RawMessage::Decoded(raw)) = err.raw_response() else { panic!("{err:?}") };
+            assert_eq!(raw.get(":exception-type"), Some(&HeaderValue::String("Throttled".into())));
+            assert!(rx.recv().await.unwrap().is_none(), "nothing after the error");
+            assert_eq!(format!("{rx:?}"), "EventReceiver(ended)");
+        });
+    }
+
+    #[test]
+    fn an_unreadable_event_is_a_response_error_and_the_next_one_is_still_read() {
+        rt().block_on(async {
+            let bad = Message::new(vec![0xff]).header(":message-type", HeaderValue::String("event".into())).header(":event-type", HeaderValue::String("text".into()));
+            let wire = [encode(&bad).unwrap(), event_bytes("b")].concat();
+            let (mut rx, _) = receiver(vec![Ok(wire)]);
+            let err = rx.recv().await.unwrap_err();
+            assert!(matches!(&err, SdkError::ResponseError(e) if matches!(e.raw(), RawMessage::Decoded(m) if *m == bad)), "{err:?}");
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("b".into())));
+            assert_eq!(rx.recv().await.unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn a_bad_checksum_is_a_response_error_with_the_bytes_and_ends_the_stream() {
+        rt().block_on(async {
+            let good = event_bytes("ok");
+            let mut corrupt = event_bytes("corrupt");
+            let last = corrupt.len() - 1;
+            corrupt[last] ^= 1;
+            let (mut rx, _) = receiver(vec![Ok([good, corrupt.clone(), event_bytes("after")].concat())]);
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("ok".into())));
+            let err = rx.recv().await.unwrap_err();
+            let SdkError::ResponseError(e) = &err else { panic!("{err:?}") };
+            assert!(matches!(e.raw(), RawMessage::Invalid(Some(b)) if *b == corrupt), "{err:?}");
+            let chain = crate::error::DisplayErrorContext(&err).to_string();
+            assert!(chain.contains("message checksum mismatch"), "{chain}");
+            assert_eq!(rx.recv().await.unwrap(), None);
+
+            // A corrupt prelude: its 12 bytes are what is reported.
+            let mut prelude = event_bytes("x");
+            prelude[2] ^= 0x40;
+            let (mut rx, _) = receiver(vec![Ok(prelude.clone())]);
+            let err = rx.recv().await.unwrap_err();
+            assert!(matches!(err.raw_response(), Some(RawMessage::Invalid(Some(b))) if b[..] == prelude[..12]), "{err:?}");
+        });
+    }
+
+    #[test]
+    fn every_corruption_and_truncation_is_an_error_never_a_panic() {
+        rt().block_on(async {
+            let wire = [event_bytes("one"), exception_bytes("E")].concat();
+            for i in 0..wire.len() {
+                for bit in [0x01, 0x80] {
+                    let mut bad = wire.clone();
+                    bad[i] ^= bit;
+                    let (mut rx, _) = receiver(vec![Ok(bad)]);
+                    let mut results = 0;
+                    while let Ok(Some(_)) | Err(_) = rx.recv().await {
+                        results += 1;
+                        assert!(results < 4, "the stream ends");
+                    }
+                }
+            }
+            let boundary = event_bytes("one").len();
+            for len in (1..wire.len()).filter(|l| *l != boundary) {
+                let (mut rx, _) = receiver(vec![Ok(wire[..len].to_vec())]);
+                let mut last = rx.recv().await;
+                while let Ok(Some(_)) = last {
+                    last = rx.recv().await;
+                }
+                let err = last.expect_err("a body that ends inside a message");
+                let SdkError::ResponseError(e) = &err else { panic!("{err:?}") };
+                let RawMessage::Invalid(Some(rest)) = e.raw() else { panic!("{err:?}") };
+                assert!(!rest.is_empty() && wire[..len].ends_with(rest), "{len}");
+                assert!(crate::error::DisplayErrorContext(&err).to_string().contains("ended inside a message"));
+                assert_eq!(rx.recv().await.unwrap(), None);
+            }
+        });
+    }
+
+    #[test]
+    fn a_message_longer_than_the_format_allows_is_refused_before_it_is_buffered() {
+        rt().block_on(async {
+            let declared = (MAX_MESSAGE_LEN + 1) as u32;
+            let mut prelude = Vec::new();
+            prelude.extend_from_slice(&declared.to_be_bytes());
+            prelude.extend_from_slice(&0u32.to_be_bytes());
+            prelude.extend_from_slice(&crate::checksum::crc32(&prelude).to_be_bytes());
+            // Far more data would follow than the test lets through.
+            let mut chunks = vec![Ok(prelude)];
+            chunks.extend((0..1000).map(|_| Ok(vec![0u8; 64 * 1024])));
+            let (mut rx, taken) = receiver(chunks);
+            let err = rx.recv().await.unwrap_err();
+            assert!(err.to_string().contains("response error"), "{err:?}");
+            assert!(crate::error::DisplayErrorContext(&err).to_string().contains(&format!("declares {declared} bytes")));
+            assert_eq!(taken.load(Ordering::SeqCst), 1, "refused on its prelude");
+            assert_eq!(rx.recv().await.unwrap(), None);
+
+            // The largest valid length is not refused on its prelude.
+            let mut prelude = Vec::new();
+            prelude.extend_from_slice(&(MAX_MESSAGE_LEN as u32).to_be_bytes());
+            prelude.extend_from_slice(&0u32.to_be_bytes());
+            prelude.extend_from_slice(&crate::checksum::crc32(&prelude).to_be_bytes());
+            let (mut rx, taken) = receiver(vec![Ok(prelude), Ok(vec![0u8; 100])]);
+            let err = rx.recv().await.unwrap_err();
+            assert!(crate::error::DisplayErrorContext(&err).to_string().contains("ended inside a message"), "{err:?}");
+            assert_eq!(taken.load(Ordering::SeqCst), 3);
+        });
+    }
+
+    #[test]
+    fn a_body_read_failure_is_a_dispatch_failure() {
+        rt().block_on(async {
+            let (mut rx, _) = receiver(vec![Ok(event_bytes("a")), Err("connection reset")]);
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("a".into())));
+            let err = rx.recv().await.unwrap_err();
+            let SdkError::DispatchFailure(d) = &err else { panic!("{err:?}") };
+            assert!(d.is_io());
+            assert!(crate::error::DisplayErrorContext(&err).to_string().contains("connection reset"));
+            assert_eq!(rx.recv().await.unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn a_cloned_receiver_is_spent() {
+        rt().block_on(async {
+            let (rx, _) = receiver(vec![Ok(event_bytes("a"))]);
+            let mut clone = rx.clone();
+            assert_eq!(format!("{clone:?}"), "EventReceiver(spent)");
+            assert_eq!(format!("{rx:?}"), "EventReceiver(..)");
+            assert!(rx != clone && clone == rx.clone());
+            let err = clone.recv().await.unwrap_err();
+            assert!(crate::error::DisplayErrorContext(&err).to_string().contains("is a clone"), "{err:?}");
+        });
+    }
+}
