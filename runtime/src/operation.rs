@@ -72,6 +72,16 @@ pub trait Operation: Send + Sync + 'static {
         None
     }
 
+    /// Takes the input's event stream out of the input, as unsigned messages (operations with
+    /// an event stream input, which also set [`Self::STREAMING_INPUT`] and return `None` from
+    /// [`Self::take_streaming_body`]). It is sent as the body, each message signed (when the
+    /// request is) and chained to the request's signature.
+    #[cfg(feature = "event-stream")]
+    fn take_event_stream(input: &mut Self::Input) -> Option<crate::eventstream::EventStreamBody> {
+        let _ = input;
+        None
+    }
+
     /// Reads a successful response whose body is still to be read (operations with
     /// [`Self::STREAMING_OUTPUT`]): `response` holds the status and headers.
     fn deserialize_streaming(response: &HttpResponse, body: crate::byte_stream::ByteStream) -> Result<Self::Output, DeserializeError> {

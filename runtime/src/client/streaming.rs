@@ -43,12 +43,22 @@ impl Handle {
             parts.body = bytes.to_vec();
             template = None;
         }
+        #[cfg(feature = "event-stream")]
+        let mut events = if O::STREAMING_INPUT { O::take_event_stream(&mut input) } else { None };
+        #[cfg(not(feature = "event-stream"))]
+        let events: Option<std::convert::Infallible> = None;
+        let event_stream = events.is_some();
+        if event_stream && (template.is_some() || O::CHECKSUM_REQUIRED) {
+            return Err(SdkError::construction_failure(BuildError::invalid(
+                "an event stream is sent as the whole body: it cannot go with a streaming payload or a Content-MD5",
+            )));
+        }
         if template.is_some() && O::CHECKSUM_REQUIRED {
             return Err(SdkError::construction_failure(BuildError::invalid(
                 "this operation requires a Content-MD5 of its body, which a streamed body cannot have: give the body in memory",
             )));
         }
-        if template.is_none() {
+        if template.is_none() && !event_stream {
             if !O::REQUEST_COMPRESSION.is_empty() {
                 compress_body(&mut parts, O::REQUEST_COMPRESSION, &inner.config);
             }
@@ -78,6 +88,10 @@ impl Handle {
                 None => {}
             }
         }
+        if event_stream {
+            // Sent with chunked transfer coding, its length unknown until the caller's stream ends.
+            request.headers.remove("content-length");
+        }
         for (name, values) in &endpoint.headers {
             for v in values {
                 request.headers.append(name.clone(), v.clone());
@@ -90,6 +104,12 @@ impl Handle {
         if let (Some(s), Some(_)) = (&mut signing, &template) {
             // A streamed body is not read twice to hash it: its payload is not signed.
             s.settings.payload = PayloadHash::Unsigned;
+            s.settings.content_sha256_header = true;
+        }
+        #[cfg(feature = "event-stream")]
+        if let (Some(s), true) = (&mut signing, event_stream) {
+            // Each message is signed instead, chained to this request's signature.
+            s.settings.payload = PayloadHash::Precomputed(crate::sigv4::EVENT_STREAM_PAYLOAD_HASH.to_string());
             s.settings.content_sha256_header = true;
         }
         let http = inner.http.as_ref().map_err(|e| SdkError::construction_failure(e.clone()))?;
@@ -127,6 +147,11 @@ impl Handle {
                 inner.signer.sign(request, &params).map_err(SdkError::construction_failure)?;
             }
             let body = template.as_mut().and_then(ByteStream::for_attempt);
+            #[cfg(feature = "event-stream")]
+            let body = match events.take() {
+                Some(messages) => Some(self.event_stream_body(messages, request, signing.as_ref()).map_err(SdkError::construction_failure)?),
+                None => body,
+            };
             let span = tracing::debug_span!("attempt", n = attempt);
             #[cfg(feature = "test-util")]
             let result = match &inner.config.mocks {
@@ -191,7 +216,7 @@ impl Handle {
                     Ok(SdkError::timeout_error(TimeoutKind::Attempt)),
                 ),
             };
-            let spent = template.as_ref().is_some_and(|t| !t.is_replayable());
+            let spent = event_stream || template.as_ref().is_some_and(|t| !t.is_replayable());
             match call.on_failure(kind, retry_after.as_deref()) {
                 RetryDecision::Retry { delay } if !spent => {
                     tracing::debug!(?kind, ?delay, "retrying");
@@ -213,6 +238,31 @@ impl Handle {
                 }
             }
         }
+    }
+
+    /// The body of an event stream input: its messages signed for `request` (signed just
+    /// before) at the client's time with the clock-skew correction, or sent as they are when
+    /// the call is anonymous.
+    #[cfg(feature = "event-stream")]
+    fn event_stream_body(
+        &self,
+        messages: crate::eventstream::EventStreamBody,
+        request: &HttpRequest,
+        signing: Option<&SigningContext>,
+    ) -> Result<ByteStream, crate::sigv4::SigningError> {
+        let signer = match signing {
+            None => None,
+            Some(s) => Some(crate::sigv4::EventSigner::from_authorization(
+                s.credentials.clone(),
+                s.region.clone(),
+                s.name.to_string(),
+                request.headers.get("authorization").unwrap_or_default(),
+            )?),
+        };
+        let time = Arc::clone(&self.inner.config.time);
+        let skew = Arc::clone(&self.inner.skew);
+        let now = move || skew.lock().unwrap_or_else(PoisonError::into_inner).apply(time.now());
+        Ok(crate::eventstream::request_body(messages, signer, now))
     }
 
     async fn send_streamed(&self, http: &dyn HttpClient, request: &HttpRequest, body: Option<ByteStream>) -> Result<StreamingResponse, Attempt> {

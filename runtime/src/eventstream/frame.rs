@@ -188,7 +188,7 @@ pub fn encode(message: &Message) -> Result<Vec<u8>, FrameError> {
     Ok(out)
 }
 
-fn write_header(header: &Header, out: &mut Vec<u8>) -> Result<(), FrameError> {
+pub(crate) fn write_header(header: &Header, out: &mut Vec<u8>) -> Result<(), FrameError> {
     let name = header.name.as_bytes();
     if name.is_empty() {
         return Err(FrameError::TooLong("a header name must not be empty"));
@@ -383,6 +383,12 @@ impl MessageDecoder {
             }
             None => Ok(None),
         }
+    }
+
+    /// The bytes received and not yet decoded into a message (an incomplete message, or the
+    /// message that failed to decode).
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.used..]
     }
 
     /// Checks that the stream ended between messages.

@@ -37,6 +37,21 @@ pub fn error(meta: &ErrorMetadata) -> Message {
     message
 }
 
+/// The events of an input whose stream was not set: none (a signed stream still ends with its
+/// empty signed frame).
+pub fn no_events<T: Send + 'static, E: Send + 'static>() -> super::EventStreamSender<T, E> {
+    super::EventStreamSender::from(NoEvents(std::marker::PhantomData))
+}
+
+struct NoEvents<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> futures_core::Stream for NoEvents<T> {
+    type Item = T;
+    fn poll_next(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<T>> {
+        std::task::Poll::Ready(None)
+    }
+}
+
 /// What a message is, by its `:message-type` header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageKind<'a> {

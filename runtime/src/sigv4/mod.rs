@@ -9,6 +9,8 @@
 //! entries are sorted as borrowed slices.
 
 mod canonical;
+#[cfg(feature = "event-stream")]
+mod event;
 mod key;
 
 use std::fmt;
@@ -19,6 +21,8 @@ use ring::{digest, hmac};
 use crate::credentials::Credentials;
 use crate::http::{HttpRequest, Uri};
 use canonical::{CanonicalRequest, HeaderEntry};
+#[cfg(feature = "event-stream")]
+pub use event::{EventSigner, EVENT_STREAM_PAYLOAD_HASH};
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -135,6 +139,9 @@ pub enum SigningError {
     MissingExpiry,
     /// `expires_in` is under one second or over the seven days SigV4 allows.
     ExpiryOutOfRange,
+    /// The signature an event stream's first message is chained to is not 64 hex digits (or
+    /// the signed request has no `Signature=`).
+    InvalidSeedSignature,
 }
 
 impl fmt::Display for SigningError {
@@ -149,6 +156,7 @@ impl fmt::Display for SigningError {
             Self::MissingHost => f.write_str("request has neither a host header nor a URI authority"),
             Self::MissingExpiry => f.write_str("presigning needs an expiry (expires_in)"),
             Self::ExpiryOutOfRange => f.write_str("presigned URL expiry must be between 1 second and 7 days"),
+            Self::InvalidSeedSignature => f.write_str("event stream seed signature is not a hex SHA-256 signature"),
         }
     }
 }
