@@ -331,7 +331,7 @@ impl<T, E> EventReceiver<T, E> {
                 return Poll::Ready(Ok(None));
             }
             match r.decoder.next_message() {
-                Ok(Some(message)) => return Poll::Ready(r.deliver(message)),
+                Ok(Some(message)) => return r.deliver(message),
                 Ok(None) => {}
                 Err(e) => return Poll::Ready(Err(r.invalid(e))),
             }
@@ -366,15 +366,15 @@ impl<T, E> EventReceiver<T, E> {
 }
 
 impl<T, E> Receiving<T, E> {
-    fn deliver(&mut self, message: Message) -> Result<Option<T>, SdkError<E, RawMessage>> {
-        match (self.unmarshal)(&message) {
+    fn deliver(&mut self, message: Message) -> Poll<Result<Option<T>, SdkError<E, RawMessage>>> {
+        Poll::Ready(match (self.unmarshal)(&message) {
             Ok(Unmarshalled::Event(event)) => Ok(Some(event)),
             Ok(Unmarshalled::Error(error)) => {
                 self.end();
                 Err(SdkError::service_error(error, RawMessage::Decoded(message)))
             }
             Err(e) => Err(SdkError::response_error(e, RawMessage::Decoded(message), None)),
-        }
+        })
     }
 
     /// A framing error: the stream ends (the spec: it must be terminated).
