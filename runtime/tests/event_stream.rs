@@ -505,3 +505,32 @@ async fn a_marshal_error_fails_the_call_naming_the_event_and_is_not_retried() {
     assert_eq!(accepted, 2, "one connection per call: no retry");
     assert!(received.is_empty(), "neither body was completed");
 }
+
+#[tokio::test]
+async fn an_event_stream_may_be_silent_longer_than_the_stall_grace_period() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut conn = Conn { tcp, buf: Vec::new() };
+        conn.request().expect("a request");
+        let first = event_stream_response(&[text_event("one")]);
+        // The head and the first event, without the last chunk; then silence.
+        conn.send(&first[..first.len() - b"0\r\n\r\n".len()]);
+        thread::sleep(Duration::from_millis(800));
+        let second = event_stream_response(&[text_event("two")]);
+        let head_len = second.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        conn.send(&second[head_len..]);
+    });
+    let stall = smithy_lite_runtime::config::StalledStreamProtectionConfig::enabled().grace_period(Duration::from_millis(200)).build();
+    let config = Config::builder().endpoint_url(format!("http://{addr}")).stalled_stream_protection(stall).build();
+    let client = Handle::new(config, &SERVICE);
+    let input = ChatInput { room: "quiet".into(), events: EventStreamSender::once(Ok(Text("a".into()))) };
+    let mut output = client.invoke::<Chat<true>>(input).await.unwrap();
+    assert_eq!(output.events.recv().await.unwrap(), Some(Text("one".into())));
+    let second = output.events.recv().await.map_err(|e| DisplayErrorContext(e).to_string());
+    assert_eq!(second, Ok(Some(Text("two".into()))));
+    assert_eq!(output.events.recv().await.unwrap(), None);
+    server.join().unwrap();
+}

@@ -308,9 +308,12 @@ struct Receiving<T, E> {
 }
 
 impl<T, E> EventReceiver<T, E> {
-    /// Reads events from `body` with `unmarshal` (generated per event union).
+    /// Reads events from `body` with `unmarshal` (generated per event union). Events come
+    /// when they happen, so the body is exempt from download stalled-stream protection (as
+    /// in the AWS SDK for Rust); the client's read timeout still bounds each wait.
     #[doc(hidden)]
-    pub fn new(body: ByteStream, unmarshal: fn(&Message) -> Result<Unmarshalled<T, E>, DeserializeError>) -> Self {
+    pub fn new(mut body: ByteStream, unmarshal: fn(&Message) -> Result<Unmarshalled<T, E>, DeserializeError>) -> Self {
+        body.allow_idle();
         Self { state: Some(Receiving { body, decoder: MessageDecoder::new(), unmarshal, ended: false }) }
     }
 
