@@ -333,10 +333,7 @@ impl<T, E> EventReceiver<T, E> {
     #[doc(hidden)]
     pub async fn try_recv_initial(&mut self) -> Result<Option<Message>, SdkError<E, RawMessage>> {
         std::future::poll_fn(|cx| {
-            let r = match self.receiving() {
-                Ok(r) => r,
-                Err(e) => return Poll::Ready(Err(e)),
-            };
+            let Some(r) = &mut self.state else { return Poll::Ready(Err(Self::spent())) };
             if r.started {
                 return Poll::Ready(Ok(None));
             }
@@ -354,20 +351,15 @@ impl<T, E> EventReceiver<T, E> {
         .await
     }
 
-    fn receiving(&mut self) -> Result<&mut Receiving<T, E>, SdkError<E, RawMessage>> {
-        self.state.as_mut().ok_or_else(|| {
-            SdkError::dispatch_failure(DispatchError::new(
-                DispatchErrorKind::Other,
-                "this event receiver is a clone, and only the original reads the stream",
-            ))
-        })
+    fn spent() -> SdkError<E, RawMessage> {
+        SdkError::dispatch_failure(DispatchError::new(
+            DispatchErrorKind::Other,
+            "this event receiver is a clone, and only the original reads the stream",
+        ))
     }
 
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, SdkError<E, RawMessage>>> {
-        let r = match self.receiving() {
-            Ok(r) => r,
-            Err(e) => return Poll::Ready(Err(e)),
-        };
+        let Some(r) = &mut self.state else { return Poll::Ready(Err(Self::spent())) };
         loop {
             let message = match r.peeked.take() {
                 Some(message) => message,
