@@ -30,6 +30,10 @@ pub trait ChunkSource: Send {
     fn remaining(&self) -> Option<u64> {
         None
     }
+    /// The body may stay silent for as long as its sender likes (an event stream, whose
+    /// events come when they happen): stalled-stream protection no longer applies to it.
+    #[doc(hidden)]
+    fn allow_idle(&mut self) {}
 }
 
 /// A body that is streamed rather than held whole: the type of `@streaming` blob members.
@@ -222,6 +226,15 @@ impl ByteStream {
             Kind::File { path, offset, length } => Some(ByteStream::from_file_range(path, *offset, *length)),
             Kind::Spent => None,
             _ => Some(std::mem::replace(self, ByteStream { kind: Kind::Spent })),
+        }
+    }
+
+    /// Exempts a response body from stalled-stream protection ([`ChunkSource::allow_idle`]);
+    /// other bodies are left alone.
+    #[cfg(feature = "event-stream")]
+    pub(crate) fn allow_idle(&mut self) {
+        if let Kind::Source(source) = &mut self.kind {
+            source.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).allow_idle();
         }
     }
 

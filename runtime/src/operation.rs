@@ -57,7 +57,8 @@ pub trait Operation: Send + Sync + 'static {
 
     /// The input has a `@streaming` blob payload: [`Self::take_streaming_body`] takes it out of
     /// the input and it is sent as the body, streamed ([`Self::serialize`] leaves the body
-    /// alone).
+    /// alone). Also set for an event stream input (`take_event_stream`, feature
+    /// `event-stream`).
     const STREAMING_INPUT: bool = false;
     /// The input's streaming payload is `@requiresLength`: a body of unknown length is refused
     /// rather than sent chunked.

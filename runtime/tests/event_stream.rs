@@ -381,10 +381,11 @@ fn signing_key(date: &str) -> Vec<u8> {
     hmac_sha256(&k, b"aws4_request")
 }
 
-/// Checks the signed wrappers in `body` against the chain seeded by `seed`; returns the inner
-/// messages and whether the stream ended with the signed empty frame.
-fn verify_chain(body: &[u8], seed: &str) -> (Vec<Message>, bool) {
-    let key = signing_key("20240102");
+/// Checks the signed wrappers in `body` against the chain seeded by `seed`, each signed at
+/// `secs` (`amz_date`); returns the inner messages and whether the stream ended with the
+/// signed empty frame.
+fn verify_chain_at(body: &[u8], seed: &str, secs: u64, amz_date: &str) -> (Vec<Message>, bool) {
+    let key = signing_key(&amz_date[..8]);
     let mut previous = seed.to_string();
     let wrappers = frames(body);
     let mut inner = Vec::new();
@@ -393,14 +394,15 @@ fn verify_chain(body: &[u8], seed: &str) -> (Vec<Message>, bool) {
         assert!(!ended, "nothing may follow the end frame");
         assert_eq!(wrapper.headers.len(), 2, "frame {i}: {wrapper:?}");
         let Some(HeaderValue::Timestamp(ms)) = wrapper.get(":date") else { panic!("frame {i} has no :date") };
-        assert_eq!(*ms, NOW_SECS as i64 * 1000, "whole seconds of the client's clock");
+        assert_eq!(*ms, secs as i64 * 1000, "whole seconds of the client's clock");
         let Some(HeaderValue::ByteArray(signature)) = wrapper.get(":chunk-signature") else { panic!("frame {i} has no signature") };
         let mut date_header = vec![5u8];
         date_header.extend_from_slice(b":date");
         date_header.push(8);
         date_header.extend_from_slice(&ms.to_be_bytes());
         let sts = format!(
-            "AWS4-HMAC-SHA256-PAYLOAD\n20240102T030405Z\n20240102/us-west-2/chat/aws4_request\n{previous}\n{}\n{}",
+            "AWS4-HMAC-SHA256-PAYLOAD\n{amz_date}\n{}/us-west-2/chat/aws4_request\n{previous}\n{}\n{}",
+            &amz_date[..8],
             sha256_hex(&date_header),
             sha256_hex(&wrapper.payload)
         );
@@ -416,13 +418,20 @@ fn verify_chain(body: &[u8], seed: &str) -> (Vec<Message>, bool) {
     (inner, ended)
 }
 
+fn verify_chain(body: &[u8], seed: &str) -> (Vec<Message>, bool) {
+    verify_chain_at(body, seed, NOW_SECS, "20240102T030405Z")
+}
+
+fn seed_of(request: &Received) -> String {
+    request.header("authorization").and_then(|a| a.split("Signature=").nth(1)).unwrap_or_default().to_string()
+}
+
 // ---- The tests ----------------------------------------------------------------------------
 
 #[tokio::test]
 async fn signed_events_go_out_chained_to_the_request_signature_and_events_come_back() {
     let server = Server::start(1, |request| {
-        let seed = request.header("authorization").and_then(|a| a.split("Signature=").nth(1)).unwrap_or_default().to_string();
-        let (inner, ended) = verify_chain(&request.body, &seed);
+        let (inner, ended) = verify_chain(&request.body, &seed_of(request));
         assert!(ended, "the signed end frame");
         let mut answer: Vec<Message> = inner
             .iter()
@@ -505,4 +514,59 @@ async fn a_marshal_error_fails_the_call_naming_the_event_and_is_not_retried() {
     let (accepted, received) = server.finish();
     assert_eq!(accepted, 2, "one connection per call: no retry");
     assert!(received.is_empty(), "neither body was completed");
+}
+
+#[tokio::test]
+async fn messages_are_signed_with_the_clock_skew_correction_of_the_client() {
+    let calls = AtomicUsize::new(0);
+    let server = Server::start(2, move |request| {
+        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            // The server's clock is an hour ahead.
+            return b"HTTP/1.1 400 Bad Request\r\nx-amzn-errortype: RequestTimeTooSkewed\r\n\
+                     date: Tue, 02 Jan 2024 04:04:05 GMT\r\ncontent-length: 2\r\n\r\n{}"
+                .to_vec();
+        }
+        let (inner, ended) = verify_chain_at(&request.body, &seed_of(request), NOW_SECS + 3600, "20240102T040405Z");
+        assert!(ended && inner.len() == 1);
+        event_stream_response(&[])
+    });
+    let client = handle(&server.url());
+    let input = || ChatInput { room: "lobby".into(), events: EventStreamSender::once(Ok(Text("hi".into()))) };
+    let err = client.invoke::<Chat<false>>(input()).await.unwrap_err();
+    assert_eq!(err.as_service_error().and_then(|e| e.meta().code()), Some("RequestTimeTooSkewed"));
+    let mut output = client.invoke::<Chat<false>>(input()).await.unwrap();
+    assert_eq!(output.events.recv().await.unwrap(), None);
+    drop(client);
+    let (accepted, received) = server.finish();
+    assert_eq!(accepted, 2);
+    assert_eq!(received[1].header("x-amz-date"), Some("20240102T040405Z"));
+}
+
+#[tokio::test]
+async fn an_event_stream_may_be_silent_longer_than_the_stall_grace_period() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut conn = Conn { tcp, buf: Vec::new() };
+        conn.request().expect("a request");
+        let first = event_stream_response(&[text_event("one")]);
+        // The head and the first event, without the last chunk; then silence.
+        conn.send(&first[..first.len() - b"0\r\n\r\n".len()]);
+        thread::sleep(Duration::from_millis(800));
+        let second = event_stream_response(&[text_event("two")]);
+        let head_len = second.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        conn.send(&second[head_len..]);
+    });
+    let stall = smithy_lite_runtime::config::StalledStreamProtectionConfig::enabled().grace_period(Duration::from_millis(200)).build();
+    let config = Config::builder().endpoint_url(format!("http://{addr}")).stalled_stream_protection(stall).build();
+    let client = Handle::new(config, &SERVICE);
+    let input = ChatInput { room: "quiet".into(), events: EventStreamSender::once(Ok(Text("a".into()))) };
+    let mut output = client.invoke::<Chat<true>>(input).await.unwrap();
+    assert_eq!(output.events.recv().await.unwrap(), Some(Text("one".into())));
+    let second = output.events.recv().await.map_err(|e| DisplayErrorContext(e).to_string());
+    assert_eq!(second, Ok(Some(Text("two".into()))));
+    assert_eq!(output.events.recv().await.unwrap(), None);
+    server.join().unwrap();
 }

@@ -304,14 +304,21 @@ struct Receiving<T, E> {
     body: ByteStream,
     decoder: MessageDecoder,
     unmarshal: fn(&Message) -> Result<Unmarshalled<T, E>, DeserializeError>,
+    /// A message read by `try_recv_initial` that was not the initial response.
+    peeked: Option<Message>,
+    /// A message has been asked for.
+    started: bool,
     ended: bool,
 }
 
 impl<T, E> EventReceiver<T, E> {
-    /// Reads events from `body` with `unmarshal` (generated per event union).
+    /// Reads events from `body` with `unmarshal` (generated per event union). Events come
+    /// when they happen, so the body is exempt from download stalled-stream protection (as
+    /// in the AWS SDK for Rust); the client's read timeout still bounds each wait.
     #[doc(hidden)]
-    pub fn new(body: ByteStream, unmarshal: fn(&Message) -> Result<Unmarshalled<T, E>, DeserializeError>) -> Self {
-        Self { state: Some(Receiving { body, decoder: MessageDecoder::new(), unmarshal, ended: false }) }
+    pub fn new(mut body: ByteStream, unmarshal: fn(&Message) -> Result<Unmarshalled<T, E>, DeserializeError>) -> Self {
+        body.allow_idle();
+        Self { state: Some(Receiving { body, decoder: MessageDecoder::new(), unmarshal, peeked: None, started: false, ended: false }) }
     }
 
     /// The next event; `Ok(None)` once the stream has ended.
@@ -319,62 +326,115 @@ impl<T, E> EventReceiver<T, E> {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
-    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, SdkError<E, RawMessage>>> {
-        let Some(r) = &mut self.state else {
-            return Poll::Ready(Err(SdkError::dispatch_failure(DispatchError::new(
-                DispatchErrorKind::Other,
-                "this event receiver is a clone, and only the original reads the stream",
-            ))));
-        };
-        loop {
-            if r.ended {
+    /// Reads the next message if it is the `initial-response` event of an RPC protocol
+    /// (`:message-type: event`, `:event-type: initial-response`), whose payload holds the
+    /// output's other members; any other message is kept for [`recv`](Self::recv).
+    /// `Ok(None)` when the stream does not start with one (or has already been read from).
+    #[doc(hidden)]
+    pub async fn try_recv_initial(&mut self) -> Result<Option<Message>, SdkError<E, RawMessage>> {
+        std::future::poll_fn(|cx| {
+            let Some(r) = &mut self.state else { return Poll::Ready(Err(Self::spent())) };
+            if r.started {
                 return Poll::Ready(Ok(None));
             }
-            match r.decoder.next_message() {
-                Ok(Some(message)) => return Poll::Ready(r.deliver(message)),
-                Ok(None) => {}
-                Err(e) => return Poll::Ready(Err(r.invalid(e))),
+            let message = match r.poll_message(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(message)) => message,
+            };
+            if message.as_ref().is_some_and(is_initial_response) {
+                return Poll::Ready(Ok(message));
             }
-            if let Ok(Some(total)) = message_len(r.decoder.buffered()) {
+            r.peeked = message;
+            Poll::Ready(Ok(None))
+        })
+        .await
+    }
+
+    fn spent() -> SdkError<E, RawMessage> {
+        SdkError::dispatch_failure(DispatchError::new(
+            DispatchErrorKind::Other,
+            "this event receiver is a clone, and only the original reads the stream",
+        ))
+    }
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<T>, SdkError<E, RawMessage>>> {
+        let Some(r) = &mut self.state else { return Poll::Ready(Err(Self::spent())) };
+        loop {
+            let message = match r.peeked.take() {
+                Some(message) => message,
+                None => match r.poll_message(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(Some(message))) => message,
+                    Poll::Ready(Ok(None)) => return Poll::Ready(Ok(None)),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                },
+            };
+            // An initial response nobody asked for is not an event (the spec: clients must not
+            // fail on one), and no union member can have its name, which is not an identifier.
+            if is_initial_response(&message) {
+                continue;
+            }
+            return r.deliver(message);
+        }
+    }
+}
+
+fn is_initial_response(message: &Message) -> bool {
+    message.get_str(":message-type") == Some("event") && message.get_str(":event-type") == Some("initial-response")
+}
+
+impl<T, E> Receiving<T, E> {
+    /// The next whole message from the body; `Ok(None)` at its clean end.
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Message>, SdkError<E, RawMessage>>> {
+        self.started = true;
+        loop {
+            if self.ended {
+                return Poll::Ready(Ok(None));
+            }
+            match self.decoder.next_message() {
+                Ok(Some(message)) => return Poll::Ready(Ok(Some(message))),
+                Ok(None) => {}
+                Err(e) => return Poll::Ready(Err(self.invalid(e))),
+            }
+            if let Ok(Some(total)) = message_len(self.decoder.buffered()) {
                 if total > MAX_MESSAGE_LEN {
                     let source = DeserializeError::new(format!(
                         "an event stream message declares {total} bytes, more than the {MAX_MESSAGE_LEN} a message can have"
                     ));
-                    return Poll::Ready(Err(r.fail(source)));
+                    return Poll::Ready(Err(self.fail(source)));
                 }
             }
-            match r.body.poll_next_chunk(cx) {
+            match self.body.poll_next_chunk(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => r.decoder.push(&chunk),
+                Poll::Ready(Some(Ok(chunk))) => self.decoder.push(&chunk),
                 Poll::Ready(Some(Err(e))) => {
-                    r.end();
+                    self.end();
                     let kind = e.dispatch_error().map_or(DispatchErrorKind::Io, DispatchError::kind);
                     return Poll::Ready(Err(SdkError::dispatch_failure(DispatchError::new(kind, e))));
                 }
                 Poll::Ready(None) => {
-                    return Poll::Ready(match r.decoder.finish() {
+                    return Poll::Ready(match self.decoder.finish() {
                         Ok(()) => {
-                            r.end();
+                            self.end();
                             Ok(None)
                         }
-                        Err(e) => Err(r.invalid(e)),
+                        Err(e) => Err(self.invalid(e)),
                     });
                 }
             }
         }
     }
-}
 
-impl<T, E> Receiving<T, E> {
-    fn deliver(&mut self, message: Message) -> Result<Option<T>, SdkError<E, RawMessage>> {
-        match (self.unmarshal)(&message) {
+    fn deliver(&mut self, message: Message) -> Poll<Result<Option<T>, SdkError<E, RawMessage>>> {
+        Poll::Ready(match (self.unmarshal)(&message) {
             Ok(Unmarshalled::Event(event)) => Ok(Some(event)),
             Ok(Unmarshalled::Error(error)) => {
                 self.end();
                 Err(SdkError::service_error(error, RawMessage::Decoded(message)))
             }
             Err(e) => Err(SdkError::response_error(e, RawMessage::Decoded(message), None)),
-        }
+        })
     }
 
     /// A framing error: the stream ends (the spec: it must be terminated).
@@ -773,6 +833,35 @@ mod tests {
             assert!(d.is_io());
             assert!(crate::error::DisplayErrorContext(&err).to_string().contains("connection reset"));
             assert_eq!(rx.recv().await.unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn an_initial_response_is_read_first_and_anything_else_is_kept_for_recv() {
+        rt().block_on(async {
+            let initial = crate::eventstream::event_message("initial-response", Some("application/json"), b"{\"a\":1}".to_vec());
+            let wire = [encode(&initial).unwrap(), event_bytes("x")].concat();
+            let (mut rx, _) = receiver(vec![Ok(wire)]);
+            assert_eq!(rx.try_recv_initial().await.unwrap(), Some(initial.clone()));
+            assert_eq!(rx.try_recv_initial().await.unwrap(), None, "only before the first event");
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("x".into())));
+            assert_eq!(rx.recv().await.unwrap(), None);
+
+            let (mut rx, _) = receiver(vec![Ok(event_bytes("first")), Ok(event_bytes("second"))]);
+            assert_eq!(rx.try_recv_initial().await.unwrap(), None);
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("first".into())), "kept, not lost");
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("second".into())));
+
+            let (mut rx, _) = receiver(vec![Ok(exception_bytes("Nope"))]);
+            assert_eq!(rx.try_recv_initial().await.unwrap(), None);
+            assert!(rx.recv().await.unwrap_err().as_service_error().is_some());
+            let (mut rx, _) = receiver(vec![]);
+            assert_eq!(rx.try_recv_initial().await.unwrap(), None);
+            assert_eq!(rx.recv().await.unwrap(), None);
+
+            // Not asked for: skipped, not an error.
+            let (mut rx, _) = receiver(vec![Ok(encode(&initial).unwrap()), Ok(event_bytes("y"))]);
+            assert_eq!(rx.recv().await.unwrap(), Some(Event("y".into())));
         });
     }
 

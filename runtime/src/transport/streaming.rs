@@ -119,4 +119,11 @@ impl ChunkSource for TransportBody {
     fn remaining(&self) -> Option<u64> {
         self.reader.as_ref().and_then(BodyReader::remaining)
     }
+
+    fn allow_idle(&mut self) {
+        // Before the first read (the only time it is called), no read holds the reader.
+        if let Some(reader) = &mut self.reader {
+            reader.allow_idle();
+        }
+    }
 }

@@ -161,6 +161,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> BodyReader<S> {
         Self { conn, state: head.state, persistent: head.persistent, limits, monitor: None }
     }
 
+    /// Exempts the rest of the body from download stalled-stream protection (event streams
+    /// are silent between events); the read timeout still bounds each read.
+    pub(in crate::transport) fn allow_idle(&mut self) {
+        self.limits.stall.download = false;
+        self.monitor = None;
+    }
+
     /// Whether the body has been read to its end.
     pub(in crate::transport) fn is_done(&self) -> bool {
         self.state == BodyState::Done
