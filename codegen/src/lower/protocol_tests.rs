@@ -174,6 +174,11 @@ fn value(cx: &mut Lowerer, target: &ShapeId, _member_streaming: bool, v: &Value,
                 TestValue::Blob(bytes)
             }
         }
+        ShapeKind::Timestamp if v.is_string() => {
+            // Node values of timestamps may be RFC 3339 date-times (Smithy "Node values").
+            let (secs, nanos) = v.as_str().and_then(rfc3339).ok_or_else(|| bad("epoch seconds or an RFC 3339 date-time"))?;
+            TestValue::Timestamp(secs, nanos)
+        }
         ShapeKind::Timestamp => {
             let secs = v.as_f64().ok_or_else(|| bad("epoch seconds"))?;
             let whole = secs.floor();
@@ -237,6 +242,31 @@ fn value(cx: &mut Lowerer, target: &ShapeId, _member_streaming: bool, v: &Value,
         }
         ShapeKind::Service(_) | ShapeKind::Operation(_) | ShapeKind::Resource(_) => return Err(bad("a value shape")),
     })
+}
+
+/// Seconds and nanoseconds since the epoch of an RFC 3339 date-time in UTC
+/// (`2024-10-31T14:15:14Z`, optionally with a fraction).
+fn rfc3339(s: &str) -> Option<(i64, u32)> {
+    let s = s.strip_suffix('Z').or_else(|| s.strip_suffix('z'))?;
+    let (date, time) = s.split_once(['T', 't'])?;
+    let num = |t: &str| -> Option<i64> { (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten() };
+    let mut d = date.splitn(3, '-');
+    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    let (clock, frac) = time.split_once('.').unwrap_or((time, ""));
+    let mut c = clock.splitn(3, ':');
+    let (h, min, sec) = (num(c.next()?)?, num(c.next()?)?, num(c.next()?)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || min > 59 || sec > 60 || frac.len() > 9 {
+        return None;
+    }
+    let nanos = if frac.is_empty() { 0 } else { num(frac)? * 10_i64.pow(9 - frac.len() as u32) };
+    // Days from 1970-01-01 (the civil-from-days inverse, proleptic Gregorian).
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + h * 3600 + min * 60 + sec, u32::try_from(nanos).ok()?))
 }
 
 /// A float parameter: a number or one of the strings `NaN`, `Infinity`, `-Infinity`.
@@ -406,10 +436,31 @@ fn event_headers(ev: &Value, at: &str) -> Result<Vec<(String, TestHeader)>> {
             "long" => TestHeader::Long(int()?),
             "blob" => TestHeader::Blob(crate::base64::decode(v.as_str().ok_or_else(bad)?).ok_or_else(bad)?),
             "string" => TestHeader::String(v.as_str().ok_or_else(bad)?.to_string()),
-            "timestamp" => TestHeader::Timestamp(int()?.checked_mul(1000).ok_or_else(bad)?),
+            "timestamp" => {
+                let secs = match v.as_str() {
+                    Some(text) => rfc3339(text).ok_or_else(bad)?.0,
+                    None => int()?,
+                };
+                TestHeader::Timestamp(secs.checked_mul(1000).ok_or_else(bad)?)
+            }
             _ => return Err(bad()),
         };
         out.push((name.clone(), value));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn rfc3339_date_times_become_epoch_seconds() {
+        assert_eq!(rfc3339("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(rfc3339("2024-10-31T14:15:14Z"), Some((1_730_384_114, 0)));
+        assert_eq!(rfc3339("2000-02-29T23:59:59.5Z"), Some((951_868_799, 500_000_000)));
+        assert_eq!(rfc3339("1969-12-31T23:59:59Z"), Some((-1, 0)));
+        assert_eq!(rfc3339("2024-13-01T00:00:00Z"), None);
+        assert_eq!(rfc3339("2024-10-31 14:15:14"), None);
+    }
 }

@@ -839,7 +839,7 @@ mod tests {
     #[test]
     fn an_initial_response_is_read_first_and_anything_else_is_kept_for_recv() {
         rt().block_on(async {
-            let initial = crate::eventstream::event_message("initial-response", Some("application/json"), b"{\"a\":1}".to_vec());
+            let initial = crate::eventstream::marshal::event("initial-response", b"{\"a\":1}".to_vec(), Some("application/json"));
             let wire = [encode(&initial).unwrap(), event_bytes("x")].concat();
             let (mut rx, _) = receiver(vec![Ok(wire)]);
             assert_eq!(rx.try_recv_initial().await.unwrap(), Some(initial.clone()));

@@ -161,11 +161,12 @@ fn marshaller(krate: &Crate, es: &EventStreamDef) -> TokenStream {
             }
         };
         let boxed = s.fields.is_empty().then(|| quote!(let _ = &value;));
+        let mutable = (!ev.headers.is_empty()).then(|| quote!(mut));
         arms.push(quote! {
             Ok(crate::types::#union::#v(value)) => {
                 #boxed
                 #payload
-                let mut message = #m::event(#event_type, payload, content_type);
+                let #mutable message = #m::event(#event_type, payload, content_type);
                 #(#headers)*
                 Ok(message)
             }
@@ -212,7 +213,9 @@ fn unmarshaller(krate: &Crate, es: &EventStreamDef) -> TokenStream {
             continue;
         };
         let name = &s.name;
-        let locals = s.fields.iter().map(|f| {
+        // A blob or string payload is read unconditionally, where it is read.
+        let read_whole = |f: &Field| ev.payload.as_ref() == Some(&f.name) && matches!(f.ty, TypeRef::Blob | TypeRef::String);
+        let locals = s.fields.iter().filter(|f| !read_whole(f)).map(|f| {
             let l = local(f);
             if ev.headers.contains(&f.name) {
                 let read = header_read(&f.member, &f.ty);
@@ -225,9 +228,9 @@ fn unmarshaller(krate: &Crate, es: &EventStreamDef) -> TokenStream {
             Some(p) => {
                 let l = local(p);
                 match &p.ty {
-                    TypeRef::Blob => quote!(#l = Some(rt::types::Blob::new(message.payload.clone()));),
+                    TypeRef::Blob => quote!(let #l = Some(rt::types::Blob::new(message.payload.clone()));),
                     TypeRef::String => quote! {
-                        #l = Some(rt::operation::body_text(&message.payload)?.to_string());
+                        let #l = Some(rt::operation::body_text(&message.payload)?.to_string());
                     },
                     TypeRef::Named(t) => {
                         let de = de_fn(&t.name);

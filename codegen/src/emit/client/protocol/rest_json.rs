@@ -194,7 +194,8 @@ pub fn serialize(op: &OperationDef) -> TokenStream {
     }
     stmts.push(super::host_prefix(input, host_prefix));
     stmts.push(body_stmt(input, request_body, request_content_type));
-    let unused = input.fields.is_empty().then(|| quote!(let _ = input;));
+    // An input of only an event stream is not read here (the pipeline takes the stream).
+    let unused = input.fields.iter().all(|f| matches!(f.ty, TypeRef::EventStream(_))).then(|| quote!(let _ = input;));
     quote! {
         let mut request = rt::operation::RequestParts::new(#method);
         #unused
