@@ -123,6 +123,48 @@ fn malformed_models_produce_errors_naming_the_shape() {
     }
 }
 
+/// Event streams are generated; what the spec forbids of them is refused naming the shape.
+#[test]
+fn malformed_event_streams_produce_errors_naming_the_shape() {
+    let ev = r#""a#Ev":{"type":"union","traits":{"smithy.api#streaming":{}},"members":{"e":{"target":"a#E"}}}"#;
+    let cases = [
+        (
+            format!(r#""a#In":{{"type":"structure","members":{{"s":{{"target":"a#Ev"}}}}}}, {ev}, "a#E":{{"type":"structure","members":{{}}}}"#),
+            "a#In$s: a streaming union must be bound with @httpPayload",
+        ),
+        (
+            format!(r#""a#In":{{"type":"structure","members":{{"n":{{"target":"a#N"}}}}}}, "a#N":{{"type":"structure","members":{{"s":{{"target":"a#Ev"}}}}}}, {ev}, "a#E":{{"type":"structure","members":{{}}}}"#),
+            "a#N$s: an event stream can only be the @httpPayload of an operation's input or output",
+        ),
+        (
+            format!(r#""a#In":{{"type":"structure","members":{{"s":{{"target":"a#Ev","traits":{{"smithy.api#httpPayload":{{}}}}}}}}}}, {ev}, "a#E":{{"type":"string"}}"#),
+            "a#Ev$e: an event stream member must target a structure, not a string",
+        ),
+        (
+            format!(r#""a#In":{{"type":"structure","members":{{"s":{{"target":"a#Ev","traits":{{"smithy.api#httpPayload":{{}}}}}}}}}}, {ev}, "a#E":{{"type":"structure","members":{{"p":{{"target":"smithy.api#Integer","traits":{{"smithy.api#eventPayload":{{}}}}}}}}}}"#),
+            "a#E$p: @eventPayload must target a blob, string, structure or union",
+        ),
+        (
+            format!(r#""a#In":{{"type":"structure","members":{{"s":{{"target":"a#Ev","traits":{{"smithy.api#httpPayload":{{}}}}}}}}}}, {ev}, "a#E":{{"type":"structure","members":{{"p":{{"target":"smithy.api#Blob","traits":{{"smithy.api#eventPayload":{{}}}}}},"q":{{"target":"smithy.api#String"}}}}}}"#),
+            "a#E: with an @eventPayload member, every other member must be an @eventHeader",
+        ),
+        (
+            format!(r#""a#In":{{"type":"structure","members":{{"s":{{"target":"a#Ev","traits":{{"smithy.api#httpPayload":{{}}}}}}}}}}, {ev}, "a#E":{{"type":"structure","members":{{"h":{{"target":"a#L","traits":{{"smithy.api#eventHeader":{{}}}}}}}}}}, "a#L":{{"type":"list","member":{{"target":"smithy.api#String"}}}}"#),
+            "a#E$h: @eventHeader members must target a boolean, byte, short, integer, long, blob, string or timestamp",
+        ),
+    ];
+    for (shapes, want) in cases {
+        assert_eq!(error_for(&shapes), want);
+    }
+    let query = r#"{"smithy":"2.0","shapes":{
+        "a#S":{"type":"service","version":"1","operations":[{"target":"a#Op"}],"traits":{"aws.protocols#awsQuery":{},"smithy.api#xmlNamespace":{"uri":"https://a/"}}},
+        "a#Op":{"type":"operation","input":{"target":"a#In"},"output":{"target":"smithy.api#Unit"}},
+        "a#In":{"type":"structure","members":{"s":{"target":"a#Ev"}}},
+        "a#Ev":{"type":"union","traits":{"smithy.api#streaming":{}},"members":{"e":{"target":"a#E"}}},
+        "a#E":{"type":"structure","members":{}}}}"#;
+    assert_eq!(generate(query, &options(None)).unwrap_err().to_string(), "a#In$s: aws.protocols#awsQuery does not support event streams (`a#Ev`)");
+}
+
 #[test]
 fn a_label_member_must_be_required() {
     let model = r#"{"smithy":"2.0","shapes":{

@@ -77,6 +77,8 @@ pub enum Expected {
     Error { variant: Name, ty: NamedRef, fields: Vec<(Name, TestValue)> },
     /// Any failure (`expectation: { failure: {} }` without an `errorId`).
     Failure,
+    /// This modeled error, whatever its members (`expectation: { failure: { errorId } }`).
+    ErrorOf { variant: Name },
 }
 
 /// A `smithy.test#eventStreamTests` case whose events the client sends or receives (cases of

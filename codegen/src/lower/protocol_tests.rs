@@ -338,10 +338,7 @@ pub(super) fn event_stream_cases(
                         .find(|(e, _)| e.as_str() == error_id)
                         .map(|(_, v)| v)
                         .ok_or_else(|| ModelError::new(&at, format!("`{error_id}` is not an error of the operation")))?;
-                    let err_id = ShapeId::parse(error_id).ok_or_else(|| ModelError::new(&at, format!("`{error_id}` is not a shape id")))?;
-                    let ty = NamedRef { name: variant.ty.clone(), kind: NamedKind::Struct, module: crate::ir::Module::Errors };
-                    let fields = struct_fields(cx, &err_id, None, false, &at)?;
-                    Expected::Error { variant: variant.variant.clone(), ty, fields }
+                    Expected::ErrorOf { variant: variant.variant.clone() }
                 }
             };
             let mut test = response_test(initial, expect);

@@ -60,6 +60,7 @@ const SUITES: &[(&str, Suite)] = &[
     ("profile-parser", credentials::profile_parser),
     ("file-location", credentials::file_location),
     ("eventstream-frames", eventstream::frames),
+    ("event-stream-tests", protocol::event_stream_tests),
     ("jmespath", jmespath::run),
     ("generated-crates", protocol::generated_crates),
     ("smithy-diff", smithy_diff::run),

@@ -33,8 +33,8 @@ fn cargo(args: &[&str], dir: &Path, shared: Option<&Path>) -> Command {
 /// Generates a standalone crate for `model` into `out` and builds it (tests included),
 /// returning the build's warnings about the generated crate's own code. `shared` is the
 /// crate's `SHARED_DIR`; `None` removes the variable, as on a user's machine.
-fn generate_and_build(model: &Path, service: Option<&str>, out: &Path, shared: Option<&Path>, behaviour: Option<&Path>) -> Result<Vec<String>> {
-    let files = generate_standalone(&[model.to_path_buf()], service, out)?;
+fn generate_and_build(models: &[PathBuf], service: Option<&str>, out: &Path, shared: Option<&Path>, behaviour: Option<&Path>) -> Result<Vec<String>> {
+    let files = generate_standalone(models, service, out)?;
     write(out, &files, true)?;
     // Hand-written behaviour tests of a fixture run as one more test target of its crate.
     if let Some(tests) = behaviour {
@@ -69,7 +69,7 @@ pub fn run_aws_query(shared: &Path) -> Result<SuiteResult> {
 /// runs its generated protocol tests and counts them.
 fn run_service(shared: &Path, service: &str, dir: &str) -> Result<SuiteResult> {
     let out = crate::workspace_root().join("target/conformance").join(dir);
-    let warnings = generate_and_build(&shared.join(MODEL), Some(service), &out, Some(shared), None)?;
+    let warnings = generate_and_build(&[shared.join(MODEL)], Some(service), &out, Some(shared), None)?;
     let output = cargo(&["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"], &out, Some(shared))
         .output()
         .context("running the generated protocol tests")?;
@@ -82,6 +82,62 @@ fn run_service(shared: &Path, service: &str, dir: &str) -> Result<SuiteResult> {
         result.failed.push(("generated crate builds without warnings".into(), warnings.join("\n")));
     }
     Ok(result)
+}
+
+const EVENT_STREAM_TESTS: &str = "conformance/event-stream-tests";
+
+/// `event-stream-tests`: Smithy's restJson1 `eventStreamTests` cases. Their operations are bound
+/// to a service of ours (`codegen/tests/fixtures/event-streams/`) and assembled with the shared
+/// `.smithy` files by the IDL loader; the generator turns each client case into a `#[test]` of
+/// the generated crate, which is built (without warnings) and run. Server-only cases are
+/// counted as skipped.
+pub fn event_stream_tests(shared: &Path) -> Result<SuiteResult> {
+    let root = crate::workspace_root();
+    let dir = shared.join(EVENT_STREAM_TESTS);
+    let cases = dir.join("restjson1-event-stream.smithy");
+    let models = [root.join("codegen/tests/fixtures/event-streams"), cases.clone(), dir.join("smithy.test.smithy")];
+    let out = root.join("target/conformance/event-streams");
+    let warnings = generate_and_build(&models, None, &out, Some(shared), Some(&root.join("codegen/tests/fixture-tests/event_streams.rs")))?;
+    let output = cargo(&["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"], &out, Some(shared))
+        .output()
+        .context("running the generated event stream tests")?;
+    let mut result = parse_libtest(&String::from_utf8_lossy(&output.stdout));
+    if result.passed + result.failed.len() + result.skipped.len() == 0 {
+        bail!("no event stream test ran:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    if !warnings.is_empty() {
+        result.failed.push(("generated crate builds without warnings".into(), warnings.join("\n")));
+    }
+    for id in server_only_cases(&std::fs::read_to_string(&cases).with_context(|| format!("reading {}", cases.display()))?) {
+        result.skipped.push((id, "a server-side case (appliesTo: server)".into()));
+    }
+    // The crate's behaviour against a local server: not compliance cases, so not counted
+    // with them, but a failure fails the suite.
+    let output = cargo(&["test", "--test", "event_streams", "--no-fail-fast"], &out, Some(shared))
+        .output()
+        .context("running the event stream behaviour tests")?;
+    let behaviour = parse_libtest(&String::from_utf8_lossy(&output.stdout));
+    if behaviour.passed == 0 && behaviour.failed.is_empty() {
+        bail!("no event stream behaviour test ran:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    result.notes.push(format!("behaviour tests of the generated crate against a local server (not counted above): {} passed", behaviour.passed));
+    result.failed.extend(behaviour.failed.into_iter().map(|(name, why)| (format!("behaviour: {name}"), why)));
+    Ok(result)
+}
+
+/// The ids of the cases in an IDL file of `eventStreamTests` that apply to servers only: the
+/// last `id` before each `appliesTo: "server"`.
+fn server_only_cases(idl: &str) -> Vec<String> {
+    let mut last_id = None;
+    let mut out = Vec::new();
+    for line in idl.lines().map(str::trim) {
+        if let Some(id) = line.strip_prefix("id:").map(|v| v.trim().trim_matches('"')) {
+            last_id = Some(id.to_string());
+        } else if line.replace(' ', "") == "appliesTo:\"server\"" {
+            out.extend(last_id.take());
+        }
+    }
+    out
 }
 
 /// `generated-crates`: the generator's every-kind-of-shape fixture, its waiters fixture (with
@@ -98,22 +154,22 @@ pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
         bail!("{} exists, so a crate in {} could find reference data; pick another temporary folder (TMPDIR)", found.display(), standalone.display());
     }
     let crates = [
-        ("fixture `shapes.json`", root.join("codegen/tests/fixtures/shapes.json"), root.join("target/conformance/fixture-shapes"), Some(shared), None),
+        ("fixture `shapes.json`", vec![root.join("codegen/tests/fixtures/shapes.json")], root.join("target/conformance/fixture-shapes"), Some(shared), None),
         (
             "fixture `waiters.json`",
-            root.join("codegen/tests/fixtures/waiters.json"),
+            vec![root.join("codegen/tests/fixtures/waiters.json")],
             root.join("target/conformance/fixture-waiters"),
             Some(shared),
             Some(root.join("codegen/tests/fixture-tests/waiters.rs")),
         ),
         (
             "fixture `streaming.json`",
-            root.join("codegen/tests/fixtures/streaming.json"),
+            vec![root.join("codegen/tests/fixtures/streaming.json")],
             root.join("target/conformance/fixture-streaming"),
             Some(shared),
             Some(root.join("codegen/tests/fixture-tests/streaming.rs")),
         ),
-        ("official Chime model (standalone, no SHARED_DIR)", shared.join(OFFICIAL), standalone.clone(), None, None),
+        ("official Chime model (standalone, no SHARED_DIR)", vec![shared.join(OFFICIAL)], standalone.clone(), None, None),
     ];
     for (what, model, out, shared, behaviour) in crates {
         let warnings = generate_and_build(&model, None, &out, shared, behaviour.as_deref())?;
@@ -163,6 +219,12 @@ fn failure_message(stdout: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_only_cases_are_found_by_the_id_before_applies_to() {
+        let idl = "{\n id: \"A\"\n appliesTo: \"client\"\n}\n{\n id: \"B\"\n events: [{ type: \"request\" }]\n appliesTo: \"server\"\n}\n{\n id: \"C\"\n}";
+        assert_eq!(server_only_cases(idl), vec!["B".to_string()]);
+    }
 
     #[test]
     fn libtest_output_is_counted() {

@@ -102,7 +102,7 @@ fn errors_rs(krate: &Crate) -> TokenStream {
             "Errors of the `{}` event stream: its modeled error events, and `Unhandled` for any other error message.",
             es.union.bare()
         );
-        items.push(operation::error_enum_with_doc(&es.error, &variants, &doc));
+        items.push(operation::error_enum_with_doc(&es.error, &variants, &doc, "event stream"));
     }
     quote! {
         //! Modeled errors of the service. Each operation's error enum wraps the ones it can return.

@@ -203,12 +203,17 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
 }
 
 fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStream {
-    error_enum_with_doc(name, errors, "Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here.")
+    error_enum_with_doc(name, errors, "Errors of this operation. Match on the variant, or use the `is_*` helpers; `Unhandled` carries any error code the model does not list here.", "operation")
 }
 
-/// An error enum of `errors` and `Unhandled`, documented by `doc`.
-pub(super) fn error_enum_with_doc(name: &crate::naming::Name, errors: &[ErrorVariant], doc: &str) -> TokenStream {
+/// An error enum of `errors` and `Unhandled`, documented by `doc`; `of` is what it is the
+/// error enum of ("operation").
+pub(super) fn error_enum_with_doc(name: &crate::naming::Name, errors: &[ErrorVariant], doc: &str, of: &str) -> TokenStream {
     let doc = doc_line(doc);
+    let unhandled_doc = doc_attrs(&Docs(vec![
+        format!("An error the model does not list for this {of} (or a new one); its code,"),
+        "message and request id are in [`Self::meta`].".to_string(),
+    ]));
     let variants = errors.iter().map(|e| {
         let d = doc_attrs(&e.docs);
         let v = &e.variant;
@@ -233,8 +238,7 @@ pub(super) fn error_enum_with_doc(name: &crate::naming::Name, errors: &[ErrorVar
         #[derive(Debug)]
         pub enum #name {
             #(#variants)*
-            /// An error the model does not list here (or a new one); its code, message and
-            /// request id are in [`Self::meta`].
+            #unhandled_doc
             Unhandled(rt::error::Unhandled),
         }
         impl #name {

@@ -211,14 +211,15 @@ fn response_test(root: &Name, krate: &Crate, op: &OperationDef, t: &ResponseTest
             let unwrap = build_is_fallible(&op.output).then(|| quote!(.expect("the expected output is complete")));
             // An event stream is compared by its events, elsewhere: the expected output takes
             // a (spent) clone of the received one, which compares equal by its Debug form.
-            let stream = op.output.fields.iter().find(|f| matches!(f.ty, TypeRef::EventStream(_))).map(|f| {
-                let n = &f.name;
-                quote!(.#n(actual.#n.clone()))
-            });
+            let stream = op.output.fields.iter().find(|f| matches!(f.ty, TypeRef::EventStream(_))).map(|f| &f.name);
+            let spend = stream.map(|n| quote!(actual.#n = actual.#n.clone();));
+            let stream = stream.map(|n| quote!(.#n(actual.#n.clone())));
             let sets = quote!(#sets #stream);
             quote! {
-                let actual = <#root::operation::#m::#ty as ::client_runtime::__private::operation::Operation>::deserialize(&response)
+                #[allow(unused_mut)]
+                let mut actual = <#root::operation::#m::#ty as ::client_runtime::__private::operation::Operation>::deserialize(&response)
                     .expect("the response deserializes");
+                #spend
                 let expected = #root::operation::#m::#out::builder() #sets .build() #unwrap;
                 ::client_runtime::test_util::assert_same(&actual, &expected);
             }
@@ -238,6 +239,17 @@ fn response_test(root: &Name, krate: &Crate, op: &OperationDef, t: &ResponseTest
                 };
                 let expected = #p::builder() #sets .meta(actual.meta().clone()).build() #unwrap;
                 ::client_runtime::test_util::assert_same(&actual, &expected);
+            }
+        }
+        Expected::ErrorOf { variant } => {
+            let en = &op.error_name;
+            quote! {
+                let meta = ::client_runtime::__private::protocol::Protocol::error_metadata(&#protocol, &response);
+                let actual = <#root::operation::#m::#ty as ::client_runtime::__private::operation::Operation>::deserialize_error(&response, meta);
+                assert!(
+                    matches!(actual, Ok(#root::operation::#m::#en::#variant(_))),
+                    "expected the {} error, got {actual:?}", ::std::stringify!(#variant)
+                );
             }
         }
         Expected::Failure => {
