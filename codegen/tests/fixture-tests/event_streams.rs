@@ -3,7 +3,9 @@
 //! events go out signed (each frame wrapping one message, chained by `:chunk-signature`, then
 //! the empty end frame) in a chunked body, with the initial request's members as HTTP headers;
 //! output events come back typed, an unknown event type as `Unknown`, a modeled error event as
-//! a typed service error, with the initial response's members read from the HTTP headers.
+//! a typed service error, with the initial response's members read from the HTTP headers. The
+//! same crate's `@streaming` blob payloads and its waiter are driven against the same kind of
+//! server.
 //! `cargo xtask conformance` (`event-stream-tests`) copies this file into the generated crate's
 //! `tests/` and runs it.
 
@@ -95,28 +97,46 @@ fn read_request(tcp: &mut TcpStream) -> Option<Received> {
     Some(r)
 }
 
-/// Serves one connection (or gives up after 20 s): reads one request, answers `answer`, and
-/// returns the request.
-fn serve_once(answer: Vec<u8>) -> (String, thread::JoinHandle<Option<Received>>) {
+/// Serves `requests` requests, on as many connections as the client opens (or gives up after
+/// 20 s), answering each with `answer(index, request)`; returns the requests.
+fn serve(requests: usize, answer: impl Fn(usize, &Received) -> Vec<u8> + Send + 'static) -> (String, thread::JoinHandle<Vec<Received>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let handle = thread::spawn(move || {
         let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(20) {
+        let mut received = Vec::new();
+        while received.len() < requests && started.elapsed() < Duration::from_secs(20) {
             let Ok((mut tcp, _)) = listener.accept() else {
                 thread::sleep(Duration::from_millis(2));
                 continue;
             };
             tcp.set_nonblocking(false).unwrap();
             tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-            let request = read_request(&mut tcp)?;
-            tcp.write_all(&answer).ok()?;
-            return Some(request);
+            while received.len() < requests {
+                let Some(request) = read_request(&mut tcp) else { break };
+                let reply = answer(received.len(), &request);
+                received.push(request);
+                if tcp.write_all(&reply).is_err() {
+                    break;
+                }
+            }
         }
-        None
+        received
     });
     (url, handle)
+}
+
+/// Serves one request with `answer`, and returns it.
+fn serve_once(answer: Vec<u8>) -> (String, thread::JoinHandle<Option<Received>>) {
+    let (url, handle) = serve(1, move |_, _| answer.clone());
+    (url, thread::spawn(move || handle.join().unwrap().pop()))
+}
+
+fn http_response(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status}\r\n{headers}content-length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
 }
 
 fn client(url: &str) -> Client {
@@ -264,4 +284,58 @@ fn a_frame_with_a_bad_checksum_is_an_error_not_a_panic() {
         assert!(matches!(got, Err(SdkError::ResponseError(_))), "{got:?}");
     });
     server.join().unwrap().expect("the server got a request");
+}
+
+#[test]
+fn streaming_blobs_go_out_chunked_and_come_back_piece_by_piece() {
+    let big: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+    let served = big.clone();
+    let (url, server) = serve(3, move |i, r| match i {
+        0 => http_response("200 OK", "content-type: application/json\r\n", format!("{{\"size\":{}}}", r.body.len()).as_bytes()),
+        1 => http_response("200 OK", "content-type: application/octet-stream\r\n", &served),
+        _ => http_response("404 Not Found", "x-amzn-errortype: BlobNotFound\r\ncontent-type: application/json\r\n", br#"{"message":"gone"}"#),
+    });
+    block_on(async {
+        let client = client(&url);
+        let body = rest_json_event_streams::primitives::ByteStream::from_reader(&b"from a reader"[..]);
+        let out = client.put_blob().name("a").body(body).send().await.unwrap();
+        assert_eq!(out.size(), Some(13));
+        let mut out = client.get_blob().name("a").send().await.unwrap();
+        let mut got = Vec::new();
+        let mut chunks = 0;
+        while let Some(chunk) = out.body.try_next().await.unwrap() {
+            got.extend_from_slice(&chunk);
+            chunks += 1;
+        }
+        assert!(got == big && chunks >= 2, "{} bytes in {chunks} chunks", got.len());
+        let err = client.get_blob().name("b").send().await.unwrap_err();
+        assert!(err.as_service_error().is_some_and(|e| e.is_blob_not_found()), "{err:?}");
+    });
+    let received = server.join().unwrap();
+    assert_eq!(received.len(), 3);
+    assert!(received[0].head.starts_with("PUT /blobs/a "), "{}", received[0].head);
+    assert_eq!(received[0].header("transfer-encoding"), Some("chunked"));
+    assert_eq!(received[0].header("x-amz-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert_eq!(received[0].body, b"from a reader");
+}
+
+#[test]
+fn the_waiter_polls_until_its_success_acceptor_matches() {
+    let (url, server) = serve(3, |i, _| match i {
+        0 => http_response("404 Not Found", "x-amzn-errortype: BlobNotFound\r\ncontent-type: application/json\r\n", b"{}"),
+        1 => http_response("200 OK", "content-type: application/json\r\n", br#"{"state":"pending"}"#),
+        _ => http_response("200 OK", "content-type: application/json\r\n", br#"{"state":"ready"}"#),
+    });
+    let started = Instant::now();
+    block_on(async {
+        use rest_json_event_streams::client::Waiters;
+        let poll = client(&url).wait_until_blob_ready().name("a").wait(Duration::from_secs(30)).await.expect("the blob becomes ready");
+        assert_eq!(poll.as_result().ok().and_then(|o| o.state()), Some("ready"));
+    });
+    let received = server.join().unwrap();
+    assert_eq!(received.len(), 3, "two retries, then success");
+    assert!(received.iter().all(|r| r.head.starts_with("GET /blobs/a/status ")));
+    // minDelay 1 s, maxDelay 2 s: two waits of 1 to 2 s each.
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(10), "{waited:?}");
 }
