@@ -15,8 +15,18 @@ const REST_JSON: &str = "aws.protocoltests.restjson#RestJson";
 const AWS_QUERY: &str = "aws.protocoltests.query#AwsQuery";
 const OFFICIAL: &str = "models/chime-sdk-identity.official.json";
 
+/// Where build output goes: `CARGO_TARGET_DIR` when set (relative to the workspace), else the
+/// workspace's `target/`.
+fn target_root() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => crate::workspace_root().join(dir),
+        _ => crate::workspace_root().join("target"),
+    }
+}
+
+/// The target directory the generated crates share.
 fn target_dir() -> PathBuf {
-    crate::workspace_root().join("target/conformance-target")
+    target_root().join("conformance-target")
 }
 
 /// `cargo <args>` in the generated crate `dir`, with the shared target directory.
@@ -65,10 +75,10 @@ pub fn run_aws_query(shared: &Path) -> Result<SuiteResult> {
     run_service(shared, AWS_QUERY, "awsquery")
 }
 
-/// Generates the client of protocol-test service `service` into `target/conformance/<dir>`,
+/// Generates the client of protocol-test service `service` into `<target>/conformance/<dir>`,
 /// runs its generated protocol tests and counts them.
 fn run_service(shared: &Path, service: &str, dir: &str) -> Result<SuiteResult> {
-    let out = crate::workspace_root().join("target/conformance").join(dir);
+    let out = target_root().join("conformance").join(dir);
     let warnings = generate_and_build(&[shared.join(MODEL)], Some(service), &out, Some(shared), None)?;
     let output = cargo(&["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"], &out, Some(shared))
         .output()
@@ -96,7 +106,7 @@ pub fn event_stream_tests(shared: &Path) -> Result<SuiteResult> {
     let dir = shared.join(EVENT_STREAM_TESTS);
     let cases = dir.join("restjson1-event-stream.smithy");
     let models = [root.join("codegen/tests/fixtures/event-streams"), cases.clone(), dir.join("smithy.test.smithy")];
-    let out = root.join("target/conformance/event-streams");
+    let out = target_root().join("conformance/event-streams");
     let warnings = generate_and_build(&models, None, &out, Some(shared), Some(&root.join("codegen/tests/fixture-tests/event_streams.rs")))?;
     let output = cargo(&["test", "--test", "protocol_tests", "--no-fail-fast", "--", "--test-threads", "2"], &out, Some(shared))
         .output()
@@ -154,18 +164,18 @@ pub fn generated_crates(shared: &Path) -> Result<SuiteResult> {
         bail!("{} exists, so a crate in {} could find reference data; pick another temporary folder (TMPDIR)", found.display(), standalone.display());
     }
     let crates = [
-        ("fixture `shapes.json`", vec![root.join("codegen/tests/fixtures/shapes.json")], root.join("target/conformance/fixture-shapes"), Some(shared), None),
+        ("fixture `shapes.json`", vec![root.join("codegen/tests/fixtures/shapes.json")], target_root().join("conformance/fixture-shapes"), Some(shared), None),
         (
             "fixture `waiters.json`",
             vec![root.join("codegen/tests/fixtures/waiters.json")],
-            root.join("target/conformance/fixture-waiters"),
+            target_root().join("conformance/fixture-waiters"),
             Some(shared),
             Some(root.join("codegen/tests/fixture-tests/waiters.rs")),
         ),
         (
             "fixture `streaming.json`",
             vec![root.join("codegen/tests/fixtures/streaming.json")],
-            root.join("target/conformance/fixture-streaming"),
+            target_root().join("conformance/fixture-streaming"),
             Some(shared),
             Some(root.join("codegen/tests/fixture-tests/streaming.rs")),
         ),
