@@ -1403,30 +1403,12 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
         /// Name of the instance.
         ///
         /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// When the instance was created.
         pub fn created_timestamp(
@@ -1436,18 +1418,6 @@ pub mod builders {
             self.created_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
-        }
         /// When the instance was last changed.
         pub fn last_updated_timestamp(
             mut self,
@@ -1456,18 +1426,6 @@ pub mod builders {
             self.last_updated_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
         /// Free-form data kept with the instance.
         ///
         /// Length: 0 to 1024 characters. Pattern: `.*`.
@@ -1475,14 +1433,12 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            name set_name get_name "Name": String;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstance`](crate::types::AppInstance).
         pub fn build(self) -> crate::types::AppInstance {
@@ -1520,30 +1476,12 @@ pub mod builders {
             self.admin = Some(input.into());
             self
         }
-        /// Sets or unsets `Admin`.
-        pub fn set_admin(mut self, input: Option<crate::types::Identity>) -> Self {
-            self.admin = input;
-            self
-        }
-        /// `Admin` as set so far.
-        pub fn get_admin(&self) -> &Option<crate::types::Identity> {
-            &self.admin
-        }
         /// ARN of the instance that the administrator manages.
         ///
         /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
             self.app_instance_arn = Some(input.into());
             self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
         }
         /// When the user was made an administrator.
         pub fn created_timestamp(
@@ -1553,17 +1491,10 @@ pub mod builders {
             self.created_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
+        rt::builder_set_get! {
+            admin set_admin get_admin "Admin": crate::types::Identity;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
         }
         /// Consumes the builder and constructs a [`AppInstanceAdmin`](crate::types::AppInstanceAdmin).
         pub fn build(self) -> crate::types::AppInstanceAdmin {
@@ -1586,14 +1517,8 @@ pub mod builders {
             self.admin = Some(input.into());
             self
         }
-        /// Sets or unsets `Admin`.
-        pub fn set_admin(mut self, input: Option<crate::types::Identity>) -> Self {
-            self.admin = input;
-            self
-        }
-        /// `Admin` as set so far.
-        pub fn get_admin(&self) -> &Option<crate::types::Identity> {
-            &self.admin
+        rt::builder_set_get! {
+            admin set_admin get_admin "Admin": crate::types::Identity;
         }
         /// Consumes the builder and constructs a [`AppInstanceAdminSummary`](crate::types::AppInstanceAdminSummary).
         pub fn build(self) -> crate::types::AppInstanceAdminSummary {
@@ -1621,30 +1546,12 @@ pub mod builders {
             self.app_instance_bot_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
-        }
         /// Display name of the bot.
         ///
         /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// How the bot is wired to its Lex V2 bot.
         pub fn configuration(
@@ -1654,18 +1561,6 @@ pub mod builders {
             self.configuration = Some(input.into());
             self
         }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = input;
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            &self.configuration
-        }
         /// When the bot was created.
         pub fn created_timestamp(
             mut self,
@@ -1673,18 +1568,6 @@ pub mod builders {
         ) -> Self {
             self.created_timestamp = Some(input.into());
             self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
         }
         /// When the bot was last changed.
         pub fn last_updated_timestamp(
@@ -1694,18 +1577,6 @@ pub mod builders {
             self.last_updated_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
         /// Free-form data kept with the bot.
         ///
         /// Length: 0 to 1024 characters. Pattern: `.*`.
@@ -1713,14 +1584,13 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            name set_name get_name "Name": String;
+            configuration set_configuration get_configuration "Configuration": crate::types::Configuration;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceBot`](crate::types::AppInstanceBot).
         pub fn build(self) -> crate::types::AppInstanceBot {
@@ -1762,30 +1632,12 @@ pub mod builders {
             self.app_instance_bot_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
-        }
         /// Display name of the bot.
         ///
         /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// Free-form data kept with the bot.
         ///
@@ -1794,14 +1646,10 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceBotSummary`](crate::types::AppInstanceBotSummary).
         pub fn build(self) -> crate::types::AppInstanceBotSummary {
@@ -1838,19 +1686,8 @@ pub mod builders {
             self.channel_retention_settings = Some(input.into());
             self
         }
-        /// Sets or unsets `ChannelRetentionSettings`.
-        pub fn set_channel_retention_settings(
-            mut self,
-            input: Option<crate::types::ChannelRetentionSettings>,
-        ) -> Self {
-            self.channel_retention_settings = input;
-            self
-        }
-        /// `ChannelRetentionSettings` as set so far.
-        pub fn get_channel_retention_settings(
-            &self,
-        ) -> &Option<crate::types::ChannelRetentionSettings> {
-            &self.channel_retention_settings
+        rt::builder_set_get! {
+            channel_retention_settings set_channel_retention_settings get_channel_retention_settings "ChannelRetentionSettings": crate::types::ChannelRetentionSettings;
         }
         /// Consumes the builder and constructs a [`AppInstanceRetentionSettings`](crate::types::AppInstanceRetentionSettings).
         pub fn build(self) -> crate::types::AppInstanceRetentionSettings {
@@ -1875,30 +1712,12 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
         /// Name of the instance.
         ///
         /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// Free-form data kept with the instance.
         ///
@@ -1907,14 +1726,10 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceSummary`](crate::types::AppInstanceSummary).
         pub fn build(self) -> crate::types::AppInstanceSummary {
@@ -1953,15 +1768,6 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Display name of the user.
         ///
         /// Length: 1 to 100 characters. Pattern: `\S`.
@@ -1969,30 +1775,12 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
         /// Free-form data kept with the user.
         ///
         /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
         }
         /// When the user was created.
         pub fn created_timestamp(
@@ -2002,18 +1790,6 @@ pub mod builders {
             self.created_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
-        }
         /// When the user was last changed.
         pub fn last_updated_timestamp(
             mut self,
@@ -2021,18 +1797,6 @@ pub mod builders {
         ) -> Self {
             self.last_updated_timestamp = Some(input.into());
             self
-        }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
         }
         /// When the user will be removed on its own, if ever.
         pub fn expiration_settings(
@@ -2042,19 +1806,13 @@ pub mod builders {
             self.expiration_settings = Some(input.into());
             self
         }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = input;
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            &self.expiration_settings
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            expiration_settings set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
         /// Consumes the builder and constructs a [`AppInstanceUser`](crate::types::AppInstanceUser).
         pub fn build(self) -> crate::types::AppInstanceUser {
@@ -2103,15 +1861,6 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Identifier of the endpoint.
         ///
         /// Length: 0 to 64 characters. Pattern: `.*`.
@@ -2119,30 +1868,12 @@ pub mod builders {
             self.endpoint_id = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
-        }
         /// Display name of the endpoint.
         ///
         /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// Push service the endpoint uses.
         pub fn r#type(
@@ -2152,33 +1883,12 @@ pub mod builders {
             self.r#type = Some(input.into());
             self
         }
-        /// Sets or unsets `Type`.
-        pub fn set_type(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
-            &self.r#type
-        }
         /// ARN of the resource the endpoint is attached to.
         ///
         /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
         pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
             self.resource_arn = Some(input.into());
             self
-        }
-        /// Sets or unsets `ResourceArn`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceArn` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
         }
         /// Device tokens that address the endpoint.
         pub fn endpoint_attributes(
@@ -2188,20 +1898,6 @@ pub mod builders {
             self.endpoint_attributes = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointAttributes`.
-        pub fn set_endpoint_attributes(
-            mut self,
-            input: Option<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.endpoint_attributes = input;
-            self
-        }
-        /// `EndpointAttributes` as set so far.
-        pub fn get_endpoint_attributes(
-            &self,
-        ) -> &Option<crate::types::EndpointAttributes> {
-            &self.endpoint_attributes
-        }
         /// When the endpoint was registered.
         pub fn created_timestamp(
             mut self,
@@ -2209,18 +1905,6 @@ pub mod builders {
         ) -> Self {
             self.created_timestamp = Some(input.into());
             self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
         }
         /// When the endpoint was last changed.
         pub fn last_updated_timestamp(
@@ -2230,18 +1914,6 @@ pub mod builders {
             self.last_updated_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
         /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
         pub fn allow_messages(
             mut self,
@@ -2249,18 +1921,6 @@ pub mod builders {
         ) -> Self {
             self.allow_messages = Some(input.into());
             self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
         }
         /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
         pub fn endpoint_state(
@@ -2270,17 +1930,17 @@ pub mod builders {
             self.endpoint_state = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointState`.
-        pub fn set_endpoint_state(
-            mut self,
-            input: Option<crate::types::EndpointState>,
-        ) -> Self {
-            self.endpoint_state = input;
-            self
-        }
-        /// `EndpointState` as set so far.
-        pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
-            &self.endpoint_state
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
+            name set_name get_name "Name": String;
+            r#type set_type get_type "Type": crate::types::AppInstanceUserEndpointType;
+            resource_arn set_resource_arn get_resource_arn "ResourceArn": String;
+            endpoint_attributes set_endpoint_attributes get_endpoint_attributes "EndpointAttributes": crate::types::EndpointAttributes;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
+            endpoint_state set_endpoint_state get_endpoint_state "EndpointState": crate::types::EndpointState;
         }
         /// Consumes the builder and constructs a [`AppInstanceUserEndpoint`](crate::types::AppInstanceUserEndpoint).
         pub fn build(self) -> crate::types::AppInstanceUserEndpoint {
@@ -2333,15 +1993,6 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Identifier of the endpoint.
         ///
         /// Length: 0 to 64 characters. Pattern: `.*`.
@@ -2349,30 +2000,12 @@ pub mod builders {
             self.endpoint_id = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
-        }
         /// Display name of the endpoint.
         ///
         /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// Push service the endpoint uses.
         pub fn r#type(
@@ -2382,18 +2015,6 @@ pub mod builders {
             self.r#type = Some(input.into());
             self
         }
-        /// Sets or unsets `Type`.
-        pub fn set_type(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
-            &self.r#type
-        }
         /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
         pub fn allow_messages(
             mut self,
@@ -2401,18 +2022,6 @@ pub mod builders {
         ) -> Self {
             self.allow_messages = Some(input.into());
             self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
         }
         /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
         pub fn endpoint_state(
@@ -2422,17 +2031,13 @@ pub mod builders {
             self.endpoint_state = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointState`.
-        pub fn set_endpoint_state(
-            mut self,
-            input: Option<crate::types::EndpointState>,
-        ) -> Self {
-            self.endpoint_state = input;
-            self
-        }
-        /// `EndpointState` as set so far.
-        pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
-            &self.endpoint_state
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
+            name set_name get_name "Name": String;
+            r#type set_type get_type "Type": crate::types::AppInstanceUserEndpointType;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
+            endpoint_state set_endpoint_state get_endpoint_state "EndpointState": crate::types::EndpointState;
         }
         /// Consumes the builder and constructs a [`AppInstanceUserEndpointSummary`](crate::types::AppInstanceUserEndpointSummary).
         pub fn build(self) -> crate::types::AppInstanceUserEndpointSummary {
@@ -2474,30 +2079,12 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Display name of the user.
         ///
         /// Length: 1 to 100 characters. Pattern: `\S`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// Free-form data kept with the user.
         ///
@@ -2506,14 +2093,10 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceUserSummary`](crate::types::AppInstanceUserSummary).
         pub fn build(self) -> crate::types::AppInstanceUserSummary {
@@ -2547,14 +2130,8 @@ pub mod builders {
             self.retention_days = Some(input.into());
             self
         }
-        /// Sets or unsets `RetentionDays`.
-        pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-            self.retention_days = input;
-            self
-        }
-        /// `RetentionDays` as set so far.
-        pub fn get_retention_days(&self) -> &Option<i32> {
-            &self.retention_days
+        rt::builder_set_get! {
+            retention_days set_retention_days get_retention_days "RetentionDays": i32;
         }
         /// Consumes the builder and constructs a [`ChannelRetentionSettings`](crate::types::ChannelRetentionSettings).
         pub fn build(self) -> crate::types::ChannelRetentionSettings {
@@ -2575,14 +2152,8 @@ pub mod builders {
             self.lex = Some(input.into());
             self
         }
-        /// Sets or unsets `Lex`.
-        pub fn set_lex(mut self, input: Option<crate::types::LexConfiguration>) -> Self {
-            self.lex = input;
-            self
-        }
-        /// `Lex` as set so far.
-        pub fn get_lex(&self) -> &Option<crate::types::LexConfiguration> {
-            &self.lex
+        rt::builder_set_get! {
+            lex set_lex get_lex "Lex": crate::types::LexConfiguration;
         }
         /// Consumes the builder and constructs a [`Configuration`](crate::types::Configuration).
         pub fn build(
@@ -2613,15 +2184,6 @@ pub mod builders {
             self.device_token = Some(input.into());
             self
         }
-        /// Sets or unsets `DeviceToken`.
-        pub fn set_device_token(mut self, input: Option<String>) -> Self {
-            self.device_token = input;
-            self
-        }
-        /// `DeviceToken` as set so far.
-        pub fn get_device_token(&self) -> &Option<String> {
-            &self.device_token
-        }
         /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
         ///
         /// Length: 1 to 1600 characters. Pattern: `.*`.
@@ -2629,14 +2191,9 @@ pub mod builders {
             self.voip_device_token = Some(input.into());
             self
         }
-        /// Sets or unsets `VoipDeviceToken`.
-        pub fn set_voip_device_token(mut self, input: Option<String>) -> Self {
-            self.voip_device_token = input;
-            self
-        }
-        /// `VoipDeviceToken` as set so far.
-        pub fn get_voip_device_token(&self) -> &Option<String> {
-            &self.voip_device_token
+        rt::builder_set_get! {
+            device_token set_device_token get_device_token "DeviceToken": String;
+            voip_device_token set_voip_device_token get_voip_device_token "VoipDeviceToken": String;
         }
         /// Consumes the builder and constructs a [`EndpointAttributes`](crate::types::EndpointAttributes).
         pub fn build(
@@ -2674,18 +2231,6 @@ pub mod builders {
             self.status = Some(input.into());
             self
         }
-        /// Sets or unsets `Status`.
-        pub fn set_status(
-            mut self,
-            input: Option<crate::types::EndpointStatus>,
-        ) -> Self {
-            self.status = input;
-            self
-        }
-        /// `Status` as set so far.
-        pub fn get_status(&self) -> &Option<crate::types::EndpointStatus> {
-            &self.status
-        }
         /// Why the endpoint is inactive; unset while it is active.
         pub fn status_reason(
             mut self,
@@ -2694,17 +2239,9 @@ pub mod builders {
             self.status_reason = Some(input.into());
             self
         }
-        /// Sets or unsets `StatusReason`.
-        pub fn set_status_reason(
-            mut self,
-            input: Option<crate::types::EndpointStatusReason>,
-        ) -> Self {
-            self.status_reason = input;
-            self
-        }
-        /// `StatusReason` as set so far.
-        pub fn get_status_reason(&self) -> &Option<crate::types::EndpointStatusReason> {
-            &self.status_reason
+        rt::builder_set_get! {
+            status set_status get_status "Status": crate::types::EndpointStatus;
+            status_reason set_status_reason get_status_reason "StatusReason": crate::types::EndpointStatusReason;
         }
         /// Consumes the builder and constructs a [`EndpointState`](crate::types::EndpointState).
         pub fn build(
@@ -2736,15 +2273,6 @@ pub mod builders {
             self.expiration_days = Some(input.into());
             self
         }
-        /// Sets or unsets `ExpirationDays`.
-        pub fn set_expiration_days(mut self, input: Option<i32>) -> Self {
-            self.expiration_days = input;
-            self
-        }
-        /// `ExpirationDays` as set so far.
-        pub fn get_expiration_days(&self) -> &Option<i32> {
-            &self.expiration_days
-        }
         /// What the days are counted from.
         pub fn expiration_criterion(
             mut self,
@@ -2753,19 +2281,9 @@ pub mod builders {
             self.expiration_criterion = Some(input.into());
             self
         }
-        /// Sets or unsets `ExpirationCriterion`.
-        pub fn set_expiration_criterion(
-            mut self,
-            input: Option<crate::types::ExpirationCriterion>,
-        ) -> Self {
-            self.expiration_criterion = input;
-            self
-        }
-        /// `ExpirationCriterion` as set so far.
-        pub fn get_expiration_criterion(
-            &self,
-        ) -> &Option<crate::types::ExpirationCriterion> {
-            &self.expiration_criterion
+        rt::builder_set_get! {
+            expiration_days set_expiration_days get_expiration_days "ExpirationDays": i32;
+            expiration_criterion set_expiration_criterion get_expiration_criterion "ExpirationCriterion": crate::types::ExpirationCriterion;
         }
         /// Consumes the builder and constructs a [`ExpirationSettings`](crate::types::ExpirationSettings).
         pub fn build(
@@ -2802,15 +2320,6 @@ pub mod builders {
             self.arn = Some(input.into());
             self
         }
-        /// Sets or unsets `Arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `Arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
-        }
         /// Name of the member.
         ///
         /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
@@ -2818,14 +2327,9 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
+        rt::builder_set_get! {
+            arn set_arn get_arn "Arn": String;
+            name set_name get_name "Name": String;
         }
         /// Consumes the builder and constructs a [`Identity`](crate::types::Identity).
         pub fn build(self) -> crate::types::Identity {
@@ -2859,18 +2363,6 @@ pub mod builders {
             self.standard_messages = Some(input.into());
             self
         }
-        /// Sets or unsets `StandardMessages`.
-        pub fn set_standard_messages(
-            mut self,
-            input: Option<crate::types::StandardMessages>,
-        ) -> Self {
-            self.standard_messages = input;
-            self
-        }
-        /// `StandardMessages` as set so far.
-        pub fn get_standard_messages(&self) -> &Option<crate::types::StandardMessages> {
-            &self.standard_messages
-        }
         /// Whether messages aimed at the bot reach it.
         pub fn targeted_messages(
             mut self,
@@ -2879,17 +2371,9 @@ pub mod builders {
             self.targeted_messages = Some(input.into());
             self
         }
-        /// Sets or unsets `TargetedMessages`.
-        pub fn set_targeted_messages(
-            mut self,
-            input: Option<crate::types::TargetedMessages>,
-        ) -> Self {
-            self.targeted_messages = input;
-            self
-        }
-        /// `TargetedMessages` as set so far.
-        pub fn get_targeted_messages(&self) -> &Option<crate::types::TargetedMessages> {
-            &self.targeted_messages
+        rt::builder_set_get! {
+            standard_messages set_standard_messages get_standard_messages "StandardMessages": crate::types::StandardMessages;
+            targeted_messages set_targeted_messages get_targeted_messages "TargetedMessages": crate::types::TargetedMessages;
         }
         /// Consumes the builder and constructs a [`InvokedBy`](crate::types::InvokedBy).
         pub fn build(self) -> Result<crate::types::InvokedBy, rt::error::BuildError> {
@@ -2928,31 +2412,10 @@ pub mod builders {
             self.responds_to = Some(input.into());
             self
         }
-        /// Sets or unsets `RespondsTo`.
-        pub fn set_responds_to(
-            mut self,
-            input: Option<crate::types::RespondsTo>,
-        ) -> Self {
-            self.responds_to = input;
-            self
-        }
-        /// `RespondsTo` as set so far.
-        pub fn get_responds_to(&self) -> &Option<crate::types::RespondsTo> {
-            &self.responds_to
-        }
         /// Which messages invoke the bot.
         pub fn invoked_by(mut self, input: impl Into<crate::types::InvokedBy>) -> Self {
             self.invoked_by = Some(input.into());
             self
-        }
-        /// Sets or unsets `InvokedBy`.
-        pub fn set_invoked_by(mut self, input: Option<crate::types::InvokedBy>) -> Self {
-            self.invoked_by = input;
-            self
-        }
-        /// `InvokedBy` as set so far.
-        pub fn get_invoked_by(&self) -> &Option<crate::types::InvokedBy> {
-            &self.invoked_by
         }
         /// ARN of the Lex V2 bot alias to call.
         ///
@@ -2961,28 +2424,10 @@ pub mod builders {
             self.lex_bot_alias_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `LexBotAliasArn`.
-        pub fn set_lex_bot_alias_arn(mut self, input: Option<String>) -> Self {
-            self.lex_bot_alias_arn = input;
-            self
-        }
-        /// `LexBotAliasArn` as set so far.
-        pub fn get_lex_bot_alias_arn(&self) -> &Option<String> {
-            &self.lex_bot_alias_arn
-        }
         /// Lex locale the bot converses in, such as `en_US`.
         pub fn locale_id(mut self, input: impl Into<String>) -> Self {
             self.locale_id = Some(input.into());
             self
-        }
-        /// Sets or unsets `LocaleId`.
-        pub fn set_locale_id(mut self, input: Option<String>) -> Self {
-            self.locale_id = input;
-            self
-        }
-        /// `LocaleId` as set so far.
-        pub fn get_locale_id(&self) -> &Option<String> {
-            &self.locale_id
         }
         /// Lex intent run to greet a channel member when the bot joins.
         ///
@@ -2991,14 +2436,12 @@ pub mod builders {
             self.welcome_intent = Some(input.into());
             self
         }
-        /// Sets or unsets `WelcomeIntent`.
-        pub fn set_welcome_intent(mut self, input: Option<String>) -> Self {
-            self.welcome_intent = input;
-            self
-        }
-        /// `WelcomeIntent` as set so far.
-        pub fn get_welcome_intent(&self) -> &Option<String> {
-            &self.welcome_intent
+        rt::builder_set_get! {
+            responds_to set_responds_to get_responds_to "RespondsTo": crate::types::RespondsTo;
+            invoked_by set_invoked_by get_invoked_by "InvokedBy": crate::types::InvokedBy;
+            lex_bot_alias_arn set_lex_bot_alias_arn get_lex_bot_alias_arn "LexBotAliasArn": String;
+            locale_id set_locale_id get_locale_id "LocaleId": String;
+            welcome_intent set_welcome_intent get_welcome_intent "WelcomeIntent": String;
         }
         /// Consumes the builder and constructs a [`LexConfiguration`](crate::types::LexConfiguration).
         pub fn build(
@@ -3038,15 +2481,6 @@ pub mod builders {
             self.key = Some(input.into());
             self
         }
-        /// Sets or unsets `Key`.
-        pub fn set_key(mut self, input: Option<String>) -> Self {
-            self.key = input;
-            self
-        }
-        /// `Key` as set so far.
-        pub fn get_key(&self) -> &Option<String> {
-            &self.key
-        }
         /// Value of the label.
         ///
         /// Length: 1 to 256 characters.
@@ -3054,14 +2488,9 @@ pub mod builders {
             self.value = Some(input.into());
             self
         }
-        /// Sets or unsets `Value`.
-        pub fn set_value(mut self, input: Option<String>) -> Self {
-            self.value = input;
-            self
-        }
-        /// `Value` as set so far.
-        pub fn get_value(&self) -> &Option<String> {
-            &self.value
+        rt::builder_set_get! {
+            key set_key get_key "Key": String;
+            value set_value get_value "Value": String;
         }
         /// Consumes the builder and constructs a [`Tag`](crate::types::Tag).
         pub fn build(self) -> Result<crate::types::Tag, rt::error::BuildError> {

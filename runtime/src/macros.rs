@@ -153,6 +153,54 @@ macro_rules! fluent_builder {
     };
 }
 
+/// The `set_` and `get_` methods of a builder's members, in an `impl` of the builder: one entry
+/// `field set_field get_field "Member": Type;` per member, the builder holding it as
+/// `field: Option<Type>`. Their docs are the same one-liners for every member.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! builder_set_get {
+    ($($field:ident $set:ident $get:ident $member:literal: $t:ty;)*) => {
+        $(
+            #[doc = concat!("Sets or unsets `", $member, "`.")]
+            pub fn $set(mut self, input: ::std::option::Option<$t>) -> Self {
+                self.$field = input;
+                self
+            }
+            #[doc = concat!("`", $member, "` as set so far.")]
+            pub fn $get(&self) -> &::std::option::Option<$t> {
+                &self.$field
+            }
+        )*
+    };
+}
+
+/// The setter, `set_` and `get_` methods of a fluent builder (or waiter) whose input builder is
+/// `self.inner`, each forwarding to the builder's method of the same name, in an `impl` of it:
+/// one entry `/// docs` `field(arg: ArgType, ..) set_field get_field "Member": Type;` per member.
+/// The docs go on the setter; `set_` and `get_` get the one-liners of [`builder_set_get`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! fluent_setters {
+    ($($(#[$doc:meta])* $field:ident($($arg:ident: $arg_t:ty),*) $set:ident $get:ident $member:literal: $t:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $field(mut self, $($arg: $arg_t),*) -> Self {
+                self.inner = self.inner.$field($($arg),*);
+                self
+            }
+            #[doc = concat!("Sets or unsets `", $member, "`.")]
+            pub fn $set(mut self, input: ::std::option::Option<$t>) -> Self {
+                self.inner = self.inner.$set(input);
+                self
+            }
+            #[doc = concat!("`", $member, "` as set so far.")]
+            pub fn $get(&self) -> &::std::option::Option<$t> {
+                self.inner.$get()
+            }
+        )*
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::error::{ErrorMetadata, ModeledError, ProvideErrorMetadata, RequestId, Unhandled};

@@ -162,6 +162,7 @@ fn builder(s: &StructDef) -> TokenStream {
     });
     let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: Option<rt::error::ErrorMetadata>,));
     let setters = fields.iter().map(setters);
+    let set_get = set_get_entries(fields);
     let meta_setter = error.as_ref().map(|_| {
         quote! {
             /// Sets the error metadata (code, message, request id).
@@ -245,6 +246,7 @@ fn builder(s: &StructDef) -> TokenStream {
         }
         impl #bname {
             #(#setters)*
+            #set_get
             #meta_setter
             #request_id_setter
             #build
@@ -299,6 +301,10 @@ fn setters(f: &Field) -> TokenStream {
             }
         },
     };
+    if deprecated.is_none() {
+        // The `set_`/`get_` pair comes from `rt::builder_set_get!` (see `set_get_entries`).
+        return one;
+    }
     let (set_doc, get_doc) = accessor_docs(&f.member);
     quote! {
         #one
@@ -314,6 +320,26 @@ fn setters(f: &Field) -> TokenStream {
             &self.#name
         }
     }
+}
+
+/// The `set_`/`get_` pairs of a builder's members as one `rt::builder_set_get!` invocation, one
+/// entry per member (deprecated members are written out, to carry the attribute).
+fn set_get_entries(fields: &[Field]) -> TokenStream {
+    let entries: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| f.deprecated.is_none())
+        .map(|f| {
+            let n = &f.name;
+            let (set, get) = (prefixed("set_", n), prefixed("get_", n));
+            let member = &f.member;
+            let t = rust_type(&f.ty);
+            quote!(#n #set #get #member: #t;)
+        })
+        .collect();
+    if entries.is_empty() {
+        return quote!();
+    }
+    quote!(rt::builder_set_get! { #(#entries)* })
 }
 
 /// One-line docs of the `set_` and `get_` methods (the plain setter carries the member's docs).

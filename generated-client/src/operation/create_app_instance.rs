@@ -311,15 +311,6 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
         /// Free-form data kept with the instance, at most 1 KB of UTF-8.
         ///
         /// Length: 0 to 1024 characters. Pattern: `.*`.
@@ -327,30 +318,12 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
-        }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
         ///
         /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.client_request_token = Some(input.into());
             self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.client_request_token = input;
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            &self.client_request_token
         }
         /// Tags to attach to the new instance.
         ///
@@ -361,14 +334,11 @@ pub mod builders {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
+        rt::builder_set_get! {
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            client_request_token set_client_request_token get_client_request_token "ClientRequestToken": String;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
         /// Consumes the builder and constructs a [`CreateAppInstanceInput`](crate::operation::create_app_instance::CreateAppInstanceInput).
         pub fn build(
@@ -418,14 +388,8 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -450,69 +414,23 @@ pub mod builders {
         super::CreateAppInstanceError
     );
     impl CreateAppInstanceFluentBuilder {
-        /// Name to give the new instance.
-        ///
-        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// Free-form data kept with the instance, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_request_token(input);
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_request_token(input);
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            self.inner.get_client_request_token()
-        }
-        /// Tags to attach to the new instance.
-        ///
-        /// Length: 1 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
+        rt::fluent_setters! {
+            /// Name to give the new instance.
+            ///
+            /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// Free-form data kept with the instance, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set_client_request_token get_client_request_token "ClientRequestToken": String;
+            /// Tags to attach to the new instance.
+            ///
+            /// Length: 1 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
     }
 }

@@ -279,15 +279,6 @@ pub mod builders {
             self.app_instance_admin_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_admin_arn = input;
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            &self.app_instance_admin_arn
-        }
         /// ARN of the instance in which the user gets promoted.
         ///
         /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
@@ -295,14 +286,9 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`CreateAppInstanceAdminInput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput).
         pub fn build(
@@ -350,18 +336,6 @@ pub mod builders {
             self.app_instance_admin = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceAdmin`.
-        pub fn set_app_instance_admin(
-            mut self,
-            input: Option<crate::types::Identity>,
-        ) -> Self {
-            self.app_instance_admin = input;
-            self
-        }
-        /// `AppInstanceAdmin` as set so far.
-        pub fn get_app_instance_admin(&self) -> &Option<crate::types::Identity> {
-            &self.app_instance_admin
-        }
         /// ARN of the instance that the new administrator manages.
         ///
         /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
@@ -369,14 +343,9 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_admin set_app_instance_admin get_app_instance_admin "AppInstanceAdmin": crate::types::Identity;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -402,37 +371,15 @@ pub mod builders {
         super::CreateAppInstanceAdminError
     );
     impl CreateAppInstanceAdminFluentBuilder {
-        /// ARN of the user to promote to administrator.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_admin_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_admin_arn(input);
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_admin_arn()
-        }
-        /// ARN of the instance in which the user gets promoted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the user to promote to administrator.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            /// ARN of the instance in which the user gets promoted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

@@ -354,30 +354,12 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
         /// Caller-chosen identifier of the user, unique within the instance.
         ///
         /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
         pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
             self.app_instance_user_id = Some(input.into());
             self
-        }
-        /// Sets or unsets `AppInstanceUserId`.
-        pub fn set_app_instance_user_id(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_id = input;
-            self
-        }
-        /// `AppInstanceUserId` as set so far.
-        pub fn get_app_instance_user_id(&self) -> &Option<String> {
-            &self.app_instance_user_id
         }
         /// Display name of the user.
         ///
@@ -386,15 +368,6 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
         /// Free-form data kept with the user, at most 1 KB of UTF-8.
         ///
         /// Length: 0 to 1024 characters. Pattern: `.*`.
@@ -402,30 +375,12 @@ pub mod builders {
             self.metadata = Some(input.into());
             self
         }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
-        }
         /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
         ///
         /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
         pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
             self.client_request_token = Some(input.into());
             self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.client_request_token = input;
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            &self.client_request_token
         }
         /// Tags to attach to the new user.
         ///
@@ -436,15 +391,6 @@ pub mod builders {
             self.tags.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
-        }
         /// Makes the new user go away on its own after a number of days.
         pub fn expiration_settings(
             mut self,
@@ -453,19 +399,14 @@ pub mod builders {
             self.expiration_settings = Some(input.into());
             self
         }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = input;
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            &self.expiration_settings
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            app_instance_user_id set_app_instance_user_id get_app_instance_user_id "AppInstanceUserId": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            client_request_token set_client_request_token get_client_request_token "ClientRequestToken": String;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            expiration_settings set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
         /// Consumes the builder and constructs a [`CreateAppInstanceUserInput`](crate::operation::create_app_instance_user::CreateAppInstanceUserInput).
         pub fn build(
@@ -537,14 +478,8 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -569,123 +504,33 @@ pub mod builders {
         super::CreateAppInstanceUserError
     );
     impl CreateAppInstanceUserFluentBuilder {
-        /// ARN of the instance that will own the user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Caller-chosen identifier of the user, unique within the instance.
-        ///
-        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
-        pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_id(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserId`.
-        pub fn set_app_instance_user_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_id(input);
-            self
-        }
-        /// `AppInstanceUserId` as set so far.
-        pub fn get_app_instance_user_id(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_id()
-        }
-        /// Display name of the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// Free-form data kept with the user, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_request_token(input);
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_request_token(input);
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            self.inner.get_client_request_token()
-        }
-        /// Tags to attach to the new user.
-        ///
-        /// Length: 1 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
-        }
-        /// Makes the new user go away on its own after a number of days.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.inner = self.inner.expiration_settings(input);
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.inner = self.inner.set_expiration_settings(input);
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            self.inner.get_expiration_settings()
+        rt::fluent_setters! {
+            /// ARN of the instance that will own the user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Caller-chosen identifier of the user, unique within the instance.
+            ///
+            /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
+            app_instance_user_id(input: impl Into<String>) set_app_instance_user_id get_app_instance_user_id "AppInstanceUserId": String;
+            /// Display name of the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// Free-form data kept with the user, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set_client_request_token get_client_request_token "ClientRequestToken": String;
+            /// Tags to attach to the new user.
+            ///
+            /// Length: 1 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            /// Makes the new user go away on its own after a number of days.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
     }
 }

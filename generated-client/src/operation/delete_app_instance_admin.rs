@@ -239,15 +239,6 @@ pub mod builders {
             self.app_instance_admin_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_admin_arn = input;
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            &self.app_instance_admin_arn
-        }
         /// ARN of the instance in which the administrator gets demoted.
         ///
         /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
@@ -255,14 +246,9 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`DeleteAppInstanceAdminInput`](crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminInput).
         pub fn build(
@@ -322,37 +308,15 @@ pub mod builders {
         super::DeleteAppInstanceAdminError
     );
     impl DeleteAppInstanceAdminFluentBuilder {
-        /// ARN of the administrator to demote.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_admin_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_admin_arn(input);
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_admin_arn()
-        }
-        /// ARN of the instance in which the administrator gets demoted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the administrator to demote.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            /// ARN of the instance in which the administrator gets demoted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

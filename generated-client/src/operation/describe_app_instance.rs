@@ -223,14 +223,8 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceInput`](crate::operation::describe_app_instance::DescribeAppInstanceInput).
         pub fn build(
@@ -268,17 +262,8 @@ pub mod builders {
             self.app_instance = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstance`.
-        pub fn set_app_instance(
-            mut self,
-            input: Option<crate::types::AppInstance>,
-        ) -> Self {
-            self.app_instance = input;
-            self
-        }
-        /// `AppInstance` as set so far.
-        pub fn get_app_instance(&self) -> &Option<crate::types::AppInstance> {
-            &self.app_instance
+        rt::builder_set_get! {
+            app_instance set_app_instance get_app_instance "AppInstance": crate::types::AppInstance;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -302,21 +287,11 @@ pub mod builders {
         super::DescribeAppInstanceError
     );
     impl DescribeAppInstanceFluentBuilder {
-        /// ARN of the instance to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the instance to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

@@ -243,15 +243,6 @@ pub mod builders {
             self.app_instance_admin_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_admin_arn = input;
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            &self.app_instance_admin_arn
-        }
         /// ARN of the instance that the administrator manages.
         ///
         /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
@@ -259,14 +250,9 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceAdminInput`](crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminInput).
         pub fn build(
@@ -313,17 +299,8 @@ pub mod builders {
             self.app_instance_admin = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceAdmin`.
-        pub fn set_app_instance_admin(
-            mut self,
-            input: Option<crate::types::AppInstanceAdmin>,
-        ) -> Self {
-            self.app_instance_admin = input;
-            self
-        }
-        /// `AppInstanceAdmin` as set so far.
-        pub fn get_app_instance_admin(&self) -> &Option<crate::types::AppInstanceAdmin> {
-            &self.app_instance_admin
+        rt::builder_set_get! {
+            app_instance_admin set_app_instance_admin get_app_instance_admin "AppInstanceAdmin": crate::types::AppInstanceAdmin;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -347,37 +324,15 @@ pub mod builders {
         super::DescribeAppInstanceAdminError
     );
     impl DescribeAppInstanceAdminFluentBuilder {
-        /// ARN of the administrator to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_admin_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_admin_arn(input);
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_admin_arn()
-        }
-        /// ARN of the instance that the administrator manages.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the administrator to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            /// ARN of the instance that the administrator manages.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

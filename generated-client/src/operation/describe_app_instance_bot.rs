@@ -233,14 +233,8 @@ pub mod builders {
             self.app_instance_bot_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceBotInput`](crate::operation::describe_app_instance_bot::DescribeAppInstanceBotInput).
         pub fn build(
@@ -278,17 +272,8 @@ pub mod builders {
             self.app_instance_bot = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceBot`.
-        pub fn set_app_instance_bot(
-            mut self,
-            input: Option<crate::types::AppInstanceBot>,
-        ) -> Self {
-            self.app_instance_bot = input;
-            self
-        }
-        /// `AppInstanceBot` as set so far.
-        pub fn get_app_instance_bot(&self) -> &Option<crate::types::AppInstanceBot> {
-            &self.app_instance_bot
+        rt::builder_set_get! {
+            app_instance_bot set_app_instance_bot get_app_instance_bot "AppInstanceBot": crate::types::AppInstanceBot;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -312,21 +297,11 @@ pub mod builders {
         super::DescribeAppInstanceBotError
     );
     impl DescribeAppInstanceBotFluentBuilder {
-        /// ARN of the bot to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_bot_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_bot_arn(input);
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_bot_arn()
+        rt::fluent_setters! {
+            /// ARN of the bot to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
     }
 }

@@ -223,14 +223,8 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceUserInput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput).
         pub fn build(
@@ -268,17 +262,8 @@ pub mod builders {
             self.app_instance_user = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUser`.
-        pub fn set_app_instance_user(
-            mut self,
-            input: Option<crate::types::AppInstanceUser>,
-        ) -> Self {
-            self.app_instance_user = input;
-            self
-        }
-        /// `AppInstanceUser` as set so far.
-        pub fn get_app_instance_user(&self) -> &Option<crate::types::AppInstanceUser> {
-            &self.app_instance_user
+        rt::builder_set_get! {
+            app_instance_user set_app_instance_user get_app_instance_user "AppInstanceUser": crate::types::AppInstanceUser;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -302,21 +287,11 @@ pub mod builders {
         super::DescribeAppInstanceUserError
     );
     impl DescribeAppInstanceUserFluentBuilder {
-        /// ARN of the user to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
+        rt::fluent_setters! {
+            /// ARN of the user to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
     }
 }

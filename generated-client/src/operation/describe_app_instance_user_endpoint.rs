@@ -242,15 +242,6 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Identifier of the endpoint to look up.
         ///
         /// Length: 0 to 64 characters. Pattern: `.*`.
@@ -258,14 +249,9 @@ pub mod builders {
             self.endpoint_id = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointInput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput).
         pub fn build(
@@ -314,19 +300,8 @@ pub mod builders {
             self.app_instance_user_endpoint = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserEndpoint`.
-        pub fn set_app_instance_user_endpoint(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpoint>,
-        ) -> Self {
-            self.app_instance_user_endpoint = input;
-            self
-        }
-        /// `AppInstanceUserEndpoint` as set so far.
-        pub fn get_app_instance_user_endpoint(
-            &self,
-        ) -> &Option<crate::types::AppInstanceUserEndpoint> {
-            &self.app_instance_user_endpoint
+        rt::builder_set_get! {
+            app_instance_user_endpoint set_app_instance_user_endpoint get_app_instance_user_endpoint "AppInstanceUserEndpoint": crate::types::AppInstanceUserEndpoint;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -352,37 +327,15 @@ pub mod builders {
         super::DescribeAppInstanceUserEndpointError
     );
     impl DescribeAppInstanceUserEndpointFluentBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// Identifier of the endpoint to look up.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.endpoint_id(input);
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_endpoint_id(input);
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            self.inner.get_endpoint_id()
+        rt::fluent_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// Identifier of the endpoint to look up.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set_endpoint_id get_endpoint_id "EndpointId": String;
         }
     }
 }

@@ -245,14 +245,8 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsInput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput).
         pub fn build(
@@ -293,20 +287,6 @@ pub mod builders {
             self.app_instance_retention_settings = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceRetentionSettings`.
-        pub fn set_app_instance_retention_settings(
-            mut self,
-            input: Option<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = input;
-            self
-        }
-        /// `AppInstanceRetentionSettings` as set so far.
-        pub fn get_app_instance_retention_settings(
-            &self,
-        ) -> &Option<crate::types::AppInstanceRetentionSettings> {
-            &self.app_instance_retention_settings
-        }
         /// Point in time from which data beyond the retention period gets deleted.
         pub fn initiate_deletion_timestamp(
             mut self,
@@ -315,17 +295,9 @@ pub mod builders {
             self.initiate_deletion_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `InitiateDeletionTimestamp`.
-        pub fn set_initiate_deletion_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.initiate_deletion_timestamp = input;
-            self
-        }
-        /// `InitiateDeletionTimestamp` as set so far.
-        pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.initiate_deletion_timestamp
+        rt::builder_set_get! {
+            app_instance_retention_settings set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;
+            initiate_deletion_timestamp set_initiate_deletion_timestamp get_initiate_deletion_timestamp "InitiateDeletionTimestamp": rt::time::DateTime;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -352,21 +324,11 @@ pub mod builders {
         super::GetAppInstanceRetentionSettingsError
     );
     impl GetAppInstanceRetentionSettingsFluentBuilder {
-        /// ARN of the instance whose settings are read.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the instance whose settings are read.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

@@ -275,15 +275,6 @@ pub mod builders {
             self.max_results = Some(input.into());
             self
         }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
         /// Pagination token from the previous page; leave it unset to start from the beginning.
         ///
         /// Length: 0 to 2048 characters. Pattern: `.*`.
@@ -291,14 +282,9 @@ pub mod builders {
             self.next_token = Some(input.into());
             self
         }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            max_results set_max_results get_max_results "MaxResults": i32;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         /// Consumes the builder and constructs a [`ListAppInstancesInput`](crate::operation::list_app_instances::ListAppInstancesInput).
         pub fn build(
@@ -340,20 +326,6 @@ pub mod builders {
             self.app_instances.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `AppInstances`.
-        pub fn set_app_instances(
-            mut self,
-            input: Option<Vec<crate::types::AppInstanceSummary>>,
-        ) -> Self {
-            self.app_instances = input;
-            self
-        }
-        /// `AppInstances` as set so far.
-        pub fn get_app_instances(
-            &self,
-        ) -> &Option<Vec<crate::types::AppInstanceSummary>> {
-            &self.app_instances
-        }
         /// Token for fetching the next page; absent once every instance has been returned.
         ///
         /// Length: 0 to 2048 characters. Pattern: `.*`.
@@ -361,14 +333,9 @@ pub mod builders {
             self.next_token = Some(input.into());
             self
         }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instances set_app_instances get_app_instances "AppInstances": Vec<crate::types::AppInstanceSummary>;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -405,37 +372,15 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAppInstancesPaginator {
             super::paginator::ListAppInstancesPaginator::new(self.handle, self.inner)
         }
-        /// Largest number of instances to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
+        rt::fluent_setters! {
+            /// Largest number of instances to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "MaxResults": i32;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set_next_token get_next_token "NextToken": String;
         }
     }
 }

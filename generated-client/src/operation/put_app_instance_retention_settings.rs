@@ -270,15 +270,6 @@ pub mod builders {
             self.app_instance_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
         /// Retention periods to apply, counted in days.
         pub fn app_instance_retention_settings(
             mut self,
@@ -287,19 +278,9 @@ pub mod builders {
             self.app_instance_retention_settings = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceRetentionSettings`.
-        pub fn set_app_instance_retention_settings(
-            mut self,
-            input: Option<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = input;
-            self
-        }
-        /// `AppInstanceRetentionSettings` as set so far.
-        pub fn get_app_instance_retention_settings(
-            &self,
-        ) -> &Option<crate::types::AppInstanceRetentionSettings> {
-            &self.app_instance_retention_settings
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            app_instance_retention_settings set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;
         }
         /// Consumes the builder and constructs a [`PutAppInstanceRetentionSettingsInput`](crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsInput).
         pub fn build(
@@ -349,20 +330,6 @@ pub mod builders {
             self.app_instance_retention_settings = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceRetentionSettings`.
-        pub fn set_app_instance_retention_settings(
-            mut self,
-            input: Option<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = input;
-            self
-        }
-        /// `AppInstanceRetentionSettings` as set so far.
-        pub fn get_app_instance_retention_settings(
-            &self,
-        ) -> &Option<crate::types::AppInstanceRetentionSettings> {
-            &self.app_instance_retention_settings
-        }
         /// Point in time from which the service deletes data under the new settings.
         pub fn initiate_deletion_timestamp(
             mut self,
@@ -371,17 +338,9 @@ pub mod builders {
             self.initiate_deletion_timestamp = Some(input.into());
             self
         }
-        /// Sets or unsets `InitiateDeletionTimestamp`.
-        pub fn set_initiate_deletion_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.initiate_deletion_timestamp = input;
-            self
-        }
-        /// `InitiateDeletionTimestamp` as set so far.
-        pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.initiate_deletion_timestamp
+        rt::builder_set_get! {
+            app_instance_retention_settings set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;
+            initiate_deletion_timestamp set_initiate_deletion_timestamp get_initiate_deletion_timestamp "InitiateDeletionTimestamp": rt::time::DateTime;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -408,43 +367,13 @@ pub mod builders {
         super::PutAppInstanceRetentionSettingsError
     );
     impl PutAppInstanceRetentionSettingsFluentBuilder {
-        /// ARN of the instance to configure.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Retention periods to apply, counted in days.
-        pub fn app_instance_retention_settings(
-            mut self,
-            input: impl Into<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.inner = self.inner.app_instance_retention_settings(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceRetentionSettings`.
-        pub fn set_app_instance_retention_settings(
-            mut self,
-            input: Option<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.inner = self.inner.set_app_instance_retention_settings(input);
-            self
-        }
-        /// `AppInstanceRetentionSettings` as set so far.
-        pub fn get_app_instance_retention_settings(
-            &self,
-        ) -> &Option<crate::types::AppInstanceRetentionSettings> {
-            self.inner.get_app_instance_retention_settings()
+        rt::fluent_setters! {
+            /// ARN of the instance to configure.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Retention periods to apply, counted in days.
+            app_instance_retention_settings(input: impl Into<crate::types::AppInstanceRetentionSettings>) set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;
         }
     }
 }

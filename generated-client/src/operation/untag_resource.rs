@@ -217,15 +217,6 @@ pub mod builders {
             self.resource_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
-        }
         /// Keys of the tags to detach.
         ///
         /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
@@ -235,14 +226,9 @@ pub mod builders {
             self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `TagKeys`.
-        pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
-            self.tag_keys = input;
-            self
-        }
-        /// `TagKeys` as set so far.
-        pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
-            &self.tag_keys
+        rt::builder_set_get! {
+            resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
+            tag_keys set_tag_keys get_tag_keys "TagKeys": Vec<String>;
         }
         /// Consumes the builder and constructs a [`UntagResourceInput`](crate::operation::untag_resource::UntagResourceInput).
         pub fn build(
@@ -295,37 +281,15 @@ pub mod builders {
         super::UntagResourceOutput, super::UntagResourceError
     );
     impl UntagResourceFluentBuilder {
-        /// ARN of the resource to untag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.resource_arn(input);
-            self
-        }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_resource_arn(input);
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            self.inner.get_resource_arn()
-        }
-        /// Keys of the tags to detach.
-        ///
-        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
-        pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.tag_keys(input);
-            self
-        }
-        /// Sets or unsets `TagKeys`.
-        pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_tag_keys(input);
-            self
-        }
-        /// `TagKeys` as set so far.
-        pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
-            self.inner.get_tag_keys()
+        rt::fluent_setters! {
+            /// ARN of the resource to untag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set_resource_arn get_resource_arn "ResourceARN": String;
+            /// Keys of the tags to detach.
+            ///
+            /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+            tag_keys(input: impl Into<String>) set_tag_keys get_tag_keys "TagKeys": Vec<String>;
         }
     }
 }

@@ -300,15 +300,6 @@ pub mod builders {
             self.app_instance_bot_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
-        }
         /// New display name.
         ///
         /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
@@ -316,30 +307,12 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
         /// New free-form data, replacing the old.
         ///
         /// Length: 0 to 1024 characters. Pattern: `.*`.
         pub fn metadata(mut self, input: impl Into<String>) -> Self {
             self.metadata = Some(input.into());
             self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
         }
         /// New Lex V2 configuration; left as it is when unset.
         pub fn configuration(
@@ -349,17 +322,11 @@ pub mod builders {
             self.configuration = Some(input.into());
             self
         }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = input;
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            &self.configuration
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            configuration set_configuration get_configuration "Configuration": crate::types::Configuration;
         }
         /// Consumes the builder and constructs a [`UpdateAppInstanceBotInput`](crate::operation::update_app_instance_bot::UpdateAppInstanceBotInput).
         pub fn build(
@@ -425,14 +392,8 @@ pub mod builders {
             self.app_instance_bot_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -457,73 +418,21 @@ pub mod builders {
         super::UpdateAppInstanceBotError
     );
     impl UpdateAppInstanceBotFluentBuilder {
-        /// ARN of the bot to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_bot_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_bot_arn(input);
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_bot_arn()
-        }
-        /// New display name.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// New free-form data, replacing the old.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
-        }
-        /// New Lex V2 configuration; left as it is when unset.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.inner = self.inner.configuration(input);
-            self
-        }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.inner = self.inner.set_configuration(input);
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            self.inner.get_configuration()
+        rt::fluent_setters! {
+            /// ARN of the bot to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            /// New display name.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// New free-form data, replacing the old.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
+            /// New Lex V2 configuration; left as it is when unset.
+            configuration(input: impl Into<crate::types::Configuration>) set_configuration get_configuration "Configuration": crate::types::Configuration;
         }
     }
 }

@@ -308,15 +308,6 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Identifier of the endpoint to change.
         ///
         /// Length: 0 to 64 characters. Pattern: `.*`.
@@ -324,30 +315,12 @@ pub mod builders {
             self.endpoint_id = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
-        }
         /// New display name for the endpoint.
         ///
         /// Length: 0 to 1600 characters. Pattern: `.*`.
         pub fn name(mut self, input: impl Into<String>) -> Self {
             self.name = Some(input.into());
             self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
         }
         /// New message opt-in choice for the endpoint.
         pub fn allow_messages(
@@ -357,17 +330,11 @@ pub mod builders {
             self.allow_messages = Some(input.into());
             self
         }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
+            name set_name get_name "Name": String;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
         }
         /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointInput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput).
         pub fn build(
@@ -426,15 +393,6 @@ pub mod builders {
             self.app_instance_user_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
         /// Identifier of the endpoint that was changed.
         ///
         /// Length: 0 to 64 characters. Pattern: `.*`.
@@ -442,14 +400,9 @@ pub mod builders {
             self.endpoint_id = Some(input.into());
             self
         }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -476,73 +429,21 @@ pub mod builders {
         super::UpdateAppInstanceUserEndpointError
     );
     impl UpdateAppInstanceUserEndpointFluentBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// Identifier of the endpoint to change.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.endpoint_id(input);
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_endpoint_id(input);
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            self.inner.get_endpoint_id()
-        }
-        /// New display name for the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// New message opt-in choice for the endpoint.
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.inner = self.inner.allow_messages(input);
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.inner = self.inner.set_allow_messages(input);
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            self.inner.get_allow_messages()
+        rt::fluent_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// Identifier of the endpoint to change.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set_endpoint_id get_endpoint_id "EndpointId": String;
+            /// New display name for the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// New message opt-in choice for the endpoint.
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
         }
     }
 }

@@ -284,28 +284,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -335,28 +321,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -386,28 +358,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -437,28 +395,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -488,28 +432,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -539,28 +469,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -590,28 +506,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -641,28 +543,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -692,28 +580,14 @@ pub mod builders {
             self.code = Some(input.into());
             self
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
         /// Human-readable explanation of the error.
         pub fn message(mut self, input: impl Into<String>) -> Self {
             self.message = Some(input.into());
             self
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

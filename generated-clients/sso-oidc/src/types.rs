@@ -41,14 +41,8 @@ pub mod builders {
             self.identity_context = Some(input.into());
             self
         }
-        /// Sets or unsets `identityContext`.
-        pub fn set_identity_context(mut self, input: Option<String>) -> Self {
-            self.identity_context = input;
-            self
-        }
-        /// `identityContext` as set so far.
-        pub fn get_identity_context(&self) -> &Option<String> {
-            &self.identity_context
+        rt::builder_set_get! {
+            identity_context set_identity_context get_identity_context "identityContext": String;
         }
         /// Consumes the builder and constructs a [`AwsAdditionalDetails`](crate::types::AwsAdditionalDetails).
         pub fn build(self) -> crate::types::AwsAdditionalDetails {

@@ -132,28 +132,10 @@ pub mod builders {
             self.account_id = Some(input.into());
             self
         }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
-        }
         /// The display name of the AWS account that is assigned to the user.
         pub fn account_name(mut self, input: impl Into<String>) -> Self {
             self.account_name = Some(input.into());
             self
-        }
-        /// Sets or unsets `accountName`.
-        pub fn set_account_name(mut self, input: Option<String>) -> Self {
-            self.account_name = input;
-            self
-        }
-        /// `accountName` as set so far.
-        pub fn get_account_name(&self) -> &Option<String> {
-            &self.account_name
         }
         /// The email address of the AWS account that is assigned to the user.
         ///
@@ -162,14 +144,10 @@ pub mod builders {
             self.email_address = Some(input.into());
             self
         }
-        /// Sets or unsets `emailAddress`.
-        pub fn set_email_address(mut self, input: Option<String>) -> Self {
-            self.email_address = input;
-            self
-        }
-        /// `emailAddress` as set so far.
-        pub fn get_email_address(&self) -> &Option<String> {
-            &self.email_address
+        rt::builder_set_get! {
+            account_id set_account_id get_account_id "accountId": String;
+            account_name set_account_name get_account_name "accountName": String;
+            email_address set_email_address get_email_address "emailAddress": String;
         }
         /// Consumes the builder and constructs a [`AccountInfo`](crate::types::AccountInfo).
         pub fn build(self) -> crate::types::AccountInfo {
@@ -195,56 +173,26 @@ pub mod builders {
             self.access_key_id = Some(input.into());
             self
         }
-        /// Sets or unsets `accessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.access_key_id = input;
-            self
-        }
-        /// `accessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            &self.access_key_id
-        }
         /// The key that is used to sign the request. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
         pub fn secret_access_key(mut self, input: impl Into<String>) -> Self {
             self.secret_access_key = Some(input.into());
             self
-        }
-        /// Sets or unsets `secretAccessKey`.
-        pub fn set_secret_access_key(mut self, input: Option<String>) -> Self {
-            self.secret_access_key = input;
-            self
-        }
-        /// `secretAccessKey` as set so far.
-        pub fn get_secret_access_key(&self) -> &Option<String> {
-            &self.secret_access_key
         }
         /// The token used for temporary credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
         pub fn session_token(mut self, input: impl Into<String>) -> Self {
             self.session_token = Some(input.into());
             self
         }
-        /// Sets or unsets `sessionToken`.
-        pub fn set_session_token(mut self, input: Option<String>) -> Self {
-            self.session_token = input;
-            self
-        }
-        /// `sessionToken` as set so far.
-        pub fn get_session_token(&self) -> &Option<String> {
-            &self.session_token
-        }
         /// The date on which temporary security credentials expire.
         pub fn expiration(mut self, input: impl Into<i64>) -> Self {
             self.expiration = Some(input.into());
             self
         }
-        /// Sets or unsets `expiration`.
-        pub fn set_expiration(mut self, input: Option<i64>) -> Self {
-            self.expiration = input;
-            self
-        }
-        /// `expiration` as set so far.
-        pub fn get_expiration(&self) -> &Option<i64> {
-            &self.expiration
+        rt::builder_set_get! {
+            access_key_id set_access_key_id get_access_key_id "accessKeyId": String;
+            secret_access_key set_secret_access_key get_secret_access_key "secretAccessKey": String;
+            session_token set_session_token get_session_token "sessionToken": String;
+            expiration set_expiration get_expiration "expiration": i64;
         }
         /// Consumes the builder and constructs a [`RoleCredentials`](crate::types::RoleCredentials).
         pub fn build(self) -> crate::types::RoleCredentials {
@@ -279,28 +227,14 @@ pub mod builders {
             self.role_name = Some(input.into());
             self
         }
-        /// Sets or unsets `roleName`.
-        pub fn set_role_name(mut self, input: Option<String>) -> Self {
-            self.role_name = input;
-            self
-        }
-        /// `roleName` as set so far.
-        pub fn get_role_name(&self) -> &Option<String> {
-            &self.role_name
-        }
         /// The identifier of the AWS account assigned to the user.
         pub fn account_id(mut self, input: impl Into<String>) -> Self {
             self.account_id = Some(input.into());
             self
         }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
+        rt::builder_set_get! {
+            role_name set_role_name get_role_name "roleName": String;
+            account_id set_account_id get_account_id "accountId": String;
         }
         /// Consumes the builder and constructs a [`RoleInfo`](crate::types::RoleInfo).
         pub fn build(self) -> crate::types::RoleInfo {

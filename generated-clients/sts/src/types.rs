@@ -240,15 +240,6 @@ pub mod builders {
             self.assumed_role_id = Some(input.into());
             self
         }
-        /// Sets or unsets `AssumedRoleId`.
-        pub fn set_assumed_role_id(mut self, input: Option<String>) -> Self {
-            self.assumed_role_id = input;
-            self
-        }
-        /// `AssumedRoleId` as set so far.
-        pub fn get_assumed_role_id(&self) -> &Option<String> {
-            &self.assumed_role_id
-        }
         /// The ARN of the temporary security credentials that are returned from the AssumeRole action. For more information about ARNs and how to use them in policies, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html) in the *IAM User Guide*.
         ///
         /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
@@ -256,14 +247,9 @@ pub mod builders {
             self.arn = Some(input.into());
             self
         }
-        /// Sets or unsets `Arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `Arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
+        rt::builder_set_get! {
+            assumed_role_id set_assumed_role_id get_assumed_role_id "AssumedRoleId": String;
+            arn set_arn get_arn "Arn": String;
         }
         /// Consumes the builder and constructs a [`AssumedRoleUser`](crate::types::AssumedRoleUser).
         pub fn build(
@@ -302,56 +288,26 @@ pub mod builders {
             self.access_key_id = Some(input.into());
             self
         }
-        /// Sets or unsets `AccessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.access_key_id = input;
-            self
-        }
-        /// `AccessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            &self.access_key_id
-        }
         /// The secret access key that can be used to sign requests.
         pub fn secret_access_key(mut self, input: impl Into<String>) -> Self {
             self.secret_access_key = Some(input.into());
             self
-        }
-        /// Sets or unsets `SecretAccessKey`.
-        pub fn set_secret_access_key(mut self, input: Option<String>) -> Self {
-            self.secret_access_key = input;
-            self
-        }
-        /// `SecretAccessKey` as set so far.
-        pub fn get_secret_access_key(&self) -> &Option<String> {
-            &self.secret_access_key
         }
         /// The token that users must pass to the service API to use the temporary credentials.
         pub fn session_token(mut self, input: impl Into<String>) -> Self {
             self.session_token = Some(input.into());
             self
         }
-        /// Sets or unsets `SessionToken`.
-        pub fn set_session_token(mut self, input: Option<String>) -> Self {
-            self.session_token = input;
-            self
-        }
-        /// `SessionToken` as set so far.
-        pub fn get_session_token(&self) -> &Option<String> {
-            &self.session_token
-        }
         /// The date on which the current credentials expire.
         pub fn expiration(mut self, input: impl Into<rt::time::DateTime>) -> Self {
             self.expiration = Some(input.into());
             self
         }
-        /// Sets or unsets `Expiration`.
-        pub fn set_expiration(mut self, input: Option<rt::time::DateTime>) -> Self {
-            self.expiration = input;
-            self
-        }
-        /// `Expiration` as set so far.
-        pub fn get_expiration(&self) -> &Option<rt::time::DateTime> {
-            &self.expiration
+        rt::builder_set_get! {
+            access_key_id set_access_key_id get_access_key_id "AccessKeyId": String;
+            secret_access_key set_secret_access_key get_secret_access_key "SecretAccessKey": String;
+            session_token set_session_token get_session_token "SessionToken": String;
+            expiration set_expiration get_expiration "Expiration": rt::time::DateTime;
         }
         /// Consumes the builder and constructs a [`Credentials`](crate::types::Credentials).
         pub fn build(self) -> Result<crate::types::Credentials, rt::error::BuildError> {
@@ -408,15 +364,6 @@ pub mod builders {
             self.federated_user_id = Some(input.into());
             self
         }
-        /// Sets or unsets `FederatedUserId`.
-        pub fn set_federated_user_id(mut self, input: Option<String>) -> Self {
-            self.federated_user_id = input;
-            self
-        }
-        /// `FederatedUserId` as set so far.
-        pub fn get_federated_user_id(&self) -> &Option<String> {
-            &self.federated_user_id
-        }
         /// The ARN that specifies the federated user that is associated with the credentials. For more information about ARNs and how to use them in policies, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html) in the *IAM User Guide*.
         ///
         /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
@@ -424,14 +371,9 @@ pub mod builders {
             self.arn = Some(input.into());
             self
         }
-        /// Sets or unsets `Arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `Arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
+        rt::builder_set_get! {
+            federated_user_id set_federated_user_id get_federated_user_id "FederatedUserId": String;
+            arn set_arn get_arn "Arn": String;
         }
         /// Consumes the builder and constructs a [`FederatedUser`](crate::types::FederatedUser).
         pub fn build(
@@ -467,14 +409,8 @@ pub mod builders {
             self.arn = Some(input.into());
             self
         }
-        /// Sets or unsets `arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
+        rt::builder_set_get! {
+            arn set_arn get_arn "arn": String;
         }
         /// Consumes the builder and constructs a [`PolicyDescriptorType`](crate::types::PolicyDescriptorType).
         pub fn build(self) -> crate::types::PolicyDescriptorType {
@@ -498,15 +434,6 @@ pub mod builders {
             self.provider_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `ProviderArn`.
-        pub fn set_provider_arn(mut self, input: Option<String>) -> Self {
-            self.provider_arn = input;
-            self
-        }
-        /// `ProviderArn` as set so far.
-        pub fn get_provider_arn(&self) -> &Option<String> {
-            &self.provider_arn
-        }
         /// The signed and encrypted trusted context assertion generated by the context provider. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
         ///
         /// Length: 4 to 2048 characters.
@@ -514,14 +441,9 @@ pub mod builders {
             self.context_assertion = Some(input.into());
             self
         }
-        /// Sets or unsets `ContextAssertion`.
-        pub fn set_context_assertion(mut self, input: Option<String>) -> Self {
-            self.context_assertion = input;
-            self
-        }
-        /// `ContextAssertion` as set so far.
-        pub fn get_context_assertion(&self) -> &Option<String> {
-            &self.context_assertion
+        rt::builder_set_get! {
+            provider_arn set_provider_arn get_provider_arn "ProviderArn": String;
+            context_assertion set_context_assertion get_context_assertion "ContextAssertion": String;
         }
         /// Consumes the builder and constructs a [`ProvidedContext`](crate::types::ProvidedContext).
         pub fn build(self) -> crate::types::ProvidedContext {
@@ -548,15 +470,6 @@ pub mod builders {
             self.key = Some(input.into());
             self
         }
-        /// Sets or unsets `Key`.
-        pub fn set_key(mut self, input: Option<String>) -> Self {
-            self.key = input;
-            self
-        }
-        /// `Key` as set so far.
-        pub fn get_key(&self) -> &Option<String> {
-            &self.key
-        }
         /// The value for a session tag.
         ///
         /// You can pass up to 50 session tags. The plain text session tag values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
@@ -566,14 +479,9 @@ pub mod builders {
             self.value = Some(input.into());
             self
         }
-        /// Sets or unsets `Value`.
-        pub fn set_value(mut self, input: Option<String>) -> Self {
-            self.value = input;
-            self
-        }
-        /// `Value` as set so far.
-        pub fn get_value(&self) -> &Option<String> {
-            &self.value
+        rt::builder_set_get! {
+            key set_key get_key "Key": String;
+            value set_value get_value "Value": String;
         }
         /// Consumes the builder and constructs a [`Tag`](crate::types::Tag).
         pub fn build(self) -> Result<crate::types::Tag, rt::error::BuildError> {

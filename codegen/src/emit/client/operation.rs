@@ -285,38 +285,51 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
     }}
 
 /// The setters and getters of a fluent builder wrapping the input's builder in `inner`: one
-/// per input member, forwarding to the builder.
+/// per input member, forwarding to the builder. One `rt::fluent_setters!` entry per member;
+/// deprecated members are written out, to carry the attribute on all three methods.
 pub(super) fn input_setters(input: &StructDef) -> Vec<TokenStream> {
-    input.fields.iter().map(|f| {
+    let mut entries = Vec::new();
+    let mut written = Vec::new();
+    for f in &input.fields {
         let Field { name: n, docs, deprecated, ty, .. } = f;
         let d = doc_attrs(docs);
-        let dep = deprecated_attr(deprecated);
         let set = prefixed("set_", n);
         let get = prefixed("get_", n);
         let t = rust_type(ty);
-        let one = match ty {
+        let (params, args) = match ty {
             TypeRef::List { member, sparse } => {
                 let m = rust_type(member);
                 let m = if *sparse { quote!(Option<#m>) } else { m };
-                quote!(pub fn #n(mut self, input: impl Into<#m>) -> Self { self.inner = self.inner.#n(input); self })
+                (quote!(input: impl Into<#m>), quote!(input))
             }
             TypeRef::Map { key, value, sparse } => {
                 let k = rust_type(key);
                 let v = rust_type(value);
                 let v = if *sparse { quote!(Option<#v>) } else { v };
-                quote!(pub fn #n(mut self, k: impl Into<#k>, v: impl Into<#v>) -> Self { self.inner = self.inner.#n(k, v); self })
+                (quote!(k: impl Into<#k>, v: impl Into<#v>), quote!(k, v))
             }
-            _ => quote!(pub fn #n(mut self, input: impl Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
+            _ => (quote!(input: impl Into<#t>), quote!(input)),
         };
+        if deprecated.is_none() {
+            let member = &f.member;
+            entries.push(quote!(#d #n(#params) #set #get #member: #t;));
+            continue;
+        }
+        let dep = deprecated_attr(deprecated);
         let (set_doc, get_doc) = super::super::types::accessor_docs(&f.member);
-        quote! {
-            #d #dep #one
+        written.push(quote! {
+            #d #dep
+            pub fn #n(mut self, #params) -> Self { self.inner = self.inner.#n(#args); self }
             #set_doc #dep
             pub fn #set(mut self, input: Option<#t>) -> Self { self.inner = self.inner.#set(input); self }
             #get_doc #dep
             pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
-        }
-    }).collect()
+        });
+    }
+    if !entries.is_empty() {
+        written.insert(0, quote!(rt::fluent_setters! { #(#entries)* }));
+    }
+    written
 }
 
 /// Rust walking `cur` (a reference) along an `operationContextParams` path, handing each value

@@ -438,28 +438,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -489,28 +475,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -540,28 +512,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -591,28 +549,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -642,28 +586,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -693,28 +623,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -744,28 +660,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -795,28 +697,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -846,28 +734,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -899,56 +773,26 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
         }
         /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
         pub fn endpoint(mut self, input: impl Into<String>) -> Self {
             self.endpoint = Some(input.into());
             self
         }
-        /// Sets or unsets `endpoint`.
-        pub fn set_endpoint(mut self, input: Option<String>) -> Self {
-            self.endpoint = input;
-            self
-        }
-        /// `endpoint` as set so far.
-        pub fn get_endpoint(&self) -> &Option<String> {
-            &self.endpoint
-        }
         /// Indicates the region which the requester may call with this token.
         pub fn region(mut self, input: impl Into<String>) -> Self {
             self.region = Some(input.into());
             self
         }
-        /// Sets or unsets `region`.
-        pub fn set_region(mut self, input: Option<String>) -> Self {
-            self.region = input;
-            self
-        }
-        /// `region` as set so far.
-        pub fn get_region(&self) -> &Option<String> {
-            &self.region
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
+            endpoint set_endpoint get_endpoint "endpoint": String;
+            region set_region get_region "region": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -980,28 +824,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -1031,28 +861,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -1082,28 +898,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -1133,28 +935,14 @@ pub mod builders {
             self.error = Some(input.into());
             self
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
         /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
         pub fn error_description(mut self, input: impl Into<String>) -> Self {
             self.error_description = Some(input.into());
             self
         }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

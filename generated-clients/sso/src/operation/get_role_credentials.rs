@@ -223,42 +223,20 @@ pub mod builders {
             self.role_name = Some(input.into());
             self
         }
-        /// Sets or unsets `roleName`.
-        pub fn set_role_name(mut self, input: Option<String>) -> Self {
-            self.role_name = input;
-            self
-        }
-        /// `roleName` as set so far.
-        pub fn get_role_name(&self) -> &Option<String> {
-            &self.role_name
-        }
         /// The identifier for the AWS account that is assigned to the user.
         pub fn account_id(mut self, input: impl Into<String>) -> Self {
             self.account_id = Some(input.into());
             self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
         }
         /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
         pub fn access_token(mut self, input: impl Into<String>) -> Self {
             self.access_token = Some(input.into());
             self
         }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
+        rt::builder_set_get! {
+            role_name set_role_name get_role_name "roleName": String;
+            account_id set_account_id get_account_id "accountId": String;
+            access_token set_access_token get_access_token "accessToken": String;
         }
         /// Consumes the builder and constructs a [`GetRoleCredentialsInput`](crate::operation::get_role_credentials::GetRoleCredentialsInput).
         pub fn build(
@@ -323,17 +301,8 @@ pub mod builders {
             self.role_credentials = Some(input.into());
             self
         }
-        /// Sets or unsets `roleCredentials`.
-        pub fn set_role_credentials(
-            mut self,
-            input: Option<crate::types::RoleCredentials>,
-        ) -> Self {
-            self.role_credentials = input;
-            self
-        }
-        /// `roleCredentials` as set so far.
-        pub fn get_role_credentials(&self) -> &Option<crate::types::RoleCredentials> {
-            &self.role_credentials
+        rt::builder_set_get! {
+            role_credentials set_role_credentials get_role_credentials "roleCredentials": crate::types::RoleCredentials;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -358,47 +327,13 @@ pub mod builders {
         super::GetRoleCredentialsError
     );
     impl GetRoleCredentialsFluentBuilder {
-        /// The friendly name of the role that is assigned to the user.
-        pub fn role_name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_name(input);
-            self
-        }
-        /// Sets or unsets `roleName`.
-        pub fn set_role_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_name(input);
-            self
-        }
-        /// `roleName` as set so far.
-        pub fn get_role_name(&self) -> &Option<String> {
-            self.inner.get_role_name()
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.account_id(input);
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_account_id(input);
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            self.inner.get_account_id()
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
+        rt::fluent_setters! {
+            /// The friendly name of the role that is assigned to the user.
+            role_name(input: impl Into<String>) set_role_name get_role_name "roleName": String;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set_account_id get_account_id "accountId": String;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
         }
     }
 }

@@ -258,15 +258,6 @@ pub mod builders {
             self.next_token = Some(input.into());
             self
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
         /// The number of items that clients can request per page.
         ///
         /// Range: 1 to 100.
@@ -274,42 +265,21 @@ pub mod builders {
             self.max_results = Some(input.into());
             self
         }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
         /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
         pub fn access_token(mut self, input: impl Into<String>) -> Self {
             self.access_token = Some(input.into());
             self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
         }
         /// The identifier for the AWS account that is assigned to the user.
         pub fn account_id(mut self, input: impl Into<String>) -> Self {
             self.account_id = Some(input.into());
             self
         }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            max_results set_max_results get_max_results "maxResults": i32;
+            access_token set_access_token get_access_token "accessToken": String;
+            account_id set_account_id get_account_id "accountId": String;
         }
         /// Consumes the builder and constructs a [`ListAccountRolesInput`](crate::operation::list_account_roles::ListAccountRolesInput).
         pub fn build(
@@ -366,15 +336,6 @@ pub mod builders {
             self.next_token = Some(input.into());
             self
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
         /// A paginated response with the list of roles and the next token if more results are available.
         ///
         /// Appends an item; use the `set_` method to replace the whole list.
@@ -382,17 +343,9 @@ pub mod builders {
             self.role_list.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `roleList`.
-        pub fn set_role_list(
-            mut self,
-            input: Option<Vec<crate::types::RoleInfo>>,
-        ) -> Self {
-            self.role_list = input;
-            self
-        }
-        /// `roleList` as set so far.
-        pub fn get_role_list(&self) -> &Option<Vec<crate::types::RoleInfo>> {
-            &self.role_list
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            role_list set_role_list get_role_list "roleList": Vec<crate::types::RoleInfo>;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -422,63 +375,17 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAccountRolesPaginator {
             super::paginator::ListAccountRolesPaginator::new(self.handle, self.inner)
         }
-        /// The page token from the previous response output when you request subsequent pages.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
-        }
-        /// The number of items that clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.account_id(input);
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_account_id(input);
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            self.inner.get_account_id()
+        rt::fluent_setters! {
+            /// The page token from the previous response output when you request subsequent pages.
+            next_token(input: impl Into<String>) set_next_token get_next_token "nextToken": String;
+            /// The number of items that clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "maxResults": i32;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set_account_id get_account_id "accountId": String;
         }
     }
 }

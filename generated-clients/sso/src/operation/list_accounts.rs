@@ -247,15 +247,6 @@ pub mod builders {
             self.next_token = Some(input.into());
             self
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
         /// This is the number of items clients can request per page.
         ///
         /// Range: 1 to 100.
@@ -263,28 +254,15 @@ pub mod builders {
             self.max_results = Some(input.into());
             self
         }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
         /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
         pub fn access_token(mut self, input: impl Into<String>) -> Self {
             self.access_token = Some(input.into());
             self
         }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            max_results set_max_results get_max_results "maxResults": i32;
+            access_token set_access_token get_access_token "accessToken": String;
         }
         /// Consumes the builder and constructs a [`ListAccountsInput`](crate::operation::list_accounts::ListAccountsInput).
         pub fn build(
@@ -331,15 +309,6 @@ pub mod builders {
             self.next_token = Some(input.into());
             self
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
         /// A paginated response with the list of account information and the next token if more results are available.
         ///
         /// Appends an item; use the `set_` method to replace the whole list.
@@ -350,17 +319,9 @@ pub mod builders {
             self.account_list.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `accountList`.
-        pub fn set_account_list(
-            mut self,
-            input: Option<Vec<crate::types::AccountInfo>>,
-        ) -> Self {
-            self.account_list = input;
-            self
-        }
-        /// `accountList` as set so far.
-        pub fn get_account_list(&self) -> &Option<Vec<crate::types::AccountInfo>> {
-            &self.account_list
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            account_list set_account_list get_account_list "accountList": Vec<crate::types::AccountInfo>;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -387,49 +348,15 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAccountsPaginator {
             super::paginator::ListAccountsPaginator::new(self.handle, self.inner)
         }
-        /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
-        }
-        /// This is the number of items clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
+        rt::fluent_setters! {
+            /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+            next_token(input: impl Into<String>) set_next_token get_next_token "nextToken": String;
+            /// This is the number of items clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "maxResults": i32;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
         }
     }
 }

@@ -262,15 +262,6 @@ pub mod builders {
             self.target_principal = Some(input.into());
             self
         }
-        /// Sets or unsets `TargetPrincipal`.
-        pub fn set_target_principal(mut self, input: Option<String>) -> Self {
-            self.target_principal = input;
-            self
-        }
-        /// `TargetPrincipal` as set so far.
-        pub fn get_target_principal(&self) -> &Option<String> {
-            &self.target_principal
-        }
         /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
         ///
         /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
@@ -289,20 +280,6 @@ pub mod builders {
             self.task_policy_arn = Some(input.into());
             self
         }
-        /// Sets or unsets `TaskPolicyArn`.
-        pub fn set_task_policy_arn(
-            mut self,
-            input: Option<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.task_policy_arn = input;
-            self
-        }
-        /// `TaskPolicyArn` as set so far.
-        pub fn get_task_policy_arn(
-            &self,
-        ) -> &Option<crate::types::PolicyDescriptorType> {
-            &self.task_policy_arn
-        }
         /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
         ///
         /// By default, the value is set to `900` seconds.
@@ -312,14 +289,10 @@ pub mod builders {
             self.duration_seconds = Some(input.into());
             self
         }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
+        rt::builder_set_get! {
+            target_principal set_target_principal get_target_principal "TargetPrincipal": String;
+            task_policy_arn set_task_policy_arn get_task_policy_arn "TaskPolicyArn": crate::types::PolicyDescriptorType;
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
         /// Consumes the builder and constructs a [`AssumeRootInput`](crate::operation::assume_root::AssumeRootInput).
         pub fn build(
@@ -370,18 +343,6 @@ pub mod builders {
             self.credentials = Some(input.into());
             self
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
-        }
         /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
         ///
         /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
@@ -393,14 +354,9 @@ pub mod builders {
             self.source_identity = Some(input.into());
             self
         }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.source_identity = input;
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            &self.source_identity
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
+            source_identity set_source_identity get_source_identity "SourceIdentity": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -429,71 +385,29 @@ pub mod builders {
         super::AssumeRootOutput, super::AssumeRootError
     );
     impl AssumeRootFluentBuilder {
-        /// The member account principal ARN or account ID.
-        ///
-        /// Length: 12 to 2048 characters.
-        pub fn target_principal(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.target_principal(input);
-            self
-        }
-        /// Sets or unsets `TargetPrincipal`.
-        pub fn set_target_principal(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_target_principal(input);
-            self
-        }
-        /// `TargetPrincipal` as set so far.
-        pub fn get_target_principal(&self) -> &Option<String> {
-            self.inner.get_target_principal()
-        }
-        /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
-        ///
-        /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
-        ///
-        /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
-        ///
-        /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
-        ///
-        /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
-        ///
-        /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
-        pub fn task_policy_arn(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.task_policy_arn(input);
-            self
-        }
-        /// Sets or unsets `TaskPolicyArn`.
-        pub fn set_task_policy_arn(
-            mut self,
-            input: Option<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.set_task_policy_arn(input);
-            self
-        }
-        /// `TaskPolicyArn` as set so far.
-        pub fn get_task_policy_arn(
-            &self,
-        ) -> &Option<crate::types::PolicyDescriptorType> {
-            self.inner.get_task_policy_arn()
-        }
-        /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
-        ///
-        /// By default, the value is set to `900` seconds.
-        ///
-        /// Range: 0 to 900.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
+        rt::fluent_setters! {
+            /// The member account principal ARN or account ID.
+            ///
+            /// Length: 12 to 2048 characters.
+            target_principal(input: impl Into<String>) set_target_principal get_target_principal "TargetPrincipal": String;
+            /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
+            ///
+            /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
+            ///
+            /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
+            ///
+            /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
+            ///
+            /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
+            ///
+            /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
+            task_policy_arn(input: impl Into<crate::types::PolicyDescriptorType>) set_task_policy_arn get_task_policy_arn "TaskPolicyArn": crate::types::PolicyDescriptorType;
+            /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
+            ///
+            /// By default, the value is set to `900` seconds.
+            ///
+            /// Range: 0 to 900.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
     }
 }

@@ -189,14 +189,8 @@ pub mod builders {
             self.encoded_message = Some(input.into());
             self
         }
-        /// Sets or unsets `EncodedMessage`.
-        pub fn set_encoded_message(mut self, input: Option<String>) -> Self {
-            self.encoded_message = input;
-            self
-        }
-        /// `EncodedMessage` as set so far.
-        pub fn get_encoded_message(&self) -> &Option<String> {
-            &self.encoded_message
+        rt::builder_set_get! {
+            encoded_message set_encoded_message get_encoded_message "EncodedMessage": String;
         }
         /// Consumes the builder and constructs a [`DecodeAuthorizationMessageInput`](crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput).
         pub fn build(
@@ -231,14 +225,8 @@ pub mod builders {
             self.decoded_message = Some(input.into());
             self
         }
-        /// Sets or unsets `DecodedMessage`.
-        pub fn set_decoded_message(mut self, input: Option<String>) -> Self {
-            self.decoded_message = input;
-            self
-        }
-        /// `DecodedMessage` as set so far.
-        pub fn get_decoded_message(&self) -> &Option<String> {
-            &self.decoded_message
+        rt::builder_set_get! {
+            decoded_message set_decoded_message get_decoded_message "DecodedMessage": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -277,21 +265,11 @@ pub mod builders {
         super::DecodeAuthorizationMessageError
     );
     impl DecodeAuthorizationMessageFluentBuilder {
-        /// The encoded message that was returned with the response.
-        ///
-        /// Length: 1 to 10240 characters.
-        pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.encoded_message(input);
-            self
-        }
-        /// Sets or unsets `EncodedMessage`.
-        pub fn set_encoded_message(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_encoded_message(input);
-            self
-        }
-        /// `EncodedMessage` as set so far.
-        pub fn get_encoded_message(&self) -> &Option<String> {
-            self.inner.get_encoded_message()
+        rt::fluent_setters! {
+            /// The encoded message that was returned with the response.
+            ///
+            /// Length: 1 to 10240 characters.
+            encoded_message(input: impl Into<String>) set_encoded_message get_encoded_message "EncodedMessage": String;
         }
     }
 }

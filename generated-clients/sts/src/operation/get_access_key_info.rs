@@ -163,14 +163,8 @@ pub mod builders {
             self.access_key_id = Some(input.into());
             self
         }
-        /// Sets or unsets `AccessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.access_key_id = input;
-            self
-        }
-        /// `AccessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            &self.access_key_id
+        rt::builder_set_get! {
+            access_key_id set_access_key_id get_access_key_id "AccessKeyId": String;
         }
         /// Consumes the builder and constructs a [`GetAccessKeyInfoInput`](crate::operation::get_access_key_info::GetAccessKeyInfoInput).
         pub fn build(
@@ -205,14 +199,8 @@ pub mod builders {
             self.account = Some(input.into());
             self
         }
-        /// Sets or unsets `Account`.
-        pub fn set_account(mut self, input: Option<String>) -> Self {
-            self.account = input;
-            self
-        }
-        /// `Account` as set so far.
-        pub fn get_account(&self) -> &Option<String> {
-            &self.account
+        rt::builder_set_get! {
+            account set_account get_account "Account": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -242,23 +230,13 @@ pub mod builders {
         super::GetAccessKeyInfoError
     );
     impl GetAccessKeyInfoFluentBuilder {
-        /// The identifier of an access key.
-        ///
-        /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
-        ///
-        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
-        pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_key_id(input);
-            self
-        }
-        /// Sets or unsets `AccessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_key_id(input);
-            self
-        }
-        /// `AccessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            self.inner.get_access_key_id()
+        rt::fluent_setters! {
+            /// The identifier of an access key.
+            ///
+            /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+            ///
+            /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
+            access_key_id(input: impl Into<String>) set_access_key_id get_access_key_id "AccessKeyId": String;
         }
     }
 }

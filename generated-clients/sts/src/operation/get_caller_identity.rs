@@ -183,28 +183,10 @@ pub mod builders {
             self.user_id = Some(input.into());
             self
         }
-        /// Sets or unsets `UserId`.
-        pub fn set_user_id(mut self, input: Option<String>) -> Self {
-            self.user_id = input;
-            self
-        }
-        /// `UserId` as set so far.
-        pub fn get_user_id(&self) -> &Option<String> {
-            &self.user_id
-        }
         /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
         pub fn account(mut self, input: impl Into<String>) -> Self {
             self.account = Some(input.into());
             self
-        }
-        /// Sets or unsets `Account`.
-        pub fn set_account(mut self, input: Option<String>) -> Self {
-            self.account = input;
-            self
-        }
-        /// `Account` as set so far.
-        pub fn get_account(&self) -> &Option<String> {
-            &self.account
         }
         /// The Amazon Web Services ARN associated with the calling entity.
         ///
@@ -213,14 +195,10 @@ pub mod builders {
             self.arn = Some(input.into());
             self
         }
-        /// Sets or unsets `Arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `Arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
+        rt::builder_set_get! {
+            user_id set_user_id get_user_id "UserId": String;
+            account set_account get_account "Account": String;
+            arn set_arn get_arn "Arn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {

@@ -264,56 +264,20 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
         /// The `Color` member.
         pub fn color(mut self, input: impl Into<crate::types::Color>) -> Self {
             self.color = Some(input.into());
             self
-        }
-        /// Sets or unsets `Color`.
-        pub fn set_color(mut self, input: Option<crate::types::Color>) -> Self {
-            self.color = input;
-            self
-        }
-        /// `Color` as set so far.
-        pub fn get_color(&self) -> &Option<crate::types::Color> {
-            &self.color
         }
         /// The `Level` member.
         pub fn level(mut self, input: impl Into<crate::types::Level>) -> Self {
             self.level = Some(input.into());
             self
         }
-        /// Sets or unsets `Level`.
-        pub fn set_level(mut self, input: Option<crate::types::Level>) -> Self {
-            self.level = input;
-            self
-        }
-        /// `Level` as set so far.
-        pub fn get_level(&self) -> &Option<crate::types::Level> {
-            &self.level
-        }
         /// The `Shape` member.
         pub fn shape(mut self, input: impl Into<crate::types::Shape>) -> Self {
             self.shape = Some(input.into());
             self
-        }
-        /// Sets or unsets `Shape`.
-        pub fn set_shape(mut self, input: Option<crate::types::Shape>) -> Self {
-            self.shape = input;
-            self
-        }
-        /// `Shape` as set so far.
-        pub fn get_shape(&self) -> &Option<crate::types::Shape> {
-            &self.shape
         }
         /// The `Names` member.
         ///
@@ -322,30 +286,12 @@ pub mod builders {
             self.names.get_or_insert_with(Vec::new).push(input.into());
             self
         }
-        /// Sets or unsets `Names`.
-        pub fn set_names(mut self, input: Option<Vec<String>>) -> Self {
-            self.names = input;
-            self
-        }
-        /// `Names` as set so far.
-        pub fn get_names(&self) -> &Option<Vec<String>> {
-            &self.names
-        }
         /// The `Maybe` member.
         ///
         /// Appends an item; use the `set_` method to replace the whole list.
         pub fn maybe(mut self, input: impl Into<Option<String>>) -> Self {
             self.maybe.get_or_insert_with(Vec::new).push(input.into());
             self
-        }
-        /// Sets or unsets `Maybe`.
-        pub fn set_maybe(mut self, input: Option<Vec<Option<String>>>) -> Self {
-            self.maybe = input;
-            self
-        }
-        /// `Maybe` as set so far.
-        pub fn get_maybe(&self) -> &Option<Vec<Option<String>>> {
-            &self.maybe
         }
         /// The `Counts` member.
         ///
@@ -356,115 +302,40 @@ pub mod builders {
                 .insert(k.into(), v.into());
             self
         }
-        /// Sets or unsets `Counts`.
-        pub fn set_counts(
-            mut self,
-            input: Option<::std::collections::HashMap<String, i64>>,
-        ) -> Self {
-            self.counts = input;
-            self
-        }
-        /// `Counts` as set so far.
-        pub fn get_counts(&self) -> &Option<::std::collections::HashMap<String, i64>> {
-            &self.counts
-        }
         /// The `Data` member.
         pub fn data(mut self, input: impl Into<rt::types::Blob>) -> Self {
             self.data = Some(input.into());
             self
-        }
-        /// Sets or unsets `Data`.
-        pub fn set_data(mut self, input: Option<rt::types::Blob>) -> Self {
-            self.data = input;
-            self
-        }
-        /// `Data` as set so far.
-        pub fn get_data(&self) -> &Option<rt::types::Blob> {
-            &self.data
         }
         /// The `Meta` member.
         pub fn meta_value(mut self, input: impl Into<rt::document::Document>) -> Self {
             self.meta_value = Some(input.into());
             self
         }
-        /// Sets or unsets `Meta`.
-        pub fn set_meta_value(mut self, input: Option<rt::document::Document>) -> Self {
-            self.meta_value = input;
-            self
-        }
-        /// `Meta` as set so far.
-        pub fn get_meta_value(&self) -> &Option<rt::document::Document> {
-            &self.meta_value
-        }
         /// The `Created` member.
         pub fn created(mut self, input: impl Into<rt::time::DateTime>) -> Self {
             self.created = Some(input.into());
             self
-        }
-        /// Sets or unsets `Created`.
-        pub fn set_created(mut self, input: Option<rt::time::DateTime>) -> Self {
-            self.created = input;
-            self
-        }
-        /// `Created` as set so far.
-        pub fn get_created(&self) -> &Option<rt::time::DateTime> {
-            &self.created
         }
         /// The `Big` member.
         pub fn big(mut self, input: impl Into<rt::types::BigDecimal>) -> Self {
             self.big = Some(input.into());
             self
         }
-        /// Sets or unsets `Big`.
-        pub fn set_big(mut self, input: Option<rt::types::BigDecimal>) -> Self {
-            self.big = input;
-            self
-        }
-        /// `Big` as set so far.
-        pub fn get_big(&self) -> &Option<rt::types::BigDecimal> {
-            &self.big
-        }
         /// The `Ratio` member.
         pub fn ratio(mut self, input: impl Into<f32>) -> Self {
             self.ratio = Some(input.into());
             self
-        }
-        /// Sets or unsets `Ratio`.
-        pub fn set_ratio(mut self, input: Option<f32>) -> Self {
-            self.ratio = input;
-            self
-        }
-        /// `Ratio` as set so far.
-        pub fn get_ratio(&self) -> &Option<f32> {
-            &self.ratio
         }
         /// The `Enabled` member.
         pub fn enabled(mut self, input: impl Into<bool>) -> Self {
             self.enabled = Some(input.into());
             self
         }
-        /// Sets or unsets `Enabled`.
-        pub fn set_enabled(mut self, input: Option<bool>) -> Self {
-            self.enabled = input;
-            self
-        }
-        /// `Enabled` as set so far.
-        pub fn get_enabled(&self) -> &Option<bool> {
-            &self.enabled
-        }
         /// The `Parent` member.
         pub fn parent(mut self, input: impl Into<crate::types::Thing>) -> Self {
             self.parent = Some(input.into());
             self
-        }
-        /// Sets or unsets `Parent`.
-        pub fn set_parent(mut self, input: Option<crate::types::Thing>) -> Self {
-            self.parent = input;
-            self
-        }
-        /// `Parent` as set so far.
-        pub fn get_parent(&self) -> &Option<crate::types::Thing> {
-            &self.parent
         }
         /// The `Old` member.
         #[deprecated(since = "2023", note = "use Name")]
@@ -488,14 +359,22 @@ pub mod builders {
             self.r#type = Some(input.into());
             self
         }
-        /// Sets or unsets `Type`.
-        pub fn set_type(mut self, input: Option<String>) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<String> {
-            &self.r#type
+        rt::builder_set_get! {
+            name set_name get_name "Name": String;
+            color set_color get_color "Color": crate::types::Color;
+            level set_level get_level "Level": crate::types::Level;
+            shape set_shape get_shape "Shape": crate::types::Shape;
+            names set_names get_names "Names": Vec<String>;
+            maybe set_maybe get_maybe "Maybe": Vec<Option<String>>;
+            counts set_counts get_counts "Counts": ::std::collections::HashMap<String, i64>;
+            data set_data get_data "Data": rt::types::Blob;
+            meta_value set_meta_value get_meta_value "Meta": rt::document::Document;
+            created set_created get_created "Created": rt::time::DateTime;
+            big set_big get_big "Big": rt::types::BigDecimal;
+            ratio set_ratio get_ratio "Ratio": f32;
+            enabled set_enabled get_enabled "Enabled": bool;
+            parent set_parent get_parent "Parent": crate::types::Thing;
+            r#type set_type get_type "Type": String;
         }
         /// Consumes the builder and constructs a [`Thing`](crate::types::Thing).
         pub fn build(self) -> Result<crate::types::Thing, rt::error::BuildError> {

@@ -168,28 +168,14 @@ pub mod builders {
             self.group_name = Some(input.into());
             self
         }
-        /// Sets or unsets `groupName`.
-        pub fn set_group_name(mut self, input: Option<String>) -> Self {
-            self.group_name = input;
-            self
-        }
-        /// `groupName` as set so far.
-        pub fn get_group_name(&self) -> &Option<String> {
-            &self.group_name
-        }
         /// The `state` member.
         pub fn state(mut self, input: impl Into<String>) -> Self {
             self.state = Some(input.into());
             self
         }
-        /// Sets or unsets `state`.
-        pub fn set_state(mut self, input: Option<String>) -> Self {
-            self.state = input;
-            self
-        }
-        /// `state` as set so far.
-        pub fn get_state(&self) -> &Option<String> {
-            &self.state
+        rt::builder_set_get! {
+            group_name set_group_name get_group_name "groupName": String;
+            state set_state get_state "state": String;
         }
         /// Consumes the builder and constructs a [`Group`](crate::types::Group).
         pub fn build(self) -> crate::types::Group {

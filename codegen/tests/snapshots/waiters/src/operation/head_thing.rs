@@ -140,14 +140,8 @@ pub mod builders {
             self.name = Some(input.into());
             self
         }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
+        rt::builder_set_get! {
+            name set_name get_name "name": String;
         }
         /// Consumes the builder and constructs a [`HeadThingInput`](crate::operation::head_thing::HeadThingInput).
         pub fn build(
@@ -191,19 +185,9 @@ pub mod builders {
         super::HeadThingError
     );
     impl HeadThingFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
         }
     }
 }
