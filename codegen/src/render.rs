@@ -1,8 +1,8 @@
 //! Token streams → formatted source text. Each file is parsed with `syn`, printed item by item
 //! with `prettyplease` (joined by blank lines, which prettyplease alone does not add), and given
 //! a header naming the command that regenerates it. The bodies of the runtime's per-member macros
-//! (`rt::builder_set_get!`, `rt::fluent_setters!`), which prettyplease prints as a run of tokens
-//! filled to the line width, are printed again one entry per line with `///` docs.
+//! ([`ENTRY_MACROS`]), which prettyplease prints as a run of tokens filled to the line width, are
+//! printed again one entry per line with `///` docs.
 
 use crate::emit::Emitted;
 use crate::error::ModelError;
@@ -42,8 +42,15 @@ fn format_file(file: syn::File) -> String {
     out
 }
 
-/// The macros whose bodies are lists of `;`-terminated entries: `[docs] name[(params)] ... : Type;`.
-const ENTRY_MACROS: [&str; 2] = ["rt::builder_set_get! {", "rt::fluent_setters! {"];
+/// The macros whose bodies are lists of `;`-terminated entries: docs, then identifiers, string
+/// literals, commas and `(name: Type, ..)` parameter lists, then optionally `: Type`.
+const ENTRY_MACROS: [&str; 5] = [
+    "rt::accessors! {",
+    "rt::builder_setters! {",
+    "rt::builder_set_get! {",
+    "rt::fluent_setters! {",
+    "rt::require_members! {",
+];
 
 /// `text` with the body of every [`ENTRY_MACROS`] invocation printed one entry per line. A body
 /// this does not understand is left as prettyplease printed it.
@@ -113,11 +120,12 @@ fn entry_line(tokens: Vec<proc_macro2::TokenTree>, indent: &str) -> Option<Strin
         out.push_str(&format!("{indent}///{}\n", doc.value()));
         rest = tail;
     }
-    // `name[(params)] set get "Member": Type`, the type printed as prettyplease prints it.
-    let colon = rest.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ':'))?;
+    // `name[(params)] set get "Member": Type`, types printed as prettyplease prints them.
+    let colon = rest.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ':'));
     let mut head = String::new();
-    for t in &rest[..colon] {
+    for t in &rest[..colon.unwrap_or(rest.len())] {
         match t {
+            TokenTree::Punct(p) if p.as_char() == ',' => head.push(','),
             TokenTree::Ident(i) => {
                 head.push(' ');
                 head.push_str(&i.to_string());
@@ -141,8 +149,13 @@ fn entry_line(tokens: Vec<proc_macro2::TokenTree>, indent: &str) -> Option<Strin
             _ => return None,
         }
     }
-    let ty: syn::Type = syn::parse2(rest[colon + 1..].iter().cloned().collect()).ok()?;
-    out.push_str(&format!("{indent}{}: {};\n", head.trim_start(), type_text(&ty)?));
+    match colon {
+        Some(colon) => {
+            let ty: syn::Type = syn::parse2(rest[colon + 1..].iter().cloned().collect()).ok()?;
+            out.push_str(&format!("{indent}{}: {};\n", head.trim_start(), type_text(&ty)?));
+        }
+        None => out.push_str(&format!("{indent}{};\n", head.trim_start())),
+    }
     Some(out)
 }
 

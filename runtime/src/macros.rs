@@ -174,6 +174,86 @@ macro_rules! builder_set_get {
     };
 }
 
+/// The accessors of a structure's members, in an `impl` of it: one entry per member, under its
+/// docs, `field how: ReturnType;`, where `how` says what the method returns of the field:
+/// `copy` (the value), `borrow` (a reference), `as_str`, `as_ref`, `as_deref`, or `slice`
+/// (an optional list as a slice, empty when unset).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! accessors {
+    ($($(#[$doc:meta])* $field:ident $how:ident: $ret:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $field(&self) -> $ret {
+                $crate::__accessor!(self, $field, $how)
+            }
+        )*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __accessor {
+    ($this:ident, $field:ident, copy) => { $this.$field };
+    ($this:ident, $field:ident, borrow) => { &$this.$field };
+    ($this:ident, $field:ident, as_str) => { $this.$field.as_str() };
+    ($this:ident, $field:ident, as_ref) => { $this.$field.as_ref() };
+    ($this:ident, $field:ident, as_deref) => { $this.$field.as_deref() };
+    ($this:ident, $field:ident, slice) => { $this.$field.as_deref().unwrap_or_default() };
+}
+
+/// The setters of a builder's members, in an `impl` of the builder: one entry per member,
+/// under its docs, `field(input: Type) set;` (stores `Some(input.into())`),
+/// `field(input: Item) push;` (appends to the list) or `field(k: Key, v: Value) insert;` (inserts
+/// into the map).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! builder_setters {
+    ($($(#[$doc:meta])* $field:ident($($arg:ident: $arg_t:ty),*) $kind:ident;)*) => {
+        $($crate::__builder_setter!($kind $(#[$doc])* $field($($arg: $arg_t),*));)*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_setter {
+    (set $(#[$doc:meta])* $field:ident($input:ident: $t:ty)) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $input: $t) -> Self {
+            self.$field = ::std::option::Option::Some($input.into());
+            self
+        }
+    };
+    (push $(#[$doc:meta])* $field:ident($input:ident: $t:ty)) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $input: $t) -> Self {
+            self.$field.get_or_insert_with(::std::vec::Vec::new).push($input.into());
+            self
+        }
+    };
+    (insert $(#[$doc:meta])* $field:ident($k:ident: $k_t:ty, $v:ident: $v_t:ty)) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $k: $k_t, $v: $v_t) -> Self {
+            self.$field.get_or_insert_with(::std::collections::HashMap::new).insert($k.into(), $v.into());
+            self
+        }
+    };
+}
+
+/// In a builder's `build`, returns [`BuildError::missing_field`](crate::error::BuildError::missing_field)
+/// for the first listed member that is not set: `self, "Shape"; field "Member"; ...`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! require_members {
+    ($this:ident, $shape:literal; $($field:ident $member:literal;)*) => {
+        $(
+            if $this.$field.is_none() {
+                return ::std::result::Result::Err($crate::error::BuildError::missing_field($member, $shape));
+            }
+        )*
+    };
+}
+
 /// The setter, `set_` and `get_` methods of a fluent builder (or waiter) whose input builder is
 /// `self.inner`, each forwarding to the builder's method of the same name, in an `impl` of it:
 /// one entry `/// docs` `field(arg: ArgType, ..) set_field get_field "Member": Type;` per member.

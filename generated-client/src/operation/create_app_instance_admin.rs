@@ -124,17 +124,15 @@ pub struct CreateAppInstanceAdminInput {
 }
 
 impl CreateAppInstanceAdminInput {
-    /// ARN of the user to promote to administrator.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_admin_arn(&self) -> Option<&str> {
-        self.app_instance_admin_arn.as_deref()
-    }
-    /// ARN of the instance in which the user gets promoted.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the user to promote to administrator.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_admin_arn as_deref: Option<&str>;
+        /// ARN of the instance in which the user gets promoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceAdminInput`].
     pub fn builder() -> builders::CreateAppInstanceAdminInputBuilder {
@@ -156,15 +154,13 @@ pub struct CreateAppInstanceAdminOutput {
 }
 
 impl CreateAppInstanceAdminOutput {
-    /// Identity (ARN and name) of the new administrator.
-    pub fn app_instance_admin(&self) -> Option<&crate::types::Identity> {
-        self.app_instance_admin.as_ref()
-    }
-    /// ARN of the instance that the new administrator manages.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// Identity (ARN and name) of the new administrator.
+        app_instance_admin as_ref: Option<&crate::types::Identity>;
+        /// ARN of the instance that the new administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceAdminOutput`].
     pub fn builder() -> builders::CreateAppInstanceAdminOutputBuilder {
@@ -272,19 +268,15 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl CreateAppInstanceAdminInputBuilder {
-        /// ARN of the user to promote to administrator.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_admin_arn = Some(input.into());
-            self
-        }
-        /// ARN of the instance in which the user gets promoted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to promote to administrator.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set;
+            /// ARN of the instance in which the user gets promoted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
@@ -297,21 +289,10 @@ pub mod builders {
             crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_admin_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceAdminArn",
-                        "CreateAppInstanceAdminInput",
-                    ),
-                );
-            }
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "CreateAppInstanceAdminInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateAppInstanceAdminInput";
+                app_instance_admin_arn "AppInstanceAdminArn";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,
@@ -328,20 +309,13 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceAdminOutputBuilder {
-        /// Identity (ARN and name) of the new administrator.
-        pub fn app_instance_admin(
-            mut self,
-            input: impl Into<crate::types::Identity>,
-        ) -> Self {
-            self.app_instance_admin = Some(input.into());
-            self
-        }
-        /// ARN of the instance that the new administrator manages.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Identity (ARN and name) of the new administrator.
+            app_instance_admin(input: impl Into<crate::types::Identity>) set;
+            /// ARN of the instance that the new administrator manages.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_admin set_app_instance_admin get_app_instance_admin "AppInstanceAdmin": crate::types::Identity;

@@ -151,39 +151,29 @@ pub struct CreateAppInstanceBotInput {
 }
 
 impl CreateAppInstanceBotInput {
-    /// ARN of the instance that will own the bot.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Display name of the bot.
-    ///
-    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the bot, at most 1 KB of UTF-8.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
-    }
-    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-    pub fn client_request_token(&self) -> Option<&str> {
-        self.client_request_token.as_deref()
-    }
-    /// Tags to attach to the new bot.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
-    }
-    /// The Lex V2 bot behind the new bot.
-    pub fn configuration(&self) -> Option<&crate::types::Configuration> {
-        self.configuration.as_ref()
+    rt::accessors! {
+        /// ARN of the instance that will own the bot.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Display name of the bot.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the bot, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
+        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+        client_request_token as_deref: Option<&str>;
+        /// Tags to attach to the new bot.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
+        /// The Lex V2 bot behind the new bot.
+        configuration as_ref: Option<&crate::types::Configuration>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceBotInput`].
     pub fn builder() -> builders::CreateAppInstanceBotInputBuilder {
@@ -216,11 +206,11 @@ pub struct CreateAppInstanceBotOutput {
 }
 
 impl CreateAppInstanceBotOutput {
-    /// ARN of the bot just created.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot just created.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceBotOutput`].
     pub fn builder() -> builders::CreateAppInstanceBotOutputBuilder {
@@ -332,50 +322,31 @@ pub mod builders {
         pub(crate) configuration: Option<crate::types::Configuration>,
     }
     impl CreateAppInstanceBotInputBuilder {
-        /// ARN of the instance that will own the bot.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Display name of the bot.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Free-form data kept with the bot, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.client_request_token = Some(input.into());
-            self
-        }
-        /// Tags to attach to the new bot.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// The Lex V2 bot behind the new bot.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance that will own the bot.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Display name of the bot.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the bot, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set;
+            /// Tags to attach to the new bot.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
+            /// The Lex V2 bot behind the new bot.
+            configuration(input: impl Into<crate::types::Configuration>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -392,21 +363,10 @@ pub mod builders {
             crate::operation::create_app_instance_bot::CreateAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "CreateAppInstanceBotInput",
-                    ),
-                );
-            }
-            if self.configuration.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Configuration",
-                        "CreateAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateAppInstanceBotInput";
+                app_instance_arn "AppInstanceArn";
+                configuration "Configuration";
             }
             Ok(crate::operation::create_app_instance_bot::CreateAppInstanceBotInput {
                 app_instance_arn: self.app_instance_arn,
@@ -438,12 +398,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceBotOutputBuilder {
-        /// ARN of the bot just created.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot just created.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;

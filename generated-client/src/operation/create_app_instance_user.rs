@@ -158,45 +158,33 @@ pub struct CreateAppInstanceUserInput {
 }
 
 impl CreateAppInstanceUserInput {
-    /// ARN of the instance that will own the user.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Caller-chosen identifier of the user, unique within the instance.
-    ///
-    /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
-    pub fn app_instance_user_id(&self) -> Option<&str> {
-        self.app_instance_user_id.as_deref()
-    }
-    /// Display name of the user.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `\S`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the user, at most 1 KB of UTF-8.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
-    }
-    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-    pub fn client_request_token(&self) -> Option<&str> {
-        self.client_request_token.as_deref()
-    }
-    /// Tags to attach to the new user.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
-    }
-    /// Makes the new user go away on its own after a number of days.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the instance that will own the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Caller-chosen identifier of the user, unique within the instance.
+        ///
+        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
+        app_instance_user_id as_deref: Option<&str>;
+        /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the user, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
+        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+        client_request_token as_deref: Option<&str>;
+        /// Tags to attach to the new user.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
+        /// Makes the new user go away on its own after a number of days.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceUserInput`].
     pub fn builder() -> builders::CreateAppInstanceUserInputBuilder {
@@ -230,11 +218,11 @@ pub struct CreateAppInstanceUserOutput {
 }
 
 impl CreateAppInstanceUserOutput {
-    /// ARN of the newly created user.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the newly created user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceUserOutput`].
     pub fn builder() -> builders::CreateAppInstanceUserOutputBuilder {
@@ -347,57 +335,35 @@ pub mod builders {
         pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl CreateAppInstanceUserInputBuilder {
-        /// ARN of the instance that will own the user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Caller-chosen identifier of the user, unique within the instance.
-        ///
-        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
-        pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_id = Some(input.into());
-            self
-        }
-        /// Display name of the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Free-form data kept with the user, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.client_request_token = Some(input.into());
-            self
-        }
-        /// Tags to attach to the new user.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Makes the new user go away on its own after a number of days.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance that will own the user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Caller-chosen identifier of the user, unique within the instance.
+            ///
+            /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
+            app_instance_user_id(input: impl Into<String>) set;
+            /// Display name of the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the user, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set;
+            /// Tags to attach to the new user.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
+            /// Makes the new user go away on its own after a number of days.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -415,29 +381,11 @@ pub mod builders {
             crate::operation::create_app_instance_user::CreateAppInstanceUserInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "CreateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.app_instance_user_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserId",
-                        "CreateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Name",
-                        "CreateAppInstanceUserInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateAppInstanceUserInput";
+                app_instance_arn "AppInstanceArn";
+                app_instance_user_id "AppInstanceUserId";
+                name "Name";
             }
             Ok(crate::operation::create_app_instance_user::CreateAppInstanceUserInput {
                 app_instance_arn: self.app_instance_arn,
@@ -471,12 +419,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceUserOutputBuilder {
-        /// ARN of the newly created user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the newly created user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;

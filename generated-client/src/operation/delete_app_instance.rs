@@ -84,11 +84,11 @@ pub struct DeleteAppInstanceInput {
 }
 
 impl DeleteAppInstanceInput {
-    /// ARN of the instance to remove.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the instance to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceInput`].
     pub fn builder() -> builders::DeleteAppInstanceInputBuilder {
@@ -202,12 +202,11 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl DeleteAppInstanceInputBuilder {
-        /// ARN of the instance to remove.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance to remove.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -219,13 +218,9 @@ pub mod builders {
             crate::operation::delete_app_instance::DeleteAppInstanceInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "DeleteAppInstanceInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DeleteAppInstanceInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::delete_app_instance::DeleteAppInstanceInput {
                 app_instance_arn: self.app_instance_arn,

@@ -100,17 +100,15 @@ pub struct DeleteAppInstanceAdminInput {
 }
 
 impl DeleteAppInstanceAdminInput {
-    /// ARN of the administrator to demote.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_admin_arn(&self) -> Option<&str> {
-        self.app_instance_admin_arn.as_deref()
-    }
-    /// ARN of the instance in which the administrator gets demoted.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the administrator to demote.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_admin_arn as_deref: Option<&str>;
+        /// ARN of the instance in which the administrator gets demoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceAdminInput`].
     pub fn builder() -> builders::DeleteAppInstanceAdminInputBuilder {
@@ -232,19 +230,15 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl DeleteAppInstanceAdminInputBuilder {
-        /// ARN of the administrator to demote.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_admin_arn = Some(input.into());
-            self
-        }
-        /// ARN of the instance in which the administrator gets demoted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the administrator to demote.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set;
+            /// ARN of the instance in which the administrator gets demoted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
@@ -257,21 +251,10 @@ pub mod builders {
             crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_admin_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceAdminArn",
-                        "DeleteAppInstanceAdminInput",
-                    ),
-                );
-            }
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "DeleteAppInstanceAdminInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DeleteAppInstanceAdminInput";
+                app_instance_admin_arn "AppInstanceAdminArn";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::delete_app_instance_admin::DeleteAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,

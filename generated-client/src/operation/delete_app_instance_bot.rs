@@ -87,11 +87,11 @@ pub struct DeleteAppInstanceBotInput {
 }
 
 impl DeleteAppInstanceBotInput {
-    /// ARN of the bot to remove.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceBotInput`].
     pub fn builder() -> builders::DeleteAppInstanceBotInputBuilder {
@@ -212,12 +212,11 @@ pub mod builders {
         pub(crate) app_instance_bot_arn: Option<String>,
     }
     impl DeleteAppInstanceBotInputBuilder {
-        /// ARN of the bot to remove.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot to remove.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
@@ -229,13 +228,9 @@ pub mod builders {
             crate::operation::delete_app_instance_bot::DeleteAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_bot_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceBotArn",
-                        "DeleteAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DeleteAppInstanceBotInput";
+                app_instance_bot_arn "AppInstanceBotArn";
             }
             Ok(crate::operation::delete_app_instance_bot::DeleteAppInstanceBotInput {
                 app_instance_bot_arn: self.app_instance_bot_arn,

@@ -91,17 +91,15 @@ pub struct DeregisterAppInstanceUserEndpointInput {
 }
 
 impl DeregisterAppInstanceUserEndpointInput {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint to remove.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint to remove.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DeregisterAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::DeregisterAppInstanceUserEndpointInputBuilder {
@@ -209,19 +207,15 @@ pub mod builders {
         pub(crate) endpoint_id: Option<String>,
     }
     impl DeregisterAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// Identifier of the endpoint to remove.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint to remove.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -234,21 +228,10 @@ pub mod builders {
             crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "DeregisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointId",
-                        "DeregisterAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DeregisterAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                endpoint_id "EndpointId";
             }
             Ok(crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,

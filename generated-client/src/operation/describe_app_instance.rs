@@ -99,11 +99,11 @@ pub struct DescribeAppInstanceInput {
 }
 
 impl DescribeAppInstanceInput {
-    /// ARN of the instance to look up.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the instance to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceInput`].
     pub fn builder() -> builders::DescribeAppInstanceInputBuilder {
@@ -121,9 +121,9 @@ pub struct DescribeAppInstanceOutput {
 }
 
 impl DescribeAppInstanceOutput {
-    /// ARN, name, metadata and timestamps of the instance.
-    pub fn app_instance(&self) -> Option<&crate::types::AppInstance> {
-        self.app_instance.as_ref()
+    rt::accessors! {
+        /// ARN, name, metadata and timestamps of the instance.
+        app_instance as_ref: Option<&crate::types::AppInstance>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceOutput`].
     pub fn builder() -> builders::DescribeAppInstanceOutputBuilder {
@@ -216,12 +216,11 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl DescribeAppInstanceInputBuilder {
-        /// ARN of the instance to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -233,13 +232,9 @@ pub mod builders {
             crate::operation::describe_app_instance::DescribeAppInstanceInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "DescribeAppInstanceInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::describe_app_instance::DescribeAppInstanceInput {
                 app_instance_arn: self.app_instance_arn,
@@ -254,13 +249,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceOutputBuilder {
-        /// ARN, name, metadata and timestamps of the instance.
-        pub fn app_instance(
-            mut self,
-            input: impl Into<crate::types::AppInstance>,
-        ) -> Self {
-            self.app_instance = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN, name, metadata and timestamps of the instance.
+            app_instance(input: impl Into<crate::types::AppInstance>) set;
         }
         rt::builder_set_get! {
             app_instance set_app_instance get_app_instance "AppInstance": crate::types::AppInstance;

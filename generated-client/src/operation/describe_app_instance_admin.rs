@@ -112,17 +112,15 @@ pub struct DescribeAppInstanceAdminInput {
 }
 
 impl DescribeAppInstanceAdminInput {
-    /// ARN of the administrator to look up.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_admin_arn(&self) -> Option<&str> {
-        self.app_instance_admin_arn.as_deref()
-    }
-    /// ARN of the instance that the administrator manages.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the administrator to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_admin_arn as_deref: Option<&str>;
+        /// ARN of the instance that the administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceAdminInput`].
     pub fn builder() -> builders::DescribeAppInstanceAdminInputBuilder {
@@ -140,9 +138,9 @@ pub struct DescribeAppInstanceAdminOutput {
 }
 
 impl DescribeAppInstanceAdminOutput {
-    /// Who the administrator is, which instance it manages and since when.
-    pub fn app_instance_admin(&self) -> Option<&crate::types::AppInstanceAdmin> {
-        self.app_instance_admin.as_ref()
+    rt::accessors! {
+        /// Who the administrator is, which instance it manages and since when.
+        app_instance_admin as_ref: Option<&crate::types::AppInstanceAdmin>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceAdminOutput`].
     pub fn builder() -> builders::DescribeAppInstanceAdminOutputBuilder {
@@ -236,19 +234,15 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl DescribeAppInstanceAdminInputBuilder {
-        /// ARN of the administrator to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_admin_arn = Some(input.into());
-            self
-        }
-        /// ARN of the instance that the administrator manages.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the administrator to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set;
+            /// ARN of the instance that the administrator manages.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
@@ -261,21 +255,10 @@ pub mod builders {
             crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_admin_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceAdminArn",
-                        "DescribeAppInstanceAdminInput",
-                    ),
-                );
-            }
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "DescribeAppInstanceAdminInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceAdminInput";
+                app_instance_admin_arn "AppInstanceAdminArn";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::describe_app_instance_admin::DescribeAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,
@@ -291,13 +274,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceAdminOutputBuilder {
-        /// Who the administrator is, which instance it manages and since when.
-        pub fn app_instance_admin(
-            mut self,
-            input: impl Into<crate::types::AppInstanceAdmin>,
-        ) -> Self {
-            self.app_instance_admin = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Who the administrator is, which instance it manages and since when.
+            app_instance_admin(input: impl Into<crate::types::AppInstanceAdmin>) set;
         }
         rt::builder_set_get! {
             app_instance_admin set_app_instance_admin get_app_instance_admin "AppInstanceAdmin": crate::types::AppInstanceAdmin;

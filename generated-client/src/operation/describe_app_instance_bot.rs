@@ -102,11 +102,11 @@ pub struct DescribeAppInstanceBotInput {
 }
 
 impl DescribeAppInstanceBotInput {
-    /// ARN of the bot to look up.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceBotInput`].
     pub fn builder() -> builders::DescribeAppInstanceBotInputBuilder {
@@ -124,9 +124,9 @@ pub struct DescribeAppInstanceBotOutput {
 }
 
 impl DescribeAppInstanceBotOutput {
-    /// The bot, in full.
-    pub fn app_instance_bot(&self) -> Option<&crate::types::AppInstanceBot> {
-        self.app_instance_bot.as_ref()
+    rt::accessors! {
+        /// The bot, in full.
+        app_instance_bot as_ref: Option<&crate::types::AppInstanceBot>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceBotOutput`].
     pub fn builder() -> builders::DescribeAppInstanceBotOutputBuilder {
@@ -226,12 +226,11 @@ pub mod builders {
         pub(crate) app_instance_bot_arn: Option<String>,
     }
     impl DescribeAppInstanceBotInputBuilder {
-        /// ARN of the bot to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
@@ -243,13 +242,9 @@ pub mod builders {
             crate::operation::describe_app_instance_bot::DescribeAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_bot_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceBotArn",
-                        "DescribeAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceBotInput";
+                app_instance_bot_arn "AppInstanceBotArn";
             }
             Ok(crate::operation::describe_app_instance_bot::DescribeAppInstanceBotInput {
                 app_instance_bot_arn: self.app_instance_bot_arn,
@@ -264,13 +259,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceBotOutputBuilder {
-        /// The bot, in full.
-        pub fn app_instance_bot(
-            mut self,
-            input: impl Into<crate::types::AppInstanceBot>,
-        ) -> Self {
-            self.app_instance_bot = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The bot, in full.
+            app_instance_bot(input: impl Into<crate::types::AppInstanceBot>) set;
         }
         rt::builder_set_get! {
             app_instance_bot set_app_instance_bot get_app_instance_bot "AppInstanceBot": crate::types::AppInstanceBot;

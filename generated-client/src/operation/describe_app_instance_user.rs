@@ -99,11 +99,11 @@ pub struct DescribeAppInstanceUserInput {
 }
 
 impl DescribeAppInstanceUserInput {
-    /// ARN of the user to look up.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the user to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserInput`].
     pub fn builder() -> builders::DescribeAppInstanceUserInputBuilder {
@@ -121,9 +121,9 @@ pub struct DescribeAppInstanceUserOutput {
 }
 
 impl DescribeAppInstanceUserOutput {
-    /// ARN, name, metadata and timestamps of the user.
-    pub fn app_instance_user(&self) -> Option<&crate::types::AppInstanceUser> {
-        self.app_instance_user.as_ref()
+    rt::accessors! {
+        /// ARN, name, metadata and timestamps of the user.
+        app_instance_user as_ref: Option<&crate::types::AppInstanceUser>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserOutput`].
     pub fn builder() -> builders::DescribeAppInstanceUserOutputBuilder {
@@ -216,12 +216,11 @@ pub mod builders {
         pub(crate) app_instance_user_arn: Option<String>,
     }
     impl DescribeAppInstanceUserInputBuilder {
-        /// ARN of the user to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -233,13 +232,9 @@ pub mod builders {
             crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "DescribeAppInstanceUserInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceUserInput";
+                app_instance_user_arn "AppInstanceUserArn";
             }
             Ok(crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -254,13 +249,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceUserOutputBuilder {
-        /// ARN, name, metadata and timestamps of the user.
-        pub fn app_instance_user(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUser>,
-        ) -> Self {
-            self.app_instance_user = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN, name, metadata and timestamps of the user.
+            app_instance_user(input: impl Into<crate::types::AppInstanceUser>) set;
         }
         rt::builder_set_get! {
             app_instance_user set_app_instance_user get_app_instance_user "AppInstanceUser": crate::types::AppInstanceUser;

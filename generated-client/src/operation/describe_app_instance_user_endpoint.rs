@@ -109,17 +109,15 @@ pub struct DescribeAppInstanceUserEndpointInput {
 }
 
 impl DescribeAppInstanceUserEndpointInput {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint to look up.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint to look up.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::DescribeAppInstanceUserEndpointInputBuilder {
@@ -137,11 +135,9 @@ pub struct DescribeAppInstanceUserEndpointOutput {
 }
 
 impl DescribeAppInstanceUserEndpointOutput {
-    /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
-    pub fn app_instance_user_endpoint(
-        &self,
-    ) -> Option<&crate::types::AppInstanceUserEndpoint> {
-        self.app_instance_user_endpoint.as_ref()
+    rt::accessors! {
+        /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
+        app_instance_user_endpoint as_ref: Option<&crate::types::AppInstanceUserEndpoint>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::DescribeAppInstanceUserEndpointOutputBuilder {
@@ -235,19 +231,15 @@ pub mod builders {
         pub(crate) endpoint_id: Option<String>,
     }
     impl DescribeAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// Identifier of the endpoint to look up.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint to look up.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -260,21 +252,10 @@ pub mod builders {
             crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "DescribeAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointId",
-                        "DescribeAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                endpoint_id "EndpointId";
             }
             Ok(crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -292,13 +273,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceUserEndpointOutputBuilder {
-        /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
-        pub fn app_instance_user_endpoint(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpoint>,
-        ) -> Self {
-            self.app_instance_user_endpoint = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
+            app_instance_user_endpoint(input: impl Into<crate::types::AppInstanceUserEndpoint>) set;
         }
         rt::builder_set_get! {
             app_instance_user_endpoint set_app_instance_user_endpoint get_app_instance_user_endpoint "AppInstanceUserEndpoint": crate::types::AppInstanceUserEndpoint;

@@ -111,11 +111,11 @@ pub struct GetAppInstanceRetentionSettingsInput {
 }
 
 impl GetAppInstanceRetentionSettingsInput {
-    /// ARN of the instance whose settings are read.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose settings are read.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetAppInstanceRetentionSettingsInput`].
     pub fn builder() -> builders::GetAppInstanceRetentionSettingsInputBuilder {
@@ -137,15 +137,11 @@ pub struct GetAppInstanceRetentionSettingsOutput {
 }
 
 impl GetAppInstanceRetentionSettingsOutput {
-    /// Retention periods currently in force for the instance.
-    pub fn app_instance_retention_settings(
-        &self,
-    ) -> Option<&crate::types::AppInstanceRetentionSettings> {
-        self.app_instance_retention_settings.as_ref()
-    }
-    /// Point in time from which data beyond the retention period gets deleted.
-    pub fn initiate_deletion_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.initiate_deletion_timestamp.as_ref()
+    rt::accessors! {
+        /// Retention periods currently in force for the instance.
+        app_instance_retention_settings as_ref: Option<&crate::types::AppInstanceRetentionSettings>;
+        /// Point in time from which data beyond the retention period gets deleted.
+        initiate_deletion_timestamp as_ref: Option<&rt::time::DateTime>;
     }
     /// Creates a new builder-style object to manufacture [`GetAppInstanceRetentionSettingsOutput`].
     pub fn builder() -> builders::GetAppInstanceRetentionSettingsOutputBuilder {
@@ -238,12 +234,11 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl GetAppInstanceRetentionSettingsInputBuilder {
-        /// ARN of the instance whose settings are read.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose settings are read.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -255,13 +250,9 @@ pub mod builders {
             crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "GetAppInstanceRetentionSettingsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetAppInstanceRetentionSettingsInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -279,21 +270,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetAppInstanceRetentionSettingsOutputBuilder {
-        /// Retention periods currently in force for the instance.
-        pub fn app_instance_retention_settings(
-            mut self,
-            input: impl Into<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = Some(input.into());
-            self
-        }
-        /// Point in time from which data beyond the retention period gets deleted.
-        pub fn initiate_deletion_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.initiate_deletion_timestamp = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Retention periods currently in force for the instance.
+            app_instance_retention_settings(input: impl Into<crate::types::AppInstanceRetentionSettings>) set;
+            /// Point in time from which data beyond the retention period gets deleted.
+            initiate_deletion_timestamp(input: impl Into<rt::time::DateTime>) set;
         }
         rt::builder_set_get! {
             app_instance_retention_settings set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;

@@ -141,23 +141,19 @@ pub struct ListAppInstanceAdminsInput {
 }
 
 impl ListAppInstanceAdminsInput {
-    /// ARN of the instance whose administrators are listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Largest number of administrators to return in one page.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Pagination token from the previous page; leave it unset to start from the beginning.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose administrators are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Largest number of administrators to return in one page.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceAdminsInput`].
     pub fn builder() -> builders::ListAppInstanceAdminsInputBuilder {
@@ -193,21 +189,17 @@ pub struct ListAppInstanceAdminsOutput {
 }
 
 impl ListAppInstanceAdminsOutput {
-    /// ARN of the instance whose administrators were listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// One summary per administrator in this page.
-    pub fn app_instance_admins(&self) -> &[crate::types::AppInstanceAdminSummary] {
-        self.app_instance_admins.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every administrator has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose administrators were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// One summary per administrator in this page.
+        app_instance_admins slice: &[crate::types::AppInstanceAdminSummary];
+        /// Token for fetching the next page; absent once every administrator has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceAdminsOutput`].
     pub fn builder() -> builders::ListAppInstanceAdminsOutputBuilder {
@@ -319,26 +311,19 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstanceAdminsInputBuilder {
-        /// ARN of the instance whose administrators are listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Largest number of administrators to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose administrators are listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Largest number of administrators to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -352,13 +337,9 @@ pub mod builders {
             crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "ListAppInstanceAdminsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAppInstanceAdminsInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -388,29 +369,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceAdminsOutputBuilder {
-        /// ARN of the instance whose administrators were listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// One summary per administrator in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instance_admins(
-            mut self,
-            input: impl Into<crate::types::AppInstanceAdminSummary>,
-        ) -> Self {
-            self.app_instance_admins.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Token for fetching the next page; absent once every administrator has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose administrators were listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// One summary per administrator in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instance_admins(input: impl Into<crate::types::AppInstanceAdminSummary>) push;
+            /// Token for fetching the next page; absent once every administrator has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;

@@ -135,23 +135,19 @@ pub struct ListAppInstanceBotsInput {
 }
 
 impl ListAppInstanceBotsInput {
-    /// ARN of the instance whose bots to list.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Largest number of bots a page may hold.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Token from the previous page; leave unset for the first one.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose bots to list.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Largest number of bots a page may hold.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Token from the previous page; leave unset for the first one.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceBotsInput`].
     pub fn builder() -> builders::ListAppInstanceBotsInputBuilder {
@@ -187,21 +183,17 @@ pub struct ListAppInstanceBotsOutput {
 }
 
 impl ListAppInstanceBotsOutput {
-    /// ARN of the instance whose bots were listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// One summary per bot in this page.
-    pub fn app_instance_bots(&self) -> &[crate::types::AppInstanceBotSummary] {
-        self.app_instance_bots.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every bot has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose bots were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// One summary per bot in this page.
+        app_instance_bots slice: &[crate::types::AppInstanceBotSummary];
+        /// Token for fetching the next page; absent once every bot has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceBotsOutput`].
     pub fn builder() -> builders::ListAppInstanceBotsOutputBuilder {
@@ -313,26 +305,19 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstanceBotsInputBuilder {
-        /// ARN of the instance whose bots to list.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Largest number of bots a page may hold.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Token from the previous page; leave unset for the first one.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose bots to list.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Largest number of bots a page may hold.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Token from the previous page; leave unset for the first one.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -346,13 +331,9 @@ pub mod builders {
             crate::operation::list_app_instance_bots::ListAppInstanceBotsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "ListAppInstanceBotsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAppInstanceBotsInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::list_app_instance_bots::ListAppInstanceBotsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -380,29 +361,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceBotsOutputBuilder {
-        /// ARN of the instance whose bots were listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// One summary per bot in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instance_bots(
-            mut self,
-            input: impl Into<crate::types::AppInstanceBotSummary>,
-        ) -> Self {
-            self.app_instance_bots.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Token for fetching the next page; absent once every bot has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose bots were listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// One summary per bot in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instance_bots(input: impl Into<crate::types::AppInstanceBotSummary>) push;
+            /// Token for fetching the next page; absent once every bot has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;

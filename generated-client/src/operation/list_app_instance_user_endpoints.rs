@@ -133,23 +133,19 @@ pub struct ListAppInstanceUserEndpointsInput {
 }
 
 impl ListAppInstanceUserEndpointsInput {
-    /// ARN of the user whose endpoints are listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Largest number of endpoints to return in one page.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Pagination token from the previous page; leave it unset to start from the beginning.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the user whose endpoints are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Largest number of endpoints to return in one page.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceUserEndpointsInput`].
     pub fn builder() -> builders::ListAppInstanceUserEndpointsInputBuilder {
@@ -183,17 +179,13 @@ pub struct ListAppInstanceUserEndpointsOutput {
 }
 
 impl ListAppInstanceUserEndpointsOutput {
-    /// One summary per endpoint in this page.
-    pub fn app_instance_user_endpoints(
-        &self,
-    ) -> &[crate::types::AppInstanceUserEndpointSummary] {
-        self.app_instance_user_endpoints.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every endpoint has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// One summary per endpoint in this page.
+        app_instance_user_endpoints slice: &[crate::types::AppInstanceUserEndpointSummary];
+        /// Token for fetching the next page; absent once every endpoint has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceUserEndpointsOutput`].
     pub fn builder() -> builders::ListAppInstanceUserEndpointsOutputBuilder {
@@ -297,26 +289,19 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstanceUserEndpointsInputBuilder {
-        /// ARN of the user whose endpoints are listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// Largest number of endpoints to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user whose endpoints are listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Largest number of endpoints to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -330,13 +315,9 @@ pub mod builders {
             crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "ListAppInstanceUserEndpointsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAppInstanceUserEndpointsInput";
+                app_instance_user_arn "AppInstanceUserArn";
             }
             Ok(crate::operation::list_app_instance_user_endpoints::ListAppInstanceUserEndpointsInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -365,24 +346,15 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceUserEndpointsOutputBuilder {
-        /// One summary per endpoint in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instance_user_endpoints(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpointSummary>,
-        ) -> Self {
-            self.app_instance_user_endpoints
-                .get_or_insert_with(Vec::new)
-                .push(input.into());
-            self
-        }
-        /// Token for fetching the next page; absent once every endpoint has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// One summary per endpoint in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instance_user_endpoints(input: impl Into<crate::types::AppInstanceUserEndpointSummary>) push;
+            /// Token for fetching the next page; absent once every endpoint has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_endpoints set_app_instance_user_endpoints get_app_instance_user_endpoints "AppInstanceUserEndpoints": Vec<crate::types::AppInstanceUserEndpointSummary>;

@@ -116,17 +116,15 @@ pub struct ListAppInstancesInput {
 }
 
 impl ListAppInstancesInput {
-    /// Largest number of instances to return in one page.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Pagination token from the previous page; leave it unset to start from the beginning.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// Largest number of instances to return in one page.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstancesInput`].
     pub fn builder() -> builders::ListAppInstancesInputBuilder {
@@ -157,15 +155,13 @@ pub struct ListAppInstancesOutput {
 }
 
 impl ListAppInstancesOutput {
-    /// One summary per instance in this page.
-    pub fn app_instances(&self) -> &[crate::types::AppInstanceSummary] {
-        self.app_instances.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every instance has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// One summary per instance in this page.
+        app_instances slice: &[crate::types::AppInstanceSummary];
+        /// Token for fetching the next page; absent once every instance has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstancesOutput`].
     pub fn builder() -> builders::ListAppInstancesOutputBuilder {
@@ -268,19 +264,15 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstancesInputBuilder {
-        /// Largest number of instances to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Largest number of instances to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             max_results set_max_results get_max_results "MaxResults": i32;
@@ -316,22 +308,15 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstancesOutputBuilder {
-        /// One summary per instance in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instances(
-            mut self,
-            input: impl Into<crate::types::AppInstanceSummary>,
-        ) -> Self {
-            self.app_instances.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Token for fetching the next page; absent once every instance has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// One summary per instance in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instances(input: impl Into<crate::types::AppInstanceSummary>) push;
+            /// Token for fetching the next page; absent once every instance has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instances set_app_instances get_app_instances "AppInstances": Vec<crate::types::AppInstanceSummary>;

@@ -101,11 +101,11 @@ pub struct ListTagsForResourceInput {
 }
 
 impl ListTagsForResourceInput {
-    /// ARN of the resource whose tags are wanted.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the resource whose tags are wanted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListTagsForResourceInput`].
     pub fn builder() -> builders::ListTagsForResourceInputBuilder {
@@ -125,11 +125,11 @@ pub struct ListTagsForResourceOutput {
 }
 
 impl ListTagsForResourceOutput {
-    /// Tags currently attached to the resource.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// Tags currently attached to the resource.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
     }
     /// Creates a new builder-style object to manufacture [`ListTagsForResourceOutput`].
     pub fn builder() -> builders::ListTagsForResourceOutputBuilder {
@@ -222,12 +222,11 @@ pub mod builders {
         pub(crate) resource_arn: Option<String>,
     }
     impl ListTagsForResourceInputBuilder {
-        /// ARN of the resource whose tags are wanted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the resource whose tags are wanted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
@@ -239,13 +238,9 @@ pub mod builders {
             crate::operation::list_tags_for_resource::ListTagsForResourceInput,
             rt::error::BuildError,
         > {
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceARN",
-                        "ListTagsForResourceInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListTagsForResourceInput";
+                resource_arn "ResourceARN";
             }
             Ok(crate::operation::list_tags_for_resource::ListTagsForResourceInput {
                 resource_arn: self.resource_arn,
@@ -260,14 +255,13 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListTagsForResourceOutputBuilder {
-        /// Tags currently attached to the resource.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// Tags currently attached to the resource.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
         }
         rt::builder_set_get! {
             tags set_tags get_tags "Tags": Vec<crate::types::Tag>;

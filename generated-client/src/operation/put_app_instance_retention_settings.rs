@@ -127,17 +127,13 @@ pub struct PutAppInstanceRetentionSettingsInput {
 }
 
 impl PutAppInstanceRetentionSettingsInput {
-    /// ARN of the instance to configure.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Retention periods to apply, counted in days.
-    pub fn app_instance_retention_settings(
-        &self,
-    ) -> Option<&crate::types::AppInstanceRetentionSettings> {
-        self.app_instance_retention_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the instance to configure.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Retention periods to apply, counted in days.
+        app_instance_retention_settings as_ref: Option<&crate::types::AppInstanceRetentionSettings>;
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceRetentionSettingsInput`].
     pub fn builder() -> builders::PutAppInstanceRetentionSettingsInputBuilder {
@@ -159,15 +155,11 @@ pub struct PutAppInstanceRetentionSettingsOutput {
 }
 
 impl PutAppInstanceRetentionSettingsOutput {
-    /// Retention periods as stored after the change.
-    pub fn app_instance_retention_settings(
-        &self,
-    ) -> Option<&crate::types::AppInstanceRetentionSettings> {
-        self.app_instance_retention_settings.as_ref()
-    }
-    /// Point in time from which the service deletes data under the new settings.
-    pub fn initiate_deletion_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.initiate_deletion_timestamp.as_ref()
+    rt::accessors! {
+        /// Retention periods as stored after the change.
+        app_instance_retention_settings as_ref: Option<&crate::types::AppInstanceRetentionSettings>;
+        /// Point in time from which the service deletes data under the new settings.
+        initiate_deletion_timestamp as_ref: Option<&rt::time::DateTime>;
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceRetentionSettingsOutput`].
     pub fn builder() -> builders::PutAppInstanceRetentionSettingsOutputBuilder {
@@ -263,20 +255,13 @@ pub mod builders {
         >,
     }
     impl PutAppInstanceRetentionSettingsInputBuilder {
-        /// ARN of the instance to configure.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Retention periods to apply, counted in days.
-        pub fn app_instance_retention_settings(
-            mut self,
-            input: impl Into<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance to configure.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Retention periods to apply, counted in days.
+            app_instance_retention_settings(input: impl Into<crate::types::AppInstanceRetentionSettings>) set;
         }
         rt::builder_set_get! {
             app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
@@ -289,21 +274,10 @@ pub mod builders {
             crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "PutAppInstanceRetentionSettingsInput",
-                    ),
-                );
-            }
-            if self.app_instance_retention_settings.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceRetentionSettings",
-                        "PutAppInstanceRetentionSettingsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "PutAppInstanceRetentionSettingsInput";
+                app_instance_arn "AppInstanceArn";
+                app_instance_retention_settings "AppInstanceRetentionSettings";
             }
             Ok(crate::operation::put_app_instance_retention_settings::PutAppInstanceRetentionSettingsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -322,21 +296,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl PutAppInstanceRetentionSettingsOutputBuilder {
-        /// Retention periods as stored after the change.
-        pub fn app_instance_retention_settings(
-            mut self,
-            input: impl Into<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = Some(input.into());
-            self
-        }
-        /// Point in time from which the service deletes data under the new settings.
-        pub fn initiate_deletion_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.initiate_deletion_timestamp = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Retention periods as stored after the change.
+            app_instance_retention_settings(input: impl Into<crate::types::AppInstanceRetentionSettings>) set;
+            /// Point in time from which the service deletes data under the new settings.
+            initiate_deletion_timestamp(input: impl Into<rt::time::DateTime>) set;
         }
         rt::builder_set_get! {
             app_instance_retention_settings set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;

@@ -121,15 +121,13 @@ pub struct PutAppInstanceUserExpirationSettingsInput {
 }
 
 impl PutAppInstanceUserExpirationSettingsInput {
-    /// ARN of the user to change.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// The new settings; leave unset to stop the user from expiring.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// The new settings; leave unset to stop the user from expiring.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceUserExpirationSettingsInput`].
     pub fn builder() -> builders::PutAppInstanceUserExpirationSettingsInputBuilder {
@@ -151,15 +149,13 @@ pub struct PutAppInstanceUserExpirationSettingsOutput {
 }
 
 impl PutAppInstanceUserExpirationSettingsOutput {
-    /// ARN of the user changed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// The settings now in force, if any.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the user changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// The settings now in force, if any.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceUserExpirationSettingsOutput`].
     pub fn builder() -> builders::PutAppInstanceUserExpirationSettingsOutputBuilder {
@@ -260,20 +256,13 @@ pub mod builders {
         pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl PutAppInstanceUserExpirationSettingsInputBuilder {
-        /// ARN of the user to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// The new settings; leave unset to stop the user from expiring.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// The new settings; leave unset to stop the user from expiring.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -286,13 +275,9 @@ pub mod builders {
             crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "PutAppInstanceUserExpirationSettingsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "PutAppInstanceUserExpirationSettingsInput";
+                app_instance_user_arn "AppInstanceUserArn";
             }
             Ok(crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -309,20 +294,13 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl PutAppInstanceUserExpirationSettingsOutputBuilder {
-        /// ARN of the user changed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// The settings now in force, if any.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user changed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// The settings now in force, if any.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;

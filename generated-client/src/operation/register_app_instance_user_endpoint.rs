@@ -161,41 +161,29 @@ pub struct RegisterAppInstanceUserEndpointInput {
 }
 
 impl RegisterAppInstanceUserEndpointInput {
-    /// ARN of the user that will own the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Optional display name of the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
-    pub fn r#type(&self) -> Option<&crate::types::AppInstanceUserEndpointType> {
-        self.r#type.as_ref()
-    }
-    /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Device tokens that address the endpoint.
-    pub fn endpoint_attributes(&self) -> Option<&crate::types::EndpointAttributes> {
-        self.endpoint_attributes.as_ref()
-    }
-    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-    pub fn client_request_token(&self) -> Option<&str> {
-        self.client_request_token.as_deref()
-    }
-    /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
-        self.allow_messages.as_ref()
+    rt::accessors! {
+        /// ARN of the user that will own the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Optional display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        name as_deref: Option<&str>;
+        /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
+        r#type as_ref: Option<&crate::types::AppInstanceUserEndpointType>;
+        /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Device tokens that address the endpoint.
+        endpoint_attributes as_ref: Option<&crate::types::EndpointAttributes>;
+        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+        client_request_token as_deref: Option<&str>;
+        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+        allow_messages as_ref: Option<&crate::types::AllowMessages>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::RegisterAppInstanceUserEndpointInputBuilder {
@@ -233,17 +221,15 @@ pub struct RegisterAppInstanceUserEndpointOutput {
 }
 
 impl RegisterAppInstanceUserEndpointOutput {
-    /// ARN of the user that owns the new endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier given to the new endpoint.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the new endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier given to the new endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::RegisterAppInstanceUserEndpointOutputBuilder {
@@ -356,57 +342,29 @@ pub mod builders {
         pub(crate) allow_messages: Option<crate::types::AllowMessages>,
     }
     impl RegisterAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that will own the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// Optional display name of the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
-        pub fn r#type(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = Some(input.into());
-            self
-        }
-        /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
-        }
-        /// Device tokens that address the endpoint.
-        pub fn endpoint_attributes(
-            mut self,
-            input: impl Into<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.endpoint_attributes = Some(input.into());
-            self
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.client_request_token = Some(input.into());
-            self
-        }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that will own the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Optional display name of the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set;
+            /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
+            r#type(input: impl Into<crate::types::AppInstanceUserEndpointType>) set;
+            /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Device tokens that address the endpoint.
+            endpoint_attributes(input: impl Into<crate::types::EndpointAttributes>) set;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set;
+            /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -424,37 +382,12 @@ pub mod builders {
             crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.r#type.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Type",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceArn",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_attributes.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointAttributes",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "RegisterAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                r#type "Type";
+                resource_arn "ResourceArn";
+                endpoint_attributes "EndpointAttributes";
             }
             Ok(crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -489,19 +422,15 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl RegisterAppInstanceUserEndpointOutputBuilder {
-        /// ARN of the user that owns the new endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// Identifier given to the new endpoint.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the new endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier given to the new endpoint.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;

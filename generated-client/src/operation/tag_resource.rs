@@ -97,17 +97,15 @@ pub struct TagResourceInput {
 }
 
 impl TagResourceInput {
-    /// ARN of the resource to tag.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Key-value pairs to attach.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// ARN of the resource to tag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Key-value pairs to attach.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
     }
     /// Creates a new builder-style object to manufacture [`TagResourceInput`].
     pub fn builder() -> builders::TagResourceInputBuilder {
@@ -222,21 +220,17 @@ pub mod builders {
         pub(crate) tags: Option<Vec<crate::types::Tag>>,
     }
     impl TagResourceInputBuilder {
-        /// ARN of the resource to tag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
-        }
-        /// Key-value pairs to attach.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the resource to tag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Key-value pairs to attach.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
         }
         rt::builder_set_get! {
             resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
@@ -249,18 +243,10 @@ pub mod builders {
             crate::operation::tag_resource::TagResourceInput,
             rt::error::BuildError,
         > {
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceARN",
-                        "TagResourceInput",
-                    ),
-                );
-            }
-            if self.tags.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("Tags", "TagResourceInput"),
-                );
+            rt::require_members! {
+                self, "TagResourceInput";
+                resource_arn "ResourceARN";
+                tags "Tags";
             }
             Ok(crate::operation::tag_resource::TagResourceInput {
                 resource_arn: self.resource_arn,

@@ -92,17 +92,15 @@ pub struct UntagResourceInput {
 }
 
 impl UntagResourceInput {
-    /// ARN of the resource to untag.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Keys of the tags to detach.
-    ///
-    /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
-    pub fn tag_keys(&self) -> &[String] {
-        self.tag_keys.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// ARN of the resource to untag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Keys of the tags to detach.
+        ///
+        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+        tag_keys slice: &[String];
     }
     /// Creates a new builder-style object to manufacture [`UntagResourceInput`].
     pub fn builder() -> builders::UntagResourceInputBuilder {
@@ -210,21 +208,17 @@ pub mod builders {
         pub(crate) tag_keys: Option<Vec<String>>,
     }
     impl UntagResourceInputBuilder {
-        /// ARN of the resource to untag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
-        }
-        /// Keys of the tags to detach.
-        ///
-        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
-            self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the resource to untag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Keys of the tags to detach.
+            ///
+            /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tag_keys(input: impl Into<String>) push;
         }
         rt::builder_set_get! {
             resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
@@ -237,18 +231,10 @@ pub mod builders {
             crate::operation::untag_resource::UntagResourceInput,
             rt::error::BuildError,
         > {
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceARN",
-                        "UntagResourceInput",
-                    ),
-                );
-            }
-            if self.tag_keys.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("TagKeys", "UntagResourceInput"),
-                );
+            rt::require_members! {
+                self, "UntagResourceInput";
+                resource_arn "ResourceARN";
+                tag_keys "TagKeys";
             }
             Ok(crate::operation::untag_resource::UntagResourceInput {
                 resource_arn: self.resource_arn,

@@ -121,23 +121,19 @@ pub struct UpdateAppInstanceUserInput {
 }
 
 impl UpdateAppInstanceUserInput {
-    /// ARN of the user to change.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// New display name for the user.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `\S`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// New free-form data for the user.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// New display name for the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
+        name as_deref: Option<&str>;
+        /// New free-form data for the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserInput`].
     pub fn builder() -> builders::UpdateAppInstanceUserInputBuilder {
@@ -167,11 +163,11 @@ pub struct UpdateAppInstanceUserOutput {
 }
 
 impl UpdateAppInstanceUserOutput {
-    /// ARN of the user that was changed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the user that was changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserOutput`].
     pub fn builder() -> builders::UpdateAppInstanceUserOutputBuilder {
@@ -280,26 +276,19 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl UpdateAppInstanceUserInputBuilder {
-        /// ARN of the user to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
-        }
-        /// New display name for the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// New free-form data for the user.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// New display name for the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set;
+            /// New free-form data for the user.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
@@ -313,29 +302,11 @@ pub mod builders {
             crate::operation::update_app_instance_user::UpdateAppInstanceUserInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "UpdateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Name",
-                        "UpdateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.metadata.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Metadata",
-                        "UpdateAppInstanceUserInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "UpdateAppInstanceUserInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                name "Name";
+                metadata "Metadata";
             }
             Ok(crate::operation::update_app_instance_user::UpdateAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -361,12 +332,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceUserOutputBuilder {
-        /// ARN of the user that was changed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that was changed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;

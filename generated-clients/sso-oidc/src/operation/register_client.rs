@@ -180,39 +180,27 @@ pub struct RegisterClientInput {
 }
 
 impl RegisterClientInput {
-    /// The friendly name of the client.
-    pub fn client_name(&self) -> Option<&str> {
-        self.client_name.as_deref()
-    }
-    /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
-    pub fn client_type(&self) -> Option<&str> {
-        self.client_type.as_deref()
-    }
-    /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
-    pub fn scopes(&self) -> &[String] {
-        self.scopes.as_deref().unwrap_or_default()
-    }
-    /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
-    pub fn redirect_uris(&self) -> &[String] {
-        self.redirect_uris.as_deref().unwrap_or_default()
-    }
-    /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
-    ///
-    /// * Authorization Code - `authorization_code`
-    ///
-    /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
-    ///
-    /// * Refresh Token - `refresh_token`
-    pub fn grant_types(&self) -> &[String] {
-        self.grant_types.as_deref().unwrap_or_default()
-    }
-    /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
-    pub fn issuer_url(&self) -> Option<&str> {
-        self.issuer_url.as_deref()
-    }
-    /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
-    pub fn entitled_application_arn(&self) -> Option<&str> {
-        self.entitled_application_arn.as_deref()
+    rt::accessors! {
+        /// The friendly name of the client.
+        client_name as_deref: Option<&str>;
+        /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
+        client_type as_deref: Option<&str>;
+        /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
+        scopes slice: &[String];
+        /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
+        redirect_uris slice: &[String];
+        /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
+        ///
+        /// * Authorization Code - `authorization_code`
+        ///
+        /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
+        ///
+        /// * Refresh Token - `refresh_token`
+        grant_types slice: &[String];
+        /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
+        issuer_url as_deref: Option<&str>;
+        /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
+        entitled_application_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterClientInput`].
     pub fn builder() -> builders::RegisterClientInputBuilder {
@@ -240,29 +228,19 @@ pub struct RegisterClientOutput {
 }
 
 impl RegisterClientOutput {
-    /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
-    pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
-    }
-    /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
-    pub fn client_secret(&self) -> Option<&str> {
-        self.client_secret.as_deref()
-    }
-    /// Indicates the time at which the `clientId` and `clientSecret` were issued.
-    pub fn client_id_issued_at(&self) -> i64 {
-        self.client_id_issued_at
-    }
-    /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
-    pub fn client_secret_expires_at(&self) -> i64 {
-        self.client_secret_expires_at
-    }
-    /// An endpoint that the client can use to request authorization.
-    pub fn authorization_endpoint(&self) -> Option<&str> {
-        self.authorization_endpoint.as_deref()
-    }
-    /// An endpoint that the client can use to create tokens.
-    pub fn token_endpoint(&self) -> Option<&str> {
-        self.token_endpoint.as_deref()
+    rt::accessors! {
+        /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
+        client_id as_deref: Option<&str>;
+        /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
+        client_secret as_deref: Option<&str>;
+        /// Indicates the time at which the `clientId` and `clientSecret` were issued.
+        client_id_issued_at copy: i64;
+        /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
+        client_secret_expires_at copy: i64;
+        /// An endpoint that the client can use to request authorization.
+        authorization_endpoint as_deref: Option<&str>;
+        /// An endpoint that the client can use to create tokens.
+        token_endpoint as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterClientOutput`].
     pub fn builder() -> builders::RegisterClientOutputBuilder {
@@ -374,52 +352,33 @@ pub mod builders {
         pub(crate) entitled_application_arn: Option<String>,
     }
     impl RegisterClientInputBuilder {
-        /// The friendly name of the client.
-        pub fn client_name(mut self, input: impl Into<String>) -> Self {
-            self.client_name = Some(input.into());
-            self
-        }
-        /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
-        pub fn client_type(mut self, input: impl Into<String>) -> Self {
-            self.client_type = Some(input.into());
-            self
-        }
-        /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn scopes(mut self, input: impl Into<String>) -> Self {
-            self.scopes.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn redirect_uris(mut self, input: impl Into<String>) -> Self {
-            self.redirect_uris.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
-        ///
-        /// * Authorization Code - `authorization_code`
-        ///
-        /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
-        ///
-        /// * Refresh Token - `refresh_token`
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn grant_types(mut self, input: impl Into<String>) -> Self {
-            self.grant_types.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
-        pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
-            self.issuer_url = Some(input.into());
-            self
-        }
-        /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
-        pub fn entitled_application_arn(mut self, input: impl Into<String>) -> Self {
-            self.entitled_application_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The friendly name of the client.
+            client_name(input: impl Into<String>) set;
+            /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
+            client_type(input: impl Into<String>) set;
+            /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            scopes(input: impl Into<String>) push;
+            /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            redirect_uris(input: impl Into<String>) push;
+            /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
+            ///
+            /// * Authorization Code - `authorization_code`
+            ///
+            /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
+            ///
+            /// * Refresh Token - `refresh_token`
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            grant_types(input: impl Into<String>) push;
+            /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
+            issuer_url(input: impl Into<String>) set;
+            /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
+            entitled_application_arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             client_name set_client_name get_client_name "clientName": String;
@@ -437,21 +396,10 @@ pub mod builders {
             crate::operation::register_client::RegisterClientInput,
             rt::error::BuildError,
         > {
-            if self.client_name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientName",
-                        "RegisterClientInput",
-                    ),
-                );
-            }
-            if self.client_type.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientType",
-                        "RegisterClientInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "RegisterClientInput";
+                client_name "clientName";
+                client_type "clientType";
             }
             Ok(crate::operation::register_client::RegisterClientInput {
                 client_name: self.client_name,
@@ -477,35 +425,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl RegisterClientOutputBuilder {
-        /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.client_id = Some(input.into());
-            self
-        }
-        /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
-        pub fn client_secret(mut self, input: impl Into<String>) -> Self {
-            self.client_secret = Some(input.into());
-            self
-        }
-        /// Indicates the time at which the `clientId` and `clientSecret` were issued.
-        pub fn client_id_issued_at(mut self, input: impl Into<i64>) -> Self {
-            self.client_id_issued_at = Some(input.into());
-            self
-        }
-        /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
-        pub fn client_secret_expires_at(mut self, input: impl Into<i64>) -> Self {
-            self.client_secret_expires_at = Some(input.into());
-            self
-        }
-        /// An endpoint that the client can use to request authorization.
-        pub fn authorization_endpoint(mut self, input: impl Into<String>) -> Self {
-            self.authorization_endpoint = Some(input.into());
-            self
-        }
-        /// An endpoint that the client can use to create tokens.
-        pub fn token_endpoint(mut self, input: impl Into<String>) -> Self {
-            self.token_endpoint = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
+            client_id(input: impl Into<String>) set;
+            /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
+            client_secret(input: impl Into<String>) set;
+            /// Indicates the time at which the `clientId` and `clientSecret` were issued.
+            client_id_issued_at(input: impl Into<i64>) set;
+            /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
+            client_secret_expires_at(input: impl Into<i64>) set;
+            /// An endpoint that the client can use to request authorization.
+            authorization_endpoint(input: impl Into<String>) set;
+            /// An endpoint that the client can use to create tokens.
+            token_endpoint(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             client_id set_client_id get_client_id "clientId": String;

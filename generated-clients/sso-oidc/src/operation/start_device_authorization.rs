@@ -139,17 +139,13 @@ pub struct StartDeviceAuthorizationInput {
 }
 
 impl StartDeviceAuthorizationInput {
-    /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
-    pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
-    }
-    /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
-    pub fn client_secret(&self) -> Option<&str> {
-        self.client_secret.as_deref()
-    }
-    /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
-    pub fn start_url(&self) -> Option<&str> {
-        self.start_url.as_deref()
+    rt::accessors! {
+        /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
+        client_id as_deref: Option<&str>;
+        /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
+        client_secret as_deref: Option<&str>;
+        /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
+        start_url as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`StartDeviceAuthorizationInput`].
     pub fn builder() -> builders::StartDeviceAuthorizationInputBuilder {
@@ -187,29 +183,19 @@ pub struct StartDeviceAuthorizationOutput {
 }
 
 impl StartDeviceAuthorizationOutput {
-    /// The short-lived code that is used by the device when polling for a session token.
-    pub fn device_code(&self) -> Option<&str> {
-        self.device_code.as_deref()
-    }
-    /// A one-time user verification code. This is needed to authorize an in-use device.
-    pub fn user_code(&self) -> Option<&str> {
-        self.user_code.as_deref()
-    }
-    /// The URI of the verification page that takes the `userCode` to authorize the device.
-    pub fn verification_uri(&self) -> Option<&str> {
-        self.verification_uri.as_deref()
-    }
-    /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
-    pub fn verification_uri_complete(&self) -> Option<&str> {
-        self.verification_uri_complete.as_deref()
-    }
-    /// Indicates the number of seconds in which the verification code will become invalid.
-    pub fn expires_in(&self) -> i32 {
-        self.expires_in
-    }
-    /// Indicates the number of seconds the client must wait between attempts when polling for a session.
-    pub fn interval(&self) -> i32 {
-        self.interval
+    rt::accessors! {
+        /// The short-lived code that is used by the device when polling for a session token.
+        device_code as_deref: Option<&str>;
+        /// A one-time user verification code. This is needed to authorize an in-use device.
+        user_code as_deref: Option<&str>;
+        /// The URI of the verification page that takes the `userCode` to authorize the device.
+        verification_uri as_deref: Option<&str>;
+        /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
+        verification_uri_complete as_deref: Option<&str>;
+        /// Indicates the number of seconds in which the verification code will become invalid.
+        expires_in copy: i32;
+        /// Indicates the number of seconds the client must wait between attempts when polling for a session.
+        interval copy: i32;
     }
     /// Creates a new builder-style object to manufacture [`StartDeviceAuthorizationOutput`].
     pub fn builder() -> builders::StartDeviceAuthorizationOutputBuilder {
@@ -297,20 +283,13 @@ pub mod builders {
         pub(crate) start_url: Option<String>,
     }
     impl StartDeviceAuthorizationInputBuilder {
-        /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.client_id = Some(input.into());
-            self
-        }
-        /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
-        pub fn client_secret(mut self, input: impl Into<String>) -> Self {
-            self.client_secret = Some(input.into());
-            self
-        }
-        /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
-        pub fn start_url(mut self, input: impl Into<String>) -> Self {
-            self.start_url = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
+            client_id(input: impl Into<String>) set;
+            /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
+            client_secret(input: impl Into<String>) set;
+            /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
+            start_url(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             client_id set_client_id get_client_id "clientId": String;
@@ -324,29 +303,11 @@ pub mod builders {
             crate::operation::start_device_authorization::StartDeviceAuthorizationInput,
             rt::error::BuildError,
         > {
-            if self.client_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientId",
-                        "StartDeviceAuthorizationInput",
-                    ),
-                );
-            }
-            if self.client_secret.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientSecret",
-                        "StartDeviceAuthorizationInput",
-                    ),
-                );
-            }
-            if self.start_url.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "startUrl",
-                        "StartDeviceAuthorizationInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "StartDeviceAuthorizationInput";
+                client_id "clientId";
+                client_secret "clientSecret";
+                start_url "startUrl";
             }
             Ok(crate::operation::start_device_authorization::StartDeviceAuthorizationInput {
                 client_id: self.client_id,
@@ -377,35 +338,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl StartDeviceAuthorizationOutputBuilder {
-        /// The short-lived code that is used by the device when polling for a session token.
-        pub fn device_code(mut self, input: impl Into<String>) -> Self {
-            self.device_code = Some(input.into());
-            self
-        }
-        /// A one-time user verification code. This is needed to authorize an in-use device.
-        pub fn user_code(mut self, input: impl Into<String>) -> Self {
-            self.user_code = Some(input.into());
-            self
-        }
-        /// The URI of the verification page that takes the `userCode` to authorize the device.
-        pub fn verification_uri(mut self, input: impl Into<String>) -> Self {
-            self.verification_uri = Some(input.into());
-            self
-        }
-        /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
-        pub fn verification_uri_complete(mut self, input: impl Into<String>) -> Self {
-            self.verification_uri_complete = Some(input.into());
-            self
-        }
-        /// Indicates the number of seconds in which the verification code will become invalid.
-        pub fn expires_in(mut self, input: impl Into<i32>) -> Self {
-            self.expires_in = Some(input.into());
-            self
-        }
-        /// Indicates the number of seconds the client must wait between attempts when polling for a session.
-        pub fn interval(mut self, input: impl Into<i32>) -> Self {
-            self.interval = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The short-lived code that is used by the device when polling for a session token.
+            device_code(input: impl Into<String>) set;
+            /// A one-time user verification code. This is needed to authorize an in-use device.
+            user_code(input: impl Into<String>) set;
+            /// The URI of the verification page that takes the `userCode` to authorize the device.
+            verification_uri(input: impl Into<String>) set;
+            /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
+            verification_uri_complete(input: impl Into<String>) set;
+            /// Indicates the number of seconds in which the verification code will become invalid.
+            expires_in(input: impl Into<i32>) set;
+            /// Indicates the number of seconds the client must wait between attempts when polling for a session.
+            interval(input: impl Into<i32>) set;
         }
         rt::builder_set_get! {
             device_code set_device_code get_device_code "deviceCode": String;

@@ -97,17 +97,13 @@ pub struct GetRoleCredentialsInput {
 }
 
 impl GetRoleCredentialsInput {
-    /// The friendly name of the role that is assigned to the user.
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_name.as_deref()
-    }
-    /// The identifier for the AWS account that is assigned to the user.
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
-    }
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
+    rt::accessors! {
+        /// The friendly name of the role that is assigned to the user.
+        role_name as_deref: Option<&str>;
+        /// The identifier for the AWS account that is assigned to the user.
+        account_id as_deref: Option<&str>;
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetRoleCredentialsInput`].
     pub fn builder() -> builders::GetRoleCredentialsInputBuilder {
@@ -135,9 +131,9 @@ pub struct GetRoleCredentialsOutput {
 }
 
 impl GetRoleCredentialsOutput {
-    /// The credentials for the role that is assigned to the user.
-    pub fn role_credentials(&self) -> Option<&crate::types::RoleCredentials> {
-        self.role_credentials.as_ref()
+    rt::accessors! {
+        /// The credentials for the role that is assigned to the user.
+        role_credentials as_ref: Option<&crate::types::RoleCredentials>;
     }
     /// Creates a new builder-style object to manufacture [`GetRoleCredentialsOutput`].
     pub fn builder() -> builders::GetRoleCredentialsOutputBuilder {
@@ -218,20 +214,13 @@ pub mod builders {
         pub(crate) access_token: Option<String>,
     }
     impl GetRoleCredentialsInputBuilder {
-        /// The friendly name of the role that is assigned to the user.
-        pub fn role_name(mut self, input: impl Into<String>) -> Self {
-            self.role_name = Some(input.into());
-            self
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.account_id = Some(input.into());
-            self
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The friendly name of the role that is assigned to the user.
+            role_name(input: impl Into<String>) set;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             role_name set_role_name get_role_name "roleName": String;
@@ -245,29 +234,11 @@ pub mod builders {
             crate::operation::get_role_credentials::GetRoleCredentialsInput,
             rt::error::BuildError,
         > {
-            if self.role_name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "roleName",
-                        "GetRoleCredentialsInput",
-                    ),
-                );
-            }
-            if self.account_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accountId",
-                        "GetRoleCredentialsInput",
-                    ),
-                );
-            }
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accessToken",
-                        "GetRoleCredentialsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetRoleCredentialsInput";
+                role_name "roleName";
+                account_id "accountId";
+                access_token "accessToken";
             }
             Ok(crate::operation::get_role_credentials::GetRoleCredentialsInput {
                 role_name: self.role_name,
@@ -293,13 +264,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetRoleCredentialsOutputBuilder {
-        /// The credentials for the role that is assigned to the user.
-        pub fn role_credentials(
-            mut self,
-            input: impl Into<crate::types::RoleCredentials>,
-        ) -> Self {
-            self.role_credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The credentials for the role that is assigned to the user.
+            role_credentials(input: impl Into<crate::types::RoleCredentials>) set;
         }
         rt::builder_set_get! {
             role_credentials set_role_credentials get_role_credentials "roleCredentials": crate::types::RoleCredentials;

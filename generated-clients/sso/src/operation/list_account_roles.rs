@@ -118,23 +118,17 @@ pub struct ListAccountRolesInput {
 }
 
 impl ListAccountRolesInput {
-    /// The page token from the previous response output when you request subsequent pages.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// The number of items that clients can request per page.
-    ///
-    /// Range: 1 to 100.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
-    }
-    /// The identifier for the AWS account that is assigned to the user.
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
+    rt::accessors! {
+        /// The page token from the previous response output when you request subsequent pages.
+        next_token as_deref: Option<&str>;
+        /// The number of items that clients can request per page.
+        ///
+        /// Range: 1 to 100.
+        max_results copy: Option<i32>;
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
+        /// The identifier for the AWS account that is assigned to the user.
+        account_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAccountRolesInput`].
     pub fn builder() -> builders::ListAccountRolesInputBuilder {
@@ -165,13 +159,11 @@ pub struct ListAccountRolesOutput {
 }
 
 impl ListAccountRolesOutput {
-    /// The page token client that is used to retrieve the list of accounts.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// A paginated response with the list of roles and the next token if more results are available.
-    pub fn role_list(&self) -> &[crate::types::RoleInfo] {
-        self.role_list.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// The page token client that is used to retrieve the list of accounts.
+        next_token as_deref: Option<&str>;
+        /// A paginated response with the list of roles and the next token if more results are available.
+        role_list slice: &[crate::types::RoleInfo];
     }
     /// Creates a new builder-style object to manufacture [`ListAccountRolesOutput`].
     pub fn builder() -> builders::ListAccountRolesOutputBuilder {
@@ -253,27 +245,17 @@ pub mod builders {
         pub(crate) account_id: Option<String>,
     }
     impl ListAccountRolesInputBuilder {
-        /// The page token from the previous response output when you request subsequent pages.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// The number of items that clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.account_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The page token from the previous response output when you request subsequent pages.
+            next_token(input: impl Into<String>) set;
+            /// The number of items that clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             next_token set_next_token get_next_token "nextToken": String;
@@ -288,21 +270,10 @@ pub mod builders {
             crate::operation::list_account_roles::ListAccountRolesInput,
             rt::error::BuildError,
         > {
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accessToken",
-                        "ListAccountRolesInput",
-                    ),
-                );
-            }
-            if self.account_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accountId",
-                        "ListAccountRolesInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAccountRolesInput";
+                access_token "accessToken";
+                account_id "accountId";
             }
             Ok(crate::operation::list_account_roles::ListAccountRolesInput {
                 next_token: self.next_token,
@@ -331,17 +302,13 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAccountRolesOutputBuilder {
-        /// The page token client that is used to retrieve the list of accounts.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// A paginated response with the list of roles and the next token if more results are available.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn role_list(mut self, input: impl Into<crate::types::RoleInfo>) -> Self {
-            self.role_list.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// The page token client that is used to retrieve the list of accounts.
+            next_token(input: impl Into<String>) set;
+            /// A paginated response with the list of roles and the next token if more results are available.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            role_list(input: impl Into<crate::types::RoleInfo>) push;
         }
         rt::builder_set_get! {
             next_token set_next_token get_next_token "nextToken": String;

@@ -113,19 +113,15 @@ pub struct ListAccountsInput {
 }
 
 impl ListAccountsInput {
-    /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// This is the number of items clients can request per page.
-    ///
-    /// Range: 1 to 100.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
+    rt::accessors! {
+        /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+        next_token as_deref: Option<&str>;
+        /// This is the number of items clients can request per page.
+        ///
+        /// Range: 1 to 100.
+        max_results copy: Option<i32>;
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAccountsInput`].
     pub fn builder() -> builders::ListAccountsInputBuilder {
@@ -155,13 +151,11 @@ pub struct ListAccountsOutput {
 }
 
 impl ListAccountsOutput {
-    /// The page token client that is used to retrieve the list of accounts.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// A paginated response with the list of account information and the next token if more results are available.
-    pub fn account_list(&self) -> &[crate::types::AccountInfo] {
-        self.account_list.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// The page token client that is used to retrieve the list of accounts.
+        next_token as_deref: Option<&str>;
+        /// A paginated response with the list of account information and the next token if more results are available.
+        account_list slice: &[crate::types::AccountInfo];
     }
     /// Creates a new builder-style object to manufacture [`ListAccountsOutput`].
     pub fn builder() -> builders::ListAccountsOutputBuilder {
@@ -242,22 +236,15 @@ pub mod builders {
         pub(crate) access_token: Option<String>,
     }
     impl ListAccountsInputBuilder {
-        /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// This is the number of items clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+            next_token(input: impl Into<String>) set;
+            /// This is the number of items clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             next_token set_next_token get_next_token "nextToken": String;
@@ -271,13 +258,9 @@ pub mod builders {
             crate::operation::list_accounts::ListAccountsInput,
             rt::error::BuildError,
         > {
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accessToken",
-                        "ListAccountsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAccountsInput";
+                access_token "accessToken";
             }
             Ok(crate::operation::list_accounts::ListAccountsInput {
                 next_token: self.next_token,
@@ -304,20 +287,13 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAccountsOutputBuilder {
-        /// The page token client that is used to retrieve the list of accounts.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// A paginated response with the list of account information and the next token if more results are available.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn account_list(
-            mut self,
-            input: impl Into<crate::types::AccountInfo>,
-        ) -> Self {
-            self.account_list.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// The page token client that is used to retrieve the list of accounts.
+            next_token(input: impl Into<String>) set;
+            /// A paginated response with the list of account information and the next token if more results are available.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            account_list(input: impl Into<crate::types::AccountInfo>) push;
         }
         rt::builder_set_get! {
             next_token set_next_token get_next_token "nextToken": String;

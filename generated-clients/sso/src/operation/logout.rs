@@ -70,9 +70,9 @@ pub struct LogoutInput {
 }
 
 impl LogoutInput {
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
+    rt::accessors! {
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`LogoutInput`].
     pub fn builder() -> builders::LogoutInputBuilder {
@@ -166,10 +166,9 @@ pub mod builders {
         pub(crate) access_token: Option<String>,
     }
     impl LogoutInputBuilder {
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             access_token set_access_token get_access_token "accessToken": String;
@@ -178,10 +177,9 @@ pub mod builders {
         pub fn build(
             self,
         ) -> Result<crate::operation::logout::LogoutInput, rt::error::BuildError> {
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("accessToken", "LogoutInput"),
-                );
+            rt::require_members! {
+                self, "LogoutInput";
+                access_token "accessToken";
             }
             Ok(crate::operation::logout::LogoutInput {
                 access_token: self.access_token,

@@ -14,9 +14,9 @@ pub struct InvalidRequestException {
 }
 
 impl InvalidRequestException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidRequestException`].
     pub fn builder() -> crate::types::error::builders::InvalidRequestExceptionBuilder {
@@ -38,9 +38,9 @@ pub struct ResourceNotFoundException {
 }
 
 impl ResourceNotFoundException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ResourceNotFoundException`].
     pub fn builder() -> crate::types::error::builders::ResourceNotFoundExceptionBuilder {
@@ -62,9 +62,9 @@ pub struct TooManyRequestsException {
 }
 
 impl TooManyRequestsException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`TooManyRequestsException`].
     pub fn builder() -> crate::types::error::builders::TooManyRequestsExceptionBuilder {
@@ -86,9 +86,9 @@ pub struct UnauthorizedException {
 }
 
 impl UnauthorizedException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UnauthorizedException`].
     pub fn builder() -> crate::types::error::builders::UnauthorizedExceptionBuilder {
@@ -112,10 +112,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidRequestExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -141,10 +140,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ResourceNotFoundExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -170,10 +168,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl TooManyRequestsExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -199,10 +196,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl UnauthorizedExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;

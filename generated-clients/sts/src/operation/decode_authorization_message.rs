@@ -98,11 +98,11 @@ pub struct DecodeAuthorizationMessageInput {
 }
 
 impl DecodeAuthorizationMessageInput {
-    /// The encoded message that was returned with the response.
-    ///
-    /// Length: 1 to 10240 characters.
-    pub fn encoded_message(&self) -> Option<&str> {
-        self.encoded_message.as_deref()
+    rt::accessors! {
+        /// The encoded message that was returned with the response.
+        ///
+        /// Length: 1 to 10240 characters.
+        encoded_message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DecodeAuthorizationMessageInput`].
     pub fn builder() -> builders::DecodeAuthorizationMessageInputBuilder {
@@ -120,9 +120,9 @@ pub struct DecodeAuthorizationMessageOutput {
 }
 
 impl DecodeAuthorizationMessageOutput {
-    /// The API returns a response with the decoded message.
-    pub fn decoded_message(&self) -> Option<&str> {
-        self.decoded_message.as_deref()
+    rt::accessors! {
+        /// The API returns a response with the decoded message.
+        decoded_message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DecodeAuthorizationMessageOutput`].
     pub fn builder() -> builders::DecodeAuthorizationMessageOutputBuilder {
@@ -182,12 +182,11 @@ pub mod builders {
         pub(crate) encoded_message: Option<String>,
     }
     impl DecodeAuthorizationMessageInputBuilder {
-        /// The encoded message that was returned with the response.
-        ///
-        /// Length: 1 to 10240 characters.
-        pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
-            self.encoded_message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The encoded message that was returned with the response.
+            ///
+            /// Length: 1 to 10240 characters.
+            encoded_message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             encoded_message set_encoded_message get_encoded_message "EncodedMessage": String;
@@ -199,13 +198,9 @@ pub mod builders {
             crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput,
             rt::error::BuildError,
         > {
-            if self.encoded_message.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EncodedMessage",
-                        "DecodeAuthorizationMessageInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DecodeAuthorizationMessageInput";
+                encoded_message "EncodedMessage";
             }
             Ok(crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput {
                 encoded_message: self.encoded_message,
@@ -220,10 +215,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DecodeAuthorizationMessageOutputBuilder {
-        /// The API returns a response with the decoded message.
-        pub fn decoded_message(mut self, input: impl Into<String>) -> Self {
-            self.decoded_message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The API returns a response with the decoded message.
+            decoded_message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             decoded_message set_decoded_message get_decoded_message "DecodedMessage": String;

@@ -78,13 +78,13 @@ pub struct GetAccessKeyInfoInput {
 }
 
 impl GetAccessKeyInfoInput {
-    /// The identifier of an access key.
-    ///
-    /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
-    ///
-    /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
-    pub fn access_key_id(&self) -> Option<&str> {
-        self.access_key_id.as_deref()
+    rt::accessors! {
+        /// The identifier of an access key.
+        ///
+        /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+        ///
+        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
+        access_key_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetAccessKeyInfoInput`].
     pub fn builder() -> builders::GetAccessKeyInfoInputBuilder {
@@ -102,9 +102,9 @@ pub struct GetAccessKeyInfoOutput {
 }
 
 impl GetAccessKeyInfoOutput {
-    /// The number used to identify the Amazon Web Services account.
-    pub fn account(&self) -> Option<&str> {
-        self.account.as_deref()
+    rt::accessors! {
+        /// The number used to identify the Amazon Web Services account.
+        account as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetAccessKeyInfoOutput`].
     pub fn builder() -> builders::GetAccessKeyInfoOutputBuilder {
@@ -154,14 +154,13 @@ pub mod builders {
         pub(crate) access_key_id: Option<String>,
     }
     impl GetAccessKeyInfoInputBuilder {
-        /// The identifier of an access key.
-        ///
-        /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
-        ///
-        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
-        pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
-            self.access_key_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The identifier of an access key.
+            ///
+            /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+            ///
+            /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
+            access_key_id(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             access_key_id set_access_key_id get_access_key_id "AccessKeyId": String;
@@ -173,13 +172,9 @@ pub mod builders {
             crate::operation::get_access_key_info::GetAccessKeyInfoInput,
             rt::error::BuildError,
         > {
-            if self.access_key_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AccessKeyId",
-                        "GetAccessKeyInfoInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetAccessKeyInfoInput";
+                access_key_id "AccessKeyId";
             }
             Ok(crate::operation::get_access_key_info::GetAccessKeyInfoInput {
                 access_key_id: self.access_key_id,
@@ -194,10 +189,9 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetAccessKeyInfoOutputBuilder {
-        /// The number used to identify the Amazon Web Services account.
-        pub fn account(mut self, input: impl Into<String>) -> Self {
-            self.account = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The number used to identify the Amazon Web Services account.
+            account(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             account set_account get_account "Account": String;

@@ -97,19 +97,15 @@ pub struct GetCallerIdentityOutput {
 }
 
 impl GetCallerIdentityOutput {
-    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-    pub fn account(&self) -> Option<&str> {
-        self.account.as_deref()
-    }
-    /// The Amazon Web Services ARN associated with the calling entity.
-    ///
-    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-    pub fn arn(&self) -> Option<&str> {
-        self.arn.as_deref()
+    rt::accessors! {
+        /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
+        user_id as_deref: Option<&str>;
+        /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+        account as_deref: Option<&str>;
+        /// The Amazon Web Services ARN associated with the calling entity.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+        arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetCallerIdentityOutput`].
     pub fn builder() -> builders::GetCallerIdentityOutputBuilder {
@@ -178,22 +174,15 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetCallerIdentityOutputBuilder {
-        /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-        pub fn user_id(mut self, input: impl Into<String>) -> Self {
-            self.user_id = Some(input.into());
-            self
-        }
-        /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-        pub fn account(mut self, input: impl Into<String>) -> Self {
-            self.account = Some(input.into());
-            self
-        }
-        /// The Amazon Web Services ARN associated with the calling entity.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn arn(mut self, input: impl Into<String>) -> Self {
-            self.arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
+            user_id(input: impl Into<String>) set;
+            /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+            account(input: impl Into<String>) set;
+            /// The Amazon Web Services ARN associated with the calling entity.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            arn(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             user_id set_user_id get_user_id "UserId": String;

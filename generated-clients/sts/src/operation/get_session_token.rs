@@ -118,27 +118,23 @@ pub struct GetSessionTokenInput {
 }
 
 impl GetSessionTokenInput {
-    /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
-    ///
-    /// Range: 900 to 129600.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
-    }
-    /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-    ///
-    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-    pub fn serial_number(&self) -> Option<&str> {
-        self.serial_number.as_deref()
-    }
-    /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
-    ///
-    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-    ///
-    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-    pub fn token_code(&self) -> Option<&str> {
-        self.token_code.as_deref()
+    rt::accessors! {
+        /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
+        duration_seconds copy: Option<i32>;
+        /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+        serial_number as_deref: Option<&str>;
+        /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
+        ///
+        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+        token_code as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetSessionTokenInput`].
     pub fn builder() -> builders::GetSessionTokenInputBuilder {
@@ -158,11 +154,11 @@ pub struct GetSessionTokenOutput {
 }
 
 impl GetSessionTokenOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
     }
     /// Creates a new builder-style object to manufacture [`GetSessionTokenOutput`].
     pub fn builder() -> builders::GetSessionTokenOutputBuilder {
@@ -222,30 +218,23 @@ pub mod builders {
         pub(crate) token_code: Option<String>,
     }
     impl GetSessionTokenInputBuilder {
-        /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
-        ///
-        /// Range: 900 to 129600.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
-        }
-        /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-        ///
-        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-        pub fn serial_number(mut self, input: impl Into<String>) -> Self {
-            self.serial_number = Some(input.into());
-            self
-        }
-        /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
-        ///
-        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-        ///
-        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-        pub fn token_code(mut self, input: impl Into<String>) -> Self {
-            self.token_code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+            ///
+            /// Range: 900 to 129600.
+            duration_seconds(input: impl Into<i32>) set;
+            /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+            ///
+            /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+            serial_number(input: impl Into<String>) set;
+            /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
+            ///
+            /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+            ///
+            /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+            token_code(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
@@ -274,15 +263,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetSessionTokenOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
         }
         rt::builder_set_get! {
             credentials set_credentials get_credentials "Credentials": crate::types::Credentials;

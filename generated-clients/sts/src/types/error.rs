@@ -14,9 +14,9 @@ pub struct ExpiredTokenException {
 }
 
 impl ExpiredTokenException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ExpiredTokenException`].
     pub fn builder() -> crate::types::error::builders::ExpiredTokenExceptionBuilder {
@@ -38,9 +38,9 @@ pub struct IdpCommunicationErrorException {
 }
 
 impl IdpCommunicationErrorException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`IdpCommunicationErrorException`].
     pub fn builder() -> crate::types::error::builders::IdpCommunicationErrorExceptionBuilder {
@@ -64,9 +64,9 @@ pub struct IdpRejectedClaimException {
 }
 
 impl IdpRejectedClaimException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`IdpRejectedClaimException`].
     pub fn builder() -> crate::types::error::builders::IdpRejectedClaimExceptionBuilder {
@@ -88,9 +88,9 @@ pub struct InvalidAuthorizationMessageException {
 }
 
 impl InvalidAuthorizationMessageException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidAuthorizationMessageException`].
     pub fn builder() -> crate::types::error::builders::InvalidAuthorizationMessageExceptionBuilder {
@@ -113,9 +113,9 @@ pub struct InvalidIdentityTokenException {
 }
 
 impl InvalidIdentityTokenException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidIdentityTokenException`].
     pub fn builder() -> crate::types::error::builders::InvalidIdentityTokenExceptionBuilder {
@@ -137,9 +137,9 @@ pub struct MalformedPolicyDocumentException {
 }
 
 impl MalformedPolicyDocumentException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`MalformedPolicyDocumentException`].
     pub fn builder() -> crate::types::error::builders::MalformedPolicyDocumentExceptionBuilder {
@@ -164,9 +164,9 @@ pub struct PackedPolicyTooLargeException {
 }
 
 impl PackedPolicyTooLargeException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`PackedPolicyTooLargeException`].
     pub fn builder() -> crate::types::error::builders::PackedPolicyTooLargeExceptionBuilder {
@@ -188,9 +188,9 @@ pub struct RegionDisabledException {
 }
 
 impl RegionDisabledException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegionDisabledException`].
     pub fn builder() -> crate::types::error::builders::RegionDisabledExceptionBuilder {
@@ -214,10 +214,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ExpiredTokenExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -243,10 +242,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl IdpCommunicationErrorExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -272,10 +270,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl IdpRejectedClaimExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -301,10 +298,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidAuthorizationMessageExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -330,10 +326,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidIdentityTokenExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -359,10 +354,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl MalformedPolicyDocumentExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -388,10 +382,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl PackedPolicyTooLargeExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;
@@ -417,10 +410,9 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl RegionDisabledExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             message set_message get_message "message": String;

@@ -17,13 +17,11 @@ pub struct Group {
 }
 
 impl Group {
-    /// The `groupName` member.
-    pub fn group_name(&self) -> Option<&str> {
-        self.group_name.as_deref()
-    }
-    /// The `state` member.
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+    rt::accessors! {
+        /// The `groupName` member.
+        group_name as_deref: Option<&str>;
+        /// The `state` member.
+        state as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`Group`].
     pub fn builder() -> crate::types::builders::GroupBuilder {
@@ -163,15 +161,11 @@ pub mod builders {
         pub(crate) state: Option<String>,
     }
     impl GroupBuilder {
-        /// The `groupName` member.
-        pub fn group_name(mut self, input: impl Into<String>) -> Self {
-            self.group_name = Some(input.into());
-            self
-        }
-        /// The `state` member.
-        pub fn state(mut self, input: impl Into<String>) -> Self {
-            self.state = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `groupName` member.
+            group_name(input: impl Into<String>) set;
+            /// The `state` member.
+            state(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             group_name set_group_name get_group_name "groupName": String;

@@ -144,27 +144,19 @@ pub struct PutThingInput {
 }
 
 impl PutThingInput {
-    /// The `Id` member.
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    /// The `Limit` member.
-    ///
-    /// Range: 1 to 100.
-    pub fn limit(&self) -> Option<i32> {
-        self.limit
-    }
-    /// The `Token` member.
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-    /// The `Thing` member.
-    pub fn thing(&self) -> Option<&crate::types::Thing> {
-        self.thing.as_ref()
-    }
-    /// The `Secret` member.
-    pub fn secret(&self) -> Option<&str> {
-        self.secret.as_deref()
+    rt::accessors! {
+        /// The `Id` member.
+        id as_deref: Option<&str>;
+        /// The `Limit` member.
+        ///
+        /// Range: 1 to 100.
+        limit copy: Option<i32>;
+        /// The `Token` member.
+        token as_deref: Option<&str>;
+        /// The `Thing` member.
+        thing as_ref: Option<&crate::types::Thing>;
+        /// The `Secret` member.
+        secret as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`PutThingInput`].
     pub fn builder() -> builders::PutThingInputBuilder {
@@ -196,13 +188,11 @@ pub struct PutThingOutput {
 }
 
 impl PutThingOutput {
-    /// The `Thing` member.
-    pub fn thing(&self) -> &crate::types::Thing {
-        &self.thing
-    }
-    /// The `When` member.
-    pub fn when(&self) -> Option<&rt::time::DateTime> {
-        self.when.as_ref()
+    rt::accessors! {
+        /// The `Thing` member.
+        thing borrow: &crate::types::Thing;
+        /// The `When` member.
+        when as_ref: Option<&rt::time::DateTime>;
     }
     /// Creates a new builder-style object to manufacture [`PutThingOutput`].
     pub fn builder() -> builders::PutThingOutputBuilder {
@@ -264,32 +254,19 @@ pub mod builders {
         pub(crate) secret: Option<String>,
     }
     impl PutThingInputBuilder {
-        /// The `Id` member.
-        pub fn id(mut self, input: impl Into<String>) -> Self {
-            self.id = Some(input.into());
-            self
-        }
-        /// The `Limit` member.
-        ///
-        /// Range: 1 to 100.
-        pub fn limit(mut self, input: impl Into<i32>) -> Self {
-            self.limit = Some(input.into());
-            self
-        }
-        /// The `Token` member.
-        pub fn token(mut self, input: impl Into<String>) -> Self {
-            self.token = Some(input.into());
-            self
-        }
-        /// The `Thing` member.
-        pub fn thing(mut self, input: impl Into<crate::types::Thing>) -> Self {
-            self.thing = Some(input.into());
-            self
-        }
-        /// The `Secret` member.
-        pub fn secret(mut self, input: impl Into<String>) -> Self {
-            self.secret = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `Id` member.
+            id(input: impl Into<String>) set;
+            /// The `Limit` member.
+            ///
+            /// Range: 1 to 100.
+            limit(input: impl Into<i32>) set;
+            /// The `Token` member.
+            token(input: impl Into<String>) set;
+            /// The `Thing` member.
+            thing(input: impl Into<crate::types::Thing>) set;
+            /// The `Secret` member.
+            secret(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             id set_id get_id "Id": String;
@@ -302,8 +279,9 @@ pub mod builders {
         pub fn build(
             self,
         ) -> Result<crate::operation::put_thing::PutThingInput, rt::error::BuildError> {
-            if self.id.is_none() {
-                return Err(rt::error::BuildError::missing_field("Id", "PutThingInput"));
+            rt::require_members! {
+                self, "PutThingInput";
+                id "Id";
             }
             Ok(crate::operation::put_thing::PutThingInput {
                 id: self.id,
@@ -334,15 +312,11 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl PutThingOutputBuilder {
-        /// The `Thing` member.
-        pub fn thing(mut self, input: impl Into<crate::types::Thing>) -> Self {
-            self.thing = Some(input.into());
-            self
-        }
-        /// The `When` member.
-        pub fn when(mut self, input: impl Into<rt::time::DateTime>) -> Self {
-            self.when = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `Thing` member.
+            thing(input: impl Into<crate::types::Thing>) set;
+            /// The `When` member.
+            when(input: impl Into<rt::time::DateTime>) set;
         }
         rt::builder_set_get! {
             thing set_thing get_thing "Thing": crate::types::Thing;

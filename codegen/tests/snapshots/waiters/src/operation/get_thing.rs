@@ -177,13 +177,11 @@ pub struct GetThingInput {
 }
 
 impl GetThingInput {
-    /// The `name` member.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// The `minGroups` member.
-    pub fn min_groups(&self) -> Option<i32> {
-        self.min_groups
+    rt::accessors! {
+        /// The `name` member.
+        name as_deref: Option<&str>;
+        /// The `minGroups` member.
+        min_groups copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`GetThingInput`].
     pub fn builder() -> builders::GetThingInputBuilder {
@@ -219,45 +217,27 @@ pub struct GetThingOutput {
 }
 
 impl GetThingOutput {
-    /// The `status` member.
-    pub fn status(&self) -> Option<&crate::types::Status> {
-        self.status.as_ref()
-    }
-    /// The `ready` member.
-    pub fn ready(&self) -> Option<bool> {
-        self.ready
-    }
-    /// The `reasons` member.
-    pub fn reasons(&self) -> &[String] {
-        self.reasons.as_deref().unwrap_or_default()
-    }
-    /// The `groups` member.
-    pub fn groups(&self) -> &[crate::types::Group] {
-        self.groups.as_deref().unwrap_or_default()
-    }
-    /// The `tags` member.
-    pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
-        self.tags.as_ref()
-    }
-    /// The `createdAt` member.
-    pub fn created_at(&self) -> Option<&rt::time::DateTime> {
-        self.created_at.as_ref()
-    }
-    /// The `size` member.
-    pub fn size(&self) -> Option<i64> {
-        self.size
-    }
-    /// The `digest` member.
-    pub fn digest(&self) -> Option<&rt::types::Blob> {
-        self.digest.as_ref()
-    }
-    /// The `shape` member.
-    pub fn shape(&self) -> Option<&crate::types::Shape> {
-        self.shape.as_ref()
-    }
-    /// The `level` member.
-    pub fn level(&self) -> Option<&crate::types::Level> {
-        self.level.as_ref()
+    rt::accessors! {
+        /// The `status` member.
+        status as_ref: Option<&crate::types::Status>;
+        /// The `ready` member.
+        ready copy: Option<bool>;
+        /// The `reasons` member.
+        reasons slice: &[String];
+        /// The `groups` member.
+        groups slice: &[crate::types::Group];
+        /// The `tags` member.
+        tags as_ref: Option<&::std::collections::HashMap<String, String>>;
+        /// The `createdAt` member.
+        created_at as_ref: Option<&rt::time::DateTime>;
+        /// The `size` member.
+        size copy: Option<i64>;
+        /// The `digest` member.
+        digest as_ref: Option<&rt::types::Blob>;
+        /// The `shape` member.
+        shape as_ref: Option<&crate::types::Shape>;
+        /// The `level` member.
+        level as_ref: Option<&crate::types::Level>;
     }
     /// Creates a new builder-style object to manufacture [`GetThingOutput`].
     pub fn builder() -> builders::GetThingOutputBuilder {
@@ -316,15 +296,11 @@ pub mod builders {
         pub(crate) min_groups: Option<i32>,
     }
     impl GetThingInputBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.min_groups = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set;
         }
         rt::builder_set_get! {
             name set_name get_name "name": String;
@@ -334,10 +310,9 @@ pub mod builders {
         pub fn build(
             self,
         ) -> Result<crate::operation::get_thing::GetThingInput, rt::error::BuildError> {
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("name", "GetThingInput"),
-                );
+            rt::require_members! {
+                self, "GetThingInput";
+                name "name";
             }
             Ok(crate::operation::get_thing::GetThingInput {
                 name: self.name,
@@ -362,63 +337,33 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetThingOutputBuilder {
-        /// The `status` member.
-        pub fn status(mut self, input: impl Into<crate::types::Status>) -> Self {
-            self.status = Some(input.into());
-            self
-        }
-        /// The `ready` member.
-        pub fn ready(mut self, input: impl Into<bool>) -> Self {
-            self.ready = Some(input.into());
-            self
-        }
-        /// The `reasons` member.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn reasons(mut self, input: impl Into<String>) -> Self {
-            self.reasons.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// The `groups` member.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn groups(mut self, input: impl Into<crate::types::Group>) -> Self {
-            self.groups.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// The `tags` member.
-        ///
-        /// Inserts an entry; use the `set_` method to replace the whole map.
-        pub fn tags(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
-            self.tags
-                .get_or_insert_with(::std::collections::HashMap::new)
-                .insert(k.into(), v.into());
-            self
-        }
-        /// The `createdAt` member.
-        pub fn created_at(mut self, input: impl Into<rt::time::DateTime>) -> Self {
-            self.created_at = Some(input.into());
-            self
-        }
-        /// The `size` member.
-        pub fn size(mut self, input: impl Into<i64>) -> Self {
-            self.size = Some(input.into());
-            self
-        }
-        /// The `digest` member.
-        pub fn digest(mut self, input: impl Into<rt::types::Blob>) -> Self {
-            self.digest = Some(input.into());
-            self
-        }
-        /// The `shape` member.
-        pub fn shape(mut self, input: impl Into<crate::types::Shape>) -> Self {
-            self.shape = Some(input.into());
-            self
-        }
-        /// The `level` member.
-        pub fn level(mut self, input: impl Into<crate::types::Level>) -> Self {
-            self.level = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `status` member.
+            status(input: impl Into<crate::types::Status>) set;
+            /// The `ready` member.
+            ready(input: impl Into<bool>) set;
+            /// The `reasons` member.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            reasons(input: impl Into<String>) push;
+            /// The `groups` member.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            groups(input: impl Into<crate::types::Group>) push;
+            /// The `tags` member.
+            ///
+            /// Inserts an entry; use the `set_` method to replace the whole map.
+            tags(k: impl Into<String>, v: impl Into<String>) insert;
+            /// The `createdAt` member.
+            created_at(input: impl Into<rt::time::DateTime>) set;
+            /// The `size` member.
+            size(input: impl Into<i64>) set;
+            /// The `digest` member.
+            digest(input: impl Into<rt::types::Blob>) set;
+            /// The `shape` member.
+            shape(input: impl Into<crate::types::Shape>) set;
+            /// The `level` member.
+            level(input: impl Into<crate::types::Level>) set;
         }
         rt::builder_set_get! {
             status set_status get_status "status": crate::types::Status;

@@ -61,9 +61,9 @@ pub struct HeadThingInput {
 }
 
 impl HeadThingInput {
-    /// The `name` member.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+    rt::accessors! {
+        /// The `name` member.
+        name as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`HeadThingInput`].
     pub fn builder() -> builders::HeadThingInputBuilder {
@@ -135,10 +135,9 @@ pub mod builders {
         pub(crate) name: Option<String>,
     }
     impl HeadThingInputBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set;
         }
         rt::builder_set_get! {
             name set_name get_name "name": String;
@@ -150,10 +149,9 @@ pub mod builders {
             crate::operation::head_thing::HeadThingInput,
             rt::error::BuildError,
         > {
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("name", "HeadThingInput"),
-                );
+            rt::require_members! {
+                self, "HeadThingInput";
+                name "name";
             }
             Ok(crate::operation::head_thing::HeadThingInput {
                 name: self.name,
