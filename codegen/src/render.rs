@@ -44,10 +44,11 @@ fn format_file(file: syn::File) -> String {
 
 /// The macros whose bodies are lists of `;`-terminated entries: docs, then identifiers, string
 /// literals, commas and `(name: Type, ..)` parameter lists, then optionally `: Type`.
-const ENTRY_MACROS: [&str; 5] = [
+const ENTRY_MACROS: [&str; 6] = [
     "rt::accessors! {",
     "rt::builder_setters! {",
     "rt::builder_set_get! {",
+    "rt::error_variants! {",
     "rt::fluent_setters! {",
     "rt::require_members! {",
 ];

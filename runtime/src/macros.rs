@@ -38,6 +38,43 @@ macro_rules! impl_error_enum {
     };
 }
 
+/// The methods of an operation's error enum, in an `impl` of it: one entry
+/// `Variant is_variant "Code";` per modeled error (the enum also has `Unhandled`). Gives each
+/// variant its `is_*` helper, `meta()`, the private `inner()` [`impl_error_enum`] forwards
+/// through, and the crate-private `from_error_response` that picks the variant by error code.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! error_variants {
+    ($($variant:ident $is:ident $code:literal;)+) => {
+        $(
+            #[doc = concat!("Whether this is a `", $code, "`.")]
+            pub fn $is(&self) -> bool {
+                matches!(self, Self::$variant(_))
+            }
+        )+
+        fn inner(&self) -> &dyn $crate::error::ModeledError {
+            match self {
+                $(Self::$variant(e) => e,)+
+                Self::Unhandled(e) => e,
+            }
+        }
+        /// The error code, message and request id.
+        pub fn meta(&self) -> &$crate::error::ErrorMetadata {
+            self.inner().meta()
+        }
+        pub(crate) fn from_error_response(
+            response: &$crate::http::HttpResponse,
+            meta: $crate::error::ErrorMetadata,
+        ) -> ::std::result::Result<Self, $crate::error::DeserializeError> {
+            use $crate::error::FromErrorResponse as F;
+            ::std::result::Result::Ok(match meta.code() {
+                $(::std::option::Option::Some($code) => Self::$variant(F::from_response(response, meta)?),)+
+                _ => Self::Unhandled($crate::error::Unhandled::new(meta)),
+            })
+        }
+    };
+}
+
 /// `meta()`, `Display` (`ErrorShapeName: message`), `Error` and `ProvideErrorMetadata` for a
 /// modeled error structure with a `meta` field. The message comes from an `optional` or `required`
 /// string member, or from the response metadata (`metadata`) when the structure has none (or

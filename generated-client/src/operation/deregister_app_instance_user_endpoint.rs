@@ -48,31 +48,7 @@ impl rt::operation::Operation for DeregisterAppInstanceUserEndpoint {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DeregisterAppInstanceUserEndpointError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DeregisterAppInstanceUserEndpointError::from_error_response(response, meta)
     }
 }
 
@@ -149,47 +125,13 @@ pub enum DeregisterAppInstanceUserEndpointError {
 }
 
 impl DeregisterAppInstanceUserEndpointError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl DeregisterAppInstanceUserEndpointError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 

@@ -69,25 +69,13 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
             quote!((#code, #throttling))
         }))
         .collect();
-    let error_arms = errors.iter().map(|e| {
-        let code = &e.code;
-        let v = &e.variant;
-        quote!(Some(#code) => E::#v(F::from_response(response, meta)?),)
-    });
     let deserialize_error = if errors.is_empty() {
         quote! {
             let _ = response;
             Ok(#error_name::Unhandled(rt::error::Unhandled::new(meta)))
         }
     } else {
-        quote! {
-            use rt::error::FromErrorResponse as F;
-            use #error_name as E;
-            Ok(match meta.code() {
-                #(#error_arms)*
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            })
-        }
+        quote!(#error_name::from_error_response(response, meta))
     };
     let endpoint_params = (!endpoint_params.is_empty()).then(|| {
         let sets = endpoint_params.iter().map(|b| match b {
@@ -209,18 +197,22 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
         let t = &e.ty;
         quote!(#d #v(crate::types::error::#t),)
     });
-    let is_fns = errors.iter().map(|e| {
-        let v = &e.variant;
-        let is = &e.is_fn;
-        let d = doc_line(&format!("Whether this is a `{}`.", e.code));
+    // With modeled errors, `rt::error_variants!` gives the `is_*` helpers, `meta()`, the
+    // forwarding `inner()` and the choice of variant by error code, one entry per error.
+    let methods = if errors.is_empty() {
+        error_dispatch(name, std::iter::empty())
+    } else {
+        let entries = errors.iter().map(|e| {
+            let (v, is, code) = (&e.variant, &e.is_fn, &e.code);
+            quote!(#v #is #code;)
+        });
         quote! {
-            #d
-            pub fn #is(&self) -> bool {
-                matches!(self, Self::#v(_))
+            impl #name {
+                rt::error_variants! { #(#entries)* }
             }
+            rt::impl_error_enum!(#name);
         }
-    });
-    let dispatch = error_dispatch(name, errors.iter().map(|e| &e.variant));
+    };
     quote! {
         #doc
         #[non_exhaustive]
@@ -231,10 +223,7 @@ fn error_enum(name: &crate::naming::Name, errors: &[ErrorVariant]) -> TokenStrea
             /// message and request id are in [`Self::meta`].
             Unhandled(rt::error::Unhandled),
         }
-        impl #name {
-            #(#is_fns)*
-        }
-        #dispatch
+        #methods
     }
 }
 

@@ -152,49 +152,7 @@ impl rt::operation::Operation for CreateTokenWithIam {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use CreateTokenWithIamError as E;
-        Ok(
-            match meta.code() {
-                Some("AccessDeniedException") => {
-                    E::AccessDeniedException(F::from_response(response, meta)?)
-                }
-                Some("AuthorizationPendingException") => {
-                    E::AuthorizationPendingException(F::from_response(response, meta)?)
-                }
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("InternalServerException") => {
-                    E::InternalServerException(F::from_response(response, meta)?)
-                }
-                Some("InvalidClientException") => {
-                    E::InvalidClientException(F::from_response(response, meta)?)
-                }
-                Some("InvalidGrantException") => {
-                    E::InvalidGrantException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestRegionException") => {
-                    E::InvalidRequestRegionException(F::from_response(response, meta)?)
-                }
-                Some("InvalidScopeException") => {
-                    E::InvalidScopeException(F::from_response(response, meta)?)
-                }
-                Some("SlowDownException") => {
-                    E::SlowDownException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                Some("UnsupportedGrantTypeException") => {
-                    E::UnsupportedGrantTypeException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        CreateTokenWithIamError::from_error_response(response, meta)
     }
 }
 
@@ -422,77 +380,19 @@ pub enum CreateTokenWithIamError {
 }
 
 impl CreateTokenWithIamError {
-    /// Whether this is a `AccessDeniedException`.
-    pub fn is_access_denied_exception(&self) -> bool {
-        matches!(self, Self::AccessDeniedException(_))
-    }
-    /// Whether this is a `AuthorizationPendingException`.
-    pub fn is_authorization_pending_exception(&self) -> bool {
-        matches!(self, Self::AuthorizationPendingException(_))
-    }
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `InternalServerException`.
-    pub fn is_internal_server_exception(&self) -> bool {
-        matches!(self, Self::InternalServerException(_))
-    }
-    /// Whether this is a `InvalidClientException`.
-    pub fn is_invalid_client_exception(&self) -> bool {
-        matches!(self, Self::InvalidClientException(_))
-    }
-    /// Whether this is a `InvalidGrantException`.
-    pub fn is_invalid_grant_exception(&self) -> bool {
-        matches!(self, Self::InvalidGrantException(_))
-    }
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `InvalidRequestRegionException`.
-    pub fn is_invalid_request_region_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestRegionException(_))
-    }
-    /// Whether this is a `InvalidScopeException`.
-    pub fn is_invalid_scope_exception(&self) -> bool {
-        matches!(self, Self::InvalidScopeException(_))
-    }
-    /// Whether this is a `SlowDownException`.
-    pub fn is_slow_down_exception(&self) -> bool {
-        matches!(self, Self::SlowDownException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-    /// Whether this is a `UnsupportedGrantTypeException`.
-    pub fn is_unsupported_grant_type_exception(&self) -> bool {
-        matches!(self, Self::UnsupportedGrantTypeException(_))
-    }
-}
-
-impl CreateTokenWithIamError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::AccessDeniedException(e) => e,
-            Self::AuthorizationPendingException(e) => e,
-            Self::ExpiredTokenException(e) => e,
-            Self::InternalServerException(e) => e,
-            Self::InvalidClientException(e) => e,
-            Self::InvalidGrantException(e) => e,
-            Self::InvalidRequestException(e) => e,
-            Self::InvalidRequestRegionException(e) => e,
-            Self::InvalidScopeException(e) => e,
-            Self::SlowDownException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::UnsupportedGrantTypeException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        AccessDeniedException is_access_denied_exception "AccessDeniedException";
+        AuthorizationPendingException is_authorization_pending_exception "AuthorizationPendingException";
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        InternalServerException is_internal_server_exception "InternalServerException";
+        InvalidClientException is_invalid_client_exception "InvalidClientException";
+        InvalidGrantException is_invalid_grant_exception "InvalidGrantException";
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        InvalidRequestRegionException is_invalid_request_region_exception "InvalidRequestRegionException";
+        InvalidScopeException is_invalid_scope_exception "InvalidScopeException";
+        SlowDownException is_slow_down_exception "SlowDownException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
+        UnsupportedGrantTypeException is_unsupported_grant_type_exception "UnsupportedGrantTypeException";
     }
 }
 

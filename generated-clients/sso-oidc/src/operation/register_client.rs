@@ -125,31 +125,7 @@ impl rt::operation::Operation for RegisterClient {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use RegisterClientError as E;
-        Ok(
-            match meta.code() {
-                Some("InternalServerException") => {
-                    E::InternalServerException(F::from_response(response, meta)?)
-                }
-                Some("InvalidClientMetadataException") => {
-                    E::InvalidClientMetadataException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRedirectUriException") => {
-                    E::InvalidRedirectUriException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("InvalidScopeException") => {
-                    E::InvalidScopeException(F::from_response(response, meta)?)
-                }
-                Some("UnsupportedGrantTypeException") => {
-                    E::UnsupportedGrantTypeException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        RegisterClientError::from_error_response(response, meta)
     }
 }
 
@@ -289,47 +265,13 @@ pub enum RegisterClientError {
 }
 
 impl RegisterClientError {
-    /// Whether this is a `InternalServerException`.
-    pub fn is_internal_server_exception(&self) -> bool {
-        matches!(self, Self::InternalServerException(_))
-    }
-    /// Whether this is a `InvalidClientMetadataException`.
-    pub fn is_invalid_client_metadata_exception(&self) -> bool {
-        matches!(self, Self::InvalidClientMetadataException(_))
-    }
-    /// Whether this is a `InvalidRedirectUriException`.
-    pub fn is_invalid_redirect_uri_exception(&self) -> bool {
-        matches!(self, Self::InvalidRedirectUriException(_))
-    }
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `InvalidScopeException`.
-    pub fn is_invalid_scope_exception(&self) -> bool {
-        matches!(self, Self::InvalidScopeException(_))
-    }
-    /// Whether this is a `UnsupportedGrantTypeException`.
-    pub fn is_unsupported_grant_type_exception(&self) -> bool {
-        matches!(self, Self::UnsupportedGrantTypeException(_))
-    }
-}
-
-impl RegisterClientError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InternalServerException(e) => e,
-            Self::InvalidClientMetadataException(e) => e,
-            Self::InvalidRedirectUriException(e) => e,
-            Self::InvalidRequestException(e) => e,
-            Self::InvalidScopeException(e) => e,
-            Self::UnsupportedGrantTypeException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InternalServerException is_internal_server_exception "InternalServerException";
+        InvalidClientMetadataException is_invalid_client_metadata_exception "InvalidClientMetadataException";
+        InvalidRedirectUriException is_invalid_redirect_uri_exception "InvalidRedirectUriException";
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        InvalidScopeException is_invalid_scope_exception "InvalidScopeException";
+        UnsupportedGrantTypeException is_unsupported_grant_type_exception "UnsupportedGrantTypeException";
     }
 }
 

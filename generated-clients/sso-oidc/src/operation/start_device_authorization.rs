@@ -101,28 +101,7 @@ impl rt::operation::Operation for StartDeviceAuthorization {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use StartDeviceAuthorizationError as E;
-        Ok(
-            match meta.code() {
-                Some("InternalServerException") => {
-                    E::InternalServerException(F::from_response(response, meta)?)
-                }
-                Some("InvalidClientException") => {
-                    E::InvalidClientException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("SlowDownException") => {
-                    E::SlowDownException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        StartDeviceAuthorizationError::from_error_response(response, meta)
     }
 }
 
@@ -229,42 +208,12 @@ pub enum StartDeviceAuthorizationError {
 }
 
 impl StartDeviceAuthorizationError {
-    /// Whether this is a `InternalServerException`.
-    pub fn is_internal_server_exception(&self) -> bool {
-        matches!(self, Self::InternalServerException(_))
-    }
-    /// Whether this is a `InvalidClientException`.
-    pub fn is_invalid_client_exception(&self) -> bool {
-        matches!(self, Self::InvalidClientException(_))
-    }
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `SlowDownException`.
-    pub fn is_slow_down_exception(&self) -> bool {
-        matches!(self, Self::SlowDownException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl StartDeviceAuthorizationError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InternalServerException(e) => e,
-            Self::InvalidClientException(e) => e,
-            Self::InvalidRequestException(e) => e,
-            Self::SlowDownException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InternalServerException is_internal_server_exception "InternalServerException";
+        InvalidClientException is_invalid_client_exception "InvalidClientException";
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        SlowDownException is_slow_down_exception "SlowDownException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 

@@ -76,25 +76,7 @@ impl rt::operation::Operation for ListAccounts {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAccountsError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("ResourceNotFoundException") => {
-                    E::ResourceNotFoundException(F::from_response(response, meta)?)
-                }
-                Some("TooManyRequestsException") => {
-                    E::TooManyRequestsException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedException") => {
-                    E::UnauthorizedException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAccountsError::from_error_response(response, meta)
     }
 }
 
@@ -187,37 +169,11 @@ pub enum ListAccountsError {
 }
 
 impl ListAccountsError {
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `ResourceNotFoundException`.
-    pub fn is_resource_not_found_exception(&self) -> bool {
-        matches!(self, Self::ResourceNotFoundException(_))
-    }
-    /// Whether this is a `TooManyRequestsException`.
-    pub fn is_too_many_requests_exception(&self) -> bool {
-        matches!(self, Self::TooManyRequestsException(_))
-    }
-    /// Whether this is a `UnauthorizedException`.
-    pub fn is_unauthorized_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedException(_))
-    }
-}
-
-impl ListAccountsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidRequestException(e) => e,
-            Self::ResourceNotFoundException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::UnauthorizedException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        ResourceNotFoundException is_resource_not_found_exception "ResourceNotFoundException";
+        TooManyRequestsException is_too_many_requests_exception "TooManyRequestsException";
+        UnauthorizedException is_unauthorized_exception "UnauthorizedException";
     }
 }
 

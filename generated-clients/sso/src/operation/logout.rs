@@ -42,22 +42,7 @@ impl rt::operation::Operation for Logout {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use LogoutError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("TooManyRequestsException") => {
-                    E::TooManyRequestsException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedException") => {
-                    E::UnauthorizedException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        LogoutError::from_error_response(response, meta)
     }
 }
 
@@ -124,32 +109,10 @@ pub enum LogoutError {
 }
 
 impl LogoutError {
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `TooManyRequestsException`.
-    pub fn is_too_many_requests_exception(&self) -> bool {
-        matches!(self, Self::TooManyRequestsException(_))
-    }
-    /// Whether this is a `UnauthorizedException`.
-    pub fn is_unauthorized_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedException(_))
-    }
-}
-
-impl LogoutError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidRequestException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::UnauthorizedException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        TooManyRequestsException is_too_many_requests_exception "TooManyRequestsException";
+        UnauthorizedException is_unauthorized_exception "UnauthorizedException";
     }
 }
 

@@ -169,36 +169,7 @@ impl rt::operation::Operation for AssumeRoleWithWebIdentity {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use AssumeRoleWithWebIdentityError as E;
-        Ok(
-            match meta.code() {
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("IDPCommunicationError") => {
-                    E::IdpCommunicationErrorException(F::from_response(response, meta)?)
-                }
-                Some("IDPRejectedClaim") => {
-                    E::IdpRejectedClaimException(F::from_response(response, meta)?)
-                }
-                Some("InvalidIdentityToken") => {
-                    E::InvalidIdentityTokenException(F::from_response(response, meta)?)
-                }
-                Some("MalformedPolicyDocument") => {
-                    E::MalformedPolicyDocumentException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                Some("PackedPolicyTooLarge") => {
-                    E::PackedPolicyTooLargeException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        AssumeRoleWithWebIdentityError::from_error_response(response, meta)
     }
 }
 
@@ -443,52 +414,14 @@ pub enum AssumeRoleWithWebIdentityError {
 }
 
 impl AssumeRoleWithWebIdentityError {
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `IDPCommunicationError`.
-    pub fn is_idp_communication_error_exception(&self) -> bool {
-        matches!(self, Self::IdpCommunicationErrorException(_))
-    }
-    /// Whether this is a `IDPRejectedClaim`.
-    pub fn is_idp_rejected_claim_exception(&self) -> bool {
-        matches!(self, Self::IdpRejectedClaimException(_))
-    }
-    /// Whether this is a `InvalidIdentityToken`.
-    pub fn is_invalid_identity_token_exception(&self) -> bool {
-        matches!(self, Self::InvalidIdentityTokenException(_))
-    }
-    /// Whether this is a `MalformedPolicyDocument`.
-    pub fn is_malformed_policy_document_exception(&self) -> bool {
-        matches!(self, Self::MalformedPolicyDocumentException(_))
-    }
-    /// Whether this is a `PackedPolicyTooLarge`.
-    pub fn is_packed_policy_too_large_exception(&self) -> bool {
-        matches!(self, Self::PackedPolicyTooLargeException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl AssumeRoleWithWebIdentityError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ExpiredTokenException(e) => e,
-            Self::IdpCommunicationErrorException(e) => e,
-            Self::IdpRejectedClaimException(e) => e,
-            Self::InvalidIdentityTokenException(e) => e,
-            Self::MalformedPolicyDocumentException(e) => e,
-            Self::PackedPolicyTooLargeException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        IdpCommunicationErrorException is_idp_communication_error_exception "IDPCommunicationError";
+        IdpRejectedClaimException is_idp_rejected_claim_exception "IDPRejectedClaim";
+        InvalidIdentityTokenException is_invalid_identity_token_exception "InvalidIdentityToken";
+        MalformedPolicyDocumentException is_malformed_policy_document_exception "MalformedPolicyDocument";
+        PackedPolicyTooLargeException is_packed_policy_too_large_exception "PackedPolicyTooLarge";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 

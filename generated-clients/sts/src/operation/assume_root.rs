@@ -75,19 +75,7 @@ impl rt::operation::Operation for AssumeRoot {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use AssumeRootError as E;
-        Ok(
-            match meta.code() {
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        AssumeRootError::from_error_response(response, meta)
     }
 }
 
@@ -210,27 +198,9 @@ pub enum AssumeRootError {
 }
 
 impl AssumeRootError {
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl AssumeRootError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ExpiredTokenException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 

@@ -72,18 +72,7 @@ impl rt::operation::Operation for DecodeAuthorizationMessage {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DecodeAuthorizationMessageError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidAuthorizationMessageException") => {
-                    E::InvalidAuthorizationMessageException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DecodeAuthorizationMessageError::from_error_response(response, meta)
     }
 }
 
@@ -150,22 +139,8 @@ pub enum DecodeAuthorizationMessageError {
 }
 
 impl DecodeAuthorizationMessageError {
-    /// Whether this is a `InvalidAuthorizationMessageException`.
-    pub fn is_invalid_authorization_message_exception(&self) -> bool {
-        matches!(self, Self::InvalidAuthorizationMessageException(_))
-    }
-}
-
-impl DecodeAuthorizationMessageError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidAuthorizationMessageException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidAuthorizationMessageException is_invalid_authorization_message_exception "InvalidAuthorizationMessageException";
     }
 }
 

@@ -127,8 +127,6 @@ pub enum GetAccessKeyInfoError {
     Unhandled(rt::error::Unhandled),
 }
 
-impl GetAccessKeyInfoError {}
-
 impl GetAccessKeyInfoError {
     fn inner(&self) -> &dyn rt::error::ModeledError {
         match self {

@@ -128,8 +128,6 @@ pub enum GetCallerIdentityError {
     Unhandled(rt::error::Unhandled),
 }
 
-impl GetCallerIdentityError {}
-
 impl GetCallerIdentityError {
     fn inner(&self) -> &dyn rt::error::ModeledError {
         match self {

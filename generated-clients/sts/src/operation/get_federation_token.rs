@@ -148,24 +148,7 @@ impl rt::operation::Operation for GetFederationToken {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetFederationTokenError as E;
-        Ok(
-            match meta.code() {
-                Some("MalformedPolicyDocument") => {
-                    E::MalformedPolicyDocumentException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                Some("PackedPolicyTooLarge") => {
-                    E::PackedPolicyTooLargeException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetFederationTokenError::from_error_response(response, meta)
     }
 }
 
@@ -346,32 +329,10 @@ pub enum GetFederationTokenError {
 }
 
 impl GetFederationTokenError {
-    /// Whether this is a `MalformedPolicyDocument`.
-    pub fn is_malformed_policy_document_exception(&self) -> bool {
-        matches!(self, Self::MalformedPolicyDocumentException(_))
-    }
-    /// Whether this is a `PackedPolicyTooLarge`.
-    pub fn is_packed_policy_too_large_exception(&self) -> bool {
-        matches!(self, Self::PackedPolicyTooLargeException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl GetFederationTokenError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::MalformedPolicyDocumentException(e) => e,
-            Self::PackedPolicyTooLargeException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        MalformedPolicyDocumentException is_malformed_policy_document_exception "MalformedPolicyDocument";
+        PackedPolicyTooLargeException is_packed_policy_too_large_exception "PackedPolicyTooLarge";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 

@@ -82,16 +82,7 @@ impl rt::operation::Operation for GetSessionToken {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetSessionTokenError as E;
-        Ok(
-            match meta.code() {
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetSessionTokenError::from_error_response(response, meta)
     }
 }
 
@@ -184,22 +175,8 @@ pub enum GetSessionTokenError {
 }
 
 impl GetSessionTokenError {
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl GetSessionTokenError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 

@@ -114,14 +114,7 @@ impl rt::operation::Operation for PutThing {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use PutThingError as E;
-        Ok(
-            match meta.code() {
-                Some("NotFound") => E::NotFound(F::from_response(response, meta)?),
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        PutThingError::from_error_response(response, meta)
     }
 }
 
@@ -218,22 +211,8 @@ pub enum PutThingError {
 }
 
 impl PutThingError {
-    /// Whether this is a `NotFound`.
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::NotFound(_))
-    }
-}
-
-impl PutThingError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::NotFound(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        NotFound is_not_found "NotFound";
     }
 }
 

@@ -153,16 +153,7 @@ impl rt::operation::Operation for GetThing {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetThingError as E;
-        Ok(
-            match meta.code() {
-                Some("ThingNotFound") => {
-                    E::ThingNotFound(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetThingError::from_error_response(response, meta)
     }
 }
 
@@ -263,22 +254,8 @@ pub enum GetThingError {
 }
 
 impl GetThingError {
-    /// Whether this is a `ThingNotFound`.
-    pub fn is_thing_not_found(&self) -> bool {
-        matches!(self, Self::ThingNotFound(_))
-    }
-}
-
-impl GetThingError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ThingNotFound(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ThingNotFound is_thing_not_found "ThingNotFound";
     }
 }
 

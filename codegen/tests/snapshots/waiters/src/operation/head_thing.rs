@@ -39,16 +39,7 @@ impl rt::operation::Operation for HeadThing {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use HeadThingError as E;
-        Ok(
-            match meta.code() {
-                Some("ThingNotFound") => {
-                    E::ThingNotFound(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        HeadThingError::from_error_response(response, meta)
     }
 }
 
@@ -103,22 +94,8 @@ pub enum HeadThingError {
 }
 
 impl HeadThingError {
-    /// Whether this is a `ThingNotFound`.
-    pub fn is_thing_not_found(&self) -> bool {
-        matches!(self, Self::ThingNotFound(_))
-    }
-}
-
-impl HeadThingError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ThingNotFound(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ThingNotFound is_thing_not_found "ThingNotFound";
     }
 }
 
