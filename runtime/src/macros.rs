@@ -405,4 +405,77 @@ mod tests {
         assert_eq!(format!("{}", Color::from("blue")), "blue");
         assert_eq!(AsRef::<str>::as_ref(&Color::Red), "red");
     }
+
+    #[derive(Default)]
+    struct Builder {
+        name: Option<String>,
+        tags: Option<Vec<String>>,
+        attrs: Option<std::collections::HashMap<String, i32>>,
+    }
+    impl Builder {
+        crate::builder_setters! {
+            /// The name.
+            name(input: impl Into<String>) set;
+            tags(input: impl Into<String>) push;
+            attrs(k: impl Into<String>, v: impl Into<i32>) insert;
+        }
+        crate::builder_set_get! {
+            name set_name get_name "Name": String;
+            tags set_tags get_tags "Tags": Vec<String>;
+        }
+        fn build(self) -> Result<Shape, crate::error::BuildError> {
+            crate::require_members! { self, "Shape"; name "Name"; }
+            Ok(Shape { name: self.name.unwrap_or_default(), tags: self.tags, count: 3 })
+        }
+    }
+
+    struct Shape {
+        name: String,
+        tags: Option<Vec<String>>,
+        count: i32,
+    }
+    impl Shape {
+        crate::accessors! {
+            name as_str: &str;
+            tags slice: &[String];
+            count copy: i32;
+        }
+    }
+
+    #[test]
+    fn builder_macros_set_append_insert_and_require() {
+        let b = Builder::default().name("n").tags("a").tags("b").attrs("k", 1).attrs("l", 2);
+        assert_eq!(b.get_name().as_deref(), Some("n"));
+        assert_eq!(b.get_tags().as_deref(), Some(&["a".to_string(), "b".to_string()][..]));
+        assert_eq!(b.attrs.as_ref().map(|m| m.len()), Some(2));
+        let shape = b.set_tags(None).build().unwrap();
+        assert_eq!((shape.name(), shape.tags(), shape.count()), ("n", &[][..], 3));
+        let err = Builder::default().build().err().unwrap();
+        assert!(err.to_string().contains("Name is required by Shape"), "{err}");
+    }
+
+    #[derive(Debug)]
+    enum MacroOpError {
+        BadThing(WithMessage),
+        Unhandled(Unhandled),
+    }
+    impl MacroOpError {
+        crate::error_variants! { BadThing is_bad_thing "BadThing"; }
+    }
+    crate::impl_error_enum!(MacroOpError);
+    impl crate::error::FromErrorResponse for WithMessage {
+        fn from_response(_: &crate::http::HttpResponse, meta: ErrorMetadata) -> Result<Self, crate::error::DeserializeError> {
+            Ok(WithMessage { message: meta.message().map(str::to_string), meta })
+        }
+    }
+
+    #[test]
+    fn error_variants_pick_the_variant_by_code() {
+        let response = crate::http::HttpResponse { status: 400, headers: crate::http::Headers::new(), body: Vec::new() };
+        let e = MacroOpError::from_error_response(&response, meta("BadThing", Some("m"))).unwrap();
+        assert!(e.is_bad_thing());
+        assert_eq!(e.meta().code(), Some("BadThing"));
+        let u = MacroOpError::from_error_response(&response, meta("Other", None)).unwrap();
+        assert!(!u.is_bad_thing() && matches!(u, MacroOpError::Unhandled(_)));
+    }
 }
