@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(b.attrs.as_ref().map(|m| m.len()), Some(2));
         let shape = b.set_tags(None).build().unwrap();
         assert_eq!((shape.name(), shape.tags(), shape.count()), ("n", &[][..], 3));
-        let err = Builder::default().build().err().unwrap();
+        let err = Builder::default().name("x").set_name(None).build().err().unwrap();
         assert!(err.to_string().contains("Name is required by Shape"), "{err}");
     }
 
