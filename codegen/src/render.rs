@@ -1,6 +1,8 @@
 //! Token streams → formatted source text. Each file is parsed with `syn`, printed item by item
 //! with `prettyplease` (joined by blank lines, which prettyplease alone does not add), and given
-//! a header naming the command that regenerates it.
+//! a header naming the command that regenerates it. The bodies of the runtime's per-member macros
+//! ([`ENTRY_MACROS`]), which prettyplease prints as a run of tokens filled to the line width, are
+//! printed again one entry per line with `///` docs.
 
 use crate::emit::Emitted;
 use crate::error::ModelError;
@@ -34,10 +36,136 @@ fn format_file(file: syn::File) -> String {
     }
     let rendered: Vec<String> = items
         .into_iter()
-        .map(|item| prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] }))
+        .map(|item| entry_macros(&prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] })))
         .collect();
     out.push_str(&rendered.join("\n"));
     out
+}
+
+/// The macros whose bodies are lists of `;`-terminated entries: docs, then identifiers, string
+/// literals, commas and `(name: Type, ..)` parameter lists, then optionally `: Type`.
+const ENTRY_MACROS: [&str; 6] = [
+    "rt::accessors! {",
+    "rt::builder_setters! {",
+    "rt::builder_set_get! {",
+    "rt::error_variants! {",
+    "rt::fluent_setters! {",
+    "rt::require_members! {",
+];
+
+/// `text` with the body of every [`ENTRY_MACROS`] invocation printed one entry per line. A body
+/// this does not understand is left as prettyplease printed it.
+fn entry_macros(text: &str) -> String {
+    if !ENTRY_MACROS.iter().any(|m| text.contains(m)) {
+        return text.to_string();
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let indent = &line[..line.len() - line.trim_start().len()];
+        if ENTRY_MACROS.contains(&line.trim()) {
+            let close = format!("{indent}}}");
+            if let Some(end) = (i + 1..lines.len()).find(|&j| lines[j].trim_end() == close) {
+                let body: String = lines[i + 1..end].concat();
+                if let Some(entries) = entry_lines(&body, &format!("{indent}    ")) {
+                    out.push_str(line);
+                    out.push_str(&entries);
+                    out.push_str(lines[end]);
+                    i = end + 1;
+                    continue;
+                }
+            }
+        }
+        out.push_str(line);
+        i += 1;
+    }
+    out
+}
+
+/// One line per entry of a macro body, each `#[doc = "..."]` as a `///` line; `None` when the
+/// body holds anything else.
+fn entry_lines(body: &str, indent: &str) -> Option<String> {
+    use proc_macro2::{TokenStream, TokenTree};
+    let tokens: TokenStream = body.parse().ok()?;
+    let mut out = String::new();
+    let mut entry: Vec<TokenTree> = Vec::new();
+    for token in tokens {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ';' => {
+                out.push_str(&entry_line(std::mem::take(&mut entry), indent)?);
+            }
+            _ => entry.push(token),
+        }
+    }
+    entry.is_empty().then_some(out)
+}
+
+fn entry_line(tokens: Vec<proc_macro2::TokenTree>, indent: &str) -> Option<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut out = String::new();
+    let mut rest = tokens.as_slice();
+    // Leading `#[doc = "..."]` attributes.
+    while let [TokenTree::Punct(p), TokenTree::Group(g), tail @ ..] = rest {
+        if p.as_char() != '#' || g.delimiter() != Delimiter::Bracket {
+            return None;
+        }
+        let attr: syn::Attribute = syn::parse::Parser::parse2(syn::Attribute::parse_outer, quote::quote!(#p #g)).ok()?.pop()?;
+        let syn::Meta::NameValue(nv) = &attr.meta else { return None };
+        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(doc), .. }) = &nv.value else { return None };
+        // `////` would be a plain comment rather than a doc line.
+        if !nv.path.is_ident("doc") || doc.value().contains(['\n', '\r']) || doc.value().starts_with('/') {
+            return None;
+        }
+        out.push_str(&format!("{indent}///{}\n", doc.value()));
+        rest = tail;
+    }
+    // `name[(params)] set get "Member": Type`, types printed as prettyplease prints them.
+    let colon = rest.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ':'));
+    let mut head = String::new();
+    for t in &rest[..colon.unwrap_or(rest.len())] {
+        match t {
+            TokenTree::Punct(p) if p.as_char() == ',' => head.push(','),
+            TokenTree::Ident(i) => {
+                head.push(' ');
+                head.push_str(&i.to_string());
+            }
+            TokenTree::Literal(l) => {
+                head.push(' ');
+                head.push_str(&l.to_string());
+            }
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
+                let params: syn::punctuated::Punctuated<syn::PatType, syn::Token![,]> =
+                    syn::parse::Parser::parse2(syn::punctuated::Punctuated::parse_terminated, g.stream()).ok()?;
+                let params: Option<Vec<String>> = params
+                    .iter()
+                    .map(|p| {
+                        let syn::Pat::Ident(name) = &*p.pat else { return None };
+                        Some(format!("{}: {}", name.ident, type_text(&p.ty)?))
+                    })
+                    .collect();
+                head.push_str(&format!("({})", params?.join(", ")));
+            }
+            _ => return None,
+        }
+    }
+    match colon {
+        Some(colon) => {
+            let ty: syn::Type = syn::parse2(rest[colon + 1..].iter().cloned().collect()).ok()?;
+            out.push_str(&format!("{indent}{}: {};\n", head.trim_start(), type_text(&ty)?));
+        }
+        None => out.push_str(&format!("{indent}{};\n", head.trim_start())),
+    }
+    Some(out)
+}
+
+/// A type as prettyplease prints it, when it fits on one line.
+fn type_text(ty: &syn::Type) -> Option<String> {
+    let file: syn::File = syn::parse2(quote::quote!(type T = #ty;)).ok()?;
+    let text = prettyplease::unparse(&file);
+    let text = text.trim_end().strip_prefix("type T = ")?.strip_suffix(';')?;
+    (!text.contains('\n')).then(|| text.to_string())
 }
 
 #[cfg(test)]
@@ -55,6 +183,43 @@ mod tests {
         };
         let out = render(vec![Emitted::Rust { path: "x.rs".into(), tokens }]).unwrap();
         assert_eq!(out[0].contents, format!("{HEADER}//! Crate docs.\n\n/// A thing.\npub struct A;\n\npub struct B;\n"));
+    }
+
+    #[test]
+    fn entry_macros_print_one_entry_per_line_with_line_docs() {
+        let tokens = quote! {
+            impl B {
+                rt::builder_set_get! {
+                    name set_name get_name "Name": String;
+                    tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
+                }
+                rt::fluent_setters! {
+                    #[doc = " The name, `^[\\u0009]*$`."]
+                    #[doc = ""]
+                    name(input: impl Into<String>) set_name get_name "Name": String;
+                    attrs(k: impl Into<String>, v: impl Into<Option<i32>>) set_attrs get_attrs "Attrs": ::std::collections::HashMap<String, Option<i32>>;
+                }
+            }
+        };
+        let out = render(vec![Emitted::Rust { path: "x.rs".into(), tokens }]).unwrap();
+        let expected = r#"impl B {
+    rt::builder_set_get! {
+        name set_name get_name "Name": String;
+        tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
+    }
+    rt::fluent_setters! {
+        /// The name, `^[\u0009]*$`.
+        ///
+        name(input: impl Into<String>) set_name get_name "Name": String;
+        attrs(k: impl Into<String>, v: impl Into<Option<i32>>) set_attrs get_attrs "Attrs": ::std::collections::HashMap<String, Option<i32>>;
+    }
+}
+"#;
+        assert_eq!(out[0].contents, format!("{HEADER}{expected}"));
+        // What the printer does not understand stays as prettyplease printed it.
+        let odd = quote!(impl B { rt::builder_set_get! { name set_name get_name "Name": String; stray } });
+        let out = render(vec![Emitted::Rust { path: "x.rs".into(), tokens: odd }]).unwrap();
+        assert!(out[0].contents.contains("stray"), "{}", out[0].contents);
     }
 
     #[test]

@@ -69,31 +69,23 @@ pub struct AppInstance {
 }
 
 impl AppInstance {
-    /// ARN of the instance.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Name of the instance.
-    ///
-    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// When the instance was created.
-    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.created_timestamp.as_ref()
-    }
-    /// When the instance was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.last_updated_timestamp.as_ref()
-    }
-    /// Free-form data kept with the instance.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the instance.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Name of the instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// When the instance was created.
+        created_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// When the instance was last changed.
+        last_updated_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// Free-form data kept with the instance.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstance`].
     pub fn builder() -> crate::types::builders::AppInstanceBuilder {
@@ -128,19 +120,15 @@ pub struct AppInstanceAdmin {
 }
 
 impl AppInstanceAdmin {
-    /// Who the administrator is: its ARN and name.
-    pub fn admin(&self) -> Option<&crate::types::Identity> {
-        self.admin.as_ref()
-    }
-    /// ARN of the instance that the administrator manages.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// When the user was made an administrator.
-    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.created_timestamp.as_ref()
+    rt::accessors! {
+        /// Who the administrator is: its ARN and name.
+        admin as_ref: Option<&crate::types::Identity>;
+        /// ARN of the instance that the administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// When the user was made an administrator.
+        created_timestamp as_ref: Option<&rt::time::DateTime>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceAdmin`].
     pub fn builder() -> crate::types::builders::AppInstanceAdminBuilder {
@@ -157,9 +145,9 @@ pub struct AppInstanceAdminSummary {
 }
 
 impl AppInstanceAdminSummary {
-    /// Who the administrator is: its ARN and name.
-    pub fn admin(&self) -> Option<&crate::types::Identity> {
-        self.admin.as_ref()
+    rt::accessors! {
+        /// Who the administrator is: its ARN and name.
+        admin as_ref: Option<&crate::types::Identity>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceAdminSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceAdminSummaryBuilder {
@@ -192,35 +180,25 @@ pub struct AppInstanceBot {
 }
 
 impl AppInstanceBot {
-    /// ARN of the bot.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
-    }
-    /// Display name of the bot.
-    ///
-    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// How the bot is wired to its Lex V2 bot.
-    pub fn configuration(&self) -> Option<&crate::types::Configuration> {
-        self.configuration.as_ref()
-    }
-    /// When the bot was created.
-    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.created_timestamp.as_ref()
-    }
-    /// When the bot was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.last_updated_timestamp.as_ref()
-    }
-    /// Free-form data kept with the bot.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the bot.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
+        /// Display name of the bot.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// How the bot is wired to its Lex V2 bot.
+        configuration as_ref: Option<&crate::types::Configuration>;
+        /// When the bot was created.
+        created_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// When the bot was last changed.
+        last_updated_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// Free-form data kept with the bot.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceBot`].
     pub fn builder() -> crate::types::builders::AppInstanceBotBuilder {
@@ -260,23 +238,19 @@ pub struct AppInstanceBotSummary {
 }
 
 impl AppInstanceBotSummary {
-    /// ARN of the bot.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
-    }
-    /// Display name of the bot.
-    ///
-    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the bot.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the bot.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
+        /// Display name of the bot.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the bot.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceBotSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceBotSummaryBuilder {
@@ -303,11 +277,9 @@ pub struct AppInstanceRetentionSettings {
 }
 
 impl AppInstanceRetentionSettings {
-    /// How long messages in channels are kept.
-    pub fn channel_retention_settings(
-        &self,
-    ) -> Option<&crate::types::ChannelRetentionSettings> {
-        self.channel_retention_settings.as_ref()
+    rt::accessors! {
+        /// How long messages in channels are kept.
+        channel_retention_settings as_ref: Option<&crate::types::ChannelRetentionSettings>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceRetentionSettings`].
     pub fn builder() -> crate::types::builders::AppInstanceRetentionSettingsBuilder {
@@ -334,23 +306,19 @@ pub struct AppInstanceSummary {
 }
 
 impl AppInstanceSummary {
-    /// ARN of the instance.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Name of the instance.
-    ///
-    /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the instance.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the instance.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Name of the instance.
+        ///
+        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the instance.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceSummaryBuilder {
@@ -393,35 +361,25 @@ pub struct AppInstanceUser {
 }
 
 impl AppInstanceUser {
-    /// ARN of the user.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Display name of the user.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `\S`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the user.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
-    }
-    /// When the user was created.
-    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.created_timestamp.as_ref()
-    }
-    /// When the user was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.last_updated_timestamp.as_ref()
-    }
-    /// When the user will be removed on its own, if ever.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
+        /// When the user was created.
+        created_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// When the user was last changed.
+        last_updated_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// When the user will be removed on its own, if ever.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUser`].
     pub fn builder() -> crate::types::builders::AppInstanceUserBuilder {
@@ -477,53 +435,35 @@ pub struct AppInstanceUserEndpoint {
 }
 
 impl AppInstanceUserEndpoint {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
-    }
-    /// Display name of the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Push service the endpoint uses.
-    pub fn r#type(&self) -> Option<&crate::types::AppInstanceUserEndpointType> {
-        self.r#type.as_ref()
-    }
-    /// ARN of the resource the endpoint is attached to.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Device tokens that address the endpoint.
-    pub fn endpoint_attributes(&self) -> Option<&crate::types::EndpointAttributes> {
-        self.endpoint_attributes.as_ref()
-    }
-    /// When the endpoint was registered.
-    pub fn created_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.created_timestamp.as_ref()
-    }
-    /// When the endpoint was last changed.
-    pub fn last_updated_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.last_updated_timestamp.as_ref()
-    }
-    /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
-        self.allow_messages.as_ref()
-    }
-    /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-    pub fn endpoint_state(&self) -> Option<&crate::types::EndpointState> {
-        self.endpoint_state.as_ref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
+        /// Display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        name as_deref: Option<&str>;
+        /// Push service the endpoint uses.
+        r#type as_ref: Option<&crate::types::AppInstanceUserEndpointType>;
+        /// ARN of the resource the endpoint is attached to.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Device tokens that address the endpoint.
+        endpoint_attributes as_ref: Option<&crate::types::EndpointAttributes>;
+        /// When the endpoint was registered.
+        created_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// When the endpoint was last changed.
+        last_updated_timestamp as_ref: Option<&rt::time::DateTime>;
+        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+        allow_messages as_ref: Option<&crate::types::AllowMessages>;
+        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
+        endpoint_state as_ref: Option<&crate::types::EndpointState>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUserEndpoint`].
     pub fn builder() -> crate::types::builders::AppInstanceUserEndpointBuilder {
@@ -573,35 +513,25 @@ pub struct AppInstanceUserEndpointSummary {
 }
 
 impl AppInstanceUserEndpointSummary {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
-    }
-    /// Display name of the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Push service the endpoint uses.
-    pub fn r#type(&self) -> Option<&crate::types::AppInstanceUserEndpointType> {
-        self.r#type.as_ref()
-    }
-    /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
-        self.allow_messages.as_ref()
-    }
-    /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-    pub fn endpoint_state(&self) -> Option<&crate::types::EndpointState> {
-        self.endpoint_state.as_ref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
+        /// Display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        name as_deref: Option<&str>;
+        /// Push service the endpoint uses.
+        r#type as_ref: Option<&crate::types::AppInstanceUserEndpointType>;
+        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+        allow_messages as_ref: Option<&crate::types::AllowMessages>;
+        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
+        endpoint_state as_ref: Option<&crate::types::EndpointState>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUserEndpointSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceUserEndpointSummaryBuilder {
@@ -689,23 +619,19 @@ pub struct AppInstanceUserSummary {
 }
 
 impl AppInstanceUserSummary {
-    /// ARN of the user.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Display name of the user.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `\S`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the user.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AppInstanceUserSummary`].
     pub fn builder() -> crate::types::builders::AppInstanceUserSummaryBuilder {
@@ -734,11 +660,11 @@ pub struct ChannelRetentionSettings {
 }
 
 impl ChannelRetentionSettings {
-    /// Number of days a channel message is kept before it is deleted.
-    ///
-    /// Range: 1 to 5475.
-    pub fn retention_days(&self) -> Option<i32> {
-        self.retention_days
+    rt::accessors! {
+        /// Number of days a channel message is kept before it is deleted.
+        ///
+        /// Range: 1 to 5475.
+        retention_days copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`ChannelRetentionSettings`].
     pub fn builder() -> crate::types::builders::ChannelRetentionSettingsBuilder {
@@ -755,9 +681,9 @@ pub struct Configuration {
 }
 
 impl Configuration {
-    /// The Lex V2 bot behind this one and when it is invoked.
-    pub fn lex(&self) -> &crate::types::LexConfiguration {
-        &self.lex
+    rt::accessors! {
+        /// The Lex V2 bot behind this one and when it is invoked.
+        lex borrow: &crate::types::LexConfiguration;
     }
     /// Creates a new builder-style object to manufacture [`Configuration`].
     pub fn builder() -> crate::types::builders::ConfigurationBuilder {
@@ -780,17 +706,15 @@ pub struct EndpointAttributes {
 }
 
 impl EndpointAttributes {
-    /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
-    ///
-    /// Length: 1 to 1600 characters. Pattern: `.*`.
-    pub fn device_token(&self) -> &str {
-        self.device_token.as_str()
-    }
-    /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-    ///
-    /// Length: 1 to 1600 characters. Pattern: `.*`.
-    pub fn voip_device_token(&self) -> Option<&str> {
-        self.voip_device_token.as_deref()
+    rt::accessors! {
+        /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
+        ///
+        /// Length: 1 to 1600 characters. Pattern: `.*`.
+        device_token as_str: &str;
+        /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
+        ///
+        /// Length: 1 to 1600 characters. Pattern: `.*`.
+        voip_device_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`EndpointAttributes`].
     pub fn builder() -> crate::types::builders::EndpointAttributesBuilder {
@@ -818,13 +742,11 @@ pub struct EndpointState {
 }
 
 impl EndpointState {
-    /// Whether the endpoint is active.
-    pub fn status(&self) -> &crate::types::EndpointStatus {
-        &self.status
-    }
-    /// Why the endpoint is inactive; unset while it is active.
-    pub fn status_reason(&self) -> Option<&crate::types::EndpointStatusReason> {
-        self.status_reason.as_ref()
+    rt::accessors! {
+        /// Whether the endpoint is active.
+        status borrow: &crate::types::EndpointStatus;
+        /// Why the endpoint is inactive; unset while it is active.
+        status_reason as_ref: Option<&crate::types::EndpointStatusReason>;
     }
     /// Creates a new builder-style object to manufacture [`EndpointState`].
     pub fn builder() -> crate::types::builders::EndpointStateBuilder {
@@ -1077,15 +999,13 @@ pub struct ExpirationSettings {
 }
 
 impl ExpirationSettings {
-    /// Days, from 1 to 5475, until the resource goes away.
-    ///
-    /// Range: 1 to 5475.
-    pub fn expiration_days(&self) -> i32 {
-        self.expiration_days
-    }
-    /// What the days are counted from.
-    pub fn expiration_criterion(&self) -> &crate::types::ExpirationCriterion {
-        &self.expiration_criterion
+    rt::accessors! {
+        /// Days, from 1 to 5475, until the resource goes away.
+        ///
+        /// Range: 1 to 5475.
+        expiration_days copy: i32;
+        /// What the days are counted from.
+        expiration_criterion borrow: &crate::types::ExpirationCriterion;
     }
     /// Creates a new builder-style object to manufacture [`ExpirationSettings`].
     pub fn builder() -> crate::types::builders::ExpirationSettingsBuilder {
@@ -1108,17 +1028,15 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// ARN of the member.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn arn(&self) -> Option<&str> {
-        self.arn.as_deref()
-    }
-    /// Name of the member.
-    ///
-    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+    rt::accessors! {
+        /// ARN of the member.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        arn as_deref: Option<&str>;
+        /// Name of the member.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`Identity`].
     pub fn builder() -> crate::types::builders::IdentityBuilder {
@@ -1146,13 +1064,11 @@ pub struct InvokedBy {
 }
 
 impl InvokedBy {
-    /// Which standard (untargeted) messages reach the bot.
-    pub fn standard_messages(&self) -> &crate::types::StandardMessages {
-        &self.standard_messages
-    }
-    /// Whether messages aimed at the bot reach it.
-    pub fn targeted_messages(&self) -> &crate::types::TargetedMessages {
-        &self.targeted_messages
+    rt::accessors! {
+        /// Which standard (untargeted) messages reach the bot.
+        standard_messages borrow: &crate::types::StandardMessages;
+        /// Whether messages aimed at the bot reach it.
+        targeted_messages borrow: &crate::types::TargetedMessages;
     }
     /// Creates a new builder-style object to manufacture [`InvokedBy`].
     pub fn builder() -> crate::types::builders::InvokedByBuilder {
@@ -1181,29 +1097,21 @@ pub struct LexConfiguration {
 }
 
 impl LexConfiguration {
-    /// Deprecated in favour of `InvokedBy`: what the bot replies to.
-    pub fn responds_to(&self) -> Option<&crate::types::RespondsTo> {
-        self.responds_to.as_ref()
-    }
-    /// Which messages invoke the bot.
-    pub fn invoked_by(&self) -> Option<&crate::types::InvokedBy> {
-        self.invoked_by.as_ref()
-    }
-    /// ARN of the Lex V2 bot alias to call.
-    ///
-    /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
-    pub fn lex_bot_alias_arn(&self) -> &str {
-        self.lex_bot_alias_arn.as_str()
-    }
-    /// Lex locale the bot converses in, such as `en_US`.
-    pub fn locale_id(&self) -> &str {
-        self.locale_id.as_str()
-    }
-    /// Lex intent run to greet a channel member when the bot joins.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
-    pub fn welcome_intent(&self) -> Option<&str> {
-        self.welcome_intent.as_deref()
+    rt::accessors! {
+        /// Deprecated in favour of `InvokedBy`: what the bot replies to.
+        responds_to as_ref: Option<&crate::types::RespondsTo>;
+        /// Which messages invoke the bot.
+        invoked_by as_ref: Option<&crate::types::InvokedBy>;
+        /// ARN of the Lex V2 bot alias to call.
+        ///
+        /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
+        lex_bot_alias_arn as_str: &str;
+        /// Lex locale the bot converses in, such as `en_US`.
+        locale_id as_str: &str;
+        /// Lex intent run to greet a channel member when the bot joins.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
+        welcome_intent as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`LexConfiguration`].
     pub fn builder() -> crate::types::builders::LexConfigurationBuilder {
@@ -1312,17 +1220,15 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// Key of the label.
-    ///
-    /// Length: 1 to 128 characters.
-    pub fn key(&self) -> &str {
-        self.key.as_str()
-    }
-    /// Value of the label.
-    ///
-    /// Length: 1 to 256 characters.
-    pub fn value(&self) -> &str {
-        self.value.as_str()
+    rt::accessors! {
+        /// Key of the label.
+        ///
+        /// Length: 1 to 128 characters.
+        key as_str: &str;
+        /// Value of the label.
+        ///
+        /// Length: 1 to 256 characters.
+        value as_str: &str;
     }
     /// Creates a new builder-style object to manufacture [`Tag`].
     pub fn builder() -> crate::types::builders::TagBuilder {
@@ -1396,93 +1302,30 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl AppInstanceBuilder {
-        /// ARN of the instance.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Name of the instance.
+            ///
+            /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// When the instance was created.
+            created_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// When the instance was last changed.
+            last_updated_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// Free-form data kept with the instance.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Name of the instance.
-        ///
-        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// When the instance was created.
-        pub fn created_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
-        }
-        /// When the instance was last changed.
-        pub fn last_updated_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
-        /// Free-form data kept with the instance.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            name set_name get_name "Name": String;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstance`](crate::types::AppInstance).
         pub fn build(self) -> crate::types::AppInstance {
@@ -1515,55 +1358,20 @@ pub mod builders {
         pub(crate) created_timestamp: Option<rt::time::DateTime>,
     }
     impl AppInstanceAdminBuilder {
-        /// Who the administrator is: its ARN and name.
-        pub fn admin(mut self, input: impl Into<crate::types::Identity>) -> Self {
-            self.admin = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Who the administrator is: its ARN and name.
+            admin(input: impl Into<crate::types::Identity>) set;
+            /// ARN of the instance that the administrator manages.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// When the user was made an administrator.
+            created_timestamp(input: impl Into<rt::time::DateTime>) set;
         }
-        /// Sets or unsets `Admin`.
-        pub fn set_admin(mut self, input: Option<crate::types::Identity>) -> Self {
-            self.admin = input;
-            self
-        }
-        /// `Admin` as set so far.
-        pub fn get_admin(&self) -> &Option<crate::types::Identity> {
-            &self.admin
-        }
-        /// ARN of the instance that the administrator manages.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// When the user was made an administrator.
-        pub fn created_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
+        rt::builder_set_get! {
+            admin set_admin get_admin "Admin": crate::types::Identity;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
         }
         /// Consumes the builder and constructs a [`AppInstanceAdmin`](crate::types::AppInstanceAdmin).
         pub fn build(self) -> crate::types::AppInstanceAdmin {
@@ -1581,19 +1389,12 @@ pub mod builders {
         pub(crate) admin: Option<crate::types::Identity>,
     }
     impl AppInstanceAdminSummaryBuilder {
-        /// Who the administrator is: its ARN and name.
-        pub fn admin(mut self, input: impl Into<crate::types::Identity>) -> Self {
-            self.admin = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Who the administrator is: its ARN and name.
+            admin(input: impl Into<crate::types::Identity>) set;
         }
-        /// Sets or unsets `Admin`.
-        pub fn set_admin(mut self, input: Option<crate::types::Identity>) -> Self {
-            self.admin = input;
-            self
-        }
-        /// `Admin` as set so far.
-        pub fn get_admin(&self) -> &Option<crate::types::Identity> {
-            &self.admin
+        rt::builder_set_get! {
+            admin set_admin get_admin "Admin": crate::types::Identity;
         }
         /// Consumes the builder and constructs a [`AppInstanceAdminSummary`](crate::types::AppInstanceAdminSummary).
         pub fn build(self) -> crate::types::AppInstanceAdminSummary {
@@ -1614,113 +1415,33 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl AppInstanceBotBuilder {
-        /// ARN of the bot.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
+            /// Display name of the bot.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// How the bot is wired to its Lex V2 bot.
+            configuration(input: impl Into<crate::types::Configuration>) set;
+            /// When the bot was created.
+            created_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// When the bot was last changed.
+            last_updated_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// Free-form data kept with the bot.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
-        }
-        /// Display name of the bot.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// How the bot is wired to its Lex V2 bot.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = input;
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            &self.configuration
-        }
-        /// When the bot was created.
-        pub fn created_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
-        }
-        /// When the bot was last changed.
-        pub fn last_updated_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
-        /// Free-form data kept with the bot.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            name set_name get_name "Name": String;
+            configuration set_configuration get_configuration "Configuration": crate::types::Configuration;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceBot`](crate::types::AppInstanceBot).
         pub fn build(self) -> crate::types::AppInstanceBot {
@@ -1755,53 +1476,24 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl AppInstanceBotSummaryBuilder {
-        /// ARN of the bot.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
+            /// Display name of the bot.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the bot.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
-        }
-        /// Display name of the bot.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Free-form data kept with the bot.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceBotSummary`](crate::types::AppInstanceBotSummary).
         pub fn build(self) -> crate::types::AppInstanceBotSummary {
@@ -1830,27 +1522,12 @@ pub mod builders {
         >,
     }
     impl AppInstanceRetentionSettingsBuilder {
-        /// How long messages in channels are kept.
-        pub fn channel_retention_settings(
-            mut self,
-            input: impl Into<crate::types::ChannelRetentionSettings>,
-        ) -> Self {
-            self.channel_retention_settings = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// How long messages in channels are kept.
+            channel_retention_settings(input: impl Into<crate::types::ChannelRetentionSettings>) set;
         }
-        /// Sets or unsets `ChannelRetentionSettings`.
-        pub fn set_channel_retention_settings(
-            mut self,
-            input: Option<crate::types::ChannelRetentionSettings>,
-        ) -> Self {
-            self.channel_retention_settings = input;
-            self
-        }
-        /// `ChannelRetentionSettings` as set so far.
-        pub fn get_channel_retention_settings(
-            &self,
-        ) -> &Option<crate::types::ChannelRetentionSettings> {
-            &self.channel_retention_settings
+        rt::builder_set_get! {
+            channel_retention_settings set_channel_retention_settings get_channel_retention_settings "ChannelRetentionSettings": crate::types::ChannelRetentionSettings;
         }
         /// Consumes the builder and constructs a [`AppInstanceRetentionSettings`](crate::types::AppInstanceRetentionSettings).
         pub fn build(self) -> crate::types::AppInstanceRetentionSettings {
@@ -1868,53 +1545,24 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl AppInstanceSummaryBuilder {
-        /// ARN of the instance.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Name of the instance.
+            ///
+            /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the instance.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Name of the instance.
-        ///
-        /// Length: 1 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Free-form data kept with the instance.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceSummary`](crate::types::AppInstanceSummary).
         pub fn build(self) -> crate::types::AppInstanceSummary {
@@ -1946,115 +1594,33 @@ pub mod builders {
         pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl AppInstanceUserBuilder {
-        /// ARN of the user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Display name of the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the user.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
+            /// When the user was created.
+            created_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// When the user was last changed.
+            last_updated_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// When the user will be removed on its own, if ever.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Display name of the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Free-form data kept with the user.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
-        }
-        /// When the user was created.
-        pub fn created_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
-        }
-        /// When the user was last changed.
-        pub fn last_updated_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
-        /// When the user will be removed on its own, if ever.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = input;
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            &self.expiration_settings
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            expiration_settings set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
         /// Consumes the builder and constructs a [`AppInstanceUser`](crate::types::AppInstanceUser).
         pub fn build(self) -> crate::types::AppInstanceUser {
@@ -2096,191 +1662,47 @@ pub mod builders {
         pub(crate) endpoint_state: Option<crate::types::EndpointState>,
     }
     impl AppInstanceUserEndpointBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
+            /// Display name of the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set;
+            /// Push service the endpoint uses.
+            r#type(input: impl Into<crate::types::AppInstanceUserEndpointType>) set;
+            /// ARN of the resource the endpoint is attached to.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Device tokens that address the endpoint.
+            endpoint_attributes(input: impl Into<crate::types::EndpointAttributes>) set;
+            /// When the endpoint was registered.
+            created_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// When the endpoint was last changed.
+            last_updated_timestamp(input: impl Into<rt::time::DateTime>) set;
+            /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set;
+            /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
+            endpoint_state(input: impl Into<crate::types::EndpointState>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier of the endpoint.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
-        }
-        /// Display name of the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Push service the endpoint uses.
-        pub fn r#type(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Type`.
-        pub fn set_type(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
-            &self.r#type
-        }
-        /// ARN of the resource the endpoint is attached to.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ResourceArn`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceArn` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
-        }
-        /// Device tokens that address the endpoint.
-        pub fn endpoint_attributes(
-            mut self,
-            input: impl Into<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.endpoint_attributes = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointAttributes`.
-        pub fn set_endpoint_attributes(
-            mut self,
-            input: Option<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.endpoint_attributes = input;
-            self
-        }
-        /// `EndpointAttributes` as set so far.
-        pub fn get_endpoint_attributes(
-            &self,
-        ) -> &Option<crate::types::EndpointAttributes> {
-            &self.endpoint_attributes
-        }
-        /// When the endpoint was registered.
-        pub fn created_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `CreatedTimestamp`.
-        pub fn set_created_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.created_timestamp = input;
-            self
-        }
-        /// `CreatedTimestamp` as set so far.
-        pub fn get_created_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.created_timestamp
-        }
-        /// When the endpoint was last changed.
-        pub fn last_updated_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `LastUpdatedTimestamp`.
-        pub fn set_last_updated_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.last_updated_timestamp = input;
-            self
-        }
-        /// `LastUpdatedTimestamp` as set so far.
-        pub fn get_last_updated_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.last_updated_timestamp
-        }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
-        }
-        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-        pub fn endpoint_state(
-            mut self,
-            input: impl Into<crate::types::EndpointState>,
-        ) -> Self {
-            self.endpoint_state = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointState`.
-        pub fn set_endpoint_state(
-            mut self,
-            input: Option<crate::types::EndpointState>,
-        ) -> Self {
-            self.endpoint_state = input;
-            self
-        }
-        /// `EndpointState` as set so far.
-        pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
-            &self.endpoint_state
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
+            name set_name get_name "Name": String;
+            r#type set_type get_type "Type": crate::types::AppInstanceUserEndpointType;
+            resource_arn set_resource_arn get_resource_arn "ResourceArn": String;
+            endpoint_attributes set_endpoint_attributes get_endpoint_attributes "EndpointAttributes": crate::types::EndpointAttributes;
+            created_timestamp set_created_timestamp get_created_timestamp "CreatedTimestamp": rt::time::DateTime;
+            last_updated_timestamp set_last_updated_timestamp get_last_updated_timestamp "LastUpdatedTimestamp": rt::time::DateTime;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
+            endpoint_state set_endpoint_state get_endpoint_state "EndpointState": crate::types::EndpointState;
         }
         /// Consumes the builder and constructs a [`AppInstanceUserEndpoint`](crate::types::AppInstanceUserEndpoint).
         pub fn build(self) -> crate::types::AppInstanceUserEndpoint {
@@ -2326,113 +1748,33 @@ pub mod builders {
         pub(crate) endpoint_state: Option<crate::types::EndpointState>,
     }
     impl AppInstanceUserEndpointSummaryBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
+            /// Display name of the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set;
+            /// Push service the endpoint uses.
+            r#type(input: impl Into<crate::types::AppInstanceUserEndpointType>) set;
+            /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set;
+            /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
+            endpoint_state(input: impl Into<crate::types::EndpointState>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier of the endpoint.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
-        }
-        /// Display name of the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Push service the endpoint uses.
-        pub fn r#type(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Type`.
-        pub fn set_type(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
-            &self.r#type
-        }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
-        }
-        /// Whether the endpoint can receive messages right now, and if not, why; maintained by the service.
-        pub fn endpoint_state(
-            mut self,
-            input: impl Into<crate::types::EndpointState>,
-        ) -> Self {
-            self.endpoint_state = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointState`.
-        pub fn set_endpoint_state(
-            mut self,
-            input: Option<crate::types::EndpointState>,
-        ) -> Self {
-            self.endpoint_state = input;
-            self
-        }
-        /// `EndpointState` as set so far.
-        pub fn get_endpoint_state(&self) -> &Option<crate::types::EndpointState> {
-            &self.endpoint_state
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
+            name set_name get_name "Name": String;
+            r#type set_type get_type "Type": crate::types::AppInstanceUserEndpointType;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
+            endpoint_state set_endpoint_state get_endpoint_state "EndpointState": crate::types::EndpointState;
         }
         /// Consumes the builder and constructs a [`AppInstanceUserEndpointSummary`](crate::types::AppInstanceUserEndpointSummary).
         pub fn build(self) -> crate::types::AppInstanceUserEndpointSummary {
@@ -2467,53 +1809,24 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl AppInstanceUserSummaryBuilder {
-        /// ARN of the user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Display name of the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the user.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Display name of the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Free-form data kept with the user.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`AppInstanceUserSummary`](crate::types::AppInstanceUserSummary).
         pub fn build(self) -> crate::types::AppInstanceUserSummary {
@@ -2540,21 +1853,14 @@ pub mod builders {
         pub(crate) retention_days: Option<i32>,
     }
     impl ChannelRetentionSettingsBuilder {
-        /// Number of days a channel message is kept before it is deleted.
-        ///
-        /// Range: 1 to 5475.
-        pub fn retention_days(mut self, input: impl Into<i32>) -> Self {
-            self.retention_days = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Number of days a channel message is kept before it is deleted.
+            ///
+            /// Range: 1 to 5475.
+            retention_days(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `RetentionDays`.
-        pub fn set_retention_days(mut self, input: Option<i32>) -> Self {
-            self.retention_days = input;
-            self
-        }
-        /// `RetentionDays` as set so far.
-        pub fn get_retention_days(&self) -> &Option<i32> {
-            &self.retention_days
+        rt::builder_set_get! {
+            retention_days set_retention_days get_retention_days "RetentionDays": i32;
         }
         /// Consumes the builder and constructs a [`ChannelRetentionSettings`](crate::types::ChannelRetentionSettings).
         pub fn build(self) -> crate::types::ChannelRetentionSettings {
@@ -2570,19 +1876,12 @@ pub mod builders {
         pub(crate) lex: Option<crate::types::LexConfiguration>,
     }
     impl ConfigurationBuilder {
-        /// The Lex V2 bot behind this one and when it is invoked.
-        pub fn lex(mut self, input: impl Into<crate::types::LexConfiguration>) -> Self {
-            self.lex = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The Lex V2 bot behind this one and when it is invoked.
+            lex(input: impl Into<crate::types::LexConfiguration>) set;
         }
-        /// Sets or unsets `Lex`.
-        pub fn set_lex(mut self, input: Option<crate::types::LexConfiguration>) -> Self {
-            self.lex = input;
-            self
-        }
-        /// `Lex` as set so far.
-        pub fn get_lex(&self) -> &Option<crate::types::LexConfiguration> {
-            &self.lex
+        rt::builder_set_get! {
+            lex set_lex get_lex "Lex": crate::types::LexConfiguration;
         }
         /// Consumes the builder and constructs a [`Configuration`](crate::types::Configuration).
         pub fn build(
@@ -2606,37 +1905,19 @@ pub mod builders {
         pub(crate) voip_device_token: Option<String>,
     }
     impl EndpointAttributesBuilder {
-        /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
-        ///
-        /// Length: 1 to 1600 characters. Pattern: `.*`.
-        pub fn device_token(mut self, input: impl Into<String>) -> Self {
-            self.device_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Token of the device; used by every endpoint type (GCM, APNS and APNS_SANDBOX).
+            ///
+            /// Length: 1 to 1600 characters. Pattern: `.*`.
+            device_token(input: impl Into<String>) set;
+            /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
+            ///
+            /// Length: 1 to 1600 characters. Pattern: `.*`.
+            voip_device_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `DeviceToken`.
-        pub fn set_device_token(mut self, input: Option<String>) -> Self {
-            self.device_token = input;
-            self
-        }
-        /// `DeviceToken` as set so far.
-        pub fn get_device_token(&self) -> &Option<String> {
-            &self.device_token
-        }
-        /// Token of the device for VoIP pushes; only APNS and APNS_SANDBOX endpoints use it.
-        ///
-        /// Length: 1 to 1600 characters. Pattern: `.*`.
-        pub fn voip_device_token(mut self, input: impl Into<String>) -> Self {
-            self.voip_device_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `VoipDeviceToken`.
-        pub fn set_voip_device_token(mut self, input: Option<String>) -> Self {
-            self.voip_device_token = input;
-            self
-        }
-        /// `VoipDeviceToken` as set so far.
-        pub fn get_voip_device_token(&self) -> &Option<String> {
-            &self.voip_device_token
+        rt::builder_set_get! {
+            device_token set_device_token get_device_token "DeviceToken": String;
+            voip_device_token set_voip_device_token get_voip_device_token "VoipDeviceToken": String;
         }
         /// Consumes the builder and constructs a [`EndpointAttributes`](crate::types::EndpointAttributes).
         pub fn build(
@@ -2669,42 +1950,15 @@ pub mod builders {
         pub(crate) status_reason: Option<crate::types::EndpointStatusReason>,
     }
     impl EndpointStateBuilder {
-        /// Whether the endpoint is active.
-        pub fn status(mut self, input: impl Into<crate::types::EndpointStatus>) -> Self {
-            self.status = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Whether the endpoint is active.
+            status(input: impl Into<crate::types::EndpointStatus>) set;
+            /// Why the endpoint is inactive; unset while it is active.
+            status_reason(input: impl Into<crate::types::EndpointStatusReason>) set;
         }
-        /// Sets or unsets `Status`.
-        pub fn set_status(
-            mut self,
-            input: Option<crate::types::EndpointStatus>,
-        ) -> Self {
-            self.status = input;
-            self
-        }
-        /// `Status` as set so far.
-        pub fn get_status(&self) -> &Option<crate::types::EndpointStatus> {
-            &self.status
-        }
-        /// Why the endpoint is inactive; unset while it is active.
-        pub fn status_reason(
-            mut self,
-            input: impl Into<crate::types::EndpointStatusReason>,
-        ) -> Self {
-            self.status_reason = Some(input.into());
-            self
-        }
-        /// Sets or unsets `StatusReason`.
-        pub fn set_status_reason(
-            mut self,
-            input: Option<crate::types::EndpointStatusReason>,
-        ) -> Self {
-            self.status_reason = input;
-            self
-        }
-        /// `StatusReason` as set so far.
-        pub fn get_status_reason(&self) -> &Option<crate::types::EndpointStatusReason> {
-            &self.status_reason
+        rt::builder_set_get! {
+            status set_status get_status "Status": crate::types::EndpointStatus;
+            status_reason set_status_reason get_status_reason "StatusReason": crate::types::EndpointStatusReason;
         }
         /// Consumes the builder and constructs a [`EndpointState`](crate::types::EndpointState).
         pub fn build(
@@ -2729,43 +1983,17 @@ pub mod builders {
         pub(crate) expiration_criterion: Option<crate::types::ExpirationCriterion>,
     }
     impl ExpirationSettingsBuilder {
-        /// Days, from 1 to 5475, until the resource goes away.
-        ///
-        /// Range: 1 to 5475.
-        pub fn expiration_days(mut self, input: impl Into<i32>) -> Self {
-            self.expiration_days = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Days, from 1 to 5475, until the resource goes away.
+            ///
+            /// Range: 1 to 5475.
+            expiration_days(input: impl Into<i32>) set;
+            /// What the days are counted from.
+            expiration_criterion(input: impl Into<crate::types::ExpirationCriterion>) set;
         }
-        /// Sets or unsets `ExpirationDays`.
-        pub fn set_expiration_days(mut self, input: Option<i32>) -> Self {
-            self.expiration_days = input;
-            self
-        }
-        /// `ExpirationDays` as set so far.
-        pub fn get_expiration_days(&self) -> &Option<i32> {
-            &self.expiration_days
-        }
-        /// What the days are counted from.
-        pub fn expiration_criterion(
-            mut self,
-            input: impl Into<crate::types::ExpirationCriterion>,
-        ) -> Self {
-            self.expiration_criterion = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ExpirationCriterion`.
-        pub fn set_expiration_criterion(
-            mut self,
-            input: Option<crate::types::ExpirationCriterion>,
-        ) -> Self {
-            self.expiration_criterion = input;
-            self
-        }
-        /// `ExpirationCriterion` as set so far.
-        pub fn get_expiration_criterion(
-            &self,
-        ) -> &Option<crate::types::ExpirationCriterion> {
-            &self.expiration_criterion
+        rt::builder_set_get! {
+            expiration_days set_expiration_days get_expiration_days "ExpirationDays": i32;
+            expiration_criterion set_expiration_criterion get_expiration_criterion "ExpirationCriterion": crate::types::ExpirationCriterion;
         }
         /// Consumes the builder and constructs a [`ExpirationSettings`](crate::types::ExpirationSettings).
         pub fn build(
@@ -2795,37 +2023,19 @@ pub mod builders {
         pub(crate) name: Option<String>,
     }
     impl IdentityBuilder {
-        /// ARN of the member.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn arn(mut self, input: impl Into<String>) -> Self {
-            self.arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the member.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            arn(input: impl Into<String>) set;
+            /// Name of the member.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `Arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
-        }
-        /// Name of the member.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
+        rt::builder_set_get! {
+            arn set_arn get_arn "Arn": String;
+            name set_name get_name "Name": String;
         }
         /// Consumes the builder and constructs a [`Identity`](crate::types::Identity).
         pub fn build(self) -> crate::types::Identity {
@@ -2851,45 +2061,15 @@ pub mod builders {
         pub(crate) targeted_messages: Option<crate::types::TargetedMessages>,
     }
     impl InvokedByBuilder {
-        /// Which standard (untargeted) messages reach the bot.
-        pub fn standard_messages(
-            mut self,
-            input: impl Into<crate::types::StandardMessages>,
-        ) -> Self {
-            self.standard_messages = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Which standard (untargeted) messages reach the bot.
+            standard_messages(input: impl Into<crate::types::StandardMessages>) set;
+            /// Whether messages aimed at the bot reach it.
+            targeted_messages(input: impl Into<crate::types::TargetedMessages>) set;
         }
-        /// Sets or unsets `StandardMessages`.
-        pub fn set_standard_messages(
-            mut self,
-            input: Option<crate::types::StandardMessages>,
-        ) -> Self {
-            self.standard_messages = input;
-            self
-        }
-        /// `StandardMessages` as set so far.
-        pub fn get_standard_messages(&self) -> &Option<crate::types::StandardMessages> {
-            &self.standard_messages
-        }
-        /// Whether messages aimed at the bot reach it.
-        pub fn targeted_messages(
-            mut self,
-            input: impl Into<crate::types::TargetedMessages>,
-        ) -> Self {
-            self.targeted_messages = Some(input.into());
-            self
-        }
-        /// Sets or unsets `TargetedMessages`.
-        pub fn set_targeted_messages(
-            mut self,
-            input: Option<crate::types::TargetedMessages>,
-        ) -> Self {
-            self.targeted_messages = input;
-            self
-        }
-        /// `TargetedMessages` as set so far.
-        pub fn get_targeted_messages(&self) -> &Option<crate::types::TargetedMessages> {
-            &self.targeted_messages
+        rt::builder_set_get! {
+            standard_messages set_standard_messages get_standard_messages "StandardMessages": crate::types::StandardMessages;
+            targeted_messages set_targeted_messages get_targeted_messages "TargetedMessages": crate::types::TargetedMessages;
         }
         /// Consumes the builder and constructs a [`InvokedBy`](crate::types::InvokedBy).
         pub fn build(self) -> Result<crate::types::InvokedBy, rt::error::BuildError> {
@@ -2920,85 +2100,28 @@ pub mod builders {
         pub(crate) welcome_intent: Option<String>,
     }
     impl LexConfigurationBuilder {
-        /// Deprecated in favour of `InvokedBy`: what the bot replies to.
-        pub fn responds_to(
-            mut self,
-            input: impl Into<crate::types::RespondsTo>,
-        ) -> Self {
-            self.responds_to = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Deprecated in favour of `InvokedBy`: what the bot replies to.
+            responds_to(input: impl Into<crate::types::RespondsTo>) set;
+            /// Which messages invoke the bot.
+            invoked_by(input: impl Into<crate::types::InvokedBy>) set;
+            /// ARN of the Lex V2 bot alias to call.
+            ///
+            /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
+            lex_bot_alias_arn(input: impl Into<String>) set;
+            /// Lex locale the bot converses in, such as `en_US`.
+            locale_id(input: impl Into<String>) set;
+            /// Lex intent run to greet a channel member when the bot joins.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
+            welcome_intent(input: impl Into<String>) set;
         }
-        /// Sets or unsets `RespondsTo`.
-        pub fn set_responds_to(
-            mut self,
-            input: Option<crate::types::RespondsTo>,
-        ) -> Self {
-            self.responds_to = input;
-            self
-        }
-        /// `RespondsTo` as set so far.
-        pub fn get_responds_to(&self) -> &Option<crate::types::RespondsTo> {
-            &self.responds_to
-        }
-        /// Which messages invoke the bot.
-        pub fn invoked_by(mut self, input: impl Into<crate::types::InvokedBy>) -> Self {
-            self.invoked_by = Some(input.into());
-            self
-        }
-        /// Sets or unsets `InvokedBy`.
-        pub fn set_invoked_by(mut self, input: Option<crate::types::InvokedBy>) -> Self {
-            self.invoked_by = input;
-            self
-        }
-        /// `InvokedBy` as set so far.
-        pub fn get_invoked_by(&self) -> &Option<crate::types::InvokedBy> {
-            &self.invoked_by
-        }
-        /// ARN of the Lex V2 bot alias to call.
-        ///
-        /// Length: 15 to 2048 characters. Pattern: `^arn:aws:lex:[a-z]{2}-[a-z]+-\d{1}:\d{12}:bot-alias/[A-Z0-9]{10}/[A-Z0-9]{10}$`.
-        pub fn lex_bot_alias_arn(mut self, input: impl Into<String>) -> Self {
-            self.lex_bot_alias_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `LexBotAliasArn`.
-        pub fn set_lex_bot_alias_arn(mut self, input: Option<String>) -> Self {
-            self.lex_bot_alias_arn = input;
-            self
-        }
-        /// `LexBotAliasArn` as set so far.
-        pub fn get_lex_bot_alias_arn(&self) -> &Option<String> {
-            &self.lex_bot_alias_arn
-        }
-        /// Lex locale the bot converses in, such as `en_US`.
-        pub fn locale_id(mut self, input: impl Into<String>) -> Self {
-            self.locale_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `LocaleId`.
-        pub fn set_locale_id(mut self, input: Option<String>) -> Self {
-            self.locale_id = input;
-            self
-        }
-        /// `LocaleId` as set so far.
-        pub fn get_locale_id(&self) -> &Option<String> {
-            &self.locale_id
-        }
-        /// Lex intent run to greet a channel member when the bot joins.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `^([A-Za-z]_?)+$`.
-        pub fn welcome_intent(mut self, input: impl Into<String>) -> Self {
-            self.welcome_intent = Some(input.into());
-            self
-        }
-        /// Sets or unsets `WelcomeIntent`.
-        pub fn set_welcome_intent(mut self, input: Option<String>) -> Self {
-            self.welcome_intent = input;
-            self
-        }
-        /// `WelcomeIntent` as set so far.
-        pub fn get_welcome_intent(&self) -> &Option<String> {
-            &self.welcome_intent
+        rt::builder_set_get! {
+            responds_to set_responds_to get_responds_to "RespondsTo": crate::types::RespondsTo;
+            invoked_by set_invoked_by get_invoked_by "InvokedBy": crate::types::InvokedBy;
+            lex_bot_alias_arn set_lex_bot_alias_arn get_lex_bot_alias_arn "LexBotAliasArn": String;
+            locale_id set_locale_id get_locale_id "LocaleId": String;
+            welcome_intent set_welcome_intent get_welcome_intent "WelcomeIntent": String;
         }
         /// Consumes the builder and constructs a [`LexConfiguration`](crate::types::LexConfiguration).
         pub fn build(
@@ -3031,37 +2154,19 @@ pub mod builders {
         pub(crate) value: Option<String>,
     }
     impl TagBuilder {
-        /// Key of the label.
-        ///
-        /// Length: 1 to 128 characters.
-        pub fn key(mut self, input: impl Into<String>) -> Self {
-            self.key = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Key of the label.
+            ///
+            /// Length: 1 to 128 characters.
+            key(input: impl Into<String>) set;
+            /// Value of the label.
+            ///
+            /// Length: 1 to 256 characters.
+            value(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Key`.
-        pub fn set_key(mut self, input: Option<String>) -> Self {
-            self.key = input;
-            self
-        }
-        /// `Key` as set so far.
-        pub fn get_key(&self) -> &Option<String> {
-            &self.key
-        }
-        /// Value of the label.
-        ///
-        /// Length: 1 to 256 characters.
-        pub fn value(mut self, input: impl Into<String>) -> Self {
-            self.value = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Value`.
-        pub fn set_value(mut self, input: Option<String>) -> Self {
-            self.value = input;
-            self
-        }
-        /// `Value` as set so far.
-        pub fn get_value(&self) -> &Option<String> {
-            &self.value
+        rt::builder_set_get! {
+            key set_key get_key "Key": String;
+            value set_value get_value "Value": String;
         }
         /// Consumes the builder and constructs a [`Tag`](crate::types::Tag).
         pub fn build(self) -> Result<crate::types::Tag, rt::error::BuildError> {

@@ -123,7 +123,7 @@ pub mod __private {
     pub use crate::test_util;
     #[cfg(feature = "waiters")]
     pub use crate::{waiter, waiter_fluent_builder};
-    pub use crate::{fluent_builder, impl_error_enum, impl_modeled_error, impl_string_enum};
+    pub use crate::{accessors, builder_set_get, builder_setters, error_variants, fluent_builder, fluent_setters, impl_error_enum, impl_modeled_error, impl_string_enum, require_members};
 
     macro_rules! internal {
         ($($(#[$attr:meta])* $name:ident),* $(,)?) => {$(

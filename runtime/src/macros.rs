@@ -38,6 +38,43 @@ macro_rules! impl_error_enum {
     };
 }
 
+/// The methods of an operation's error enum, in an `impl` of it: one entry
+/// `Variant is_variant "Code";` per modeled error (the enum also has `Unhandled`). Gives each
+/// variant its `is_*` helper, `meta()`, the private `inner()` [`impl_error_enum`] forwards
+/// through, and the crate-private `from_error_response` that picks the variant by error code.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! error_variants {
+    ($($variant:ident $is:ident $code:literal;)+) => {
+        $(
+            #[doc = concat!("Whether this is a `", $code, "`.")]
+            pub fn $is(&self) -> bool {
+                matches!(self, Self::$variant(_))
+            }
+        )+
+        fn inner(&self) -> &dyn $crate::error::ModeledError {
+            match self {
+                $(Self::$variant(e) => e,)+
+                Self::Unhandled(e) => e,
+            }
+        }
+        /// The error code, message and request id.
+        pub fn meta(&self) -> &$crate::error::ErrorMetadata {
+            self.inner().meta()
+        }
+        pub(crate) fn from_error_response(
+            response: &$crate::http::HttpResponse,
+            meta: $crate::error::ErrorMetadata,
+        ) -> ::std::result::Result<Self, $crate::error::DeserializeError> {
+            use $crate::error::FromErrorResponse as F;
+            ::std::result::Result::Ok(match meta.code() {
+                $(::std::option::Option::Some($code) => Self::$variant(F::from_response(response, meta)?),)+
+                _ => Self::Unhandled($crate::error::Unhandled::new(meta)),
+            })
+        }
+    };
+}
+
 /// `meta()`, `Display` (`ErrorShapeName: message`), `Error` and `ProvideErrorMetadata` for a
 /// modeled error structure with a `meta` field. The message comes from an `optional` or `required`
 /// string member, or from the response metadata (`metadata`) when the structure has none (or
@@ -153,6 +190,134 @@ macro_rules! fluent_builder {
     };
 }
 
+/// The `set_` and `get_` methods of a builder's members, in an `impl` of the builder: one entry
+/// `field set_field get_field "Member": Type;` per member, the builder holding it as
+/// `field: Option<Type>`. Their docs are the same one-liners for every member.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! builder_set_get {
+    ($($field:ident $set:ident $get:ident $member:literal: $t:ty;)*) => {
+        $(
+            #[doc = concat!("Sets or unsets `", $member, "`.")]
+            pub fn $set(mut self, input: ::std::option::Option<$t>) -> Self {
+                self.$field = input;
+                self
+            }
+            #[doc = concat!("`", $member, "` as set so far.")]
+            pub fn $get(&self) -> &::std::option::Option<$t> {
+                &self.$field
+            }
+        )*
+    };
+}
+
+/// The accessors of a structure's members, in an `impl` of it: one entry per member, under its
+/// docs, `field how: ReturnType;`, where `how` says what the method returns of the field:
+/// `copy` (the value), `borrow` (a reference), `as_str`, `as_ref`, `as_deref`, or `slice`
+/// (an optional list as a slice, empty when unset).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! accessors {
+    ($($(#[$doc:meta])* $field:ident $how:ident: $ret:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $field(&self) -> $ret {
+                $crate::__accessor!(self, $field, $how)
+            }
+        )*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __accessor {
+    ($this:ident, $field:ident, copy) => { $this.$field };
+    ($this:ident, $field:ident, borrow) => { &$this.$field };
+    ($this:ident, $field:ident, as_str) => { $this.$field.as_str() };
+    ($this:ident, $field:ident, as_ref) => { $this.$field.as_ref() };
+    ($this:ident, $field:ident, as_deref) => { $this.$field.as_deref() };
+    ($this:ident, $field:ident, slice) => { $this.$field.as_deref().unwrap_or_default() };
+}
+
+/// The setters of a builder's members, in an `impl` of the builder: one entry per member,
+/// under its docs, `field(input: Type) set;` (stores `Some(input.into())`),
+/// `field(input: Item) push;` (appends to the list) or `field(k: Key, v: Value) insert;` (inserts
+/// into the map).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! builder_setters {
+    ($($(#[$doc:meta])* $field:ident($($arg:ident: $arg_t:ty),*) $kind:ident;)*) => {
+        $($crate::__builder_setter!($kind $(#[$doc])* $field($($arg: $arg_t),*));)*
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __builder_setter {
+    (set $(#[$doc:meta])* $field:ident($input:ident: $t:ty)) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $input: $t) -> Self {
+            self.$field = ::std::option::Option::Some($input.into());
+            self
+        }
+    };
+    (push $(#[$doc:meta])* $field:ident($input:ident: $t:ty)) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $input: $t) -> Self {
+            self.$field.get_or_insert_with(::std::vec::Vec::new).push($input.into());
+            self
+        }
+    };
+    (insert $(#[$doc:meta])* $field:ident($k:ident: $k_t:ty, $v:ident: $v_t:ty)) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $k: $k_t, $v: $v_t) -> Self {
+            self.$field.get_or_insert_with(::std::collections::HashMap::new).insert($k.into(), $v.into());
+            self
+        }
+    };
+}
+
+/// In a builder's `build`, returns [`BuildError::missing_field`](crate::error::BuildError::missing_field)
+/// for the first listed member that is not set: `self, "Shape"; field "Member"; ...`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! require_members {
+    ($this:ident, $shape:literal; $($field:ident $member:literal;)*) => {
+        $(
+            if $this.$field.is_none() {
+                return ::std::result::Result::Err($crate::error::BuildError::missing_field($member, $shape));
+            }
+        )*
+    };
+}
+
+/// The setter, `set_` and `get_` methods of a fluent builder (or waiter) whose input builder is
+/// `self.inner`, each forwarding to the builder's method of the same name, in an `impl` of it:
+/// one entry `/// docs` `field(arg: ArgType, ..) set_field get_field "Member": Type;` per member.
+/// The docs go on the setter; `set_` and `get_` get the one-liners of [`builder_set_get`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! fluent_setters {
+    ($($(#[$doc:meta])* $field:ident($($arg:ident: $arg_t:ty),*) $set:ident $get:ident $member:literal: $t:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $field(mut self, $($arg: $arg_t),*) -> Self {
+                self.inner = self.inner.$field($($arg),*);
+                self
+            }
+            #[doc = concat!("Sets or unsets `", $member, "`.")]
+            pub fn $set(mut self, input: ::std::option::Option<$t>) -> Self {
+                self.inner = self.inner.$set(input);
+                self
+            }
+            #[doc = concat!("`", $member, "` as set so far.")]
+            pub fn $get(&self) -> &::std::option::Option<$t> {
+                self.inner.$get()
+            }
+        )*
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::error::{ErrorMetadata, ModeledError, ProvideErrorMetadata, RequestId, Unhandled};
@@ -239,5 +404,78 @@ mod tests {
         assert_eq!(c, Color::Red);
         assert_eq!(format!("{}", Color::from("blue")), "blue");
         assert_eq!(AsRef::<str>::as_ref(&Color::Red), "red");
+    }
+
+    #[derive(Default)]
+    struct Builder {
+        name: Option<String>,
+        tags: Option<Vec<String>>,
+        attrs: Option<std::collections::HashMap<String, i32>>,
+    }
+    impl Builder {
+        crate::builder_setters! {
+            /// The name.
+            name(input: impl Into<String>) set;
+            tags(input: impl Into<String>) push;
+            attrs(k: impl Into<String>, v: impl Into<i32>) insert;
+        }
+        crate::builder_set_get! {
+            name set_name get_name "Name": String;
+            tags set_tags get_tags "Tags": Vec<String>;
+        }
+        fn build(self) -> Result<Shape, crate::error::BuildError> {
+            crate::require_members! { self, "Shape"; name "Name"; }
+            Ok(Shape { name: self.name.unwrap_or_default(), tags: self.tags, count: 3 })
+        }
+    }
+
+    struct Shape {
+        name: String,
+        tags: Option<Vec<String>>,
+        count: i32,
+    }
+    impl Shape {
+        crate::accessors! {
+            name as_str: &str;
+            tags slice: &[String];
+            count copy: i32;
+        }
+    }
+
+    #[test]
+    fn builder_macros_set_append_insert_and_require() {
+        let b = Builder::default().name("n").tags("a").tags("b").attrs("k", 1).attrs("l", 2);
+        assert_eq!(b.get_name().as_deref(), Some("n"));
+        assert_eq!(b.get_tags().as_deref(), Some(&["a".to_string(), "b".to_string()][..]));
+        assert_eq!(b.attrs.as_ref().map(|m| m.len()), Some(2));
+        let shape = b.set_tags(None).build().unwrap();
+        assert_eq!((shape.name(), shape.tags(), shape.count()), ("n", &[][..], 3));
+        let err = Builder::default().name("x").set_name(None).build().err().unwrap();
+        assert!(err.to_string().contains("Name is required by Shape"), "{err}");
+    }
+
+    #[derive(Debug)]
+    enum MacroOpError {
+        BadThing(WithMessage),
+        Unhandled(Unhandled),
+    }
+    impl MacroOpError {
+        crate::error_variants! { BadThing is_bad_thing "BadThing"; }
+    }
+    crate::impl_error_enum!(MacroOpError);
+    impl crate::error::FromErrorResponse for WithMessage {
+        fn from_response(_: &crate::http::HttpResponse, meta: ErrorMetadata) -> Result<Self, crate::error::DeserializeError> {
+            Ok(WithMessage { message: meta.message().map(str::to_string), meta })
+        }
+    }
+
+    #[test]
+    fn error_variants_pick_the_variant_by_code() {
+        let response = crate::http::HttpResponse { status: 400, headers: crate::http::Headers::new(), body: Vec::new() };
+        let e = MacroOpError::from_error_response(&response, meta("BadThing", Some("m"))).unwrap();
+        assert!(e.is_bad_thing());
+        assert_eq!(e.meta().code(), Some("BadThing"));
+        let u = MacroOpError::from_error_response(&response, meta("Other", None)).unwrap();
+        assert!(!u.is_bad_thing() && matches!(u, MacroOpError::Unhandled(_)));
     }
 }

@@ -34,7 +34,8 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
             }
         }
     });
-    let accessors = fields.iter().map(accessor);
+    let accessors = fields.iter().filter(|f| f.deprecated.is_some()).map(accessor);
+    let accessor_entries = accessor_entries(fields);
     let needs_manual_debug = *sensitive || fields.iter().any(|f| f.sensitive);
     let derive_debug = if needs_manual_debug { quote!() } else { quote!(Debug,) };
     let debug_impl = if needs_manual_debug { debug_impl(name, fields, *sensitive, error.is_some()) } else { quote!() };
@@ -51,6 +52,7 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
             #request_id_decl
         }
         impl #name {
+            #accessor_entries
             #(#accessors)*
             #builder_doc
             pub fn builder() -> #builder_path {
@@ -64,31 +66,35 @@ pub fn structure(s: &StructDef, builder_path: &TokenStream) -> (TokenStream, Tok
     (tokens, builder(s))
 }
 
+/// The accessors of a structure's members as one `rt::accessors!` invocation, one entry per
+/// member under its docs (deprecated members are written out by [`accessor`]).
+fn accessor_entries(fields: &[Field]) -> TokenStream {
+    let entries: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| f.deprecated.is_none())
+        .map(|f| {
+            let doc = doc_attrs(&f.docs);
+            let n = &f.name;
+            let (ret, how) = accessor_shape(f);
+            quote!(#doc #n #how: #ret;)
+        })
+        .collect();
+    if entries.is_empty() {
+        return quote!();
+    }
+    quote!(rt::accessors! { #(#entries)* })
+}
+
 fn accessor(f: &Field) -> TokenStream {
-    let Field { name, docs, deprecated, ty, boxed, optional, .. } = f;
+    let Field { name, docs, deprecated, .. } = f;
     let doc = doc_attrs(docs);
     let dep = deprecated_attr(deprecated);
-    let inner = rust_type(ty);
-    // Timestamps are returned by reference, as the AWS SDK for Rust does.
-    let is_copy = |t: &TypeRef| is_copy(t) && !matches!(t, TypeRef::Timestamp { .. });
-    let (ret, body) = match (optional, ty) {
-        (true, TypeRef::String) => (quote!(Option<&str>), quote!(self.#name.as_deref())),
-        (true, TypeRef::List { member, sparse }) => {
-            let m = rust_type(member);
-            let m = if *sparse { quote!(Option<#m>) } else { m };
-            (quote!(&[#m]), quote!(self.#name.as_deref().unwrap_or_default()))
-        }
-        (true, t) if is_copy(t) && !boxed => (quote!(Option<#inner>), quote!(self.#name)),
-        (true, _) if *boxed => (quote!(Option<&#inner>), quote!(self.#name.as_deref())),
-        (true, _) => (quote!(Option<&#inner>), quote!(self.#name.as_ref())),
-        (false, TypeRef::String) => (quote!(&str), quote!(self.#name.as_str())),
-        (false, TypeRef::List { member, sparse }) => {
-            let m = rust_type(member);
-            let m = if *sparse { quote!(Option<#m>) } else { m };
-            (quote!(&[#m]), quote!(&self.#name))
-        }
-        (false, t) if is_copy(t) && !boxed => (inner.clone(), quote!(self.#name)),
-        (false, _) => (quote!(&#inner), quote!(&self.#name)),
+    let (ret, how) = accessor_shape(f);
+    let body = match how.to_string().as_str() {
+        "copy" => quote!(self.#name),
+        "borrow" => quote!(&self.#name),
+        "slice" => quote!(self.#name.as_deref().unwrap_or_default()),
+        _ => quote!(self.#name.#how()),
     };
     quote! {
         #doc
@@ -96,6 +102,34 @@ fn accessor(f: &Field) -> TokenStream {
         pub fn #name(&self) -> #ret {
             #body
         }
+    }
+}
+
+/// What a member's accessor returns, and how (the `rt::accessors!` keyword).
+fn accessor_shape(f: &Field) -> (TokenStream, proc_macro2::Ident) {
+    let Field { ty, boxed, optional, .. } = f;
+    let inner = rust_type(ty);
+    // Timestamps are returned by reference, as the AWS SDK for Rust does.
+    let is_copy = |t: &TypeRef| is_copy(t) && !matches!(t, TypeRef::Timestamp { .. });
+    let how = |s: &str| proc_macro2::Ident::new(s, proc_macro2::Span::call_site());
+    match (optional, ty) {
+        (true, TypeRef::String) => (quote!(Option<&str>), how("as_deref")),
+        (true, TypeRef::List { member, sparse }) => {
+            let m = rust_type(member);
+            let m = if *sparse { quote!(Option<#m>) } else { m };
+            (quote!(&[#m]), how("slice"))
+        }
+        (true, t) if is_copy(t) && !boxed => (quote!(Option<#inner>), how("copy")),
+        (true, _) if *boxed => (quote!(Option<&#inner>), how("as_deref")),
+        (true, _) => (quote!(Option<&#inner>), how("as_ref")),
+        (false, TypeRef::String) => (quote!(&str), how("as_str")),
+        (false, TypeRef::List { member, sparse }) => {
+            let m = rust_type(member);
+            let m = if *sparse { quote!(Option<#m>) } else { m };
+            (quote!(&[#m]), how("borrow"))
+        }
+        (false, t) if is_copy(t) && !boxed => (inner, how("copy")),
+        (false, _) => (quote!(&#inner), how("borrow")),
     }
 }
 
@@ -161,7 +195,9 @@ fn builder(s: &StructDef) -> TokenStream {
         quote!(pub(crate) #n: Option<#t>,)
     });
     let meta_decl = error.as_ref().map(|_| quote!(pub(crate) meta: Option<rt::error::ErrorMetadata>,));
-    let setters = fields.iter().map(setters);
+    let setters = fields.iter().filter(|f| f.deprecated.is_some()).map(setters);
+    let setter_entries = setter_entries(fields);
+    let set_get = set_get_entries(fields);
     let meta_setter = error.as_ref().map(|_| {
         quote! {
             /// Sets the error metadata (code, message, request id).
@@ -244,6 +280,8 @@ fn builder(s: &StructDef) -> TokenStream {
             #request_id_decl
         }
         impl #bname {
+            #setter_entries
+            #set_get
             #(#setters)*
             #meta_setter
             #request_id_setter
@@ -251,6 +289,42 @@ fn builder(s: &StructDef) -> TokenStream {
         }
         #debug
     }
+}
+
+/// The setters of a builder's members as one `rt::builder_setters!` invocation, one entry per
+/// member under its docs (deprecated members are written out by [`setters`]).
+fn setter_entries(fields: &[Field]) -> TokenStream {
+    let entries: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| f.deprecated.is_none())
+        .map(|f| {
+            let Field { name, docs, ty, .. } = f;
+            let doc = doc_attrs(docs);
+            match ty {
+                TypeRef::List { member, sparse } => {
+                    let m = rust_type(member);
+                    let m = if *sparse { quote!(Option<#m>) } else { m };
+                    let append_doc = doc_paragraph("Appends an item; use the `set_` method to replace the whole list.");
+                    quote!(#doc #append_doc #name(input: impl Into<#m>) push;)
+                }
+                TypeRef::Map { key, value, sparse } => {
+                    let k = rust_type(key);
+                    let v = rust_type(value);
+                    let v = if *sparse { quote!(Option<#v>) } else { v };
+                    let insert_doc = doc_paragraph("Inserts an entry; use the `set_` method to replace the whole map.");
+                    quote!(#doc #insert_doc #name(k: impl Into<#k>, v: impl Into<#v>) insert;)
+                }
+                _ => {
+                    let t = rust_type(ty);
+                    quote!(#doc #name(input: impl Into<#t>) set;)
+                }
+            }
+        })
+        .collect();
+    if entries.is_empty() {
+        return quote!();
+    }
+    quote!(rt::builder_setters! { #(#entries)* })
 }
 
 fn setters(f: &Field) -> TokenStream {
@@ -299,6 +373,10 @@ fn setters(f: &Field) -> TokenStream {
             }
         },
     };
+    if deprecated.is_none() {
+        // The `set_`/`get_` pair comes from `rt::builder_set_get!` (see `set_get_entries`).
+        return one;
+    }
     let (set_doc, get_doc) = accessor_docs(&f.member);
     quote! {
         #one
@@ -316,6 +394,26 @@ fn setters(f: &Field) -> TokenStream {
     }
 }
 
+/// The `set_`/`get_` pairs of a builder's members as one `rt::builder_set_get!` invocation, one
+/// entry per member (deprecated members are written out, to carry the attribute).
+fn set_get_entries(fields: &[Field]) -> TokenStream {
+    let entries: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| f.deprecated.is_none())
+        .map(|f| {
+            let n = &f.name;
+            let (set, get) = (prefixed("set_", n), prefixed("get_", n));
+            let member = &f.member;
+            let t = rust_type(&f.ty);
+            quote!(#n #set #get #member: #t;)
+        })
+        .collect();
+    if entries.is_empty() {
+        return quote!();
+    }
+    quote!(rt::builder_set_get! { #(#entries)* })
+}
+
 /// One-line docs of the `set_` and `get_` methods (the plain setter carries the member's docs).
 pub fn accessor_docs(member: &str) -> (TokenStream, TokenStream) {
     (doc_line(&format!("Sets or unsets `{member}`.")), doc_line(&format!("`{member}` as set so far.")))
@@ -327,19 +425,20 @@ pub fn accessor_docs(member: &str) -> (TokenStream, TokenStream) {
 /// constraint would break deployed clients ("Constraint trait enforcement").
 fn input_checks(s: &StructDef) -> TokenStream {
     let struct_name = s.name.bare();
-    let checks = s.fields.iter().map(|f| {
-        let n = &f.name;
-        let member = &f.member;
-        let required = (f.required && !f.idempotency_token).then(|| {
-            quote! {
-                if self.#n.is_none() {
-                    return Err(rt::error::BuildError::missing_field(#member, #struct_name));
-                }
-            }
-        });
-        quote!(#required)
-    });
-    quote!(#(#checks)*)
+    let checks: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.required && !f.idempotency_token)
+        .map(|f| {
+            let n = &f.name;
+            let member = &f.member;
+            quote!(#n #member;)
+        })
+        .collect();
+    if checks.is_empty() {
+        return quote!();
+    }
+    quote!(rt::require_members! { self, #struct_name; #(#checks)* })
 }
 
 /// A string enum with an `Unknown` variant for values this model version does not know.

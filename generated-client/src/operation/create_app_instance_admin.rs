@@ -75,37 +75,7 @@ impl rt::operation::Operation for CreateAppInstanceAdmin {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use CreateAppInstanceAdminError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        CreateAppInstanceAdminError::from_error_response(response, meta)
     }
 }
 
@@ -124,17 +94,15 @@ pub struct CreateAppInstanceAdminInput {
 }
 
 impl CreateAppInstanceAdminInput {
-    /// ARN of the user to promote to administrator.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_admin_arn(&self) -> Option<&str> {
-        self.app_instance_admin_arn.as_deref()
-    }
-    /// ARN of the instance in which the user gets promoted.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the user to promote to administrator.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_admin_arn as_deref: Option<&str>;
+        /// ARN of the instance in which the user gets promoted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceAdminInput`].
     pub fn builder() -> builders::CreateAppInstanceAdminInputBuilder {
@@ -156,15 +124,13 @@ pub struct CreateAppInstanceAdminOutput {
 }
 
 impl CreateAppInstanceAdminOutput {
-    /// Identity (ARN and name) of the new administrator.
-    pub fn app_instance_admin(&self) -> Option<&crate::types::Identity> {
-        self.app_instance_admin.as_ref()
-    }
-    /// ARN of the instance that the new administrator manages.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// Identity (ARN and name) of the new administrator.
+        app_instance_admin as_ref: Option<&crate::types::Identity>;
+        /// ARN of the instance that the new administrator manages.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceAdminOutput`].
     pub fn builder() -> builders::CreateAppInstanceAdminOutputBuilder {
@@ -204,57 +170,15 @@ pub enum CreateAppInstanceAdminError {
 }
 
 impl CreateAppInstanceAdminError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl CreateAppInstanceAdminError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -272,37 +196,19 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl CreateAppInstanceAdminInputBuilder {
-        /// ARN of the user to promote to administrator.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_admin_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to promote to administrator.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set;
+            /// ARN of the instance in which the user gets promoted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_admin_arn = input;
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            &self.app_instance_admin_arn
-        }
-        /// ARN of the instance in which the user gets promoted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_admin_arn set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`CreateAppInstanceAdminInput`](crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput).
         pub fn build(
@@ -311,21 +217,10 @@ pub mod builders {
             crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_admin_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceAdminArn",
-                        "CreateAppInstanceAdminInput",
-                    ),
-                );
-            }
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "CreateAppInstanceAdminInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateAppInstanceAdminInput";
+                app_instance_admin_arn "AppInstanceAdminArn";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::create_app_instance_admin::CreateAppInstanceAdminInput {
                 app_instance_admin_arn: self.app_instance_admin_arn,
@@ -342,41 +237,17 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceAdminOutputBuilder {
-        /// Identity (ARN and name) of the new administrator.
-        pub fn app_instance_admin(
-            mut self,
-            input: impl Into<crate::types::Identity>,
-        ) -> Self {
-            self.app_instance_admin = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Identity (ARN and name) of the new administrator.
+            app_instance_admin(input: impl Into<crate::types::Identity>) set;
+            /// ARN of the instance that the new administrator manages.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceAdmin`.
-        pub fn set_app_instance_admin(
-            mut self,
-            input: Option<crate::types::Identity>,
-        ) -> Self {
-            self.app_instance_admin = input;
-            self
-        }
-        /// `AppInstanceAdmin` as set so far.
-        pub fn get_app_instance_admin(&self) -> &Option<crate::types::Identity> {
-            &self.app_instance_admin
-        }
-        /// ARN of the instance that the new administrator manages.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_admin set_app_instance_admin get_app_instance_admin "AppInstanceAdmin": crate::types::Identity;
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -402,37 +273,15 @@ pub mod builders {
         super::CreateAppInstanceAdminError
     );
     impl CreateAppInstanceAdminFluentBuilder {
-        /// ARN of the user to promote to administrator.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_admin_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_admin_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceAdminArn`.
-        pub fn set_app_instance_admin_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_admin_arn(input);
-            self
-        }
-        /// `AppInstanceAdminArn` as set so far.
-        pub fn get_app_instance_admin_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_admin_arn()
-        }
-        /// ARN of the instance in which the user gets promoted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the user to promote to administrator.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_admin_arn(input: impl Into<String>) set_app_instance_admin_arn get_app_instance_admin_arn "AppInstanceAdminArn": String;
+            /// ARN of the instance in which the user gets promoted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

@@ -88,37 +88,7 @@ impl rt::operation::Operation for CreateAppInstanceBot {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use CreateAppInstanceBotError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        CreateAppInstanceBotError::from_error_response(response, meta)
     }
 }
 
@@ -151,39 +121,29 @@ pub struct CreateAppInstanceBotInput {
 }
 
 impl CreateAppInstanceBotInput {
-    /// ARN of the instance that will own the bot.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Display name of the bot.
-    ///
-    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the bot, at most 1 KB of UTF-8.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
-    }
-    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-    pub fn client_request_token(&self) -> Option<&str> {
-        self.client_request_token.as_deref()
-    }
-    /// Tags to attach to the new bot.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
-    }
-    /// The Lex V2 bot behind the new bot.
-    pub fn configuration(&self) -> Option<&crate::types::Configuration> {
-        self.configuration.as_ref()
+    rt::accessors! {
+        /// ARN of the instance that will own the bot.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Display name of the bot.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the bot, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
+        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+        client_request_token as_deref: Option<&str>;
+        /// Tags to attach to the new bot.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
+        /// The Lex V2 bot behind the new bot.
+        configuration as_ref: Option<&crate::types::Configuration>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceBotInput`].
     pub fn builder() -> builders::CreateAppInstanceBotInputBuilder {
@@ -216,11 +176,11 @@ pub struct CreateAppInstanceBotOutput {
 }
 
 impl CreateAppInstanceBotOutput {
-    /// ARN of the bot just created.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot just created.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceBotOutput`].
     pub fn builder() -> builders::CreateAppInstanceBotOutputBuilder {
@@ -260,57 +220,15 @@ pub enum CreateAppInstanceBotError {
 }
 
 impl CreateAppInstanceBotError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl CreateAppInstanceBotError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -332,107 +250,39 @@ pub mod builders {
         pub(crate) configuration: Option<crate::types::Configuration>,
     }
     impl CreateAppInstanceBotInputBuilder {
-        /// ARN of the instance that will own the bot.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance that will own the bot.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Display name of the bot.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the bot, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set;
+            /// Tags to attach to the new bot.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
+            /// The Lex V2 bot behind the new bot.
+            configuration(input: impl Into<crate::types::Configuration>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Display name of the bot.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Free-form data kept with the bot, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.client_request_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.client_request_token = input;
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            &self.client_request_token
-        }
-        /// Tags to attach to the new bot.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
-        }
-        /// The Lex V2 bot behind the new bot.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = input;
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            &self.configuration
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            client_request_token set_client_request_token get_client_request_token "ClientRequestToken": String;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            configuration set_configuration get_configuration "Configuration": crate::types::Configuration;
         }
         /// Consumes the builder and constructs a [`CreateAppInstanceBotInput`](crate::operation::create_app_instance_bot::CreateAppInstanceBotInput).
         pub fn build(
@@ -441,21 +291,10 @@ pub mod builders {
             crate::operation::create_app_instance_bot::CreateAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "CreateAppInstanceBotInput",
-                    ),
-                );
-            }
-            if self.configuration.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Configuration",
-                        "CreateAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateAppInstanceBotInput";
+                app_instance_arn "AppInstanceArn";
+                configuration "Configuration";
             }
             Ok(crate::operation::create_app_instance_bot::CreateAppInstanceBotInput {
                 app_instance_arn: self.app_instance_arn,
@@ -487,21 +326,14 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceBotOutputBuilder {
-        /// ARN of the bot just created.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot just created.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -526,105 +358,29 @@ pub mod builders {
         super::CreateAppInstanceBotError
     );
     impl CreateAppInstanceBotFluentBuilder {
-        /// ARN of the instance that will own the bot.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Display name of the bot.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// Free-form data kept with the bot, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_request_token(input);
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_request_token(input);
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            self.inner.get_client_request_token()
-        }
-        /// Tags to attach to the new bot.
-        ///
-        /// Length: 1 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
-        }
-        /// The Lex V2 bot behind the new bot.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.inner = self.inner.configuration(input);
-            self
-        }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.inner = self.inner.set_configuration(input);
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            self.inner.get_configuration()
+        rt::fluent_setters! {
+            /// ARN of the instance that will own the bot.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Display name of the bot.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// Free-form data kept with the bot, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set_client_request_token get_client_request_token "ClientRequestToken": String;
+            /// Tags to attach to the new bot.
+            ///
+            /// Length: 1 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            /// The Lex V2 bot behind the new bot.
+            configuration(input: impl Into<crate::types::Configuration>) set_configuration get_configuration "Configuration": crate::types::Configuration;
         }
     }
 }

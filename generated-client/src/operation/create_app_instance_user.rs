@@ -91,37 +91,7 @@ impl rt::operation::Operation for CreateAppInstanceUser {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use CreateAppInstanceUserError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        CreateAppInstanceUserError::from_error_response(response, meta)
     }
 }
 
@@ -158,45 +128,33 @@ pub struct CreateAppInstanceUserInput {
 }
 
 impl CreateAppInstanceUserInput {
-    /// ARN of the instance that will own the user.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Caller-chosen identifier of the user, unique within the instance.
-    ///
-    /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
-    pub fn app_instance_user_id(&self) -> Option<&str> {
-        self.app_instance_user_id.as_deref()
-    }
-    /// Display name of the user.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `\S`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Free-form data kept with the user, at most 1 KB of UTF-8.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
-    }
-    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-    pub fn client_request_token(&self) -> Option<&str> {
-        self.client_request_token.as_deref()
-    }
-    /// Tags to attach to the new user.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
-    }
-    /// Makes the new user go away on its own after a number of days.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the instance that will own the user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Caller-chosen identifier of the user, unique within the instance.
+        ///
+        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
+        app_instance_user_id as_deref: Option<&str>;
+        /// Display name of the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
+        name as_deref: Option<&str>;
+        /// Free-form data kept with the user, at most 1 KB of UTF-8.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
+        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+        client_request_token as_deref: Option<&str>;
+        /// Tags to attach to the new user.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
+        /// Makes the new user go away on its own after a number of days.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceUserInput`].
     pub fn builder() -> builders::CreateAppInstanceUserInputBuilder {
@@ -230,11 +188,11 @@ pub struct CreateAppInstanceUserOutput {
 }
 
 impl CreateAppInstanceUserOutput {
-    /// ARN of the newly created user.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the newly created user.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateAppInstanceUserOutput`].
     pub fn builder() -> builders::CreateAppInstanceUserOutputBuilder {
@@ -274,57 +232,15 @@ pub enum CreateAppInstanceUserError {
 }
 
 impl CreateAppInstanceUserError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl CreateAppInstanceUserError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -347,125 +263,44 @@ pub mod builders {
         pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl CreateAppInstanceUserInputBuilder {
-        /// ARN of the instance that will own the user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance that will own the user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Caller-chosen identifier of the user, unique within the instance.
+            ///
+            /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
+            app_instance_user_id(input: impl Into<String>) set;
+            /// Display name of the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set;
+            /// Free-form data kept with the user, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set;
+            /// Tags to attach to the new user.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
+            /// Makes the new user go away on its own after a number of days.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Caller-chosen identifier of the user, unique within the instance.
-        ///
-        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
-        pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceUserId`.
-        pub fn set_app_instance_user_id(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_id = input;
-            self
-        }
-        /// `AppInstanceUserId` as set so far.
-        pub fn get_app_instance_user_id(&self) -> &Option<String> {
-            &self.app_instance_user_id
-        }
-        /// Display name of the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Free-form data kept with the user, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.client_request_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.client_request_token = input;
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            &self.client_request_token
-        }
-        /// Tags to attach to the new user.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
-        }
-        /// Makes the new user go away on its own after a number of days.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = input;
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            &self.expiration_settings
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            app_instance_user_id set_app_instance_user_id get_app_instance_user_id "AppInstanceUserId": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            client_request_token set_client_request_token get_client_request_token "ClientRequestToken": String;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            expiration_settings set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
         /// Consumes the builder and constructs a [`CreateAppInstanceUserInput`](crate::operation::create_app_instance_user::CreateAppInstanceUserInput).
         pub fn build(
@@ -474,29 +309,11 @@ pub mod builders {
             crate::operation::create_app_instance_user::CreateAppInstanceUserInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "CreateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.app_instance_user_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserId",
-                        "CreateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Name",
-                        "CreateAppInstanceUserInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateAppInstanceUserInput";
+                app_instance_arn "AppInstanceArn";
+                app_instance_user_id "AppInstanceUserId";
+                name "Name";
             }
             Ok(crate::operation::create_app_instance_user::CreateAppInstanceUserInput {
                 app_instance_arn: self.app_instance_arn,
@@ -530,21 +347,14 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateAppInstanceUserOutputBuilder {
-        /// ARN of the newly created user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the newly created user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -569,123 +379,33 @@ pub mod builders {
         super::CreateAppInstanceUserError
     );
     impl CreateAppInstanceUserFluentBuilder {
-        /// ARN of the instance that will own the user.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Caller-chosen identifier of the user, unique within the instance.
-        ///
-        /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
-        pub fn app_instance_user_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_id(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserId`.
-        pub fn set_app_instance_user_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_id(input);
-            self
-        }
-        /// `AppInstanceUserId` as set so far.
-        pub fn get_app_instance_user_id(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_id()
-        }
-        /// Display name of the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// Free-form data kept with the user, at most 1 KB of UTF-8.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_request_token(input);
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_request_token(input);
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            self.inner.get_client_request_token()
-        }
-        /// Tags to attach to the new user.
-        ///
-        /// Length: 1 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
-        }
-        /// Makes the new user go away on its own after a number of days.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.inner = self.inner.expiration_settings(input);
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.inner = self.inner.set_expiration_settings(input);
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            self.inner.get_expiration_settings()
+        rt::fluent_setters! {
+            /// ARN of the instance that will own the user.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Caller-chosen identifier of the user, unique within the instance.
+            ///
+            /// Length: 1 to 64 characters. Pattern: `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`.
+            app_instance_user_id(input: impl Into<String>) set_app_instance_user_id get_app_instance_user_id "AppInstanceUserId": String;
+            /// Display name of the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// Free-form data kept with the user, at most 1 KB of UTF-8.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set_client_request_token get_client_request_token "ClientRequestToken": String;
+            /// Tags to attach to the new user.
+            ///
+            /// Length: 1 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            /// Makes the new user go away on its own after a number of days.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
     }
 }

@@ -42,37 +42,7 @@ impl rt::operation::Operation for DeleteAppInstanceBot {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DeleteAppInstanceBotError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DeleteAppInstanceBotError::from_error_response(response, meta)
     }
 }
 
@@ -87,11 +57,11 @@ pub struct DeleteAppInstanceBotInput {
 }
 
 impl DeleteAppInstanceBotInput {
-    /// ARN of the bot to remove.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot to remove.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DeleteAppInstanceBotInput`].
     pub fn builder() -> builders::DeleteAppInstanceBotInputBuilder {
@@ -145,57 +115,15 @@ pub enum DeleteAppInstanceBotError {
 }
 
 impl DeleteAppInstanceBotError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl DeleteAppInstanceBotError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -212,21 +140,14 @@ pub mod builders {
         pub(crate) app_instance_bot_arn: Option<String>,
     }
     impl DeleteAppInstanceBotInputBuilder {
-        /// ARN of the bot to remove.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot to remove.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
         /// Consumes the builder and constructs a [`DeleteAppInstanceBotInput`](crate::operation::delete_app_instance_bot::DeleteAppInstanceBotInput).
         pub fn build(
@@ -235,13 +156,9 @@ pub mod builders {
             crate::operation::delete_app_instance_bot::DeleteAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_bot_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceBotArn",
-                        "DeleteAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DeleteAppInstanceBotInput";
+                app_instance_bot_arn "AppInstanceBotArn";
             }
             Ok(crate::operation::delete_app_instance_bot::DeleteAppInstanceBotInput {
                 app_instance_bot_arn: self.app_instance_bot_arn,
@@ -276,21 +193,11 @@ pub mod builders {
         super::DeleteAppInstanceBotError
     );
     impl DeleteAppInstanceBotFluentBuilder {
-        /// ARN of the bot to remove.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_bot_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_bot_arn(input);
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_bot_arn()
+        rt::fluent_setters! {
+            /// ARN of the bot to remove.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
     }
 }

@@ -48,31 +48,7 @@ impl rt::operation::Operation for DeregisterAppInstanceUserEndpoint {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DeregisterAppInstanceUserEndpointError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DeregisterAppInstanceUserEndpointError::from_error_response(response, meta)
     }
 }
 
@@ -91,17 +67,15 @@ pub struct DeregisterAppInstanceUserEndpointInput {
 }
 
 impl DeregisterAppInstanceUserEndpointInput {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint to remove.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint to remove.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DeregisterAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::DeregisterAppInstanceUserEndpointInputBuilder {
@@ -151,47 +125,13 @@ pub enum DeregisterAppInstanceUserEndpointError {
 }
 
 impl DeregisterAppInstanceUserEndpointError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl DeregisterAppInstanceUserEndpointError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -209,37 +149,19 @@ pub mod builders {
         pub(crate) endpoint_id: Option<String>,
     }
     impl DeregisterAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint to remove.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier of the endpoint to remove.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
         }
         /// Consumes the builder and constructs a [`DeregisterAppInstanceUserEndpointInput`](crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput).
         pub fn build(
@@ -248,21 +170,10 @@ pub mod builders {
             crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "DeregisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointId",
-                        "DeregisterAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DeregisterAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                endpoint_id "EndpointId";
             }
             Ok(crate::operation::deregister_app_instance_user_endpoint::DeregisterAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -300,37 +211,15 @@ pub mod builders {
         super::DeregisterAppInstanceUserEndpointError
     );
     impl DeregisterAppInstanceUserEndpointFluentBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// Identifier of the endpoint to remove.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.endpoint_id(input);
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_endpoint_id(input);
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            self.inner.get_endpoint_id()
+        rt::fluent_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// Identifier of the endpoint to remove.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set_endpoint_id get_endpoint_id "EndpointId": String;
         }
     }
 }

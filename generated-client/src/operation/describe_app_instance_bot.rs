@@ -60,34 +60,7 @@ impl rt::operation::Operation for DescribeAppInstanceBot {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DescribeAppInstanceBotError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("NotFoundException") => {
-                    E::NotFoundException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DescribeAppInstanceBotError::from_error_response(response, meta)
     }
 }
 
@@ -102,11 +75,11 @@ pub struct DescribeAppInstanceBotInput {
 }
 
 impl DescribeAppInstanceBotInput {
-    /// ARN of the bot to look up.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceBotInput`].
     pub fn builder() -> builders::DescribeAppInstanceBotInputBuilder {
@@ -124,9 +97,9 @@ pub struct DescribeAppInstanceBotOutput {
 }
 
 impl DescribeAppInstanceBotOutput {
-    /// The bot, in full.
-    pub fn app_instance_bot(&self) -> Option<&crate::types::AppInstanceBot> {
-        self.app_instance_bot.as_ref()
+    rt::accessors! {
+        /// The bot, in full.
+        app_instance_bot as_ref: Option<&crate::types::AppInstanceBot>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceBotOutput`].
     pub fn builder() -> builders::DescribeAppInstanceBotOutputBuilder {
@@ -164,52 +137,14 @@ pub enum DescribeAppInstanceBotError {
 }
 
 impl DescribeAppInstanceBotError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `NotFoundException`.
-    pub fn is_not_found_exception(&self) -> bool {
-        matches!(self, Self::NotFoundException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl DescribeAppInstanceBotError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::NotFoundException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        NotFoundException is_not_found_exception "NotFoundException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -226,21 +161,14 @@ pub mod builders {
         pub(crate) app_instance_bot_arn: Option<String>,
     }
     impl DescribeAppInstanceBotInputBuilder {
-        /// ARN of the bot to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceBotInput`](crate::operation::describe_app_instance_bot::DescribeAppInstanceBotInput).
         pub fn build(
@@ -249,13 +177,9 @@ pub mod builders {
             crate::operation::describe_app_instance_bot::DescribeAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_bot_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceBotArn",
-                        "DescribeAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceBotInput";
+                app_instance_bot_arn "AppInstanceBotArn";
             }
             Ok(crate::operation::describe_app_instance_bot::DescribeAppInstanceBotInput {
                 app_instance_bot_arn: self.app_instance_bot_arn,
@@ -270,25 +194,12 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceBotOutputBuilder {
-        /// The bot, in full.
-        pub fn app_instance_bot(
-            mut self,
-            input: impl Into<crate::types::AppInstanceBot>,
-        ) -> Self {
-            self.app_instance_bot = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The bot, in full.
+            app_instance_bot(input: impl Into<crate::types::AppInstanceBot>) set;
         }
-        /// Sets or unsets `AppInstanceBot`.
-        pub fn set_app_instance_bot(
-            mut self,
-            input: Option<crate::types::AppInstanceBot>,
-        ) -> Self {
-            self.app_instance_bot = input;
-            self
-        }
-        /// `AppInstanceBot` as set so far.
-        pub fn get_app_instance_bot(&self) -> &Option<crate::types::AppInstanceBot> {
-            &self.app_instance_bot
+        rt::builder_set_get! {
+            app_instance_bot set_app_instance_bot get_app_instance_bot "AppInstanceBot": crate::types::AppInstanceBot;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -312,21 +223,11 @@ pub mod builders {
         super::DescribeAppInstanceBotError
     );
     impl DescribeAppInstanceBotFluentBuilder {
-        /// ARN of the bot to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_bot_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_bot_arn(input);
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_bot_arn()
+        rt::fluent_setters! {
+            /// ARN of the bot to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
     }
 }

@@ -60,31 +60,7 @@ impl rt::operation::Operation for DescribeAppInstanceUser {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DescribeAppInstanceUserError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DescribeAppInstanceUserError::from_error_response(response, meta)
     }
 }
 
@@ -99,11 +75,11 @@ pub struct DescribeAppInstanceUserInput {
 }
 
 impl DescribeAppInstanceUserInput {
-    /// ARN of the user to look up.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the user to look up.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserInput`].
     pub fn builder() -> builders::DescribeAppInstanceUserInputBuilder {
@@ -121,9 +97,9 @@ pub struct DescribeAppInstanceUserOutput {
 }
 
 impl DescribeAppInstanceUserOutput {
-    /// ARN, name, metadata and timestamps of the user.
-    pub fn app_instance_user(&self) -> Option<&crate::types::AppInstanceUser> {
-        self.app_instance_user.as_ref()
+    rt::accessors! {
+        /// ARN, name, metadata and timestamps of the user.
+        app_instance_user as_ref: Option<&crate::types::AppInstanceUser>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserOutput`].
     pub fn builder() -> builders::DescribeAppInstanceUserOutputBuilder {
@@ -159,47 +135,13 @@ pub enum DescribeAppInstanceUserError {
 }
 
 impl DescribeAppInstanceUserError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl DescribeAppInstanceUserError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -216,21 +158,14 @@ pub mod builders {
         pub(crate) app_instance_user_arn: Option<String>,
     }
     impl DescribeAppInstanceUserInputBuilder {
-        /// ARN of the user to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceUserInput`](crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput).
         pub fn build(
@@ -239,13 +174,9 @@ pub mod builders {
             crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "DescribeAppInstanceUserInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceUserInput";
+                app_instance_user_arn "AppInstanceUserArn";
             }
             Ok(crate::operation::describe_app_instance_user::DescribeAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -260,25 +191,12 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceUserOutputBuilder {
-        /// ARN, name, metadata and timestamps of the user.
-        pub fn app_instance_user(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUser>,
-        ) -> Self {
-            self.app_instance_user = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN, name, metadata and timestamps of the user.
+            app_instance_user(input: impl Into<crate::types::AppInstanceUser>) set;
         }
-        /// Sets or unsets `AppInstanceUser`.
-        pub fn set_app_instance_user(
-            mut self,
-            input: Option<crate::types::AppInstanceUser>,
-        ) -> Self {
-            self.app_instance_user = input;
-            self
-        }
-        /// `AppInstanceUser` as set so far.
-        pub fn get_app_instance_user(&self) -> &Option<crate::types::AppInstanceUser> {
-            &self.app_instance_user
+        rt::builder_set_get! {
+            app_instance_user set_app_instance_user get_app_instance_user "AppInstanceUser": crate::types::AppInstanceUser;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -302,21 +220,11 @@ pub mod builders {
         super::DescribeAppInstanceUserError
     );
     impl DescribeAppInstanceUserFluentBuilder {
-        /// ARN of the user to look up.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
+        rt::fluent_setters! {
+            /// ARN of the user to look up.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
     }
 }

@@ -66,31 +66,7 @@ impl rt::operation::Operation for DescribeAppInstanceUserEndpoint {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DescribeAppInstanceUserEndpointError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DescribeAppInstanceUserEndpointError::from_error_response(response, meta)
     }
 }
 
@@ -109,17 +85,15 @@ pub struct DescribeAppInstanceUserEndpointInput {
 }
 
 impl DescribeAppInstanceUserEndpointInput {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint to look up.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint to look up.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::DescribeAppInstanceUserEndpointInputBuilder {
@@ -137,11 +111,9 @@ pub struct DescribeAppInstanceUserEndpointOutput {
 }
 
 impl DescribeAppInstanceUserEndpointOutput {
-    /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
-    pub fn app_instance_user_endpoint(
-        &self,
-    ) -> Option<&crate::types::AppInstanceUserEndpoint> {
-        self.app_instance_user_endpoint.as_ref()
+    rt::accessors! {
+        /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
+        app_instance_user_endpoint as_ref: Option<&crate::types::AppInstanceUserEndpoint>;
     }
     /// Creates a new builder-style object to manufacture [`DescribeAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::DescribeAppInstanceUserEndpointOutputBuilder {
@@ -177,47 +149,13 @@ pub enum DescribeAppInstanceUserEndpointError {
 }
 
 impl DescribeAppInstanceUserEndpointError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl DescribeAppInstanceUserEndpointError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -235,37 +173,19 @@ pub mod builders {
         pub(crate) endpoint_id: Option<String>,
     }
     impl DescribeAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint to look up.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier of the endpoint to look up.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
         }
         /// Consumes the builder and constructs a [`DescribeAppInstanceUserEndpointInput`](crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput).
         pub fn build(
@@ -274,21 +194,10 @@ pub mod builders {
             crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "DescribeAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointId",
-                        "DescribeAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DescribeAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                endpoint_id "EndpointId";
             }
             Ok(crate::operation::describe_app_instance_user_endpoint::DescribeAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -306,27 +215,12 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DescribeAppInstanceUserEndpointOutputBuilder {
-        /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
-        pub fn app_instance_user_endpoint(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpoint>,
-        ) -> Self {
-            self.app_instance_user_endpoint = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Everything stored about the endpoint, from its device tokens to its state and timestamps.
+            app_instance_user_endpoint(input: impl Into<crate::types::AppInstanceUserEndpoint>) set;
         }
-        /// Sets or unsets `AppInstanceUserEndpoint`.
-        pub fn set_app_instance_user_endpoint(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpoint>,
-        ) -> Self {
-            self.app_instance_user_endpoint = input;
-            self
-        }
-        /// `AppInstanceUserEndpoint` as set so far.
-        pub fn get_app_instance_user_endpoint(
-            &self,
-        ) -> &Option<crate::types::AppInstanceUserEndpoint> {
-            &self.app_instance_user_endpoint
+        rt::builder_set_get! {
+            app_instance_user_endpoint set_app_instance_user_endpoint get_app_instance_user_endpoint "AppInstanceUserEndpoint": crate::types::AppInstanceUserEndpoint;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -352,37 +246,15 @@ pub mod builders {
         super::DescribeAppInstanceUserEndpointError
     );
     impl DescribeAppInstanceUserEndpointFluentBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// Identifier of the endpoint to look up.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.endpoint_id(input);
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_endpoint_id(input);
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            self.inner.get_endpoint_id()
+        rt::fluent_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// Identifier of the endpoint to look up.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set_endpoint_id get_endpoint_id "EndpointId": String;
         }
     }
 }

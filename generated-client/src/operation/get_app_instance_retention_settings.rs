@@ -72,31 +72,7 @@ impl rt::operation::Operation for GetAppInstanceRetentionSettings {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetAppInstanceRetentionSettingsError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetAppInstanceRetentionSettingsError::from_error_response(response, meta)
     }
 }
 
@@ -111,11 +87,11 @@ pub struct GetAppInstanceRetentionSettingsInput {
 }
 
 impl GetAppInstanceRetentionSettingsInput {
-    /// ARN of the instance whose settings are read.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose settings are read.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetAppInstanceRetentionSettingsInput`].
     pub fn builder() -> builders::GetAppInstanceRetentionSettingsInputBuilder {
@@ -137,15 +113,11 @@ pub struct GetAppInstanceRetentionSettingsOutput {
 }
 
 impl GetAppInstanceRetentionSettingsOutput {
-    /// Retention periods currently in force for the instance.
-    pub fn app_instance_retention_settings(
-        &self,
-    ) -> Option<&crate::types::AppInstanceRetentionSettings> {
-        self.app_instance_retention_settings.as_ref()
-    }
-    /// Point in time from which data beyond the retention period gets deleted.
-    pub fn initiate_deletion_timestamp(&self) -> Option<&rt::time::DateTime> {
-        self.initiate_deletion_timestamp.as_ref()
+    rt::accessors! {
+        /// Retention periods currently in force for the instance.
+        app_instance_retention_settings as_ref: Option<&crate::types::AppInstanceRetentionSettings>;
+        /// Point in time from which data beyond the retention period gets deleted.
+        initiate_deletion_timestamp as_ref: Option<&rt::time::DateTime>;
     }
     /// Creates a new builder-style object to manufacture [`GetAppInstanceRetentionSettingsOutput`].
     pub fn builder() -> builders::GetAppInstanceRetentionSettingsOutputBuilder {
@@ -181,47 +153,13 @@ pub enum GetAppInstanceRetentionSettingsError {
 }
 
 impl GetAppInstanceRetentionSettingsError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl GetAppInstanceRetentionSettingsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -238,21 +176,14 @@ pub mod builders {
         pub(crate) app_instance_arn: Option<String>,
     }
     impl GetAppInstanceRetentionSettingsInputBuilder {
-        /// ARN of the instance whose settings are read.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose settings are read.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
         /// Consumes the builder and constructs a [`GetAppInstanceRetentionSettingsInput`](crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput).
         pub fn build(
@@ -261,13 +192,9 @@ pub mod builders {
             crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "GetAppInstanceRetentionSettingsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetAppInstanceRetentionSettingsInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::get_app_instance_retention_settings::GetAppInstanceRetentionSettingsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -285,47 +212,15 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetAppInstanceRetentionSettingsOutputBuilder {
-        /// Retention periods currently in force for the instance.
-        pub fn app_instance_retention_settings(
-            mut self,
-            input: impl Into<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Retention periods currently in force for the instance.
+            app_instance_retention_settings(input: impl Into<crate::types::AppInstanceRetentionSettings>) set;
+            /// Point in time from which data beyond the retention period gets deleted.
+            initiate_deletion_timestamp(input: impl Into<rt::time::DateTime>) set;
         }
-        /// Sets or unsets `AppInstanceRetentionSettings`.
-        pub fn set_app_instance_retention_settings(
-            mut self,
-            input: Option<crate::types::AppInstanceRetentionSettings>,
-        ) -> Self {
-            self.app_instance_retention_settings = input;
-            self
-        }
-        /// `AppInstanceRetentionSettings` as set so far.
-        pub fn get_app_instance_retention_settings(
-            &self,
-        ) -> &Option<crate::types::AppInstanceRetentionSettings> {
-            &self.app_instance_retention_settings
-        }
-        /// Point in time from which data beyond the retention period gets deleted.
-        pub fn initiate_deletion_timestamp(
-            mut self,
-            input: impl Into<rt::time::DateTime>,
-        ) -> Self {
-            self.initiate_deletion_timestamp = Some(input.into());
-            self
-        }
-        /// Sets or unsets `InitiateDeletionTimestamp`.
-        pub fn set_initiate_deletion_timestamp(
-            mut self,
-            input: Option<rt::time::DateTime>,
-        ) -> Self {
-            self.initiate_deletion_timestamp = input;
-            self
-        }
-        /// `InitiateDeletionTimestamp` as set so far.
-        pub fn get_initiate_deletion_timestamp(&self) -> &Option<rt::time::DateTime> {
-            &self.initiate_deletion_timestamp
+        rt::builder_set_get! {
+            app_instance_retention_settings set_app_instance_retention_settings get_app_instance_retention_settings "AppInstanceRetentionSettings": crate::types::AppInstanceRetentionSettings;
+            initiate_deletion_timestamp set_initiate_deletion_timestamp get_initiate_deletion_timestamp "InitiateDeletionTimestamp": rt::time::DateTime;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -352,21 +247,11 @@ pub mod builders {
         super::GetAppInstanceRetentionSettingsError
     );
     impl GetAppInstanceRetentionSettingsFluentBuilder {
-        /// ARN of the instance whose settings are read.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
+        rt::fluent_setters! {
+            /// ARN of the instance whose settings are read.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
         }
     }
 }

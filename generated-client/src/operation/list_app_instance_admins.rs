@@ -91,34 +91,7 @@ impl rt::operation::Operation for ListAppInstanceAdmins {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAppInstanceAdminsError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAppInstanceAdminsError::from_error_response(response, meta)
     }
 }
 
@@ -141,23 +114,19 @@ pub struct ListAppInstanceAdminsInput {
 }
 
 impl ListAppInstanceAdminsInput {
-    /// ARN of the instance whose administrators are listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Largest number of administrators to return in one page.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Pagination token from the previous page; leave it unset to start from the beginning.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose administrators are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Largest number of administrators to return in one page.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceAdminsInput`].
     pub fn builder() -> builders::ListAppInstanceAdminsInputBuilder {
@@ -193,21 +162,17 @@ pub struct ListAppInstanceAdminsOutput {
 }
 
 impl ListAppInstanceAdminsOutput {
-    /// ARN of the instance whose administrators were listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// One summary per administrator in this page.
-    pub fn app_instance_admins(&self) -> &[crate::types::AppInstanceAdminSummary] {
-        self.app_instance_admins.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every administrator has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose administrators were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// One summary per administrator in this page.
+        app_instance_admins slice: &[crate::types::AppInstanceAdminSummary];
+        /// Token for fetching the next page; absent once every administrator has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceAdminsOutput`].
     pub fn builder() -> builders::ListAppInstanceAdminsOutputBuilder {
@@ -255,52 +220,14 @@ pub enum ListAppInstanceAdminsError {
 }
 
 impl ListAppInstanceAdminsError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl ListAppInstanceAdminsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -319,53 +246,24 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstanceAdminsInputBuilder {
-        /// ARN of the instance whose administrators are listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose administrators are listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Largest number of administrators to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Largest number of administrators to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            max_results set_max_results get_max_results "MaxResults": i32;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         /// Consumes the builder and constructs a [`ListAppInstanceAdminsInput`](crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput).
         pub fn build(
@@ -374,13 +272,9 @@ pub mod builders {
             crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "ListAppInstanceAdminsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAppInstanceAdminsInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::list_app_instance_admins::ListAppInstanceAdminsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -410,61 +304,24 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceAdminsOutputBuilder {
-        /// ARN of the instance whose administrators were listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose administrators were listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// One summary per administrator in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instance_admins(input: impl Into<crate::types::AppInstanceAdminSummary>) push;
+            /// Token for fetching the next page; absent once every administrator has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// One summary per administrator in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instance_admins(
-            mut self,
-            input: impl Into<crate::types::AppInstanceAdminSummary>,
-        ) -> Self {
-            self.app_instance_admins.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceAdmins`.
-        pub fn set_app_instance_admins(
-            mut self,
-            input: Option<Vec<crate::types::AppInstanceAdminSummary>>,
-        ) -> Self {
-            self.app_instance_admins = input;
-            self
-        }
-        /// `AppInstanceAdmins` as set so far.
-        pub fn get_app_instance_admins(
-            &self,
-        ) -> &Option<Vec<crate::types::AppInstanceAdminSummary>> {
-            &self.app_instance_admins
-        }
-        /// Token for fetching the next page; absent once every administrator has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            app_instance_admins set_app_instance_admins get_app_instance_admins "AppInstanceAdmins": Vec<crate::types::AppInstanceAdminSummary>;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -506,53 +363,19 @@ pub mod builders {
                 self.inner,
             )
         }
-        /// ARN of the instance whose administrators are listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Largest number of administrators to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
+        rt::fluent_setters! {
+            /// ARN of the instance whose administrators are listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Largest number of administrators to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "MaxResults": i32;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set_next_token get_next_token "NextToken": String;
         }
     }
 }

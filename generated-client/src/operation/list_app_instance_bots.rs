@@ -85,34 +85,7 @@ impl rt::operation::Operation for ListAppInstanceBots {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAppInstanceBotsError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAppInstanceBotsError::from_error_response(response, meta)
     }
 }
 
@@ -135,23 +108,19 @@ pub struct ListAppInstanceBotsInput {
 }
 
 impl ListAppInstanceBotsInput {
-    /// ARN of the instance whose bots to list.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Largest number of bots a page may hold.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Token from the previous page; leave unset for the first one.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose bots to list.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Largest number of bots a page may hold.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Token from the previous page; leave unset for the first one.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceBotsInput`].
     pub fn builder() -> builders::ListAppInstanceBotsInputBuilder {
@@ -187,21 +156,17 @@ pub struct ListAppInstanceBotsOutput {
 }
 
 impl ListAppInstanceBotsOutput {
-    /// ARN of the instance whose bots were listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// One summary per bot in this page.
-    pub fn app_instance_bots(&self) -> &[crate::types::AppInstanceBotSummary] {
-        self.app_instance_bots.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every bot has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose bots were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// One summary per bot in this page.
+        app_instance_bots slice: &[crate::types::AppInstanceBotSummary];
+        /// Token for fetching the next page; absent once every bot has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceBotsOutput`].
     pub fn builder() -> builders::ListAppInstanceBotsOutputBuilder {
@@ -249,52 +214,14 @@ pub enum ListAppInstanceBotsError {
 }
 
 impl ListAppInstanceBotsError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl ListAppInstanceBotsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -313,53 +240,24 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstanceBotsInputBuilder {
-        /// ARN of the instance whose bots to list.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose bots to list.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Largest number of bots a page may hold.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Token from the previous page; leave unset for the first one.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Largest number of bots a page may hold.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
-        /// Token from the previous page; leave unset for the first one.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            max_results set_max_results get_max_results "MaxResults": i32;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         /// Consumes the builder and constructs a [`ListAppInstanceBotsInput`](crate::operation::list_app_instance_bots::ListAppInstanceBotsInput).
         pub fn build(
@@ -368,13 +266,9 @@ pub mod builders {
             crate::operation::list_app_instance_bots::ListAppInstanceBotsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "ListAppInstanceBotsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAppInstanceBotsInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::list_app_instance_bots::ListAppInstanceBotsInput {
                 app_instance_arn: self.app_instance_arn,
@@ -402,61 +296,24 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceBotsOutputBuilder {
-        /// ARN of the instance whose bots were listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose bots were listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// One summary per bot in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instance_bots(input: impl Into<crate::types::AppInstanceBotSummary>) push;
+            /// Token for fetching the next page; absent once every bot has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// One summary per bot in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instance_bots(
-            mut self,
-            input: impl Into<crate::types::AppInstanceBotSummary>,
-        ) -> Self {
-            self.app_instance_bots.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceBots`.
-        pub fn set_app_instance_bots(
-            mut self,
-            input: Option<Vec<crate::types::AppInstanceBotSummary>>,
-        ) -> Self {
-            self.app_instance_bots = input;
-            self
-        }
-        /// `AppInstanceBots` as set so far.
-        pub fn get_app_instance_bots(
-            &self,
-        ) -> &Option<Vec<crate::types::AppInstanceBotSummary>> {
-            &self.app_instance_bots
-        }
-        /// Token for fetching the next page; absent once every bot has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            app_instance_bots set_app_instance_bots get_app_instance_bots "AppInstanceBots": Vec<crate::types::AppInstanceBotSummary>;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -495,53 +352,19 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAppInstanceBotsPaginator {
             super::paginator::ListAppInstanceBotsPaginator::new(self.handle, self.inner)
         }
-        /// ARN of the instance whose bots to list.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Largest number of bots a page may hold.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// Token from the previous page; leave unset for the first one.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
+        rt::fluent_setters! {
+            /// ARN of the instance whose bots to list.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Largest number of bots a page may hold.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "MaxResults": i32;
+            /// Token from the previous page; leave unset for the first one.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set_next_token get_next_token "NextToken": String;
         }
     }
 }

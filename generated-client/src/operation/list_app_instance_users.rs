@@ -85,31 +85,7 @@ impl rt::operation::Operation for ListAppInstanceUsers {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAppInstanceUsersError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAppInstanceUsersError::from_error_response(response, meta)
     }
 }
 
@@ -132,23 +108,19 @@ pub struct ListAppInstanceUsersInput {
 }
 
 impl ListAppInstanceUsersInput {
-    /// ARN of the instance whose users are listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// Largest number of users to return in one page.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Pagination token from the previous page; leave it unset to start from the beginning.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose users are listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// Largest number of users to return in one page.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceUsersInput`].
     pub fn builder() -> builders::ListAppInstanceUsersInputBuilder {
@@ -184,21 +156,17 @@ pub struct ListAppInstanceUsersOutput {
 }
 
 impl ListAppInstanceUsersOutput {
-    /// ARN of the instance whose users were listed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_arn(&self) -> Option<&str> {
-        self.app_instance_arn.as_deref()
-    }
-    /// One summary per user in this page.
-    pub fn app_instance_users(&self) -> &[crate::types::AppInstanceUserSummary] {
-        self.app_instance_users.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every user has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// ARN of the instance whose users were listed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_arn as_deref: Option<&str>;
+        /// One summary per user in this page.
+        app_instance_users slice: &[crate::types::AppInstanceUserSummary];
+        /// Token for fetching the next page; absent once every user has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstanceUsersOutput`].
     pub fn builder() -> builders::ListAppInstanceUsersOutputBuilder {
@@ -244,47 +212,13 @@ pub enum ListAppInstanceUsersError {
 }
 
 impl ListAppInstanceUsersError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl ListAppInstanceUsersError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -303,53 +237,24 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstanceUsersInputBuilder {
-        /// ARN of the instance whose users are listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose users are listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// Largest number of users to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// Largest number of users to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            max_results set_max_results get_max_results "MaxResults": i32;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         /// Consumes the builder and constructs a [`ListAppInstanceUsersInput`](crate::operation::list_app_instance_users::ListAppInstanceUsersInput).
         pub fn build(
@@ -358,13 +263,9 @@ pub mod builders {
             crate::operation::list_app_instance_users::ListAppInstanceUsersInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceArn",
-                        "ListAppInstanceUsersInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAppInstanceUsersInput";
+                app_instance_arn "AppInstanceArn";
             }
             Ok(crate::operation::list_app_instance_users::ListAppInstanceUsersInput {
                 app_instance_arn: self.app_instance_arn,
@@ -392,61 +293,24 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstanceUsersOutputBuilder {
-        /// ARN of the instance whose users were listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the instance whose users were listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set;
+            /// One summary per user in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instance_users(input: impl Into<crate::types::AppInstanceUserSummary>) push;
+            /// Token for fetching the next page; absent once every user has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_arn = input;
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            &self.app_instance_arn
-        }
-        /// One summary per user in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instance_users(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserSummary>,
-        ) -> Self {
-            self.app_instance_users.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `AppInstanceUsers`.
-        pub fn set_app_instance_users(
-            mut self,
-            input: Option<Vec<crate::types::AppInstanceUserSummary>>,
-        ) -> Self {
-            self.app_instance_users = input;
-            self
-        }
-        /// `AppInstanceUsers` as set so far.
-        pub fn get_app_instance_users(
-            &self,
-        ) -> &Option<Vec<crate::types::AppInstanceUserSummary>> {
-            &self.app_instance_users
-        }
-        /// Token for fetching the next page; absent once every user has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instance_arn set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            app_instance_users set_app_instance_users get_app_instance_users "AppInstanceUsers": Vec<crate::types::AppInstanceUserSummary>;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -485,53 +349,19 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAppInstanceUsersPaginator {
             super::paginator::ListAppInstanceUsersPaginator::new(self.handle, self.inner)
         }
-        /// ARN of the instance whose users are listed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceArn`.
-        pub fn set_app_instance_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_arn(input);
-            self
-        }
-        /// `AppInstanceArn` as set so far.
-        pub fn get_app_instance_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_arn()
-        }
-        /// Largest number of users to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
+        rt::fluent_setters! {
+            /// ARN of the instance whose users are listed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_arn(input: impl Into<String>) set_app_instance_arn get_app_instance_arn "AppInstanceArn": String;
+            /// Largest number of users to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "MaxResults": i32;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set_next_token get_next_token "NextToken": String;
         }
     }
 }

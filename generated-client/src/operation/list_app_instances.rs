@@ -73,31 +73,7 @@ impl rt::operation::Operation for ListAppInstances {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAppInstancesError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAppInstancesError::from_error_response(response, meta)
     }
 }
 
@@ -116,17 +92,15 @@ pub struct ListAppInstancesInput {
 }
 
 impl ListAppInstancesInput {
-    /// Largest number of instances to return in one page.
-    ///
-    /// Range: 1 to 50.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// Pagination token from the previous page; leave it unset to start from the beginning.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// Largest number of instances to return in one page.
+        ///
+        /// Range: 1 to 50.
+        max_results copy: Option<i32>;
+        /// Pagination token from the previous page; leave it unset to start from the beginning.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstancesInput`].
     pub fn builder() -> builders::ListAppInstancesInputBuilder {
@@ -157,15 +131,13 @@ pub struct ListAppInstancesOutput {
 }
 
 impl ListAppInstancesOutput {
-    /// One summary per instance in this page.
-    pub fn app_instances(&self) -> &[crate::types::AppInstanceSummary] {
-        self.app_instances.as_deref().unwrap_or_default()
-    }
-    /// Token for fetching the next page; absent once every instance has been returned.
-    ///
-    /// Length: 0 to 2048 characters. Pattern: `.*`.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
+    rt::accessors! {
+        /// One summary per instance in this page.
+        app_instances slice: &[crate::types::AppInstanceSummary];
+        /// Token for fetching the next page; absent once every instance has been returned.
+        ///
+        /// Length: 0 to 2048 characters. Pattern: `.*`.
+        next_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAppInstancesOutput`].
     pub fn builder() -> builders::ListAppInstancesOutputBuilder {
@@ -210,47 +182,13 @@ pub enum ListAppInstancesError {
 }
 
 impl ListAppInstancesError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl ListAppInstancesError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -268,37 +206,19 @@ pub mod builders {
         pub(crate) next_token: Option<String>,
     }
     impl ListAppInstancesInputBuilder {
-        /// Largest number of instances to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Largest number of instances to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            max_results set_max_results get_max_results "MaxResults": i32;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         /// Consumes the builder and constructs a [`ListAppInstancesInput`](crate::operation::list_app_instances::ListAppInstancesInput).
         pub fn build(
@@ -330,45 +250,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAppInstancesOutputBuilder {
-        /// One summary per instance in this page.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn app_instances(
-            mut self,
-            input: impl Into<crate::types::AppInstanceSummary>,
-        ) -> Self {
-            self.app_instances.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// One summary per instance in this page.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            app_instances(input: impl Into<crate::types::AppInstanceSummary>) push;
+            /// Token for fetching the next page; absent once every instance has been returned.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstances`.
-        pub fn set_app_instances(
-            mut self,
-            input: Option<Vec<crate::types::AppInstanceSummary>>,
-        ) -> Self {
-            self.app_instances = input;
-            self
-        }
-        /// `AppInstances` as set so far.
-        pub fn get_app_instances(
-            &self,
-        ) -> &Option<Vec<crate::types::AppInstanceSummary>> {
-            &self.app_instances
-        }
-        /// Token for fetching the next page; absent once every instance has been returned.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
+        rt::builder_set_get! {
+            app_instances set_app_instances get_app_instances "AppInstances": Vec<crate::types::AppInstanceSummary>;
+            next_token set_next_token get_next_token "NextToken": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -405,37 +299,15 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAppInstancesPaginator {
             super::paginator::ListAppInstancesPaginator::new(self.handle, self.inner)
         }
-        /// Largest number of instances to return in one page.
-        ///
-        /// Range: 1 to 50.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `MaxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `MaxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// Pagination token from the previous page; leave it unset to start from the beginning.
-        ///
-        /// Length: 0 to 2048 characters. Pattern: `.*`.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `NextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `NextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
+        rt::fluent_setters! {
+            /// Largest number of instances to return in one page.
+            ///
+            /// Range: 1 to 50.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "MaxResults": i32;
+            /// Pagination token from the previous page; leave it unset to start from the beginning.
+            ///
+            /// Length: 0 to 2048 characters. Pattern: `.*`.
+            next_token(input: impl Into<String>) set_next_token get_next_token "NextToken": String;
         }
     }
 }

@@ -62,31 +62,7 @@ impl rt::operation::Operation for ListTagsForResource {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListTagsForResourceError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListTagsForResourceError::from_error_response(response, meta)
     }
 }
 
@@ -101,11 +77,11 @@ pub struct ListTagsForResourceInput {
 }
 
 impl ListTagsForResourceInput {
-    /// ARN of the resource whose tags are wanted.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the resource whose tags are wanted.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListTagsForResourceInput`].
     pub fn builder() -> builders::ListTagsForResourceInputBuilder {
@@ -125,11 +101,11 @@ pub struct ListTagsForResourceOutput {
 }
 
 impl ListTagsForResourceOutput {
-    /// Tags currently attached to the resource.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// Tags currently attached to the resource.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
     }
     /// Creates a new builder-style object to manufacture [`ListTagsForResourceOutput`].
     pub fn builder() -> builders::ListTagsForResourceOutputBuilder {
@@ -165,47 +141,13 @@ pub enum ListTagsForResourceError {
 }
 
 impl ListTagsForResourceError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl ListTagsForResourceError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -222,21 +164,14 @@ pub mod builders {
         pub(crate) resource_arn: Option<String>,
     }
     impl ListTagsForResourceInputBuilder {
-        /// ARN of the resource whose tags are wanted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the resource whose tags are wanted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
+        rt::builder_set_get! {
+            resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
         }
         /// Consumes the builder and constructs a [`ListTagsForResourceInput`](crate::operation::list_tags_for_resource::ListTagsForResourceInput).
         pub fn build(
@@ -245,13 +180,9 @@ pub mod builders {
             crate::operation::list_tags_for_resource::ListTagsForResourceInput,
             rt::error::BuildError,
         > {
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceARN",
-                        "ListTagsForResourceInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListTagsForResourceInput";
+                resource_arn "ResourceARN";
             }
             Ok(crate::operation::list_tags_for_resource::ListTagsForResourceInput {
                 resource_arn: self.resource_arn,
@@ -266,23 +197,16 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListTagsForResourceOutputBuilder {
-        /// Tags currently attached to the resource.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
+        rt::builder_setters! {
+            /// Tags currently attached to the resource.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
         }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
+        rt::builder_set_get! {
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -306,21 +230,11 @@ pub mod builders {
         super::ListTagsForResourceError
     );
     impl ListTagsForResourceFluentBuilder {
-        /// ARN of the resource whose tags are wanted.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.resource_arn(input);
-            self
-        }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_resource_arn(input);
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            self.inner.get_resource_arn()
+        rt::fluent_setters! {
+            /// ARN of the resource whose tags are wanted.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set_resource_arn get_resource_arn "ResourceARN": String;
         }
     }
 }

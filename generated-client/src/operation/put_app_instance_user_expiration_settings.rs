@@ -77,34 +77,7 @@ impl rt::operation::Operation for PutAppInstanceUserExpirationSettings {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use PutAppInstanceUserExpirationSettingsError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        PutAppInstanceUserExpirationSettingsError::from_error_response(response, meta)
     }
 }
 
@@ -121,15 +94,13 @@ pub struct PutAppInstanceUserExpirationSettingsInput {
 }
 
 impl PutAppInstanceUserExpirationSettingsInput {
-    /// ARN of the user to change.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// The new settings; leave unset to stop the user from expiring.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// The new settings; leave unset to stop the user from expiring.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceUserExpirationSettingsInput`].
     pub fn builder() -> builders::PutAppInstanceUserExpirationSettingsInputBuilder {
@@ -151,15 +122,13 @@ pub struct PutAppInstanceUserExpirationSettingsOutput {
 }
 
 impl PutAppInstanceUserExpirationSettingsOutput {
-    /// ARN of the user changed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// The settings now in force, if any.
-    pub fn expiration_settings(&self) -> Option<&crate::types::ExpirationSettings> {
-        self.expiration_settings.as_ref()
+    rt::accessors! {
+        /// ARN of the user changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// The settings now in force, if any.
+        expiration_settings as_ref: Option<&crate::types::ExpirationSettings>;
     }
     /// Creates a new builder-style object to manufacture [`PutAppInstanceUserExpirationSettingsOutput`].
     pub fn builder() -> builders::PutAppInstanceUserExpirationSettingsOutputBuilder {
@@ -197,52 +166,14 @@ pub enum PutAppInstanceUserExpirationSettingsError {
 }
 
 impl PutAppInstanceUserExpirationSettingsError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl PutAppInstanceUserExpirationSettingsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -260,43 +191,17 @@ pub mod builders {
         pub(crate) expiration_settings: Option<crate::types::ExpirationSettings>,
     }
     impl PutAppInstanceUserExpirationSettingsInputBuilder {
-        /// ARN of the user to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// The new settings; leave unset to stop the user from expiring.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// The new settings; leave unset to stop the user from expiring.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = input;
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            &self.expiration_settings
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            expiration_settings set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
         /// Consumes the builder and constructs a [`PutAppInstanceUserExpirationSettingsInput`](crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsInput).
         pub fn build(
@@ -305,13 +210,9 @@ pub mod builders {
             crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "PutAppInstanceUserExpirationSettingsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "PutAppInstanceUserExpirationSettingsInput";
+                app_instance_user_arn "AppInstanceUserArn";
             }
             Ok(crate::operation::put_app_instance_user_expiration_settings::PutAppInstanceUserExpirationSettingsInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -328,43 +229,17 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl PutAppInstanceUserExpirationSettingsOutputBuilder {
-        /// ARN of the user changed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user changed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// The settings now in force, if any.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// The settings now in force, if any.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.expiration_settings = input;
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            &self.expiration_settings
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            expiration_settings set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -392,43 +267,13 @@ pub mod builders {
         super::PutAppInstanceUserExpirationSettingsError
     );
     impl PutAppInstanceUserExpirationSettingsFluentBuilder {
-        /// ARN of the user to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// The new settings; leave unset to stop the user from expiring.
-        pub fn expiration_settings(
-            mut self,
-            input: impl Into<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.inner = self.inner.expiration_settings(input);
-            self
-        }
-        /// Sets or unsets `ExpirationSettings`.
-        pub fn set_expiration_settings(
-            mut self,
-            input: Option<crate::types::ExpirationSettings>,
-        ) -> Self {
-            self.inner = self.inner.set_expiration_settings(input);
-            self
-        }
-        /// `ExpirationSettings` as set so far.
-        pub fn get_expiration_settings(
-            &self,
-        ) -> &Option<crate::types::ExpirationSettings> {
-            self.inner.get_expiration_settings()
+        rt::fluent_setters! {
+            /// ARN of the user to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// The new settings; leave unset to stop the user from expiring.
+            expiration_settings(input: impl Into<crate::types::ExpirationSettings>) set_expiration_settings get_expiration_settings "ExpirationSettings": crate::types::ExpirationSettings;
         }
     }
 }

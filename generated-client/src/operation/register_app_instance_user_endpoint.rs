@@ -98,37 +98,7 @@ impl rt::operation::Operation for RegisterAppInstanceUserEndpoint {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use RegisterAppInstanceUserEndpointError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        RegisterAppInstanceUserEndpointError::from_error_response(response, meta)
     }
 }
 
@@ -161,41 +131,29 @@ pub struct RegisterAppInstanceUserEndpointInput {
 }
 
 impl RegisterAppInstanceUserEndpointInput {
-    /// ARN of the user that will own the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Optional display name of the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
-    pub fn r#type(&self) -> Option<&crate::types::AppInstanceUserEndpointType> {
-        self.r#type.as_ref()
-    }
-    /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Device tokens that address the endpoint.
-    pub fn endpoint_attributes(&self) -> Option<&crate::types::EndpointAttributes> {
-        self.endpoint_attributes.as_ref()
-    }
-    /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-    pub fn client_request_token(&self) -> Option<&str> {
-        self.client_request_token.as_deref()
-    }
-    /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
-        self.allow_messages.as_ref()
+    rt::accessors! {
+        /// ARN of the user that will own the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Optional display name of the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        name as_deref: Option<&str>;
+        /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
+        r#type as_ref: Option<&crate::types::AppInstanceUserEndpointType>;
+        /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Device tokens that address the endpoint.
+        endpoint_attributes as_ref: Option<&crate::types::EndpointAttributes>;
+        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+        client_request_token as_deref: Option<&str>;
+        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+        allow_messages as_ref: Option<&crate::types::AllowMessages>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::RegisterAppInstanceUserEndpointInputBuilder {
@@ -233,17 +191,15 @@ pub struct RegisterAppInstanceUserEndpointOutput {
 }
 
 impl RegisterAppInstanceUserEndpointOutput {
-    /// ARN of the user that owns the new endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier given to the new endpoint.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the new endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier given to the new endpoint.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::RegisterAppInstanceUserEndpointOutputBuilder {
@@ -283,57 +239,15 @@ pub enum RegisterAppInstanceUserEndpointError {
 }
 
 impl RegisterAppInstanceUserEndpointError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl RegisterAppInstanceUserEndpointError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -356,131 +270,38 @@ pub mod builders {
         pub(crate) allow_messages: Option<crate::types::AllowMessages>,
     }
     impl RegisterAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that will own the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that will own the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Optional display name of the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set;
+            /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
+            r#type(input: impl Into<crate::types::AppInstanceUserEndpointType>) set;
+            /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Device tokens that address the endpoint.
+            endpoint_attributes(input: impl Into<crate::types::EndpointAttributes>) set;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set;
+            /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Optional display name of the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
-        pub fn r#type(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Type`.
-        pub fn set_type(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
-            &self.r#type
-        }
-        /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ResourceArn`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceArn` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
-        }
-        /// Device tokens that address the endpoint.
-        pub fn endpoint_attributes(
-            mut self,
-            input: impl Into<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.endpoint_attributes = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointAttributes`.
-        pub fn set_endpoint_attributes(
-            mut self,
-            input: Option<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.endpoint_attributes = input;
-            self
-        }
-        /// `EndpointAttributes` as set so far.
-        pub fn get_endpoint_attributes(
-            &self,
-        ) -> &Option<crate::types::EndpointAttributes> {
-            &self.endpoint_attributes
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.client_request_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.client_request_token = input;
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            &self.client_request_token
-        }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            name set_name get_name "Name": String;
+            r#type set_type get_type "Type": crate::types::AppInstanceUserEndpointType;
+            resource_arn set_resource_arn get_resource_arn "ResourceArn": String;
+            endpoint_attributes set_endpoint_attributes get_endpoint_attributes "EndpointAttributes": crate::types::EndpointAttributes;
+            client_request_token set_client_request_token get_client_request_token "ClientRequestToken": String;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
         }
         /// Consumes the builder and constructs a [`RegisterAppInstanceUserEndpointInput`](crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput).
         pub fn build(
@@ -489,37 +310,12 @@ pub mod builders {
             crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.r#type.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Type",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceArn",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_attributes.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointAttributes",
-                        "RegisterAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "RegisterAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                r#type "Type";
+                resource_arn "ResourceArn";
+                endpoint_attributes "EndpointAttributes";
             }
             Ok(crate::operation::register_app_instance_user_endpoint::RegisterAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -554,37 +350,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl RegisterAppInstanceUserEndpointOutputBuilder {
-        /// ARN of the user that owns the new endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the new endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier given to the new endpoint.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier given to the new endpoint.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -612,131 +390,29 @@ pub mod builders {
         super::RegisterAppInstanceUserEndpointError
     );
     impl RegisterAppInstanceUserEndpointFluentBuilder {
-        /// ARN of the user that will own the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// Optional display name of the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
-        pub fn r#type(
-            mut self,
-            input: impl Into<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.inner = self.inner.r#type(input);
-            self
-        }
-        /// Sets or unsets `Type`.
-        pub fn set_type(
-            mut self,
-            input: Option<crate::types::AppInstanceUserEndpointType>,
-        ) -> Self {
-            self.inner = self.inner.set_type(input);
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<crate::types::AppInstanceUserEndpointType> {
-            self.inner.get_type()
-        }
-        /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.resource_arn(input);
-            self
-        }
-        /// Sets or unsets `ResourceArn`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_resource_arn(input);
-            self
-        }
-        /// `ResourceArn` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            self.inner.get_resource_arn()
-        }
-        /// Device tokens that address the endpoint.
-        pub fn endpoint_attributes(
-            mut self,
-            input: impl Into<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.inner = self.inner.endpoint_attributes(input);
-            self
-        }
-        /// Sets or unsets `EndpointAttributes`.
-        pub fn set_endpoint_attributes(
-            mut self,
-            input: Option<crate::types::EndpointAttributes>,
-        ) -> Self {
-            self.inner = self.inner.set_endpoint_attributes(input);
-            self
-        }
-        /// `EndpointAttributes` as set so far.
-        pub fn get_endpoint_attributes(
-            &self,
-        ) -> &Option<crate::types::EndpointAttributes> {
-            self.inner.get_endpoint_attributes()
-        }
-        /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
-        pub fn client_request_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_request_token(input);
-            self
-        }
-        /// Sets or unsets `ClientRequestToken`.
-        pub fn set_client_request_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_request_token(input);
-            self
-        }
-        /// `ClientRequestToken` as set so far.
-        pub fn get_client_request_token(&self) -> &Option<String> {
-            self.inner.get_client_request_token()
-        }
-        /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.inner = self.inner.allow_messages(input);
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.inner = self.inner.set_allow_messages(input);
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            self.inner.get_allow_messages()
+        rt::fluent_setters! {
+            /// ARN of the user that will own the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// Optional display name of the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// Push service the endpoint uses. For every type, `ResourceArn` holds the ARN of an Amazon Pinpoint app.
+            r#type(input: impl Into<crate::types::AppInstanceUserEndpointType>) set_type get_type "Type": crate::types::AppInstanceUserEndpointType;
+            /// ARN of the resource the endpoint is attached to, such as an Amazon Pinpoint app.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set_resource_arn get_resource_arn "ResourceArn": String;
+            /// Device tokens that address the endpoint.
+            endpoint_attributes(input: impl Into<crate::types::EndpointAttributes>) set_endpoint_attributes get_endpoint_attributes "EndpointAttributes": crate::types::EndpointAttributes;
+            /// Idempotency token: a retried call carrying the same token has no further effect. Filled with a fresh random value when left unset.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[-_a-zA-Z0-9]*$`.
+            client_request_token(input: impl Into<String>) set_client_request_token get_client_request_token "ClientRequestToken": String;
+            /// Whether the endpoint gets every message (`ALL`) or none (`NONE`).
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
         }
     }
 }

@@ -51,34 +51,7 @@ impl rt::operation::Operation for TagResource {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use TagResourceError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        TagResourceError::from_error_response(response, meta)
     }
 }
 
@@ -97,17 +70,15 @@ pub struct TagResourceInput {
 }
 
 impl TagResourceInput {
-    /// ARN of the resource to tag.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Key-value pairs to attach.
-    ///
-    /// Length: 1 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// ARN of the resource to tag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Key-value pairs to attach.
+        ///
+        /// Length: 1 to 50 items.
+        tags slice: &[crate::types::Tag];
     }
     /// Creates a new builder-style object to manufacture [`TagResourceInput`].
     pub fn builder() -> builders::TagResourceInputBuilder {
@@ -159,52 +130,14 @@ pub enum TagResourceError {
 }
 
 impl TagResourceError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl TagResourceError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -222,39 +155,21 @@ pub mod builders {
         pub(crate) tags: Option<Vec<crate::types::Tag>>,
     }
     impl TagResourceInputBuilder {
-        /// ARN of the resource to tag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the resource to tag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Key-value pairs to attach.
+            ///
+            /// Length: 1 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
         }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
-        }
-        /// Key-value pairs to attach.
-        ///
-        /// Length: 1 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
+        rt::builder_set_get! {
+            resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
         /// Consumes the builder and constructs a [`TagResourceInput`](crate::operation::tag_resource::TagResourceInput).
         pub fn build(
@@ -263,18 +178,10 @@ pub mod builders {
             crate::operation::tag_resource::TagResourceInput,
             rt::error::BuildError,
         > {
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceARN",
-                        "TagResourceInput",
-                    ),
-                );
-            }
-            if self.tags.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("Tags", "TagResourceInput"),
-                );
+            rt::require_members! {
+                self, "TagResourceInput";
+                resource_arn "ResourceARN";
+                tags "Tags";
             }
             Ok(crate::operation::tag_resource::TagResourceInput {
                 resource_arn: self.resource_arn,
@@ -307,37 +214,15 @@ pub mod builders {
         super::TagResourceOutput, super::TagResourceError
     );
     impl TagResourceFluentBuilder {
-        /// ARN of the resource to tag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.resource_arn(input);
-            self
-        }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_resource_arn(input);
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            self.inner.get_resource_arn()
-        }
-        /// Key-value pairs to attach.
-        ///
-        /// Length: 1 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
+        rt::fluent_setters! {
+            /// ARN of the resource to tag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set_resource_arn get_resource_arn "ResourceARN": String;
+            /// Key-value pairs to attach.
+            ///
+            /// Length: 1 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
     }
 }

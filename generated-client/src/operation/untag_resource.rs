@@ -49,31 +49,7 @@ impl rt::operation::Operation for UntagResource {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use UntagResourceError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        UntagResourceError::from_error_response(response, meta)
     }
 }
 
@@ -92,17 +68,15 @@ pub struct UntagResourceInput {
 }
 
 impl UntagResourceInput {
-    /// ARN of the resource to untag.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn resource_arn(&self) -> Option<&str> {
-        self.resource_arn.as_deref()
-    }
-    /// Keys of the tags to detach.
-    ///
-    /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
-    pub fn tag_keys(&self) -> &[String] {
-        self.tag_keys.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// ARN of the resource to untag.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        resource_arn as_deref: Option<&str>;
+        /// Keys of the tags to detach.
+        ///
+        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+        tag_keys slice: &[String];
     }
     /// Creates a new builder-style object to manufacture [`UntagResourceInput`].
     pub fn builder() -> builders::UntagResourceInputBuilder {
@@ -152,47 +126,13 @@ pub enum UntagResourceError {
 }
 
 impl UntagResourceError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl UntagResourceError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -210,39 +150,21 @@ pub mod builders {
         pub(crate) tag_keys: Option<Vec<String>>,
     }
     impl UntagResourceInputBuilder {
-        /// ARN of the resource to untag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.resource_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the resource to untag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set;
+            /// Keys of the tags to detach.
+            ///
+            /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tag_keys(input: impl Into<String>) push;
         }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.resource_arn = input;
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            &self.resource_arn
-        }
-        /// Keys of the tags to detach.
-        ///
-        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
-            self.tag_keys.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `TagKeys`.
-        pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
-            self.tag_keys = input;
-            self
-        }
-        /// `TagKeys` as set so far.
-        pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
-            &self.tag_keys
+        rt::builder_set_get! {
+            resource_arn set_resource_arn get_resource_arn "ResourceARN": String;
+            tag_keys set_tag_keys get_tag_keys "TagKeys": Vec<String>;
         }
         /// Consumes the builder and constructs a [`UntagResourceInput`](crate::operation::untag_resource::UntagResourceInput).
         pub fn build(
@@ -251,18 +173,10 @@ pub mod builders {
             crate::operation::untag_resource::UntagResourceInput,
             rt::error::BuildError,
         > {
-            if self.resource_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "ResourceARN",
-                        "UntagResourceInput",
-                    ),
-                );
-            }
-            if self.tag_keys.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("TagKeys", "UntagResourceInput"),
-                );
+            rt::require_members! {
+                self, "UntagResourceInput";
+                resource_arn "ResourceARN";
+                tag_keys "TagKeys";
             }
             Ok(crate::operation::untag_resource::UntagResourceInput {
                 resource_arn: self.resource_arn,
@@ -295,37 +209,15 @@ pub mod builders {
         super::UntagResourceOutput, super::UntagResourceError
     );
     impl UntagResourceFluentBuilder {
-        /// ARN of the resource to untag.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn resource_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.resource_arn(input);
-            self
-        }
-        /// Sets or unsets `ResourceARN`.
-        pub fn set_resource_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_resource_arn(input);
-            self
-        }
-        /// `ResourceARN` as set so far.
-        pub fn get_resource_arn(&self) -> &Option<String> {
-            self.inner.get_resource_arn()
-        }
-        /// Keys of the tags to detach.
-        ///
-        /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
-        pub fn tag_keys(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.tag_keys(input);
-            self
-        }
-        /// Sets or unsets `TagKeys`.
-        pub fn set_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_tag_keys(input);
-            self
-        }
-        /// `TagKeys` as set so far.
-        pub fn get_tag_keys(&self) -> &Option<Vec<String>> {
-            self.inner.get_tag_keys()
+        rt::fluent_setters! {
+            /// ARN of the resource to untag.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            resource_arn(input: impl Into<String>) set_resource_arn get_resource_arn "ResourceARN": String;
+            /// Keys of the tags to detach.
+            ///
+            /// Length: 1 to 50 items. Each item: Length: 1 to 128 characters.
+            tag_keys(input: impl Into<String>) set_tag_keys get_tag_keys "TagKeys": Vec<String>;
         }
     }
 }

@@ -73,37 +73,7 @@ impl rt::operation::Operation for UpdateAppInstanceBot {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use UpdateAppInstanceBotError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        UpdateAppInstanceBotError::from_error_response(response, meta)
     }
 }
 
@@ -128,27 +98,21 @@ pub struct UpdateAppInstanceBotInput {
 }
 
 impl UpdateAppInstanceBotInput {
-    /// ARN of the bot to change.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
-    }
-    /// New display name.
-    ///
-    /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// New free-form data, replacing the old.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
-    }
-    /// New Lex V2 configuration; left as it is when unset.
-    pub fn configuration(&self) -> Option<&crate::types::Configuration> {
-        self.configuration.as_ref()
+    rt::accessors! {
+        /// ARN of the bot to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
+        /// New display name.
+        ///
+        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+        name as_deref: Option<&str>;
+        /// New free-form data, replacing the old.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
+        /// New Lex V2 configuration; left as it is when unset.
+        configuration as_ref: Option<&crate::types::Configuration>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceBotInput`].
     pub fn builder() -> builders::UpdateAppInstanceBotInputBuilder {
@@ -179,11 +143,11 @@ pub struct UpdateAppInstanceBotOutput {
 }
 
 impl UpdateAppInstanceBotOutput {
-    /// ARN of the bot changed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_bot_arn(&self) -> Option<&str> {
-        self.app_instance_bot_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the bot changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_bot_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceBotOutput`].
     pub fn builder() -> builders::UpdateAppInstanceBotOutputBuilder {
@@ -223,57 +187,15 @@ pub enum UpdateAppInstanceBotError {
 }
 
 impl UpdateAppInstanceBotError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl UpdateAppInstanceBotError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -293,73 +215,27 @@ pub mod builders {
         pub(crate) configuration: Option<crate::types::Configuration>,
     }
     impl UpdateAppInstanceBotInputBuilder {
-        /// ARN of the bot to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
+            /// New display name.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set;
+            /// New free-form data, replacing the old.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
+            /// New Lex V2 configuration; left as it is when unset.
+            configuration(input: impl Into<crate::types::Configuration>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
-        }
-        /// New display name.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// New free-form data, replacing the old.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
-        }
-        /// New Lex V2 configuration; left as it is when unset.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.configuration = input;
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            &self.configuration
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
+            configuration set_configuration get_configuration "Configuration": crate::types::Configuration;
         }
         /// Consumes the builder and constructs a [`UpdateAppInstanceBotInput`](crate::operation::update_app_instance_bot::UpdateAppInstanceBotInput).
         pub fn build(
@@ -368,29 +244,11 @@ pub mod builders {
             crate::operation::update_app_instance_bot::UpdateAppInstanceBotInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_bot_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceBotArn",
-                        "UpdateAppInstanceBotInput",
-                    ),
-                );
-            }
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Name",
-                        "UpdateAppInstanceBotInput",
-                    ),
-                );
-            }
-            if self.metadata.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Metadata",
-                        "UpdateAppInstanceBotInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "UpdateAppInstanceBotInput";
+                app_instance_bot_arn "AppInstanceBotArn";
+                name "Name";
+                metadata "Metadata";
             }
             Ok(crate::operation::update_app_instance_bot::UpdateAppInstanceBotInput {
                 app_instance_bot_arn: self.app_instance_bot_arn,
@@ -418,21 +276,14 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceBotOutputBuilder {
-        /// ARN of the bot changed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_bot_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the bot changed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_bot_arn = input;
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            &self.app_instance_bot_arn
+        rt::builder_set_get! {
+            app_instance_bot_arn set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -457,73 +308,21 @@ pub mod builders {
         super::UpdateAppInstanceBotError
     );
     impl UpdateAppInstanceBotFluentBuilder {
-        /// ARN of the bot to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_bot_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_bot_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceBotArn`.
-        pub fn set_app_instance_bot_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_bot_arn(input);
-            self
-        }
-        /// `AppInstanceBotArn` as set so far.
-        pub fn get_app_instance_bot_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_bot_arn()
-        }
-        /// New display name.
-        ///
-        /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// New free-form data, replacing the old.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
-        }
-        /// New Lex V2 configuration; left as it is when unset.
-        pub fn configuration(
-            mut self,
-            input: impl Into<crate::types::Configuration>,
-        ) -> Self {
-            self.inner = self.inner.configuration(input);
-            self
-        }
-        /// Sets or unsets `Configuration`.
-        pub fn set_configuration(
-            mut self,
-            input: Option<crate::types::Configuration>,
-        ) -> Self {
-            self.inner = self.inner.set_configuration(input);
-            self
-        }
-        /// `Configuration` as set so far.
-        pub fn get_configuration(&self) -> &Option<crate::types::Configuration> {
-            self.inner.get_configuration()
+        rt::fluent_setters! {
+            /// ARN of the bot to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_bot_arn(input: impl Into<String>) set_app_instance_bot_arn get_app_instance_bot_arn "AppInstanceBotArn": String;
+            /// New display name.
+            ///
+            /// Length: 0 to 256 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]*$`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// New free-form data, replacing the old.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
+            /// New Lex V2 configuration; left as it is when unset.
+            configuration(input: impl Into<crate::types::Configuration>) set_configuration get_configuration "Configuration": crate::types::Configuration;
         }
     }
 }

@@ -68,37 +68,7 @@ impl rt::operation::Operation for UpdateAppInstanceUser {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use UpdateAppInstanceUserError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ResourceLimitExceededException") => {
-                    E::ResourceLimitExceededException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        UpdateAppInstanceUserError::from_error_response(response, meta)
     }
 }
 
@@ -121,23 +91,19 @@ pub struct UpdateAppInstanceUserInput {
 }
 
 impl UpdateAppInstanceUserInput {
-    /// ARN of the user to change.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// New display name for the user.
-    ///
-    /// Length: 1 to 100 characters. Pattern: `\S`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// New free-form data for the user.
-    ///
-    /// Length: 0 to 1024 characters. Pattern: `.*`.
-    pub fn metadata(&self) -> Option<&str> {
-        self.metadata.as_deref()
+    rt::accessors! {
+        /// ARN of the user to change.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// New display name for the user.
+        ///
+        /// Length: 1 to 100 characters. Pattern: `\S`.
+        name as_deref: Option<&str>;
+        /// New free-form data for the user.
+        ///
+        /// Length: 0 to 1024 characters. Pattern: `.*`.
+        metadata as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserInput`].
     pub fn builder() -> builders::UpdateAppInstanceUserInputBuilder {
@@ -167,11 +133,11 @@ pub struct UpdateAppInstanceUserOutput {
 }
 
 impl UpdateAppInstanceUserOutput {
-    /// ARN of the user that was changed.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
+    rt::accessors! {
+        /// ARN of the user that was changed.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserOutput`].
     pub fn builder() -> builders::UpdateAppInstanceUserOutputBuilder {
@@ -211,57 +177,15 @@ pub enum UpdateAppInstanceUserError {
 }
 
 impl UpdateAppInstanceUserError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ResourceLimitExceededException`.
-    pub fn is_resource_limit_exceeded_exception(&self) -> bool {
-        matches!(self, Self::ResourceLimitExceededException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl UpdateAppInstanceUserError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ResourceLimitExceededException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ResourceLimitExceededException is_resource_limit_exceeded_exception "ResourceLimitExceededException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -280,53 +204,24 @@ pub mod builders {
         pub(crate) metadata: Option<String>,
     }
     impl UpdateAppInstanceUserInputBuilder {
-        /// ARN of the user to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// New display name for the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set;
+            /// New free-form data for the user.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// New display name for the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// New free-form data for the user.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.metadata = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.metadata = input;
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            &self.metadata
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            name set_name get_name "Name": String;
+            metadata set_metadata get_metadata "Metadata": String;
         }
         /// Consumes the builder and constructs a [`UpdateAppInstanceUserInput`](crate::operation::update_app_instance_user::UpdateAppInstanceUserInput).
         pub fn build(
@@ -335,29 +230,11 @@ pub mod builders {
             crate::operation::update_app_instance_user::UpdateAppInstanceUserInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "UpdateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Name",
-                        "UpdateAppInstanceUserInput",
-                    ),
-                );
-            }
-            if self.metadata.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Metadata",
-                        "UpdateAppInstanceUserInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "UpdateAppInstanceUserInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                name "Name";
+                metadata "Metadata";
             }
             Ok(crate::operation::update_app_instance_user::UpdateAppInstanceUserInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -383,21 +260,14 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceUserOutputBuilder {
-        /// ARN of the user that was changed.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that was changed.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -422,53 +292,19 @@ pub mod builders {
         super::UpdateAppInstanceUserError
     );
     impl UpdateAppInstanceUserFluentBuilder {
-        /// ARN of the user to change.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// New display name for the user.
-        ///
-        /// Length: 1 to 100 characters. Pattern: `\S`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// New free-form data for the user.
-        ///
-        /// Length: 0 to 1024 characters. Pattern: `.*`.
-        pub fn metadata(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.metadata(input);
-            self
-        }
-        /// Sets or unsets `Metadata`.
-        pub fn set_metadata(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_metadata(input);
-            self
-        }
-        /// `Metadata` as set so far.
-        pub fn get_metadata(&self) -> &Option<String> {
-            self.inner.get_metadata()
+        rt::fluent_setters! {
+            /// ARN of the user to change.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// New display name for the user.
+            ///
+            /// Length: 1 to 100 characters. Pattern: `\S`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// New free-form data for the user.
+            ///
+            /// Length: 0 to 1024 characters. Pattern: `.*`.
+            metadata(input: impl Into<String>) set_metadata get_metadata "Metadata": String;
         }
     }
 }

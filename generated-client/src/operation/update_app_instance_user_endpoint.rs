@@ -81,34 +81,7 @@ impl rt::operation::Operation for UpdateAppInstanceUserEndpoint {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use UpdateAppInstanceUserEndpointError as E;
-        Ok(
-            match meta.code() {
-                Some("BadRequestException") => {
-                    E::BadRequestException(F::from_response(response, meta)?)
-                }
-                Some("ConflictException") => {
-                    E::ConflictException(F::from_response(response, meta)?)
-                }
-                Some("ForbiddenException") => {
-                    E::ForbiddenException(F::from_response(response, meta)?)
-                }
-                Some("ServiceFailureException") => {
-                    E::ServiceFailureException(F::from_response(response, meta)?)
-                }
-                Some("ServiceUnavailableException") => {
-                    E::ServiceUnavailableException(F::from_response(response, meta)?)
-                }
-                Some("ThrottledClientException") => {
-                    E::ThrottledClientException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        UpdateAppInstanceUserEndpointError::from_error_response(response, meta)
     }
 }
 
@@ -133,27 +106,21 @@ pub struct UpdateAppInstanceUserEndpointInput {
 }
 
 impl UpdateAppInstanceUserEndpointInput {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint to change.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
-    }
-    /// New display name for the endpoint.
-    ///
-    /// Length: 0 to 1600 characters. Pattern: `.*`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// New message opt-in choice for the endpoint.
-    pub fn allow_messages(&self) -> Option<&crate::types::AllowMessages> {
-        self.allow_messages.as_ref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint to change.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
+        /// New display name for the endpoint.
+        ///
+        /// Length: 0 to 1600 characters. Pattern: `.*`.
+        name as_deref: Option<&str>;
+        /// New message opt-in choice for the endpoint.
+        allow_messages as_ref: Option<&crate::types::AllowMessages>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserEndpointInput`].
     pub fn builder() -> builders::UpdateAppInstanceUserEndpointInputBuilder {
@@ -188,17 +155,15 @@ pub struct UpdateAppInstanceUserEndpointOutput {
 }
 
 impl UpdateAppInstanceUserEndpointOutput {
-    /// ARN of the user that owns the endpoint.
-    ///
-    /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-    pub fn app_instance_user_arn(&self) -> Option<&str> {
-        self.app_instance_user_arn.as_deref()
-    }
-    /// Identifier of the endpoint that was changed.
-    ///
-    /// Length: 0 to 64 characters. Pattern: `.*`.
-    pub fn endpoint_id(&self) -> Option<&str> {
-        self.endpoint_id.as_deref()
+    rt::accessors! {
+        /// ARN of the user that owns the endpoint.
+        ///
+        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+        app_instance_user_arn as_deref: Option<&str>;
+        /// Identifier of the endpoint that was changed.
+        ///
+        /// Length: 0 to 64 characters. Pattern: `.*`.
+        endpoint_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UpdateAppInstanceUserEndpointOutput`].
     pub fn builder() -> builders::UpdateAppInstanceUserEndpointOutputBuilder {
@@ -236,52 +201,14 @@ pub enum UpdateAppInstanceUserEndpointError {
 }
 
 impl UpdateAppInstanceUserEndpointError {
-    /// Whether this is a `BadRequestException`.
-    pub fn is_bad_request_exception(&self) -> bool {
-        matches!(self, Self::BadRequestException(_))
-    }
-    /// Whether this is a `ConflictException`.
-    pub fn is_conflict_exception(&self) -> bool {
-        matches!(self, Self::ConflictException(_))
-    }
-    /// Whether this is a `ForbiddenException`.
-    pub fn is_forbidden_exception(&self) -> bool {
-        matches!(self, Self::ForbiddenException(_))
-    }
-    /// Whether this is a `ServiceFailureException`.
-    pub fn is_service_failure_exception(&self) -> bool {
-        matches!(self, Self::ServiceFailureException(_))
-    }
-    /// Whether this is a `ServiceUnavailableException`.
-    pub fn is_service_unavailable_exception(&self) -> bool {
-        matches!(self, Self::ServiceUnavailableException(_))
-    }
-    /// Whether this is a `ThrottledClientException`.
-    pub fn is_throttled_client_exception(&self) -> bool {
-        matches!(self, Self::ThrottledClientException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl UpdateAppInstanceUserEndpointError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::BadRequestException(e) => e,
-            Self::ConflictException(e) => e,
-            Self::ForbiddenException(e) => e,
-            Self::ServiceFailureException(e) => e,
-            Self::ServiceUnavailableException(e) => e,
-            Self::ThrottledClientException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        BadRequestException is_bad_request_exception "BadRequestException";
+        ConflictException is_conflict_exception "ConflictException";
+        ForbiddenException is_forbidden_exception "ForbiddenException";
+        ServiceFailureException is_service_failure_exception "ServiceFailureException";
+        ServiceUnavailableException is_service_unavailable_exception "ServiceUnavailableException";
+        ThrottledClientException is_throttled_client_exception "ThrottledClientException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -301,73 +228,27 @@ pub mod builders {
         pub(crate) allow_messages: Option<crate::types::AllowMessages>,
     }
     impl UpdateAppInstanceUserEndpointInputBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint to change.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
+            /// New display name for the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set;
+            /// New message opt-in choice for the endpoint.
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier of the endpoint to change.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
-        }
-        /// New display name for the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// New message opt-in choice for the endpoint.
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.allow_messages = input;
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            &self.allow_messages
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
+            name set_name get_name "Name": String;
+            allow_messages set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
         }
         /// Consumes the builder and constructs a [`UpdateAppInstanceUserEndpointInput`](crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput).
         pub fn build(
@@ -376,21 +257,10 @@ pub mod builders {
             crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput,
             rt::error::BuildError,
         > {
-            if self.app_instance_user_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AppInstanceUserArn",
-                        "UpdateAppInstanceUserEndpointInput",
-                    ),
-                );
-            }
-            if self.endpoint_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EndpointId",
-                        "UpdateAppInstanceUserEndpointInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "UpdateAppInstanceUserEndpointInput";
+                app_instance_user_arn "AppInstanceUserArn";
+                endpoint_id "EndpointId";
             }
             Ok(crate::operation::update_app_instance_user_endpoint::UpdateAppInstanceUserEndpointInput {
                 app_instance_user_arn: self.app_instance_user_arn,
@@ -419,37 +289,19 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl UpdateAppInstanceUserEndpointOutputBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.app_instance_user_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set;
+            /// Identifier of the endpoint that was changed.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.app_instance_user_arn = input;
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            &self.app_instance_user_arn
-        }
-        /// Identifier of the endpoint that was changed.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.endpoint_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.endpoint_id = input;
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            &self.endpoint_id
+        rt::builder_set_get! {
+            app_instance_user_arn set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            endpoint_id set_endpoint_id get_endpoint_id "EndpointId": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -476,73 +328,21 @@ pub mod builders {
         super::UpdateAppInstanceUserEndpointError
     );
     impl UpdateAppInstanceUserEndpointFluentBuilder {
-        /// ARN of the user that owns the endpoint.
-        ///
-        /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
-        pub fn app_instance_user_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.app_instance_user_arn(input);
-            self
-        }
-        /// Sets or unsets `AppInstanceUserArn`.
-        pub fn set_app_instance_user_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_app_instance_user_arn(input);
-            self
-        }
-        /// `AppInstanceUserArn` as set so far.
-        pub fn get_app_instance_user_arn(&self) -> &Option<String> {
-            self.inner.get_app_instance_user_arn()
-        }
-        /// Identifier of the endpoint to change.
-        ///
-        /// Length: 0 to 64 characters. Pattern: `.*`.
-        pub fn endpoint_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.endpoint_id(input);
-            self
-        }
-        /// Sets or unsets `EndpointId`.
-        pub fn set_endpoint_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_endpoint_id(input);
-            self
-        }
-        /// `EndpointId` as set so far.
-        pub fn get_endpoint_id(&self) -> &Option<String> {
-            self.inner.get_endpoint_id()
-        }
-        /// New display name for the endpoint.
-        ///
-        /// Length: 0 to 1600 characters. Pattern: `.*`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// New message opt-in choice for the endpoint.
-        pub fn allow_messages(
-            mut self,
-            input: impl Into<crate::types::AllowMessages>,
-        ) -> Self {
-            self.inner = self.inner.allow_messages(input);
-            self
-        }
-        /// Sets or unsets `AllowMessages`.
-        pub fn set_allow_messages(
-            mut self,
-            input: Option<crate::types::AllowMessages>,
-        ) -> Self {
-            self.inner = self.inner.set_allow_messages(input);
-            self
-        }
-        /// `AllowMessages` as set so far.
-        pub fn get_allow_messages(&self) -> &Option<crate::types::AllowMessages> {
-            self.inner.get_allow_messages()
+        rt::fluent_setters! {
+            /// ARN of the user that owns the endpoint.
+            ///
+            /// Length: 5 to 1600 characters. Pattern: `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`.
+            app_instance_user_arn(input: impl Into<String>) set_app_instance_user_arn get_app_instance_user_arn "AppInstanceUserArn": String;
+            /// Identifier of the endpoint to change.
+            ///
+            /// Length: 0 to 64 characters. Pattern: `.*`.
+            endpoint_id(input: impl Into<String>) set_endpoint_id get_endpoint_id "EndpointId": String;
+            /// New display name for the endpoint.
+            ///
+            /// Length: 0 to 1600 characters. Pattern: `.*`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// New message opt-in choice for the endpoint.
+            allow_messages(input: impl Into<crate::types::AllowMessages>) set_allow_messages get_allow_messages "AllowMessages": crate::types::AllowMessages;
         }
     }
 }

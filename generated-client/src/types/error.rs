@@ -16,13 +16,11 @@ pub struct BadRequestException {
 }
 
 impl BadRequestException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`BadRequestException`].
     pub fn builder() -> crate::types::error::builders::BadRequestExceptionBuilder {
@@ -44,13 +42,11 @@ pub struct ConflictException {
 }
 
 impl ConflictException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ConflictException`].
     pub fn builder() -> crate::types::error::builders::ConflictExceptionBuilder {
@@ -72,13 +68,11 @@ pub struct ForbiddenException {
 }
 
 impl ForbiddenException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ForbiddenException`].
     pub fn builder() -> crate::types::error::builders::ForbiddenExceptionBuilder {
@@ -100,13 +94,11 @@ pub struct NotFoundException {
 }
 
 impl NotFoundException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`NotFoundException`].
     pub fn builder() -> crate::types::error::builders::NotFoundExceptionBuilder {
@@ -128,13 +120,11 @@ pub struct ResourceLimitExceededException {
 }
 
 impl ResourceLimitExceededException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ResourceLimitExceededException`].
     pub fn builder() -> crate::types::error::builders::ResourceLimitExceededExceptionBuilder {
@@ -158,13 +148,11 @@ pub struct ServiceFailureException {
 }
 
 impl ServiceFailureException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ServiceFailureException`].
     pub fn builder() -> crate::types::error::builders::ServiceFailureExceptionBuilder {
@@ -188,13 +176,11 @@ pub struct ServiceUnavailableException {
 }
 
 impl ServiceUnavailableException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ServiceUnavailableException`].
     pub fn builder() -> crate::types::error::builders::ServiceUnavailableExceptionBuilder {
@@ -218,13 +204,11 @@ pub struct ThrottledClientException {
 }
 
 impl ThrottledClientException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ThrottledClientException`].
     pub fn builder() -> crate::types::error::builders::ThrottledClientExceptionBuilder {
@@ -248,13 +232,11 @@ pub struct UnauthorizedClientException {
 }
 
 impl UnauthorizedClientException {
-    /// Machine-readable code of the error.
-    pub fn code(&self) -> Option<&crate::types::ErrorCode> {
-        self.code.as_ref()
-    }
-    /// Human-readable explanation of the error.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// Machine-readable code of the error.
+        code as_ref: Option<&crate::types::ErrorCode>;
+        /// Human-readable explanation of the error.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UnauthorizedClientException`].
     pub fn builder() -> crate::types::error::builders::UnauthorizedClientExceptionBuilder {
@@ -279,33 +261,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl BadRequestExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -330,33 +294,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ConflictExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -381,33 +327,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ForbiddenExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -432,33 +360,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl NotFoundExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -483,33 +393,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ResourceLimitExceededExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -534,33 +426,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ServiceFailureExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -585,33 +459,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ServiceUnavailableExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -636,33 +492,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ThrottledClientExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -687,33 +525,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl UnauthorizedClientExceptionBuilder {
-        /// Machine-readable code of the error.
-        pub fn code(mut self, input: impl Into<crate::types::ErrorCode>) -> Self {
-            self.code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Machine-readable code of the error.
+            code(input: impl Into<crate::types::ErrorCode>) set;
+            /// Human-readable explanation of the error.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Code`.
-        pub fn set_code(mut self, input: Option<crate::types::ErrorCode>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `Code` as set so far.
-        pub fn get_code(&self) -> &Option<crate::types::ErrorCode> {
-            &self.code
-        }
-        /// Human-readable explanation of the error.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            code set_code get_code "Code": crate::types::ErrorCode;
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

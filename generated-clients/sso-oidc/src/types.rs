@@ -15,9 +15,9 @@ pub struct AwsAdditionalDetails {
 }
 
 impl AwsAdditionalDetails {
-    /// STS context assertion that carries a user identifier to the Amazon Web Services service that it calls and can be used to obtain an identity-enhanced IAM role session. This value corresponds to the `sts:identity_context` claim in the ID token.
-    pub fn identity_context(&self) -> Option<&str> {
-        self.identity_context.as_deref()
+    rt::accessors! {
+        /// STS context assertion that carries a user identifier to the Amazon Web Services service that it calls and can be used to obtain an identity-enhanced IAM role session. This value corresponds to the `sts:identity_context` claim in the ID token.
+        identity_context as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AwsAdditionalDetails`].
     pub fn builder() -> crate::types::builders::AwsAdditionalDetailsBuilder {
@@ -36,19 +36,12 @@ pub mod builders {
         pub(crate) identity_context: Option<String>,
     }
     impl AwsAdditionalDetailsBuilder {
-        /// STS context assertion that carries a user identifier to the Amazon Web Services service that it calls and can be used to obtain an identity-enhanced IAM role session. This value corresponds to the `sts:identity_context` claim in the ID token.
-        pub fn identity_context(mut self, input: impl Into<String>) -> Self {
-            self.identity_context = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// STS context assertion that carries a user identifier to the Amazon Web Services service that it calls and can be used to obtain an identity-enhanced IAM role session. This value corresponds to the `sts:identity_context` claim in the ID token.
+            identity_context(input: impl Into<String>) set;
         }
-        /// Sets or unsets `identityContext`.
-        pub fn set_identity_context(mut self, input: Option<String>) -> Self {
-            self.identity_context = input;
-            self
-        }
-        /// `identityContext` as set so far.
-        pub fn get_identity_context(&self) -> &Option<String> {
-            &self.identity_context
+        rt::builder_set_get! {
+            identity_context set_identity_context get_identity_context "identityContext": String;
         }
         /// Consumes the builder and constructs a [`AwsAdditionalDetails`](crate::types::AwsAdditionalDetails).
         pub fn build(self) -> crate::types::AwsAdditionalDetails {

@@ -21,19 +21,15 @@ pub struct AccountInfo {
 }
 
 impl AccountInfo {
-    /// The identifier of the AWS account that is assigned to the user.
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
-    }
-    /// The display name of the AWS account that is assigned to the user.
-    pub fn account_name(&self) -> Option<&str> {
-        self.account_name.as_deref()
-    }
-    /// The email address of the AWS account that is assigned to the user.
-    ///
-    /// Length: 1 to 254 characters.
-    pub fn email_address(&self) -> Option<&str> {
-        self.email_address.as_deref()
+    rt::accessors! {
+        /// The identifier of the AWS account that is assigned to the user.
+        account_id as_deref: Option<&str>;
+        /// The display name of the AWS account that is assigned to the user.
+        account_name as_deref: Option<&str>;
+        /// The email address of the AWS account that is assigned to the user.
+        ///
+        /// Length: 1 to 254 characters.
+        email_address as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AccountInfo`].
     pub fn builder() -> crate::types::builders::AccountInfoBuilder {
@@ -56,21 +52,15 @@ pub struct RoleCredentials {
 }
 
 impl RoleCredentials {
-    /// The identifier used for the temporary security credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
-    pub fn access_key_id(&self) -> Option<&str> {
-        self.access_key_id.as_deref()
-    }
-    /// The key that is used to sign the request. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
-    pub fn secret_access_key(&self) -> Option<&str> {
-        self.secret_access_key.as_deref()
-    }
-    /// The token used for temporary credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
-    pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
-    }
-    /// The date on which temporary security credentials expire.
-    pub fn expiration(&self) -> i64 {
-        self.expiration
+    rt::accessors! {
+        /// The identifier used for the temporary security credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
+        access_key_id as_deref: Option<&str>;
+        /// The key that is used to sign the request. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
+        secret_access_key as_deref: Option<&str>;
+        /// The token used for temporary credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
+        session_token as_deref: Option<&str>;
+        /// The date on which temporary security credentials expire.
+        expiration copy: i64;
     }
     /// Creates a new builder-style object to manufacture [`RoleCredentials`].
     pub fn builder() -> crate::types::builders::RoleCredentialsBuilder {
@@ -100,13 +90,11 @@ pub struct RoleInfo {
 }
 
 impl RoleInfo {
-    /// The friendly name of the role that is assigned to the user.
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_name.as_deref()
-    }
-    /// The identifier of the AWS account assigned to the user.
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
+    rt::accessors! {
+        /// The friendly name of the role that is assigned to the user.
+        role_name as_deref: Option<&str>;
+        /// The identifier of the AWS account assigned to the user.
+        account_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RoleInfo`].
     pub fn builder() -> crate::types::builders::RoleInfoBuilder {
@@ -127,49 +115,20 @@ pub mod builders {
         pub(crate) email_address: Option<String>,
     }
     impl AccountInfoBuilder {
-        /// The identifier of the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.account_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The identifier of the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set;
+            /// The display name of the AWS account that is assigned to the user.
+            account_name(input: impl Into<String>) set;
+            /// The email address of the AWS account that is assigned to the user.
+            ///
+            /// Length: 1 to 254 characters.
+            email_address(input: impl Into<String>) set;
         }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
-        }
-        /// The display name of the AWS account that is assigned to the user.
-        pub fn account_name(mut self, input: impl Into<String>) -> Self {
-            self.account_name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accountName`.
-        pub fn set_account_name(mut self, input: Option<String>) -> Self {
-            self.account_name = input;
-            self
-        }
-        /// `accountName` as set so far.
-        pub fn get_account_name(&self) -> &Option<String> {
-            &self.account_name
-        }
-        /// The email address of the AWS account that is assigned to the user.
-        ///
-        /// Length: 1 to 254 characters.
-        pub fn email_address(mut self, input: impl Into<String>) -> Self {
-            self.email_address = Some(input.into());
-            self
-        }
-        /// Sets or unsets `emailAddress`.
-        pub fn set_email_address(mut self, input: Option<String>) -> Self {
-            self.email_address = input;
-            self
-        }
-        /// `emailAddress` as set so far.
-        pub fn get_email_address(&self) -> &Option<String> {
-            &self.email_address
+        rt::builder_set_get! {
+            account_id set_account_id get_account_id "accountId": String;
+            account_name set_account_name get_account_name "accountName": String;
+            email_address set_email_address get_email_address "emailAddress": String;
         }
         /// Consumes the builder and constructs a [`AccountInfo`](crate::types::AccountInfo).
         pub fn build(self) -> crate::types::AccountInfo {
@@ -190,61 +149,21 @@ pub mod builders {
         pub(crate) expiration: Option<i64>,
     }
     impl RoleCredentialsBuilder {
-        /// The identifier used for the temporary security credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
-        pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
-            self.access_key_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The identifier used for the temporary security credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
+            access_key_id(input: impl Into<String>) set;
+            /// The key that is used to sign the request. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
+            secret_access_key(input: impl Into<String>) set;
+            /// The token used for temporary credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
+            session_token(input: impl Into<String>) set;
+            /// The date on which temporary security credentials expire.
+            expiration(input: impl Into<i64>) set;
         }
-        /// Sets or unsets `accessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.access_key_id = input;
-            self
-        }
-        /// `accessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            &self.access_key_id
-        }
-        /// The key that is used to sign the request. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
-        pub fn secret_access_key(mut self, input: impl Into<String>) -> Self {
-            self.secret_access_key = Some(input.into());
-            self
-        }
-        /// Sets or unsets `secretAccessKey`.
-        pub fn set_secret_access_key(mut self, input: Option<String>) -> Self {
-            self.secret_access_key = input;
-            self
-        }
-        /// `secretAccessKey` as set so far.
-        pub fn get_secret_access_key(&self) -> &Option<String> {
-            &self.secret_access_key
-        }
-        /// The token used for temporary credentials. For more information, see [Using Temporary Security Credentials to Request Access to AWS Resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_use-resources.html) in the *AWS IAM User Guide*.
-        pub fn session_token(mut self, input: impl Into<String>) -> Self {
-            self.session_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `sessionToken`.
-        pub fn set_session_token(mut self, input: Option<String>) -> Self {
-            self.session_token = input;
-            self
-        }
-        /// `sessionToken` as set so far.
-        pub fn get_session_token(&self) -> &Option<String> {
-            &self.session_token
-        }
-        /// The date on which temporary security credentials expire.
-        pub fn expiration(mut self, input: impl Into<i64>) -> Self {
-            self.expiration = Some(input.into());
-            self
-        }
-        /// Sets or unsets `expiration`.
-        pub fn set_expiration(mut self, input: Option<i64>) -> Self {
-            self.expiration = input;
-            self
-        }
-        /// `expiration` as set so far.
-        pub fn get_expiration(&self) -> &Option<i64> {
-            &self.expiration
+        rt::builder_set_get! {
+            access_key_id set_access_key_id get_access_key_id "accessKeyId": String;
+            secret_access_key set_secret_access_key get_secret_access_key "secretAccessKey": String;
+            session_token set_session_token get_session_token "sessionToken": String;
+            expiration set_expiration get_expiration "expiration": i64;
         }
         /// Consumes the builder and constructs a [`RoleCredentials`](crate::types::RoleCredentials).
         pub fn build(self) -> crate::types::RoleCredentials {
@@ -274,33 +193,15 @@ pub mod builders {
         pub(crate) account_id: Option<String>,
     }
     impl RoleInfoBuilder {
-        /// The friendly name of the role that is assigned to the user.
-        pub fn role_name(mut self, input: impl Into<String>) -> Self {
-            self.role_name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The friendly name of the role that is assigned to the user.
+            role_name(input: impl Into<String>) set;
+            /// The identifier of the AWS account assigned to the user.
+            account_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `roleName`.
-        pub fn set_role_name(mut self, input: Option<String>) -> Self {
-            self.role_name = input;
-            self
-        }
-        /// `roleName` as set so far.
-        pub fn get_role_name(&self) -> &Option<String> {
-            &self.role_name
-        }
-        /// The identifier of the AWS account assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.account_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
+        rt::builder_set_get! {
+            role_name set_role_name get_role_name "roleName": String;
+            account_id set_account_id get_account_id "accountId": String;
         }
         /// Consumes the builder and constructs a [`RoleInfo`](crate::types::RoleInfo).
         pub fn build(self) -> crate::types::RoleInfo {

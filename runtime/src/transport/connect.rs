@@ -26,8 +26,12 @@ pub(super) enum Stream {
 /// Opens connections; holds the TLS configuration, built once per transport.
 #[derive(Clone)]
 pub(super) struct Connector {
+    /// Built by [`Connector::new`] when roots beyond the built-in ones are configured (so that
+    /// their errors surface from `build`); with the built-in roots alone, which cannot fail,
+    /// built at the first `https://` connection, so that a process talking plain HTTP (a local
+    /// endpoint, a test) never pays for it.
     #[cfg(feature = "rustls")]
-    tls: tokio_rustls::TlsConnector,
+    tls: std::sync::OnceLock<tokio_rustls::TlsConnector>,
 }
 
 impl Connector {
@@ -37,82 +41,28 @@ impl Connector {
         Self {}
     }
 
-    /// A connector whose TLS configuration uses the ring provider, rustls' safe default
-    /// protocol versions, the chosen roots, ALPN `http/1.1` and (rustls' default) an in-memory
-    /// session cache so that reconnects resume instead of repeating full handshakes.
+    /// A connector trusting the chosen roots (see [`tls_connector`]).
     #[cfg(feature = "rustls")]
     pub(super) fn new(
         built_in_roots: bool,
         native_roots: bool,
         extra_roots: &[super::RootCertificate],
     ) -> Result<Self, super::TransportBuildError> {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::CertificateDer;
-        use std::sync::Arc;
+        let tls = std::sync::OnceLock::new();
+        if !(built_in_roots && !native_roots && extra_roots.is_empty()) {
+            let _ = tls.set(tls_connector(built_in_roots, native_roots, extra_roots)?);
+        }
+        Ok(Self { tls })
+    }
 
-        use super::{RootCertificate, TransportBuildError};
-
-        let mut roots = rustls::RootCertStore::empty();
-        if built_in_roots {
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    #[cfg(feature = "rustls")]
+    fn tls(&self) -> Result<&tokio_rustls::TlsConnector, DispatchError> {
+        if let Some(tls) = self.tls.get() {
+            return Ok(tls);
         }
-        if native_roots {
-            #[cfg(feature = "native-roots")]
-            {
-                let found = rustls_native_certs::load_native_certs();
-                if let Some(e) = found.errors.first() {
-                    tracing::debug!(error = %e, "some system certificates could not be read");
-                }
-                let (added, _ignored) = roots.add_parsable_certificates(found.certs);
-                if added == 0 {
-                    let why = found.errors.first().map_or("it is empty".to_string(), |e| e.to_string());
-                    return Err(TransportBuildError::new(format!("no usable certificate in the system store: {why}")));
-                }
-            }
-        }
-        for root in extra_roots {
-            match root {
-                RootCertificate::Der(der) => roots
-                    .add(CertificateDer::from(der.as_slice()))
-                    .map_err(|e| {
-                        TransportBuildError::new(format!("invalid DER root certificate: {e}"))
-                    })?,
-                RootCertificate::Pem(pem) => {
-                    let mut found = false;
-                    for cert in CertificateDer::pem_slice_iter(pem) {
-                        let cert = cert.map_err(|e| {
-                            TransportBuildError::new(format!("invalid PEM root certificates: {e}"))
-                        })?;
-                        roots.add(cert).map_err(|e| {
-                            TransportBuildError::new(format!("invalid PEM root certificate: {e}"))
-                        })?;
-                        found = true;
-                    }
-                    if !found {
-                        return Err(TransportBuildError::new(
-                            "PEM input holds no CERTIFICATE section".into(),
-                        ));
-                    }
-                }
-            }
-        }
-        if roots.is_empty() {
-            return Err(TransportBuildError::new(
-                "no root certificates: built-in roots are off and none were added".into(),
-            ));
-        }
-        // An explicit provider rather than the process default, which is ambiguous (and panics)
-        // when another crate in the build enables a second one.
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TransportBuildError::new(format!("TLS configuration: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Self {
-            tls: tokio_rustls::TlsConnector::from(Arc::new(config)),
-        })
+        let built = tls_connector(true, false, &[])
+            .map_err(|e| DispatchError::new(DispatchErrorKind::Other, e))?;
+        Ok(self.tls.get_or_init(|| built))
     }
 
     /// Connects to `key`'s origin, directly or through `proxy` (without a deadline; the
@@ -148,7 +98,7 @@ impl Connector {
             let name = rustls::pki_types::ServerName::try_from(key.host.clone())
                 .map_err(|e| DispatchError::new(DispatchErrorKind::Other, e))?;
             let stream = self
-                .tls
+                .tls()?
                 .connect(name, tcp)
                 .await
                 .map_err(|e| DispatchError::new(DispatchErrorKind::Connect, e))?;
@@ -156,6 +106,82 @@ impl Connector {
         }
         Ok(Stream::Plain(tcp))
     }
+}
+
+/// A TLS configuration with the ring provider, rustls' safe default protocol versions, the
+/// chosen roots, ALPN `http/1.1` and (rustls' default) an in-memory session cache so that
+/// reconnects resume instead of repeating full handshakes.
+#[cfg(feature = "rustls")]
+fn tls_connector(
+    built_in_roots: bool,
+    native_roots: bool,
+    extra_roots: &[super::RootCertificate],
+) -> Result<tokio_rustls::TlsConnector, super::TransportBuildError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    use std::sync::Arc;
+
+    use super::{RootCertificate, TransportBuildError};
+
+    let mut roots = rustls::RootCertStore::empty();
+    if built_in_roots {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    if native_roots {
+        #[cfg(feature = "native-roots")]
+        {
+            let found = rustls_native_certs::load_native_certs();
+            if let Some(e) = found.errors.first() {
+                tracing::debug!(error = %e, "some system certificates could not be read");
+            }
+            let (added, _ignored) = roots.add_parsable_certificates(found.certs);
+            if added == 0 {
+                let why = found.errors.first().map_or("it is empty".to_string(), |e| e.to_string());
+                return Err(TransportBuildError::new(format!("no usable certificate in the system store: {why}")));
+            }
+        }
+    }
+    for root in extra_roots {
+        match root {
+            RootCertificate::Der(der) => roots
+                .add(CertificateDer::from(der.as_slice()))
+                .map_err(|e| {
+                    TransportBuildError::new(format!("invalid DER root certificate: {e}"))
+                })?,
+            RootCertificate::Pem(pem) => {
+                let mut found = false;
+                for cert in CertificateDer::pem_slice_iter(pem) {
+                    let cert = cert.map_err(|e| {
+                        TransportBuildError::new(format!("invalid PEM root certificates: {e}"))
+                    })?;
+                    roots.add(cert).map_err(|e| {
+                        TransportBuildError::new(format!("invalid PEM root certificate: {e}"))
+                    })?;
+                    found = true;
+                }
+                if !found {
+                    return Err(TransportBuildError::new(
+                        "PEM input holds no CERTIFICATE section".into(),
+                    ));
+                }
+            }
+        }
+    }
+    if roots.is_empty() {
+        return Err(TransportBuildError::new(
+            "no root certificates: built-in roots are off and none were added".into(),
+        ));
+    }
+    // An explicit provider rather than the process default, which is ambiguous (and panics)
+    // when another crate in the build enables a second one.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TransportBuildError::new(format!("TLS configuration: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
 }
 
 impl Stream {

@@ -70,25 +70,13 @@ pub fn operation_file(krate: &Crate, op: &OperationDef) -> TokenStream {
             quote!((#code, #throttling))
         }))
         .collect();
-    let error_arms = errors.iter().map(|e| {
-        let code = &e.code;
-        let v = &e.variant;
-        quote!(Some(#code) => E::#v(F::from_response(response, meta)?),)
-    });
     let deserialize_error = if errors.is_empty() {
         quote! {
             let _ = response;
             Ok(#error_name::Unhandled(rt::error::Unhandled::new(meta)))
         }
     } else {
-        quote! {
-            use rt::error::FromErrorResponse as F;
-            use #error_name as E;
-            Ok(match meta.code() {
-                #(#error_arms)*
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            })
-        }
+        quote!(#error_name::from_error_response(response, meta))
     };
     let endpoint_params = (!endpoint_params.is_empty()).then(|| {
         let sets = endpoint_params.iter().map(|b| match b {
@@ -220,18 +208,22 @@ pub(super) fn error_enum_with_doc(name: &crate::naming::Name, errors: &[ErrorVar
         let t = &e.ty;
         quote!(#d #v(crate::types::error::#t),)
     });
-    let is_fns = errors.iter().map(|e| {
-        let v = &e.variant;
-        let is = &e.is_fn;
-        let d = doc_line(&format!("Whether this is a `{}`.", e.code));
+    // With modeled errors, `rt::error_variants!` gives the `is_*` helpers, `meta()`, the
+    // forwarding `inner()` and the choice of variant by error code, one entry per error.
+    let methods = if errors.is_empty() {
+        error_dispatch(name, std::iter::empty())
+    } else {
+        let entries = errors.iter().map(|e| {
+            let (v, is, code) = (&e.variant, &e.is_fn, &e.code);
+            quote!(#v #is #code;)
+        });
         quote! {
-            #d
-            pub fn #is(&self) -> bool {
-                matches!(self, Self::#v(_))
+            impl #name {
+                rt::error_variants! { #(#entries)* }
             }
+            rt::impl_error_enum!(#name);
         }
-    });
-    let dispatch = error_dispatch(name, errors.iter().map(|e| &e.variant));
+    };
     quote! {
         #doc
         #[non_exhaustive]
@@ -241,10 +233,7 @@ pub(super) fn error_enum_with_doc(name: &crate::naming::Name, errors: &[ErrorVar
             #unhandled_doc
             Unhandled(rt::error::Unhandled),
         }
-        impl #name {
-            #(#is_fns)*
-        }
-        #dispatch
+        #methods
     }
 }
 
@@ -295,38 +284,51 @@ fn fluent_builder(op: &OperationDef) -> TokenStream {
     }}
 
 /// The setters and getters of a fluent builder wrapping the input's builder in `inner`: one
-/// per input member, forwarding to the builder.
+/// per input member, forwarding to the builder. One `rt::fluent_setters!` entry per member;
+/// deprecated members are written out, to carry the attribute on all three methods.
 pub(super) fn input_setters(input: &StructDef) -> Vec<TokenStream> {
-    input.fields.iter().map(|f| {
+    let mut entries = Vec::new();
+    let mut written = Vec::new();
+    for f in &input.fields {
         let Field { name: n, docs, deprecated, ty, .. } = f;
         let d = doc_attrs(docs);
-        let dep = deprecated_attr(deprecated);
         let set = prefixed("set_", n);
         let get = prefixed("get_", n);
         let t = rust_type(ty);
-        let one = match ty {
+        let (params, args) = match ty {
             TypeRef::List { member, sparse } => {
                 let m = rust_type(member);
                 let m = if *sparse { quote!(Option<#m>) } else { m };
-                quote!(pub fn #n(mut self, input: impl Into<#m>) -> Self { self.inner = self.inner.#n(input); self })
+                (quote!(input: impl Into<#m>), quote!(input))
             }
             TypeRef::Map { key, value, sparse } => {
                 let k = rust_type(key);
                 let v = rust_type(value);
                 let v = if *sparse { quote!(Option<#v>) } else { v };
-                quote!(pub fn #n(mut self, k: impl Into<#k>, v: impl Into<#v>) -> Self { self.inner = self.inner.#n(k, v); self })
+                (quote!(k: impl Into<#k>, v: impl Into<#v>), quote!(k, v))
             }
-            _ => quote!(pub fn #n(mut self, input: impl Into<#t>) -> Self { self.inner = self.inner.#n(input); self }),
+            _ => (quote!(input: impl Into<#t>), quote!(input)),
         };
+        if deprecated.is_none() {
+            let member = &f.member;
+            entries.push(quote!(#d #n(#params) #set #get #member: #t;));
+            continue;
+        }
+        let dep = deprecated_attr(deprecated);
         let (set_doc, get_doc) = super::super::types::accessor_docs(&f.member);
-        quote! {
-            #d #dep #one
+        written.push(quote! {
+            #d #dep
+            pub fn #n(mut self, #params) -> Self { self.inner = self.inner.#n(#args); self }
             #set_doc #dep
             pub fn #set(mut self, input: Option<#t>) -> Self { self.inner = self.inner.#set(input); self }
             #get_doc #dep
             pub fn #get(&self) -> &Option<#t> { self.inner.#get() }
-        }
-    }).collect()
+        });
+    }
+    if !entries.is_empty() {
+        written.insert(0, quote!(rt::fluent_setters! { #(#entries)* }));
+    }
+    written
 }
 
 /// Rust walking `cur` (a reference) along an `operationContextParams` path, handing each value

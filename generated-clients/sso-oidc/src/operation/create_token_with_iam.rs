@@ -152,49 +152,7 @@ impl rt::operation::Operation for CreateTokenWithIam {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use CreateTokenWithIamError as E;
-        Ok(
-            match meta.code() {
-                Some("AccessDeniedException") => {
-                    E::AccessDeniedException(F::from_response(response, meta)?)
-                }
-                Some("AuthorizationPendingException") => {
-                    E::AuthorizationPendingException(F::from_response(response, meta)?)
-                }
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("InternalServerException") => {
-                    E::InternalServerException(F::from_response(response, meta)?)
-                }
-                Some("InvalidClientException") => {
-                    E::InvalidClientException(F::from_response(response, meta)?)
-                }
-                Some("InvalidGrantException") => {
-                    E::InvalidGrantException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestRegionException") => {
-                    E::InvalidRequestRegionException(F::from_response(response, meta)?)
-                }
-                Some("InvalidScopeException") => {
-                    E::InvalidScopeException(F::from_response(response, meta)?)
-                }
-                Some("SlowDownException") => {
-                    E::SlowDownException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                Some("UnsupportedGrantTypeException") => {
-                    E::UnsupportedGrantTypeException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        CreateTokenWithIamError::from_error_response(response, meta)
     }
 }
 
@@ -243,65 +201,45 @@ pub struct CreateTokenWithIamInput {
 }
 
 impl CreateTokenWithIamInput {
-    /// The unique identifier string for the client or application. This value is an application ARN that has OAuth grants configured.
-    pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
-    }
-    /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange. Specify one of the following values, depending on the grant type that you want:
-    ///
-    /// * Authorization Code - `authorization_code`
-    ///
-    /// * Refresh Token - `refresh_token`
-    ///
-    /// * JWT Bearer - `urn:ietf:params:oauth:grant-type:jwt-bearer`
-    ///
-    /// * Token Exchange - `urn:ietf:params:oauth:grant-type:token-exchange`
-    pub fn grant_type(&self) -> Option<&str> {
-        self.grant_type.as_deref()
-    }
-    /// Used only when calling this API for the Authorization Code grant type. This short-lived code is used to identify this authorization request. The code is obtained through a redirect from IAM Identity Center to a redirect URI persisted in the Authorization Code GrantOptions for the application.
-    pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
-    }
-    /// Used only when calling this API for the Refresh Token grant type. This token is used to refresh short-lived tokens, such as the access token, that might expire.
-    ///
-    /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
-    pub fn refresh_token(&self) -> Option<&str> {
-        self.refresh_token.as_deref()
-    }
-    /// Used only when calling this API for the JWT Bearer grant type. This value specifies the JSON Web Token (JWT) issued by a trusted token issuer. To authorize a trusted token issuer, configure the JWT Bearer GrantOptions for the application.
-    pub fn assertion(&self) -> Option<&str> {
-        self.assertion.as_deref()
-    }
-    /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
-    pub fn scope(&self) -> &[String] {
-        self.scope.as_deref().unwrap_or_default()
-    }
-    /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
-    pub fn redirect_uri(&self) -> Option<&str> {
-        self.redirect_uri.as_deref()
-    }
-    /// Used only when calling this API for the Token Exchange grant type. This value specifies the subject of the exchange. The value of the subject token must be an access token issued by IAM Identity Center to a different client or application. The access token must have authorized scopes that indicate the requested application as a target audience.
-    pub fn subject_token(&self) -> Option<&str> {
-        self.subject_token.as_deref()
-    }
-    /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that is passed as the subject of the exchange. The following value is supported:
-    ///
-    /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-    pub fn subject_token_type(&self) -> Option<&str> {
-        self.subject_token_type.as_deref()
-    }
-    /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that the requester can receive. The following values are supported:
-    ///
-    /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-    ///
-    /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
-    pub fn requested_token_type(&self) -> Option<&str> {
-        self.requested_token_type.as_deref()
-    }
-    /// Used only when calling this API for the Authorization Code grant type. This value is generated by the client and presented to validate the original code challenge value the client passed at authorization time.
-    pub fn code_verifier(&self) -> Option<&str> {
-        self.code_verifier.as_deref()
+    rt::accessors! {
+        /// The unique identifier string for the client or application. This value is an application ARN that has OAuth grants configured.
+        client_id as_deref: Option<&str>;
+        /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange. Specify one of the following values, depending on the grant type that you want:
+        ///
+        /// * Authorization Code - `authorization_code`
+        ///
+        /// * Refresh Token - `refresh_token`
+        ///
+        /// * JWT Bearer - `urn:ietf:params:oauth:grant-type:jwt-bearer`
+        ///
+        /// * Token Exchange - `urn:ietf:params:oauth:grant-type:token-exchange`
+        grant_type as_deref: Option<&str>;
+        /// Used only when calling this API for the Authorization Code grant type. This short-lived code is used to identify this authorization request. The code is obtained through a redirect from IAM Identity Center to a redirect URI persisted in the Authorization Code GrantOptions for the application.
+        code as_deref: Option<&str>;
+        /// Used only when calling this API for the Refresh Token grant type. This token is used to refresh short-lived tokens, such as the access token, that might expire.
+        ///
+        /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
+        refresh_token as_deref: Option<&str>;
+        /// Used only when calling this API for the JWT Bearer grant type. This value specifies the JSON Web Token (JWT) issued by a trusted token issuer. To authorize a trusted token issuer, configure the JWT Bearer GrantOptions for the application.
+        assertion as_deref: Option<&str>;
+        /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
+        scope slice: &[String];
+        /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
+        redirect_uri as_deref: Option<&str>;
+        /// Used only when calling this API for the Token Exchange grant type. This value specifies the subject of the exchange. The value of the subject token must be an access token issued by IAM Identity Center to a different client or application. The access token must have authorized scopes that indicate the requested application as a target audience.
+        subject_token as_deref: Option<&str>;
+        /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that is passed as the subject of the exchange. The following value is supported:
+        ///
+        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+        subject_token_type as_deref: Option<&str>;
+        /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that the requester can receive. The following values are supported:
+        ///
+        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+        ///
+        /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
+        requested_token_type as_deref: Option<&str>;
+        /// Used only when calling this API for the Authorization Code grant type. This value is generated by the client and presented to validate the original code challenge value the client passed at authorization time.
+        code_verifier as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`CreateTokenWithIamInput`].
     pub fn builder() -> builders::CreateTokenWithIamInputBuilder {
@@ -357,43 +295,29 @@ pub struct CreateTokenWithIamOutput {
 }
 
 impl CreateTokenWithIamOutput {
-    /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
-    }
-    /// Used to notify the requester that the returned token is an access token. The supported token type is `Bearer`.
-    pub fn token_type(&self) -> Option<&str> {
-        self.token_type.as_deref()
-    }
-    /// Indicates the time in seconds when an access token will expire.
-    pub fn expires_in(&self) -> i32 {
-        self.expires_in
-    }
-    /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
-    ///
-    /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
-    pub fn refresh_token(&self) -> Option<&str> {
-        self.refresh_token.as_deref()
-    }
-    /// A JSON Web Token (JWT) that identifies the user associated with the issued access token.
-    pub fn id_token(&self) -> Option<&str> {
-        self.id_token.as_deref()
-    }
-    /// Indicates the type of tokens that are issued by IAM Identity Center. The following values are supported:
-    ///
-    /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-    ///
-    /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
-    pub fn issued_token_type(&self) -> Option<&str> {
-        self.issued_token_type.as_deref()
-    }
-    /// The list of scopes for which authorization is granted. The access token that is issued is limited to the scopes that are granted.
-    pub fn scope(&self) -> &[String] {
-        self.scope.as_deref().unwrap_or_default()
-    }
-    /// A structure containing information from the `idToken`. Only the `identityContext` is in it, which is a value extracted from the `idToken`. This provides direct access to identity information without requiring JWT parsing.
-    pub fn aws_additional_details(&self) -> Option<&crate::types::AwsAdditionalDetails> {
-        self.aws_additional_details.as_ref()
+    rt::accessors! {
+        /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
+        access_token as_deref: Option<&str>;
+        /// Used to notify the requester that the returned token is an access token. The supported token type is `Bearer`.
+        token_type as_deref: Option<&str>;
+        /// Indicates the time in seconds when an access token will expire.
+        expires_in copy: i32;
+        /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
+        ///
+        /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
+        refresh_token as_deref: Option<&str>;
+        /// A JSON Web Token (JWT) that identifies the user associated with the issued access token.
+        id_token as_deref: Option<&str>;
+        /// Indicates the type of tokens that are issued by IAM Identity Center. The following values are supported:
+        ///
+        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+        ///
+        /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
+        issued_token_type as_deref: Option<&str>;
+        /// The list of scopes for which authorization is granted. The access token that is issued is limited to the scopes that are granted.
+        scope slice: &[String];
+        /// A structure containing information from the `idToken`. Only the `identityContext` is in it, which is a value extracted from the `idToken`. This provides direct access to identity information without requiring JWT parsing.
+        aws_additional_details as_ref: Option<&crate::types::AwsAdditionalDetails>;
     }
     /// Creates a new builder-style object to manufacture [`CreateTokenWithIamOutput`].
     pub fn builder() -> builders::CreateTokenWithIamOutputBuilder {
@@ -456,77 +380,19 @@ pub enum CreateTokenWithIamError {
 }
 
 impl CreateTokenWithIamError {
-    /// Whether this is a `AccessDeniedException`.
-    pub fn is_access_denied_exception(&self) -> bool {
-        matches!(self, Self::AccessDeniedException(_))
-    }
-    /// Whether this is a `AuthorizationPendingException`.
-    pub fn is_authorization_pending_exception(&self) -> bool {
-        matches!(self, Self::AuthorizationPendingException(_))
-    }
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `InternalServerException`.
-    pub fn is_internal_server_exception(&self) -> bool {
-        matches!(self, Self::InternalServerException(_))
-    }
-    /// Whether this is a `InvalidClientException`.
-    pub fn is_invalid_client_exception(&self) -> bool {
-        matches!(self, Self::InvalidClientException(_))
-    }
-    /// Whether this is a `InvalidGrantException`.
-    pub fn is_invalid_grant_exception(&self) -> bool {
-        matches!(self, Self::InvalidGrantException(_))
-    }
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `InvalidRequestRegionException`.
-    pub fn is_invalid_request_region_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestRegionException(_))
-    }
-    /// Whether this is a `InvalidScopeException`.
-    pub fn is_invalid_scope_exception(&self) -> bool {
-        matches!(self, Self::InvalidScopeException(_))
-    }
-    /// Whether this is a `SlowDownException`.
-    pub fn is_slow_down_exception(&self) -> bool {
-        matches!(self, Self::SlowDownException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-    /// Whether this is a `UnsupportedGrantTypeException`.
-    pub fn is_unsupported_grant_type_exception(&self) -> bool {
-        matches!(self, Self::UnsupportedGrantTypeException(_))
-    }
-}
-
-impl CreateTokenWithIamError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::AccessDeniedException(e) => e,
-            Self::AuthorizationPendingException(e) => e,
-            Self::ExpiredTokenException(e) => e,
-            Self::InternalServerException(e) => e,
-            Self::InvalidClientException(e) => e,
-            Self::InvalidGrantException(e) => e,
-            Self::InvalidRequestException(e) => e,
-            Self::InvalidRequestRegionException(e) => e,
-            Self::InvalidScopeException(e) => e,
-            Self::SlowDownException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::UnsupportedGrantTypeException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        AccessDeniedException is_access_denied_exception "AccessDeniedException";
+        AuthorizationPendingException is_authorization_pending_exception "AuthorizationPendingException";
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        InternalServerException is_internal_server_exception "InternalServerException";
+        InvalidClientException is_invalid_client_exception "InvalidClientException";
+        InvalidGrantException is_invalid_grant_exception "InvalidGrantException";
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        InvalidRequestRegionException is_invalid_request_region_exception "InvalidRequestRegionException";
+        InvalidScopeException is_invalid_scope_exception "InvalidScopeException";
+        SlowDownException is_slow_down_exception "SlowDownException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
+        UnsupportedGrantTypeException is_unsupported_grant_type_exception "UnsupportedGrantTypeException";
     }
 }
 
@@ -553,177 +419,60 @@ pub mod builders {
         pub(crate) code_verifier: Option<String>,
     }
     impl CreateTokenWithIamInputBuilder {
-        /// The unique identifier string for the client or application. This value is an application ARN that has OAuth grants configured.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.client_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier string for the client or application. This value is an application ARN that has OAuth grants configured.
+            client_id(input: impl Into<String>) set;
+            /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange. Specify one of the following values, depending on the grant type that you want:
+            ///
+            /// * Authorization Code - `authorization_code`
+            ///
+            /// * Refresh Token - `refresh_token`
+            ///
+            /// * JWT Bearer - `urn:ietf:params:oauth:grant-type:jwt-bearer`
+            ///
+            /// * Token Exchange - `urn:ietf:params:oauth:grant-type:token-exchange`
+            grant_type(input: impl Into<String>) set;
+            /// Used only when calling this API for the Authorization Code grant type. This short-lived code is used to identify this authorization request. The code is obtained through a redirect from IAM Identity Center to a redirect URI persisted in the Authorization Code GrantOptions for the application.
+            code(input: impl Into<String>) set;
+            /// Used only when calling this API for the Refresh Token grant type. This token is used to refresh short-lived tokens, such as the access token, that might expire.
+            ///
+            /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
+            refresh_token(input: impl Into<String>) set;
+            /// Used only when calling this API for the JWT Bearer grant type. This value specifies the JSON Web Token (JWT) issued by a trusted token issuer. To authorize a trusted token issuer, configure the JWT Bearer GrantOptions for the application.
+            assertion(input: impl Into<String>) set;
+            /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            scope(input: impl Into<String>) push;
+            /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
+            redirect_uri(input: impl Into<String>) set;
+            /// Used only when calling this API for the Token Exchange grant type. This value specifies the subject of the exchange. The value of the subject token must be an access token issued by IAM Identity Center to a different client or application. The access token must have authorized scopes that indicate the requested application as a target audience.
+            subject_token(input: impl Into<String>) set;
+            /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that is passed as the subject of the exchange. The following value is supported:
+            ///
+            /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+            subject_token_type(input: impl Into<String>) set;
+            /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that the requester can receive. The following values are supported:
+            ///
+            /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+            ///
+            /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
+            requested_token_type(input: impl Into<String>) set;
+            /// Used only when calling this API for the Authorization Code grant type. This value is generated by the client and presented to validate the original code challenge value the client passed at authorization time.
+            code_verifier(input: impl Into<String>) set;
         }
-        /// Sets or unsets `clientId`.
-        pub fn set_client_id(mut self, input: Option<String>) -> Self {
-            self.client_id = input;
-            self
-        }
-        /// `clientId` as set so far.
-        pub fn get_client_id(&self) -> &Option<String> {
-            &self.client_id
-        }
-        /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange. Specify one of the following values, depending on the grant type that you want:
-        ///
-        /// * Authorization Code - `authorization_code`
-        ///
-        /// * Refresh Token - `refresh_token`
-        ///
-        /// * JWT Bearer - `urn:ietf:params:oauth:grant-type:jwt-bearer`
-        ///
-        /// * Token Exchange - `urn:ietf:params:oauth:grant-type:token-exchange`
-        pub fn grant_type(mut self, input: impl Into<String>) -> Self {
-            self.grant_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `grantType`.
-        pub fn set_grant_type(mut self, input: Option<String>) -> Self {
-            self.grant_type = input;
-            self
-        }
-        /// `grantType` as set so far.
-        pub fn get_grant_type(&self) -> &Option<String> {
-            &self.grant_type
-        }
-        /// Used only when calling this API for the Authorization Code grant type. This short-lived code is used to identify this authorization request. The code is obtained through a redirect from IAM Identity Center to a redirect URI persisted in the Authorization Code GrantOptions for the application.
-        pub fn code(mut self, input: impl Into<String>) -> Self {
-            self.code = Some(input.into());
-            self
-        }
-        /// Sets or unsets `code`.
-        pub fn set_code(mut self, input: Option<String>) -> Self {
-            self.code = input;
-            self
-        }
-        /// `code` as set so far.
-        pub fn get_code(&self) -> &Option<String> {
-            &self.code
-        }
-        /// Used only when calling this API for the Refresh Token grant type. This token is used to refresh short-lived tokens, such as the access token, that might expire.
-        ///
-        /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
-        pub fn refresh_token(mut self, input: impl Into<String>) -> Self {
-            self.refresh_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `refreshToken`.
-        pub fn set_refresh_token(mut self, input: Option<String>) -> Self {
-            self.refresh_token = input;
-            self
-        }
-        /// `refreshToken` as set so far.
-        pub fn get_refresh_token(&self) -> &Option<String> {
-            &self.refresh_token
-        }
-        /// Used only when calling this API for the JWT Bearer grant type. This value specifies the JSON Web Token (JWT) issued by a trusted token issuer. To authorize a trusted token issuer, configure the JWT Bearer GrantOptions for the application.
-        pub fn assertion(mut self, input: impl Into<String>) -> Self {
-            self.assertion = Some(input.into());
-            self
-        }
-        /// Sets or unsets `assertion`.
-        pub fn set_assertion(mut self, input: Option<String>) -> Self {
-            self.assertion = input;
-            self
-        }
-        /// `assertion` as set so far.
-        pub fn get_assertion(&self) -> &Option<String> {
-            &self.assertion
-        }
-        /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn scope(mut self, input: impl Into<String>) -> Self {
-            self.scope.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `scope`.
-        pub fn set_scope(mut self, input: Option<Vec<String>>) -> Self {
-            self.scope = input;
-            self
-        }
-        /// `scope` as set so far.
-        pub fn get_scope(&self) -> &Option<Vec<String>> {
-            &self.scope
-        }
-        /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
-        pub fn redirect_uri(mut self, input: impl Into<String>) -> Self {
-            self.redirect_uri = Some(input.into());
-            self
-        }
-        /// Sets or unsets `redirectUri`.
-        pub fn set_redirect_uri(mut self, input: Option<String>) -> Self {
-            self.redirect_uri = input;
-            self
-        }
-        /// `redirectUri` as set so far.
-        pub fn get_redirect_uri(&self) -> &Option<String> {
-            &self.redirect_uri
-        }
-        /// Used only when calling this API for the Token Exchange grant type. This value specifies the subject of the exchange. The value of the subject token must be an access token issued by IAM Identity Center to a different client or application. The access token must have authorized scopes that indicate the requested application as a target audience.
-        pub fn subject_token(mut self, input: impl Into<String>) -> Self {
-            self.subject_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `subjectToken`.
-        pub fn set_subject_token(mut self, input: Option<String>) -> Self {
-            self.subject_token = input;
-            self
-        }
-        /// `subjectToken` as set so far.
-        pub fn get_subject_token(&self) -> &Option<String> {
-            &self.subject_token
-        }
-        /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that is passed as the subject of the exchange. The following value is supported:
-        ///
-        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-        pub fn subject_token_type(mut self, input: impl Into<String>) -> Self {
-            self.subject_token_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `subjectTokenType`.
-        pub fn set_subject_token_type(mut self, input: Option<String>) -> Self {
-            self.subject_token_type = input;
-            self
-        }
-        /// `subjectTokenType` as set so far.
-        pub fn get_subject_token_type(&self) -> &Option<String> {
-            &self.subject_token_type
-        }
-        /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that the requester can receive. The following values are supported:
-        ///
-        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-        ///
-        /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
-        pub fn requested_token_type(mut self, input: impl Into<String>) -> Self {
-            self.requested_token_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `requestedTokenType`.
-        pub fn set_requested_token_type(mut self, input: Option<String>) -> Self {
-            self.requested_token_type = input;
-            self
-        }
-        /// `requestedTokenType` as set so far.
-        pub fn get_requested_token_type(&self) -> &Option<String> {
-            &self.requested_token_type
-        }
-        /// Used only when calling this API for the Authorization Code grant type. This value is generated by the client and presented to validate the original code challenge value the client passed at authorization time.
-        pub fn code_verifier(mut self, input: impl Into<String>) -> Self {
-            self.code_verifier = Some(input.into());
-            self
-        }
-        /// Sets or unsets `codeVerifier`.
-        pub fn set_code_verifier(mut self, input: Option<String>) -> Self {
-            self.code_verifier = input;
-            self
-        }
-        /// `codeVerifier` as set so far.
-        pub fn get_code_verifier(&self) -> &Option<String> {
-            &self.code_verifier
+        rt::builder_set_get! {
+            client_id set_client_id get_client_id "clientId": String;
+            grant_type set_grant_type get_grant_type "grantType": String;
+            code set_code get_code "code": String;
+            refresh_token set_refresh_token get_refresh_token "refreshToken": String;
+            assertion set_assertion get_assertion "assertion": String;
+            scope set_scope get_scope "scope": Vec<String>;
+            redirect_uri set_redirect_uri get_redirect_uri "redirectUri": String;
+            subject_token set_subject_token get_subject_token "subjectToken": String;
+            subject_token_type set_subject_token_type get_subject_token_type "subjectTokenType": String;
+            requested_token_type set_requested_token_type get_requested_token_type "requestedTokenType": String;
+            code_verifier set_code_verifier get_code_verifier "codeVerifier": String;
         }
         /// Consumes the builder and constructs a [`CreateTokenWithIamInput`](crate::operation::create_token_with_iam::CreateTokenWithIamInput).
         pub fn build(
@@ -732,21 +481,10 @@ pub mod builders {
             crate::operation::create_token_with_iam::CreateTokenWithIamInput,
             rt::error::BuildError,
         > {
-            if self.client_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientId",
-                        "CreateTokenWithIamInput",
-                    ),
-                );
-            }
-            if self.grant_type.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "grantType",
-                        "CreateTokenWithIamInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "CreateTokenWithIamInput";
+                client_id "clientId";
+                grant_type "grantType";
             }
             Ok(crate::operation::create_token_with_iam::CreateTokenWithIamInput {
                 client_id: self.client_id,
@@ -795,133 +533,41 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl CreateTokenWithIamOutputBuilder {
-        /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// A bearer token to access Amazon Web Services accounts and applications assigned to a user.
+            access_token(input: impl Into<String>) set;
+            /// Used to notify the requester that the returned token is an access token. The supported token type is `Bearer`.
+            token_type(input: impl Into<String>) set;
+            /// Indicates the time in seconds when an access token will expire.
+            expires_in(input: impl Into<i32>) set;
+            /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
+            ///
+            /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
+            refresh_token(input: impl Into<String>) set;
+            /// A JSON Web Token (JWT) that identifies the user associated with the issued access token.
+            id_token(input: impl Into<String>) set;
+            /// Indicates the type of tokens that are issued by IAM Identity Center. The following values are supported:
+            ///
+            /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+            ///
+            /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
+            issued_token_type(input: impl Into<String>) set;
+            /// The list of scopes for which authorization is granted. The access token that is issued is limited to the scopes that are granted.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            scope(input: impl Into<String>) push;
+            /// A structure containing information from the `idToken`. Only the `identityContext` is in it, which is a value extracted from the `idToken`. This provides direct access to identity information without requiring JWT parsing.
+            aws_additional_details(input: impl Into<crate::types::AwsAdditionalDetails>) set;
         }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
-        }
-        /// Used to notify the requester that the returned token is an access token. The supported token type is `Bearer`.
-        pub fn token_type(mut self, input: impl Into<String>) -> Self {
-            self.token_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `tokenType`.
-        pub fn set_token_type(mut self, input: Option<String>) -> Self {
-            self.token_type = input;
-            self
-        }
-        /// `tokenType` as set so far.
-        pub fn get_token_type(&self) -> &Option<String> {
-            &self.token_type
-        }
-        /// Indicates the time in seconds when an access token will expire.
-        pub fn expires_in(mut self, input: impl Into<i32>) -> Self {
-            self.expires_in = Some(input.into());
-            self
-        }
-        /// Sets or unsets `expiresIn`.
-        pub fn set_expires_in(mut self, input: Option<i32>) -> Self {
-            self.expires_in = input;
-            self
-        }
-        /// `expiresIn` as set so far.
-        pub fn get_expires_in(&self) -> &Option<i32> {
-            &self.expires_in
-        }
-        /// A token that, if present, can be used to refresh a previously issued access token that might have expired.
-        ///
-        /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
-        pub fn refresh_token(mut self, input: impl Into<String>) -> Self {
-            self.refresh_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `refreshToken`.
-        pub fn set_refresh_token(mut self, input: Option<String>) -> Self {
-            self.refresh_token = input;
-            self
-        }
-        /// `refreshToken` as set so far.
-        pub fn get_refresh_token(&self) -> &Option<String> {
-            &self.refresh_token
-        }
-        /// A JSON Web Token (JWT) that identifies the user associated with the issued access token.
-        pub fn id_token(mut self, input: impl Into<String>) -> Self {
-            self.id_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `idToken`.
-        pub fn set_id_token(mut self, input: Option<String>) -> Self {
-            self.id_token = input;
-            self
-        }
-        /// `idToken` as set so far.
-        pub fn get_id_token(&self) -> &Option<String> {
-            &self.id_token
-        }
-        /// Indicates the type of tokens that are issued by IAM Identity Center. The following values are supported:
-        ///
-        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-        ///
-        /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
-        pub fn issued_token_type(mut self, input: impl Into<String>) -> Self {
-            self.issued_token_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `issuedTokenType`.
-        pub fn set_issued_token_type(mut self, input: Option<String>) -> Self {
-            self.issued_token_type = input;
-            self
-        }
-        /// `issuedTokenType` as set so far.
-        pub fn get_issued_token_type(&self) -> &Option<String> {
-            &self.issued_token_type
-        }
-        /// The list of scopes for which authorization is granted. The access token that is issued is limited to the scopes that are granted.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn scope(mut self, input: impl Into<String>) -> Self {
-            self.scope.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `scope`.
-        pub fn set_scope(mut self, input: Option<Vec<String>>) -> Self {
-            self.scope = input;
-            self
-        }
-        /// `scope` as set so far.
-        pub fn get_scope(&self) -> &Option<Vec<String>> {
-            &self.scope
-        }
-        /// A structure containing information from the `idToken`. Only the `identityContext` is in it, which is a value extracted from the `idToken`. This provides direct access to identity information without requiring JWT parsing.
-        pub fn aws_additional_details(
-            mut self,
-            input: impl Into<crate::types::AwsAdditionalDetails>,
-        ) -> Self {
-            self.aws_additional_details = Some(input.into());
-            self
-        }
-        /// Sets or unsets `awsAdditionalDetails`.
-        pub fn set_aws_additional_details(
-            mut self,
-            input: Option<crate::types::AwsAdditionalDetails>,
-        ) -> Self {
-            self.aws_additional_details = input;
-            self
-        }
-        /// `awsAdditionalDetails` as set so far.
-        pub fn get_aws_additional_details(
-            &self,
-        ) -> &Option<crate::types::AwsAdditionalDetails> {
-            &self.aws_additional_details
+        rt::builder_set_get! {
+            access_token set_access_token get_access_token "accessToken": String;
+            token_type set_token_type get_token_type "tokenType": String;
+            expires_in set_expires_in get_expires_in "expiresIn": i32;
+            refresh_token set_refresh_token get_refresh_token "refreshToken": String;
+            id_token set_id_token get_id_token "idToken": String;
+            issued_token_type set_issued_token_type get_issued_token_type "issuedTokenType": String;
+            scope set_scope get_scope "scope": Vec<String>;
+            aws_additional_details set_aws_additional_details get_aws_additional_details "awsAdditionalDetails": crate::types::AwsAdditionalDetails;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -967,175 +613,45 @@ pub mod builders {
         super::CreateTokenWithIamError
     );
     impl CreateTokenWithIamFluentBuilder {
-        /// The unique identifier string for the client or application. This value is an application ARN that has OAuth grants configured.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_id(input);
-            self
-        }
-        /// Sets or unsets `clientId`.
-        pub fn set_client_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_id(input);
-            self
-        }
-        /// `clientId` as set so far.
-        pub fn get_client_id(&self) -> &Option<String> {
-            self.inner.get_client_id()
-        }
-        /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange. Specify one of the following values, depending on the grant type that you want:
-        ///
-        /// * Authorization Code - `authorization_code`
-        ///
-        /// * Refresh Token - `refresh_token`
-        ///
-        /// * JWT Bearer - `urn:ietf:params:oauth:grant-type:jwt-bearer`
-        ///
-        /// * Token Exchange - `urn:ietf:params:oauth:grant-type:token-exchange`
-        pub fn grant_type(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.grant_type(input);
-            self
-        }
-        /// Sets or unsets `grantType`.
-        pub fn set_grant_type(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_grant_type(input);
-            self
-        }
-        /// `grantType` as set so far.
-        pub fn get_grant_type(&self) -> &Option<String> {
-            self.inner.get_grant_type()
-        }
-        /// Used only when calling this API for the Authorization Code grant type. This short-lived code is used to identify this authorization request. The code is obtained through a redirect from IAM Identity Center to a redirect URI persisted in the Authorization Code GrantOptions for the application.
-        pub fn code(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.code(input);
-            self
-        }
-        /// Sets or unsets `code`.
-        pub fn set_code(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_code(input);
-            self
-        }
-        /// `code` as set so far.
-        pub fn get_code(&self) -> &Option<String> {
-            self.inner.get_code()
-        }
-        /// Used only when calling this API for the Refresh Token grant type. This token is used to refresh short-lived tokens, such as the access token, that might expire.
-        ///
-        /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
-        pub fn refresh_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.refresh_token(input);
-            self
-        }
-        /// Sets or unsets `refreshToken`.
-        pub fn set_refresh_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_refresh_token(input);
-            self
-        }
-        /// `refreshToken` as set so far.
-        pub fn get_refresh_token(&self) -> &Option<String> {
-            self.inner.get_refresh_token()
-        }
-        /// Used only when calling this API for the JWT Bearer grant type. This value specifies the JSON Web Token (JWT) issued by a trusted token issuer. To authorize a trusted token issuer, configure the JWT Bearer GrantOptions for the application.
-        pub fn assertion(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.assertion(input);
-            self
-        }
-        /// Sets or unsets `assertion`.
-        pub fn set_assertion(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_assertion(input);
-            self
-        }
-        /// `assertion` as set so far.
-        pub fn get_assertion(&self) -> &Option<String> {
-            self.inner.get_assertion()
-        }
-        /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
-        pub fn scope(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.scope(input);
-            self
-        }
-        /// Sets or unsets `scope`.
-        pub fn set_scope(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_scope(input);
-            self
-        }
-        /// `scope` as set so far.
-        pub fn get_scope(&self) -> &Option<Vec<String>> {
-            self.inner.get_scope()
-        }
-        /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
-        pub fn redirect_uri(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.redirect_uri(input);
-            self
-        }
-        /// Sets or unsets `redirectUri`.
-        pub fn set_redirect_uri(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_redirect_uri(input);
-            self
-        }
-        /// `redirectUri` as set so far.
-        pub fn get_redirect_uri(&self) -> &Option<String> {
-            self.inner.get_redirect_uri()
-        }
-        /// Used only when calling this API for the Token Exchange grant type. This value specifies the subject of the exchange. The value of the subject token must be an access token issued by IAM Identity Center to a different client or application. The access token must have authorized scopes that indicate the requested application as a target audience.
-        pub fn subject_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.subject_token(input);
-            self
-        }
-        /// Sets or unsets `subjectToken`.
-        pub fn set_subject_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_subject_token(input);
-            self
-        }
-        /// `subjectToken` as set so far.
-        pub fn get_subject_token(&self) -> &Option<String> {
-            self.inner.get_subject_token()
-        }
-        /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that is passed as the subject of the exchange. The following value is supported:
-        ///
-        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-        pub fn subject_token_type(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.subject_token_type(input);
-            self
-        }
-        /// Sets or unsets `subjectTokenType`.
-        pub fn set_subject_token_type(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_subject_token_type(input);
-            self
-        }
-        /// `subjectTokenType` as set so far.
-        pub fn get_subject_token_type(&self) -> &Option<String> {
-            self.inner.get_subject_token_type()
-        }
-        /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that the requester can receive. The following values are supported:
-        ///
-        /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
-        ///
-        /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
-        pub fn requested_token_type(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.requested_token_type(input);
-            self
-        }
-        /// Sets or unsets `requestedTokenType`.
-        pub fn set_requested_token_type(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_requested_token_type(input);
-            self
-        }
-        /// `requestedTokenType` as set so far.
-        pub fn get_requested_token_type(&self) -> &Option<String> {
-            self.inner.get_requested_token_type()
-        }
-        /// Used only when calling this API for the Authorization Code grant type. This value is generated by the client and presented to validate the original code challenge value the client passed at authorization time.
-        pub fn code_verifier(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.code_verifier(input);
-            self
-        }
-        /// Sets or unsets `codeVerifier`.
-        pub fn set_code_verifier(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_code_verifier(input);
-            self
-        }
-        /// `codeVerifier` as set so far.
-        pub fn get_code_verifier(&self) -> &Option<String> {
-            self.inner.get_code_verifier()
+        rt::fluent_setters! {
+            /// The unique identifier string for the client or application. This value is an application ARN that has OAuth grants configured.
+            client_id(input: impl Into<String>) set_client_id get_client_id "clientId": String;
+            /// Supports the following OAuth grant types: Authorization Code, Refresh Token, JWT Bearer, and Token Exchange. Specify one of the following values, depending on the grant type that you want:
+            ///
+            /// * Authorization Code - `authorization_code`
+            ///
+            /// * Refresh Token - `refresh_token`
+            ///
+            /// * JWT Bearer - `urn:ietf:params:oauth:grant-type:jwt-bearer`
+            ///
+            /// * Token Exchange - `urn:ietf:params:oauth:grant-type:token-exchange`
+            grant_type(input: impl Into<String>) set_grant_type get_grant_type "grantType": String;
+            /// Used only when calling this API for the Authorization Code grant type. This short-lived code is used to identify this authorization request. The code is obtained through a redirect from IAM Identity Center to a redirect URI persisted in the Authorization Code GrantOptions for the application.
+            code(input: impl Into<String>) set_code get_code "code": String;
+            /// Used only when calling this API for the Refresh Token grant type. This token is used to refresh short-lived tokens, such as the access token, that might expire.
+            ///
+            /// For more information about the features and limitations of the current IAM Identity Center OIDC implementation, see *Considerations for Using this Guide* in the [IAM Identity Center OIDC API Reference](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/Welcome.html).
+            refresh_token(input: impl Into<String>) set_refresh_token get_refresh_token "refreshToken": String;
+            /// Used only when calling this API for the JWT Bearer grant type. This value specifies the JSON Web Token (JWT) issued by a trusted token issuer. To authorize a trusted token issuer, configure the JWT Bearer GrantOptions for the application.
+            assertion(input: impl Into<String>) set_assertion get_assertion "assertion": String;
+            /// The list of scopes for which authorization is requested. The access token that is issued is limited to the scopes that are granted. If the value is not specified, IAM Identity Center authorizes all scopes configured for the application, including the following default scopes: `openid`, `aws`, `sts:identity_context`.
+            scope(input: impl Into<String>) set_scope get_scope "scope": Vec<String>;
+            /// Used only when calling this API for the Authorization Code grant type. This value specifies the location of the client or application that has registered to receive the authorization code.
+            redirect_uri(input: impl Into<String>) set_redirect_uri get_redirect_uri "redirectUri": String;
+            /// Used only when calling this API for the Token Exchange grant type. This value specifies the subject of the exchange. The value of the subject token must be an access token issued by IAM Identity Center to a different client or application. The access token must have authorized scopes that indicate the requested application as a target audience.
+            subject_token(input: impl Into<String>) set_subject_token get_subject_token "subjectToken": String;
+            /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that is passed as the subject of the exchange. The following value is supported:
+            ///
+            /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+            subject_token_type(input: impl Into<String>) set_subject_token_type get_subject_token_type "subjectTokenType": String;
+            /// Used only when calling this API for the Token Exchange grant type. This value specifies the type of token that the requester can receive. The following values are supported:
+            ///
+            /// * Access Token - `urn:ietf:params:oauth:token-type:access_token`
+            ///
+            /// * Refresh Token - `urn:ietf:params:oauth:token-type:refresh_token`
+            requested_token_type(input: impl Into<String>) set_requested_token_type get_requested_token_type "requestedTokenType": String;
+            /// Used only when calling this API for the Authorization Code grant type. This value is generated by the client and presented to validate the original code challenge value the client passed at authorization time.
+            code_verifier(input: impl Into<String>) set_code_verifier get_code_verifier "codeVerifier": String;
         }
     }
 }

@@ -125,31 +125,7 @@ impl rt::operation::Operation for RegisterClient {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use RegisterClientError as E;
-        Ok(
-            match meta.code() {
-                Some("InternalServerException") => {
-                    E::InternalServerException(F::from_response(response, meta)?)
-                }
-                Some("InvalidClientMetadataException") => {
-                    E::InvalidClientMetadataException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRedirectUriException") => {
-                    E::InvalidRedirectUriException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("InvalidScopeException") => {
-                    E::InvalidScopeException(F::from_response(response, meta)?)
-                }
-                Some("UnsupportedGrantTypeException") => {
-                    E::UnsupportedGrantTypeException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        RegisterClientError::from_error_response(response, meta)
     }
 }
 
@@ -180,39 +156,27 @@ pub struct RegisterClientInput {
 }
 
 impl RegisterClientInput {
-    /// The friendly name of the client.
-    pub fn client_name(&self) -> Option<&str> {
-        self.client_name.as_deref()
-    }
-    /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
-    pub fn client_type(&self) -> Option<&str> {
-        self.client_type.as_deref()
-    }
-    /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
-    pub fn scopes(&self) -> &[String] {
-        self.scopes.as_deref().unwrap_or_default()
-    }
-    /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
-    pub fn redirect_uris(&self) -> &[String] {
-        self.redirect_uris.as_deref().unwrap_or_default()
-    }
-    /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
-    ///
-    /// * Authorization Code - `authorization_code`
-    ///
-    /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
-    ///
-    /// * Refresh Token - `refresh_token`
-    pub fn grant_types(&self) -> &[String] {
-        self.grant_types.as_deref().unwrap_or_default()
-    }
-    /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
-    pub fn issuer_url(&self) -> Option<&str> {
-        self.issuer_url.as_deref()
-    }
-    /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
-    pub fn entitled_application_arn(&self) -> Option<&str> {
-        self.entitled_application_arn.as_deref()
+    rt::accessors! {
+        /// The friendly name of the client.
+        client_name as_deref: Option<&str>;
+        /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
+        client_type as_deref: Option<&str>;
+        /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
+        scopes slice: &[String];
+        /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
+        redirect_uris slice: &[String];
+        /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
+        ///
+        /// * Authorization Code - `authorization_code`
+        ///
+        /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
+        ///
+        /// * Refresh Token - `refresh_token`
+        grant_types slice: &[String];
+        /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
+        issuer_url as_deref: Option<&str>;
+        /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
+        entitled_application_arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterClientInput`].
     pub fn builder() -> builders::RegisterClientInputBuilder {
@@ -240,29 +204,19 @@ pub struct RegisterClientOutput {
 }
 
 impl RegisterClientOutput {
-    /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
-    pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
-    }
-    /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
-    pub fn client_secret(&self) -> Option<&str> {
-        self.client_secret.as_deref()
-    }
-    /// Indicates the time at which the `clientId` and `clientSecret` were issued.
-    pub fn client_id_issued_at(&self) -> i64 {
-        self.client_id_issued_at
-    }
-    /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
-    pub fn client_secret_expires_at(&self) -> i64 {
-        self.client_secret_expires_at
-    }
-    /// An endpoint that the client can use to request authorization.
-    pub fn authorization_endpoint(&self) -> Option<&str> {
-        self.authorization_endpoint.as_deref()
-    }
-    /// An endpoint that the client can use to create tokens.
-    pub fn token_endpoint(&self) -> Option<&str> {
-        self.token_endpoint.as_deref()
+    rt::accessors! {
+        /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
+        client_id as_deref: Option<&str>;
+        /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
+        client_secret as_deref: Option<&str>;
+        /// Indicates the time at which the `clientId` and `clientSecret` were issued.
+        client_id_issued_at copy: i64;
+        /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
+        client_secret_expires_at copy: i64;
+        /// An endpoint that the client can use to request authorization.
+        authorization_endpoint as_deref: Option<&str>;
+        /// An endpoint that the client can use to create tokens.
+        token_endpoint as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegisterClientOutput`].
     pub fn builder() -> builders::RegisterClientOutputBuilder {
@@ -311,47 +265,13 @@ pub enum RegisterClientError {
 }
 
 impl RegisterClientError {
-    /// Whether this is a `InternalServerException`.
-    pub fn is_internal_server_exception(&self) -> bool {
-        matches!(self, Self::InternalServerException(_))
-    }
-    /// Whether this is a `InvalidClientMetadataException`.
-    pub fn is_invalid_client_metadata_exception(&self) -> bool {
-        matches!(self, Self::InvalidClientMetadataException(_))
-    }
-    /// Whether this is a `InvalidRedirectUriException`.
-    pub fn is_invalid_redirect_uri_exception(&self) -> bool {
-        matches!(self, Self::InvalidRedirectUriException(_))
-    }
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `InvalidScopeException`.
-    pub fn is_invalid_scope_exception(&self) -> bool {
-        matches!(self, Self::InvalidScopeException(_))
-    }
-    /// Whether this is a `UnsupportedGrantTypeException`.
-    pub fn is_unsupported_grant_type_exception(&self) -> bool {
-        matches!(self, Self::UnsupportedGrantTypeException(_))
-    }
-}
-
-impl RegisterClientError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InternalServerException(e) => e,
-            Self::InvalidClientMetadataException(e) => e,
-            Self::InvalidRedirectUriException(e) => e,
-            Self::InvalidRequestException(e) => e,
-            Self::InvalidScopeException(e) => e,
-            Self::UnsupportedGrantTypeException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InternalServerException is_internal_server_exception "InternalServerException";
+        InvalidClientMetadataException is_invalid_client_metadata_exception "InvalidClientMetadataException";
+        InvalidRedirectUriException is_invalid_redirect_uri_exception "InvalidRedirectUriException";
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        InvalidScopeException is_invalid_scope_exception "InvalidScopeException";
+        UnsupportedGrantTypeException is_unsupported_grant_type_exception "UnsupportedGrantTypeException";
     }
 }
 
@@ -374,115 +294,42 @@ pub mod builders {
         pub(crate) entitled_application_arn: Option<String>,
     }
     impl RegisterClientInputBuilder {
-        /// The friendly name of the client.
-        pub fn client_name(mut self, input: impl Into<String>) -> Self {
-            self.client_name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The friendly name of the client.
+            client_name(input: impl Into<String>) set;
+            /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
+            client_type(input: impl Into<String>) set;
+            /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            scopes(input: impl Into<String>) push;
+            /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            redirect_uris(input: impl Into<String>) push;
+            /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
+            ///
+            /// * Authorization Code - `authorization_code`
+            ///
+            /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
+            ///
+            /// * Refresh Token - `refresh_token`
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            grant_types(input: impl Into<String>) push;
+            /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
+            issuer_url(input: impl Into<String>) set;
+            /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
+            entitled_application_arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `clientName`.
-        pub fn set_client_name(mut self, input: Option<String>) -> Self {
-            self.client_name = input;
-            self
-        }
-        /// `clientName` as set so far.
-        pub fn get_client_name(&self) -> &Option<String> {
-            &self.client_name
-        }
-        /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
-        pub fn client_type(mut self, input: impl Into<String>) -> Self {
-            self.client_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `clientType`.
-        pub fn set_client_type(mut self, input: Option<String>) -> Self {
-            self.client_type = input;
-            self
-        }
-        /// `clientType` as set so far.
-        pub fn get_client_type(&self) -> &Option<String> {
-            &self.client_type
-        }
-        /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn scopes(mut self, input: impl Into<String>) -> Self {
-            self.scopes.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `scopes`.
-        pub fn set_scopes(mut self, input: Option<Vec<String>>) -> Self {
-            self.scopes = input;
-            self
-        }
-        /// `scopes` as set so far.
-        pub fn get_scopes(&self) -> &Option<Vec<String>> {
-            &self.scopes
-        }
-        /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn redirect_uris(mut self, input: impl Into<String>) -> Self {
-            self.redirect_uris.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `redirectUris`.
-        pub fn set_redirect_uris(mut self, input: Option<Vec<String>>) -> Self {
-            self.redirect_uris = input;
-            self
-        }
-        /// `redirectUris` as set so far.
-        pub fn get_redirect_uris(&self) -> &Option<Vec<String>> {
-            &self.redirect_uris
-        }
-        /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
-        ///
-        /// * Authorization Code - `authorization_code`
-        ///
-        /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
-        ///
-        /// * Refresh Token - `refresh_token`
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn grant_types(mut self, input: impl Into<String>) -> Self {
-            self.grant_types.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `grantTypes`.
-        pub fn set_grant_types(mut self, input: Option<Vec<String>>) -> Self {
-            self.grant_types = input;
-            self
-        }
-        /// `grantTypes` as set so far.
-        pub fn get_grant_types(&self) -> &Option<Vec<String>> {
-            &self.grant_types
-        }
-        /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
-        pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
-            self.issuer_url = Some(input.into());
-            self
-        }
-        /// Sets or unsets `issuerUrl`.
-        pub fn set_issuer_url(mut self, input: Option<String>) -> Self {
-            self.issuer_url = input;
-            self
-        }
-        /// `issuerUrl` as set so far.
-        pub fn get_issuer_url(&self) -> &Option<String> {
-            &self.issuer_url
-        }
-        /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
-        pub fn entitled_application_arn(mut self, input: impl Into<String>) -> Self {
-            self.entitled_application_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `entitledApplicationArn`.
-        pub fn set_entitled_application_arn(mut self, input: Option<String>) -> Self {
-            self.entitled_application_arn = input;
-            self
-        }
-        /// `entitledApplicationArn` as set so far.
-        pub fn get_entitled_application_arn(&self) -> &Option<String> {
-            &self.entitled_application_arn
+        rt::builder_set_get! {
+            client_name set_client_name get_client_name "clientName": String;
+            client_type set_client_type get_client_type "clientType": String;
+            scopes set_scopes get_scopes "scopes": Vec<String>;
+            redirect_uris set_redirect_uris get_redirect_uris "redirectUris": Vec<String>;
+            grant_types set_grant_types get_grant_types "grantTypes": Vec<String>;
+            issuer_url set_issuer_url get_issuer_url "issuerUrl": String;
+            entitled_application_arn set_entitled_application_arn get_entitled_application_arn "entitledApplicationArn": String;
         }
         /// Consumes the builder and constructs a [`RegisterClientInput`](crate::operation::register_client::RegisterClientInput).
         pub fn build(
@@ -491,21 +338,10 @@ pub mod builders {
             crate::operation::register_client::RegisterClientInput,
             rt::error::BuildError,
         > {
-            if self.client_name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientName",
-                        "RegisterClientInput",
-                    ),
-                );
-            }
-            if self.client_type.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientType",
-                        "RegisterClientInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "RegisterClientInput";
+                client_name "clientName";
+                client_type "clientType";
             }
             Ok(crate::operation::register_client::RegisterClientInput {
                 client_name: self.client_name,
@@ -531,89 +367,27 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl RegisterClientOutputBuilder {
-        /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.client_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier string for each client. This client uses this identifier to get authenticated by the service in subsequent calls.
+            client_id(input: impl Into<String>) set;
+            /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
+            client_secret(input: impl Into<String>) set;
+            /// Indicates the time at which the `clientId` and `clientSecret` were issued.
+            client_id_issued_at(input: impl Into<i64>) set;
+            /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
+            client_secret_expires_at(input: impl Into<i64>) set;
+            /// An endpoint that the client can use to request authorization.
+            authorization_endpoint(input: impl Into<String>) set;
+            /// An endpoint that the client can use to create tokens.
+            token_endpoint(input: impl Into<String>) set;
         }
-        /// Sets or unsets `clientId`.
-        pub fn set_client_id(mut self, input: Option<String>) -> Self {
-            self.client_id = input;
-            self
-        }
-        /// `clientId` as set so far.
-        pub fn get_client_id(&self) -> &Option<String> {
-            &self.client_id
-        }
-        /// A secret string generated for the client. The client will use this string to get authenticated by the service in subsequent calls.
-        pub fn client_secret(mut self, input: impl Into<String>) -> Self {
-            self.client_secret = Some(input.into());
-            self
-        }
-        /// Sets or unsets `clientSecret`.
-        pub fn set_client_secret(mut self, input: Option<String>) -> Self {
-            self.client_secret = input;
-            self
-        }
-        /// `clientSecret` as set so far.
-        pub fn get_client_secret(&self) -> &Option<String> {
-            &self.client_secret
-        }
-        /// Indicates the time at which the `clientId` and `clientSecret` were issued.
-        pub fn client_id_issued_at(mut self, input: impl Into<i64>) -> Self {
-            self.client_id_issued_at = Some(input.into());
-            self
-        }
-        /// Sets or unsets `clientIdIssuedAt`.
-        pub fn set_client_id_issued_at(mut self, input: Option<i64>) -> Self {
-            self.client_id_issued_at = input;
-            self
-        }
-        /// `clientIdIssuedAt` as set so far.
-        pub fn get_client_id_issued_at(&self) -> &Option<i64> {
-            &self.client_id_issued_at
-        }
-        /// Indicates the time at which the `clientId` and `clientSecret` will become invalid.
-        pub fn client_secret_expires_at(mut self, input: impl Into<i64>) -> Self {
-            self.client_secret_expires_at = Some(input.into());
-            self
-        }
-        /// Sets or unsets `clientSecretExpiresAt`.
-        pub fn set_client_secret_expires_at(mut self, input: Option<i64>) -> Self {
-            self.client_secret_expires_at = input;
-            self
-        }
-        /// `clientSecretExpiresAt` as set so far.
-        pub fn get_client_secret_expires_at(&self) -> &Option<i64> {
-            &self.client_secret_expires_at
-        }
-        /// An endpoint that the client can use to request authorization.
-        pub fn authorization_endpoint(mut self, input: impl Into<String>) -> Self {
-            self.authorization_endpoint = Some(input.into());
-            self
-        }
-        /// Sets or unsets `authorizationEndpoint`.
-        pub fn set_authorization_endpoint(mut self, input: Option<String>) -> Self {
-            self.authorization_endpoint = input;
-            self
-        }
-        /// `authorizationEndpoint` as set so far.
-        pub fn get_authorization_endpoint(&self) -> &Option<String> {
-            &self.authorization_endpoint
-        }
-        /// An endpoint that the client can use to create tokens.
-        pub fn token_endpoint(mut self, input: impl Into<String>) -> Self {
-            self.token_endpoint = Some(input.into());
-            self
-        }
-        /// Sets or unsets `tokenEndpoint`.
-        pub fn set_token_endpoint(mut self, input: Option<String>) -> Self {
-            self.token_endpoint = input;
-            self
-        }
-        /// `tokenEndpoint` as set so far.
-        pub fn get_token_endpoint(&self) -> &Option<String> {
-            &self.token_endpoint
+        rt::builder_set_get! {
+            client_id set_client_id get_client_id "clientId": String;
+            client_secret set_client_secret get_client_secret "clientSecret": String;
+            client_id_issued_at set_client_id_issued_at get_client_id_issued_at "clientIdIssuedAt": i64;
+            client_secret_expires_at set_client_secret_expires_at get_client_secret_expires_at "clientSecretExpiresAt": i64;
+            authorization_endpoint set_authorization_endpoint get_authorization_endpoint "authorizationEndpoint": String;
+            token_endpoint set_token_endpoint get_token_endpoint "tokenEndpoint": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -652,109 +426,27 @@ pub mod builders {
         super::RegisterClientOutput, super::RegisterClientError
     );
     impl RegisterClientFluentBuilder {
-        /// The friendly name of the client.
-        pub fn client_name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_name(input);
-            self
-        }
-        /// Sets or unsets `clientName`.
-        pub fn set_client_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_name(input);
-            self
-        }
-        /// `clientName` as set so far.
-        pub fn get_client_name(&self) -> &Option<String> {
-            self.inner.get_client_name()
-        }
-        /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
-        pub fn client_type(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_type(input);
-            self
-        }
-        /// Sets or unsets `clientType`.
-        pub fn set_client_type(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_type(input);
-            self
-        }
-        /// `clientType` as set so far.
-        pub fn get_client_type(&self) -> &Option<String> {
-            self.inner.get_client_type()
-        }
-        /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
-        pub fn scopes(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.scopes(input);
-            self
-        }
-        /// Sets or unsets `scopes`.
-        pub fn set_scopes(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_scopes(input);
-            self
-        }
-        /// `scopes` as set so far.
-        pub fn get_scopes(&self) -> &Option<Vec<String>> {
-            self.inner.get_scopes()
-        }
-        /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
-        pub fn redirect_uris(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.redirect_uris(input);
-            self
-        }
-        /// Sets or unsets `redirectUris`.
-        pub fn set_redirect_uris(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_redirect_uris(input);
-            self
-        }
-        /// `redirectUris` as set so far.
-        pub fn get_redirect_uris(&self) -> &Option<Vec<String>> {
-            self.inner.get_redirect_uris()
-        }
-        /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
-        ///
-        /// * Authorization Code - `authorization_code`
-        ///
-        /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
-        ///
-        /// * Refresh Token - `refresh_token`
-        pub fn grant_types(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.grant_types(input);
-            self
-        }
-        /// Sets or unsets `grantTypes`.
-        pub fn set_grant_types(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_grant_types(input);
-            self
-        }
-        /// `grantTypes` as set so far.
-        pub fn get_grant_types(&self) -> &Option<Vec<String>> {
-            self.inner.get_grant_types()
-        }
-        /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
-        pub fn issuer_url(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.issuer_url(input);
-            self
-        }
-        /// Sets or unsets `issuerUrl`.
-        pub fn set_issuer_url(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_issuer_url(input);
-            self
-        }
-        /// `issuerUrl` as set so far.
-        pub fn get_issuer_url(&self) -> &Option<String> {
-            self.inner.get_issuer_url()
-        }
-        /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
-        pub fn entitled_application_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.entitled_application_arn(input);
-            self
-        }
-        /// Sets or unsets `entitledApplicationArn`.
-        pub fn set_entitled_application_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_entitled_application_arn(input);
-            self
-        }
-        /// `entitledApplicationArn` as set so far.
-        pub fn get_entitled_application_arn(&self) -> &Option<String> {
-            self.inner.get_entitled_application_arn()
+        rt::fluent_setters! {
+            /// The friendly name of the client.
+            client_name(input: impl Into<String>) set_client_name get_client_name "clientName": String;
+            /// The type of client. The service supports only `public` as a client type. Anything other than public will be rejected by the service.
+            client_type(input: impl Into<String>) set_client_type get_client_type "clientType": String;
+            /// The list of scopes that are defined by the client. Upon authorization, this list is used to restrict permissions when granting an access token.
+            scopes(input: impl Into<String>) set_scopes get_scopes "scopes": Vec<String>;
+            /// The list of redirect URI that are defined by the client. At completion of authorization, this list is used to restrict what locations the user agent can be redirected back to.
+            redirect_uris(input: impl Into<String>) set_redirect_uris get_redirect_uris "redirectUris": Vec<String>;
+            /// The list of OAuth 2.0 grant types that are defined by the client. This list is used to restrict the token granting flows available to the client. Supports the following OAuth 2.0 grant types: Authorization Code, Device Code, and Refresh Token.
+            ///
+            /// * Authorization Code - `authorization_code`
+            ///
+            /// * Device Code - `urn:ietf:params:oauth:grant-type:device_code`
+            ///
+            /// * Refresh Token - `refresh_token`
+            grant_types(input: impl Into<String>) set_grant_types get_grant_types "grantTypes": Vec<String>;
+            /// The IAM Identity Center Issuer URL associated with an instance of IAM Identity Center. This value is needed for user access to resources through the client.
+            issuer_url(input: impl Into<String>) set_issuer_url get_issuer_url "issuerUrl": String;
+            /// This IAM Identity Center application ARN is used to define administrator-managed configuration for public client access to resources. At authorization, the scopes, grants, and redirect URI available to this client will be restricted by this application resource.
+            entitled_application_arn(input: impl Into<String>) set_entitled_application_arn get_entitled_application_arn "entitledApplicationArn": String;
         }
     }
 }

@@ -101,28 +101,7 @@ impl rt::operation::Operation for StartDeviceAuthorization {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use StartDeviceAuthorizationError as E;
-        Ok(
-            match meta.code() {
-                Some("InternalServerException") => {
-                    E::InternalServerException(F::from_response(response, meta)?)
-                }
-                Some("InvalidClientException") => {
-                    E::InvalidClientException(F::from_response(response, meta)?)
-                }
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("SlowDownException") => {
-                    E::SlowDownException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedClientException") => {
-                    E::UnauthorizedClientException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        StartDeviceAuthorizationError::from_error_response(response, meta)
     }
 }
 
@@ -139,17 +118,13 @@ pub struct StartDeviceAuthorizationInput {
 }
 
 impl StartDeviceAuthorizationInput {
-    /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
-    pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
-    }
-    /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
-    pub fn client_secret(&self) -> Option<&str> {
-        self.client_secret.as_deref()
-    }
-    /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
-    pub fn start_url(&self) -> Option<&str> {
-        self.start_url.as_deref()
+    rt::accessors! {
+        /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
+        client_id as_deref: Option<&str>;
+        /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
+        client_secret as_deref: Option<&str>;
+        /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
+        start_url as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`StartDeviceAuthorizationInput`].
     pub fn builder() -> builders::StartDeviceAuthorizationInputBuilder {
@@ -187,29 +162,19 @@ pub struct StartDeviceAuthorizationOutput {
 }
 
 impl StartDeviceAuthorizationOutput {
-    /// The short-lived code that is used by the device when polling for a session token.
-    pub fn device_code(&self) -> Option<&str> {
-        self.device_code.as_deref()
-    }
-    /// A one-time user verification code. This is needed to authorize an in-use device.
-    pub fn user_code(&self) -> Option<&str> {
-        self.user_code.as_deref()
-    }
-    /// The URI of the verification page that takes the `userCode` to authorize the device.
-    pub fn verification_uri(&self) -> Option<&str> {
-        self.verification_uri.as_deref()
-    }
-    /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
-    pub fn verification_uri_complete(&self) -> Option<&str> {
-        self.verification_uri_complete.as_deref()
-    }
-    /// Indicates the number of seconds in which the verification code will become invalid.
-    pub fn expires_in(&self) -> i32 {
-        self.expires_in
-    }
-    /// Indicates the number of seconds the client must wait between attempts when polling for a session.
-    pub fn interval(&self) -> i32 {
-        self.interval
+    rt::accessors! {
+        /// The short-lived code that is used by the device when polling for a session token.
+        device_code as_deref: Option<&str>;
+        /// A one-time user verification code. This is needed to authorize an in-use device.
+        user_code as_deref: Option<&str>;
+        /// The URI of the verification page that takes the `userCode` to authorize the device.
+        verification_uri as_deref: Option<&str>;
+        /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
+        verification_uri_complete as_deref: Option<&str>;
+        /// Indicates the number of seconds in which the verification code will become invalid.
+        expires_in copy: i32;
+        /// Indicates the number of seconds the client must wait between attempts when polling for a session.
+        interval copy: i32;
     }
     /// Creates a new builder-style object to manufacture [`StartDeviceAuthorizationOutput`].
     pub fn builder() -> builders::StartDeviceAuthorizationOutputBuilder {
@@ -243,42 +208,12 @@ pub enum StartDeviceAuthorizationError {
 }
 
 impl StartDeviceAuthorizationError {
-    /// Whether this is a `InternalServerException`.
-    pub fn is_internal_server_exception(&self) -> bool {
-        matches!(self, Self::InternalServerException(_))
-    }
-    /// Whether this is a `InvalidClientException`.
-    pub fn is_invalid_client_exception(&self) -> bool {
-        matches!(self, Self::InvalidClientException(_))
-    }
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `SlowDownException`.
-    pub fn is_slow_down_exception(&self) -> bool {
-        matches!(self, Self::SlowDownException(_))
-    }
-    /// Whether this is a `UnauthorizedClientException`.
-    pub fn is_unauthorized_client_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedClientException(_))
-    }
-}
-
-impl StartDeviceAuthorizationError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InternalServerException(e) => e,
-            Self::InvalidClientException(e) => e,
-            Self::InvalidRequestException(e) => e,
-            Self::SlowDownException(e) => e,
-            Self::UnauthorizedClientException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InternalServerException is_internal_server_exception "InternalServerException";
+        InvalidClientException is_invalid_client_exception "InvalidClientException";
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        SlowDownException is_slow_down_exception "SlowDownException";
+        UnauthorizedClientException is_unauthorized_client_exception "UnauthorizedClientException";
     }
 }
 
@@ -297,47 +232,18 @@ pub mod builders {
         pub(crate) start_url: Option<String>,
     }
     impl StartDeviceAuthorizationInputBuilder {
-        /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.client_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
+            client_id(input: impl Into<String>) set;
+            /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
+            client_secret(input: impl Into<String>) set;
+            /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
+            start_url(input: impl Into<String>) set;
         }
-        /// Sets or unsets `clientId`.
-        pub fn set_client_id(mut self, input: Option<String>) -> Self {
-            self.client_id = input;
-            self
-        }
-        /// `clientId` as set so far.
-        pub fn get_client_id(&self) -> &Option<String> {
-            &self.client_id
-        }
-        /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
-        pub fn client_secret(mut self, input: impl Into<String>) -> Self {
-            self.client_secret = Some(input.into());
-            self
-        }
-        /// Sets or unsets `clientSecret`.
-        pub fn set_client_secret(mut self, input: Option<String>) -> Self {
-            self.client_secret = input;
-            self
-        }
-        /// `clientSecret` as set so far.
-        pub fn get_client_secret(&self) -> &Option<String> {
-            &self.client_secret
-        }
-        /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
-        pub fn start_url(mut self, input: impl Into<String>) -> Self {
-            self.start_url = Some(input.into());
-            self
-        }
-        /// Sets or unsets `startUrl`.
-        pub fn set_start_url(mut self, input: Option<String>) -> Self {
-            self.start_url = input;
-            self
-        }
-        /// `startUrl` as set so far.
-        pub fn get_start_url(&self) -> &Option<String> {
-            &self.start_url
+        rt::builder_set_get! {
+            client_id set_client_id get_client_id "clientId": String;
+            client_secret set_client_secret get_client_secret "clientSecret": String;
+            start_url set_start_url get_start_url "startUrl": String;
         }
         /// Consumes the builder and constructs a [`StartDeviceAuthorizationInput`](crate::operation::start_device_authorization::StartDeviceAuthorizationInput).
         pub fn build(
@@ -346,29 +252,11 @@ pub mod builders {
             crate::operation::start_device_authorization::StartDeviceAuthorizationInput,
             rt::error::BuildError,
         > {
-            if self.client_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientId",
-                        "StartDeviceAuthorizationInput",
-                    ),
-                );
-            }
-            if self.client_secret.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "clientSecret",
-                        "StartDeviceAuthorizationInput",
-                    ),
-                );
-            }
-            if self.start_url.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "startUrl",
-                        "StartDeviceAuthorizationInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "StartDeviceAuthorizationInput";
+                client_id "clientId";
+                client_secret "clientSecret";
+                start_url "startUrl";
             }
             Ok(crate::operation::start_device_authorization::StartDeviceAuthorizationInput {
                 client_id: self.client_id,
@@ -399,89 +287,27 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl StartDeviceAuthorizationOutputBuilder {
-        /// The short-lived code that is used by the device when polling for a session token.
-        pub fn device_code(mut self, input: impl Into<String>) -> Self {
-            self.device_code = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The short-lived code that is used by the device when polling for a session token.
+            device_code(input: impl Into<String>) set;
+            /// A one-time user verification code. This is needed to authorize an in-use device.
+            user_code(input: impl Into<String>) set;
+            /// The URI of the verification page that takes the `userCode` to authorize the device.
+            verification_uri(input: impl Into<String>) set;
+            /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
+            verification_uri_complete(input: impl Into<String>) set;
+            /// Indicates the number of seconds in which the verification code will become invalid.
+            expires_in(input: impl Into<i32>) set;
+            /// Indicates the number of seconds the client must wait between attempts when polling for a session.
+            interval(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `deviceCode`.
-        pub fn set_device_code(mut self, input: Option<String>) -> Self {
-            self.device_code = input;
-            self
-        }
-        /// `deviceCode` as set so far.
-        pub fn get_device_code(&self) -> &Option<String> {
-            &self.device_code
-        }
-        /// A one-time user verification code. This is needed to authorize an in-use device.
-        pub fn user_code(mut self, input: impl Into<String>) -> Self {
-            self.user_code = Some(input.into());
-            self
-        }
-        /// Sets or unsets `userCode`.
-        pub fn set_user_code(mut self, input: Option<String>) -> Self {
-            self.user_code = input;
-            self
-        }
-        /// `userCode` as set so far.
-        pub fn get_user_code(&self) -> &Option<String> {
-            &self.user_code
-        }
-        /// The URI of the verification page that takes the `userCode` to authorize the device.
-        pub fn verification_uri(mut self, input: impl Into<String>) -> Self {
-            self.verification_uri = Some(input.into());
-            self
-        }
-        /// Sets or unsets `verificationUri`.
-        pub fn set_verification_uri(mut self, input: Option<String>) -> Self {
-            self.verification_uri = input;
-            self
-        }
-        /// `verificationUri` as set so far.
-        pub fn get_verification_uri(&self) -> &Option<String> {
-            &self.verification_uri
-        }
-        /// An alternate URL that the client can use to automatically launch a browser. This process skips the manual step in which the user visits the verification page and enters their code.
-        pub fn verification_uri_complete(mut self, input: impl Into<String>) -> Self {
-            self.verification_uri_complete = Some(input.into());
-            self
-        }
-        /// Sets or unsets `verificationUriComplete`.
-        pub fn set_verification_uri_complete(mut self, input: Option<String>) -> Self {
-            self.verification_uri_complete = input;
-            self
-        }
-        /// `verificationUriComplete` as set so far.
-        pub fn get_verification_uri_complete(&self) -> &Option<String> {
-            &self.verification_uri_complete
-        }
-        /// Indicates the number of seconds in which the verification code will become invalid.
-        pub fn expires_in(mut self, input: impl Into<i32>) -> Self {
-            self.expires_in = Some(input.into());
-            self
-        }
-        /// Sets or unsets `expiresIn`.
-        pub fn set_expires_in(mut self, input: Option<i32>) -> Self {
-            self.expires_in = input;
-            self
-        }
-        /// `expiresIn` as set so far.
-        pub fn get_expires_in(&self) -> &Option<i32> {
-            &self.expires_in
-        }
-        /// Indicates the number of seconds the client must wait between attempts when polling for a session.
-        pub fn interval(mut self, input: impl Into<i32>) -> Self {
-            self.interval = Some(input.into());
-            self
-        }
-        /// Sets or unsets `interval`.
-        pub fn set_interval(mut self, input: Option<i32>) -> Self {
-            self.interval = input;
-            self
-        }
-        /// `interval` as set so far.
-        pub fn get_interval(&self) -> &Option<i32> {
-            &self.interval
+        rt::builder_set_get! {
+            device_code set_device_code get_device_code "deviceCode": String;
+            user_code set_user_code get_user_code "userCode": String;
+            verification_uri set_verification_uri get_verification_uri "verificationUri": String;
+            verification_uri_complete set_verification_uri_complete get_verification_uri_complete "verificationUriComplete": String;
+            expires_in set_expires_in get_expires_in "expiresIn": i32;
+            interval set_interval get_interval "interval": i32;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -511,47 +337,13 @@ pub mod builders {
         super::StartDeviceAuthorizationError
     );
     impl StartDeviceAuthorizationFluentBuilder {
-        /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
-        pub fn client_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_id(input);
-            self
-        }
-        /// Sets or unsets `clientId`.
-        pub fn set_client_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_id(input);
-            self
-        }
-        /// `clientId` as set so far.
-        pub fn get_client_id(&self) -> &Option<String> {
-            self.inner.get_client_id()
-        }
-        /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
-        pub fn client_secret(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.client_secret(input);
-            self
-        }
-        /// Sets or unsets `clientSecret`.
-        pub fn set_client_secret(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_client_secret(input);
-            self
-        }
-        /// `clientSecret` as set so far.
-        pub fn get_client_secret(&self) -> &Option<String> {
-            self.inner.get_client_secret()
-        }
-        /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
-        pub fn start_url(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.start_url(input);
-            self
-        }
-        /// Sets or unsets `startUrl`.
-        pub fn set_start_url(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_start_url(input);
-            self
-        }
-        /// `startUrl` as set so far.
-        pub fn get_start_url(&self) -> &Option<String> {
-            self.inner.get_start_url()
+        rt::fluent_setters! {
+            /// The unique identifier string for the client that is registered with IAM Identity Center. This value should come from the persisted result of the RegisterClient API operation.
+            client_id(input: impl Into<String>) set_client_id get_client_id "clientId": String;
+            /// A secret string that is generated for the client. This value should come from the persisted result of the RegisterClient API operation.
+            client_secret(input: impl Into<String>) set_client_secret get_client_secret "clientSecret": String;
+            /// The URL for the Amazon Web Services access portal. For more information, see [Using the Amazon Web Services access portal](https://docs.aws.amazon.com/singlesignon/latest/userguide/using-the-portal.html) in the *IAM Identity Center User Guide*.
+            start_url(input: impl Into<String>) set_start_url get_start_url "startUrl": String;
         }
     }
 }

@@ -16,13 +16,11 @@ pub struct AccessDeniedException {
 }
 
 impl AccessDeniedException {
-    /// Single error code. For this exception the value will be `access_denied`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `access_denied`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AccessDeniedException`].
     pub fn builder() -> crate::types::error::builders::AccessDeniedExceptionBuilder {
@@ -44,13 +42,11 @@ pub struct AuthorizationPendingException {
 }
 
 impl AuthorizationPendingException {
-    /// Single error code. For this exception the value will be `authorization_pending`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `authorization_pending`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AuthorizationPendingException`].
     pub fn builder() -> crate::types::error::builders::AuthorizationPendingExceptionBuilder {
@@ -74,13 +70,11 @@ pub struct ExpiredTokenException {
 }
 
 impl ExpiredTokenException {
-    /// Single error code. For this exception the value will be `expired_token`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `expired_token`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ExpiredTokenException`].
     pub fn builder() -> crate::types::error::builders::ExpiredTokenExceptionBuilder {
@@ -102,13 +96,11 @@ pub struct InternalServerException {
 }
 
 impl InternalServerException {
-    /// Single error code. For this exception the value will be `server_error`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `server_error`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InternalServerException`].
     pub fn builder() -> crate::types::error::builders::InternalServerExceptionBuilder {
@@ -130,13 +122,11 @@ pub struct InvalidClientException {
 }
 
 impl InvalidClientException {
-    /// Single error code. For this exception the value will be `invalid_client`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_client`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidClientException`].
     pub fn builder() -> crate::types::error::builders::InvalidClientExceptionBuilder {
@@ -158,13 +148,11 @@ pub struct InvalidClientMetadataException {
 }
 
 impl InvalidClientMetadataException {
-    /// Single error code. For this exception the value will be `invalid_client_metadata`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_client_metadata`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidClientMetadataException`].
     pub fn builder() -> crate::types::error::builders::InvalidClientMetadataExceptionBuilder {
@@ -188,13 +176,11 @@ pub struct InvalidGrantException {
 }
 
 impl InvalidGrantException {
-    /// Single error code. For this exception the value will be `invalid_grant`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_grant`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidGrantException`].
     pub fn builder() -> crate::types::error::builders::InvalidGrantExceptionBuilder {
@@ -216,13 +202,11 @@ pub struct InvalidRedirectUriException {
 }
 
 impl InvalidRedirectUriException {
-    /// Single error code. For this exception the value will be `invalid_redirect_uri`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_redirect_uri`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidRedirectUriException`].
     pub fn builder() -> crate::types::error::builders::InvalidRedirectUriExceptionBuilder {
@@ -246,13 +230,11 @@ pub struct InvalidRequestException {
 }
 
 impl InvalidRequestException {
-    /// Single error code. For this exception the value will be `invalid_request`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_request`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidRequestException`].
     pub fn builder() -> crate::types::error::builders::InvalidRequestExceptionBuilder {
@@ -278,21 +260,15 @@ pub struct InvalidRequestRegionException {
 }
 
 impl InvalidRequestRegionException {
-    /// Single error code. For this exception the value will be `invalid_request`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
-    }
-    /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
-    pub fn endpoint(&self) -> Option<&str> {
-        self.endpoint.as_deref()
-    }
-    /// Indicates the region which the requester may call with this token.
-    pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_request`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
+        /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
+        endpoint as_deref: Option<&str>;
+        /// Indicates the region which the requester may call with this token.
+        region as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidRequestRegionException`].
     pub fn builder() -> crate::types::error::builders::InvalidRequestRegionExceptionBuilder {
@@ -316,13 +292,11 @@ pub struct InvalidScopeException {
 }
 
 impl InvalidScopeException {
-    /// Single error code. For this exception the value will be `invalid_scope`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `invalid_scope`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidScopeException`].
     pub fn builder() -> crate::types::error::builders::InvalidScopeExceptionBuilder {
@@ -344,13 +318,11 @@ pub struct SlowDownException {
 }
 
 impl SlowDownException {
-    /// Single error code. For this exception the value will be `slow_down`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `slow_down`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`SlowDownException`].
     pub fn builder() -> crate::types::error::builders::SlowDownExceptionBuilder {
@@ -372,13 +344,11 @@ pub struct UnauthorizedClientException {
 }
 
 impl UnauthorizedClientException {
-    /// Single error code. For this exception the value will be `unauthorized_client`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `unauthorized_client`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UnauthorizedClientException`].
     pub fn builder() -> crate::types::error::builders::UnauthorizedClientExceptionBuilder {
@@ -402,13 +372,11 @@ pub struct UnsupportedGrantTypeException {
 }
 
 impl UnsupportedGrantTypeException {
-    /// Single error code. For this exception the value will be `unsupported_grant_type`.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-    /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-    pub fn error_description(&self) -> Option<&str> {
-        self.error_description.as_deref()
+    rt::accessors! {
+        /// Single error code. For this exception the value will be `unsupported_grant_type`.
+        error as_deref: Option<&str>;
+        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+        error_description as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UnsupportedGrantTypeException`].
     pub fn builder() -> crate::types::error::builders::UnsupportedGrantTypeExceptionBuilder {
@@ -433,33 +401,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl AccessDeniedExceptionBuilder {
-        /// Single error code. For this exception the value will be `access_denied`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `access_denied`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -484,33 +434,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl AuthorizationPendingExceptionBuilder {
-        /// Single error code. For this exception the value will be `authorization_pending`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `authorization_pending`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -535,33 +467,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ExpiredTokenExceptionBuilder {
-        /// Single error code. For this exception the value will be `expired_token`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `expired_token`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -586,33 +500,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InternalServerExceptionBuilder {
-        /// Single error code. For this exception the value will be `server_error`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `server_error`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -637,33 +533,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidClientExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_client`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_client`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -688,33 +566,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidClientMetadataExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_client_metadata`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_client_metadata`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -739,33 +599,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidGrantExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_grant`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_grant`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -790,33 +632,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidRedirectUriExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_redirect_uri`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_redirect_uri`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -841,33 +665,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidRequestExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_request`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_request`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -894,61 +700,21 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidRequestRegionExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_request`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_request`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
+            /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
+            endpoint(input: impl Into<String>) set;
+            /// Indicates the region which the requester may call with this token.
+            region(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
-        }
-        /// Indicates the IAM Identity Center endpoint which the requester may call with this token.
-        pub fn endpoint(mut self, input: impl Into<String>) -> Self {
-            self.endpoint = Some(input.into());
-            self
-        }
-        /// Sets or unsets `endpoint`.
-        pub fn set_endpoint(mut self, input: Option<String>) -> Self {
-            self.endpoint = input;
-            self
-        }
-        /// `endpoint` as set so far.
-        pub fn get_endpoint(&self) -> &Option<String> {
-            &self.endpoint
-        }
-        /// Indicates the region which the requester may call with this token.
-        pub fn region(mut self, input: impl Into<String>) -> Self {
-            self.region = Some(input.into());
-            self
-        }
-        /// Sets or unsets `region`.
-        pub fn set_region(mut self, input: Option<String>) -> Self {
-            self.region = input;
-            self
-        }
-        /// `region` as set so far.
-        pub fn get_region(&self) -> &Option<String> {
-            &self.region
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
+            endpoint set_endpoint get_endpoint "endpoint": String;
+            region set_region get_region "region": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -975,33 +741,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidScopeExceptionBuilder {
-        /// Single error code. For this exception the value will be `invalid_scope`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `invalid_scope`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -1026,33 +774,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl SlowDownExceptionBuilder {
-        /// Single error code. For this exception the value will be `slow_down`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `slow_down`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -1077,33 +807,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl UnauthorizedClientExceptionBuilder {
-        /// Single error code. For this exception the value will be `unauthorized_client`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `unauthorized_client`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -1128,33 +840,15 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl UnsupportedGrantTypeExceptionBuilder {
-        /// Single error code. For this exception the value will be `unsupported_grant_type`.
-        pub fn error(mut self, input: impl Into<String>) -> Self {
-            self.error = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// Single error code. For this exception the value will be `unsupported_grant_type`.
+            error(input: impl Into<String>) set;
+            /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
+            error_description(input: impl Into<String>) set;
         }
-        /// Sets or unsets `error`.
-        pub fn set_error(mut self, input: Option<String>) -> Self {
-            self.error = input;
-            self
-        }
-        /// `error` as set so far.
-        pub fn get_error(&self) -> &Option<String> {
-            &self.error
-        }
-        /// Human-readable text providing additional information, used to assist the client developer in understanding the error that occurred.
-        pub fn error_description(mut self, input: impl Into<String>) -> Self {
-            self.error_description = Some(input.into());
-            self
-        }
-        /// Sets or unsets `error_description`.
-        pub fn set_error_description(mut self, input: Option<String>) -> Self {
-            self.error_description = input;
-            self
-        }
-        /// `error_description` as set so far.
-        pub fn get_error_description(&self) -> &Option<String> {
-            &self.error_description
+        rt::builder_set_get! {
+            error set_error get_error "error": String;
+            error_description set_error_description get_error_description "error_description": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

@@ -62,25 +62,7 @@ impl rt::operation::Operation for GetRoleCredentials {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetRoleCredentialsError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("ResourceNotFoundException") => {
-                    E::ResourceNotFoundException(F::from_response(response, meta)?)
-                }
-                Some("TooManyRequestsException") => {
-                    E::TooManyRequestsException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedException") => {
-                    E::UnauthorizedException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetRoleCredentialsError::from_error_response(response, meta)
     }
 }
 
@@ -97,17 +79,13 @@ pub struct GetRoleCredentialsInput {
 }
 
 impl GetRoleCredentialsInput {
-    /// The friendly name of the role that is assigned to the user.
-    pub fn role_name(&self) -> Option<&str> {
-        self.role_name.as_deref()
-    }
-    /// The identifier for the AWS account that is assigned to the user.
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
-    }
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
+    rt::accessors! {
+        /// The friendly name of the role that is assigned to the user.
+        role_name as_deref: Option<&str>;
+        /// The identifier for the AWS account that is assigned to the user.
+        account_id as_deref: Option<&str>;
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetRoleCredentialsInput`].
     pub fn builder() -> builders::GetRoleCredentialsInputBuilder {
@@ -135,9 +113,9 @@ pub struct GetRoleCredentialsOutput {
 }
 
 impl GetRoleCredentialsOutput {
-    /// The credentials for the role that is assigned to the user.
-    pub fn role_credentials(&self) -> Option<&crate::types::RoleCredentials> {
-        self.role_credentials.as_ref()
+    rt::accessors! {
+        /// The credentials for the role that is assigned to the user.
+        role_credentials as_ref: Option<&crate::types::RoleCredentials>;
     }
     /// Creates a new builder-style object to manufacture [`GetRoleCredentialsOutput`].
     pub fn builder() -> builders::GetRoleCredentialsOutputBuilder {
@@ -169,37 +147,11 @@ pub enum GetRoleCredentialsError {
 }
 
 impl GetRoleCredentialsError {
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `ResourceNotFoundException`.
-    pub fn is_resource_not_found_exception(&self) -> bool {
-        matches!(self, Self::ResourceNotFoundException(_))
-    }
-    /// Whether this is a `TooManyRequestsException`.
-    pub fn is_too_many_requests_exception(&self) -> bool {
-        matches!(self, Self::TooManyRequestsException(_))
-    }
-    /// Whether this is a `UnauthorizedException`.
-    pub fn is_unauthorized_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedException(_))
-    }
-}
-
-impl GetRoleCredentialsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidRequestException(e) => e,
-            Self::ResourceNotFoundException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::UnauthorizedException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        ResourceNotFoundException is_resource_not_found_exception "ResourceNotFoundException";
+        TooManyRequestsException is_too_many_requests_exception "TooManyRequestsException";
+        UnauthorizedException is_unauthorized_exception "UnauthorizedException";
     }
 }
 
@@ -218,47 +170,18 @@ pub mod builders {
         pub(crate) access_token: Option<String>,
     }
     impl GetRoleCredentialsInputBuilder {
-        /// The friendly name of the role that is assigned to the user.
-        pub fn role_name(mut self, input: impl Into<String>) -> Self {
-            self.role_name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The friendly name of the role that is assigned to the user.
+            role_name(input: impl Into<String>) set;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `roleName`.
-        pub fn set_role_name(mut self, input: Option<String>) -> Self {
-            self.role_name = input;
-            self
-        }
-        /// `roleName` as set so far.
-        pub fn get_role_name(&self) -> &Option<String> {
-            &self.role_name
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.account_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
+        rt::builder_set_get! {
+            role_name set_role_name get_role_name "roleName": String;
+            account_id set_account_id get_account_id "accountId": String;
+            access_token set_access_token get_access_token "accessToken": String;
         }
         /// Consumes the builder and constructs a [`GetRoleCredentialsInput`](crate::operation::get_role_credentials::GetRoleCredentialsInput).
         pub fn build(
@@ -267,29 +190,11 @@ pub mod builders {
             crate::operation::get_role_credentials::GetRoleCredentialsInput,
             rt::error::BuildError,
         > {
-            if self.role_name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "roleName",
-                        "GetRoleCredentialsInput",
-                    ),
-                );
-            }
-            if self.account_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accountId",
-                        "GetRoleCredentialsInput",
-                    ),
-                );
-            }
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accessToken",
-                        "GetRoleCredentialsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetRoleCredentialsInput";
+                role_name "roleName";
+                account_id "accountId";
+                access_token "accessToken";
             }
             Ok(crate::operation::get_role_credentials::GetRoleCredentialsInput {
                 role_name: self.role_name,
@@ -315,25 +220,12 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetRoleCredentialsOutputBuilder {
-        /// The credentials for the role that is assigned to the user.
-        pub fn role_credentials(
-            mut self,
-            input: impl Into<crate::types::RoleCredentials>,
-        ) -> Self {
-            self.role_credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The credentials for the role that is assigned to the user.
+            role_credentials(input: impl Into<crate::types::RoleCredentials>) set;
         }
-        /// Sets or unsets `roleCredentials`.
-        pub fn set_role_credentials(
-            mut self,
-            input: Option<crate::types::RoleCredentials>,
-        ) -> Self {
-            self.role_credentials = input;
-            self
-        }
-        /// `roleCredentials` as set so far.
-        pub fn get_role_credentials(&self) -> &Option<crate::types::RoleCredentials> {
-            &self.role_credentials
+        rt::builder_set_get! {
+            role_credentials set_role_credentials get_role_credentials "roleCredentials": crate::types::RoleCredentials;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -358,47 +250,13 @@ pub mod builders {
         super::GetRoleCredentialsError
     );
     impl GetRoleCredentialsFluentBuilder {
-        /// The friendly name of the role that is assigned to the user.
-        pub fn role_name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_name(input);
-            self
-        }
-        /// Sets or unsets `roleName`.
-        pub fn set_role_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_name(input);
-            self
-        }
-        /// `roleName` as set so far.
-        pub fn get_role_name(&self) -> &Option<String> {
-            self.inner.get_role_name()
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.account_id(input);
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_account_id(input);
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            self.inner.get_account_id()
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
+        rt::fluent_setters! {
+            /// The friendly name of the role that is assigned to the user.
+            role_name(input: impl Into<String>) set_role_name get_role_name "roleName": String;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set_account_id get_account_id "accountId": String;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
         }
     }
 }

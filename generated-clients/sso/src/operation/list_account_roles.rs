@@ -79,25 +79,7 @@ impl rt::operation::Operation for ListAccountRoles {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAccountRolesError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("ResourceNotFoundException") => {
-                    E::ResourceNotFoundException(F::from_response(response, meta)?)
-                }
-                Some("TooManyRequestsException") => {
-                    E::TooManyRequestsException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedException") => {
-                    E::UnauthorizedException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAccountRolesError::from_error_response(response, meta)
     }
 }
 
@@ -118,23 +100,17 @@ pub struct ListAccountRolesInput {
 }
 
 impl ListAccountRolesInput {
-    /// The page token from the previous response output when you request subsequent pages.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// The number of items that clients can request per page.
-    ///
-    /// Range: 1 to 100.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
-    }
-    /// The identifier for the AWS account that is assigned to the user.
-    pub fn account_id(&self) -> Option<&str> {
-        self.account_id.as_deref()
+    rt::accessors! {
+        /// The page token from the previous response output when you request subsequent pages.
+        next_token as_deref: Option<&str>;
+        /// The number of items that clients can request per page.
+        ///
+        /// Range: 1 to 100.
+        max_results copy: Option<i32>;
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
+        /// The identifier for the AWS account that is assigned to the user.
+        account_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAccountRolesInput`].
     pub fn builder() -> builders::ListAccountRolesInputBuilder {
@@ -165,13 +141,11 @@ pub struct ListAccountRolesOutput {
 }
 
 impl ListAccountRolesOutput {
-    /// The page token client that is used to retrieve the list of accounts.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// A paginated response with the list of roles and the next token if more results are available.
-    pub fn role_list(&self) -> &[crate::types::RoleInfo] {
-        self.role_list.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// The page token client that is used to retrieve the list of accounts.
+        next_token as_deref: Option<&str>;
+        /// A paginated response with the list of roles and the next token if more results are available.
+        role_list slice: &[crate::types::RoleInfo];
     }
     /// Creates a new builder-style object to manufacture [`ListAccountRolesOutput`].
     pub fn builder() -> builders::ListAccountRolesOutputBuilder {
@@ -203,37 +177,11 @@ pub enum ListAccountRolesError {
 }
 
 impl ListAccountRolesError {
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `ResourceNotFoundException`.
-    pub fn is_resource_not_found_exception(&self) -> bool {
-        matches!(self, Self::ResourceNotFoundException(_))
-    }
-    /// Whether this is a `TooManyRequestsException`.
-    pub fn is_too_many_requests_exception(&self) -> bool {
-        matches!(self, Self::TooManyRequestsException(_))
-    }
-    /// Whether this is a `UnauthorizedException`.
-    pub fn is_unauthorized_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedException(_))
-    }
-}
-
-impl ListAccountRolesError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidRequestException(e) => e,
-            Self::ResourceNotFoundException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::UnauthorizedException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        ResourceNotFoundException is_resource_not_found_exception "ResourceNotFoundException";
+        TooManyRequestsException is_too_many_requests_exception "TooManyRequestsException";
+        UnauthorizedException is_unauthorized_exception "UnauthorizedException";
     }
 }
 
@@ -253,63 +201,23 @@ pub mod builders {
         pub(crate) account_id: Option<String>,
     }
     impl ListAccountRolesInputBuilder {
-        /// The page token from the previous response output when you request subsequent pages.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The page token from the previous response output when you request subsequent pages.
+            next_token(input: impl Into<String>) set;
+            /// The number of items that clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
-        /// The number of items that clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.account_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.account_id = input;
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            &self.account_id
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            max_results set_max_results get_max_results "maxResults": i32;
+            access_token set_access_token get_access_token "accessToken": String;
+            account_id set_account_id get_account_id "accountId": String;
         }
         /// Consumes the builder and constructs a [`ListAccountRolesInput`](crate::operation::list_account_roles::ListAccountRolesInput).
         pub fn build(
@@ -318,21 +226,10 @@ pub mod builders {
             crate::operation::list_account_roles::ListAccountRolesInput,
             rt::error::BuildError,
         > {
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accessToken",
-                        "ListAccountRolesInput",
-                    ),
-                );
-            }
-            if self.account_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accountId",
-                        "ListAccountRolesInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAccountRolesInput";
+                access_token "accessToken";
+                account_id "accountId";
             }
             Ok(crate::operation::list_account_roles::ListAccountRolesInput {
                 next_token: self.next_token,
@@ -361,38 +258,17 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAccountRolesOutputBuilder {
-        /// The page token client that is used to retrieve the list of accounts.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The page token client that is used to retrieve the list of accounts.
+            next_token(input: impl Into<String>) set;
+            /// A paginated response with the list of roles and the next token if more results are available.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            role_list(input: impl Into<crate::types::RoleInfo>) push;
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
-        /// A paginated response with the list of roles and the next token if more results are available.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn role_list(mut self, input: impl Into<crate::types::RoleInfo>) -> Self {
-            self.role_list.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `roleList`.
-        pub fn set_role_list(
-            mut self,
-            input: Option<Vec<crate::types::RoleInfo>>,
-        ) -> Self {
-            self.role_list = input;
-            self
-        }
-        /// `roleList` as set so far.
-        pub fn get_role_list(&self) -> &Option<Vec<crate::types::RoleInfo>> {
-            &self.role_list
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            role_list set_role_list get_role_list "roleList": Vec<crate::types::RoleInfo>;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -422,63 +298,17 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAccountRolesPaginator {
             super::paginator::ListAccountRolesPaginator::new(self.handle, self.inner)
         }
-        /// The page token from the previous response output when you request subsequent pages.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
-        }
-        /// The number of items that clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
-        }
-        /// The identifier for the AWS account that is assigned to the user.
-        pub fn account_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.account_id(input);
-            self
-        }
-        /// Sets or unsets `accountId`.
-        pub fn set_account_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_account_id(input);
-            self
-        }
-        /// `accountId` as set so far.
-        pub fn get_account_id(&self) -> &Option<String> {
-            self.inner.get_account_id()
+        rt::fluent_setters! {
+            /// The page token from the previous response output when you request subsequent pages.
+            next_token(input: impl Into<String>) set_next_token get_next_token "nextToken": String;
+            /// The number of items that clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "maxResults": i32;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
+            /// The identifier for the AWS account that is assigned to the user.
+            account_id(input: impl Into<String>) set_account_id get_account_id "accountId": String;
         }
     }
 }

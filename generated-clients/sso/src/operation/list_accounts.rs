@@ -76,25 +76,7 @@ impl rt::operation::Operation for ListAccounts {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use ListAccountsError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("ResourceNotFoundException") => {
-                    E::ResourceNotFoundException(F::from_response(response, meta)?)
-                }
-                Some("TooManyRequestsException") => {
-                    E::TooManyRequestsException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedException") => {
-                    E::UnauthorizedException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        ListAccountsError::from_error_response(response, meta)
     }
 }
 
@@ -113,19 +95,15 @@ pub struct ListAccountsInput {
 }
 
 impl ListAccountsInput {
-    /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// This is the number of items clients can request per page.
-    ///
-    /// Range: 1 to 100.
-    pub fn max_results(&self) -> Option<i32> {
-        self.max_results
-    }
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
+    rt::accessors! {
+        /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+        next_token as_deref: Option<&str>;
+        /// This is the number of items clients can request per page.
+        ///
+        /// Range: 1 to 100.
+        max_results copy: Option<i32>;
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ListAccountsInput`].
     pub fn builder() -> builders::ListAccountsInputBuilder {
@@ -155,13 +133,11 @@ pub struct ListAccountsOutput {
 }
 
 impl ListAccountsOutput {
-    /// The page token client that is used to retrieve the list of accounts.
-    pub fn next_token(&self) -> Option<&str> {
-        self.next_token.as_deref()
-    }
-    /// A paginated response with the list of account information and the next token if more results are available.
-    pub fn account_list(&self) -> &[crate::types::AccountInfo] {
-        self.account_list.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// The page token client that is used to retrieve the list of accounts.
+        next_token as_deref: Option<&str>;
+        /// A paginated response with the list of account information and the next token if more results are available.
+        account_list slice: &[crate::types::AccountInfo];
     }
     /// Creates a new builder-style object to manufacture [`ListAccountsOutput`].
     pub fn builder() -> builders::ListAccountsOutputBuilder {
@@ -193,37 +169,11 @@ pub enum ListAccountsError {
 }
 
 impl ListAccountsError {
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `ResourceNotFoundException`.
-    pub fn is_resource_not_found_exception(&self) -> bool {
-        matches!(self, Self::ResourceNotFoundException(_))
-    }
-    /// Whether this is a `TooManyRequestsException`.
-    pub fn is_too_many_requests_exception(&self) -> bool {
-        matches!(self, Self::TooManyRequestsException(_))
-    }
-    /// Whether this is a `UnauthorizedException`.
-    pub fn is_unauthorized_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedException(_))
-    }
-}
-
-impl ListAccountsError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidRequestException(e) => e,
-            Self::ResourceNotFoundException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::UnauthorizedException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        ResourceNotFoundException is_resource_not_found_exception "ResourceNotFoundException";
+        TooManyRequestsException is_too_many_requests_exception "TooManyRequestsException";
+        UnauthorizedException is_unauthorized_exception "UnauthorizedException";
     }
 }
 
@@ -242,49 +192,20 @@ pub mod builders {
         pub(crate) access_token: Option<String>,
     }
     impl ListAccountsInputBuilder {
-        /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+            next_token(input: impl Into<String>) set;
+            /// This is the number of items clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
-        /// This is the number of items clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.max_results = Some(input.into());
-            self
-        }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.max_results = input;
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            &self.max_results
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            max_results set_max_results get_max_results "maxResults": i32;
+            access_token set_access_token get_access_token "accessToken": String;
         }
         /// Consumes the builder and constructs a [`ListAccountsInput`](crate::operation::list_accounts::ListAccountsInput).
         pub fn build(
@@ -293,13 +214,9 @@ pub mod builders {
             crate::operation::list_accounts::ListAccountsInput,
             rt::error::BuildError,
         > {
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "accessToken",
-                        "ListAccountsInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "ListAccountsInput";
+                access_token "accessToken";
             }
             Ok(crate::operation::list_accounts::ListAccountsInput {
                 next_token: self.next_token,
@@ -326,41 +243,17 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl ListAccountsOutputBuilder {
-        /// The page token client that is used to retrieve the list of accounts.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.next_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The page token client that is used to retrieve the list of accounts.
+            next_token(input: impl Into<String>) set;
+            /// A paginated response with the list of account information and the next token if more results are available.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            account_list(input: impl Into<crate::types::AccountInfo>) push;
         }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.next_token = input;
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            &self.next_token
-        }
-        /// A paginated response with the list of account information and the next token if more results are available.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn account_list(
-            mut self,
-            input: impl Into<crate::types::AccountInfo>,
-        ) -> Self {
-            self.account_list.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `accountList`.
-        pub fn set_account_list(
-            mut self,
-            input: Option<Vec<crate::types::AccountInfo>>,
-        ) -> Self {
-            self.account_list = input;
-            self
-        }
-        /// `accountList` as set so far.
-        pub fn get_account_list(&self) -> &Option<Vec<crate::types::AccountInfo>> {
-            &self.account_list
+        rt::builder_set_get! {
+            next_token set_next_token get_next_token "nextToken": String;
+            account_list set_account_list get_account_list "accountList": Vec<crate::types::AccountInfo>;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -387,49 +280,15 @@ pub mod builders {
         pub fn into_paginator(self) -> super::paginator::ListAccountsPaginator {
             super::paginator::ListAccountsPaginator::new(self.handle, self.inner)
         }
-        /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
-        pub fn next_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.next_token(input);
-            self
-        }
-        /// Sets or unsets `nextToken`.
-        pub fn set_next_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_next_token(input);
-            self
-        }
-        /// `nextToken` as set so far.
-        pub fn get_next_token(&self) -> &Option<String> {
-            self.inner.get_next_token()
-        }
-        /// This is the number of items clients can request per page.
-        ///
-        /// Range: 1 to 100.
-        pub fn max_results(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.max_results(input);
-            self
-        }
-        /// Sets or unsets `maxResults`.
-        pub fn set_max_results(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_max_results(input);
-            self
-        }
-        /// `maxResults` as set so far.
-        pub fn get_max_results(&self) -> &Option<i32> {
-            self.inner.get_max_results()
-        }
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
+        rt::fluent_setters! {
+            /// (Optional) When requesting subsequent pages, this is the page token from the previous response output.
+            next_token(input: impl Into<String>) set_next_token get_next_token "nextToken": String;
+            /// This is the number of items clients can request per page.
+            ///
+            /// Range: 1 to 100.
+            max_results(input: impl Into<i32>) set_max_results get_max_results "maxResults": i32;
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
         }
     }
 }

@@ -42,22 +42,7 @@ impl rt::operation::Operation for Logout {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use LogoutError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidRequestException") => {
-                    E::InvalidRequestException(F::from_response(response, meta)?)
-                }
-                Some("TooManyRequestsException") => {
-                    E::TooManyRequestsException(F::from_response(response, meta)?)
-                }
-                Some("UnauthorizedException") => {
-                    E::UnauthorizedException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        LogoutError::from_error_response(response, meta)
     }
 }
 
@@ -70,9 +55,9 @@ pub struct LogoutInput {
 }
 
 impl LogoutInput {
-    /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-    pub fn access_token(&self) -> Option<&str> {
-        self.access_token.as_deref()
+    rt::accessors! {
+        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+        access_token as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`LogoutInput`].
     pub fn builder() -> builders::LogoutInputBuilder {
@@ -124,32 +109,10 @@ pub enum LogoutError {
 }
 
 impl LogoutError {
-    /// Whether this is a `InvalidRequestException`.
-    pub fn is_invalid_request_exception(&self) -> bool {
-        matches!(self, Self::InvalidRequestException(_))
-    }
-    /// Whether this is a `TooManyRequestsException`.
-    pub fn is_too_many_requests_exception(&self) -> bool {
-        matches!(self, Self::TooManyRequestsException(_))
-    }
-    /// Whether this is a `UnauthorizedException`.
-    pub fn is_unauthorized_exception(&self) -> bool {
-        matches!(self, Self::UnauthorizedException(_))
-    }
-}
-
-impl LogoutError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidRequestException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::UnauthorizedException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidRequestException is_invalid_request_exception "InvalidRequestException";
+        TooManyRequestsException is_too_many_requests_exception "TooManyRequestsException";
+        UnauthorizedException is_unauthorized_exception "UnauthorizedException";
     }
 }
 
@@ -166,28 +129,20 @@ pub mod builders {
         pub(crate) access_token: Option<String>,
     }
     impl LogoutInputBuilder {
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.access_token = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set;
         }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.access_token = input;
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            &self.access_token
+        rt::builder_set_get! {
+            access_token set_access_token get_access_token "accessToken": String;
         }
         /// Consumes the builder and constructs a [`LogoutInput`](crate::operation::logout::LogoutInput).
         pub fn build(
             self,
         ) -> Result<crate::operation::logout::LogoutInput, rt::error::BuildError> {
-            if self.access_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("accessToken", "LogoutInput"),
-                );
+            rt::require_members! {
+                self, "LogoutInput";
+                access_token "accessToken";
             }
             Ok(crate::operation::logout::LogoutInput {
                 access_token: self.access_token,
@@ -231,19 +186,9 @@ pub mod builders {
         super::LogoutError
     );
     impl LogoutFluentBuilder {
-        /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
-        pub fn access_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_token(input);
-            self
-        }
-        /// Sets or unsets `accessToken`.
-        pub fn set_access_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_token(input);
-            self
-        }
-        /// `accessToken` as set so far.
-        pub fn get_access_token(&self) -> &Option<String> {
-            self.inner.get_access_token()
+        rt::fluent_setters! {
+            /// The token issued by the `CreateToken` API call. For more information, see [CreateToken](https://docs.aws.amazon.com/singlesignon/latest/OIDCAPIReference/API_CreateToken.html) in the *IAM Identity Center OIDC API Reference Guide*.
+            access_token(input: impl Into<String>) set_access_token get_access_token "accessToken": String;
         }
     }
 }

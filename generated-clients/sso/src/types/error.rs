@@ -14,9 +14,9 @@ pub struct InvalidRequestException {
 }
 
 impl InvalidRequestException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidRequestException`].
     pub fn builder() -> crate::types::error::builders::InvalidRequestExceptionBuilder {
@@ -38,9 +38,9 @@ pub struct ResourceNotFoundException {
 }
 
 impl ResourceNotFoundException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ResourceNotFoundException`].
     pub fn builder() -> crate::types::error::builders::ResourceNotFoundExceptionBuilder {
@@ -62,9 +62,9 @@ pub struct TooManyRequestsException {
 }
 
 impl TooManyRequestsException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`TooManyRequestsException`].
     pub fn builder() -> crate::types::error::builders::TooManyRequestsExceptionBuilder {
@@ -86,9 +86,9 @@ pub struct UnauthorizedException {
 }
 
 impl UnauthorizedException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`UnauthorizedException`].
     pub fn builder() -> crate::types::error::builders::UnauthorizedExceptionBuilder {
@@ -112,19 +112,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidRequestExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -147,19 +140,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ResourceNotFoundExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -182,19 +168,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl TooManyRequestsExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -217,19 +196,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl UnauthorizedExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

@@ -204,27 +204,7 @@ impl rt::operation::Operation for AssumeRole {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use AssumeRoleError as E;
-        Ok(
-            match meta.code() {
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("MalformedPolicyDocument") => {
-                    E::MalformedPolicyDocumentException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                Some("PackedPolicyTooLarge") => {
-                    E::PackedPolicyTooLargeException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        AssumeRoleError::from_error_response(response, meta)
     }
 }
 
@@ -335,129 +315,107 @@ pub struct AssumeRoleInput {
 }
 
 impl AssumeRoleInput {
-    /// The Amazon Resource Name (ARN) of the role to assume.
-    ///
-    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-    pub fn role_arn(&self) -> Option<&str> {
-        self.role_arn.as_deref()
-    }
-    /// An identifier for the assumed role session.
-    ///
-    /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
-    ///
-    /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn role_session_name(&self) -> Option<&str> {
-        self.role_session_name.as_deref()
-    }
-    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-    ///
-    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
-        self.policy_arns.as_deref().unwrap_or_default()
-    }
-    /// An IAM policy in JSON format that you want to use as an inline session policy.
-    ///
-    /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    ///
-    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-    ///
-    /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-    pub fn policy(&self) -> Option<&str> {
-        self.policy.as_deref()
-    }
-    /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
-    ///
-    /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
-    ///
-    /// By default, the value is set to `3600` seconds.
-    ///
-    /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    ///
-    /// Range: 900 to 43200.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
-    }
-    /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
-    ///
-    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// You can pass a session tag with the same key as a tag that is already attached to the role. When you do, session tags override a role tag with the same key.
-    ///
-    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
-    ///
-    /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
-    ///
-    /// Length: 0 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
-    }
-    /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
-    ///
-    /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
-    ///
-    /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
-    ///
-    /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
-    pub fn transitive_tag_keys(&self) -> &[String] {
-        self.transitive_tag_keys.as_deref().unwrap_or_default()
-    }
-    /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-    ///
-    /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
-    pub fn external_id(&self) -> Option<&str> {
-        self.external_id.as_deref()
-    }
-    /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-    pub fn serial_number(&self) -> Option<&str> {
-        self.serial_number.as_deref()
-    }
-    /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
-    ///
-    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-    ///
-    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-    pub fn token_code(&self) -> Option<&str> {
-        self.token_code.as_deref()
-    }
-    /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
-    ///
-    /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn source_identity(&self) -> Option<&str> {
-        self.source_identity.as_deref()
-    }
-    /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
-    ///
-    /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
-    ///
-    /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
-    ///
-    /// Length: 0 to 5 items.
-    pub fn provided_contexts(&self) -> &[crate::types::ProvidedContext] {
-        self.provided_contexts.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// The Amazon Resource Name (ARN) of the role to assume.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+        role_arn as_deref: Option<&str>;
+        /// An identifier for the assumed role session.
+        ///
+        /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
+        ///
+        /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        role_session_name as_deref: Option<&str>;
+        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+        ///
+        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        policy_arns slice: &[crate::types::PolicyDescriptorType];
+        /// An IAM policy in JSON format that you want to use as an inline session policy.
+        ///
+        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
+        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+        ///
+        /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+        policy as_deref: Option<&str>;
+        /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
+        ///
+        /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+        ///
+        /// By default, the value is set to `3600` seconds.
+        ///
+        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
+        duration_seconds copy: Option<i32>;
+        /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
+        ///
+        /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// You can pass a session tag with the same key as a tag that is already attached to the role. When you do, session tags override a role tag with the same key.
+        ///
+        /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+        ///
+        /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+        ///
+        /// Length: 0 to 50 items.
+        tags slice: &[crate::types::Tag];
+        /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
+        ///
+        /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
+        ///
+        /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+        ///
+        /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
+        transitive_tag_keys slice: &[String];
+        /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
+        external_id as_deref: Option<&str>;
+        /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+        serial_number as_deref: Option<&str>;
+        /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
+        ///
+        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+        token_code as_deref: Option<&str>;
+        /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
+        ///
+        /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        source_identity as_deref: Option<&str>;
+        /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
+        ///
+        /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
+        ///
+        /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+        ///
+        /// Length: 0 to 5 items.
+        provided_contexts slice: &[crate::types::ProvidedContext];
     }
     /// Creates a new builder-style object to manufacture [`AssumeRoleInput`].
     pub fn builder() -> builders::AssumeRoleInputBuilder {
@@ -491,31 +449,25 @@ pub struct AssumeRoleOutput {
 }
 
 impl AssumeRoleOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
-    }
-    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    pub fn assumed_role_user(&self) -> Option<&crate::types::AssumedRoleUser> {
-        self.assumed_role_user.as_ref()
-    }
-    /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    ///
-    /// Range: at least 0.
-    pub fn packed_policy_size(&self) -> Option<i32> {
-        self.packed_policy_size
-    }
-    /// The source identity specified by the principal that is calling the `AssumeRole` operation.
-    ///
-    /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn source_identity(&self) -> Option<&str> {
-        self.source_identity.as_deref()
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
+        /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
+        assumed_role_user as_ref: Option<&crate::types::AssumedRoleUser>;
+        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
+        packed_policy_size copy: Option<i32>;
+        /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+        ///
+        /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        source_identity as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRoleOutput`].
     pub fn builder() -> builders::AssumeRoleOutputBuilder {
@@ -551,37 +503,11 @@ pub enum AssumeRoleError {
 }
 
 impl AssumeRoleError {
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `MalformedPolicyDocument`.
-    pub fn is_malformed_policy_document_exception(&self) -> bool {
-        matches!(self, Self::MalformedPolicyDocumentException(_))
-    }
-    /// Whether this is a `PackedPolicyTooLarge`.
-    pub fn is_packed_policy_too_large_exception(&self) -> bool {
-        matches!(self, Self::PackedPolicyTooLargeException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl AssumeRoleError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ExpiredTokenException(e) => e,
-            Self::MalformedPolicyDocumentException(e) => e,
-            Self::PackedPolicyTooLargeException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        MalformedPolicyDocumentException is_malformed_policy_document_exception "MalformedPolicyDocument";
+        PackedPolicyTooLargeException is_packed_policy_too_large_exception "PackedPolicyTooLarge";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 
@@ -609,273 +535,129 @@ pub mod builders {
         pub(crate) provided_contexts: Option<Vec<crate::types::ProvidedContext>>,
     }
     impl AssumeRoleInputBuilder {
-        /// The Amazon Resource Name (ARN) of the role to assume.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn role_arn(mut self, input: impl Into<String>) -> Self {
-            self.role_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The Amazon Resource Name (ARN) of the role to assume.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            role_arn(input: impl Into<String>) set;
+            /// An identifier for the assumed role session.
+            ///
+            /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
+            ///
+            /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            role_session_name(input: impl Into<String>) set;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+            ///
+            /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) push;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+            ///
+            /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set;
+            /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
+            ///
+            /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+            ///
+            /// By default, the value is set to `3600` seconds.
+            ///
+            /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+            ///
+            /// Range: 900 to 43200.
+            duration_seconds(input: impl Into<i32>) set;
+            /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
+            ///
+            /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// You can pass a session tag with the same key as a tag that is already attached to the role. When you do, session tags override a role tag with the same key.
+            ///
+            /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+            ///
+            /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+            ///
+            /// Length: 0 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
+            /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
+            ///
+            /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
+            ///
+            /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+            ///
+            /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            transitive_tag_keys(input: impl Into<String>) push;
+            /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+            ///
+            /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
+            external_id(input: impl Into<String>) set;
+            /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+            serial_number(input: impl Into<String>) set;
+            /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
+            ///
+            /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+            ///
+            /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+            token_code(input: impl Into<String>) set;
+            /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
+            ///
+            /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            source_identity(input: impl Into<String>) set;
+            /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
+            ///
+            /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
+            ///
+            /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+            ///
+            /// Length: 0 to 5 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            provided_contexts(input: impl Into<crate::types::ProvidedContext>) push;
         }
-        /// Sets or unsets `RoleArn`.
-        pub fn set_role_arn(mut self, input: Option<String>) -> Self {
-            self.role_arn = input;
-            self
-        }
-        /// `RoleArn` as set so far.
-        pub fn get_role_arn(&self) -> &Option<String> {
-            &self.role_arn
-        }
-        /// An identifier for the assumed role session.
-        ///
-        /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
-        ///
-        /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
-            self.role_session_name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `RoleSessionName`.
-        pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
-            self.role_session_name = input;
-            self
-        }
-        /// `RoleSessionName` as set so far.
-        pub fn get_role_session_name(&self) -> &Option<String> {
-            &self.role_session_name
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-        ///
-        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.policy_arns.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.policy_arns = input;
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            &self.policy_arns
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-        ///
-        /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.policy = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.policy = input;
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            &self.policy
-        }
-        /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
-        ///
-        /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
-        ///
-        /// By default, the value is set to `3600` seconds.
-        ///
-        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-        ///
-        /// Range: 900 to 43200.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
-        }
-        /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
-        ///
-        /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// You can pass a session tag with the same key as a tag that is already attached to the role. When you do, session tags override a role tag with the same key.
-        ///
-        /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
-        ///
-        /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
-        ///
-        /// Length: 0 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
-        }
-        /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
-        ///
-        /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
-        ///
-        /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
-        ///
-        /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
-            self.transitive_tag_keys.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `TransitiveTagKeys`.
-        pub fn set_transitive_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
-            self.transitive_tag_keys = input;
-            self
-        }
-        /// `TransitiveTagKeys` as set so far.
-        pub fn get_transitive_tag_keys(&self) -> &Option<Vec<String>> {
-            &self.transitive_tag_keys
-        }
-        /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-        ///
-        /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
-        pub fn external_id(mut self, input: impl Into<String>) -> Self {
-            self.external_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ExternalId`.
-        pub fn set_external_id(mut self, input: Option<String>) -> Self {
-            self.external_id = input;
-            self
-        }
-        /// `ExternalId` as set so far.
-        pub fn get_external_id(&self) -> &Option<String> {
-            &self.external_id
-        }
-        /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-        pub fn serial_number(mut self, input: impl Into<String>) -> Self {
-            self.serial_number = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SerialNumber`.
-        pub fn set_serial_number(mut self, input: Option<String>) -> Self {
-            self.serial_number = input;
-            self
-        }
-        /// `SerialNumber` as set so far.
-        pub fn get_serial_number(&self) -> &Option<String> {
-            &self.serial_number
-        }
-        /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
-        ///
-        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-        ///
-        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-        pub fn token_code(mut self, input: impl Into<String>) -> Self {
-            self.token_code = Some(input.into());
-            self
-        }
-        /// Sets or unsets `TokenCode`.
-        pub fn set_token_code(mut self, input: Option<String>) -> Self {
-            self.token_code = input;
-            self
-        }
-        /// `TokenCode` as set so far.
-        pub fn get_token_code(&self) -> &Option<String> {
-            &self.token_code
-        }
-        /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
-        ///
-        /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn source_identity(mut self, input: impl Into<String>) -> Self {
-            self.source_identity = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.source_identity = input;
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            &self.source_identity
-        }
-        /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
-        ///
-        /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
-        ///
-        /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
-        ///
-        /// Length: 0 to 5 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn provided_contexts(
-            mut self,
-            input: impl Into<crate::types::ProvidedContext>,
-        ) -> Self {
-            self.provided_contexts.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `ProvidedContexts`.
-        pub fn set_provided_contexts(
-            mut self,
-            input: Option<Vec<crate::types::ProvidedContext>>,
-        ) -> Self {
-            self.provided_contexts = input;
-            self
-        }
-        /// `ProvidedContexts` as set so far.
-        pub fn get_provided_contexts(
-            &self,
-        ) -> &Option<Vec<crate::types::ProvidedContext>> {
-            &self.provided_contexts
+        rt::builder_set_get! {
+            role_arn set_role_arn get_role_arn "RoleArn": String;
+            role_session_name set_role_session_name get_role_session_name "RoleSessionName": String;
+            policy_arns set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            policy set_policy get_policy "Policy": String;
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            transitive_tag_keys set_transitive_tag_keys get_transitive_tag_keys "TransitiveTagKeys": Vec<String>;
+            external_id set_external_id get_external_id "ExternalId": String;
+            serial_number set_serial_number get_serial_number "SerialNumber": String;
+            token_code set_token_code get_token_code "TokenCode": String;
+            source_identity set_source_identity get_source_identity "SourceIdentity": String;
+            provided_contexts set_provided_contexts get_provided_contexts "ProvidedContexts": Vec<crate::types::ProvidedContext>;
         }
         /// Consumes the builder and constructs a [`AssumeRoleInput`](crate::operation::assume_role::AssumeRoleInput).
         pub fn build(
@@ -884,18 +666,10 @@ pub mod builders {
             crate::operation::assume_role::AssumeRoleInput,
             rt::error::BuildError,
         > {
-            if self.role_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("RoleArn", "AssumeRoleInput"),
-                );
-            }
-            if self.role_session_name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "RoleSessionName",
-                        "AssumeRoleInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "AssumeRoleInput";
+                role_arn "RoleArn";
+                role_session_name "RoleSessionName";
             }
             Ok(crate::operation::assume_role::AssumeRoleInput {
                 role_arn: self.role_arn,
@@ -924,83 +698,31 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl AssumeRoleOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
+            /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
+            assumed_role_user(input: impl Into<crate::types::AssumedRoleUser>) set;
+            /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+            ///
+            /// Range: at least 0.
+            packed_policy_size(input: impl Into<i32>) set;
+            /// The source identity specified by the principal that is calling the `AssumeRole` operation.
+            ///
+            /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            source_identity(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
-        }
-        /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-        pub fn assumed_role_user(
-            mut self,
-            input: impl Into<crate::types::AssumedRoleUser>,
-        ) -> Self {
-            self.assumed_role_user = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AssumedRoleUser`.
-        pub fn set_assumed_role_user(
-            mut self,
-            input: Option<crate::types::AssumedRoleUser>,
-        ) -> Self {
-            self.assumed_role_user = input;
-            self
-        }
-        /// `AssumedRoleUser` as set so far.
-        pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
-            &self.assumed_role_user
-        }
-        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-        ///
-        /// Range: at least 0.
-        pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
-            self.packed_policy_size = Some(input.into());
-            self
-        }
-        /// Sets or unsets `PackedPolicySize`.
-        pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
-            self.packed_policy_size = input;
-            self
-        }
-        /// `PackedPolicySize` as set so far.
-        pub fn get_packed_policy_size(&self) -> &Option<i32> {
-            &self.packed_policy_size
-        }
-        /// The source identity specified by the principal that is calling the `AssumeRole` operation.
-        ///
-        /// You can require users to specify a source identity when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn source_identity(mut self, input: impl Into<String>) -> Self {
-            self.source_identity = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.source_identity = input;
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            &self.source_identity
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
+            assumed_role_user set_assumed_role_user get_assumed_role_user "AssumedRoleUser": crate::types::AssumedRoleUser;
+            packed_policy_size set_packed_policy_size get_packed_policy_size "PackedPolicySize": i32;
+            source_identity set_source_identity get_source_identity "SourceIdentity": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -1057,265 +779,107 @@ pub mod builders {
         super::AssumeRoleOutput, super::AssumeRoleError
     );
     impl AssumeRoleFluentBuilder {
-        /// The Amazon Resource Name (ARN) of the role to assume.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn role_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_arn(input);
-            self
-        }
-        /// Sets or unsets `RoleArn`.
-        pub fn set_role_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_arn(input);
-            self
-        }
-        /// `RoleArn` as set so far.
-        pub fn get_role_arn(&self) -> &Option<String> {
-            self.inner.get_role_arn()
-        }
-        /// An identifier for the assumed role session.
-        ///
-        /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
-        ///
-        /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_session_name(input);
-            self
-        }
-        /// Sets or unsets `RoleSessionName`.
-        pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_session_name(input);
-            self
-        }
-        /// `RoleSessionName` as set so far.
-        pub fn get_role_session_name(&self) -> &Option<String> {
-            self.inner.get_role_session_name()
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-        ///
-        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.policy_arns(input);
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.inner = self.inner.set_policy_arns(input);
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            self.inner.get_policy_arns()
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-        ///
-        /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.policy(input);
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_policy(input);
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            self.inner.get_policy()
-        }
-        /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
-        ///
-        /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
-        ///
-        /// By default, the value is set to `3600` seconds.
-        ///
-        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-        ///
-        /// Range: 900 to 43200.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
-        }
-        /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
-        ///
-        /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// You can pass a session tag with the same key as a tag that is already attached to the role. When you do, session tags override a role tag with the same key.
-        ///
-        /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
-        ///
-        /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
-        ///
-        /// Length: 0 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
-        }
-        /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
-        ///
-        /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
-        ///
-        /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
-        ///
-        /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
-        pub fn transitive_tag_keys(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.transitive_tag_keys(input);
-            self
-        }
-        /// Sets or unsets `TransitiveTagKeys`.
-        pub fn set_transitive_tag_keys(mut self, input: Option<Vec<String>>) -> Self {
-            self.inner = self.inner.set_transitive_tag_keys(input);
-            self
-        }
-        /// `TransitiveTagKeys` as set so far.
-        pub fn get_transitive_tag_keys(&self) -> &Option<Vec<String>> {
-            self.inner.get_transitive_tag_keys()
-        }
-        /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-        ///
-        /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
-        pub fn external_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.external_id(input);
-            self
-        }
-        /// Sets or unsets `ExternalId`.
-        pub fn set_external_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_external_id(input);
-            self
-        }
-        /// `ExternalId` as set so far.
-        pub fn get_external_id(&self) -> &Option<String> {
-            self.inner.get_external_id()
-        }
-        /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-        pub fn serial_number(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.serial_number(input);
-            self
-        }
-        /// Sets or unsets `SerialNumber`.
-        pub fn set_serial_number(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_serial_number(input);
-            self
-        }
-        /// `SerialNumber` as set so far.
-        pub fn get_serial_number(&self) -> &Option<String> {
-            self.inner.get_serial_number()
-        }
-        /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
-        ///
-        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-        ///
-        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-        pub fn token_code(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.token_code(input);
-            self
-        }
-        /// Sets or unsets `TokenCode`.
-        pub fn set_token_code(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_token_code(input);
-            self
-        }
-        /// `TokenCode` as set so far.
-        pub fn get_token_code(&self) -> &Option<String> {
-            self.inner.get_token_code()
-        }
-        /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
-        ///
-        /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn source_identity(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.source_identity(input);
-            self
-        }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_source_identity(input);
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            self.inner.get_source_identity()
-        }
-        /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
-        ///
-        /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
-        ///
-        /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
-        ///
-        /// Length: 0 to 5 items.
-        pub fn provided_contexts(
-            mut self,
-            input: impl Into<crate::types::ProvidedContext>,
-        ) -> Self {
-            self.inner = self.inner.provided_contexts(input);
-            self
-        }
-        /// Sets or unsets `ProvidedContexts`.
-        pub fn set_provided_contexts(
-            mut self,
-            input: Option<Vec<crate::types::ProvidedContext>>,
-        ) -> Self {
-            self.inner = self.inner.set_provided_contexts(input);
-            self
-        }
-        /// `ProvidedContexts` as set so far.
-        pub fn get_provided_contexts(
-            &self,
-        ) -> &Option<Vec<crate::types::ProvidedContext>> {
-            self.inner.get_provided_contexts()
+        rt::fluent_setters! {
+            /// The Amazon Resource Name (ARN) of the role to assume.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            role_arn(input: impl Into<String>) set_role_arn get_role_arn "RoleArn": String;
+            /// An identifier for the assumed role session.
+            ///
+            /// Use the role session name to uniquely identify a session when the same role is assumed by different principals or for different reasons. In cross-account scenarios, the role session name is visible to, and can be logged by the account that owns the role. The role session name is also used in the ARN of the assumed role principal. This means that subsequent cross-account API requests that use the temporary security credentials will expose the role session name to the external account in their CloudTrail logs.
+            ///
+            /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            role_session_name(input: impl Into<String>) set_role_session_name get_role_session_name "RoleSessionName": String;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+            ///
+            /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+            ///
+            /// Length: at least 1 character. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set_policy get_policy "Policy": String;
+            /// The duration, in seconds, of the role session. The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the role. The maximum session duration setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting or the administrator setting (whichever is lower), the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails.
+            ///
+            /// Role chaining limits your Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. When you use the `AssumeRole` API operation to assume a role, you can specify the duration of your role session with the `DurationSeconds` parameter. You can specify a parameter value of up to 43200 seconds (12 hours), depending on the maximum session duration setting for your role. However, if you assume a role using role chaining and provide a `DurationSeconds` parameter value greater than one hour, the operation fails. To learn how to view the maximum value for your role, see [Update the maximum session duration for a role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html#id_roles_update-session-duration).
+            ///
+            /// By default, the value is set to `3600` seconds.
+            ///
+            /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+            ///
+            /// Range: 900 to 43200.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
+            /// A list of session tags that you want to pass. Each session tag consists of a key name and an associated value. For more information about session tags, see [Tagging Amazon Web Services STS Sessions](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
+            ///
+            /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters, and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// You can pass a session tag with the same key as a tag that is already attached to the role. When you do, session tags override a role tag with the same key.
+            ///
+            /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+            ///
+            /// Additionally, if you used temporary credentials to perform this operation, the new session inherits any transitive session tags from the calling session. If you pass a session tag with the same key as an inherited tag, the operation fails. To view the inherited tags for a session, see the CloudTrail logs. For more information, see [Viewing Session Tags in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_ctlogs) in the *IAM User Guide*.
+            ///
+            /// Length: 0 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
+            /// A list of keys for session tags that you want to set as transitive. If you set a tag key as transitive, the corresponding key and value passes to subsequent sessions in a role chain. For more information, see [Chaining Roles with Session Tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-chaining) in the *IAM User Guide*.
+            ///
+            /// This parameter is optional. The transitive status of a session tag does not impact its packed binary size.
+            ///
+            /// If you choose not to specify a transitive tag key, then no tags are passed from this session to any subsequent sessions.
+            ///
+            /// Length: 0 to 50 items. Each item: Length: 1 to 128 characters. Pattern: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`.
+            transitive_tag_keys(input: impl Into<String>) set_transitive_tag_keys get_transitive_tag_keys "TransitiveTagKeys": Vec<String>;
+            /// A unique identifier that might be required when you assume a role in another account. If the administrator of the account to which the role belongs provided you with an external ID, then provide that value in the `ExternalId` parameter. This value can be any string, such as a passphrase or account number. A cross-account role is usually set up to trust everyone in an account. Therefore, the administrator of the trusting account might send an external ID to the administrator of the trusted account. That way, only someone with the ID can assume the role, rather than everyone in the account. For more information about the external ID, see [How to Use an External ID When Granting Access to Your Amazon Web Services Resources to a Third Party](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+            ///
+            /// Length: 2 to 1224 characters. Pattern: `^[\w+=,.@:\/-]*$`.
+            external_id(input: impl Into<String>) set_external_id get_external_id "ExternalId": String;
+            /// The identification number of the MFA device that is associated with the user who is making the `AssumeRole` call. Specify this value if the trust policy of the role being assumed includes a condition that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`).
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+            serial_number(input: impl Into<String>) set_serial_number get_serial_number "SerialNumber": String;
+            /// The value provided by the MFA device, if the trust policy of the role being assumed requires MFA. (In other words, if the policy includes a condition that tests for MFA). If the role being assumed requires MFA and if the `TokenCode` value is missing or expired, the `AssumeRole` call returns an "access denied" error.
+            ///
+            /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+            ///
+            /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+            token_code(input: impl Into<String>) set_token_code get_token_code "TokenCode": String;
+            /// The source identity specified by the principal that is calling the `AssumeRole` operation. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
+            ///
+            /// You can require users to specify a source identity when they assume a role. You do this by using the [ `sts:SourceIdentity` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity) condition key in a role trust policy. You can use source identity information in CloudTrail logs to determine who took actions with a role. You can use the `aws:SourceIdentity` condition key to further control access to Amazon Web Services resources based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: +=,.@-. You cannot use a value that begins with the text `aws:`. This prefix is reserved for Amazon Web Services internal use.
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            source_identity(input: impl Into<String>) set_source_identity get_source_identity "SourceIdentity": String;
+            /// A list of previously acquired trusted context assertions in the format of a JSON array. The trusted context assertion is signed and encrypted by Amazon Web Services STS.
+            ///
+            /// The following is an example of a `ProvidedContext` value that includes a single trusted context assertion and the ARN of the context provider from which the trusted context assertion was generated.
+            ///
+            /// `[{"ProviderArn":"arn:aws:iam::aws:contextProvider/IdentityCenter","ContextAssertion":"trusted-context-assertion"}]`
+            ///
+            /// Length: 0 to 5 items.
+            provided_contexts(input: impl Into<crate::types::ProvidedContext>) set_provided_contexts get_provided_contexts "ProvidedContexts": Vec<crate::types::ProvidedContext>;
         }
     }
 }

@@ -178,33 +178,7 @@ impl rt::operation::Operation for AssumeRoleWithSaml {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use AssumeRoleWithSamlError as E;
-        Ok(
-            match meta.code() {
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("IDPRejectedClaim") => {
-                    E::IdpRejectedClaimException(F::from_response(response, meta)?)
-                }
-                Some("InvalidIdentityToken") => {
-                    E::InvalidIdentityTokenException(F::from_response(response, meta)?)
-                }
-                Some("MalformedPolicyDocument") => {
-                    E::MalformedPolicyDocumentException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                Some("PackedPolicyTooLarge") => {
-                    E::PackedPolicyTooLargeException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        AssumeRoleWithSamlError::from_error_response(response, meta)
     }
 }
 
@@ -257,59 +231,49 @@ pub struct AssumeRoleWithSamlInput {
 }
 
 impl AssumeRoleWithSamlInput {
-    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
-    ///
-    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-    pub fn role_arn(&self) -> Option<&str> {
-        self.role_arn.as_deref()
-    }
-    /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
-    ///
-    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-    pub fn principal_arn(&self) -> Option<&str> {
-        self.principal_arn.as_deref()
-    }
-    /// The base64 encoded SAML authentication response provided by the IdP.
-    ///
-    /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
-    ///
-    /// Length: 4 to 100000 characters.
-    pub fn saml_assertion(&self) -> Option<&str> {
-        self.saml_assertion.as_deref()
-    }
-    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-    ///
-    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
-        self.policy_arns.as_deref().unwrap_or_default()
-    }
-    /// An IAM policy in JSON format that you want to use as an inline session policy.
-    ///
-    /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    ///
-    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-    ///
-    /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-    pub fn policy(&self) -> Option<&str> {
-        self.policy.as_deref()
-    }
-    /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
-    ///
-    /// By default, the value is set to `3600` seconds.
-    ///
-    /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    ///
-    /// Range: 900 to 43200.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
+    rt::accessors! {
+        /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+        role_arn as_deref: Option<&str>;
+        /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+        principal_arn as_deref: Option<&str>;
+        /// The base64 encoded SAML authentication response provided by the IdP.
+        ///
+        /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+        ///
+        /// Length: 4 to 100000 characters.
+        saml_assertion as_deref: Option<&str>;
+        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+        ///
+        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        policy_arns slice: &[crate::types::PolicyDescriptorType];
+        /// An IAM policy in JSON format that you want to use as an inline session policy.
+        ///
+        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
+        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+        ///
+        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+        policy as_deref: Option<&str>;
+        /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
+        ///
+        /// By default, the value is set to `3600` seconds.
+        ///
+        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
+        duration_seconds copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRoleWithSamlInput`].
     pub fn builder() -> builders::AssumeRoleWithSamlInputBuilder {
@@ -380,65 +344,49 @@ pub struct AssumeRoleWithSamlOutput {
 }
 
 impl AssumeRoleWithSamlOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
-    }
-    /// The identifiers for the temporary security credentials that the operation returns.
-    pub fn assumed_role_user(&self) -> Option<&crate::types::AssumedRoleUser> {
-        self.assumed_role_user.as_ref()
-    }
-    /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    ///
-    /// Range: at least 0.
-    pub fn packed_policy_size(&self) -> Option<i32> {
-        self.packed_policy_size
-    }
-    /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
-    pub fn subject(&self) -> Option<&str> {
-        self.subject.as_deref()
-    }
-    /// The format of the name ID, as defined by the `Format` attribute in the `NameID` element of the SAML assertion. Typical examples of the format are `transient` or `persistent`.
-    ///
-    /// If the format includes the prefix `urn:oasis:names:tc:SAML:2.0:nameid-format`, that prefix is removed. For example, `urn:oasis:names:tc:SAML:2.0:nameid-format:transient` is returned as `transient`. If the format includes any other prefix, the format is returned with no modifications.
-    pub fn subject_type(&self) -> Option<&str> {
-        self.subject_type.as_deref()
-    }
-    /// The value of the `Issuer` element of the SAML assertion.
-    pub fn issuer(&self) -> Option<&str> {
-        self.issuer.as_deref()
-    }
-    /// The value of the `Recipient` attribute of the `SubjectConfirmationData` element of the SAML assertion.
-    pub fn audience(&self) -> Option<&str> {
-        self.audience.as_deref()
-    }
-    /// A hash value based on the concatenation of the following:
-    ///
-    /// - The `Issuer` response value.
-    ///
-    /// - The Amazon Web Services account ID.
-    ///
-    /// - The friendly name (the last part of the ARN) of the SAML provider in IAM.
-    ///
-    /// The combination of `NameQualifier` and `Subject` can be used to uniquely identify a user.
-    ///
-    /// The following pseudocode shows how the hash value is calculated:
-    ///
-    /// `BASE64 ( SHA1 ( "https://example.com/saml" + "123456789012" + "/MySAMLIdP" ) )`
-    pub fn name_qualifier(&self) -> Option<&str> {
-        self.name_qualifier.as_deref()
-    }
-    /// The value in the `SourceIdentity` attribute in the SAML assertion. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
-    ///
-    /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn source_identity(&self) -> Option<&str> {
-        self.source_identity.as_deref()
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
+        /// The identifiers for the temporary security credentials that the operation returns.
+        assumed_role_user as_ref: Option<&crate::types::AssumedRoleUser>;
+        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
+        packed_policy_size copy: Option<i32>;
+        /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
+        subject as_deref: Option<&str>;
+        /// The format of the name ID, as defined by the `Format` attribute in the `NameID` element of the SAML assertion. Typical examples of the format are `transient` or `persistent`.
+        ///
+        /// If the format includes the prefix `urn:oasis:names:tc:SAML:2.0:nameid-format`, that prefix is removed. For example, `urn:oasis:names:tc:SAML:2.0:nameid-format:transient` is returned as `transient`. If the format includes any other prefix, the format is returned with no modifications.
+        subject_type as_deref: Option<&str>;
+        /// The value of the `Issuer` element of the SAML assertion.
+        issuer as_deref: Option<&str>;
+        /// The value of the `Recipient` attribute of the `SubjectConfirmationData` element of the SAML assertion.
+        audience as_deref: Option<&str>;
+        /// A hash value based on the concatenation of the following:
+        ///
+        /// - The `Issuer` response value.
+        ///
+        /// - The Amazon Web Services account ID.
+        ///
+        /// - The friendly name (the last part of the ARN) of the SAML provider in IAM.
+        ///
+        /// The combination of `NameQualifier` and `Subject` can be used to uniquely identify a user.
+        ///
+        /// The following pseudocode shows how the hash value is calculated:
+        ///
+        /// `BASE64 ( SHA1 ( "https://example.com/saml" + "123456789012" + "/MySAMLIdP" ) )`
+        name_qualifier as_deref: Option<&str>;
+        /// The value in the `SourceIdentity` attribute in the SAML assertion. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
+        ///
+        /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        source_identity as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRoleWithSamlOutput`].
     pub fn builder() -> builders::AssumeRoleWithSamlOutputBuilder {
@@ -480,47 +428,13 @@ pub enum AssumeRoleWithSamlError {
 }
 
 impl AssumeRoleWithSamlError {
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `IDPRejectedClaim`.
-    pub fn is_idp_rejected_claim_exception(&self) -> bool {
-        matches!(self, Self::IdpRejectedClaimException(_))
-    }
-    /// Whether this is a `InvalidIdentityToken`.
-    pub fn is_invalid_identity_token_exception(&self) -> bool {
-        matches!(self, Self::InvalidIdentityTokenException(_))
-    }
-    /// Whether this is a `MalformedPolicyDocument`.
-    pub fn is_malformed_policy_document_exception(&self) -> bool {
-        matches!(self, Self::MalformedPolicyDocumentException(_))
-    }
-    /// Whether this is a `PackedPolicyTooLarge`.
-    pub fn is_packed_policy_too_large_exception(&self) -> bool {
-        matches!(self, Self::PackedPolicyTooLargeException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl AssumeRoleWithSamlError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ExpiredTokenException(e) => e,
-            Self::IdpRejectedClaimException(e) => e,
-            Self::InvalidIdentityTokenException(e) => e,
-            Self::MalformedPolicyDocumentException(e) => e,
-            Self::PackedPolicyTooLargeException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        IdpRejectedClaimException is_idp_rejected_claim_exception "IDPRejectedClaim";
+        InvalidIdentityTokenException is_invalid_identity_token_exception "InvalidIdentityToken";
+        MalformedPolicyDocumentException is_malformed_policy_document_exception "MalformedPolicyDocument";
+        PackedPolicyTooLargeException is_packed_policy_too_large_exception "PackedPolicyTooLarge";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 
@@ -542,129 +456,59 @@ pub mod builders {
         pub(crate) duration_seconds: Option<i32>,
     }
     impl AssumeRoleWithSamlInputBuilder {
-        /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn role_arn(mut self, input: impl Into<String>) -> Self {
-            self.role_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            role_arn(input: impl Into<String>) set;
+            /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            principal_arn(input: impl Into<String>) set;
+            /// The base64 encoded SAML authentication response provided by the IdP.
+            ///
+            /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+            ///
+            /// Length: 4 to 100000 characters.
+            saml_assertion(input: impl Into<String>) set;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+            ///
+            /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) push;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set;
+            /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
+            ///
+            /// By default, the value is set to `3600` seconds.
+            ///
+            /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+            ///
+            /// Range: 900 to 43200.
+            duration_seconds(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `RoleArn`.
-        pub fn set_role_arn(mut self, input: Option<String>) -> Self {
-            self.role_arn = input;
-            self
-        }
-        /// `RoleArn` as set so far.
-        pub fn get_role_arn(&self) -> &Option<String> {
-            &self.role_arn
-        }
-        /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
-            self.principal_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `PrincipalArn`.
-        pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
-            self.principal_arn = input;
-            self
-        }
-        /// `PrincipalArn` as set so far.
-        pub fn get_principal_arn(&self) -> &Option<String> {
-            &self.principal_arn
-        }
-        /// The base64 encoded SAML authentication response provided by the IdP.
-        ///
-        /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
-        ///
-        /// Length: 4 to 100000 characters.
-        pub fn saml_assertion(mut self, input: impl Into<String>) -> Self {
-            self.saml_assertion = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SAMLAssertion`.
-        pub fn set_saml_assertion(mut self, input: Option<String>) -> Self {
-            self.saml_assertion = input;
-            self
-        }
-        /// `SAMLAssertion` as set so far.
-        pub fn get_saml_assertion(&self) -> &Option<String> {
-            &self.saml_assertion
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-        ///
-        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.policy_arns.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.policy_arns = input;
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            &self.policy_arns
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.policy = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.policy = input;
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            &self.policy
-        }
-        /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
-        ///
-        /// By default, the value is set to `3600` seconds.
-        ///
-        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-        ///
-        /// Range: 900 to 43200.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
+        rt::builder_set_get! {
+            role_arn set_role_arn get_role_arn "RoleArn": String;
+            principal_arn set_principal_arn get_principal_arn "PrincipalArn": String;
+            saml_assertion set_saml_assertion get_saml_assertion "SAMLAssertion": String;
+            policy_arns set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            policy set_policy get_policy "Policy": String;
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
         /// Consumes the builder and constructs a [`AssumeRoleWithSamlInput`](crate::operation::assume_role_with_saml::AssumeRoleWithSamlInput).
         pub fn build(
@@ -673,29 +517,11 @@ pub mod builders {
             crate::operation::assume_role_with_saml::AssumeRoleWithSamlInput,
             rt::error::BuildError,
         > {
-            if self.role_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "RoleArn",
-                        "AssumeRoleWithSamlInput",
-                    ),
-                );
-            }
-            if self.principal_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "PrincipalArn",
-                        "AssumeRoleWithSamlInput",
-                    ),
-                );
-            }
-            if self.saml_assertion.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "SAMLAssertion",
-                        "AssumeRoleWithSamlInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "AssumeRoleWithSamlInput";
+                role_arn "RoleArn";
+                principal_arn "PrincipalArn";
+                saml_assertion "SAMLAssertion";
             }
             Ok(crate::operation::assume_role_with_saml::AssumeRoleWithSamlInput {
                 role_arn: self.role_arn,
@@ -735,167 +561,60 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl AssumeRoleWithSamlOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
+            /// The identifiers for the temporary security credentials that the operation returns.
+            assumed_role_user(input: impl Into<crate::types::AssumedRoleUser>) set;
+            /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+            ///
+            /// Range: at least 0.
+            packed_policy_size(input: impl Into<i32>) set;
+            /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
+            subject(input: impl Into<String>) set;
+            /// The format of the name ID, as defined by the `Format` attribute in the `NameID` element of the SAML assertion. Typical examples of the format are `transient` or `persistent`.
+            ///
+            /// If the format includes the prefix `urn:oasis:names:tc:SAML:2.0:nameid-format`, that prefix is removed. For example, `urn:oasis:names:tc:SAML:2.0:nameid-format:transient` is returned as `transient`. If the format includes any other prefix, the format is returned with no modifications.
+            subject_type(input: impl Into<String>) set;
+            /// The value of the `Issuer` element of the SAML assertion.
+            issuer(input: impl Into<String>) set;
+            /// The value of the `Recipient` attribute of the `SubjectConfirmationData` element of the SAML assertion.
+            audience(input: impl Into<String>) set;
+            /// A hash value based on the concatenation of the following:
+            ///
+            /// - The `Issuer` response value.
+            ///
+            /// - The Amazon Web Services account ID.
+            ///
+            /// - The friendly name (the last part of the ARN) of the SAML provider in IAM.
+            ///
+            /// The combination of `NameQualifier` and `Subject` can be used to uniquely identify a user.
+            ///
+            /// The following pseudocode shows how the hash value is calculated:
+            ///
+            /// `BASE64 ( SHA1 ( "https://example.com/saml" + "123456789012" + "/MySAMLIdP" ) )`
+            name_qualifier(input: impl Into<String>) set;
+            /// The value in the `SourceIdentity` attribute in the SAML assertion. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
+            ///
+            /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            source_identity(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
-        }
-        /// The identifiers for the temporary security credentials that the operation returns.
-        pub fn assumed_role_user(
-            mut self,
-            input: impl Into<crate::types::AssumedRoleUser>,
-        ) -> Self {
-            self.assumed_role_user = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AssumedRoleUser`.
-        pub fn set_assumed_role_user(
-            mut self,
-            input: Option<crate::types::AssumedRoleUser>,
-        ) -> Self {
-            self.assumed_role_user = input;
-            self
-        }
-        /// `AssumedRoleUser` as set so far.
-        pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
-            &self.assumed_role_user
-        }
-        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-        ///
-        /// Range: at least 0.
-        pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
-            self.packed_policy_size = Some(input.into());
-            self
-        }
-        /// Sets or unsets `PackedPolicySize`.
-        pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
-            self.packed_policy_size = input;
-            self
-        }
-        /// `PackedPolicySize` as set so far.
-        pub fn get_packed_policy_size(&self) -> &Option<i32> {
-            &self.packed_policy_size
-        }
-        /// The value of the `NameID` element in the `Subject` element of the SAML assertion.
-        pub fn subject(mut self, input: impl Into<String>) -> Self {
-            self.subject = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Subject`.
-        pub fn set_subject(mut self, input: Option<String>) -> Self {
-            self.subject = input;
-            self
-        }
-        /// `Subject` as set so far.
-        pub fn get_subject(&self) -> &Option<String> {
-            &self.subject
-        }
-        /// The format of the name ID, as defined by the `Format` attribute in the `NameID` element of the SAML assertion. Typical examples of the format are `transient` or `persistent`.
-        ///
-        /// If the format includes the prefix `urn:oasis:names:tc:SAML:2.0:nameid-format`, that prefix is removed. For example, `urn:oasis:names:tc:SAML:2.0:nameid-format:transient` is returned as `transient`. If the format includes any other prefix, the format is returned with no modifications.
-        pub fn subject_type(mut self, input: impl Into<String>) -> Self {
-            self.subject_type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SubjectType`.
-        pub fn set_subject_type(mut self, input: Option<String>) -> Self {
-            self.subject_type = input;
-            self
-        }
-        /// `SubjectType` as set so far.
-        pub fn get_subject_type(&self) -> &Option<String> {
-            &self.subject_type
-        }
-        /// The value of the `Issuer` element of the SAML assertion.
-        pub fn issuer(mut self, input: impl Into<String>) -> Self {
-            self.issuer = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Issuer`.
-        pub fn set_issuer(mut self, input: Option<String>) -> Self {
-            self.issuer = input;
-            self
-        }
-        /// `Issuer` as set so far.
-        pub fn get_issuer(&self) -> &Option<String> {
-            &self.issuer
-        }
-        /// The value of the `Recipient` attribute of the `SubjectConfirmationData` element of the SAML assertion.
-        pub fn audience(mut self, input: impl Into<String>) -> Self {
-            self.audience = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Audience`.
-        pub fn set_audience(mut self, input: Option<String>) -> Self {
-            self.audience = input;
-            self
-        }
-        /// `Audience` as set so far.
-        pub fn get_audience(&self) -> &Option<String> {
-            &self.audience
-        }
-        /// A hash value based on the concatenation of the following:
-        ///
-        /// - The `Issuer` response value.
-        ///
-        /// - The Amazon Web Services account ID.
-        ///
-        /// - The friendly name (the last part of the ARN) of the SAML provider in IAM.
-        ///
-        /// The combination of `NameQualifier` and `Subject` can be used to uniquely identify a user.
-        ///
-        /// The following pseudocode shows how the hash value is calculated:
-        ///
-        /// `BASE64 ( SHA1 ( "https://example.com/saml" + "123456789012" + "/MySAMLIdP" ) )`
-        pub fn name_qualifier(mut self, input: impl Into<String>) -> Self {
-            self.name_qualifier = Some(input.into());
-            self
-        }
-        /// Sets or unsets `NameQualifier`.
-        pub fn set_name_qualifier(mut self, input: Option<String>) -> Self {
-            self.name_qualifier = input;
-            self
-        }
-        /// `NameQualifier` as set so far.
-        pub fn get_name_qualifier(&self) -> &Option<String> {
-            &self.name_qualifier
-        }
-        /// The value in the `SourceIdentity` attribute in the SAML assertion. The source identity value persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining) sessions.
-        ///
-        /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your SAML identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithSAML`. You do this by adding an attribute to the SAML assertion. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn source_identity(mut self, input: impl Into<String>) -> Self {
-            self.source_identity = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.source_identity = input;
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            &self.source_identity
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
+            assumed_role_user set_assumed_role_user get_assumed_role_user "AssumedRoleUser": crate::types::AssumedRoleUser;
+            packed_policy_size set_packed_policy_size get_packed_policy_size "PackedPolicySize": i32;
+            subject set_subject get_subject "Subject": String;
+            subject_type set_subject_type get_subject_type "SubjectType": String;
+            issuer set_issuer get_issuer "Issuer": String;
+            audience set_audience get_audience "Audience": String;
+            name_qualifier set_name_qualifier get_name_qualifier "NameQualifier": String;
+            source_identity set_source_identity get_source_identity "SourceIdentity": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -965,127 +684,49 @@ pub mod builders {
         super::AssumeRoleWithSamlError
     );
     impl AssumeRoleWithSamlFluentBuilder {
-        /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn role_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_arn(input);
-            self
-        }
-        /// Sets or unsets `RoleArn`.
-        pub fn set_role_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_arn(input);
-            self
-        }
-        /// `RoleArn` as set so far.
-        pub fn get_role_arn(&self) -> &Option<String> {
-            self.inner.get_role_arn()
-        }
-        /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn principal_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.principal_arn(input);
-            self
-        }
-        /// Sets or unsets `PrincipalArn`.
-        pub fn set_principal_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_principal_arn(input);
-            self
-        }
-        /// `PrincipalArn` as set so far.
-        pub fn get_principal_arn(&self) -> &Option<String> {
-            self.inner.get_principal_arn()
-        }
-        /// The base64 encoded SAML authentication response provided by the IdP.
-        ///
-        /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
-        ///
-        /// Length: 4 to 100000 characters.
-        pub fn saml_assertion(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.saml_assertion(input);
-            self
-        }
-        /// Sets or unsets `SAMLAssertion`.
-        pub fn set_saml_assertion(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_saml_assertion(input);
-            self
-        }
-        /// `SAMLAssertion` as set so far.
-        pub fn get_saml_assertion(&self) -> &Option<String> {
-            self.inner.get_saml_assertion()
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-        ///
-        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.policy_arns(input);
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.inner = self.inner.set_policy_arns(input);
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            self.inner.get_policy_arns()
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.policy(input);
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_policy(input);
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            self.inner.get_policy()
-        }
-        /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
-        ///
-        /// By default, the value is set to `3600` seconds.
-        ///
-        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-        ///
-        /// Range: 900 to 43200.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
+        rt::fluent_setters! {
+            /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            role_arn(input: impl Into<String>) set_role_arn get_role_arn "RoleArn": String;
+            /// The Amazon Resource Name (ARN) of the SAML provider in IAM that describes the IdP.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            principal_arn(input: impl Into<String>) set_principal_arn get_principal_arn "PrincipalArn": String;
+            /// The base64 encoded SAML authentication response provided by the IdP.
+            ///
+            /// For more information, see [Configuring a Relying Party and Adding Claims](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-role-saml-IdP-tasks.html) in the *IAM User Guide*.
+            ///
+            /// Length: 4 to 100000 characters.
+            saml_assertion(input: impl Into<String>) set_saml_assertion get_saml_assertion "SAMLAssertion": String;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+            ///
+            /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set_policy get_policy "Policy": String;
+            /// The duration, in seconds, of the role session. Your role session lasts for the duration that you specify for the `DurationSeconds` parameter, or until the time specified in the SAML authentication response's `SessionNotOnOrAfter` value, whichever is shorter. You can provide a `DurationSeconds` value from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
+            ///
+            /// By default, the value is set to `3600` seconds.
+            ///
+            /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+            ///
+            /// Range: 900 to 43200.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
     }
 }

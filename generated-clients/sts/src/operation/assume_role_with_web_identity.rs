@@ -169,36 +169,7 @@ impl rt::operation::Operation for AssumeRoleWithWebIdentity {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use AssumeRoleWithWebIdentityError as E;
-        Ok(
-            match meta.code() {
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("IDPCommunicationError") => {
-                    E::IdpCommunicationErrorException(F::from_response(response, meta)?)
-                }
-                Some("IDPRejectedClaim") => {
-                    E::IdpRejectedClaimException(F::from_response(response, meta)?)
-                }
-                Some("InvalidIdentityToken") => {
-                    E::InvalidIdentityTokenException(F::from_response(response, meta)?)
-                }
-                Some("MalformedPolicyDocument") => {
-                    E::MalformedPolicyDocumentException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                Some("PackedPolicyTooLarge") => {
-                    E::PackedPolicyTooLargeException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        AssumeRoleWithWebIdentityError::from_error_response(response, meta)
     }
 }
 
@@ -263,73 +234,61 @@ pub struct AssumeRoleWithWebIdentityInput {
 }
 
 impl AssumeRoleWithWebIdentityInput {
-    /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
-    ///
-    /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-    ///
-    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-    pub fn role_arn(&self) -> Option<&str> {
-        self.role_arn.as_deref()
-    }
-    /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
-    ///
-    /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn role_session_name(&self) -> Option<&str> {
-        self.role_session_name.as_deref()
-    }
-    /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-    ///
-    /// Length: 4 to 20000 characters.
-    pub fn web_identity_token(&self) -> Option<&str> {
-        self.web_identity_token.as_deref()
-    }
-    /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
-    ///
-    /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
-    ///
-    /// Do not specify this value for OpenID Connect ID tokens.
-    ///
-    /// Length: 4 to 2048 characters.
-    pub fn provider_id(&self) -> Option<&str> {
-        self.provider_id.as_deref()
-    }
-    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-    ///
-    /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
-        self.policy_arns.as_deref().unwrap_or_default()
-    }
-    /// An IAM policy in JSON format that you want to use as an inline session policy.
-    ///
-    /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    ///
-    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-    ///
-    /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-    pub fn policy(&self) -> Option<&str> {
-        self.policy.as_deref()
-    }
-    /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
-    ///
-    /// By default, the value is set to `3600` seconds.
-    ///
-    /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-    ///
-    /// Range: 900 to 43200.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
+    rt::accessors! {
+        /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+        ///
+        /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+        role_arn as_deref: Option<&str>;
+        /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+        ///
+        /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        role_session_name as_deref: Option<&str>;
+        /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+        ///
+        /// Length: 4 to 20000 characters.
+        web_identity_token as_deref: Option<&str>;
+        /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
+        ///
+        /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+        ///
+        /// Do not specify this value for OpenID Connect ID tokens.
+        ///
+        /// Length: 4 to 2048 characters.
+        provider_id as_deref: Option<&str>;
+        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+        ///
+        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        policy_arns slice: &[crate::types::PolicyDescriptorType];
+        /// An IAM policy in JSON format that you want to use as an inline session policy.
+        ///
+        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
+        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+        ///
+        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+        policy as_deref: Option<&str>;
+        /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
+        ///
+        /// By default, the value is set to `3600` seconds.
+        ///
+        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+        ///
+        /// Range: 900 to 43200.
+        duration_seconds copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRoleWithWebIdentityInput`].
     pub fn builder() -> builders::AssumeRoleWithWebIdentityInputBuilder {
@@ -385,45 +344,33 @@ pub struct AssumeRoleWithWebIdentityOutput {
 }
 
 impl AssumeRoleWithWebIdentityOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
-    }
-    /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
-    ///
-    /// Length: 6 to 255 characters.
-    pub fn subject_from_web_identity_token(&self) -> Option<&str> {
-        self.subject_from_web_identity_token.as_deref()
-    }
-    /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-    pub fn assumed_role_user(&self) -> Option<&crate::types::AssumedRoleUser> {
-        self.assumed_role_user.as_ref()
-    }
-    /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    ///
-    /// Range: at least 0.
-    pub fn packed_policy_size(&self) -> Option<i32> {
-        self.packed_policy_size
-    }
-    /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
-    pub fn provider(&self) -> Option<&str> {
-        self.provider.as_deref()
-    }
-    /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
-    pub fn audience(&self) -> Option<&str> {
-        self.audience.as_deref()
-    }
-    /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
-    ///
-    /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn source_identity(&self) -> Option<&str> {
-        self.source_identity.as_deref()
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
+        /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
+        ///
+        /// Length: 6 to 255 characters.
+        subject_from_web_identity_token as_deref: Option<&str>;
+        /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
+        assumed_role_user as_ref: Option<&crate::types::AssumedRoleUser>;
+        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
+        packed_policy_size copy: Option<i32>;
+        /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
+        provider as_deref: Option<&str>;
+        /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
+        audience as_deref: Option<&str>;
+        /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
+        ///
+        /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        source_identity as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRoleWithWebIdentityOutput`].
     pub fn builder() -> builders::AssumeRoleWithWebIdentityOutputBuilder {
@@ -467,52 +414,14 @@ pub enum AssumeRoleWithWebIdentityError {
 }
 
 impl AssumeRoleWithWebIdentityError {
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `IDPCommunicationError`.
-    pub fn is_idp_communication_error_exception(&self) -> bool {
-        matches!(self, Self::IdpCommunicationErrorException(_))
-    }
-    /// Whether this is a `IDPRejectedClaim`.
-    pub fn is_idp_rejected_claim_exception(&self) -> bool {
-        matches!(self, Self::IdpRejectedClaimException(_))
-    }
-    /// Whether this is a `InvalidIdentityToken`.
-    pub fn is_invalid_identity_token_exception(&self) -> bool {
-        matches!(self, Self::InvalidIdentityTokenException(_))
-    }
-    /// Whether this is a `MalformedPolicyDocument`.
-    pub fn is_malformed_policy_document_exception(&self) -> bool {
-        matches!(self, Self::MalformedPolicyDocumentException(_))
-    }
-    /// Whether this is a `PackedPolicyTooLarge`.
-    pub fn is_packed_policy_too_large_exception(&self) -> bool {
-        matches!(self, Self::PackedPolicyTooLargeException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl AssumeRoleWithWebIdentityError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ExpiredTokenException(e) => e,
-            Self::IdpCommunicationErrorException(e) => e,
-            Self::IdpRejectedClaimException(e) => e,
-            Self::InvalidIdentityTokenException(e) => e,
-            Self::MalformedPolicyDocumentException(e) => e,
-            Self::PackedPolicyTooLargeException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        IdpCommunicationErrorException is_idp_communication_error_exception "IDPCommunicationError";
+        IdpRejectedClaimException is_idp_rejected_claim_exception "IDPRejectedClaim";
+        InvalidIdentityTokenException is_invalid_identity_token_exception "InvalidIdentityToken";
+        MalformedPolicyDocumentException is_malformed_policy_document_exception "MalformedPolicyDocument";
+        PackedPolicyTooLargeException is_packed_policy_too_large_exception "PackedPolicyTooLarge";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 
@@ -535,153 +444,72 @@ pub mod builders {
         pub(crate) duration_seconds: Option<i32>,
     }
     impl AssumeRoleWithWebIdentityInputBuilder {
-        /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
-        ///
-        /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn role_arn(mut self, input: impl Into<String>) -> Self {
-            self.role_arn = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+            ///
+            /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            role_arn(input: impl Into<String>) set;
+            /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+            ///
+            /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            role_session_name(input: impl Into<String>) set;
+            /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+            ///
+            /// Length: 4 to 20000 characters.
+            web_identity_token(input: impl Into<String>) set;
+            /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
+            ///
+            /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+            ///
+            /// Do not specify this value for OpenID Connect ID tokens.
+            ///
+            /// Length: 4 to 2048 characters.
+            provider_id(input: impl Into<String>) set;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+            ///
+            /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) push;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set;
+            /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
+            ///
+            /// By default, the value is set to `3600` seconds.
+            ///
+            /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+            ///
+            /// Range: 900 to 43200.
+            duration_seconds(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `RoleArn`.
-        pub fn set_role_arn(mut self, input: Option<String>) -> Self {
-            self.role_arn = input;
-            self
-        }
-        /// `RoleArn` as set so far.
-        pub fn get_role_arn(&self) -> &Option<String> {
-            &self.role_arn
-        }
-        /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
-        ///
-        /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
-            self.role_session_name = Some(input.into());
-            self
-        }
-        /// Sets or unsets `RoleSessionName`.
-        pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
-            self.role_session_name = input;
-            self
-        }
-        /// `RoleSessionName` as set so far.
-        pub fn get_role_session_name(&self) -> &Option<String> {
-            &self.role_session_name
-        }
-        /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-        ///
-        /// Length: 4 to 20000 characters.
-        pub fn web_identity_token(mut self, input: impl Into<String>) -> Self {
-            self.web_identity_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `WebIdentityToken`.
-        pub fn set_web_identity_token(mut self, input: Option<String>) -> Self {
-            self.web_identity_token = input;
-            self
-        }
-        /// `WebIdentityToken` as set so far.
-        pub fn get_web_identity_token(&self) -> &Option<String> {
-            &self.web_identity_token
-        }
-        /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
-        ///
-        /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
-        ///
-        /// Do not specify this value for OpenID Connect ID tokens.
-        ///
-        /// Length: 4 to 2048 characters.
-        pub fn provider_id(mut self, input: impl Into<String>) -> Self {
-            self.provider_id = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ProviderId`.
-        pub fn set_provider_id(mut self, input: Option<String>) -> Self {
-            self.provider_id = input;
-            self
-        }
-        /// `ProviderId` as set so far.
-        pub fn get_provider_id(&self) -> &Option<String> {
-            &self.provider_id
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-        ///
-        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.policy_arns.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.policy_arns = input;
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            &self.policy_arns
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.policy = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.policy = input;
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            &self.policy
-        }
-        /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
-        ///
-        /// By default, the value is set to `3600` seconds.
-        ///
-        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-        ///
-        /// Range: 900 to 43200.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
+        rt::builder_set_get! {
+            role_arn set_role_arn get_role_arn "RoleArn": String;
+            role_session_name set_role_session_name get_role_session_name "RoleSessionName": String;
+            web_identity_token set_web_identity_token get_web_identity_token "WebIdentityToken": String;
+            provider_id set_provider_id get_provider_id "ProviderId": String;
+            policy_arns set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            policy set_policy get_policy "Policy": String;
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
         /// Consumes the builder and constructs a [`AssumeRoleWithWebIdentityInput`](crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput).
         pub fn build(
@@ -690,29 +518,11 @@ pub mod builders {
             crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput,
             rt::error::BuildError,
         > {
-            if self.role_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "RoleArn",
-                        "AssumeRoleWithWebIdentityInput",
-                    ),
-                );
-            }
-            if self.role_session_name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "RoleSessionName",
-                        "AssumeRoleWithWebIdentityInput",
-                    ),
-                );
-            }
-            if self.web_identity_token.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "WebIdentityToken",
-                        "AssumeRoleWithWebIdentityInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "AssumeRoleWithWebIdentityInput";
+                role_arn "RoleArn";
+                role_session_name "RoleSessionName";
+                web_identity_token "WebIdentityToken";
             }
             Ok(crate::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityInput {
                 role_arn: self.role_arn,
@@ -752,133 +562,42 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl AssumeRoleWithWebIdentityOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
+            /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
+            ///
+            /// Length: 6 to 255 characters.
+            subject_from_web_identity_token(input: impl Into<String>) set;
+            /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
+            assumed_role_user(input: impl Into<crate::types::AssumedRoleUser>) set;
+            /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+            ///
+            /// Range: at least 0.
+            packed_policy_size(input: impl Into<i32>) set;
+            /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
+            provider(input: impl Into<String>) set;
+            /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
+            audience(input: impl Into<String>) set;
+            /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
+            ///
+            /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            source_identity(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
-        }
-        /// The unique user identifier that is returned by the identity provider. This identifier is associated with the `WebIdentityToken` that was submitted with the `AssumeRoleWithWebIdentity` call. The identifier is typically unique to the user and the application that acquired the `WebIdentityToken` (pairwise identifier). For OpenID Connect ID tokens, this field contains the value returned by the identity provider as the token's `sub` (Subject) claim.
-        ///
-        /// Length: 6 to 255 characters.
-        pub fn subject_from_web_identity_token(
-            mut self,
-            input: impl Into<String>,
-        ) -> Self {
-            self.subject_from_web_identity_token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SubjectFromWebIdentityToken`.
-        pub fn set_subject_from_web_identity_token(
-            mut self,
-            input: Option<String>,
-        ) -> Self {
-            self.subject_from_web_identity_token = input;
-            self
-        }
-        /// `SubjectFromWebIdentityToken` as set so far.
-        pub fn get_subject_from_web_identity_token(&self) -> &Option<String> {
-            &self.subject_from_web_identity_token
-        }
-        /// The Amazon Resource Name (ARN) and the assumed role ID, which are identifiers that you can use to refer to the resulting temporary security credentials. For example, you can reference these credentials as a principal in a resource-based policy by using the ARN or assumed role ID. The ARN and ID include the `RoleSessionName` that you specified when you called `AssumeRole`.
-        pub fn assumed_role_user(
-            mut self,
-            input: impl Into<crate::types::AssumedRoleUser>,
-        ) -> Self {
-            self.assumed_role_user = Some(input.into());
-            self
-        }
-        /// Sets or unsets `AssumedRoleUser`.
-        pub fn set_assumed_role_user(
-            mut self,
-            input: Option<crate::types::AssumedRoleUser>,
-        ) -> Self {
-            self.assumed_role_user = input;
-            self
-        }
-        /// `AssumedRoleUser` as set so far.
-        pub fn get_assumed_role_user(&self) -> &Option<crate::types::AssumedRoleUser> {
-            &self.assumed_role_user
-        }
-        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-        ///
-        /// Range: at least 0.
-        pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
-            self.packed_policy_size = Some(input.into());
-            self
-        }
-        /// Sets or unsets `PackedPolicySize`.
-        pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
-            self.packed_policy_size = input;
-            self
-        }
-        /// `PackedPolicySize` as set so far.
-        pub fn get_packed_policy_size(&self) -> &Option<i32> {
-            &self.packed_policy_size
-        }
-        /// The issuing authority of the web identity token presented. For OpenID Connect ID tokens, this contains the value of the `iss` field. For OAuth 2.0 access tokens, this contains the value of the `ProviderId` parameter that was passed in the `AssumeRoleWithWebIdentity` request.
-        pub fn provider(mut self, input: impl Into<String>) -> Self {
-            self.provider = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Provider`.
-        pub fn set_provider(mut self, input: Option<String>) -> Self {
-            self.provider = input;
-            self
-        }
-        /// `Provider` as set so far.
-        pub fn get_provider(&self) -> &Option<String> {
-            &self.provider
-        }
-        /// The intended audience (also known as client ID) of the web identity token. This is traditionally the client identifier issued to the application that requested the web identity token.
-        pub fn audience(mut self, input: impl Into<String>) -> Self {
-            self.audience = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Audience`.
-        pub fn set_audience(mut self, input: Option<String>) -> Self {
-            self.audience = input;
-            self
-        }
-        /// `Audience` as set so far.
-        pub fn get_audience(&self) -> &Option<String> {
-            &self.audience
-        }
-        /// The value of the source identity that is returned in the JSON web token (JWT) from the identity provider.
-        ///
-        /// You can require users to set a source identity value when they assume a role. You do this by using the `sts:SourceIdentity` condition key in a role trust policy. That way, actions that are taken with the role are associated with that user. After the source identity is set, the value cannot be changed. It is present in the request for all actions that are taken by the role and persists across [chained role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#id_roles_terms-and-concepts) sessions. You can configure your identity provider to use an attribute associated with your users, like user name or email, as the source identity when calling `AssumeRoleWithWebIdentity`. You do this by adding a claim to the JSON web token. To learn more about OIDC tokens and claims, see [Using Tokens with User Pools](https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-with-identity-providers.html) in the *Amazon Cognito Developer Guide*. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn source_identity(mut self, input: impl Into<String>) -> Self {
-            self.source_identity = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.source_identity = input;
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            &self.source_identity
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
+            subject_from_web_identity_token set_subject_from_web_identity_token get_subject_from_web_identity_token "SubjectFromWebIdentityToken": String;
+            assumed_role_user set_assumed_role_user get_assumed_role_user "AssumedRoleUser": crate::types::AssumedRoleUser;
+            packed_policy_size set_packed_policy_size get_packed_policy_size "PackedPolicySize": i32;
+            provider set_provider get_provider "Provider": String;
+            audience set_audience get_audience "Audience": String;
+            source_identity set_source_identity get_source_identity "SourceIdentity": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -945,151 +664,61 @@ pub mod builders {
         super::AssumeRoleWithWebIdentityError
     );
     impl AssumeRoleWithWebIdentityFluentBuilder {
-        /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
-        ///
-        /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn role_arn(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_arn(input);
-            self
-        }
-        /// Sets or unsets `RoleArn`.
-        pub fn set_role_arn(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_arn(input);
-            self
-        }
-        /// `RoleArn` as set so far.
-        pub fn get_role_arn(&self) -> &Option<String> {
-            self.inner.get_role_arn()
-        }
-        /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
-        ///
-        /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn role_session_name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.role_session_name(input);
-            self
-        }
-        /// Sets or unsets `RoleSessionName`.
-        pub fn set_role_session_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_role_session_name(input);
-            self
-        }
-        /// `RoleSessionName` as set so far.
-        pub fn get_role_session_name(&self) -> &Option<String> {
-            self.inner.get_role_session_name()
-        }
-        /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
-        ///
-        /// Length: 4 to 20000 characters.
-        pub fn web_identity_token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.web_identity_token(input);
-            self
-        }
-        /// Sets or unsets `WebIdentityToken`.
-        pub fn set_web_identity_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_web_identity_token(input);
-            self
-        }
-        /// `WebIdentityToken` as set so far.
-        pub fn get_web_identity_token(&self) -> &Option<String> {
-            self.inner.get_web_identity_token()
-        }
-        /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
-        ///
-        /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
-        ///
-        /// Do not specify this value for OpenID Connect ID tokens.
-        ///
-        /// Length: 4 to 2048 characters.
-        pub fn provider_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.provider_id(input);
-            self
-        }
-        /// Sets or unsets `ProviderId`.
-        pub fn set_provider_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_provider_id(input);
-            self
-        }
-        /// `ProviderId` as set so far.
-        pub fn get_provider_id(&self) -> &Option<String> {
-            self.inner.get_provider_id()
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
-        ///
-        /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.policy_arns(input);
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.inner = self.inner.set_policy_arns(input);
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            self.inner.get_policy_arns()
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.policy(input);
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_policy(input);
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            self.inner.get_policy()
-        }
-        /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
-        ///
-        /// By default, the value is set to `3600` seconds.
-        ///
-        /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
-        ///
-        /// Range: 900 to 43200.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
+        rt::fluent_setters! {
+            /// The Amazon Resource Name (ARN) of the role that the caller is assuming.
+            ///
+            /// Additional considerations apply to Amazon Cognito identity pools that assume [cross-account IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies-cross-account-resource-access.html). The trust policies of these roles must accept the `cognito-identity.amazonaws.com` service principal and must contain the `cognito-identity.amazonaws.com:aud` condition key to restrict role assumption to users from your intended identity pools. A policy that trusts Amazon Cognito identity pools without this condition creates a risk that a user from an unintended identity pool can assume the role. For more information, see [ Trust policies for IAM roles in Basic (Classic) authentication ](https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html#trust-policies) in the *Amazon Cognito Developer Guide*.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            role_arn(input: impl Into<String>) set_role_arn get_role_arn "RoleArn": String;
+            /// An identifier for the assumed role session. Typically, you pass the name or identifier that is associated with the user who is using your application. That way, the temporary security credentials that your application will use are associated with that user. This session name is included as part of the ARN and assumed role ID in the `AssumedRoleUser` response element.
+            ///
+            /// For security purposes, administrators can view this field in [CloudTrail logs](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds) to help identify who performed an action in Amazon Web Services. Your administrator might require that you specify your user name as the session name when you assume the role. For more information, see [ `sts:RoleSessionName` ](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname).
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            role_session_name(input: impl Into<String>) set_role_session_name get_role_session_name "RoleSessionName": String;
+            /// The OAuth 2.0 access token or OpenID Connect ID token that is provided by the identity provider. Your application must get this token by authenticating the user who is using your application with a web identity provider before the application makes an `AssumeRoleWithWebIdentity` call. Timestamps in the token must be formatted as either an integer or a long integer. Tokens must be signed using either RSA keys (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).
+            ///
+            /// Length: 4 to 20000 characters.
+            web_identity_token(input: impl Into<String>) set_web_identity_token get_web_identity_token "WebIdentityToken": String;
+            /// The fully qualified host component of the domain name of the OAuth 2.0 identity provider. Do not specify this value for an OpenID Connect identity provider.
+            ///
+            /// Currently `www.amazon.com` and `graph.facebook.com` are the only supported identity providers for OAuth 2.0 access tokens. Do not include URL schemes and port numbers.
+            ///
+            /// Do not specify this value for OpenID Connect ID tokens.
+            ///
+            /// Length: 4 to 2048 characters.
+            provider_id(input: impl Into<String>) set_provider_id get_provider_id "ProviderId": String;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as managed session policies. The policies must exist in the same account as the role.
+            ///
+            /// This parameter is optional. You can provide up to 10 managed policy ARNs. However, the plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// This parameter is optional. Passing policies to this operation returns new temporary credentials. The resulting session's permissions are the intersection of the role's identity-based policy and the session policies. You can use the role's temporary credentials in subsequent Amazon Web Services API calls to access resources in the account that owns the role. You cannot use session policies to grant more permissions than those allowed by the identity-based policy of the role that is being assumed. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// For more information about role session permissions, see [Session policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set_policy get_policy "Policy": String;
+            /// The duration, in seconds, of the role session. The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the role. This setting can have a value from 1 hour to 12 hours. If you specify a value higher than this setting, the operation fails. For example, if you specify a session duration of 12 hours, but your administrator set the maximum session duration to 6 hours, your operation fails. To learn how to view the maximum value for your role, see [View the Maximum Session Duration Setting for a Role](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html#id_roles_use_view-role-max-session) in the *IAM User Guide*.
+            ///
+            /// By default, the value is set to `3600` seconds.
+            ///
+            /// The `DurationSeconds` parameter is separate from the duration of a console session that you might request using the returned credentials. The request to the federation endpoint for a console sign-in token takes a `SessionDuration` parameter that specifies the maximum length of the console session. For more information, see [Creating a URL that Enables Federated Users to Access the Amazon Web Services Management Console](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html) in the *IAM User Guide*.
+            ///
+            /// Range: 900 to 43200.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
     }
 }

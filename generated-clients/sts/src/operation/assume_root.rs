@@ -75,19 +75,7 @@ impl rt::operation::Operation for AssumeRoot {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use AssumeRootError as E;
-        Ok(
-            match meta.code() {
-                Some("ExpiredTokenException") => {
-                    E::ExpiredTokenException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        AssumeRootError::from_error_response(response, meta)
     }
 }
 
@@ -120,33 +108,29 @@ pub struct AssumeRootInput {
 }
 
 impl AssumeRootInput {
-    /// The member account principal ARN or account ID.
-    ///
-    /// Length: 12 to 2048 characters.
-    pub fn target_principal(&self) -> Option<&str> {
-        self.target_principal.as_deref()
-    }
-    /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
-    ///
-    /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
-    ///
-    /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
-    ///
-    /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
-    ///
-    /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
-    ///
-    /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
-    pub fn task_policy_arn(&self) -> Option<&crate::types::PolicyDescriptorType> {
-        self.task_policy_arn.as_ref()
-    }
-    /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
-    ///
-    /// By default, the value is set to `900` seconds.
-    ///
-    /// Range: 0 to 900.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
+    rt::accessors! {
+        /// The member account principal ARN or account ID.
+        ///
+        /// Length: 12 to 2048 characters.
+        target_principal as_deref: Option<&str>;
+        /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
+        ///
+        /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
+        ///
+        /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
+        ///
+        /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
+        ///
+        /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
+        ///
+        /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
+        task_policy_arn as_ref: Option<&crate::types::PolicyDescriptorType>;
+        /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
+        ///
+        /// By default, the value is set to `900` seconds.
+        ///
+        /// Range: 0 to 900.
+        duration_seconds copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRootInput`].
     pub fn builder() -> builders::AssumeRootInputBuilder {
@@ -174,21 +158,19 @@ pub struct AssumeRootOutput {
 }
 
 impl AssumeRootOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
-    }
-    /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
-    ///
-    /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn source_identity(&self) -> Option<&str> {
-        self.source_identity.as_deref()
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
+        /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
+        ///
+        /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+        source_identity as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`AssumeRootOutput`].
     pub fn builder() -> builders::AssumeRootOutputBuilder {
@@ -216,27 +198,9 @@ pub enum AssumeRootError {
 }
 
 impl AssumeRootError {
-    /// Whether this is a `ExpiredTokenException`.
-    pub fn is_expired_token_exception(&self) -> bool {
-        matches!(self, Self::ExpiredTokenException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl AssumeRootError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ExpiredTokenException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ExpiredTokenException is_expired_token_exception "ExpiredTokenException";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 
@@ -255,71 +219,34 @@ pub mod builders {
         pub(crate) duration_seconds: Option<i32>,
     }
     impl AssumeRootInputBuilder {
-        /// The member account principal ARN or account ID.
-        ///
-        /// Length: 12 to 2048 characters.
-        pub fn target_principal(mut self, input: impl Into<String>) -> Self {
-            self.target_principal = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The member account principal ARN or account ID.
+            ///
+            /// Length: 12 to 2048 characters.
+            target_principal(input: impl Into<String>) set;
+            /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
+            ///
+            /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
+            ///
+            /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
+            ///
+            /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
+            ///
+            /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
+            ///
+            /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
+            task_policy_arn(input: impl Into<crate::types::PolicyDescriptorType>) set;
+            /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
+            ///
+            /// By default, the value is set to `900` seconds.
+            ///
+            /// Range: 0 to 900.
+            duration_seconds(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `TargetPrincipal`.
-        pub fn set_target_principal(mut self, input: Option<String>) -> Self {
-            self.target_principal = input;
-            self
-        }
-        /// `TargetPrincipal` as set so far.
-        pub fn get_target_principal(&self) -> &Option<String> {
-            &self.target_principal
-        }
-        /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
-        ///
-        /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
-        ///
-        /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
-        ///
-        /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
-        ///
-        /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
-        ///
-        /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
-        pub fn task_policy_arn(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.task_policy_arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `TaskPolicyArn`.
-        pub fn set_task_policy_arn(
-            mut self,
-            input: Option<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.task_policy_arn = input;
-            self
-        }
-        /// `TaskPolicyArn` as set so far.
-        pub fn get_task_policy_arn(
-            &self,
-        ) -> &Option<crate::types::PolicyDescriptorType> {
-            &self.task_policy_arn
-        }
-        /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
-        ///
-        /// By default, the value is set to `900` seconds.
-        ///
-        /// Range: 0 to 900.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
+        rt::builder_set_get! {
+            target_principal set_target_principal get_target_principal "TargetPrincipal": String;
+            task_policy_arn set_task_policy_arn get_task_policy_arn "TaskPolicyArn": crate::types::PolicyDescriptorType;
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
         /// Consumes the builder and constructs a [`AssumeRootInput`](crate::operation::assume_root::AssumeRootInput).
         pub fn build(
@@ -328,21 +255,10 @@ pub mod builders {
             crate::operation::assume_root::AssumeRootInput,
             rt::error::BuildError,
         > {
-            if self.target_principal.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "TargetPrincipal",
-                        "AssumeRootInput",
-                    ),
-                );
-            }
-            if self.task_policy_arn.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "TaskPolicyArn",
-                        "AssumeRootInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "AssumeRootInput";
+                target_principal "TargetPrincipal";
+                task_policy_arn "TaskPolicyArn";
             }
             Ok(crate::operation::assume_root::AssumeRootInput {
                 target_principal: self.target_principal,
@@ -360,47 +276,23 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl AssumeRootOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
+            /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
+            ///
+            /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
+            source_identity(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
-        }
-        /// The source identity specified by the principal that is calling the `AssumeRoot` operation.
-        ///
-        /// You can use the `aws:SourceIdentity` condition key to control access based on the value of source identity. For more information about using source identity, see [Monitor and control actions taken with assumed roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) in the *IAM User Guide*.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 64 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn source_identity(mut self, input: impl Into<String>) -> Self {
-            self.source_identity = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SourceIdentity`.
-        pub fn set_source_identity(mut self, input: Option<String>) -> Self {
-            self.source_identity = input;
-            self
-        }
-        /// `SourceIdentity` as set so far.
-        pub fn get_source_identity(&self) -> &Option<String> {
-            &self.source_identity
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
+            source_identity set_source_identity get_source_identity "SourceIdentity": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -429,71 +321,29 @@ pub mod builders {
         super::AssumeRootOutput, super::AssumeRootError
     );
     impl AssumeRootFluentBuilder {
-        /// The member account principal ARN or account ID.
-        ///
-        /// Length: 12 to 2048 characters.
-        pub fn target_principal(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.target_principal(input);
-            self
-        }
-        /// Sets or unsets `TargetPrincipal`.
-        pub fn set_target_principal(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_target_principal(input);
-            self
-        }
-        /// `TargetPrincipal` as set so far.
-        pub fn get_target_principal(&self) -> &Option<String> {
-            self.inner.get_target_principal()
-        }
-        /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
-        ///
-        /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
-        ///
-        /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
-        ///
-        /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
-        ///
-        /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
-        ///
-        /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
-        pub fn task_policy_arn(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.task_policy_arn(input);
-            self
-        }
-        /// Sets or unsets `TaskPolicyArn`.
-        pub fn set_task_policy_arn(
-            mut self,
-            input: Option<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.set_task_policy_arn(input);
-            self
-        }
-        /// `TaskPolicyArn` as set so far.
-        pub fn get_task_policy_arn(
-            &self,
-        ) -> &Option<crate::types::PolicyDescriptorType> {
-            self.inner.get_task_policy_arn()
-        }
-        /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
-        ///
-        /// By default, the value is set to `900` seconds.
-        ///
-        /// Range: 0 to 900.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
+        rt::fluent_setters! {
+            /// The member account principal ARN or account ID.
+            ///
+            /// Length: 12 to 2048 characters.
+            target_principal(input: impl Into<String>) set_target_principal get_target_principal "TargetPrincipal": String;
+            /// The identity based policy that scopes the session to the privileged tasks that can be performed. You can use one of following Amazon Web Services managed policies to scope root session actions.
+            ///
+            /// - [IAMAuditRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMAuditRootUserCredentials)
+            ///
+            /// - [IAMCreateRootUserPassword](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMCreateRootUserPassword)
+            ///
+            /// - [IAMDeleteRootUserCredentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-IAMDeleteRootUserCredentials)
+            ///
+            /// - [S3UnlockBucketPolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-S3UnlockBucketPolicy)
+            ///
+            /// - [SQSUnlockQueuePolicy](https://docs.aws.amazon.com/IAM/latest/UserGuide/security-iam-awsmanpol.html#security-iam-awsmanpol-SQSUnlockQueuePolicy)
+            task_policy_arn(input: impl Into<crate::types::PolicyDescriptorType>) set_task_policy_arn get_task_policy_arn "TaskPolicyArn": crate::types::PolicyDescriptorType;
+            /// The duration, in seconds, of the privileged session. The value can range from 0 seconds up to the maximum session duration of 900 seconds (15 minutes). If you specify a value higher than this setting, the operation fails.
+            ///
+            /// By default, the value is set to `900` seconds.
+            ///
+            /// Range: 0 to 900.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
         }
     }
 }

@@ -72,18 +72,7 @@ impl rt::operation::Operation for DecodeAuthorizationMessage {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use DecodeAuthorizationMessageError as E;
-        Ok(
-            match meta.code() {
-                Some("InvalidAuthorizationMessageException") => {
-                    E::InvalidAuthorizationMessageException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        DecodeAuthorizationMessageError::from_error_response(response, meta)
     }
 }
 
@@ -98,11 +87,11 @@ pub struct DecodeAuthorizationMessageInput {
 }
 
 impl DecodeAuthorizationMessageInput {
-    /// The encoded message that was returned with the response.
-    ///
-    /// Length: 1 to 10240 characters.
-    pub fn encoded_message(&self) -> Option<&str> {
-        self.encoded_message.as_deref()
+    rt::accessors! {
+        /// The encoded message that was returned with the response.
+        ///
+        /// Length: 1 to 10240 characters.
+        encoded_message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DecodeAuthorizationMessageInput`].
     pub fn builder() -> builders::DecodeAuthorizationMessageInputBuilder {
@@ -120,9 +109,9 @@ pub struct DecodeAuthorizationMessageOutput {
 }
 
 impl DecodeAuthorizationMessageOutput {
-    /// The API returns a response with the decoded message.
-    pub fn decoded_message(&self) -> Option<&str> {
-        self.decoded_message.as_deref()
+    rt::accessors! {
+        /// The API returns a response with the decoded message.
+        decoded_message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`DecodeAuthorizationMessageOutput`].
     pub fn builder() -> builders::DecodeAuthorizationMessageOutputBuilder {
@@ -150,22 +139,8 @@ pub enum DecodeAuthorizationMessageError {
 }
 
 impl DecodeAuthorizationMessageError {
-    /// Whether this is a `InvalidAuthorizationMessageException`.
-    pub fn is_invalid_authorization_message_exception(&self) -> bool {
-        matches!(self, Self::InvalidAuthorizationMessageException(_))
-    }
-}
-
-impl DecodeAuthorizationMessageError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::InvalidAuthorizationMessageException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        InvalidAuthorizationMessageException is_invalid_authorization_message_exception "InvalidAuthorizationMessageException";
     }
 }
 
@@ -182,21 +157,14 @@ pub mod builders {
         pub(crate) encoded_message: Option<String>,
     }
     impl DecodeAuthorizationMessageInputBuilder {
-        /// The encoded message that was returned with the response.
-        ///
-        /// Length: 1 to 10240 characters.
-        pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
-            self.encoded_message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The encoded message that was returned with the response.
+            ///
+            /// Length: 1 to 10240 characters.
+            encoded_message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `EncodedMessage`.
-        pub fn set_encoded_message(mut self, input: Option<String>) -> Self {
-            self.encoded_message = input;
-            self
-        }
-        /// `EncodedMessage` as set so far.
-        pub fn get_encoded_message(&self) -> &Option<String> {
-            &self.encoded_message
+        rt::builder_set_get! {
+            encoded_message set_encoded_message get_encoded_message "EncodedMessage": String;
         }
         /// Consumes the builder and constructs a [`DecodeAuthorizationMessageInput`](crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput).
         pub fn build(
@@ -205,13 +173,9 @@ pub mod builders {
             crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput,
             rt::error::BuildError,
         > {
-            if self.encoded_message.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "EncodedMessage",
-                        "DecodeAuthorizationMessageInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "DecodeAuthorizationMessageInput";
+                encoded_message "EncodedMessage";
             }
             Ok(crate::operation::decode_authorization_message::DecodeAuthorizationMessageInput {
                 encoded_message: self.encoded_message,
@@ -226,19 +190,12 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl DecodeAuthorizationMessageOutputBuilder {
-        /// The API returns a response with the decoded message.
-        pub fn decoded_message(mut self, input: impl Into<String>) -> Self {
-            self.decoded_message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The API returns a response with the decoded message.
+            decoded_message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `DecodedMessage`.
-        pub fn set_decoded_message(mut self, input: Option<String>) -> Self {
-            self.decoded_message = input;
-            self
-        }
-        /// `DecodedMessage` as set so far.
-        pub fn get_decoded_message(&self) -> &Option<String> {
-            &self.decoded_message
+        rt::builder_set_get! {
+            decoded_message set_decoded_message get_decoded_message "DecodedMessage": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -277,21 +234,11 @@ pub mod builders {
         super::DecodeAuthorizationMessageError
     );
     impl DecodeAuthorizationMessageFluentBuilder {
-        /// The encoded message that was returned with the response.
-        ///
-        /// Length: 1 to 10240 characters.
-        pub fn encoded_message(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.encoded_message(input);
-            self
-        }
-        /// Sets or unsets `EncodedMessage`.
-        pub fn set_encoded_message(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_encoded_message(input);
-            self
-        }
-        /// `EncodedMessage` as set so far.
-        pub fn get_encoded_message(&self) -> &Option<String> {
-            self.inner.get_encoded_message()
+        rt::fluent_setters! {
+            /// The encoded message that was returned with the response.
+            ///
+            /// Length: 1 to 10240 characters.
+            encoded_message(input: impl Into<String>) set_encoded_message get_encoded_message "EncodedMessage": String;
         }
     }
 }

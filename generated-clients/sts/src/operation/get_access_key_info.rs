@@ -78,13 +78,13 @@ pub struct GetAccessKeyInfoInput {
 }
 
 impl GetAccessKeyInfoInput {
-    /// The identifier of an access key.
-    ///
-    /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
-    ///
-    /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
-    pub fn access_key_id(&self) -> Option<&str> {
-        self.access_key_id.as_deref()
+    rt::accessors! {
+        /// The identifier of an access key.
+        ///
+        /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+        ///
+        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
+        access_key_id as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetAccessKeyInfoInput`].
     pub fn builder() -> builders::GetAccessKeyInfoInputBuilder {
@@ -102,9 +102,9 @@ pub struct GetAccessKeyInfoOutput {
 }
 
 impl GetAccessKeyInfoOutput {
-    /// The number used to identify the Amazon Web Services account.
-    pub fn account(&self) -> Option<&str> {
-        self.account.as_deref()
+    rt::accessors! {
+        /// The number used to identify the Amazon Web Services account.
+        account as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetAccessKeyInfoOutput`].
     pub fn builder() -> builders::GetAccessKeyInfoOutputBuilder {
@@ -126,8 +126,6 @@ pub enum GetAccessKeyInfoError {
     /// message and request id are in [`Self::meta`].
     Unhandled(rt::error::Unhandled),
 }
-
-impl GetAccessKeyInfoError {}
 
 impl GetAccessKeyInfoError {
     fn inner(&self) -> &dyn rt::error::ModeledError {
@@ -154,23 +152,16 @@ pub mod builders {
         pub(crate) access_key_id: Option<String>,
     }
     impl GetAccessKeyInfoInputBuilder {
-        /// The identifier of an access key.
-        ///
-        /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
-        ///
-        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
-        pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
-            self.access_key_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The identifier of an access key.
+            ///
+            /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+            ///
+            /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
+            access_key_id(input: impl Into<String>) set;
         }
-        /// Sets or unsets `AccessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.access_key_id = input;
-            self
-        }
-        /// `AccessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            &self.access_key_id
+        rt::builder_set_get! {
+            access_key_id set_access_key_id get_access_key_id "AccessKeyId": String;
         }
         /// Consumes the builder and constructs a [`GetAccessKeyInfoInput`](crate::operation::get_access_key_info::GetAccessKeyInfoInput).
         pub fn build(
@@ -179,13 +170,9 @@ pub mod builders {
             crate::operation::get_access_key_info::GetAccessKeyInfoInput,
             rt::error::BuildError,
         > {
-            if self.access_key_id.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "AccessKeyId",
-                        "GetAccessKeyInfoInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetAccessKeyInfoInput";
+                access_key_id "AccessKeyId";
             }
             Ok(crate::operation::get_access_key_info::GetAccessKeyInfoInput {
                 access_key_id: self.access_key_id,
@@ -200,19 +187,12 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetAccessKeyInfoOutputBuilder {
-        /// The number used to identify the Amazon Web Services account.
-        pub fn account(mut self, input: impl Into<String>) -> Self {
-            self.account = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The number used to identify the Amazon Web Services account.
+            account(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Account`.
-        pub fn set_account(mut self, input: Option<String>) -> Self {
-            self.account = input;
-            self
-        }
-        /// `Account` as set so far.
-        pub fn get_account(&self) -> &Option<String> {
-            &self.account
+        rt::builder_set_get! {
+            account set_account get_account "Account": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -242,23 +222,13 @@ pub mod builders {
         super::GetAccessKeyInfoError
     );
     impl GetAccessKeyInfoFluentBuilder {
-        /// The identifier of an access key.
-        ///
-        /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
-        ///
-        /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
-        pub fn access_key_id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.access_key_id(input);
-            self
-        }
-        /// Sets or unsets `AccessKeyId`.
-        pub fn set_access_key_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_access_key_id(input);
-            self
-        }
-        /// `AccessKeyId` as set so far.
-        pub fn get_access_key_id(&self) -> &Option<String> {
-            self.inner.get_access_key_id()
+        rt::fluent_setters! {
+            /// The identifier of an access key.
+            ///
+            /// This parameter allows (through its regex pattern) a string of characters that can consist of any upper- or lowercase letter or digit.
+            ///
+            /// Length: 16 to 128 characters. Pattern: `^[\w]*$`.
+            access_key_id(input: impl Into<String>) set_access_key_id get_access_key_id "AccessKeyId": String;
         }
     }
 }

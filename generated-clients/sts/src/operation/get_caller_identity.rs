@@ -97,19 +97,15 @@ pub struct GetCallerIdentityOutput {
 }
 
 impl GetCallerIdentityOutput {
-    /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-    /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-    pub fn account(&self) -> Option<&str> {
-        self.account.as_deref()
-    }
-    /// The Amazon Web Services ARN associated with the calling entity.
-    ///
-    /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-    pub fn arn(&self) -> Option<&str> {
-        self.arn.as_deref()
+    rt::accessors! {
+        /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
+        user_id as_deref: Option<&str>;
+        /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+        account as_deref: Option<&str>;
+        /// The Amazon Web Services ARN associated with the calling entity.
+        ///
+        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+        arn as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetCallerIdentityOutput`].
     pub fn builder() -> builders::GetCallerIdentityOutputBuilder {
@@ -131,8 +127,6 @@ pub enum GetCallerIdentityError {
     /// message and request id are in [`Self::meta`].
     Unhandled(rt::error::Unhandled),
 }
-
-impl GetCallerIdentityError {}
 
 impl GetCallerIdentityError {
     fn inner(&self) -> &dyn rt::error::ModeledError {
@@ -178,49 +172,20 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetCallerIdentityOutputBuilder {
-        /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
-        pub fn user_id(mut self, input: impl Into<String>) -> Self {
-            self.user_id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The unique identifier of the calling entity. The exact value depends on the type of entity that is making the call. The values returned are those listed in the **aws:userid** column in the [Principal table](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable) found on the **Policy Variables** reference page in the *IAM User Guide*.
+            user_id(input: impl Into<String>) set;
+            /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
+            account(input: impl Into<String>) set;
+            /// The Amazon Web Services ARN associated with the calling entity.
+            ///
+            /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
+            arn(input: impl Into<String>) set;
         }
-        /// Sets or unsets `UserId`.
-        pub fn set_user_id(mut self, input: Option<String>) -> Self {
-            self.user_id = input;
-            self
-        }
-        /// `UserId` as set so far.
-        pub fn get_user_id(&self) -> &Option<String> {
-            &self.user_id
-        }
-        /// The Amazon Web Services account ID number of the account that owns or contains the calling entity.
-        pub fn account(mut self, input: impl Into<String>) -> Self {
-            self.account = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Account`.
-        pub fn set_account(mut self, input: Option<String>) -> Self {
-            self.account = input;
-            self
-        }
-        /// `Account` as set so far.
-        pub fn get_account(&self) -> &Option<String> {
-            &self.account
-        }
-        /// The Amazon Web Services ARN associated with the calling entity.
-        ///
-        /// Length: 20 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+$`.
-        pub fn arn(mut self, input: impl Into<String>) -> Self {
-            self.arn = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Arn`.
-        pub fn set_arn(mut self, input: Option<String>) -> Self {
-            self.arn = input;
-            self
-        }
-        /// `Arn` as set so far.
-        pub fn get_arn(&self) -> &Option<String> {
-            &self.arn
+        rt::builder_set_get! {
+            user_id set_user_id get_user_id "UserId": String;
+            account set_account get_account "Account": String;
+            arn set_arn get_arn "Arn": String;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {

@@ -148,24 +148,7 @@ impl rt::operation::Operation for GetFederationToken {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetFederationTokenError as E;
-        Ok(
-            match meta.code() {
-                Some("MalformedPolicyDocument") => {
-                    E::MalformedPolicyDocumentException(
-                        F::from_response(response, meta)?,
-                    )
-                }
-                Some("PackedPolicyTooLarge") => {
-                    E::PackedPolicyTooLargeException(F::from_response(response, meta)?)
-                }
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetFederationTokenError::from_error_response(response, meta)
     }
 }
 
@@ -226,65 +209,57 @@ pub struct GetFederationTokenInput {
 }
 
 impl GetFederationTokenInput {
-    /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-    ///
-    /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// An IAM policy in JSON format that you want to use as an inline session policy.
-    ///
-    /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies.
-    ///
-    /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
-    ///
-    /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    ///
-    /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
-    ///
-    /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-    pub fn policy(&self) -> Option<&str> {
-        self.policy.as_deref()
-    }
-    /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
-    ///
-    /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. You can provide up to 10 managed policy ARNs. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-    ///
-    /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
-    ///
-    /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-    ///
-    /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    pub fn policy_arns(&self) -> &[crate::types::PolicyDescriptorType] {
-        self.policy_arns.as_deref().unwrap_or_default()
-    }
-    /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
-    ///
-    /// Range: 900 to 129600.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
-    }
-    /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
-    ///
-    /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
-    ///
-    /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-    ///
-    /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
-    ///
-    /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
-    ///
-    /// Length: 0 to 50 items.
-    pub fn tags(&self) -> &[crate::types::Tag] {
-        self.tags.as_deref().unwrap_or_default()
+    rt::accessors! {
+        /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+        ///
+        /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
+        name as_deref: Option<&str>;
+        /// An IAM policy in JSON format that you want to use as an inline session policy.
+        ///
+        /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies.
+        ///
+        /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
+        ///
+        /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
+        /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
+        ///
+        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+        policy as_deref: Option<&str>;
+        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
+        ///
+        /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. You can provide up to 10 managed policy ARNs. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+        ///
+        /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
+        ///
+        /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+        ///
+        /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        policy_arns slice: &[crate::types::PolicyDescriptorType];
+        /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
+        duration_seconds copy: Option<i32>;
+        /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
+        ///
+        /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
+        ///
+        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+        ///
+        /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
+        ///
+        /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+        ///
+        /// Length: 0 to 50 items.
+        tags slice: &[crate::types::Tag];
     }
     /// Creates a new builder-style object to manufacture [`GetFederationTokenInput`].
     pub fn builder() -> builders::GetFederationTokenInputBuilder {
@@ -310,21 +285,17 @@ pub struct GetFederationTokenOutput {
 }
 
 impl GetFederationTokenOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
-    }
-    /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`). You can use the federated user's ARN in your resource-based policies, such as an Amazon S3 bucket policy.
-    pub fn federated_user(&self) -> Option<&crate::types::FederatedUser> {
-        self.federated_user.as_ref()
-    }
-    /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-    ///
-    /// Range: at least 0.
-    pub fn packed_policy_size(&self) -> Option<i32> {
-        self.packed_policy_size
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
+        /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`). You can use the federated user's ARN in your resource-based policies, such as an Amazon S3 bucket policy.
+        federated_user as_ref: Option<&crate::types::FederatedUser>;
+        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+        ///
+        /// Range: at least 0.
+        packed_policy_size copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`GetFederationTokenOutput`].
     pub fn builder() -> builders::GetFederationTokenOutputBuilder {
@@ -358,32 +329,10 @@ pub enum GetFederationTokenError {
 }
 
 impl GetFederationTokenError {
-    /// Whether this is a `MalformedPolicyDocument`.
-    pub fn is_malformed_policy_document_exception(&self) -> bool {
-        matches!(self, Self::MalformedPolicyDocumentException(_))
-    }
-    /// Whether this is a `PackedPolicyTooLarge`.
-    pub fn is_packed_policy_too_large_exception(&self) -> bool {
-        matches!(self, Self::PackedPolicyTooLargeException(_))
-    }
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl GetFederationTokenError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::MalformedPolicyDocumentException(e) => e,
-            Self::PackedPolicyTooLargeException(e) => e,
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        MalformedPolicyDocumentException is_malformed_policy_document_exception "MalformedPolicyDocument";
+        PackedPolicyTooLargeException is_packed_policy_too_large_exception "PackedPolicyTooLarge";
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 
@@ -404,127 +353,68 @@ pub mod builders {
         pub(crate) tags: Option<Vec<crate::types::Tag>>,
     }
     impl GetFederationTokenInputBuilder {
-        /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
+            name(input: impl Into<String>) set;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies.
+            ///
+            /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
+            ///
+            /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
+            ///
+            /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. You can provide up to 10 managed policy ARNs. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
+            ///
+            /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) push;
+            /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+            ///
+            /// Range: 900 to 129600.
+            duration_seconds(input: impl Into<i32>) set;
+            /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
+            ///
+            /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
+            ///
+            /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+            ///
+            /// Length: 0 to 50 items.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            tags(input: impl Into<crate::types::Tag>) push;
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies.
-        ///
-        /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
-        ///
-        /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.policy = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.policy = input;
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            &self.policy
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
-        ///
-        /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. You can provide up to 10 managed policy ARNs. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
-        ///
-        /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.policy_arns.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.policy_arns = input;
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            &self.policy_arns
-        }
-        /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
-        ///
-        /// Range: 900 to 129600.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
-        }
-        /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
-        ///
-        /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
-        ///
-        /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
-        ///
-        /// Length: 0 to 50 items.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.tags.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            &self.tags
+        rt::builder_set_get! {
+            name set_name get_name "Name": String;
+            policy set_policy get_policy "Policy": String;
+            policy_arns set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
+            tags set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
         /// Consumes the builder and constructs a [`GetFederationTokenInput`](crate::operation::get_federation_token::GetFederationTokenInput).
         pub fn build(
@@ -533,13 +423,9 @@ pub mod builders {
             crate::operation::get_federation_token::GetFederationTokenInput,
             rt::error::BuildError,
         > {
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field(
-                        "Name",
-                        "GetFederationTokenInput",
-                    ),
-                );
+            rt::require_members! {
+                self, "GetFederationTokenInput";
+                name "Name";
             }
             Ok(crate::operation::get_federation_token::GetFederationTokenInput {
                 name: self.name,
@@ -560,63 +446,22 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetFederationTokenOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
+            /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`). You can use the federated user's ARN in your resource-based policies, such as an Amazon S3 bucket policy.
+            federated_user(input: impl Into<crate::types::FederatedUser>) set;
+            /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
+            ///
+            /// Range: at least 0.
+            packed_policy_size(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
-        }
-        /// Identifiers for the federated user associated with the credentials (such as `arn:aws:sts::123456789012:federated-user/Bob` or `123456789012:Bob`). You can use the federated user's ARN in your resource-based policies, such as an Amazon S3 bucket policy.
-        pub fn federated_user(
-            mut self,
-            input: impl Into<crate::types::FederatedUser>,
-        ) -> Self {
-            self.federated_user = Some(input.into());
-            self
-        }
-        /// Sets or unsets `FederatedUser`.
-        pub fn set_federated_user(
-            mut self,
-            input: Option<crate::types::FederatedUser>,
-        ) -> Self {
-            self.federated_user = input;
-            self
-        }
-        /// `FederatedUser` as set so far.
-        pub fn get_federated_user(&self) -> &Option<crate::types::FederatedUser> {
-            &self.federated_user
-        }
-        /// A percentage value that indicates the packed size of the session policies and session tags combined passed in the request. The request fails if the packed size is greater than 100 percent, which means the policies and tags exceeded the allowed space.
-        ///
-        /// Range: at least 0.
-        pub fn packed_policy_size(mut self, input: impl Into<i32>) -> Self {
-            self.packed_policy_size = Some(input.into());
-            self
-        }
-        /// Sets or unsets `PackedPolicySize`.
-        pub fn set_packed_policy_size(mut self, input: Option<i32>) -> Self {
-            self.packed_policy_size = input;
-            self
-        }
-        /// `PackedPolicySize` as set so far.
-        pub fn get_packed_policy_size(&self) -> &Option<i32> {
-            &self.packed_policy_size
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
+            federated_user set_federated_user get_federated_user "FederatedUser": crate::types::FederatedUser;
+            packed_policy_size set_packed_policy_size get_packed_policy_size "PackedPolicySize": i32;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -673,123 +518,57 @@ pub mod builders {
         super::GetFederationTokenError
     );
     impl GetFederationTokenFluentBuilder {
-        /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
-        ///
-        /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// An IAM policy in JSON format that you want to use as an inline session policy.
-        ///
-        /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies.
-        ///
-        /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
-        ///
-        /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
-        ///
-        /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
-        pub fn policy(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.policy(input);
-            self
-        }
-        /// Sets or unsets `Policy`.
-        pub fn set_policy(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_policy(input);
-            self
-        }
-        /// `Policy` as set so far.
-        pub fn get_policy(&self) -> &Option<String> {
-            self.inner.get_policy()
-        }
-        /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
-        ///
-        /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. You can provide up to 10 managed policy ARNs. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
-        ///
-        /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
-        ///
-        /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
-        ///
-        /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        pub fn policy_arns(
-            mut self,
-            input: impl Into<crate::types::PolicyDescriptorType>,
-        ) -> Self {
-            self.inner = self.inner.policy_arns(input);
-            self
-        }
-        /// Sets or unsets `PolicyArns`.
-        pub fn set_policy_arns(
-            mut self,
-            input: Option<Vec<crate::types::PolicyDescriptorType>>,
-        ) -> Self {
-            self.inner = self.inner.set_policy_arns(input);
-            self
-        }
-        /// `PolicyArns` as set so far.
-        pub fn get_policy_arns(
-            &self,
-        ) -> &Option<Vec<crate::types::PolicyDescriptorType>> {
-            self.inner.get_policy_arns()
-        }
-        /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
-        ///
-        /// Range: 900 to 129600.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
-        }
-        /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
-        ///
-        /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
-        ///
-        /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
-        ///
-        /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
-        ///
-        /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
-        ///
-        /// Length: 0 to 50 items.
-        pub fn tags(mut self, input: impl Into<crate::types::Tag>) -> Self {
-            self.inner = self.inner.tags(input);
-            self
-        }
-        /// Sets or unsets `Tags`.
-        pub fn set_tags(mut self, input: Option<Vec<crate::types::Tag>>) -> Self {
-            self.inner = self.inner.set_tags(input);
-            self
-        }
-        /// `Tags` as set so far.
-        pub fn get_tags(&self) -> &Option<Vec<crate::types::Tag>> {
-            self.inner.get_tags()
+        rt::fluent_setters! {
+            /// The name of the federated user. The name is used as an identifier for the temporary security credentials (such as `Bob`). For example, you can reference the federated user name in a resource-based policy, such as in an Amazon S3 bucket policy.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@-
+            ///
+            /// Length: 2 to 32 characters. Pattern: `^[\w+=,.@-]*$`.
+            name(input: impl Into<String>) set_name get_name "Name": String;
+            /// An IAM policy in JSON format that you want to use as an inline session policy.
+            ///
+            /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies.
+            ///
+            /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
+            ///
+            /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
+            ///
+            /// The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. The JSON policy characters can be any ASCII character from the space character to the end of the valid character list (\u0020 through \u00FF). It can also include the tab (\u0009), linefeed (\u000A), and carriage return (\u000D) characters.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// Length: 1 to 2048 characters. Pattern: `^[\u0009\u000A\u000D\u0020-\u00FF]+$`.
+            policy(input: impl Into<String>) set_policy get_policy "Policy": String;
+            /// The Amazon Resource Names (ARNs) of the IAM managed policies that you want to use as a managed session policy. The policies must exist in the same account as the IAM user that is requesting federated access.
+            ///
+            /// You must pass an inline or managed [session policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) to this operation. You can pass a single JSON policy document to use as an inline session policy. You can also specify up to 10 managed policy Amazon Resource Names (ARNs) to use as managed session policies. The plaintext that you use for both inline and managed session policies can't exceed 2,048 characters. You can provide up to 10 managed policy ARNs. For more information about ARNs, see [Amazon Resource Names (ARNs) and Amazon Web Services Service Namespaces](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the Amazon Web Services General Reference.
+            ///
+            /// This parameter is optional. However, if you do not pass any session policies, then the resulting federated user session has no permissions.
+            ///
+            /// When you pass session policies, the session permissions are the intersection of the IAM user policies and the session policies that you pass. This gives you a way to further restrict the permissions for a federated user. You cannot use session policies to grant more permissions than those that are defined in the permissions policy of the IAM user. For more information, see [Session Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session) in the *IAM User Guide*.
+            ///
+            /// The resulting credentials can be used to access a resource that has a resource-based policy. If that policy specifically references the federated user session in the `Principal` element of the policy, the session has the permissions allowed by the policy. These permissions are granted in addition to the permissions that are granted by the session policies.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            policy_arns(input: impl Into<crate::types::PolicyDescriptorType>) set_policy_arns get_policy_arns "PolicyArns": Vec<crate::types::PolicyDescriptorType>;
+            /// The duration, in seconds, that the session should last. Acceptable durations for federation sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions obtained using root user credentials are restricted to a maximum of 3,600 seconds (one hour). If the specified duration is longer than one hour, the session obtained by using root user credentials defaults to one hour.
+            ///
+            /// Range: 900 to 129600.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
+            /// A list of session tags. Each session tag consists of a key name and an associated value. For more information about session tags, see [Passing Session Tags in STS](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html) in the *IAM User Guide*.
+            ///
+            /// This parameter is optional. You can pass up to 50 session tags. The plaintext session tag keys can’t exceed 128 characters and the values can’t exceed 256 characters. For these and additional limits, see [IAM and STS Character Limits](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-limits.html#reference_iam-limits-entity-length) in the *IAM User Guide*.
+            ///
+            /// An Amazon Web Services conversion compresses the passed inline session policy, managed policy ARNs, and session tags into a packed binary format that has a separate limit. Your request can fail for this limit even if your plaintext meets the other requirements. The `PackedPolicySize` response element indicates by percentage how close the policies and tags for your request are to the upper size limit.
+            ///
+            /// You can pass a session tag with the same key as a tag that is already attached to the user you are federating. When you do, session tags override a user tag with the same key.
+            ///
+            /// Tag key–value pairs are not case sensitive, but case is preserved. This means that you cannot have separate `Department` and `department` tag keys. Assume that the role has the `Department`=`Marketing` tag and you pass the `department`=`engineering` session tag. `Department` and `department` are not saved as separate tags, and the session tag passed in the request takes precedence over the role tag.
+            ///
+            /// Length: 0 to 50 items.
+            tags(input: impl Into<crate::types::Tag>) set_tags get_tags "Tags": Vec<crate::types::Tag>;
         }
     }
 }

@@ -82,16 +82,7 @@ impl rt::operation::Operation for GetSessionToken {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetSessionTokenError as E;
-        Ok(
-            match meta.code() {
-                Some("RegionDisabledException") => {
-                    E::RegionDisabledException(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetSessionTokenError::from_error_response(response, meta)
     }
 }
 
@@ -118,27 +109,23 @@ pub struct GetSessionTokenInput {
 }
 
 impl GetSessionTokenInput {
-    /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
-    ///
-    /// Range: 900 to 129600.
-    pub fn duration_seconds(&self) -> Option<i32> {
-        self.duration_seconds
-    }
-    /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
-    ///
-    /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-    ///
-    /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-    pub fn serial_number(&self) -> Option<&str> {
-        self.serial_number.as_deref()
-    }
-    /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
-    ///
-    /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-    ///
-    /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-    pub fn token_code(&self) -> Option<&str> {
-        self.token_code.as_deref()
+    rt::accessors! {
+        /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+        ///
+        /// Range: 900 to 129600.
+        duration_seconds copy: Option<i32>;
+        /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
+        ///
+        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+        ///
+        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+        serial_number as_deref: Option<&str>;
+        /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
+        ///
+        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+        ///
+        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+        token_code as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`GetSessionTokenInput`].
     pub fn builder() -> builders::GetSessionTokenInputBuilder {
@@ -158,11 +145,11 @@ pub struct GetSessionTokenOutput {
 }
 
 impl GetSessionTokenOutput {
-    /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-    ///
-    /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-    pub fn credentials(&self) -> Option<&crate::types::Credentials> {
-        self.credentials.as_ref()
+    rt::accessors! {
+        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+        ///
+        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+        credentials as_ref: Option<&crate::types::Credentials>;
     }
     /// Creates a new builder-style object to manufacture [`GetSessionTokenOutput`].
     pub fn builder() -> builders::GetSessionTokenOutputBuilder {
@@ -188,22 +175,8 @@ pub enum GetSessionTokenError {
 }
 
 impl GetSessionTokenError {
-    /// Whether this is a `RegionDisabledException`.
-    pub fn is_region_disabled_exception(&self) -> bool {
-        matches!(self, Self::RegionDisabledException(_))
-    }
-}
-
-impl GetSessionTokenError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::RegionDisabledException(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        RegionDisabledException is_region_disabled_exception "RegionDisabledException";
     }
 }
 
@@ -222,57 +195,28 @@ pub mod builders {
         pub(crate) token_code: Option<String>,
     }
     impl GetSessionTokenInputBuilder {
-        /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
-        ///
-        /// Range: 900 to 129600.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.duration_seconds = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+            ///
+            /// Range: 900 to 129600.
+            duration_seconds(input: impl Into<i32>) set;
+            /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+            ///
+            /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+            serial_number(input: impl Into<String>) set;
+            /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
+            ///
+            /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+            ///
+            /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+            token_code(input: impl Into<String>) set;
         }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.duration_seconds = input;
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            &self.duration_seconds
-        }
-        /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-        ///
-        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-        pub fn serial_number(mut self, input: impl Into<String>) -> Self {
-            self.serial_number = Some(input.into());
-            self
-        }
-        /// Sets or unsets `SerialNumber`.
-        pub fn set_serial_number(mut self, input: Option<String>) -> Self {
-            self.serial_number = input;
-            self
-        }
-        /// `SerialNumber` as set so far.
-        pub fn get_serial_number(&self) -> &Option<String> {
-            &self.serial_number
-        }
-        /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
-        ///
-        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-        ///
-        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-        pub fn token_code(mut self, input: impl Into<String>) -> Self {
-            self.token_code = Some(input.into());
-            self
-        }
-        /// Sets or unsets `TokenCode`.
-        pub fn set_token_code(mut self, input: Option<String>) -> Self {
-            self.token_code = input;
-            self
-        }
-        /// `TokenCode` as set so far.
-        pub fn get_token_code(&self) -> &Option<String> {
-            &self.token_code
+        rt::builder_set_get! {
+            duration_seconds set_duration_seconds get_duration_seconds "DurationSeconds": i32;
+            serial_number set_serial_number get_serial_number "SerialNumber": String;
+            token_code set_token_code get_token_code "TokenCode": String;
         }
         /// Consumes the builder and constructs a [`GetSessionTokenInput`](crate::operation::get_session_token::GetSessionTokenInput).
         pub fn build(
@@ -296,27 +240,14 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetSessionTokenOutputBuilder {
-        /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
-        ///
-        /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
-        pub fn credentials(
-            mut self,
-            input: impl Into<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
+            ///
+            /// The size of the security token that STS API operations return is not fixed. We strongly recommend that you make no assumptions about the maximum size.
+            credentials(input: impl Into<crate::types::Credentials>) set;
         }
-        /// Sets or unsets `Credentials`.
-        pub fn set_credentials(
-            mut self,
-            input: Option<crate::types::Credentials>,
-        ) -> Self {
-            self.credentials = input;
-            self
-        }
-        /// `Credentials` as set so far.
-        pub fn get_credentials(&self) -> &Option<crate::types::Credentials> {
-            &self.credentials
+        rt::builder_set_get! {
+            credentials set_credentials get_credentials "Credentials": crate::types::Credentials;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -358,57 +289,23 @@ pub mod builders {
         super::GetSessionToken, super::GetSessionTokenOutput, super::GetSessionTokenError
     );
     impl GetSessionTokenFluentBuilder {
-        /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
-        ///
-        /// Range: 900 to 129600.
-        pub fn duration_seconds(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.duration_seconds(input);
-            self
-        }
-        /// Sets or unsets `DurationSeconds`.
-        pub fn set_duration_seconds(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_duration_seconds(input);
-            self
-        }
-        /// `DurationSeconds` as set so far.
-        pub fn get_duration_seconds(&self) -> &Option<i32> {
-            self.inner.get_duration_seconds()
-        }
-        /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
-        ///
-        /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
-        ///
-        /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
-        pub fn serial_number(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.serial_number(input);
-            self
-        }
-        /// Sets or unsets `SerialNumber`.
-        pub fn set_serial_number(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_serial_number(input);
-            self
-        }
-        /// `SerialNumber` as set so far.
-        pub fn get_serial_number(&self) -> &Option<String> {
-            self.inner.get_serial_number()
-        }
-        /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
-        ///
-        /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
-        ///
-        /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
-        pub fn token_code(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.token_code(input);
-            self
-        }
-        /// Sets or unsets `TokenCode`.
-        pub fn set_token_code(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_token_code(input);
-            self
-        }
-        /// `TokenCode` as set so far.
-        pub fn get_token_code(&self) -> &Option<String> {
-            self.inner.get_token_code()
+        rt::fluent_setters! {
+            /// The duration, in seconds, that the credentials should remain valid. Acceptable durations for IAM user sessions range from 900 seconds (15 minutes) to 129,600 seconds (36 hours), with 43,200 seconds (12 hours) as the default. Sessions for Amazon Web Services account owners are restricted to a maximum of 3,600 seconds (one hour). If the duration is longer than one hour, the session for Amazon Web Services account owners defaults to one hour.
+            ///
+            /// Range: 900 to 129600.
+            duration_seconds(input: impl Into<i32>) set_duration_seconds get_duration_seconds "DurationSeconds": i32;
+            /// The identification number of the MFA device that is associated with the IAM user who is making the `GetSessionToken` call. Specify this value if the IAM user has a policy that requires MFA authentication. The value is either the serial number for a hardware device (such as `GAHT12345678`) or an Amazon Resource Name (ARN) for a virtual device (such as `arn:aws:iam::123456789012:mfa/user`). You can find the device for an IAM user by going to the Amazon Web Services Management Console and viewing the user's security credentials.
+            ///
+            /// The regex used to validate this parameter is a string of characters consisting of upper- and lower-case alphanumeric characters with no spaces. You can also include underscores or any of the following characters: =,.@:/-
+            ///
+            /// Length: 9 to 256 characters. Pattern: `^[\w+=/:,.@-]*$`.
+            serial_number(input: impl Into<String>) set_serial_number get_serial_number "SerialNumber": String;
+            /// The value provided by the MFA device, if MFA is required. If any policy requires the IAM user to submit an MFA code, specify this value. If MFA authentication is required, the user must provide a code when requesting a set of temporary security credentials. A user who fails to provide the code receives an "access denied" response when requesting resources that require MFA authentication.
+            ///
+            /// The format for this parameter, as described by its regex pattern, is a sequence of six numeric digits.
+            ///
+            /// Length: exactly 6 characters. Pattern: `^[\d]*$`.
+            token_code(input: impl Into<String>) set_token_code get_token_code "TokenCode": String;
         }
     }
 }

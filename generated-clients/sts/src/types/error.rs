@@ -14,9 +14,9 @@ pub struct ExpiredTokenException {
 }
 
 impl ExpiredTokenException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ExpiredTokenException`].
     pub fn builder() -> crate::types::error::builders::ExpiredTokenExceptionBuilder {
@@ -38,9 +38,9 @@ pub struct IdpCommunicationErrorException {
 }
 
 impl IdpCommunicationErrorException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`IdpCommunicationErrorException`].
     pub fn builder() -> crate::types::error::builders::IdpCommunicationErrorExceptionBuilder {
@@ -64,9 +64,9 @@ pub struct IdpRejectedClaimException {
 }
 
 impl IdpRejectedClaimException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`IdpRejectedClaimException`].
     pub fn builder() -> crate::types::error::builders::IdpRejectedClaimExceptionBuilder {
@@ -88,9 +88,9 @@ pub struct InvalidAuthorizationMessageException {
 }
 
 impl InvalidAuthorizationMessageException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidAuthorizationMessageException`].
     pub fn builder() -> crate::types::error::builders::InvalidAuthorizationMessageExceptionBuilder {
@@ -113,9 +113,9 @@ pub struct InvalidIdentityTokenException {
 }
 
 impl InvalidIdentityTokenException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`InvalidIdentityTokenException`].
     pub fn builder() -> crate::types::error::builders::InvalidIdentityTokenExceptionBuilder {
@@ -137,9 +137,9 @@ pub struct MalformedPolicyDocumentException {
 }
 
 impl MalformedPolicyDocumentException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`MalformedPolicyDocumentException`].
     pub fn builder() -> crate::types::error::builders::MalformedPolicyDocumentExceptionBuilder {
@@ -164,9 +164,9 @@ pub struct PackedPolicyTooLargeException {
 }
 
 impl PackedPolicyTooLargeException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`PackedPolicyTooLargeException`].
     pub fn builder() -> crate::types::error::builders::PackedPolicyTooLargeExceptionBuilder {
@@ -188,9 +188,9 @@ pub struct RegionDisabledException {
 }
 
 impl RegionDisabledException {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`RegionDisabledException`].
     pub fn builder() -> crate::types::error::builders::RegionDisabledExceptionBuilder {
@@ -214,19 +214,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ExpiredTokenExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -249,19 +242,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl IdpCommunicationErrorExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -284,19 +270,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl IdpRejectedClaimExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -319,19 +298,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidAuthorizationMessageExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -354,19 +326,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl InvalidIdentityTokenExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -389,19 +354,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl MalformedPolicyDocumentExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -424,19 +382,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl PackedPolicyTooLargeExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
@@ -459,19 +410,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl RegionDisabledExceptionBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

@@ -162,70 +162,42 @@ pub struct Thing {
 }
 
 impl Thing {
-    /// The name.
-    pub fn name(&self) -> &str {
-        self.name.as_str()
-    }
-    /// The `Color` member.
-    pub fn color(&self) -> &crate::types::Color {
-        &self.color
-    }
-    /// The `Level` member.
-    pub fn level(&self) -> Option<&crate::types::Level> {
-        self.level.as_ref()
-    }
-    /// The `Shape` member.
-    pub fn shape(&self) -> Option<&crate::types::Shape> {
-        self.shape.as_deref()
-    }
-    /// The `Names` member.
-    pub fn names(&self) -> &[String] {
-        self.names.as_deref().unwrap_or_default()
-    }
-    /// The `Maybe` member.
-    pub fn maybe(&self) -> &[Option<String>] {
-        self.maybe.as_deref().unwrap_or_default()
-    }
-    /// The `Counts` member.
-    pub fn counts(&self) -> Option<&::std::collections::HashMap<String, i64>> {
-        self.counts.as_ref()
-    }
-    /// The `Data` member.
-    pub fn data(&self) -> Option<&rt::types::Blob> {
-        self.data.as_ref()
-    }
-    /// The `Meta` member.
-    pub fn meta_value(&self) -> Option<&rt::document::Document> {
-        self.meta_value.as_ref()
-    }
-    /// The `Created` member.
-    pub fn created(&self) -> Option<&rt::time::DateTime> {
-        self.created.as_ref()
-    }
-    /// The `Big` member.
-    pub fn big(&self) -> Option<&rt::types::BigDecimal> {
-        self.big.as_ref()
-    }
-    /// The `Ratio` member.
-    pub fn ratio(&self) -> Option<f32> {
-        self.ratio
-    }
-    /// The `Enabled` member.
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-    /// The `Parent` member.
-    pub fn parent(&self) -> Option<&crate::types::Thing> {
-        self.parent.as_deref()
+    rt::accessors! {
+        /// The name.
+        name as_str: &str;
+        /// The `Color` member.
+        color borrow: &crate::types::Color;
+        /// The `Level` member.
+        level as_ref: Option<&crate::types::Level>;
+        /// The `Shape` member.
+        shape as_deref: Option<&crate::types::Shape>;
+        /// The `Names` member.
+        names slice: &[String];
+        /// The `Maybe` member.
+        maybe slice: &[Option<String>];
+        /// The `Counts` member.
+        counts as_ref: Option<&::std::collections::HashMap<String, i64>>;
+        /// The `Data` member.
+        data as_ref: Option<&rt::types::Blob>;
+        /// The `Meta` member.
+        meta_value as_ref: Option<&rt::document::Document>;
+        /// The `Created` member.
+        created as_ref: Option<&rt::time::DateTime>;
+        /// The `Big` member.
+        big as_ref: Option<&rt::types::BigDecimal>;
+        /// The `Ratio` member.
+        ratio copy: Option<f32>;
+        /// The `Enabled` member.
+        enabled copy: bool;
+        /// The `Parent` member.
+        parent as_deref: Option<&crate::types::Thing>;
+        /// The `Type` member.
+        r#type as_deref: Option<&str>;
     }
     /// The `Old` member.
     #[deprecated(since = "2023", note = "use Name")]
     pub fn old(&self) -> Option<&str> {
         self.old.as_deref()
-    }
-    /// The `Type` member.
-    pub fn r#type(&self) -> Option<&str> {
-        self.r#type.as_deref()
     }
     /// Creates a new builder-style object to manufacture [`Thing`].
     pub fn builder() -> crate::types::builders::ThingBuilder {
@@ -259,212 +231,60 @@ pub mod builders {
         pub(crate) r#type: Option<String>,
     }
     impl ThingBuilder {
-        /// The name.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The name.
+            name(input: impl Into<String>) set;
+            /// The `Color` member.
+            color(input: impl Into<crate::types::Color>) set;
+            /// The `Level` member.
+            level(input: impl Into<crate::types::Level>) set;
+            /// The `Shape` member.
+            shape(input: impl Into<crate::types::Shape>) set;
+            /// The `Names` member.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            names(input: impl Into<String>) push;
+            /// The `Maybe` member.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            maybe(input: impl Into<Option<String>>) push;
+            /// The `Counts` member.
+            ///
+            /// Inserts an entry; use the `set_` method to replace the whole map.
+            counts(k: impl Into<String>, v: impl Into<i64>) insert;
+            /// The `Data` member.
+            data(input: impl Into<rt::types::Blob>) set;
+            /// The `Meta` member.
+            meta_value(input: impl Into<rt::document::Document>) set;
+            /// The `Created` member.
+            created(input: impl Into<rt::time::DateTime>) set;
+            /// The `Big` member.
+            big(input: impl Into<rt::types::BigDecimal>) set;
+            /// The `Ratio` member.
+            ratio(input: impl Into<f32>) set;
+            /// The `Enabled` member.
+            enabled(input: impl Into<bool>) set;
+            /// The `Parent` member.
+            parent(input: impl Into<crate::types::Thing>) set;
+            /// The `Type` member.
+            r#type(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `Name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// The `Color` member.
-        pub fn color(mut self, input: impl Into<crate::types::Color>) -> Self {
-            self.color = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Color`.
-        pub fn set_color(mut self, input: Option<crate::types::Color>) -> Self {
-            self.color = input;
-            self
-        }
-        /// `Color` as set so far.
-        pub fn get_color(&self) -> &Option<crate::types::Color> {
-            &self.color
-        }
-        /// The `Level` member.
-        pub fn level(mut self, input: impl Into<crate::types::Level>) -> Self {
-            self.level = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Level`.
-        pub fn set_level(mut self, input: Option<crate::types::Level>) -> Self {
-            self.level = input;
-            self
-        }
-        /// `Level` as set so far.
-        pub fn get_level(&self) -> &Option<crate::types::Level> {
-            &self.level
-        }
-        /// The `Shape` member.
-        pub fn shape(mut self, input: impl Into<crate::types::Shape>) -> Self {
-            self.shape = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Shape`.
-        pub fn set_shape(mut self, input: Option<crate::types::Shape>) -> Self {
-            self.shape = input;
-            self
-        }
-        /// `Shape` as set so far.
-        pub fn get_shape(&self) -> &Option<crate::types::Shape> {
-            &self.shape
-        }
-        /// The `Names` member.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn names(mut self, input: impl Into<String>) -> Self {
-            self.names.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Names`.
-        pub fn set_names(mut self, input: Option<Vec<String>>) -> Self {
-            self.names = input;
-            self
-        }
-        /// `Names` as set so far.
-        pub fn get_names(&self) -> &Option<Vec<String>> {
-            &self.names
-        }
-        /// The `Maybe` member.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn maybe(mut self, input: impl Into<Option<String>>) -> Self {
-            self.maybe.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `Maybe`.
-        pub fn set_maybe(mut self, input: Option<Vec<Option<String>>>) -> Self {
-            self.maybe = input;
-            self
-        }
-        /// `Maybe` as set so far.
-        pub fn get_maybe(&self) -> &Option<Vec<Option<String>>> {
-            &self.maybe
-        }
-        /// The `Counts` member.
-        ///
-        /// Inserts an entry; use the `set_` method to replace the whole map.
-        pub fn counts(mut self, k: impl Into<String>, v: impl Into<i64>) -> Self {
-            self.counts
-                .get_or_insert_with(::std::collections::HashMap::new)
-                .insert(k.into(), v.into());
-            self
-        }
-        /// Sets or unsets `Counts`.
-        pub fn set_counts(
-            mut self,
-            input: Option<::std::collections::HashMap<String, i64>>,
-        ) -> Self {
-            self.counts = input;
-            self
-        }
-        /// `Counts` as set so far.
-        pub fn get_counts(&self) -> &Option<::std::collections::HashMap<String, i64>> {
-            &self.counts
-        }
-        /// The `Data` member.
-        pub fn data(mut self, input: impl Into<rt::types::Blob>) -> Self {
-            self.data = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Data`.
-        pub fn set_data(mut self, input: Option<rt::types::Blob>) -> Self {
-            self.data = input;
-            self
-        }
-        /// `Data` as set so far.
-        pub fn get_data(&self) -> &Option<rt::types::Blob> {
-            &self.data
-        }
-        /// The `Meta` member.
-        pub fn meta_value(mut self, input: impl Into<rt::document::Document>) -> Self {
-            self.meta_value = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Meta`.
-        pub fn set_meta_value(mut self, input: Option<rt::document::Document>) -> Self {
-            self.meta_value = input;
-            self
-        }
-        /// `Meta` as set so far.
-        pub fn get_meta_value(&self) -> &Option<rt::document::Document> {
-            &self.meta_value
-        }
-        /// The `Created` member.
-        pub fn created(mut self, input: impl Into<rt::time::DateTime>) -> Self {
-            self.created = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Created`.
-        pub fn set_created(mut self, input: Option<rt::time::DateTime>) -> Self {
-            self.created = input;
-            self
-        }
-        /// `Created` as set so far.
-        pub fn get_created(&self) -> &Option<rt::time::DateTime> {
-            &self.created
-        }
-        /// The `Big` member.
-        pub fn big(mut self, input: impl Into<rt::types::BigDecimal>) -> Self {
-            self.big = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Big`.
-        pub fn set_big(mut self, input: Option<rt::types::BigDecimal>) -> Self {
-            self.big = input;
-            self
-        }
-        /// `Big` as set so far.
-        pub fn get_big(&self) -> &Option<rt::types::BigDecimal> {
-            &self.big
-        }
-        /// The `Ratio` member.
-        pub fn ratio(mut self, input: impl Into<f32>) -> Self {
-            self.ratio = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Ratio`.
-        pub fn set_ratio(mut self, input: Option<f32>) -> Self {
-            self.ratio = input;
-            self
-        }
-        /// `Ratio` as set so far.
-        pub fn get_ratio(&self) -> &Option<f32> {
-            &self.ratio
-        }
-        /// The `Enabled` member.
-        pub fn enabled(mut self, input: impl Into<bool>) -> Self {
-            self.enabled = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Enabled`.
-        pub fn set_enabled(mut self, input: Option<bool>) -> Self {
-            self.enabled = input;
-            self
-        }
-        /// `Enabled` as set so far.
-        pub fn get_enabled(&self) -> &Option<bool> {
-            &self.enabled
-        }
-        /// The `Parent` member.
-        pub fn parent(mut self, input: impl Into<crate::types::Thing>) -> Self {
-            self.parent = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Parent`.
-        pub fn set_parent(mut self, input: Option<crate::types::Thing>) -> Self {
-            self.parent = input;
-            self
-        }
-        /// `Parent` as set so far.
-        pub fn get_parent(&self) -> &Option<crate::types::Thing> {
-            &self.parent
+        rt::builder_set_get! {
+            name set_name get_name "Name": String;
+            color set_color get_color "Color": crate::types::Color;
+            level set_level get_level "Level": crate::types::Level;
+            shape set_shape get_shape "Shape": crate::types::Shape;
+            names set_names get_names "Names": Vec<String>;
+            maybe set_maybe get_maybe "Maybe": Vec<Option<String>>;
+            counts set_counts get_counts "Counts": ::std::collections::HashMap<String, i64>;
+            data set_data get_data "Data": rt::types::Blob;
+            meta_value set_meta_value get_meta_value "Meta": rt::document::Document;
+            created set_created get_created "Created": rt::time::DateTime;
+            big set_big get_big "Big": rt::types::BigDecimal;
+            ratio set_ratio get_ratio "Ratio": f32;
+            enabled set_enabled get_enabled "Enabled": bool;
+            parent set_parent get_parent "Parent": crate::types::Thing;
+            r#type set_type get_type "Type": String;
         }
         /// The `Old` member.
         #[deprecated(since = "2023", note = "use Name")]
@@ -482,20 +302,6 @@ pub mod builders {
         #[deprecated(since = "2023", note = "use Name")]
         pub fn get_old(&self) -> &Option<String> {
             &self.old
-        }
-        /// The `Type` member.
-        pub fn r#type(mut self, input: impl Into<String>) -> Self {
-            self.r#type = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Type`.
-        pub fn set_type(mut self, input: Option<String>) -> Self {
-            self.r#type = input;
-            self
-        }
-        /// `Type` as set so far.
-        pub fn get_type(&self) -> &Option<String> {
-            &self.r#type
         }
         /// Consumes the builder and constructs a [`Thing`](crate::types::Thing).
         pub fn build(self) -> Result<crate::types::Thing, rt::error::BuildError> {

@@ -17,13 +17,11 @@ pub struct Group {
 }
 
 impl Group {
-    /// The `groupName` member.
-    pub fn group_name(&self) -> Option<&str> {
-        self.group_name.as_deref()
-    }
-    /// The `state` member.
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+    rt::accessors! {
+        /// The `groupName` member.
+        group_name as_deref: Option<&str>;
+        /// The `state` member.
+        state as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`Group`].
     pub fn builder() -> crate::types::builders::GroupBuilder {
@@ -163,33 +161,15 @@ pub mod builders {
         pub(crate) state: Option<String>,
     }
     impl GroupBuilder {
-        /// The `groupName` member.
-        pub fn group_name(mut self, input: impl Into<String>) -> Self {
-            self.group_name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `groupName` member.
+            group_name(input: impl Into<String>) set;
+            /// The `state` member.
+            state(input: impl Into<String>) set;
         }
-        /// Sets or unsets `groupName`.
-        pub fn set_group_name(mut self, input: Option<String>) -> Self {
-            self.group_name = input;
-            self
-        }
-        /// `groupName` as set so far.
-        pub fn get_group_name(&self) -> &Option<String> {
-            &self.group_name
-        }
-        /// The `state` member.
-        pub fn state(mut self, input: impl Into<String>) -> Self {
-            self.state = Some(input.into());
-            self
-        }
-        /// Sets or unsets `state`.
-        pub fn set_state(mut self, input: Option<String>) -> Self {
-            self.state = input;
-            self
-        }
-        /// `state` as set so far.
-        pub fn get_state(&self) -> &Option<String> {
-            &self.state
+        rt::builder_set_get! {
+            group_name set_group_name get_group_name "groupName": String;
+            state set_state get_state "state": String;
         }
         /// Consumes the builder and constructs a [`Group`](crate::types::Group).
         pub fn build(self) -> crate::types::Group {

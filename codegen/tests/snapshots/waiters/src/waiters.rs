@@ -54,33 +54,11 @@ pub mod enough_groups {
         | o.to_jmespath()
     );
     impl EnoughGroupsFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.min_groups(input);
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_min_groups(input);
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            self.inner.get_min_groups()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set_min_groups get_min_groups "minGroups": i32;
         }
     }
 }
@@ -138,33 +116,11 @@ pub mod groups_active {
         rt::document::Document::Null, | o | o.to_jmespath()
     );
     impl GroupsActiveFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.min_groups(input);
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_min_groups(input);
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            self.inner.get_min_groups()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set_min_groups get_min_groups "minGroups": i32;
         }
     }
 }
@@ -226,33 +182,11 @@ pub mod thing_active {
         rt::document::Document::Null, | o | o.to_jmespath()
     );
     impl ThingActiveFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.min_groups(input);
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_min_groups(input);
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            self.inner.get_min_groups()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set_min_groups get_min_groups "minGroups": i32;
         }
     }
 }
@@ -297,33 +231,11 @@ pub mod thing_deleted {
         rt::document::Document::Null, | _ | rt::document::Document::Null
     );
     impl ThingDeletedFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.min_groups(input);
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_min_groups(input);
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            self.inner.get_min_groups()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set_min_groups get_min_groups "minGroups": i32;
         }
     }
 }
@@ -374,19 +286,9 @@ pub mod thing_exists {
         rt::document::Document::Null, | _ | rt::document::Document::Null
     );
     impl ThingExistsFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
         }
     }
 }
@@ -434,33 +336,11 @@ pub mod thing_ready {
         rt::document::Document::Null, | o | o.to_jmespath()
     );
     impl ThingReadyFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.min_groups(input);
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_min_groups(input);
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            self.inner.get_min_groups()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set_min_groups get_min_groups "minGroups": i32;
         }
     }
 }
@@ -506,19 +386,9 @@ pub mod thing_unreachable {
         rt::document::Document::Null, | _ | rt::document::Document::Null
     );
     impl ThingUnreachableFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
         }
     }
 }

@@ -114,14 +114,7 @@ impl rt::operation::Operation for PutThing {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use PutThingError as E;
-        Ok(
-            match meta.code() {
-                Some("NotFound") => E::NotFound(F::from_response(response, meta)?),
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        PutThingError::from_error_response(response, meta)
     }
 }
 
@@ -144,27 +137,19 @@ pub struct PutThingInput {
 }
 
 impl PutThingInput {
-    /// The `Id` member.
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    /// The `Limit` member.
-    ///
-    /// Range: 1 to 100.
-    pub fn limit(&self) -> Option<i32> {
-        self.limit
-    }
-    /// The `Token` member.
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-    /// The `Thing` member.
-    pub fn thing(&self) -> Option<&crate::types::Thing> {
-        self.thing.as_ref()
-    }
-    /// The `Secret` member.
-    pub fn secret(&self) -> Option<&str> {
-        self.secret.as_deref()
+    rt::accessors! {
+        /// The `Id` member.
+        id as_deref: Option<&str>;
+        /// The `Limit` member.
+        ///
+        /// Range: 1 to 100.
+        limit copy: Option<i32>;
+        /// The `Token` member.
+        token as_deref: Option<&str>;
+        /// The `Thing` member.
+        thing as_ref: Option<&crate::types::Thing>;
+        /// The `Secret` member.
+        secret as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`PutThingInput`].
     pub fn builder() -> builders::PutThingInputBuilder {
@@ -196,13 +181,11 @@ pub struct PutThingOutput {
 }
 
 impl PutThingOutput {
-    /// The `Thing` member.
-    pub fn thing(&self) -> &crate::types::Thing {
-        &self.thing
-    }
-    /// The `When` member.
-    pub fn when(&self) -> Option<&rt::time::DateTime> {
-        self.when.as_ref()
+    rt::accessors! {
+        /// The `Thing` member.
+        thing borrow: &crate::types::Thing;
+        /// The `When` member.
+        when as_ref: Option<&rt::time::DateTime>;
     }
     /// Creates a new builder-style object to manufacture [`PutThingOutput`].
     pub fn builder() -> builders::PutThingOutputBuilder {
@@ -228,22 +211,8 @@ pub enum PutThingError {
 }
 
 impl PutThingError {
-    /// Whether this is a `NotFound`.
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::NotFound(_))
-    }
-}
-
-impl PutThingError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::NotFound(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        NotFound is_not_found "NotFound";
     }
 }
 
@@ -264,84 +233,34 @@ pub mod builders {
         pub(crate) secret: Option<String>,
     }
     impl PutThingInputBuilder {
-        /// The `Id` member.
-        pub fn id(mut self, input: impl Into<String>) -> Self {
-            self.id = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `Id` member.
+            id(input: impl Into<String>) set;
+            /// The `Limit` member.
+            ///
+            /// Range: 1 to 100.
+            limit(input: impl Into<i32>) set;
+            /// The `Token` member.
+            token(input: impl Into<String>) set;
+            /// The `Thing` member.
+            thing(input: impl Into<crate::types::Thing>) set;
+            /// The `Secret` member.
+            secret(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Id`.
-        pub fn set_id(mut self, input: Option<String>) -> Self {
-            self.id = input;
-            self
-        }
-        /// `Id` as set so far.
-        pub fn get_id(&self) -> &Option<String> {
-            &self.id
-        }
-        /// The `Limit` member.
-        ///
-        /// Range: 1 to 100.
-        pub fn limit(mut self, input: impl Into<i32>) -> Self {
-            self.limit = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Limit`.
-        pub fn set_limit(mut self, input: Option<i32>) -> Self {
-            self.limit = input;
-            self
-        }
-        /// `Limit` as set so far.
-        pub fn get_limit(&self) -> &Option<i32> {
-            &self.limit
-        }
-        /// The `Token` member.
-        pub fn token(mut self, input: impl Into<String>) -> Self {
-            self.token = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Token`.
-        pub fn set_token(mut self, input: Option<String>) -> Self {
-            self.token = input;
-            self
-        }
-        /// `Token` as set so far.
-        pub fn get_token(&self) -> &Option<String> {
-            &self.token
-        }
-        /// The `Thing` member.
-        pub fn thing(mut self, input: impl Into<crate::types::Thing>) -> Self {
-            self.thing = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Thing`.
-        pub fn set_thing(mut self, input: Option<crate::types::Thing>) -> Self {
-            self.thing = input;
-            self
-        }
-        /// `Thing` as set so far.
-        pub fn get_thing(&self) -> &Option<crate::types::Thing> {
-            &self.thing
-        }
-        /// The `Secret` member.
-        pub fn secret(mut self, input: impl Into<String>) -> Self {
-            self.secret = Some(input.into());
-            self
-        }
-        /// Sets or unsets `Secret`.
-        pub fn set_secret(mut self, input: Option<String>) -> Self {
-            self.secret = input;
-            self
-        }
-        /// `Secret` as set so far.
-        pub fn get_secret(&self) -> &Option<String> {
-            &self.secret
+        rt::builder_set_get! {
+            id set_id get_id "Id": String;
+            limit set_limit get_limit "Limit": i32;
+            token set_token get_token "Token": String;
+            thing set_thing get_thing "Thing": crate::types::Thing;
+            secret set_secret get_secret "Secret": String;
         }
         /// Consumes the builder and constructs a [`PutThingInput`](crate::operation::put_thing::PutThingInput).
         pub fn build(
             self,
         ) -> Result<crate::operation::put_thing::PutThingInput, rt::error::BuildError> {
-            if self.id.is_none() {
-                return Err(rt::error::BuildError::missing_field("Id", "PutThingInput"));
+            rt::require_members! {
+                self, "PutThingInput";
+                id "Id";
             }
             Ok(crate::operation::put_thing::PutThingInput {
                 id: self.id,
@@ -372,33 +291,15 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl PutThingOutputBuilder {
-        /// The `Thing` member.
-        pub fn thing(mut self, input: impl Into<crate::types::Thing>) -> Self {
-            self.thing = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `Thing` member.
+            thing(input: impl Into<crate::types::Thing>) set;
+            /// The `When` member.
+            when(input: impl Into<rt::time::DateTime>) set;
         }
-        /// Sets or unsets `Thing`.
-        pub fn set_thing(mut self, input: Option<crate::types::Thing>) -> Self {
-            self.thing = input;
-            self
-        }
-        /// `Thing` as set so far.
-        pub fn get_thing(&self) -> &Option<crate::types::Thing> {
-            &self.thing
-        }
-        /// The `When` member.
-        pub fn when(mut self, input: impl Into<rt::time::DateTime>) -> Self {
-            self.when = Some(input.into());
-            self
-        }
-        /// Sets or unsets `When`.
-        pub fn set_when(mut self, input: Option<rt::time::DateTime>) -> Self {
-            self.when = input;
-            self
-        }
-        /// `When` as set so far.
-        pub fn get_when(&self) -> &Option<rt::time::DateTime> {
-            &self.when
+        rt::builder_set_get! {
+            thing set_thing get_thing "Thing": crate::types::Thing;
+            when set_when get_when "When": rt::time::DateTime;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -426,77 +327,19 @@ pub mod builders {
         super::PutThing, super::PutThingOutput, super::PutThingError
     );
     impl PutThingFluentBuilder {
-        /// The `Id` member.
-        pub fn id(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.id(input);
-            self
-        }
-        /// Sets or unsets `Id`.
-        pub fn set_id(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_id(input);
-            self
-        }
-        /// `Id` as set so far.
-        pub fn get_id(&self) -> &Option<String> {
-            self.inner.get_id()
-        }
-        /// The `Limit` member.
-        ///
-        /// Range: 1 to 100.
-        pub fn limit(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.limit(input);
-            self
-        }
-        /// Sets or unsets `Limit`.
-        pub fn set_limit(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_limit(input);
-            self
-        }
-        /// `Limit` as set so far.
-        pub fn get_limit(&self) -> &Option<i32> {
-            self.inner.get_limit()
-        }
-        /// The `Token` member.
-        pub fn token(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.token(input);
-            self
-        }
-        /// Sets or unsets `Token`.
-        pub fn set_token(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_token(input);
-            self
-        }
-        /// `Token` as set so far.
-        pub fn get_token(&self) -> &Option<String> {
-            self.inner.get_token()
-        }
-        /// The `Thing` member.
-        pub fn thing(mut self, input: impl Into<crate::types::Thing>) -> Self {
-            self.inner = self.inner.thing(input);
-            self
-        }
-        /// Sets or unsets `Thing`.
-        pub fn set_thing(mut self, input: Option<crate::types::Thing>) -> Self {
-            self.inner = self.inner.set_thing(input);
-            self
-        }
-        /// `Thing` as set so far.
-        pub fn get_thing(&self) -> &Option<crate::types::Thing> {
-            self.inner.get_thing()
-        }
-        /// The `Secret` member.
-        pub fn secret(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.secret(input);
-            self
-        }
-        /// Sets or unsets `Secret`.
-        pub fn set_secret(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_secret(input);
-            self
-        }
-        /// `Secret` as set so far.
-        pub fn get_secret(&self) -> &Option<String> {
-            self.inner.get_secret()
+        rt::fluent_setters! {
+            /// The `Id` member.
+            id(input: impl Into<String>) set_id get_id "Id": String;
+            /// The `Limit` member.
+            ///
+            /// Range: 1 to 100.
+            limit(input: impl Into<i32>) set_limit get_limit "Limit": i32;
+            /// The `Token` member.
+            token(input: impl Into<String>) set_token get_token "Token": String;
+            /// The `Thing` member.
+            thing(input: impl Into<crate::types::Thing>) set_thing get_thing "Thing": crate::types::Thing;
+            /// The `Secret` member.
+            secret(input: impl Into<String>) set_secret get_secret "Secret": String;
         }
     }
 }

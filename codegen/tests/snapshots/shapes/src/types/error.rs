@@ -14,9 +14,9 @@ pub struct NotFound {
 }
 
 impl NotFound {
-    /// The `Message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `Message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`NotFound`].
     pub fn builder() -> crate::types::error::builders::NotFoundBuilder {
@@ -38,19 +38,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl NotFoundBuilder {
-        /// The `Message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `Message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `Message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `Message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "Message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {

@@ -153,16 +153,7 @@ impl rt::operation::Operation for GetThing {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use GetThingError as E;
-        Ok(
-            match meta.code() {
-                Some("ThingNotFound") => {
-                    E::ThingNotFound(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        GetThingError::from_error_response(response, meta)
     }
 }
 
@@ -177,13 +168,11 @@ pub struct GetThingInput {
 }
 
 impl GetThingInput {
-    /// The `name` member.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-    /// The `minGroups` member.
-    pub fn min_groups(&self) -> Option<i32> {
-        self.min_groups
+    rt::accessors! {
+        /// The `name` member.
+        name as_deref: Option<&str>;
+        /// The `minGroups` member.
+        min_groups copy: Option<i32>;
     }
     /// Creates a new builder-style object to manufacture [`GetThingInput`].
     pub fn builder() -> builders::GetThingInputBuilder {
@@ -219,45 +208,27 @@ pub struct GetThingOutput {
 }
 
 impl GetThingOutput {
-    /// The `status` member.
-    pub fn status(&self) -> Option<&crate::types::Status> {
-        self.status.as_ref()
-    }
-    /// The `ready` member.
-    pub fn ready(&self) -> Option<bool> {
-        self.ready
-    }
-    /// The `reasons` member.
-    pub fn reasons(&self) -> &[String] {
-        self.reasons.as_deref().unwrap_or_default()
-    }
-    /// The `groups` member.
-    pub fn groups(&self) -> &[crate::types::Group] {
-        self.groups.as_deref().unwrap_or_default()
-    }
-    /// The `tags` member.
-    pub fn tags(&self) -> Option<&::std::collections::HashMap<String, String>> {
-        self.tags.as_ref()
-    }
-    /// The `createdAt` member.
-    pub fn created_at(&self) -> Option<&rt::time::DateTime> {
-        self.created_at.as_ref()
-    }
-    /// The `size` member.
-    pub fn size(&self) -> Option<i64> {
-        self.size
-    }
-    /// The `digest` member.
-    pub fn digest(&self) -> Option<&rt::types::Blob> {
-        self.digest.as_ref()
-    }
-    /// The `shape` member.
-    pub fn shape(&self) -> Option<&crate::types::Shape> {
-        self.shape.as_ref()
-    }
-    /// The `level` member.
-    pub fn level(&self) -> Option<&crate::types::Level> {
-        self.level.as_ref()
+    rt::accessors! {
+        /// The `status` member.
+        status as_ref: Option<&crate::types::Status>;
+        /// The `ready` member.
+        ready copy: Option<bool>;
+        /// The `reasons` member.
+        reasons slice: &[String];
+        /// The `groups` member.
+        groups slice: &[crate::types::Group];
+        /// The `tags` member.
+        tags as_ref: Option<&::std::collections::HashMap<String, String>>;
+        /// The `createdAt` member.
+        created_at as_ref: Option<&rt::time::DateTime>;
+        /// The `size` member.
+        size copy: Option<i64>;
+        /// The `digest` member.
+        digest as_ref: Option<&rt::types::Blob>;
+        /// The `shape` member.
+        shape as_ref: Option<&crate::types::Shape>;
+        /// The `level` member.
+        level as_ref: Option<&crate::types::Level>;
     }
     /// Creates a new builder-style object to manufacture [`GetThingOutput`].
     pub fn builder() -> builders::GetThingOutputBuilder {
@@ -283,22 +254,8 @@ pub enum GetThingError {
 }
 
 impl GetThingError {
-    /// Whether this is a `ThingNotFound`.
-    pub fn is_thing_not_found(&self) -> bool {
-        matches!(self, Self::ThingNotFound(_))
-    }
-}
-
-impl GetThingError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ThingNotFound(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ThingNotFound is_thing_not_found "ThingNotFound";
     }
 }
 
@@ -316,42 +273,23 @@ pub mod builders {
         pub(crate) min_groups: Option<i32>,
     }
     impl GetThingInputBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set;
         }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.min_groups = Some(input.into());
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.min_groups = input;
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            &self.min_groups
+        rt::builder_set_get! {
+            name set_name get_name "name": String;
+            min_groups set_min_groups get_min_groups "minGroups": i32;
         }
         /// Consumes the builder and constructs a [`GetThingInput`](crate::operation::get_thing::GetThingInput).
         pub fn build(
             self,
         ) -> Result<crate::operation::get_thing::GetThingInput, rt::error::BuildError> {
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("name", "GetThingInput"),
-                );
+            rt::require_members! {
+                self, "GetThingInput";
+                name "name";
             }
             Ok(crate::operation::get_thing::GetThingInput {
                 name: self.name,
@@ -376,156 +314,45 @@ pub mod builders {
         pub(crate) _request_id: Option<String>,
     }
     impl GetThingOutputBuilder {
-        /// The `status` member.
-        pub fn status(mut self, input: impl Into<crate::types::Status>) -> Self {
-            self.status = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `status` member.
+            status(input: impl Into<crate::types::Status>) set;
+            /// The `ready` member.
+            ready(input: impl Into<bool>) set;
+            /// The `reasons` member.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            reasons(input: impl Into<String>) push;
+            /// The `groups` member.
+            ///
+            /// Appends an item; use the `set_` method to replace the whole list.
+            groups(input: impl Into<crate::types::Group>) push;
+            /// The `tags` member.
+            ///
+            /// Inserts an entry; use the `set_` method to replace the whole map.
+            tags(k: impl Into<String>, v: impl Into<String>) insert;
+            /// The `createdAt` member.
+            created_at(input: impl Into<rt::time::DateTime>) set;
+            /// The `size` member.
+            size(input: impl Into<i64>) set;
+            /// The `digest` member.
+            digest(input: impl Into<rt::types::Blob>) set;
+            /// The `shape` member.
+            shape(input: impl Into<crate::types::Shape>) set;
+            /// The `level` member.
+            level(input: impl Into<crate::types::Level>) set;
         }
-        /// Sets or unsets `status`.
-        pub fn set_status(mut self, input: Option<crate::types::Status>) -> Self {
-            self.status = input;
-            self
-        }
-        /// `status` as set so far.
-        pub fn get_status(&self) -> &Option<crate::types::Status> {
-            &self.status
-        }
-        /// The `ready` member.
-        pub fn ready(mut self, input: impl Into<bool>) -> Self {
-            self.ready = Some(input.into());
-            self
-        }
-        /// Sets or unsets `ready`.
-        pub fn set_ready(mut self, input: Option<bool>) -> Self {
-            self.ready = input;
-            self
-        }
-        /// `ready` as set so far.
-        pub fn get_ready(&self) -> &Option<bool> {
-            &self.ready
-        }
-        /// The `reasons` member.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn reasons(mut self, input: impl Into<String>) -> Self {
-            self.reasons.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `reasons`.
-        pub fn set_reasons(mut self, input: Option<Vec<String>>) -> Self {
-            self.reasons = input;
-            self
-        }
-        /// `reasons` as set so far.
-        pub fn get_reasons(&self) -> &Option<Vec<String>> {
-            &self.reasons
-        }
-        /// The `groups` member.
-        ///
-        /// Appends an item; use the `set_` method to replace the whole list.
-        pub fn groups(mut self, input: impl Into<crate::types::Group>) -> Self {
-            self.groups.get_or_insert_with(Vec::new).push(input.into());
-            self
-        }
-        /// Sets or unsets `groups`.
-        pub fn set_groups(mut self, input: Option<Vec<crate::types::Group>>) -> Self {
-            self.groups = input;
-            self
-        }
-        /// `groups` as set so far.
-        pub fn get_groups(&self) -> &Option<Vec<crate::types::Group>> {
-            &self.groups
-        }
-        /// The `tags` member.
-        ///
-        /// Inserts an entry; use the `set_` method to replace the whole map.
-        pub fn tags(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
-            self.tags
-                .get_or_insert_with(::std::collections::HashMap::new)
-                .insert(k.into(), v.into());
-            self
-        }
-        /// Sets or unsets `tags`.
-        pub fn set_tags(
-            mut self,
-            input: Option<::std::collections::HashMap<String, String>>,
-        ) -> Self {
-            self.tags = input;
-            self
-        }
-        /// `tags` as set so far.
-        pub fn get_tags(&self) -> &Option<::std::collections::HashMap<String, String>> {
-            &self.tags
-        }
-        /// The `createdAt` member.
-        pub fn created_at(mut self, input: impl Into<rt::time::DateTime>) -> Self {
-            self.created_at = Some(input.into());
-            self
-        }
-        /// Sets or unsets `createdAt`.
-        pub fn set_created_at(mut self, input: Option<rt::time::DateTime>) -> Self {
-            self.created_at = input;
-            self
-        }
-        /// `createdAt` as set so far.
-        pub fn get_created_at(&self) -> &Option<rt::time::DateTime> {
-            &self.created_at
-        }
-        /// The `size` member.
-        pub fn size(mut self, input: impl Into<i64>) -> Self {
-            self.size = Some(input.into());
-            self
-        }
-        /// Sets or unsets `size`.
-        pub fn set_size(mut self, input: Option<i64>) -> Self {
-            self.size = input;
-            self
-        }
-        /// `size` as set so far.
-        pub fn get_size(&self) -> &Option<i64> {
-            &self.size
-        }
-        /// The `digest` member.
-        pub fn digest(mut self, input: impl Into<rt::types::Blob>) -> Self {
-            self.digest = Some(input.into());
-            self
-        }
-        /// Sets or unsets `digest`.
-        pub fn set_digest(mut self, input: Option<rt::types::Blob>) -> Self {
-            self.digest = input;
-            self
-        }
-        /// `digest` as set so far.
-        pub fn get_digest(&self) -> &Option<rt::types::Blob> {
-            &self.digest
-        }
-        /// The `shape` member.
-        pub fn shape(mut self, input: impl Into<crate::types::Shape>) -> Self {
-            self.shape = Some(input.into());
-            self
-        }
-        /// Sets or unsets `shape`.
-        pub fn set_shape(mut self, input: Option<crate::types::Shape>) -> Self {
-            self.shape = input;
-            self
-        }
-        /// `shape` as set so far.
-        pub fn get_shape(&self) -> &Option<crate::types::Shape> {
-            &self.shape
-        }
-        /// The `level` member.
-        pub fn level(mut self, input: impl Into<crate::types::Level>) -> Self {
-            self.level = Some(input.into());
-            self
-        }
-        /// Sets or unsets `level`.
-        pub fn set_level(mut self, input: Option<crate::types::Level>) -> Self {
-            self.level = input;
-            self
-        }
-        /// `level` as set so far.
-        pub fn get_level(&self) -> &Option<crate::types::Level> {
-            &self.level
+        rt::builder_set_get! {
+            status set_status get_status "status": crate::types::Status;
+            ready set_ready get_ready "ready": bool;
+            reasons set_reasons get_reasons "reasons": Vec<String>;
+            groups set_groups get_groups "groups": Vec<crate::types::Group>;
+            tags set_tags get_tags "tags": ::std::collections::HashMap<String, String>;
+            created_at set_created_at get_created_at "createdAt": rt::time::DateTime;
+            size set_size get_size "size": i64;
+            digest set_digest get_digest "digest": rt::types::Blob;
+            shape set_shape get_shape "shape": crate::types::Shape;
+            level set_level get_level "level": crate::types::Level;
         }
         #[doc(hidden)]
         pub fn _request_id(mut self, request_id: impl Into<String>) -> Self {
@@ -555,33 +382,11 @@ pub mod builders {
         super::GetThingError
     );
     impl GetThingFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
-        }
-        /// The `minGroups` member.
-        pub fn min_groups(mut self, input: impl Into<i32>) -> Self {
-            self.inner = self.inner.min_groups(input);
-            self
-        }
-        /// Sets or unsets `minGroups`.
-        pub fn set_min_groups(mut self, input: Option<i32>) -> Self {
-            self.inner = self.inner.set_min_groups(input);
-            self
-        }
-        /// `minGroups` as set so far.
-        pub fn get_min_groups(&self) -> &Option<i32> {
-            self.inner.get_min_groups()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
+            /// The `minGroups` member.
+            min_groups(input: impl Into<i32>) set_min_groups get_min_groups "minGroups": i32;
         }
     }
 }

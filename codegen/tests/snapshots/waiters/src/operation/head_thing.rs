@@ -39,16 +39,7 @@ impl rt::operation::Operation for HeadThing {
         response: &rt::http::HttpResponse,
         meta: rt::error::ErrorMetadata,
     ) -> Result<Self::Error, rt::error::DeserializeError> {
-        use rt::error::FromErrorResponse as F;
-        use HeadThingError as E;
-        Ok(
-            match meta.code() {
-                Some("ThingNotFound") => {
-                    E::ThingNotFound(F::from_response(response, meta)?)
-                }
-                _ => E::Unhandled(rt::error::Unhandled::new(meta)),
-            },
-        )
+        HeadThingError::from_error_response(response, meta)
     }
 }
 
@@ -61,9 +52,9 @@ pub struct HeadThingInput {
 }
 
 impl HeadThingInput {
-    /// The `name` member.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+    rt::accessors! {
+        /// The `name` member.
+        name as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`HeadThingInput`].
     pub fn builder() -> builders::HeadThingInputBuilder {
@@ -103,22 +94,8 @@ pub enum HeadThingError {
 }
 
 impl HeadThingError {
-    /// Whether this is a `ThingNotFound`.
-    pub fn is_thing_not_found(&self) -> bool {
-        matches!(self, Self::ThingNotFound(_))
-    }
-}
-
-impl HeadThingError {
-    fn inner(&self) -> &dyn rt::error::ModeledError {
-        match self {
-            Self::ThingNotFound(e) => e,
-            Self::Unhandled(e) => e,
-        }
-    }
-    /// The error code, message and request id.
-    pub fn meta(&self) -> &rt::error::ErrorMetadata {
-        self.inner().meta()
+    rt::error_variants! {
+        ThingNotFound is_thing_not_found "ThingNotFound";
     }
 }
 
@@ -135,19 +112,12 @@ pub mod builders {
         pub(crate) name: Option<String>,
     }
     impl HeadThingInputBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.name = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set;
         }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.name = input;
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            &self.name
+        rt::builder_set_get! {
+            name set_name get_name "name": String;
         }
         /// Consumes the builder and constructs a [`HeadThingInput`](crate::operation::head_thing::HeadThingInput).
         pub fn build(
@@ -156,10 +126,9 @@ pub mod builders {
             crate::operation::head_thing::HeadThingInput,
             rt::error::BuildError,
         > {
-            if self.name.is_none() {
-                return Err(
-                    rt::error::BuildError::missing_field("name", "HeadThingInput"),
-                );
+            rt::require_members! {
+                self, "HeadThingInput";
+                name "name";
             }
             Ok(crate::operation::head_thing::HeadThingInput {
                 name: self.name,
@@ -191,19 +160,9 @@ pub mod builders {
         super::HeadThingError
     );
     impl HeadThingFluentBuilder {
-        /// The `name` member.
-        pub fn name(mut self, input: impl Into<String>) -> Self {
-            self.inner = self.inner.name(input);
-            self
-        }
-        /// Sets or unsets `name`.
-        pub fn set_name(mut self, input: Option<String>) -> Self {
-            self.inner = self.inner.set_name(input);
-            self
-        }
-        /// `name` as set so far.
-        pub fn get_name(&self) -> &Option<String> {
-            self.inner.get_name()
+        rt::fluent_setters! {
+            /// The `name` member.
+            name(input: impl Into<String>) set_name get_name "name": String;
         }
     }
 }

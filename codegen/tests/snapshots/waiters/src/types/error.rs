@@ -14,9 +14,9 @@ pub struct ThingNotFound {
 }
 
 impl ThingNotFound {
-    /// The `message` member.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    rt::accessors! {
+        /// The `message` member.
+        message as_deref: Option<&str>;
     }
     /// Creates a new builder-style object to manufacture [`ThingNotFound`].
     pub fn builder() -> crate::types::error::builders::ThingNotFoundBuilder {
@@ -38,19 +38,12 @@ pub mod builders {
         pub(crate) meta: Option<rt::error::ErrorMetadata>,
     }
     impl ThingNotFoundBuilder {
-        /// The `message` member.
-        pub fn message(mut self, input: impl Into<String>) -> Self {
-            self.message = Some(input.into());
-            self
+        rt::builder_setters! {
+            /// The `message` member.
+            message(input: impl Into<String>) set;
         }
-        /// Sets or unsets `message`.
-        pub fn set_message(mut self, input: Option<String>) -> Self {
-            self.message = input;
-            self
-        }
-        /// `message` as set so far.
-        pub fn get_message(&self) -> &Option<String> {
-            &self.message
+        rt::builder_set_get! {
+            message set_message get_message "message": String;
         }
         /// Sets the error metadata (code, message, request id).
         pub fn meta(mut self, meta: rt::error::ErrorMetadata) -> Self {
