@@ -1142,19 +1142,19 @@ impl Report {
             ours.crates_normal as f64,
             peer.crates_normal as f64,
             |v| format!("{v:.0}"),
-            1.0 / 3.0,
-            "≤ 1/3 of peer",
+            1.0 / 4.0,
+            "≤ 1/4 of peer",
         ));
         if let (Some(o), Some(p)) = (&ours.release, &peer.release) {
-            rows.push(ratio_target("clean release build", o.wall_s, p.wall_s, |v| format!("{v:.1} s"), 1.0 / 3.0, "≤ 1/3 of peer"));
+            rows.push(ratio_target("clean release build", o.wall_s, p.wall_s, |v| format!("{v:.1} s"), 1.0 / 4.0, "≤ 1/4 of peer"));
         }
         rows.push(ratio_target(
             "stripped release binary",
             ours.stripped_bytes as f64,
             peer.stripped_bytes as f64,
             bytes_mib,
-            1.0 / 3.0,
-            "≤ 1/3 of peer",
+            1.0 / 4.0,
+            "≤ 1/4 of peer",
         ));
         rows.push(ratio_target(
             "generated Rust lines (ours: checked-in client from model/)",
